@@ -1,0 +1,100 @@
+//! Wiring: configuration in, a running bot out (HTTP server, job worker and scheduler in one
+//! process), and a graceful stop on SIGTERM.
+
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::http::{self, HttpState, SignatureVerifier};
+use crate::jobs::{Scheduler, Worker};
+use crate::slack::SlackApi;
+use crate::store::{self, SharedStore};
+use crate::workflow::{Workflow, WorkflowSettings};
+use anyhow::Context;
+use secrecy::ExposeSecret;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+pub struct App {
+    pub config: Config,
+    pub store: SharedStore,
+    pub workflow: Arc<Workflow>,
+    pub router: axum::Router,
+    pub worker: Worker,
+}
+
+impl App {
+    /// Connects and migrates the database and builds every part; serves nothing yet.
+    pub async fn build(config: Config, clock: SharedClock) -> anyhow::Result<App> {
+        config.require_for_serve()?;
+        let store = store::connect(config.database_url.expose_secret(), config.database_max_connections).await?;
+        store.migrate().await.context("applying database migrations")?;
+        let bot_token = config.slack.bot_token.as_ref().context("SLACK_BOT_TOKEN is not set")?;
+        let slack = SlackApi::new(&config.slack.api_url, bot_token, config.slack.admin_token.as_ref())?;
+        let workflow = Arc::new(Workflow::new(store.clone(), slack, clock.clone(), WorkflowSettings::from_config(&config)));
+        let verifier = SignatureVerifier::new(config.slack.signing_secrets.clone(), clock);
+        let router = http::router(Arc::new(HttpState { workflow: workflow.clone(), verifier }));
+        let worker = Worker::new(workflow.clone(), config.jobs.clone());
+        Ok(App { config, store, workflow, router, worker })
+    }
+
+    /// Serves on `listener` with the worker and scheduler until `shutdown`, then stops taking
+    /// requests, lets in-flight requests and jobs finish, and hands back job leases.
+    pub async fn serve(self, listener: TcpListener, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let worker = tokio::spawn(self.worker.clone().run(shutdown.clone()));
+        let scheduler = tokio::spawn(Scheduler::new(self.workflow.clone()).run(shutdown.clone()));
+        tracing::info!(
+            listen = %listener.local_addr()?,
+            database = self.store.backend(),
+            slack_api = %self.workflow.slack().api_url(),
+            "guestlist serving"
+        );
+        axum::serve(listener, self.router)
+            .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+            .await
+            .context("HTTP server")?;
+        let _ = scheduler.await;
+        let _ = worker.await;
+        Ok(())
+    }
+}
+
+/// `guestlist serve`: runs until SIGTERM or Ctrl-C, then stops within the grace period.
+pub async fn run_serve(config: Config, clock: SharedClock) -> anyhow::Result<()> {
+    let listen = config.listen;
+    let grace = config.shutdown_grace;
+    let app = App::build(config, clock).await?;
+    let listener = TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+    let shutdown = CancellationToken::new();
+    let serving = tokio::spawn(app.serve(listener, shutdown.clone()));
+    let signal = shutdown_signal().await;
+    tracing::info!(signal, grace_seconds = grace.as_secs(), "shutting down");
+    shutdown.cancel();
+    match tokio::time::timeout(grace, serving).await {
+        Ok(Ok(result)) => result?,
+        Ok(Err(join)) => return Err(join).context("server task"),
+        Err(_) => tracing::warn!("grace period over; leftover job leases will expire on their own"),
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() -> &'static str {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => "SIGINT",
+        _ = terminate => "SIGTERM",
+    }
+}

@@ -1,0 +1,176 @@
+//! The command line: `guestlist serve | migrate | manifest | config check | audit export | demo`.
+
+use crate::clock::SystemClock;
+use crate::config::{Config, ConfigError, Sources, process_env};
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use secrecy::ExposeSecret;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Debug, Parser)]
+#[command(name = "guestlist", version, about = "A Slack bot that runs guest access: requests, approvals, invitations, expiry and group sync.")]
+pub struct Cli {
+    /// Configuration file (TOML). Defaults to ./guestlist.toml when it exists.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the bot: HTTP server, job worker and scheduler in one process.
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Print the Slack app manifest (YAML) for a deployment.
+    Manifest {
+        /// The public base URL Slack will call, e.g. https://bot.example.com.
+        #[arg(long, required_unless_present = "socket_mode")]
+        url: Option<String>,
+        /// A manifest for Socket Mode (no public URL).
+        #[arg(long)]
+        socket_mode: bool,
+    },
+    /// Inspect the configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Work with the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Load and validate the configuration and print what is in effect (secrets redacted).
+    Check,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Write the audit log to standard output.
+    Export {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+        /// Only entries at or after this date (YYYY-MM-DD) or time (RFC 3339), UTC.
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+/// Parses arguments, runs the command, and turns any error into one line on stderr.
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            match e.downcast_ref::<ConfigError>() {
+                Some(config_error) => eprintln!("{config_error}"),
+                None => eprintln!("error: {}", format!("{e:#}").replace('\n', " ")),
+            }
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_config(flag: Option<PathBuf>) -> Result<Config, ConfigError> {
+    Config::load(&Sources::new(flag, &process_env))
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve => {
+            let config = load_config(cli.config)?;
+            crate::telemetry::init_logging(config.log_format);
+            config.require_for_serve()?;
+            crate::app::run_serve(config, Arc::new(SystemClock)).await
+        }
+        Command::Migrate => {
+            let config = load_config(cli.config)?;
+            crate::telemetry::init_logging(config.log_format);
+            let store = crate::store::connect(config.database_url.expose_secret(), 1).await?;
+            store.migrate().await.context("applying migrations")?;
+            println!("migrations applied ({})", crate::store::redact_url(config.database_url.expose_secret()));
+            Ok(())
+        }
+        Command::Manifest { url, socket_mode } => {
+            let url = url.unwrap_or_default();
+            if !socket_mode {
+                let parsed = url::Url::parse(&url).with_context(|| format!("--url {url:?} is not a URL"))?;
+                anyhow::ensure!(parsed.scheme() == "https", "--url must be https (Slack only calls https URLs)");
+            }
+            print!("{}", crate::slack::manifest::manifest_yaml(&url, socket_mode));
+            Ok(())
+        }
+        Command::Config { command: ConfigCommand::Check } => {
+            let config = load_config(cli.config)?;
+            print!("{}", config.describe());
+            match config.require_for_serve() {
+                Ok(()) => println!("\nconfiguration OK"),
+                Err(e) => println!("\nconfiguration loads, but `serve` will refuse to start: {e}"),
+            }
+            Ok(())
+        }
+        Command::Audit { command: AuditCommand::Export { format, since } } => {
+            let config = load_config(cli.config)?;
+            let since = since.as_deref().map(parse_since).transpose()?;
+            let store = crate::store::connect(config.database_url.expose_secret(), 1).await?;
+            store.migrate().await?;
+            let rows = store.audit_since(since).await?;
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            match format {
+                ExportFormat::Json => {
+                    serde_json::to_writer_pretty(&mut out, &rows)?;
+                    writeln!(out)?;
+                }
+                ExportFormat::Csv => write_audit_csv(&mut out, &rows)?,
+            }
+            Ok(())
+        }
+    }
+}
+
+fn parse_since(raw: &str) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(raw) {
+        return Ok(at.with_timezone(&chrono::Utc));
+    }
+    let date = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .with_context(|| format!("--since {raw:?} is not a date (YYYY-MM-DD) or an RFC 3339 time"))?;
+    Ok(date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc())
+}
+
+pub fn write_audit_csv(out: &mut impl Write, rows: &[crate::store::AuditRecord]) -> anyhow::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(["id", "at", "team_id", "request_id", "actor", "action", "from_state", "to_state", "detail"])?;
+    for row in rows {
+        let e = &row.entry;
+        writer.write_record([
+            row.id.to_string(),
+            e.at.to_rfc3339(),
+            e.team_id.to_string(),
+            e.request_id.map(|id| id.0.to_string()).unwrap_or_default(),
+            e.actor.clone(),
+            e.action.clone(),
+            e.from_state.map(|s| s.as_str().to_string()).unwrap_or_default(),
+            e.to_state.map(|s| s.as_str().to_string()).unwrap_or_default(),
+            e.detail.clone(),
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
+}

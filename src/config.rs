@@ -1,0 +1,612 @@
+//! Configuration, read once at start: a TOML file for policy and tuning, the environment for
+//! secrets and deployment. Environment wins over the file; the file wins over defaults.
+//! A bad value stops the start with one line naming the key.
+
+use crate::domain::policy::{ApproverRules, RequestPolicy, ScopedApprover};
+use crate::domain::{ChannelId, GuestType, UserGroupId, UserId};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub const DEFAULT_CONFIG_PATH: &str = "guestlist.toml";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://guestlist.db";
+pub const DEFAULT_SLACK_API_URL: &str = "https://slack.com/api";
+pub const DEFAULT_LISTEN: &str = "0.0.0.0:3000";
+
+/// A configuration problem, shown as one line: `config error: <key>: <what is wrong>`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("config error: {key}: {message}")]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { key: key.into(), message: message.into() }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngressMode {
+    /// Slack posts signed requests to our public URL.
+    Http,
+    /// We hold a WebSocket to Slack (no public URL needed).
+    Socket,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database_url: SecretString,
+    pub database_max_connections: u32,
+    pub log_format: LogFormat,
+    pub mode: IngressMode,
+    pub shutdown_grace: Duration,
+    pub slack: SlackSettings,
+    pub jobs: JobSettings,
+    pub approvers: ApproverRules,
+    pub approver_cache: Duration,
+    pub requests: RequestPolicy,
+    /// Who may ask for guests: members of these groups, or everyone when empty.
+    pub requester_usergroups: Vec<UserGroupId>,
+    /// A pending request this old gets one reminder to approvers.
+    pub stale_after: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct SlackSettings {
+    pub api_url: String,
+    /// Any of these may sign a request (rotation: old and new side by side).
+    pub signing_secrets: Vec<SecretString>,
+    pub bot_token: Option<SecretString>,
+    pub admin_token: Option<SecretString>,
+    pub app_token: Option<SecretString>,
+    /// Where request cards are posted.
+    pub request_channel: Option<ChannelId>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobSettings {
+    /// Jobs run at once by one process.
+    pub workers: usize,
+    pub max_attempts: i64,
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// A claimed job is someone else's to take after this long without an answer.
+    pub lease: Duration,
+    pub poll_interval: Duration,
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        Self {
+            workers: 4,
+            max_attempts: 8,
+            backoff_base: Duration::from_secs(2),
+            backoff_max: Duration::from_secs(600),
+            lease: Duration::from_secs(60),
+            poll_interval: Duration::from_millis(500),
+        }
+    }
+}
+
+// ---- the file, as written ----
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    server: FileServer,
+    #[serde(default)]
+    database: FileDatabase,
+    #[serde(default)]
+    slack: FileSlack,
+    #[serde(default)]
+    jobs: FileJobs,
+    #[serde(default)]
+    approvers: FileApprovers,
+    #[serde(default)]
+    requests: FileRequests,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileServer {
+    listen: Option<String>,
+    log_format: Option<String>,
+    mode: Option<String>,
+    shutdown_grace_seconds: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDatabase {
+    url: Option<String>,
+    max_connections: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSlack {
+    api_url: Option<String>,
+    request_channel: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileJobs {
+    workers: Option<usize>,
+    max_attempts: Option<i64>,
+    backoff_base_ms: Option<u64>,
+    backoff_max_seconds: Option<u64>,
+    lease_seconds: Option<u64>,
+    poll_interval_ms: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileApprovers {
+    #[serde(default)]
+    users: Vec<String>,
+    #[serde(default)]
+    usergroups: Vec<String>,
+    workspace_admins: Option<bool>,
+    cache_seconds: Option<u64>,
+    #[serde(default)]
+    channel_scoped: Vec<FileScopedApprover>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileScopedApprover {
+    user: String,
+    channels: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRequests {
+    max_expiry_days: Option<u32>,
+    allow_never: Option<bool>,
+    guest_types: Option<Vec<String>>,
+    #[serde(default)]
+    blocked_domains: Vec<String>,
+    #[serde(default)]
+    requester_usergroups: Vec<String>,
+    stale_after_hours: Option<u64>,
+    max_channels: Option<usize>,
+}
+
+/// Where configuration comes from: a file path (if any) and an environment lookup.
+pub struct Sources<'a> {
+    /// The file to read; `explicit` = named by `--config`/`GUESTLIST_CONFIG`, so it must exist.
+    pub path: PathBuf,
+    pub explicit: bool,
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl<'a> Sources<'a> {
+    /// `--config`, then `GUESTLIST_CONFIG`, then `./guestlist.toml` if it exists.
+    pub fn new(flag: Option<PathBuf>, env: &'a dyn Fn(&str) -> Option<String>) -> Self {
+        match flag.or_else(|| env("GUESTLIST_CONFIG").filter(|p| !p.is_empty()).map(PathBuf::from)) {
+            Some(path) => Self { path, explicit: true, env },
+            None => Self { path: PathBuf::from(DEFAULT_CONFIG_PATH), explicit: false, env },
+        }
+    }
+}
+
+/// The process environment, as a lookup function.
+pub fn process_env(key: &str) -> Option<String> {
+    std::env::var(key).ok()
+}
+
+impl Config {
+    pub fn load(sources: &Sources<'_>) -> Result<Config, ConfigError> {
+        let file = read_file(&sources.path, sources.explicit)?;
+        let env = |key: &str| (sources.env)(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        build(file, &env)
+    }
+
+    /// `serve` cannot run without these; says which are missing, in one line.
+    pub fn require_for_serve(&self) -> Result<(), ConfigError> {
+        let mut missing = Vec::new();
+        if self.slack.signing_secrets.is_empty() && self.mode == IngressMode::Http {
+            missing.push("SLACK_SIGNING_SECRET");
+        }
+        if self.slack.bot_token.is_none() {
+            missing.push("SLACK_BOT_TOKEN");
+        }
+        if self.mode == IngressMode::Socket && self.slack.app_token.is_none() {
+            missing.push("SLACK_APP_TOKEN");
+        }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError::new(
+                missing.join(", "),
+                format!("not set; `guestlist serve` needs {} in the environment", if missing.len() == 1 { "it" } else { "them" }),
+            ))
+        }
+    }
+
+    /// What is in effect, secrets redacted, for `guestlist config check`.
+    pub fn describe(&self) -> String {
+        let secret = |s: &Option<SecretString>| match s {
+            Some(_) => "set (redacted)".to_string(),
+            None => "not set".to_string(),
+        };
+        let list = |items: Vec<String>| if items.is_empty() { "(none)".to_string() } else { items.join(", ") };
+        let mut out = String::new();
+        let mut line = |k: &str, v: String| out.push_str(&format!("{k:<34} {v}\n"));
+        line("server.listen (GUESTLIST_LISTEN)", self.listen.to_string());
+        line("server.mode (GUESTLIST_MODE)", format!("{:?}", self.mode).to_lowercase());
+        line("server.log_format", format!("{:?}", self.log_format).to_lowercase());
+        line("server.shutdown_grace_seconds", self.shutdown_grace.as_secs().to_string());
+        line("database.url (DATABASE_URL)", crate::store::redact_url(self.database_url.expose_secret()));
+        line("database.max_connections", self.database_max_connections.to_string());
+        line("slack.api_url (SLACK_API_URL)", self.slack.api_url.clone());
+        line(
+            "SLACK_SIGNING_SECRET",
+            match self.slack.signing_secrets.len() {
+                0 => "not set".into(),
+                1 => "set (redacted)".into(),
+                n => format!("{n} secrets set (redacted)"),
+            },
+        );
+        line("SLACK_BOT_TOKEN", secret(&self.slack.bot_token));
+        line("SLACK_ADMIN_TOKEN", secret(&self.slack.admin_token));
+        line("SLACK_APP_TOKEN", secret(&self.slack.app_token));
+        line(
+            "slack.request_channel",
+            self.slack.request_channel.as_ref().map(|c| c.to_string()).unwrap_or_else(|| "not set".into()),
+        );
+        line("jobs.workers", self.jobs.workers.to_string());
+        line("jobs.max_attempts", self.jobs.max_attempts.to_string());
+        line("jobs.lease_seconds", self.jobs.lease.as_secs().to_string());
+        line("approvers.users", list(self.approvers.users.iter().map(|u| u.to_string()).collect()));
+        line("approvers.usergroups", list(self.approvers.usergroups.iter().map(|u| u.to_string()).collect()));
+        line("approvers.workspace_admins", self.approvers.workspace_admins.to_string());
+        line(
+            "approvers.channel_scoped",
+            list(
+                self.approvers
+                    .channel_scoped
+                    .iter()
+                    .map(|s| format!("{} → {}", s.user, s.channels.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("/")))
+                    .collect(),
+            ),
+        );
+        line("approvers.cache_seconds", self.approver_cache.as_secs().to_string());
+        line(
+            "requests.max_expiry_days",
+            self.requests.max_expiry_days.map(|d| d.to_string()).unwrap_or_else(|| "no limit".into()),
+        );
+        line("requests.allow_never", self.requests.allow_never.to_string());
+        line("requests.guest_types", list(self.requests.guest_types.iter().map(|t| t.as_str().to_string()).collect()));
+        line("requests.blocked_domains", list(self.requests.blocked_domains.clone()));
+        line(
+            "requests.requester_usergroups",
+            if self.requester_usergroups.is_empty() {
+                "(everyone may request)".into()
+            } else {
+                list(self.requester_usergroups.iter().map(|g| g.to_string()).collect())
+            },
+        );
+        line("requests.stale_after_hours", (self.stale_after.as_secs() / 3600).to_string());
+        out
+    }
+}
+
+fn read_file(path: &Path, explicit: bool) -> Result<FileConfig, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => return Ok(FileConfig::default()),
+        Err(e) => return Err(ConfigError::new("--config", format!("cannot read {}: {e}", path.display()))),
+    };
+    toml::from_str(&text).map_err(|e| {
+        let line = e.span().map(|span| text[..span.start].matches('\n').count() + 1);
+        let message = e.message().replace('\n', " ");
+        ConfigError::new(
+            match line {
+                Some(line) => format!("{}:{line}", path.display()),
+                None => path.display().to_string(),
+            },
+            message,
+        )
+    })
+}
+
+fn build(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    let listen_raw = env("GUESTLIST_LISTEN").or(file.server.listen).unwrap_or_else(|| DEFAULT_LISTEN.into());
+    let listen = listen_raw.parse::<SocketAddr>().map_err(|_| {
+        ConfigError::new("GUESTLIST_LISTEN", format!("{listen_raw:?} is not an address such as 0.0.0.0:3000"))
+    })?;
+
+    let database_url = env("DATABASE_URL").or(file.database.url).unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+    if !["sqlite:", "postgres:", "postgresql:"].iter().any(|p| database_url.starts_with(p)) {
+        return Err(ConfigError::new(
+            "DATABASE_URL",
+            "must start with sqlite: (e.g. sqlite://guestlist.db) or postgres:// ",
+        ));
+    }
+    let database_max_connections = positive("database.max_connections", file.database.max_connections.unwrap_or(10))?;
+
+    let log_format = match env("GUESTLIST_LOG_FORMAT").or(file.server.log_format).as_deref() {
+        None | Some("text") => LogFormat::Text,
+        Some("json") => LogFormat::Json,
+        Some(other) => return Err(ConfigError::new("GUESTLIST_LOG_FORMAT", format!("{other:?} is not text or json"))),
+    };
+    let mode = match env("GUESTLIST_MODE").or(file.server.mode).as_deref() {
+        None | Some("http") => IngressMode::Http,
+        Some("socket") => IngressMode::Socket,
+        Some(other) => return Err(ConfigError::new("GUESTLIST_MODE", format!("{other:?} is not http or socket"))),
+    };
+
+    let api_url = env("SLACK_API_URL").or(file.slack.api_url).unwrap_or_else(|| DEFAULT_SLACK_API_URL.into());
+    match url::Url::parse(&api_url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+        _ => return Err(ConfigError::new("SLACK_API_URL", format!("{api_url:?} is not an http(s) URL"))),
+    }
+    let signing_secrets: Vec<SecretString> = env("SLACK_SIGNING_SECRET")
+        .map(|all| {
+            all.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| SecretString::from(s.to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let token = |key: &str, prefixes: &[&str]| -> Result<Option<SecretString>, ConfigError> {
+        match env(key) {
+            None => Ok(None),
+            Some(t) if prefixes.iter().any(|p| t.starts_with(p)) => Ok(Some(SecretString::from(t))),
+            // The value is a secret: say what shape it should have, never echo it.
+            Some(_) => Err(ConfigError::new(key, format!("does not look like a Slack token (expected {})", prefixes.join(" or ")))),
+        }
+    };
+    let request_channel = match env("GUESTLIST_REQUEST_CHANNEL").or(file.slack.request_channel) {
+        None => None,
+        Some(c) => Some(channel_id("slack.request_channel", &c)?),
+    };
+    let slack = SlackSettings {
+        api_url: api_url.trim_end_matches('/').to_string(),
+        signing_secrets,
+        bot_token: token("SLACK_BOT_TOKEN", &["xoxb-"])?,
+        admin_token: token("SLACK_ADMIN_TOKEN", &["xoxp-"])?,
+        app_token: token("SLACK_APP_TOKEN", &["xapp-"])?,
+        request_channel,
+    };
+
+    let defaults = JobSettings::default();
+    let jobs = JobSettings {
+        workers: positive("jobs.workers", file.jobs.workers.unwrap_or(defaults.workers))?,
+        max_attempts: positive("jobs.max_attempts", file.jobs.max_attempts.unwrap_or(defaults.max_attempts))?,
+        backoff_base: file.jobs.backoff_base_ms.map(Duration::from_millis).unwrap_or(defaults.backoff_base),
+        backoff_max: file.jobs.backoff_max_seconds.map(Duration::from_secs).unwrap_or(defaults.backoff_max),
+        lease: Duration::from_secs(positive("jobs.lease_seconds", file.jobs.lease_seconds.unwrap_or(defaults.lease.as_secs()))?),
+        poll_interval: Duration::from_millis(positive(
+            "jobs.poll_interval_ms",
+            file.jobs.poll_interval_ms.unwrap_or(defaults.poll_interval.as_millis() as u64),
+        )?),
+    };
+
+    let approvers = ApproverRules {
+        users: file.approvers.users.iter().map(|u| user_id("approvers.users", u)).collect::<Result<_, _>>()?,
+        usergroups: file
+            .approvers
+            .usergroups
+            .iter()
+            .map(|g| usergroup_id("approvers.usergroups", g))
+            .collect::<Result<_, _>>()?,
+        workspace_admins: file.approvers.workspace_admins.unwrap_or(true),
+        channel_scoped: file
+            .approvers
+            .channel_scoped
+            .iter()
+            .map(|s| {
+                Ok(ScopedApprover {
+                    user: user_id("approvers.channel_scoped.user", &s.user)?,
+                    channels: s
+                        .channels
+                        .iter()
+                        .map(|c| channel_id("approvers.channel_scoped.channels", c))
+                        .collect::<Result<_, _>>()?,
+                })
+            })
+            .collect::<Result<_, ConfigError>>()?,
+    };
+
+    let policy_defaults = RequestPolicy::default();
+    let guest_types = match file.requests.guest_types {
+        None => policy_defaults.guest_types.clone(),
+        Some(names) => names
+            .iter()
+            .map(|n| match GuestType::parse(n) {
+                Some(t @ (GuestType::SingleChannel | GuestType::MultiChannel)) => Ok(t),
+                _ => Err(ConfigError::new(
+                    "requests.guest_types",
+                    format!("{n:?} is not single_channel or multi_channel"),
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    if guest_types.is_empty() {
+        return Err(ConfigError::new("requests.guest_types", "allow at least one guest type"));
+    }
+    let max_expiry_days = match file.requests.max_expiry_days {
+        Some(0) => None,
+        Some(days) => Some(days),
+        None => policy_defaults.max_expiry_days,
+    };
+    for domain in &file.requests.blocked_domains {
+        if !domain.trim_start_matches('@').contains('.') {
+            return Err(ConfigError::new("requests.blocked_domains", format!("{domain:?} is not a domain such as example.com")));
+        }
+    }
+    let requests = RequestPolicy {
+        max_expiry_days,
+        allow_never: file.requests.allow_never.unwrap_or(policy_defaults.allow_never),
+        guest_types,
+        blocked_domains: file.requests.blocked_domains.iter().map(|d| d.trim_start_matches('@').to_lowercase()).collect(),
+        max_channels: positive("requests.max_channels", file.requests.max_channels.unwrap_or(policy_defaults.max_channels))?,
+    };
+
+    Ok(Config {
+        listen,
+        database_url: SecretString::from(database_url),
+        database_max_connections,
+        log_format,
+        mode,
+        shutdown_grace: Duration::from_secs(file.server.shutdown_grace_seconds.unwrap_or(25)),
+        slack,
+        jobs,
+        approvers,
+        approver_cache: Duration::from_secs(file.approvers.cache_seconds.unwrap_or(300)),
+        requests,
+        requester_usergroups: file
+            .requests
+            .requester_usergroups
+            .iter()
+            .map(|g| usergroup_id("requests.requester_usergroups", g))
+            .collect::<Result<_, _>>()?,
+        stale_after: Duration::from_secs(3600 * positive("requests.stale_after_hours", file.requests.stale_after_hours.unwrap_or(48))?),
+    })
+}
+
+fn positive<T: PartialOrd + Default + Copy + std::fmt::Display>(key: &str, value: T) -> Result<T, ConfigError> {
+    if value > T::default() { Ok(value) } else { Err(ConfigError::new(key, format!("must be greater than 0, not {value}"))) }
+}
+
+fn slack_id(key: &str, raw: &str, prefixes: &str, what: &str) -> Result<String, ConfigError> {
+    let id = raw.trim();
+    let well_formed = id.len() >= 3
+        && id.starts_with(|c| prefixes.contains(c))
+        && id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    if well_formed {
+        Ok(id.to_string())
+    } else {
+        Err(ConfigError::new(key, format!("{raw:?} is not a Slack {what} id (like {}0123ABCD)", &prefixes[..1])))
+    }
+}
+
+fn user_id(key: &str, raw: &str) -> Result<UserId, ConfigError> {
+    slack_id(key, raw, "UW", "user").map(UserId)
+}
+
+fn channel_id(key: &str, raw: &str) -> Result<ChannelId, ConfigError> {
+    slack_id(key, raw, "CG", "channel").map(ChannelId)
+}
+
+fn usergroup_id(key: &str, raw: &str) -> Result<UserGroupId, ConfigError> {
+    slack_id(key, raw, "S", "user group").map(UserGroupId)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load_with(file: Option<&str>, vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("guestlist.toml");
+        if let Some(text) = file {
+            std::fs::write(&path, text).unwrap();
+        }
+        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let env = move |k: &str| vars.get(k).cloned();
+        Config::load(&Sources { path, explicit: file.is_some(), env: &env })
+    }
+
+    #[test]
+    fn defaults_need_no_file() {
+        let config = load_with(None, &[]).unwrap();
+        assert_eq!(config.listen.to_string(), "0.0.0.0:3000");
+        assert_eq!(config.database_url.expose_secret(), DEFAULT_DATABASE_URL);
+        assert_eq!(config.slack.api_url, DEFAULT_SLACK_API_URL);
+        assert_eq!(config.requests.max_expiry_days, Some(90));
+        assert!(config.approvers.workspace_admins);
+    }
+
+    #[test]
+    fn serve_names_what_is_missing() {
+        let config = load_with(None, &[]).unwrap();
+        let err = config.require_for_serve().unwrap_err();
+        assert_eq!(err.key, "SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN");
+        assert!(!err.to_string().contains('\n'));
+        let config = load_with(None, &[("SLACK_SIGNING_SECRET", "s"), ("SLACK_BOT_TOKEN", "xoxb-1")]).unwrap();
+        assert!(config.require_for_serve().is_ok());
+    }
+
+    #[test]
+    fn signing_secrets_are_a_comma_separated_list() {
+        let config = load_with(None, &[("SLACK_SIGNING_SECRET", "old, new,")]).unwrap();
+        let secrets: Vec<&str> = config.slack.signing_secrets.iter().map(|s| s.expose_secret()).collect();
+        assert_eq!(secrets, vec!["old", "new"]);
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let file = "[server]\nlisten = \"127.0.0.1:4000\"\n[database]\nurl = \"sqlite://from-file.db\"\n";
+        let config = load_with(Some(file), &[("GUESTLIST_LISTEN", "127.0.0.1:5000")]).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:5000");
+        assert_eq!(config.database_url.expose_secret(), "sqlite://from-file.db");
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let err = load_with(None, &[("GUESTLIST_LISTEN", "three thousand")]).unwrap_err();
+        assert_eq!(err.key, "GUESTLIST_LISTEN");
+        let err = load_with(None, &[("DATABASE_URL", "mysql://x")]).unwrap_err();
+        assert_eq!(err.key, "DATABASE_URL");
+        let err = load_with(None, &[("SLACK_API_URL", "slack.com")]).unwrap_err();
+        assert_eq!(err.key, "SLACK_API_URL");
+        let err = load_with(None, &[("SLACK_BOT_TOKEN", "hunter2")]).unwrap_err();
+        assert_eq!(err.key, "SLACK_BOT_TOKEN");
+        assert!(!err.to_string().contains("hunter2"), "a secret must never be echoed");
+        let err = load_with(Some("[approvers]\nusers = [\"alice\"]\n"), &[]).unwrap_err();
+        assert_eq!(err.key, "approvers.users");
+        let err = load_with(Some("[requests]\nguest_types = [\"vip\"]\n"), &[]).unwrap_err();
+        assert_eq!(err.key, "requests.guest_types");
+        let err = load_with(Some("[jobs]\nworkers = 0\n"), &[]).unwrap_err();
+        assert_eq!(err.key, "jobs.workers");
+    }
+
+    #[test]
+    fn typos_in_the_file_are_caught_with_their_line() {
+        let err = load_with(Some("[slack]\n\nrequest_chanel = \"C1\"\n"), &[]).unwrap_err();
+        assert!(err.key.ends_with("guestlist.toml:3"), "{err}");
+        assert!(err.message.contains("request_chanel"), "{err}");
+    }
+
+    #[test]
+    fn an_explicit_file_must_exist() {
+        let vars: HashMap<String, String> = HashMap::new();
+        let env = move |k: &str| vars.get(k).cloned();
+        let err = Config::load(&Sources { path: "/nonexistent/g.toml".into(), explicit: true, env: &env }).unwrap_err();
+        assert_eq!(err.key, "--config");
+    }
+
+    #[test]
+    fn debug_output_redacts_secrets() {
+        let config = load_with(
+            None,
+            &[("SLACK_SIGNING_SECRET", "sekrit-signing"), ("SLACK_BOT_TOKEN", "xoxb-sekrit"), ("DATABASE_URL", "postgres://u:pw-sekrit@h/db")],
+        )
+        .unwrap();
+        let debug = format!("{config:?}");
+        let described = config.describe();
+        for text in [debug, described.clone()] {
+            assert!(!text.contains("sekrit"), "{text}");
+        }
+        assert!(described.contains("postgres://u:REDACTED@h/db"), "{described}");
+    }
+}

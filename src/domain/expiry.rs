@@ -1,0 +1,150 @@
+//! When a guest account ends: after a number of days counted from approval, at a fixed
+//! moment, or never. Times are kept in UTC and shown in the viewer's own zone.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Expiry {
+    /// Counted from approval, not from the request (a slow approval must not eat the guest's time).
+    AfterDays { days: u32 },
+    At { at: DateTime<Utc> },
+    Never,
+}
+
+impl Expiry {
+    /// The deadline once the request is approved at `approved_at`.
+    pub fn deadline(&self, approved_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        match *self {
+            Expiry::AfterDays { days } => Some(approved_at + Duration::days(i64::from(days))),
+            Expiry::At { at } => Some(at),
+            Expiry::Never => None,
+        }
+    }
+
+    /// The deadline known before approval (only fixed dates have one).
+    pub fn fixed_deadline(&self) -> Option<DateTime<Utc>> {
+        match *self {
+            Expiry::At { at } => Some(at),
+            _ => None,
+        }
+    }
+
+    /// Longest span this expiry may run from `now` (`None` = unbounded).
+    pub fn span_from(&self, now: DateTime<Utc>) -> Option<Duration> {
+        match *self {
+            Expiry::AfterDays { days } => Some(Duration::days(i64::from(days))),
+            Expiry::At { at } => Some(at - now),
+            Expiry::Never => None,
+        }
+    }
+
+    pub fn kind_str(&self) -> &'static str {
+        match self {
+            Expiry::AfterDays { .. } => "days",
+            Expiry::At { .. } => "at",
+            Expiry::Never => "never",
+        }
+    }
+}
+
+/// Parses an IANA zone name as Slack's `users.info` gives it; unknown names fall back to UTC.
+pub fn zone(name: Option<&str>) -> Tz {
+    name.and_then(|n| n.parse::<Tz>().ok()).unwrap_or(Tz::UTC)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LocalTimeError {
+    #[error("{0} does not exist in your time zone (the clocks skip it); pick another time")]
+    Skipped(String),
+}
+
+/// Reads a date and wall-clock time picked by someone in zone `tz` as a UTC instant. On the
+/// autumn change, when a wall time happens twice, the earlier one is taken.
+pub fn local_to_utc(date: NaiveDate, time: NaiveTime, tz: Tz) -> Result<DateTime<Utc>, LocalTimeError> {
+    tz.from_local_datetime(&date.and_time(time))
+        .earliest()
+        .map(|local| local.with_timezone(&Utc))
+        .ok_or_else(|| LocalTimeError::Skipped(format!("{date} {}", time.format("%H:%M"))))
+}
+
+/// "Mon 30 Nov 2026, 17:00 CET", in the viewer's zone.
+pub fn format_in_zone(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%a %-d %b %Y, %H:%M %Z").to_string()
+}
+
+/// "Mon 30 Nov 2026, 16:00 UTC".
+pub fn format_utc(at: DateTime<Utc>) -> String {
+    at.format("%a %-d %b %Y, %H:%M UTC").to_string()
+}
+
+/// "in 3 days", "in 5 hours", "2 days ago".
+pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let delta = at - now;
+    let (future, span) = if delta >= Duration::zero() { (true, delta) } else { (false, -delta) };
+    let amount = if span >= Duration::days(2) {
+        format!("{} days", span.num_days())
+    } else if span >= Duration::days(1) {
+        "1 day".to_string()
+    } else if span >= Duration::hours(2) {
+        format!("{} hours", span.num_hours())
+    } else if span >= Duration::hours(1) {
+        "1 hour".to_string()
+    } else {
+        let minutes = span.num_minutes().max(1);
+        if minutes == 1 { "1 minute".to_string() } else { format!("{minutes} minutes") }
+    };
+    if future { format!("in {amount}") } else { format!("{amount} ago") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn durations_count_from_approval() {
+        let approved = utc("2026-11-22T10:00:00Z");
+        assert_eq!(Expiry::AfterDays { days: 30 }.deadline(approved), Some(utc("2026-12-22T10:00:00Z")));
+        assert_eq!(Expiry::Never.deadline(approved), None);
+        let at = utc("2027-01-01T00:00:00Z");
+        assert_eq!(Expiry::At { at }.deadline(approved), Some(at));
+    }
+
+    #[test]
+    fn wall_time_in_the_requesters_zone_becomes_utc() {
+        let date = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let five_pm = NaiveTime::from_hms_opt(17, 0, 0).unwrap();
+        let berlin = zone(Some("Europe/Berlin"));
+        assert_eq!(local_to_utc(date, five_pm, berlin).unwrap(), utc("2026-12-01T16:00:00Z"));
+        let la = zone(Some("America/Los_Angeles"));
+        assert_eq!(local_to_utc(date, five_pm, la).unwrap(), utc("2026-12-02T01:00:00Z"));
+        assert_eq!(zone(Some("Not/AZone")), Tz::UTC);
+    }
+
+    #[test]
+    fn skipped_wall_times_are_refused_and_repeated_ones_take_the_first() {
+        let berlin = zone(Some("Europe/Berlin"));
+        let spring = NaiveDate::from_ymd_opt(2027, 3, 28).unwrap();
+        let gap = NaiveTime::from_hms_opt(2, 30, 0).unwrap();
+        assert!(local_to_utc(spring, gap, berlin).is_err());
+        let autumn = NaiveDate::from_ymd_opt(2026, 10, 25).unwrap();
+        assert_eq!(local_to_utc(autumn, gap, berlin).unwrap(), utc("2026-10-25T00:30:00Z"));
+    }
+
+    #[test]
+    fn formats_for_people() {
+        let at = utc("2026-11-30T16:00:00Z");
+        assert_eq!(format_in_zone(at, zone(Some("Europe/Berlin"))), "Mon 30 Nov 2026, 17:00 CET");
+        assert_eq!(format_utc(at), "Mon 30 Nov 2026, 16:00 UTC");
+        let now = utc("2026-11-22T16:00:00Z");
+        assert_eq!(relative(at, now), "in 8 days");
+        assert_eq!(relative(now, at), "8 days ago");
+        assert_eq!(relative(now + Duration::minutes(90), now), "in 1 hour");
+    }
+}

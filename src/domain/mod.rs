@@ -1,0 +1,14 @@
+//! Pure types and rules: state machines, validation, approver authority, text safety.
+//! Nothing here does I/O or knows about Slack's wire format or the database.
+
+pub mod email;
+pub mod expiry;
+pub mod ids;
+pub mod policy;
+pub mod request;
+pub mod text;
+
+pub use email::Email;
+pub use expiry::Expiry;
+pub use ids::{ChannelId, RequestId, TeamId, UserGroupId, UserId};
+pub use request::{Action, GuestRequest, GuestType, NewRequest, RequestKind, RequestState};

@@ -1,0 +1,526 @@
+//! Request validation and approver authority: the rules from the config file, applied to
+//! facts the workflow has already looked up. Nothing here does I/O.
+
+use super::email::{Email, EmailError};
+use super::expiry::{Expiry, local_to_utc};
+use super::ids::{ChannelId, UserId};
+use super::request::GuestType;
+use super::text::one_line;
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono_tz::Tz;
+use std::collections::HashSet;
+
+pub const MAX_NAME_CHARS: usize = 100;
+pub const MAX_ORGANISATION_CHARS: usize = 100;
+pub const MAX_REASON_CHARS: usize = 1000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestPolicy {
+    /// Longest expiry allowed, in days from now; `None` = no limit.
+    pub max_expiry_days: Option<u32>,
+    pub allow_never: bool,
+    pub guest_types: Vec<GuestType>,
+    /// Domains (and their subdomains) that may never be invited.
+    pub blocked_domains: Vec<String>,
+    /// A multi-channel guest's channel cap.
+    pub max_channels: usize,
+}
+
+impl Default for RequestPolicy {
+    fn default() -> Self {
+        Self {
+            max_expiry_days: Some(90),
+            allow_never: false,
+            guest_types: vec![GuestType::SingleChannel, GuestType::MultiChannel],
+            blocked_domains: Vec::new(),
+            max_channels: 20,
+        }
+    }
+}
+
+/// A form field, so an error can be shown next to the right input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Email,
+    FullName,
+    Organisation,
+    Reason,
+    GuestType,
+    Channels,
+    ExpiryMode,
+    ExpiryDays,
+    ExpiryDate,
+    ExpiryTime,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub Vec<(Field, String)>);
+
+impl FieldErrors {
+    fn add(&mut self, field: Field, message: impl Into<String>) {
+        // The first problem with a field is the one worth showing.
+        if !self.0.iter().any(|(f, _)| *f == field) {
+            self.0.push((field, message.into()));
+        }
+    }
+    pub fn get(&self, field: Field) -> Option<&str> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The request form as typed, before any checks.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RequestDraft {
+    pub email: String,
+    pub full_name: String,
+    pub organisation: String,
+    pub reason: String,
+    pub guest_type: Option<String>,
+    pub channels: Vec<String>,
+    /// `days`, `date` or `never`.
+    pub expiry_mode: Option<String>,
+    pub expiry_days: Option<String>,
+    /// `YYYY-MM-DD` from the datepicker.
+    pub expiry_date: Option<String>,
+    /// `HH:MM` from the timepicker.
+    pub expiry_time: Option<String>,
+}
+
+/// A form that passed every check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidRequest {
+    pub email: Email,
+    pub full_name: String,
+    pub organisation: String,
+    pub reason: String,
+    pub guest_type: GuestType,
+    pub channels: Vec<ChannelId>,
+    pub expiry: Expiry,
+}
+
+/// Wall time used when a date is picked without a time: the end of a working day.
+pub const DEFAULT_EXPIRY_TIME: (u32, u32) = (17, 0);
+
+pub fn validate_request(
+    draft: &RequestDraft,
+    policy: &RequestPolicy,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<ValidRequest, FieldErrors> {
+    let mut errors = FieldErrors::default();
+
+    let email = match check_email(&draft.email, policy) {
+        Ok(email) => Some(email),
+        Err(message) => {
+            errors.add(Field::Email, message);
+            None
+        }
+    };
+    let full_name = one_line(&draft.full_name);
+    if full_name.is_empty() {
+        errors.add(Field::FullName, "Enter the guest's full name.");
+    } else if full_name.chars().count() > MAX_NAME_CHARS {
+        errors.add(Field::FullName, format!("Use at most {MAX_NAME_CHARS} characters."));
+    }
+    let organisation = one_line(&draft.organisation);
+    if organisation.chars().count() > MAX_ORGANISATION_CHARS {
+        errors.add(Field::Organisation, format!("Use at most {MAX_ORGANISATION_CHARS} characters."));
+    }
+    let reason = draft.reason.trim().to_string();
+    if reason.is_empty() {
+        errors.add(Field::Reason, "Say why this guest needs access.");
+    } else if reason.chars().count() > MAX_REASON_CHARS {
+        errors.add(Field::Reason, format!("Use at most {MAX_REASON_CHARS} characters."));
+    }
+
+    let guest_type = match draft.guest_type.as_deref().and_then(GuestType::parse) {
+        Some(t) if policy.guest_types.contains(&t) => Some(t),
+        Some(t) => {
+            errors.add(Field::GuestType, format!("{}s are not allowed here.", t.label()));
+            None
+        }
+        None => {
+            errors.add(Field::GuestType, "Choose the guest type.");
+            None
+        }
+    };
+
+    let channels = dedup_channels(&draft.channels);
+    if let Some(guest_type) = guest_type
+        && let Err(message) = check_channel_count(guest_type, channels.len(), policy)
+    {
+        errors.add(Field::Channels, message);
+    }
+
+    let expiry = match read_expiry(draft, now, tz) {
+        Ok(expiry) => match check_expiry(&expiry, policy, now) {
+            Ok(()) => Some(expiry),
+            Err(message) => {
+                errors.add(expiry_field(&expiry), message);
+                None
+            }
+        },
+        Err((field, message)) => {
+            errors.add(field, message);
+            None
+        }
+    };
+
+    match (email, guest_type, expiry) {
+        (Some(email), Some(guest_type), Some(expiry)) if errors.is_empty() => Ok(ValidRequest {
+            email,
+            full_name,
+            organisation,
+            reason,
+            guest_type,
+            channels,
+            expiry,
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn dedup_channels(raw: &[String]) -> Vec<ChannelId> {
+    let mut seen = HashSet::new();
+    raw.iter()
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty() && seen.insert(c.to_string()))
+        .map(ChannelId::from)
+        .collect()
+}
+
+/// Syntax plus the blocked-domain list; shared by the form and the CSV import.
+pub fn check_email(raw: &str, policy: &RequestPolicy) -> Result<Email, String> {
+    let email = Email::parse(raw).map_err(|e| match e {
+        EmailError::Empty => "Enter the guest's email address.".to_string(),
+        EmailError::Invalid => "That is not a valid email address.".to_string(),
+        EmailError::TooLong => "An email address has at most 254 characters.".to_string(),
+    })?;
+    if let Some(blocked) = policy.blocked_domains.iter().find(|d| email.is_in_domain(d)) {
+        return Err(format!(
+            "Guests from {} cannot be invited (blocked domain).",
+            blocked.trim_start_matches('@')
+        ));
+    }
+    Ok(email)
+}
+
+pub fn check_channel_count(
+    guest_type: GuestType,
+    count: usize,
+    policy: &RequestPolicy,
+) -> Result<(), String> {
+    match guest_type {
+        GuestType::SingleChannel if count != 1 => {
+            Err("A single-channel guest gets exactly one channel.".to_string())
+        }
+        GuestType::MultiChannel | GuestType::Member if count == 0 => {
+            Err("Pick at least one channel.".to_string())
+        }
+        _ if count > policy.max_channels => {
+            Err(format!("Pick at most {} channels.", policy.max_channels))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn expiry_field(expiry: &Expiry) -> Field {
+    match expiry {
+        Expiry::AfterDays { .. } => Field::ExpiryDays,
+        Expiry::At { .. } => Field::ExpiryDate,
+        Expiry::Never => Field::ExpiryMode,
+    }
+}
+
+fn read_expiry(draft: &RequestDraft, now: DateTime<Utc>, tz: Tz) -> Result<Expiry, (Field, String)> {
+    match draft.expiry_mode.as_deref().unwrap_or("") {
+        "days" => {
+            let raw = draft.expiry_days.as_deref().unwrap_or("").trim();
+            if raw.is_empty() {
+                return Err((Field::ExpiryDays, "Enter a number of days.".to_string()));
+            }
+            match raw.parse::<u32>() {
+                Ok(days) if days >= 1 => Ok(Expiry::AfterDays { days }),
+                _ => Err((Field::ExpiryDays, "Enter a whole number of days, 1 or more.".to_string())),
+            }
+        }
+        "date" => {
+            let date = draft
+                .expiry_date
+                .as_deref()
+                .filter(|d| !d.is_empty())
+                .ok_or((Field::ExpiryDate, "Pick the date the account should end.".to_string()))?;
+            let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
+                .map_err(|_| (Field::ExpiryDate, "Pick a date from the calendar.".to_string()))?;
+            let time = match draft.expiry_time.as_deref().filter(|t| !t.is_empty()) {
+                Some(t) => NaiveTime::parse_from_str(t, "%H:%M")
+                    .map_err(|_| (Field::ExpiryTime, "Pick a time from the list.".to_string()))?,
+                None => NaiveTime::from_hms_opt(DEFAULT_EXPIRY_TIME.0, DEFAULT_EXPIRY_TIME.1, 0)
+                    .expect("valid default time"),
+            };
+            let at = local_to_utc(date, time, tz).map_err(|e| (Field::ExpiryTime, e.to_string()))?;
+            if at <= now {
+                return Err((Field::ExpiryDate, "That moment has already passed; pick a later one.".to_string()));
+            }
+            Ok(Expiry::At { at })
+        }
+        "never" => Ok(Expiry::Never),
+        _ => Err((Field::ExpiryMode, "Choose when the account ends.".to_string())),
+    }
+}
+
+/// The policy's limits on an expiry; shared by the form, extensions and the CSV import.
+pub fn check_expiry(expiry: &Expiry, policy: &RequestPolicy, now: DateTime<Utc>) -> Result<(), String> {
+    if let Expiry::At { at } = expiry
+        && *at <= now
+    {
+        return Err("That moment has already passed; pick a later one.".to_string());
+    }
+    match (expiry.span_from(now), policy.max_expiry_days) {
+        (None, _) if !policy.allow_never => Err(match policy.max_expiry_days {
+            Some(max) => format!("Guest accounts must end; the longest allowed is {max} days."),
+            None => "Guest accounts must end; pick a duration or a date.".to_string(),
+        }),
+        // A minute of grace: a date picked as "exactly the maximum" must not fail on seconds.
+        (Some(span), Some(max)) if span > Duration::days(i64::from(max)) + Duration::minutes(1) => {
+            Err(format!("The longest allowed is {max} days."))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A person who may approve only requests whose channels are all theirs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopedApprover {
+    pub user: UserId,
+    pub channels: Vec<ChannelId>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApproverRules {
+    pub users: Vec<UserId>,
+    /// Members of these groups approve anything; resolved by the workflow.
+    pub usergroups: Vec<super::ids::UserGroupId>,
+    /// Workspace admins and owners approve anything.
+    pub workspace_admins: bool,
+    pub channel_scoped: Vec<ScopedApprover>,
+}
+
+/// What the workflow found out about the person clicking.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ActorFacts {
+    pub in_approver_group: bool,
+    pub is_workspace_admin: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authority {
+    /// May decide any request.
+    Full,
+    /// May decide this request because all its channels are theirs.
+    Scoped,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    OwnRequest,
+    NotAnApprover,
+    OutsideScope { channels: Vec<ChannelId> },
+}
+
+impl Refusal {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::OwnRequest => "own_request",
+            Refusal::NotAnApprover => "not_an_approver",
+            Refusal::OutsideScope { .. } => "outside_scope",
+        }
+    }
+}
+
+impl ApproverRules {
+    /// Whether `actor` approves everything, without looking at a request.
+    pub fn has_full_authority(&self, actor: &UserId, facts: ActorFacts) -> bool {
+        self.users.contains(actor)
+            || facts.in_approver_group
+            || (self.workspace_admins && facts.is_workspace_admin)
+    }
+
+    /// Whether `actor` appears anywhere in the approver rules (for the App Home queue).
+    pub fn is_some_approver(&self, actor: &UserId, facts: ActorFacts) -> bool {
+        self.has_full_authority(actor, facts) || self.channel_scoped.iter().any(|s| &s.user == actor)
+    }
+
+    /// Checked on every click: the requester never decides their own request, whatever else
+    /// they are; a scoped approver only decides when every channel is in their scope.
+    pub fn may_decide(
+        &self,
+        actor: &UserId,
+        facts: ActorFacts,
+        requester: &UserId,
+        channels: &[ChannelId],
+    ) -> Result<Authority, Refusal> {
+        if actor == requester {
+            return Err(Refusal::OwnRequest);
+        }
+        if self.has_full_authority(actor, facts) {
+            return Ok(Authority::Full);
+        }
+        let scopes: Vec<&ScopedApprover> =
+            self.channel_scoped.iter().filter(|s| &s.user == actor).collect();
+        if scopes.is_empty() {
+            return Err(Refusal::NotAnApprover);
+        }
+        let outside: Vec<ChannelId> = channels
+            .iter()
+            .filter(|c| !scopes.iter().any(|s| s.channels.contains(c)))
+            .cloned()
+            .collect();
+        if outside.is_empty() && !channels.is_empty() {
+            Ok(Authority::Scoped)
+        } else {
+            Err(Refusal::OutsideScope { channels: outside })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        "2026-11-22T12:00:00Z".parse().unwrap()
+    }
+
+    fn draft() -> RequestDraft {
+        RequestDraft {
+            email: " Guest@Partner.com ".into(),
+            full_name: "Grace  Hopper".into(),
+            organisation: "Partner Inc".into(),
+            reason: "Joint launch".into(),
+            guest_type: Some("single_channel".into()),
+            channels: vec!["C1".into()],
+            expiry_mode: Some("days".into()),
+            expiry_days: Some("30".into()),
+            expiry_date: None,
+            expiry_time: None,
+        }
+    }
+
+    fn errors(d: RequestDraft, p: &RequestPolicy) -> FieldErrors {
+        validate_request(&d, p, now(), Tz::UTC).unwrap_err()
+    }
+
+    #[test]
+    fn a_good_form_is_normalised() {
+        let valid = validate_request(&draft(), &RequestPolicy::default(), now(), Tz::UTC).unwrap();
+        assert_eq!(valid.email.as_str(), "guest@partner.com");
+        assert_eq!(valid.full_name, "Grace Hopper");
+        assert_eq!(valid.expiry, Expiry::AfterDays { days: 30 });
+        assert_eq!(valid.channels, vec![ChannelId::from("C1")]);
+    }
+
+    #[test]
+    fn each_problem_lands_on_its_field() {
+        let p = RequestPolicy::default();
+        let e = errors(RequestDraft { email: "nope".into(), ..draft() }, &p);
+        assert_eq!(e.get(Field::Email), Some("That is not a valid email address."));
+        let e = errors(RequestDraft { reason: "  ".into(), ..draft() }, &p);
+        assert!(e.get(Field::Reason).is_some());
+        let e = errors(RequestDraft { channels: vec!["C1".into(), "C2".into()], ..draft() }, &p);
+        assert_eq!(e.get(Field::Channels), Some("A single-channel guest gets exactly one channel."));
+        let e = errors(
+            RequestDraft { guest_type: Some("multi_channel".into()), channels: vec![], ..draft() },
+            &p,
+        );
+        assert_eq!(e.get(Field::Channels), Some("Pick at least one channel."));
+        let e = errors(RequestDraft { expiry_days: Some("91".into()), ..draft() }, &p);
+        assert_eq!(e.get(Field::ExpiryDays), Some("The longest allowed is 90 days."));
+        let e = errors(RequestDraft { expiry_mode: Some("never".into()), ..draft() }, &p);
+        assert!(e.get(Field::ExpiryMode).unwrap().contains("must end"));
+    }
+
+    #[test]
+    fn dates_are_read_in_the_requesters_zone_and_must_be_future() {
+        let p = RequestPolicy::default();
+        let tz: Tz = "Asia/Tokyo".parse().unwrap();
+        let d = RequestDraft {
+            expiry_mode: Some("date".into()),
+            expiry_date: Some("2026-12-01".into()),
+            expiry_time: Some("09:00".into()),
+            ..draft()
+        };
+        let valid = validate_request(&d, &p, now(), tz).unwrap();
+        assert_eq!(valid.expiry, Expiry::At { at: "2026-12-01T00:00:00Z".parse().unwrap() });
+        let past = RequestDraft { expiry_date: Some("2026-11-01".into()), ..d.clone() };
+        assert!(errors(past, &p).get(Field::ExpiryDate).unwrap().contains("already passed"));
+        let missing = RequestDraft { expiry_date: None, ..d };
+        assert!(errors(missing, &p).get(Field::ExpiryDate).is_some());
+    }
+
+    #[test]
+    fn blocked_domains_cover_subdomains() {
+        let p = RequestPolicy { blocked_domains: vec!["rival.com".into()], ..Default::default() };
+        let e = errors(RequestDraft { email: "spy@eu.rival.com".into(), ..draft() }, &p);
+        assert!(e.get(Field::Email).unwrap().contains("rival.com"));
+    }
+
+    #[test]
+    fn disallowed_guest_types_are_refused() {
+        let p = RequestPolicy { guest_types: vec![GuestType::SingleChannel], ..Default::default() };
+        let e = errors(RequestDraft { guest_type: Some("multi_channel".into()), ..draft() }, &p);
+        assert!(e.get(Field::GuestType).is_some());
+    }
+
+    fn rules() -> ApproverRules {
+        ApproverRules {
+            users: vec!["UADMIN".into()],
+            usergroups: vec![],
+            workspace_admins: true,
+            channel_scoped: vec![ScopedApprover { user: "ULEAD".into(), channels: vec!["C1".into(), "C2".into()] }],
+        }
+    }
+
+    #[test]
+    fn nobody_decides_their_own_request() {
+        let r = rules();
+        let admin = UserId::from("UADMIN");
+        assert_eq!(r.may_decide(&admin, ActorFacts::default(), &admin, &["C1".into()]), Err(Refusal::OwnRequest));
+        assert_eq!(
+            r.may_decide(&admin, ActorFacts::default(), &"UREQ".into(), &["C1".into()]),
+            Ok(Authority::Full)
+        );
+    }
+
+    #[test]
+    fn group_members_and_admins_have_full_authority() {
+        let r = rules();
+        let someone = UserId::from("USOME");
+        let requester = UserId::from("UREQ");
+        assert_eq!(r.may_decide(&someone, ActorFacts::default(), &requester, &["C9".into()]), Err(Refusal::NotAnApprover));
+        let member = ActorFacts { in_approver_group: true, ..Default::default() };
+        assert_eq!(r.may_decide(&someone, member, &requester, &["C9".into()]), Ok(Authority::Full));
+        let admin = ActorFacts { is_workspace_admin: true, ..Default::default() };
+        assert_eq!(r.may_decide(&someone, admin, &requester, &["C9".into()]), Ok(Authority::Full));
+        let no_admins = ApproverRules { workspace_admins: false, ..rules() };
+        assert_eq!(no_admins.may_decide(&someone, admin, &requester, &["C9".into()]), Err(Refusal::NotAnApprover));
+    }
+
+    #[test]
+    fn scoped_approvers_decide_only_inside_their_channels() {
+        let r = rules();
+        let lead = UserId::from("ULEAD");
+        let requester = UserId::from("UREQ");
+        let f = ActorFacts::default();
+        assert_eq!(r.may_decide(&lead, f, &requester, &["C1".into(), "C2".into()]), Ok(Authority::Scoped));
+        assert_eq!(
+            r.may_decide(&lead, f, &requester, &["C1".into(), "C3".into()]),
+            Err(Refusal::OutsideScope { channels: vec!["C3".into()] })
+        );
+        assert!(r.is_some_approver(&lead, f));
+        assert!(!r.has_full_authority(&lead, f));
+    }
+}

@@ -1,0 +1,400 @@
+//! The guest request and the account it becomes: one record, one pure state machine.
+//!
+//! ```text
+//! pending ──approve──▶ approved ──invite──▶ invited ──accept──▶ active ──expire──▶ expired
+//!    │                                        │  ▲
+//!    ├──deny──▶ denied                        │  └──resend── invite_expired ◀──lapse──┘
+//!    └──cancel─▶ cancelled          any open state ──revoke──▶ revoked
+//! ```
+//! An extension is a request of its own kind (pending → approved | denied | cancelled) that,
+//! once approved, moves its parent's expiry.
+
+use super::email::Email;
+use super::expiry::Expiry;
+use super::ids::{ChannelId, RequestId, TeamId, UserId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestState {
+    Pending,
+    Approved,
+    Denied,
+    Cancelled,
+    Invited,
+    Active,
+    InviteExpired,
+    Expired,
+    Revoked,
+}
+
+impl RequestState {
+    pub const ALL: [RequestState; 9] = [
+        RequestState::Pending,
+        RequestState::Approved,
+        RequestState::Denied,
+        RequestState::Cancelled,
+        RequestState::Invited,
+        RequestState::Active,
+        RequestState::InviteExpired,
+        RequestState::Expired,
+        RequestState::Revoked,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestState::Pending => "pending",
+            RequestState::Approved => "approved",
+            RequestState::Denied => "denied",
+            RequestState::Cancelled => "cancelled",
+            RequestState::Invited => "invited",
+            RequestState::Active => "active",
+            RequestState::InviteExpired => "invite_expired",
+            RequestState::Expired => "expired",
+            RequestState::Revoked => "revoked",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|state| state.as_str() == s)
+    }
+
+    /// States in which the email is taken: a second request for it is refused.
+    /// The database's partial unique index lists the same states.
+    pub fn holds_email(self) -> bool {
+        matches!(
+            self,
+            RequestState::Pending
+                | RequestState::Approved
+                | RequestState::Invited
+                | RequestState::Active
+        )
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            RequestState::Denied
+                | RequestState::Cancelled
+                | RequestState::Expired
+                | RequestState::Revoked
+        )
+    }
+
+    /// How the state reads in a sentence ("Request #4 is *approved*").
+    pub fn label(self) -> &'static str {
+        match self {
+            RequestState::Pending => "waiting for approval",
+            RequestState::Approved => "approved",
+            RequestState::Denied => "denied",
+            RequestState::Cancelled => "cancelled",
+            RequestState::Invited => "invited",
+            RequestState::Active => "active",
+            RequestState::InviteExpired => "invitation expired",
+            RequestState::Expired => "expired",
+            RequestState::Revoked => "revoked",
+        }
+    }
+}
+
+impl fmt::Display for RequestState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestKind {
+    /// A new guest account.
+    Guest,
+    /// A later expiry for an existing guest.
+    Extension,
+}
+
+impl RequestKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestKind::Guest => "guest",
+            RequestKind::Extension => "extension",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "guest" => Some(RequestKind::Guest),
+            "extension" => Some(RequestKind::Extension),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GuestType {
+    SingleChannel,
+    MultiChannel,
+    /// A full member (group sync targets and guest-to-member conversions).
+    Member,
+}
+
+impl GuestType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GuestType::SingleChannel => "single_channel",
+            GuestType::MultiChannel => "multi_channel",
+            GuestType::Member => "member",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().replace(['-', ' '], "_").as_str() {
+            "single_channel" | "single" => Some(GuestType::SingleChannel),
+            "multi_channel" | "multi" => Some(GuestType::MultiChannel),
+            "member" | "full_member" => Some(GuestType::Member),
+            _ => None,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            GuestType::SingleChannel => "Single-channel guest",
+            GuestType::MultiChannel => "Multi-channel guest",
+            GuestType::Member => "Full member",
+        }
+    }
+}
+
+/// What a decision or lifecycle event does to a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Approve,
+    Deny,
+    Cancel,
+    /// The provisioner sent (or an admin confirmed) the invitation.
+    Invite,
+    /// The guest joined.
+    Accept,
+    /// The invitation lapsed unaccepted.
+    LapseInvite,
+    /// A new invitation replaced an expired one.
+    Resend,
+    Expire,
+    Revoke,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Approve => "approve",
+            Action::Deny => "deny",
+            Action::Cancel => "cancel",
+            Action::Invite => "invite",
+            Action::Accept => "accept",
+            Action::LapseInvite => "lapse_invite",
+            Action::Resend => "resend",
+            Action::Expire => "expire",
+            Action::Revoke => "revoke",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a request that is {} cannot be {verb}", from.label())]
+pub struct InvalidTransition {
+    pub from: RequestState,
+    pub action: Action,
+    verb: &'static str,
+}
+
+/// The one place that says which moves are legal.
+pub fn transition(
+    kind: RequestKind,
+    from: RequestState,
+    action: Action,
+) -> Result<RequestState, InvalidTransition> {
+    use Action as A;
+    use RequestState as S;
+    let to = match (kind, from, action) {
+        (_, S::Pending, A::Approve) => Some(S::Approved),
+        (_, S::Pending, A::Deny) => Some(S::Denied),
+        (_, S::Pending, A::Cancel) => Some(S::Cancelled),
+        (RequestKind::Guest, S::Approved, A::Invite) => Some(S::Invited),
+        // Linking an account that already exists skips the invitation.
+        (RequestKind::Guest, S::Approved | S::Invited | S::InviteExpired, A::Accept) => {
+            Some(S::Active)
+        }
+        (RequestKind::Guest, S::Invited, A::LapseInvite) => Some(S::InviteExpired),
+        (RequestKind::Guest, S::Invited | S::InviteExpired, A::Resend) => Some(S::Invited),
+        (RequestKind::Guest, S::Active, A::Expire) => Some(S::Expired),
+        (RequestKind::Guest, S::Approved | S::Invited | S::InviteExpired | S::Active, A::Revoke) => {
+            Some(S::Revoked)
+        }
+        _ => None,
+    };
+    to.ok_or(InvalidTransition {
+        from,
+        action,
+        verb: match action {
+            A::Approve => "approved",
+            A::Deny => "denied",
+            A::Cancel => "cancelled",
+            A::Invite => "invited",
+            A::Accept => "activated",
+            A::LapseInvite => "marked as an expired invitation",
+            A::Resend => "re-invited",
+            A::Expire => "expired",
+            A::Revoke => "revoked",
+        },
+    })
+}
+
+/// Where a request came from; shown on the card and kept for audit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Form,
+    Import,
+    Sync,
+}
+
+impl Source {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Source::Form => "form",
+            Source::Import => "import",
+            Source::Sync => "sync",
+        }
+    }
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "import" => Source::Import,
+            "sync" => Source::Sync,
+            _ => Source::Form,
+        }
+    }
+}
+
+/// A request as submitted, validated, not yet stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewRequest {
+    pub team_id: TeamId,
+    pub kind: RequestKind,
+    pub parent_id: Option<RequestId>,
+    pub requester: UserId,
+    pub email: Email,
+    pub full_name: String,
+    pub organisation: String,
+    pub reason: String,
+    pub guest_type: GuestType,
+    pub channels: Vec<ChannelId>,
+    pub expiry: Expiry,
+    pub source: Source,
+    /// The sync rule that produced this request, if any.
+    pub sync_rule: Option<String>,
+}
+
+/// Where a request's card lives in Slack.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardRef {
+    pub channel: ChannelId,
+    pub ts: String,
+}
+
+/// A stored request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GuestRequest {
+    pub id: RequestId,
+    pub team_id: TeamId,
+    pub kind: RequestKind,
+    pub parent_id: Option<RequestId>,
+    pub requester: UserId,
+    pub email: Email,
+    pub full_name: String,
+    pub organisation: String,
+    pub reason: String,
+    pub guest_type: GuestType,
+    pub channels: Vec<ChannelId>,
+    pub expiry: Expiry,
+    /// The deadline, once known: fixed dates from the start, durations from approval.
+    pub expires_at: Option<DateTime<Utc>>,
+    pub state: RequestState,
+    /// Bumped by every change; cards remember which version they show.
+    pub version: i64,
+    pub decided_by: Option<UserId>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_note: Option<String>,
+    /// The auto-approval rule that decided, when the bot decided.
+    pub auto_rule: Option<String>,
+    pub card: Option<CardRef>,
+    /// The `version` the card last showed.
+    pub card_version: Option<i64>,
+    pub source: Source,
+    pub sync_rule: Option<String>,
+    pub slack_user_id: Option<String>,
+    pub invited_at: Option<DateTime<Utc>>,
+    pub invite_expires_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Action as A;
+    use RequestState as S;
+
+    #[test]
+    fn a_request_is_decided_once() {
+        let k = RequestKind::Guest;
+        assert_eq!(transition(k, S::Pending, A::Approve), Ok(S::Approved));
+        assert_eq!(transition(k, S::Pending, A::Deny), Ok(S::Denied));
+        for decided in [S::Approved, S::Denied, S::Cancelled] {
+            assert!(transition(k, decided, A::Approve).is_err());
+            assert!(transition(k, decided, A::Deny).is_err());
+        }
+    }
+
+    #[test]
+    fn lifecycle_follows_the_diagram() {
+        let k = RequestKind::Guest;
+        assert_eq!(transition(k, S::Approved, A::Invite), Ok(S::Invited));
+        assert_eq!(transition(k, S::Invited, A::Accept), Ok(S::Active));
+        assert_eq!(transition(k, S::Active, A::Expire), Ok(S::Expired));
+        assert_eq!(transition(k, S::Invited, A::LapseInvite), Ok(S::InviteExpired));
+        assert_eq!(transition(k, S::InviteExpired, A::Resend), Ok(S::Invited));
+        assert!(transition(k, S::Pending, A::Invite).is_err());
+        assert!(transition(k, S::Invited, A::Expire).is_err());
+        assert!(transition(k, S::Expired, A::Accept).is_err());
+    }
+
+    #[test]
+    fn every_open_account_state_can_be_revoked_and_final_states_cannot() {
+        let k = RequestKind::Guest;
+        for open in [S::Approved, S::Invited, S::InviteExpired, S::Active] {
+            assert_eq!(transition(k, open, A::Revoke), Ok(S::Revoked), "{open}");
+        }
+        for state in S::ALL.into_iter().filter(|s| s.is_final()) {
+            for action in [A::Approve, A::Deny, A::Cancel, A::Invite, A::Accept, A::Expire, A::Revoke] {
+                assert!(transition(k, state, action).is_err(), "{state} {action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn extensions_only_get_decided() {
+        let k = RequestKind::Extension;
+        assert_eq!(transition(k, S::Pending, A::Approve), Ok(S::Approved));
+        assert!(transition(k, S::Approved, A::Invite).is_err());
+        assert!(transition(k, S::Approved, A::Revoke).is_err());
+    }
+
+    #[test]
+    fn states_round_trip_through_their_names() {
+        for state in S::ALL {
+            assert_eq!(S::parse(state.as_str()), Some(state));
+        }
+        let err = transition(RequestKind::Guest, S::Denied, A::Approve).unwrap_err();
+        assert_eq!(err.to_string(), "a request that is denied cannot be approved");
+    }
+}

@@ -1,0 +1,311 @@
+//! The Web API methods the fake answers, each reading its arguments as Slack documents them.
+
+use super::{FAKE_TEAM_ID, FakeMessage, FakeState};
+use serde_json::{Map, Value, json};
+
+type Answer = Result<Map<String, Value>, String>;
+
+fn obj(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+fn arg<'a>(args: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    args.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+}
+
+fn required<'a>(args: &'a Map<String, Value>, key: &str) -> Result<&'a str, String> {
+    arg(args, key).ok_or_else(|| "invalid_arguments".to_string())
+}
+
+fn flag(args: &Map<String, Value>, key: &str) -> bool {
+    match args.get(key) {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s == "true" || s == "1",
+        _ => false,
+    }
+}
+
+/// Slack's limit on `users.list` pages.
+const MAX_PAGE: usize = 1000;
+
+pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, Value>) -> Answer {
+    match method {
+        "auth.test" => Ok(obj(json!({
+            "url": "https://fake.slack.com/", "team": "Fake", "user": "guestlist",
+            "team_id": FAKE_TEAM_ID, "user_id": "UBOT", "bot_id": "BBOT",
+        }))),
+        "chat.postMessage" => post_message(state, args),
+        "chat.update" => update_message(state, args),
+        "chat.postEphemeral" => {
+            let channel = required(args, "channel")?;
+            let user = required(args, "user")?;
+            if !state.users.contains_key(user) {
+                return Err("user_not_found".into());
+            }
+            if !state.channels.contains_key(channel) && !state.users.contains_key(channel) {
+                return Err("channel_not_found".into());
+            }
+            Ok(obj(json!({"message_ts": state.next_ts()})))
+        }
+        "views.open" | "views.push" => {
+            let trigger = required(args, "trigger_id")?;
+            if trigger.starts_with("expired") {
+                return Err("expired_trigger_id".into());
+            }
+            open_view(state, args)
+        }
+        "views.update" => open_view(state, args),
+        "views.publish" => {
+            let user = required(args, "user_id")?.to_string();
+            let view = args.get("view").cloned().ok_or("invalid_arguments")?;
+            state.home_views.insert(user, view.clone());
+            let id = state.next_id("V");
+            Ok(obj(json!({"view": stateful_view(view, &id)})))
+        }
+        "users.info" => {
+            let id = required(args, "user")?;
+            let user = state.users.get(id).ok_or("user_not_found")?;
+            Ok(obj(json!({"user": user.to_json()})))
+        }
+        "users.lookupByEmail" => {
+            let email = required(args, "email")?.to_lowercase();
+            let user = state
+                .users
+                .values()
+                .find(|u| u.email.as_deref().map(str::to_lowercase).as_deref() == Some(email.as_str()))
+                .ok_or("users_not_found")?;
+            Ok(obj(json!({"user": user.to_json()})))
+        }
+        "users.list" => {
+            let users: Vec<Value> = state.users.values().map(|u| u.to_json()).collect();
+            paginate(users, args, "members")
+        }
+        "usergroups.list" => {
+            let groups: Vec<Value> = state
+                .usergroups
+                .values()
+                .map(|g| {
+                    json!({
+                        "id": g.id, "team_id": FAKE_TEAM_ID, "name": g.name, "handle": g.handle,
+                        "is_external": false, "date_create": 1700000000, "created_by": "U0",
+                        "prefs": {"channels": [], "groups": []}, "user_count": g.users.len(),
+                    })
+                })
+                .collect();
+            Ok(obj(json!({"usergroups": groups})))
+        }
+        "usergroups.users.list" => {
+            let id = required(args, "usergroup")?;
+            let group = state.usergroups.get(id).ok_or("no_such_subteam")?;
+            Ok(obj(json!({"users": group.users})))
+        }
+        "usergroups.users.update" => {
+            let id = required(args, "usergroup")?.to_string();
+            let users: Vec<String> = required(args, "users")?.split(',').map(str::to_string).collect();
+            let group = state.usergroups.get_mut(&id).ok_or("no_such_subteam")?;
+            group.users = users;
+            Ok(obj(json!({"usergroup": {"id": id}})))
+        }
+        "conversations.info" => {
+            let id = required(args, "channel")?;
+            let channel = state.channels.get(id).ok_or("channel_not_found")?;
+            Ok(obj(json!({"channel": {
+                "id": channel.id, "name": channel.name, "created": 1700000000,
+                "is_channel": !channel.is_private, "is_private": channel.is_private,
+            }})))
+        }
+        "conversations.list" => {
+            let channels: Vec<Value> = state
+                .channels
+                .values()
+                .map(|c| json!({"id": c.id, "name": c.name, "created": 1700000000, "is_private": c.is_private}))
+                .collect();
+            paginate(channels, args, "channels")
+        }
+        "files.info" => {
+            let id = required(args, "file")?;
+            let (name, content) = state.files.get(id).ok_or("file_not_found")?;
+            Ok(obj(json!({"file": {
+                "id": id, "name": name, "filetype": "csv", "size": content.len(),
+                "url_private": format!("/files/{id}"),
+                "url_private_download": format!("/files/{id}"),
+            }})))
+        }
+        "apps.connections.open" => {
+            let url = state.socket_url.clone().ok_or("internal_error")?;
+            Ok(obj(json!({"url": url})))
+        }
+        "admin.users.invite" => admin_invite(state, args),
+        "admin.users.setExpiration" => {
+            let user = required(args, "user_id")?;
+            required_number(args, "expiration_ts")?;
+            let invited = state.invited.values().any(|v| v["user_id"] == user);
+            if !invited && !state.users.contains_key(user) {
+                return Err("user_not_found".into());
+            }
+            Ok(Map::new())
+        }
+        "admin.users.remove" | "admin.users.setRegular" => {
+            required(args, "team_id")?;
+            let user = required(args, "user_id")?;
+            if !state.users.contains_key(user) && !state.invited.values().any(|v| v["user_id"] == user) {
+                return Err("user_not_found".into());
+            }
+            Ok(Map::new())
+        }
+        _ => Err("unknown_method".into()),
+    }
+}
+
+fn required_number(args: &Map<String, Value>, key: &str) -> Result<i64, String> {
+    match args.get(key) {
+        Some(Value::Number(n)) => n.as_i64().ok_or_else(|| "invalid_arguments".to_string()),
+        Some(Value::String(s)) => s.parse().map_err(|_| "invalid_arguments".to_string()),
+        _ => Err("invalid_arguments".into()),
+    }
+}
+
+fn post_message(state: &mut FakeState, args: &Map<String, Value>) -> Answer {
+    let channel = required(args, "channel")?.to_string();
+    if !state.channels.contains_key(&channel) && !state.users.contains_key(&channel) {
+        return Err("channel_not_found".into());
+    }
+    let text = arg(args, "text").map(str::to_string);
+    let blocks = args.get("blocks").cloned().unwrap_or(Value::Null);
+    if text.is_none() && blocks.is_null() {
+        return Err("no_text".into());
+    }
+    check_blocks(&blocks)?;
+    let thread_ts = arg(args, "thread_ts").map(str::to_string);
+    if let Some(parent) = &thread_ts
+        && !state.messages.iter().any(|m| &m.ts == parent && m.channel == channel)
+    {
+        return Err("thread_not_found".into());
+    }
+    let ts = state.next_ts();
+    state.messages.push(FakeMessage {
+        channel: channel.clone(),
+        ts: ts.clone(),
+        thread_ts,
+        text: text.clone(),
+        blocks: blocks.clone(),
+        updates: 0,
+    });
+    Ok(obj(json!({"channel": channel, "ts": ts, "message": {"ts": ts, "text": text, "blocks": blocks}})))
+}
+
+fn update_message(state: &mut FakeState, args: &Map<String, Value>) -> Answer {
+    let channel = required(args, "channel")?.to_string();
+    let ts = required(args, "ts")?.to_string();
+    let blocks = args.get("blocks").cloned();
+    if let Some(blocks) = &blocks {
+        check_blocks(blocks)?;
+    }
+    let text = arg(args, "text").map(str::to_string);
+    let message = state
+        .messages
+        .iter_mut()
+        .find(|m| m.channel == channel && m.ts == ts)
+        .ok_or("message_not_found")?;
+    if let Some(blocks) = blocks {
+        message.blocks = blocks;
+    }
+    if text.is_some() {
+        message.text = text;
+    }
+    message.updates += 1;
+    Ok(obj(json!({"channel": channel, "ts": ts, "message": {"ts": ts}})))
+}
+
+/// Slack refuses more than 50 blocks in a message, or section texts over 3000 characters.
+fn check_blocks(blocks: &Value) -> Result<(), String> {
+    let Value::Array(list) = blocks else { return Ok(()) };
+    if list.len() > 50 {
+        return Err("invalid_blocks".into());
+    }
+    for block in list {
+        let text = block.pointer("/text/text").and_then(Value::as_str).unwrap_or("");
+        if text.chars().count() > 3000 {
+            return Err("invalid_blocks".into());
+        }
+    }
+    Ok(())
+}
+
+fn stateful_view(mut view: Value, id: &str) -> Value {
+    if let Value::Object(map) = &mut view {
+        map.insert("id".into(), json!(id));
+        map.insert("team_id".into(), json!(FAKE_TEAM_ID));
+        map.insert("hash".into(), json!(format!("hash-{id}")));
+        map.entry("blocks").or_insert(json!([]));
+    }
+    view
+}
+
+fn open_view(state: &mut FakeState, args: &Map<String, Value>) -> Answer {
+    let view = args.get("view").cloned().ok_or("invalid_arguments")?;
+    if view.get("type").and_then(Value::as_str).is_none() {
+        return Err("invalid_arguments".into());
+    }
+    if view.get("blocks").and_then(Value::as_array).is_some_and(|b| b.len() > 100) {
+        return Err("view_too_large".into());
+    }
+    state.views.push(view.clone());
+    let id = arg(args, "view_id").map(str::to_string).unwrap_or_else(|| state.next_id("V"));
+    Ok(obj(json!({"view": stateful_view(view, &id)})))
+}
+
+fn paginate(items: Vec<Value>, args: &Map<String, Value>, key: &str) -> Answer {
+    let limit = arg(args, "limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .or_else(|| args.get("limit").and_then(Value::as_u64).map(|l| l as usize))
+        .filter(|l| *l > 0)
+        .unwrap_or(100)
+        .min(MAX_PAGE);
+    let offset = match arg(args, "cursor") {
+        None => 0,
+        Some(cursor) => decode_cursor(cursor).ok_or("invalid_cursor")?,
+    };
+    let end = (offset + limit).min(items.len());
+    let page: Vec<Value> = items.get(offset..end).map(<[Value]>::to_vec).unwrap_or_default();
+    let next = if end < items.len() { encode_cursor(end) } else { String::new() };
+    Ok(obj(json!({key: page, "response_metadata": {"next_cursor": next}})))
+}
+
+/// Opaque-looking cursors, like Slack's (`dXNlcjpVMDYx…`).
+fn encode_cursor(offset: usize) -> String {
+    hex::encode(format!("offset:{offset}"))
+}
+
+fn decode_cursor(cursor: &str) -> Option<usize> {
+    let raw = String::from_utf8(hex::decode(cursor).ok()?).ok()?;
+    raw.strip_prefix("offset:")?.parse().ok()
+}
+
+fn admin_invite(state: &mut FakeState, args: &Map<String, Value>) -> Answer {
+    required(args, "team_id")?;
+    let email = required(args, "email")?.to_lowercase();
+    let channels = required(args, "channel_ids")?;
+    if channels.split(',').any(|c| !state.channels.contains_key(c.trim())) {
+        return Err("failed_to_validate_channels".into());
+    }
+    if !email.contains('@') {
+        return Err("invalid_email".into());
+    }
+    if state.users.values().any(|u| u.email.as_deref() == Some(email.as_str()) && !u.deleted) {
+        return Err("already_in_team".into());
+    }
+    let resend = flag(args, "resend");
+    if state.invited.contains_key(&email) && !resend {
+        return Err("already_in_team_invited_user".into());
+    }
+    let user_id = match state.invited.get(&email) {
+        Some(existing) => existing["user_id"].as_str().unwrap_or_default().to_string(),
+        None => state.next_id("W"),
+    };
+    state.invited.insert(email.clone(), json!({"user_id": user_id, "args": Value::Object(args.clone())}));
+    Ok(Map::new())
+}

@@ -1,0 +1,488 @@
+//! A stand-in for Slack's Web API on loopback, speaking Slack's wire format, for tests and
+//! `guestlist demo`. It records every call (method, arguments, token), holds users, user groups
+//! and channels, paginates with cursors, answers `{ok:false,error}` for bad arguments, and can be
+//! told to fail the next N calls of a method with a 429, a 5xx or an error code.
+
+mod methods;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::oneshot;
+
+pub const FAKE_TEAM_ID: &str = "T0FAKE";
+
+/// One request the fake received.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordedCall {
+    pub method: String,
+    pub args: Value,
+    pub token: Option<String>,
+}
+
+impl RecordedCall {
+    pub fn arg(&self, key: &str) -> Option<&Value> {
+        self.args.get(key)
+    }
+    pub fn arg_str(&self, key: &str) -> Option<&str> {
+        self.args.get(key).and_then(Value::as_str)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FakeUser {
+    pub id: String,
+    pub name: String,
+    pub real_name: String,
+    pub email: Option<String>,
+    pub tz: String,
+    pub is_admin: bool,
+    pub is_owner: bool,
+    pub is_bot: bool,
+    pub deleted: bool,
+    pub is_restricted: bool,
+    pub is_ultra_restricted: bool,
+}
+
+impl FakeUser {
+    pub fn new(id: &str, name: &str) -> Self {
+        Self {
+            id: id.into(),
+            name: name.to_lowercase().replace(' ', "."),
+            real_name: name.into(),
+            email: Some(format!("{}@example.com", name.to_lowercase().replace(' ', "."))),
+            tz: "Europe/London".into(),
+            is_admin: false,
+            is_owner: false,
+            is_bot: false,
+            deleted: false,
+            is_restricted: false,
+            is_ultra_restricted: false,
+        }
+    }
+    pub fn email(mut self, email: &str) -> Self {
+        self.email = Some(email.into());
+        self
+    }
+    pub fn tz(mut self, tz: &str) -> Self {
+        self.tz = tz.into();
+        self
+    }
+    pub fn admin(mut self) -> Self {
+        self.is_admin = true;
+        self
+    }
+    pub fn owner(mut self) -> Self {
+        self.is_owner = true;
+        self
+    }
+    pub fn bot(mut self) -> Self {
+        self.is_bot = true;
+        self.email = None;
+        self
+    }
+    pub fn deleted(mut self) -> Self {
+        self.deleted = true;
+        self
+    }
+    pub fn guest(mut self, single_channel: bool) -> Self {
+        self.is_restricted = true;
+        self.is_ultra_restricted = single_channel;
+        self
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "team_id": FAKE_TEAM_ID,
+            "name": self.name,
+            "real_name": self.real_name,
+            "deleted": self.deleted,
+            "tz": self.tz,
+            "tz_offset": 0,
+            "is_admin": self.is_admin,
+            "is_owner": self.is_owner,
+            "is_primary_owner": false,
+            "is_bot": self.is_bot,
+            "is_app_user": false,
+            "is_restricted": self.is_restricted,
+            "is_ultra_restricted": self.is_ultra_restricted,
+            "profile": {
+                "real_name": self.real_name,
+                "display_name": self.name,
+                "email": self.email,
+            },
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FakeChannel {
+    pub id: String,
+    pub name: String,
+    pub is_private: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FakeUserGroup {
+    pub id: String,
+    pub handle: String,
+    pub name: String,
+    pub users: Vec<String>,
+}
+
+/// A message as the fake holds it: what was posted, then what the last update made of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FakeMessage {
+    pub channel: String,
+    pub ts: String,
+    pub thread_ts: Option<String>,
+    pub text: Option<String>,
+    pub blocks: Value,
+    pub updates: usize,
+}
+
+impl FakeMessage {
+    /// Every text in the message (fallback text and block texts), for assertions.
+    pub fn all_text(&self) -> String {
+        let mut out = self.text.clone().unwrap_or_default();
+        collect_text(&self.blocks, &mut out);
+        out
+    }
+}
+
+fn collect_text(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(text)) = map.get("text") {
+                out.push('\n');
+                out.push_str(text);
+            }
+            for (key, v) in map {
+                if key != "text" || !v.is_string() {
+                    collect_text(v, out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_text(v, out)),
+        _ => {}
+    }
+}
+
+/// What the next call of a method should do instead of succeeding.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// HTTP 429 with `Retry-After`.
+    RateLimited { retry_after_secs: u64 },
+    /// An HTTP status such as 500 or 503.
+    Status(u16),
+    /// HTTP 200 with `{"ok":false,"error":code}`.
+    Error(String),
+}
+
+#[derive(Debug, Default)]
+pub struct FakeState {
+    pub calls: Vec<RecordedCall>,
+    pub users: BTreeMap<String, FakeUser>,
+    pub channels: BTreeMap<String, FakeChannel>,
+    pub usergroups: BTreeMap<String, FakeUserGroup>,
+    pub messages: Vec<FakeMessage>,
+    pub views: Vec<Value>,
+    pub home_views: HashMap<String, Value>,
+    pub failures: HashMap<String, VecDeque<Failure>>,
+    /// Accounts created through admin.users.invite or SCIM-like paths, by email.
+    pub invited: BTreeMap<String, Value>,
+    /// Uploaded files for files.info: id → (name, content).
+    pub files: HashMap<String, (String, Vec<u8>)>,
+    /// Served by apps.connections.open (Socket Mode tests set it).
+    pub socket_url: Option<String>,
+    next_ts: u64,
+    next_id: u64,
+}
+
+impl FakeState {
+    fn next_ts(&mut self) -> String {
+        self.next_ts += 1;
+        format!("1700000000.{:06}", self.next_ts)
+    }
+    fn next_id(&mut self, prefix: &str) -> String {
+        self.next_id += 1;
+        format!("{prefix}{:08}", self.next_id)
+    }
+}
+
+#[derive(Clone)]
+pub struct FakeSlack {
+    addr: SocketAddr,
+    state: Arc<Mutex<FakeState>>,
+    shutdown: Arc<Mutex<Option<oneshot::Sender<()>>>>,
+}
+
+impl std::fmt::Debug for FakeSlack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeSlack").field("addr", &self.addr).finish()
+    }
+}
+
+impl FakeSlack {
+    /// Starts on 127.0.0.1 with an OS-chosen port.
+    pub async fn start() -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(Mutex::new(FakeState { next_ts: 0, next_id: 0, ..Default::default() }));
+        let app = Router::new()
+            .route("/api/{method}", get(api).post(api))
+            .route("/response/{id}", post(response_url))
+            .route("/files/{id}", get(file_download))
+            .with_state(state.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(Self { addr, state, shutdown: Arc::new(Mutex::new(Some(tx))) })
+    }
+
+    pub fn stop(&self) {
+        if let Some(tx) = self.shutdown.lock().expect("fake lock").take() {
+            let _ = tx.send(());
+        }
+    }
+
+    /// The value for `SLACK_API_URL`.
+    pub fn api_url(&self) -> String {
+        format!("http://{}/api", self.addr)
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// A `response_url` the fake accepts and records (as method `response_url`).
+    pub fn response_url(&self, id: &str) -> String {
+        format!("http://{}/response/{id}", self.addr)
+    }
+
+    pub fn state(&self) -> MutexGuard<'_, FakeState> {
+        self.state.lock().expect("fake slack lock")
+    }
+
+    pub fn add_user(&self, user: FakeUser) -> &Self {
+        self.state().users.insert(user.id.clone(), user);
+        self
+    }
+
+    pub fn add_channel(&self, id: &str, name: &str) -> &Self {
+        self.state()
+            .channels
+            .insert(id.into(), FakeChannel { id: id.into(), name: name.into(), is_private: false });
+        self
+    }
+
+    pub fn add_usergroup(&self, id: &str, handle: &str, users: &[&str]) -> &Self {
+        self.state().usergroups.insert(
+            id.into(),
+            FakeUserGroup {
+                id: id.into(),
+                handle: handle.into(),
+                name: handle.into(),
+                users: users.iter().map(|u| u.to_string()).collect(),
+            },
+        );
+        self
+    }
+
+    pub fn set_usergroup_members(&self, id: &str, users: &[&str]) {
+        if let Some(group) = self.state().usergroups.get_mut(id) {
+            group.users = users.iter().map(|u| u.to_string()).collect();
+        }
+    }
+
+    pub fn add_file(&self, id: &str, name: &str, content: Vec<u8>) {
+        self.state().files.insert(id.into(), (name.into(), content));
+    }
+
+    /// Makes the next `times` calls of `method` fail this way.
+    pub fn fail_next(&self, method: &str, times: usize, failure: Failure) {
+        let mut state = self.state();
+        let queue = state.failures.entry(method.into()).or_default();
+        queue.extend(std::iter::repeat_n(failure, times));
+    }
+
+    pub fn calls(&self) -> Vec<RecordedCall> {
+        self.state().calls.clone()
+    }
+
+    pub fn calls_to(&self, method: &str) -> Vec<RecordedCall> {
+        self.state().calls.iter().filter(|c| c.method == method).cloned().collect()
+    }
+
+    pub fn clear_calls(&self) {
+        self.state().calls.clear();
+    }
+
+    pub fn messages(&self) -> Vec<FakeMessage> {
+        self.state().messages.clone()
+    }
+
+    /// Messages posted in `channel` (a user id means the bot's DM with that person).
+    pub fn messages_in(&self, channel: &str) -> Vec<FakeMessage> {
+        self.state().messages.iter().filter(|m| m.channel == channel).cloned().collect()
+    }
+
+    /// Top-level messages in `channel`, without thread replies.
+    pub fn top_level_in(&self, channel: &str) -> Vec<FakeMessage> {
+        self.messages_in(channel).into_iter().filter(|m| m.thread_ts.is_none()).collect()
+    }
+
+    pub fn thread(&self, channel: &str, ts: &str) -> Vec<FakeMessage> {
+        self.messages_in(channel)
+            .into_iter()
+            .filter(|m| m.thread_ts.as_deref() == Some(ts))
+            .collect()
+    }
+
+    pub fn home_view(&self, user: &str) -> Option<Value> {
+        self.state().home_views.get(user).cloned()
+    }
+}
+
+async fn api(
+    State(state): State<Arc<Mutex<FakeState>>>,
+    Path(method): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string);
+    let args = parse_args(query.as_deref(), &headers, &body);
+    let token = token.or_else(|| args.get("token").and_then(Value::as_str).map(str::to_string));
+    let mut state = state.lock().expect("fake slack lock");
+    state.calls.push(RecordedCall { method: method.clone(), args: Value::Object(args.clone()), token: token.clone() });
+
+    if let Some(failure) = state.failures.get_mut(&method).and_then(VecDeque::pop_front) {
+        return match failure {
+            Failure::RateLimited { retry_after_secs } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, retry_after_secs.to_string())],
+                axum::Json(json!({"ok": false, "error": "ratelimited"})),
+            )
+                .into_response(),
+            Failure::Status(status) => (
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                "upstream trouble",
+            )
+                .into_response(),
+            Failure::Error(code) => error(&code),
+        };
+    }
+
+    let Some(token) = token.filter(|t| !t.is_empty()) else {
+        return error("not_authed");
+    };
+    let admin_method = method.starts_with("admin.");
+    let token_ok = if method == "apps.connections.open" {
+        token.starts_with("xapp-")
+    } else if admin_method {
+        token.starts_with("xoxp-")
+    } else {
+        token.starts_with("xoxb-") || token.starts_with("xoxp-")
+    };
+    if !token_ok {
+        return error(if admin_method { "not_allowed_token_type" } else { "invalid_auth" });
+    }
+    match methods::dispatch(&mut state, &method, &args) {
+        Ok(mut body) => {
+            body.insert("ok".into(), Value::Bool(true));
+            axum::Json(Value::Object(body)).into_response()
+        }
+        Err(code) => error(&code),
+    }
+}
+
+async fn response_url(
+    State(state): State<Arc<Mutex<FakeState>>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let mut args: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut args {
+        map.insert("response_url_id".into(), Value::String(id));
+    }
+    state.lock().expect("fake slack lock").calls.push(RecordedCall {
+        method: "response_url".into(),
+        args,
+        token: None,
+    });
+    (StatusCode::OK, "ok").into_response()
+}
+
+async fn file_download(
+    State(state): State<Arc<Mutex<FakeState>>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let authed = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("Bearer xox"));
+    if !authed {
+        return (StatusCode::FOUND, [(header::LOCATION, "/signin")]).into_response();
+    }
+    let state = state.lock().expect("fake slack lock");
+    match state.files.get(&id) {
+        Some((_, content)) => (StatusCode::OK, content.clone()).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+fn error(code: &str) -> Response {
+    axum::Json(json!({"ok": false, "error": code})).into_response()
+}
+
+/// Query string, then a JSON or form body, merged into one argument map. Form values that hold
+/// JSON (`blocks`, `view`) are decoded, as Slack does.
+fn parse_args(query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Map<String, Value> {
+    let mut args = Map::new();
+    let mut add_pairs = |raw: &str| {
+        for (k, v) in url::form_urlencoded::parse(raw.as_bytes()) {
+            let value = match k.as_ref() {
+                "blocks" | "view" | "attachments" | "channel_ids_json" => {
+                    serde_json::from_str(&v).unwrap_or(Value::String(v.to_string()))
+                }
+                _ => Value::String(v.to_string()),
+            };
+            args.insert(k.to_string(), value);
+        }
+    };
+    if let Some(q) = query {
+        add_pairs(q);
+    }
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) {
+            args.extend(map);
+        }
+    } else if let Ok(text) = std::str::from_utf8(body) {
+        add_pairs(text);
+    }
+    args
+}

@@ -1,0 +1,116 @@
+//! HTTP ingress: Slack's signed requests, health probes and metrics. Every `/slack/*` request is
+//! size-limited and its signature verified before anything parses it; handlers only parse, call
+//! the workflow and turn its answer into Slack's response shape.
+
+mod slack;
+pub mod verify;
+
+pub use verify::SignatureVerifier;
+
+use crate::workflow::Workflow;
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// Slack's bodies are small; anything near this is not from Slack.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+pub struct HttpState {
+    pub workflow: Arc<Workflow>,
+    pub verifier: SignatureVerifier,
+}
+
+pub fn router(state: Arc<HttpState>) -> Router {
+    let slack = Router::new()
+        .route("/slack/commands", post(slack::commands))
+        .route("/slack/interactions", post(slack::interactions))
+        .route("/slack/events", post(slack::events))
+        .route_layer(middleware::from_fn_with_state(state.clone(), slack::verify_signature))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    let request_id = header::HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(slack)
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .layer(middleware::from_fn(count_requests))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_default();
+            let id = request
+                .extensions()
+                .get::<RequestId>()
+                .and_then(|id| id.header_value().to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            tracing::info_span!(
+                "request",
+                request_id = %id,
+                method = %request.method(),
+                route = %route,
+                slack.team = tracing::field::Empty,
+                slack.user = tracing::field::Empty,
+            )
+        }))
+        .layer(SetRequestIdLayer::new(request_id, SequentialIds::default()))
+        .with_state(state)
+}
+
+/// Request ids: a per-process random prefix and a counter (cheap, unique enough for logs).
+#[derive(Clone)]
+struct SequentialIds {
+    prefix: u32,
+    next: Arc<AtomicU64>,
+}
+
+impl Default for SequentialIds {
+    fn default() -> Self {
+        Self { prefix: rand::random(), next: Arc::new(AtomicU64::new(1)) }
+    }
+}
+
+impl MakeRequestId for SequentialIds {
+    fn make_request_id<B>(&mut self, _request: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{:08x}-{n}", self.prefix)).ok().map(RequestId::new)
+    }
+}
+
+/// `http_requests_total{route, status}`.
+async fn count_requests(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let response = next.run(request).await;
+    metrics::counter!("http_requests_total", "route" => route, "status" => response.status().as_u16().to_string())
+        .increment(1);
+    response
+}
+
+async fn readyz(State(state): State<Arc<HttpState>>) -> Response {
+    match state.workflow.readiness().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response()
+        }
+    }
+}
+
+async fn metrics() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        crate::telemetry::metrics().render(),
+    )
+        .into_response()
+}

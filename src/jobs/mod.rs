@@ -1,0 +1,204 @@
+//! The durable queue's engine: a worker that leases due jobs and runs them through the
+//! workflow, with retries, backoff and Slack's `Retry-After`; and a scheduler for periodic work.
+//! Timers are ordinary jobs with a `run_at` in the future, so they survive restarts.
+
+mod scheduler;
+
+pub use scheduler::Scheduler;
+
+use crate::config::JobSettings;
+use crate::store::ClaimedJob;
+use crate::workflow::{JobError, Workflow};
+use chrono::Duration as ChronoDuration;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// The delay before retry `attempt` (1-based): exponential, capped, with "equal jitter" (a random
+/// point in the upper half) so failed jobs do not come back in lockstep.
+pub fn backoff(attempt: i64, base: Duration, max: Duration) -> Duration {
+    let exponent = attempt.saturating_sub(1).clamp(0, 30) as u32;
+    let full = base.saturating_mul(2u32.saturating_pow(exponent)).min(max);
+    let half = full / 2;
+    half + Duration::from_micros(rand::random_range(0..=half.as_micros().max(1) as u64))
+}
+
+#[derive(Clone)]
+pub struct Worker {
+    workflow: Arc<Workflow>,
+    settings: JobSettings,
+    owner: String,
+}
+
+/// What happened to one run of a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunOutcome {
+    Done,
+    Retried,
+    Failed,
+    /// The lease was lost before we could record the result (another owner has it now).
+    LeaseLost,
+}
+
+impl Worker {
+    pub fn new(workflow: Arc<Workflow>, settings: JobSettings) -> Self {
+        let owner = format!(
+            "{}-{}-{:04x}",
+            std::env::var("HOSTNAME").unwrap_or_else(|_| "guestlist".into()),
+            std::process::id(),
+            rand::random::<u16>()
+        );
+        Self { workflow, settings, owner }
+    }
+
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    fn lease(&self) -> ChronoDuration {
+        ChronoDuration::from_std(self.settings.lease).unwrap_or(ChronoDuration::seconds(60))
+    }
+
+    async fn claim(&self, limit: i64) -> anyhow::Result<Vec<ClaimedJob>> {
+        let now = self.workflow.clock().now();
+        Ok(self.workflow.store().claim_jobs(&self.owner, now, now + self.lease(), limit).await?)
+    }
+
+    /// Runs until `shutdown`, then finishes the jobs in hand and hands back its leases.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let permits = Arc::new(Semaphore::new(self.settings.workers));
+        let tracker = TaskTracker::new();
+        let wake = self.workflow.wake_signal();
+        tracing::info!(owner = %self.owner, workers = self.settings.workers, "job worker started");
+        while !shutdown.is_cancelled() {
+            let free = permits.available_permits();
+            if free > 0 {
+                match self.claim(free as i64).await {
+                    Ok(jobs) => {
+                        for job in jobs {
+                            let permit = permits.clone().acquire_owned().await.expect("semaphore open");
+                            let worker = self.clone();
+                            let wake = wake.clone();
+                            tracker.spawn(async move {
+                                worker.execute(job).await;
+                                drop(permit);
+                                // A slot is free and the job may have queued more: look again.
+                                wake.notify_one();
+                            });
+                        }
+                    }
+                    Err(e) => tracing::error!(error = %format!("{e:#}"), "claiming jobs failed"),
+                }
+            }
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(self.settings.poll_interval) => {}
+            }
+        }
+        tracker.close();
+        tracker.wait().await;
+        match self.workflow.store().release_leases(&self.owner, self.workflow.clock().now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(released = n, "job leases released"),
+            Err(e) => tracing::warn!(error = %e, "releasing job leases failed"),
+        }
+        tracing::info!(owner = %self.owner, "job worker stopped");
+    }
+
+    /// Runs every job due now, one after another, until none is left (tests, `demo`).
+    /// Returns how many runs happened.
+    pub async fn run_due(&self) -> anyhow::Result<usize> {
+        let mut runs = 0;
+        loop {
+            let jobs = self.claim(16).await?;
+            if jobs.is_empty() {
+                return Ok(runs);
+            }
+            for job in jobs {
+                self.execute(job).await;
+                runs += 1;
+            }
+        }
+    }
+
+    /// Runs one leased job and records the outcome.
+    pub async fn execute(&self, job: ClaimedJob) -> RunOutcome {
+        let store = self.workflow.store();
+        let span = tracing::info_span!("job", job.id = job.id, job.kind = %job.kind, job.attempt = job.attempts);
+        let _enter = span.enter();
+        let result = if job.attempts > job.max_attempts {
+            // Its last lease ran out (its process died) on the final attempt.
+            Err(JobError::Fatal(format!("gave up after {} attempts", job.max_attempts)))
+        } else {
+            // A job must finish well inside its lease, or another process would start it too.
+            let limit = self.settings.lease.mul_f32(0.8);
+            match tokio::time::timeout(limit, self.workflow.run_job(&job)).await {
+                Ok(result) => result,
+                Err(_) => Err(JobError::Retry { reason: format!("took longer than {}s", limit.as_secs()), after: None, rate_limited: false }),
+            }
+        };
+        let now = self.workflow.clock().now();
+        let recorded = match &result {
+            Ok(()) => store.complete_job(job.id, &self.owner, now).await.map(|ok| (ok, RunOutcome::Done)),
+            Err(JobError::Retry { reason, after, rate_limited }) if *rate_limited || job.attempts < job.max_attempts => {
+                let delay = match after {
+                    // Slack said how long; a little jitter keeps replicas from returning together.
+                    Some(after) => *after + Duration::from_millis(rand::random_range(0..250)),
+                    None => backoff(job.attempts, self.settings.backoff_base, self.settings.backoff_max),
+                };
+                let run_at = now + ChronoDuration::from_std(delay).unwrap_or(ChronoDuration::seconds(1));
+                tracing::warn!(error = %reason, retry_in_ms = delay.as_millis() as u64, "job will be retried");
+                store
+                    .retry_job(job.id, &self.owner, run_at, reason, !rate_limited, now)
+                    .await
+                    .map(|ok| (ok, RunOutcome::Retried))
+            }
+            Err(e) => {
+                tracing::error!(error = %e, attempts = job.attempts, "job failed for good");
+                store.fail_job(job.id, &self.owner, &e.to_string(), now).await.map(|ok| (ok, RunOutcome::Failed))
+            }
+        };
+        let outcome = match recorded {
+            Ok((true, outcome)) => outcome,
+            Ok((false, _)) => {
+                tracing::warn!("job lease was lost before its result was recorded");
+                RunOutcome::LeaseLost
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "recording a job result failed; its lease will expire");
+                RunOutcome::LeaseLost
+            }
+        };
+        let label = match outcome {
+            RunOutcome::Done => "done",
+            RunOutcome::Retried => "retried",
+            RunOutcome::Failed => "failed",
+            RunOutcome::LeaseLost => "lease_lost",
+        };
+        metrics::counter!("jobs_total", "kind" => job.kind.clone(), "outcome" => label).increment(1);
+        outcome
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+    use std::time::Duration;
+
+    #[test]
+    fn backoff_doubles_within_jitter_and_caps() {
+        let base = Duration::from_secs(2);
+        let max = Duration::from_secs(600);
+        for attempt in 1..=12 {
+            let full = (base * 2u32.pow(attempt as u32 - 1)).min(max);
+            for _ in 0..50 {
+                let delay = backoff(attempt, base, max);
+                assert!(delay >= full / 2 && delay <= full, "attempt {attempt}: {delay:?} outside {full:?}");
+            }
+        }
+        assert!(backoff(1000, base, max) <= max);
+    }
+}

@@ -1,0 +1,58 @@
+//! Periodic work, enqueued as jobs with a slot-named dedupe key, so any number of replicas may
+//! run a scheduler and each slot still runs once. Also keeps the queue and request gauges fresh.
+
+use crate::workflow::{Job, Workflow};
+use chrono::{DateTime, Timelike, Utc};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+pub struct Scheduler {
+    workflow: Arc<Workflow>,
+    tick: Duration,
+}
+
+impl Scheduler {
+    pub fn new(workflow: Arc<Workflow>) -> Self {
+        Self { workflow, tick: Duration::from_secs(15) }
+    }
+
+    pub async fn run(self, shutdown: CancellationToken) {
+        let mut interval = tokio::time::interval(self.tick);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = interval.tick() => {}
+            }
+            if let Err(e) = self.tick_once().await {
+                tracing::warn!(error = %format!("{e:#}"), "scheduler tick failed");
+            }
+        }
+    }
+
+    /// Enqueues the periodic jobs whose slot has come, and refreshes the gauges.
+    pub async fn tick_once(&self) -> anyhow::Result<()> {
+        let now = self.workflow.clock().now();
+        let store = self.workflow.store();
+        let max_attempts = self.workflow.settings().max_attempts;
+        let team = crate::domain::TeamId::from("*");
+        store
+            .enqueue_jobs(&[Job::Housekeeping.at(&team, now, max_attempts, Some(format!("housekeeping@{}", hour_slot(now))))])
+            .await?;
+        let stats = store.queue_stats(now).await?;
+        metrics::gauge!("jobs_queue_depth").set(stats.due as f64);
+        metrics::gauge!("jobs_scheduled").set(stats.scheduled as f64);
+        metrics::gauge!("jobs_running").set(stats.running as f64);
+        metrics::gauge!("jobs_failed").set(stats.failed as f64);
+        metrics::gauge!("jobs_oldest_due_age_seconds").set(stats.oldest_due_age_secs as f64);
+        for (state, count) in store.count_by_state().await? {
+            metrics::gauge!("requests", "state" => state.as_str()).set(count as f64);
+        }
+        Ok(())
+    }
+}
+
+fn hour_slot(now: DateTime<Utc>) -> String {
+    now.with_minute(0).and_then(|t| t.with_second(0)).unwrap_or(now).format("%Y-%m-%dT%H").to_string()
+}

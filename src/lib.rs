@@ -1,0 +1,28 @@
+//! Guestlist: a self-hosted Slack bot that runs guest access.
+//!
+//! The data flows down the module tree, and modules only use what is below them:
+//!
+//! ```text
+//! http (verify, parse, ack) ─┐
+//! socket (Socket Mode) ──────┼─▶ workflow (use cases) ─▶ domain (pure rules and types)
+//! jobs (queue, timers) ──────┘        │
+//!                                     ├─▶ store   (trait; SQLite and Postgres)
+//!                                     ├─▶ slack   (payloads, Block Kit, Web API client)
+//!                                     └─▶ provision (Grid admin API, SCIM, manual)
+//! ```
+//!
+//! `app` wires the parts together and `cli` is the command line. `fake_slack` is a stand-in
+//! for Slack's Web API used by the tests and by `guestlist demo`. See ARCHITECTURE.md.
+
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod fake_slack;
+pub mod http;
+pub mod jobs;
+pub mod slack;
+pub mod store;
+pub mod telemetry;
+pub mod workflow;

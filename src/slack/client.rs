@@ -1,0 +1,297 @@
+//! Slack Web API egress through slack-morphism, pointed at `SLACK_API_URL`. Methods the crate
+//! does not model (`admin.*`, `usergroups.users.update`, …) go through its generic
+//! `http_post` / `http_get`. Every call is timed out, counted and classified in one place.
+
+use super::error::SlackCallError;
+use crate::domain::{ChannelId, UserGroupId, UserId};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Serialize, de::DeserializeOwned};
+use slack_morphism::prelude::*;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub type SlackResult<T> = Result<T, SlackCallError>;
+
+/// How long one Slack call may take before it counts as failed (and is retried by its job).
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Which token a call needs: the bot token for almost everything, the org admin user token for
+/// Enterprise Grid's `admin.*` methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Bot,
+    Admin,
+}
+
+#[derive(Clone)]
+pub struct SlackApi {
+    client: Arc<SlackHyperClient>,
+    bot_token: SlackApiToken,
+    admin_token: Option<SlackApiToken>,
+    api_url: String,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for SlackApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlackApi")
+            .field("api_url", &self.api_url)
+            .field("bot_token", &"[redacted]")
+            .field("admin_token", &self.admin_token.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+/// One page of a cursor-paginated list.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl SlackApi {
+    /// `api_url` is Slack's (`https://slack.com/api`) or a stand-in's; plain `http://` is
+    /// allowed for the fake Slack, proxies and GovSlack.
+    pub fn new(
+        api_url: &str,
+        bot_token: &SecretString,
+        admin_token: Option<&SecretString>,
+    ) -> anyhow::Result<Self> {
+        install_crypto_provider();
+        let builder = hyper_rustls::HttpsConnectorBuilder::new();
+        let builder = match builder.with_native_roots() {
+            Ok(b) => b,
+            // A machine without CA certificates can still talk plain http to a local stand-in.
+            Err(_) if api_url.starts_with("http://") => {
+                hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(
+                    rustls::ClientConfig::builder()
+                        .with_root_certificates(rustls::RootCertStore::empty())
+                        .with_no_client_auth(),
+                )
+            }
+            Err(e) => return Err(anyhow::anyhow!("loading the system's CA certificates: {e}")),
+        };
+        let https = builder.https_or_http().enable_http1().enable_http2().build();
+        let api_url = api_url.trim_end_matches('/').to_string();
+        let connector = SlackClientHyperConnector::from(https).with_slack_api_url(&api_url);
+        let token = |s: &SecretString| SlackApiToken::new(s.expose_secret().to_string().into());
+        Ok(Self {
+            client: Arc::new(SlackClient::new(connector)),
+            bot_token: token(bot_token),
+            admin_token: admin_token.map(token),
+            api_url,
+            timeout: CALL_TIMEOUT,
+        })
+    }
+
+    pub fn api_url(&self) -> &str {
+        &self.api_url
+    }
+
+    pub fn has_admin_token(&self) -> bool {
+        self.admin_token.is_some()
+    }
+
+    /// The underlying slack-morphism client (Socket Mode shares it).
+    pub fn morphism_client(&self) -> Arc<SlackHyperClient> {
+        self.client.clone()
+    }
+
+    fn token(&self, kind: TokenKind, method: &'static str) -> SlackResult<&SlackApiToken> {
+        match kind {
+            TokenKind::Bot => Ok(&self.bot_token),
+            TokenKind::Admin => self.admin_token.as_ref().ok_or(SlackCallError::Api {
+                method,
+                code: "admin_token_not_configured".into(),
+            }),
+        }
+    }
+
+    /// Times out, classifies and counts one call.
+    async fn finish<T>(
+        &self,
+        method: &'static str,
+        call: impl Future<Output = ClientResult<T>>,
+    ) -> SlackResult<T> {
+        let started = Instant::now();
+        let result = match tokio::time::timeout(self.timeout, call).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err(SlackCallError::from_client(method, e)),
+            Err(_) => Err(SlackCallError::Timeout { method, after: self.timeout }),
+        };
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(e) => e.outcome(),
+        };
+        metrics::counter!("slack_api_calls_total", "method" => method, "outcome" => outcome).increment(1);
+        metrics::histogram!("slack_api_call_seconds", "method" => method)
+            .record(started.elapsed().as_secs_f64());
+        if let Err(e) = &result {
+            tracing::debug!(slack.method = method, error = %e, "slack call failed");
+        }
+        result
+    }
+
+    // --- messages ---
+
+    /// Posts a message; a user id as `channel` posts in the bot's DM with that person.
+    pub async fn post_message(
+        &self,
+        channel: &str,
+        content: SlackMessageContent,
+        thread_ts: Option<&str>,
+    ) -> SlackResult<String> {
+        let session = self.client.open_session(&self.bot_token);
+        let request = SlackApiChatPostMessageRequest::new(channel.into(), content)
+            .opt_thread_ts(thread_ts.map(|ts| ts.into()))
+            .with_unfurl_links(false)
+            .with_unfurl_media(false);
+        let response = self.finish("chat.postMessage", session.chat_post_message(&request)).await?;
+        Ok(response.ts.0)
+    }
+
+    pub async fn update_message(&self, channel: &str, ts: &str, content: SlackMessageContent) -> SlackResult<()> {
+        let session = self.client.open_session(&self.bot_token);
+        let request = SlackApiChatUpdateRequest::new(channel.into(), content, ts.into());
+        self.finish("chat.update", session.chat_update(&request)).await?;
+        Ok(())
+    }
+
+    pub async fn post_ephemeral(
+        &self,
+        channel: &str,
+        user: &UserId,
+        content: SlackMessageContent,
+        thread_ts: Option<&str>,
+    ) -> SlackResult<()> {
+        let session = self.client.open_session(&self.bot_token);
+        let request = SlackApiChatPostEphemeralRequest::new(channel.into(), user.as_str().into(), content)
+            .opt_thread_ts(thread_ts.map(|ts| ts.into()));
+        self.finish("chat.postEphemeral", session.chat_post_ephemeral(&request)).await?;
+        Ok(())
+    }
+
+    // --- views ---
+
+    pub async fn open_view(&self, trigger_id: &str, view: SlackView) -> SlackResult<String> {
+        let session = self.client.open_session(&self.bot_token);
+        let request = SlackApiViewsOpenRequest::new(trigger_id.into(), view);
+        let response = self.finish("views.open", session.views_open(&request)).await?;
+        Ok(response.view.state_params.id.0)
+    }
+
+    pub async fn push_view(&self, trigger_id: &str, view: SlackView) -> SlackResult<()> {
+        let session = self.client.open_session(&self.bot_token);
+        let request = SlackApiViewsPushRequest::new(trigger_id.into(), view);
+        self.finish("views.push", session.views_push(&request)).await?;
+        Ok(())
+    }
+
+    pub async fn update_view(&self, view_id: &str, view: SlackView) -> SlackResult<()> {
+        let session = self.client.open_session(&self.bot_token);
+        let request = SlackApiViewsUpdateRequest::new(view).with_view_id(view_id.into());
+        self.finish("views.update", session.views_update(&request)).await?;
+        Ok(())
+    }
+
+    pub async fn publish_home(&self, user: &UserId, view: SlackView) -> SlackResult<()> {
+        let session = self.client.open_session(&self.bot_token);
+        let request = SlackApiViewsPublishRequest::new(user.as_str().into(), view);
+        self.finish("views.publish", session.views_publish(&request)).await?;
+        Ok(())
+    }
+
+    // --- people ---
+
+    pub async fn user_info(&self, user: &UserId) -> SlackResult<SlackUser> {
+        let session = self.client.open_session(&self.bot_token);
+        let request = SlackApiUsersInfoRequest::new(user.as_str().into());
+        let response = self.finish("users.info", session.users_info(&request)).await?;
+        Ok(response.user)
+    }
+
+    pub async fn lookup_user_by_email(&self, email: &str) -> SlackResult<Option<SlackUser>> {
+        let session = self.client.open_session(&self.bot_token);
+        let request = SlackApiUsersLookupByEmailRequest::new(email.into());
+        match self.finish("users.lookupByEmail", session.users_lookup_by_email(&request)).await {
+            Ok(response) => Ok(Some(response.user)),
+            Err(SlackCallError::Api { code, .. }) if code == "users_not_found" => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// One page of `users.list`.
+    pub async fn users_page(&self, cursor: Option<&str>, limit: u16) -> SlackResult<Page<SlackUser>> {
+        let session = self.client.open_session(&self.bot_token);
+        let request = SlackApiUsersListRequest::new()
+            .with_limit(limit)
+            .opt_cursor(cursor.map(|c| c.to_string().into()));
+        let response = self.finish("users.list", session.users_list(&request)).await?;
+        Ok(Page {
+            items: response.members,
+            next_cursor: response
+                .response_metadata
+                .and_then(|m| m.next_cursor)
+                .map(|c| c.0)
+                .filter(|c| !c.is_empty()),
+        })
+    }
+
+    pub async fn usergroup_members(&self, group: &UserGroupId) -> SlackResult<Vec<UserId>> {
+        let session = self.client.open_session(&self.bot_token);
+        let request = SlackApiUserGroupsUsersListRequest::new(group.as_str().into());
+        let response = self.finish("usergroups.users.list", session.usergroups_users_list(&request)).await?;
+        Ok(response.users.into_iter().map(|u| UserId(u.0)).collect())
+    }
+
+    pub async fn usergroups(&self) -> SlackResult<Vec<SlackUserGroup>> {
+        let session = self.client.open_session(&self.bot_token);
+        let request = SlackApiUserGroupsListRequest::new().with_include_users(false).with_include_count(true);
+        let response = self.finish("usergroups.list", session.usergroups_list(&request)).await?;
+        Ok(response.usergroups)
+    }
+
+    pub async fn channel_name(&self, channel: &ChannelId) -> SlackResult<Option<String>> {
+        let session = self.client.open_session(&self.bot_token);
+        let request = SlackApiConversationsInfoRequest::new(channel.as_str().into());
+        let response = self.finish("conversations.info", session.conversations_info(&request)).await?;
+        Ok(response.channel.name)
+    }
+
+    pub async fn auth_test(&self) -> SlackResult<SlackApiAuthTestResponse> {
+        let session = self.client.open_session(&self.bot_token);
+        self.finish("auth.test", session.auth_test()).await
+    }
+
+    // --- methods slack-morphism does not model ---
+
+    /// POSTs JSON to any Web API method with the chosen token.
+    pub async fn post_method<RQ: Serialize + Send + Sync, RS: DeserializeOwned + Send>(
+        &self,
+        method: &'static str,
+        token: TokenKind,
+        body: &RQ,
+    ) -> SlackResult<RS> {
+        let token = self.token(token, method)?;
+        let session = self.client.open_session(token);
+        self.finish(method, session.http_session_api.http_post(method, body, None)).await
+    }
+
+    /// GETs any Web API method with query parameters and the chosen token.
+    pub async fn get_method<RS: DeserializeOwned + Send>(
+        &self,
+        method: &'static str,
+        token: TokenKind,
+        params: &[(&str, String)],
+    ) -> SlackResult<RS> {
+        let token = self.token(token, method)?;
+        let session = self.client.open_session(token);
+        let params: Vec<(&str, Option<&String>)> = params.iter().map(|(k, v)| (*k, Some(v))).collect();
+        self.finish(method, session.http_session_api.http_get(method, &params, None)).await
+    }
+}
+
+/// rustls needs one process-wide crypto provider; ring is the one we build with.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -1,0 +1,11 @@
+//! Everything about Slack's wire format: incoming payloads, Block Kit rendering, the Web API
+//! client and the app manifest. No business rules and no storage.
+
+pub mod client;
+pub mod error;
+pub mod manifest;
+pub mod payload;
+pub mod render;
+
+pub use client::{SlackApi, SlackResult, TokenKind};
+pub use error::SlackCallError;

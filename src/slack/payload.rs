@@ -1,0 +1,177 @@
+//! Incoming payloads: slash commands (form-encoded), interactions (a form field holding JSON)
+//! and Events API envelopes, read into slack-morphism's models where it has them.
+
+use crate::domain::policy::{Field, RequestDraft};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use slack_morphism::prelude::*;
+
+pub use slack_morphism::prelude::{SlackCommandEvent, SlackInteractionEvent};
+
+use super::render::field_block_id;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PayloadError {
+    #[error("malformed form body")]
+    Form,
+    #[error("no payload field")]
+    MissingPayload,
+    #[error("unsupported interaction type {0:?}")]
+    UnknownInteraction(String),
+    #[error("malformed JSON: {0}")]
+    Json(String),
+}
+
+/// A slash command, or `None` for Slack's `ssl_check` probe (answered with an empty 200).
+pub fn parse_command(body: &[u8]) -> Result<Option<SlackCommandEvent>, PayloadError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|_| PayloadError::Form)?;
+    if pairs.iter().any(|(k, v)| k == "ssl_check" && v == "1") {
+        return Ok(None);
+    }
+    serde_urlencoded::from_bytes(body).map(Some).map_err(|_| PayloadError::Form)
+}
+
+/// The `payload=` field of an interactivity request.
+pub fn parse_interaction(body: &[u8]) -> Result<SlackInteractionEvent, PayloadError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|_| PayloadError::Form)?;
+    let payload = pairs
+        .into_iter()
+        .find(|(k, _)| k == "payload")
+        .map(|(_, v)| v)
+        .ok_or(PayloadError::MissingPayload)?;
+    interaction_from_json(&payload)
+}
+
+pub fn interaction_from_json(json: &str) -> Result<SlackInteractionEvent, PayloadError> {
+    match serde_json::from_str::<SlackInteractionEvent>(json) {
+        Ok(event) => Ok(event),
+        Err(e) => {
+            let kind = serde_json::from_str::<Value>(json)
+                .ok()
+                .and_then(|v| v.get("type").and_then(Value::as_str).map(str::to_string));
+            match kind {
+                Some(kind) if !is_modelled_interaction(&kind) => Err(PayloadError::UnknownInteraction(kind)),
+                _ => Err(PayloadError::Json(e.to_string())),
+            }
+        }
+    }
+}
+
+fn is_modelled_interaction(kind: &str) -> bool {
+    matches!(
+        kind,
+        "block_actions" | "block_suggestion" | "dialog_submission" | "message_action" | "shortcut" | "view_closed" | "view_submission"
+    )
+}
+
+/// The outer Events API body.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventBody {
+    UrlVerification { challenge: String },
+    EventCallback(EventCallback),
+    AppRateLimited { team_id: Option<String>, minute_rate_limited: Option<i64> },
+    #[serde(other)]
+    Other,
+}
+
+/// One event delivery. The inner event stays JSON until the workflow picks it apart, so a
+/// delivery is deduplicated even when its event type is one we do not model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventCallback {
+    pub team_id: String,
+    pub event_id: String,
+    pub event: Value,
+    #[serde(default)]
+    pub event_time: Option<i64>,
+}
+
+impl EventCallback {
+    pub fn event_type(&self) -> &str {
+        self.event.get("type").and_then(Value::as_str).unwrap_or("unknown")
+    }
+
+    /// From Socket Mode's already-parsed model.
+    pub fn from_push(push: &SlackPushEventCallback) -> Result<Self, PayloadError> {
+        let value = serde_json::to_value(push).map_err(|e| PayloadError::Json(e.to_string()))?;
+        serde_json::from_value(value).map_err(|e| PayloadError::Json(e.to_string()))
+    }
+}
+
+pub fn parse_event_body(body: &[u8]) -> Result<EventBody, PayloadError> {
+    serde_json::from_slice(body).map_err(|e| PayloadError::Json(e.to_string()))
+}
+
+/// Reads one input's value from a submitted view's state.
+pub fn state_value<'a>(state: Option<&'a SlackViewState>, block_id: &str) -> Option<&'a SlackViewStateValue> {
+    state?
+        .values
+        .get(&SlackBlockId::new(block_id.to_string()))?
+        .get(&SlackActionId::new(block_id.to_string()))
+}
+
+fn text_of(state: Option<&SlackViewState>, field: Field) -> String {
+    state_value(state, field_block_id(field)).and_then(|v| v.value.clone()).unwrap_or_default()
+}
+
+fn option_of(state: Option<&SlackViewState>, field: Field) -> Option<String> {
+    state_value(state, field_block_id(field)).and_then(|v| v.selected_option.as_ref().map(|o| o.value.clone()))
+}
+
+/// The request form as submitted.
+pub fn request_draft(state: Option<&SlackViewState>) -> RequestDraft {
+    let channels = state_value(state, field_block_id(Field::Channels))
+        .map(|v| {
+            let mut all: Vec<String> =
+                v.selected_conversations.iter().flatten().map(|c| c.0.clone()).collect();
+            all.extend(v.selected_conversation.iter().map(|c| c.0.clone()));
+            all.extend(v.selected_channel.iter().map(|c| c.0.clone()));
+            all
+        })
+        .unwrap_or_default();
+    RequestDraft {
+        email: text_of(state, Field::Email),
+        full_name: text_of(state, Field::FullName),
+        organisation: text_of(state, Field::Organisation),
+        reason: text_of(state, Field::Reason),
+        guest_type: option_of(state, Field::GuestType),
+        channels,
+        expiry_mode: option_of(state, Field::ExpiryMode),
+        expiry_days: state_value(state, field_block_id(Field::ExpiryDays)).and_then(|v| v.value.clone()),
+        expiry_date: state_value(state, field_block_id(Field::ExpiryDate)).and_then(|v| v.selected_date.clone()),
+        expiry_time: state_value(state, field_block_id(Field::ExpiryTime)).and_then(|v| v.selected_time.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ssl_check_is_not_a_command() {
+        assert_eq!(parse_command(b"ssl_check=1&token=x").unwrap(), None);
+        let body = b"team_id=T1&channel_id=C1&user_id=U1&command=%2Fguest&text=list&response_url=https%3A%2F%2Fhooks.slack.com%2Fx&trigger_id=1.2.3";
+        let cmd = parse_command(body).unwrap().unwrap();
+        assert_eq!(cmd.text.as_deref(), Some("list"));
+        assert_eq!(cmd.user_id.0, "U1");
+    }
+
+    #[test]
+    fn unknown_interaction_types_are_named() {
+        let err = interaction_from_json(r#"{"type":"workflow_step_edit"}"#).unwrap_err();
+        assert_eq!(err, PayloadError::UnknownInteraction("workflow_step_edit".into()));
+        assert!(matches!(parse_interaction(b"nothing=here"), Err(PayloadError::MissingPayload)));
+    }
+
+    #[test]
+    fn event_bodies() {
+        let body = br#"{"type":"url_verification","token":"t","challenge":"abc"}"#;
+        assert!(matches!(parse_event_body(body).unwrap(), EventBody::UrlVerification { challenge } if challenge == "abc"));
+        let body = br#"{"type":"event_callback","team_id":"T1","event_id":"Ev1","event":{"type":"subteam_updated"}}"#;
+        match parse_event_body(body).unwrap() {
+            EventBody::EventCallback(cb) => assert_eq!(cb.event_type(), "subteam_updated"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(parse_event_body(br#"{"type":"brand_new"}"#).unwrap(), EventBody::Other));
+    }
+}

@@ -1,0 +1,496 @@
+//! Block Kit, built with slack-morphism's types: the request modal, the request card in each
+//! state, the App Home tab and the short texts around them. Pure functions of the data they show,
+//! snapshot-tested. Everything a user typed passes through `text::safe` on its way in.
+
+use crate::domain::expiry::{format_in_zone, format_utc, relative};
+use crate::domain::policy::{Field, MAX_NAME_CHARS, MAX_ORGANISATION_CHARS, MAX_REASON_CHARS, RequestPolicy};
+use crate::domain::request::Source;
+use crate::domain::text::{escape, safe, truncate};
+use crate::domain::{Expiry, GuestRequest, GuestType, RequestKind, RequestState};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use slack_morphism::prelude::*;
+
+/// `callback_id`s of our views and shortcuts.
+pub mod callback {
+    pub const REQUEST_FORM: &str = "guest_request";
+    pub const DENY_REASON: &str = "deny_reason";
+    pub const REQUEST_SHORTCUT: &str = "request_guest";
+}
+
+/// `action_id`s of our buttons.
+pub mod action {
+    pub const APPROVE: &str = "approve_request";
+    pub const DENY: &str = "deny_request";
+    pub const OPEN_FORM: &str = "open_request_form";
+}
+
+/// `block_id` (and `action_id`) of each form input, so errors land on the right block.
+pub fn field_block_id(field: Field) -> &'static str {
+    match field {
+        Field::Email => "email",
+        Field::FullName => "full_name",
+        Field::Organisation => "organisation",
+        Field::Reason => "reason",
+        Field::GuestType => "guest_type",
+        Field::Channels => "channels",
+        Field::ExpiryMode => "expiry_mode",
+        Field::ExpiryDays => "expiry_days",
+        Field::ExpiryDate => "expiry_date",
+        Field::ExpiryTime => "expiry_time",
+    }
+}
+
+pub const DENY_REASON_BLOCK: &str = "deny_reason";
+
+/// What the request modal carries between opening and submission.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FormMetadata {
+    /// The requester's IANA time zone, for reading the date and time pickers.
+    pub tz: Option<String>,
+    /// Where the form was opened from (a channel id), if anywhere.
+    pub origin: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DenyMetadata {
+    pub request_id: i64,
+    /// Where to send the outcome when the click came from a message.
+    pub response_url: Option<String>,
+}
+
+fn text_input(field: Field, label: &str, placeholder: &str, max: usize, multiline: bool) -> SlackBlock {
+    let id = field_block_id(field);
+    SlackInputBlock::new(
+        pt!(label),
+        SlackBlockPlainTextInputElement::new()
+            .with_action_id(id.into())
+            .with_placeholder(pt!(placeholder))
+            .with_max_length(max as u64)
+            .with_multiline(multiline)
+            .into(),
+    )
+    .with_block_id(id.into())
+    .into()
+}
+
+fn radio(options: &[(&str, &str)]) -> Vec<SlackBlockChoiceItem<SlackBlockText>> {
+    options
+        .iter()
+        .map(|(value, label)| SlackBlockChoiceItem::new(pt!(*label), value.to_string()))
+        .collect()
+}
+
+/// The request form. The same view serves `/guest`, the button under a message in the request
+/// channel, the global shortcut and App Home.
+pub fn request_form(policy: &RequestPolicy, metadata: &FormMetadata) -> SlackView {
+    let types: Vec<(&str, &str)> = policy
+        .guest_types
+        .iter()
+        .map(|t| match t {
+            GuestType::SingleChannel => ("single_channel", "Single-channel guest (one channel)"),
+            GuestType::MultiChannel => ("multi_channel", "Multi-channel guest (one or more channels)"),
+            GuestType::Member => ("member", "Full member"),
+        })
+        .collect();
+    let type_options = radio(&types);
+    let mut expiry_modes = vec![("days", "After a number of days (counted from approval)"), ("date", "On a date and time")];
+    if policy.allow_never {
+        expiry_modes.push(("never", "Never"));
+    }
+    let expiry_options = radio(&expiry_modes);
+    let tz = metadata.tz.clone().unwrap_or_else(|| "UTC".into());
+    let max_hint = match policy.max_expiry_days {
+        Some(days) => format!("At most {days} days from now. Dates and times are in your time zone ({tz})."),
+        None => format!("Dates and times are in your time zone ({tz})."),
+    };
+    let blocks: Vec<SlackBlock> = slack_blocks![
+        some_into(
+            SlackInputBlock::new(
+                pt!("Guest email"),
+                SlackBlockEmailInputElement::new()
+                    .with_action_id(field_block_id(Field::Email).into())
+                    .with_placeholder(pt!("name@partner.com"))
+                    .into()
+            )
+            .with_block_id(field_block_id(Field::Email).into())
+        ),
+        some_into(text_input(Field::FullName, "Full name", "Grace Hopper", MAX_NAME_CHARS, false)),
+        some_into(match text_input(Field::Organisation, "Organisation", "Partner Inc", MAX_ORGANISATION_CHARS, false) {
+            SlackBlock::Input(input) => SlackBlock::Input(input.with_optional(true)),
+            other => other,
+        }),
+        some_into(text_input(Field::Reason, "Why do they need access?", "What they will work on, and with whom", MAX_REASON_CHARS, true)),
+        some_into(
+            SlackInputBlock::new(
+                pt!("Guest type"),
+                SlackBlockRadioButtonsElement::new(type_options.clone())
+                    .with_action_id(field_block_id(Field::GuestType).into())
+                    .with_initial_option(type_options[0].clone())
+                    .into()
+            )
+            .with_block_id(field_block_id(Field::GuestType).into())
+        ),
+        some_into(
+            SlackInputBlock::new(
+                pt!("Channels"),
+                SlackBlockMultiConversationsSelectElement::new()
+                    .with_action_id(field_block_id(Field::Channels).into())
+                    .with_placeholder(pt!("Pick the channels"))
+                    .with_max_selected_items(policy.max_channels as u64)
+                    .with_filter(
+                        SlackBlockConversationFilter::new()
+                            .with_include(vec![SlackConversationFilterInclude::Public, SlackConversationFilterInclude::Private])
+                            .with_exclude_bot_users(true)
+                            .with_exclude_external_shared_channels(true)
+                    )
+                    .into()
+            )
+            .with_block_id(field_block_id(Field::Channels).into())
+            .with_hint(pt!("A single-channel guest gets exactly one channel."))
+        ),
+        some_into(
+            SlackInputBlock::new(
+                pt!("Account ends"),
+                SlackBlockRadioButtonsElement::new(expiry_options.clone())
+                    .with_action_id(field_block_id(Field::ExpiryMode).into())
+                    .with_initial_option(expiry_options[0].clone())
+                    .into()
+            )
+            .with_block_id(field_block_id(Field::ExpiryMode).into())
+            .with_hint(pt!(max_hint))
+        ),
+        some_into(
+            SlackInputBlock::new(
+                pt!("Days"),
+                SlackBlockNumberInputElement::new(false)
+                    .with_action_id(field_block_id(Field::ExpiryDays).into())
+                    .with_initial_value("30".into())
+                    .with_min_value("1".into())
+                    .opt_max_value(policy.max_expiry_days.map(|d| d.to_string()))
+                    .into()
+            )
+            .with_block_id(field_block_id(Field::ExpiryDays).into())
+            .with_optional(true)
+        ),
+        some_into(
+            SlackInputBlock::new(
+                pt!("Date"),
+                SlackBlockDatePickerElement::new().with_action_id(field_block_id(Field::ExpiryDate).into()).into()
+            )
+            .with_block_id(field_block_id(Field::ExpiryDate).into())
+            .with_optional(true)
+        ),
+        some_into(
+            SlackInputBlock::new(
+                pt!("Time"),
+                SlackBlockTimePickerElement::new()
+                    .with_action_id(field_block_id(Field::ExpiryTime).into())
+                    .with_initial_time("17:00".into())
+                    .with_timezone(tz.clone())
+                    .into()
+            )
+            .with_block_id(field_block_id(Field::ExpiryTime).into())
+            .with_optional(true)
+        ),
+    ];
+    SlackView::Modal(
+        SlackModalView::new(pt!("Request a guest"), blocks)
+            .with_submit(pt!("Send request"))
+            .with_close(pt!("Cancel"))
+            .with_callback_id(callback::REQUEST_FORM.into())
+            .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises")),
+    )
+}
+
+/// Replaces the form after a successful submission.
+pub fn request_sent(request: &GuestRequest, request_channel: Option<&str>) -> SlackView {
+    let where_ = request_channel.map(|c| format!(" in <#{c}>")).unwrap_or_default();
+    SlackView::Modal(
+        SlackModalView::new(
+            pt!("Request sent"),
+            slack_blocks![some_into(SlackSectionBlock::new().with_text(md!(
+                "Request *{}* for *{}* is waiting for an approver{}.\nYou will get a DM when it is decided.",
+                request.id,
+                safe(&request.email.to_string(), 254),
+                where_
+            )))],
+        )
+        .with_close(pt!("Done")),
+    )
+}
+
+/// Asks an approver why they deny.
+pub fn deny_form(request: &GuestRequest, metadata: &DenyMetadata) -> SlackView {
+    SlackView::Modal(
+        SlackModalView::new(
+            pt!(format!("Deny request {}", request.id)),
+            slack_blocks![
+                some_into(SlackSectionBlock::new().with_text(md!(
+                    "Deny *{}* ({}) requested by <@{}>?",
+                    safe(&request.full_name, MAX_NAME_CHARS),
+                    safe(request.email.as_str(), 254),
+                    request.requester
+                ))),
+                some_into(
+                    SlackInputBlock::new(
+                        pt!("Reason (the requester will see it)"),
+                        SlackBlockPlainTextInputElement::new()
+                            .with_action_id(DENY_REASON_BLOCK.into())
+                            .with_multiline(true)
+                            .with_max_length(500)
+                            .into()
+                    )
+                    .with_block_id(DENY_REASON_BLOCK.into())
+                )
+            ],
+        )
+        .with_submit(pt!("Deny"))
+        .with_close(pt!("Back"))
+        .with_callback_id(callback::DENY_REASON.into())
+        .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises")),
+    )
+}
+
+/// `<!date^…>`: Slack shows it in each viewer's own time zone; the fallback is UTC.
+pub fn slack_date(at: DateTime<Utc>) -> String {
+    format!("<!date^{}^{{date_short_pretty}} {{time}}|{}>", at.timestamp(), format_utc(at))
+}
+
+/// "Tue 22 Dec 2026, 10:00 UTC · in 30 days", or how a not-yet-known deadline will be set.
+pub fn expiry_text(request: &GuestRequest, now: DateTime<Utc>) -> String {
+    match (request.expires_at, request.expiry) {
+        (Some(at), _) => format!("{} ({}) · {}", slack_date(at), format_utc(at), relative(at, now)),
+        (None, Expiry::AfterDays { days }) => format!("{days} days after approval"),
+        (None, Expiry::At { at }) => format!("{} ({})", slack_date(at), format_utc(at)),
+        (None, Expiry::Never) => "Never".to_string(),
+    }
+}
+
+fn channels_text(request: &GuestRequest) -> String {
+    if request.channels.is_empty() {
+        return "—".to_string();
+    }
+    request.channels.iter().map(|c| format!("<#{c}>")).collect::<Vec<_>>().join(" ")
+}
+
+/// One line on where the request stands, for the card's footer and status replies.
+pub fn status_line(request: &GuestRequest) -> String {
+    let by = |who: &Option<crate::domain::UserId>| who.as_ref().map(|u| format!("<@{u}>")).unwrap_or_else(|| "Guestlist".into());
+    let when = |at: Option<DateTime<Utc>>| at.map(slack_date).unwrap_or_default();
+    match request.state {
+        RequestState::Pending => ":hourglass_flowing_sand: Waiting for an approver".to_string(),
+        RequestState::Approved => match &request.auto_rule {
+            Some(rule) => format!(":white_check_mark: Approved automatically by rule *{}* · {}", escape(rule), when(request.decided_at)),
+            None => format!(":white_check_mark: Approved by {} · {}", by(&request.decided_by), when(request.decided_at)),
+        },
+        RequestState::Denied => format!(
+            ":no_entry: Denied by {} · {}{}",
+            by(&request.decided_by),
+            when(request.decided_at),
+            request.decision_note.as_deref().map(|n| format!("\n>{}", safe(n, 500).replace('\n', "\n>"))).unwrap_or_default()
+        ),
+        RequestState::Cancelled => format!(":no_entry_sign: Cancelled by the requester · {}", when(Some(request.updated_at))),
+        RequestState::Invited => format!(
+            ":incoming_envelope: Invitation sent {}{}",
+            when(request.invited_at),
+            request.invite_expires_at.map(|at| format!(" · it lapses {}", slack_date(at))).unwrap_or_default()
+        ),
+        RequestState::Active => ":large_green_circle: Guest account active".to_string(),
+        RequestState::InviteExpired => ":hourglass: The invitation lapsed unaccepted".to_string(),
+        RequestState::Expired => format!(":lock: Account ended {}", when(request.expires_at)),
+        RequestState::Revoked => format!(":lock: Access revoked by {} · {}", by(&request.decided_by), when(Some(request.updated_at))),
+    }
+}
+
+fn summary_fields(request: &GuestRequest, now: DateTime<Utc>) -> Vec<SlackBlockText> {
+    let organisation = if request.organisation.is_empty() { "—".to_string() } else { safe(&request.organisation, MAX_ORGANISATION_CHARS) };
+    vec![
+        md!("*Guest*\n{}\n{}", safe(&request.full_name, MAX_NAME_CHARS), safe(request.email.as_str(), 254)),
+        md!("*Organisation*\n{}", organisation),
+        md!("*Type*\n{}", request.guest_type.label()),
+        md!("*Channels*\n{}", channels_text(request)),
+        md!("*Expires*\n{}", expiry_text(request, now)),
+        md!("*Requested by*\n<@{}> · {}", request.requester, slack_date(request.created_at)),
+    ]
+}
+
+fn quote(text: &str, max: usize) -> String {
+    format!(">{}", safe(text, max).replace('\n', "\n>"))
+}
+
+/// The card in the request channel: everything an approver needs, and the buttons while pending.
+pub fn card(request: &GuestRequest, now: DateTime<Utc>) -> SlackMessageContent {
+    let title = match request.kind {
+        RequestKind::Guest => format!("Guest request {}", request.id),
+        RequestKind::Extension => format!(
+            "Extension request {} for {}",
+            request.id,
+            request.parent_id.map(|p| p.to_string()).unwrap_or_default()
+        ),
+    };
+    let source = match request.source {
+        Source::Form => String::new(),
+        Source::Import => " (CSV import)".to_string(),
+        Source::Sync => format!(" (group sync rule *{}*)", escape(request.sync_rule.as_deref().unwrap_or(""))),
+    };
+    let pending = request.state == RequestState::Pending;
+    let blocks: Vec<SlackBlock> = slack_blocks![
+        some_into(SlackHeaderBlock::new(pt!(truncate(&title, 150)))),
+        some_into(SlackSectionBlock::new().with_text(md!(
+            "<@{}> asks for a *{}* account{}",
+            request.requester,
+            request.guest_type.label().to_lowercase(),
+            source
+        ))),
+        some_into(SlackSectionBlock::new().with_fields(summary_fields(request, now))),
+        some_into(SlackSectionBlock::new().with_text(md!("*Reason*\n{}", quote(&request.reason, MAX_REASON_CHARS)))),
+        some_into(SlackContextBlock::new(vec![md!("{}", status_line(request))])),
+        optionally_into(pending => SlackActionsBlock::new(decision_buttons(request))
+            .with_block_id(format!("decide:{}", request.id.0).into()))
+    ];
+    SlackMessageContent::new()
+        .with_text(format!(
+            "{}: {} ({}) — {}",
+            title,
+            safe(&request.full_name, MAX_NAME_CHARS),
+            safe(request.email.as_str(), 254),
+            request.state.label()
+        ))
+        .with_blocks(blocks)
+}
+
+fn decision_buttons(request: &GuestRequest) -> Vec<SlackActionBlockElement> {
+    let id = request.id.0.to_string();
+    slack_blocks![
+        some_into(
+            SlackBlockButtonElement::new(pt!("Approve"))
+                .with_action_id(action::APPROVE.into())
+                .with_value(id.clone())
+                .with_style(SlackBlockButtonStyle::Primary)
+        ),
+        some_into(
+            SlackBlockButtonElement::new(pt!("Deny"))
+                .with_action_id(action::DENY.into())
+                .with_value(id)
+                .with_style(SlackBlockButtonStyle::Danger)
+        )
+    ]
+}
+
+/// The threaded offer under a person's message in the request channel.
+pub fn request_button_offer(user: &str) -> SlackMessageContent {
+    SlackMessageContent::new()
+        .with_text("Need a guest account? Use the button to fill in a request.".into())
+        .with_blocks(slack_blocks![
+            some_into(SlackSectionBlock::new().with_text(md!(
+                "<@{}>, guest accounts are requested with a short form so approvers get everything they need.",
+                user
+            ))),
+            some_into(SlackActionsBlock::new(slack_blocks![some_into(
+                SlackBlockButtonElement::new(pt!("Request a guest account"))
+                    .with_action_id(action::OPEN_FORM.into())
+                    .with_style(SlackBlockButtonStyle::Primary)
+            )]))
+        ])
+}
+
+/// One line per request, for `/guest list` and App Home.
+pub fn request_line(request: &GuestRequest) -> String {
+    format!(
+        "*{}* {} ({}) · {} · {}",
+        request.id,
+        safe(&request.full_name, 60),
+        safe(request.email.as_str(), 254),
+        request.guest_type.label(),
+        request.state.label()
+    )
+}
+
+/// `/guest status`: the request in the viewer's own time zone.
+pub fn status_text(request: &GuestRequest, tz: Tz, now: DateTime<Utc>) -> String {
+    let expiry = match (request.expires_at, request.expiry) {
+        (Some(at), _) | (None, Expiry::At { at }) => format!("{} ({})", format_in_zone(at, tz), relative(at, now)),
+        (None, Expiry::AfterDays { days }) => format!("{days} days after approval"),
+        (None, Expiry::Never) => "never".to_string(),
+    };
+    format!(
+        "{}\nChannels: {}\nExpires: {}\nRequested by <@{}> on {}\n{}",
+        request_line(request),
+        channels_text(request),
+        expiry,
+        request.requester,
+        format_in_zone(request.created_at, tz),
+        status_line(request)
+    )
+}
+
+/// App Home: my requests; for approvers, the queue with the same buttons as the cards.
+pub fn home(mine: &[GuestRequest], queue: Option<&[GuestRequest]>, now: DateTime<Utc>) -> SlackView {
+    const MAX_MINE: usize = 10;
+    const MAX_QUEUE: usize = 20;
+    let mut blocks: Vec<SlackBlock> = slack_blocks![
+        some_into(SlackHeaderBlock::new(pt!("Guestlist"))),
+        some_into(SlackSectionBlock::new().with_text(md!(
+            "Ask for guest accounts here or with `/guest`. Approvers decide in the request channel."
+        ))),
+        some_into(SlackActionsBlock::new(slack_blocks![some_into(
+            SlackBlockButtonElement::new(pt!("Request a guest account"))
+                .with_action_id(action::OPEN_FORM.into())
+                .with_style(SlackBlockButtonStyle::Primary)
+        )])),
+        some_into(SlackDividerBlock::new()),
+        some_into(SlackHeaderBlock::new(pt!("Your requests")))
+    ];
+    if mine.is_empty() {
+        blocks.push(SlackContextBlock::new(vec![md!("You have not asked for any guests yet.")]).into());
+    }
+    for request in mine.iter().take(MAX_MINE) {
+        blocks.push(SlackSectionBlock::new().with_text(md!("{}", request_line(request))).into());
+    }
+    if let Some(queue) = queue {
+        blocks.push(SlackDividerBlock::new().into());
+        blocks.push(SlackHeaderBlock::new(pt!(format!("Waiting for approval ({})", queue.len()))).into());
+        if queue.is_empty() {
+            blocks.push(SlackContextBlock::new(vec![md!("Nothing to decide. :tada:")]).into());
+        }
+        for request in queue.iter().take(MAX_QUEUE) {
+            blocks.push(
+                SlackSectionBlock::new()
+                    .with_text(md!(
+                        "{} · requested by <@{}> · expires: {}\n{}",
+                        request_line(request),
+                        request.requester,
+                        expiry_text(request, now),
+                        quote(&request.reason, 300)
+                    ))
+                    .into(),
+            );
+            blocks.push(
+                SlackActionsBlock::new(decision_buttons(request))
+                    .with_block_id(format!("decide:{}", request.id.0).into())
+                    .into(),
+            );
+        }
+        if queue.len() > MAX_QUEUE {
+            blocks.push(
+                SlackContextBlock::new(vec![md!("…and {} more in the request channel.", queue.len() - MAX_QUEUE)]).into(),
+            );
+        }
+    }
+    SlackView::Home(SlackHomeView::new(blocks))
+}
+
+/// `/guest help`.
+pub fn help_text() -> String {
+    [
+        "*Guestlist* runs guest accounts for this workspace.",
+        "• `/guest` — ask for a guest account (opens a form)",
+        "• `/guest list` — your requests and where they stand",
+        "• `/guest status <id>` — one request in detail",
+        "• `/guest cancel <id>` — withdraw a request still waiting for approval",
+        "• `/guest help` — this list",
+    ]
+    .join("\n")
+}

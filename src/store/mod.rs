@@ -1,0 +1,341 @@
+//! Persistence: one trait with a method per use case, and two implementations (SQLite, the
+//! zero-setup default, and PostgreSQL, for several replicas). Every method that changes state
+//! is one transaction; a compare-and-set on the state column decides races.
+
+mod postgres;
+mod rows;
+mod sqlite;
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+use crate::domain::{
+    GuestRequest, NewRequest, RequestId, RequestState, TeamId, UserId, request::CardRef,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::sync::Arc;
+
+pub type SharedStore = Arc<dyn Store>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database has {missing} migration(s) not applied yet")]
+    NotMigrated { missing: usize },
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Opens the store named by a `DATABASE_URL` (`sqlite:` or `postgres:`).
+pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SharedStore> {
+    use anyhow::Context;
+    if url.starts_with("sqlite:") {
+        let store = SqliteStore::connect(url)
+            .await
+            .with_context(|| format!("opening SQLite database {}", redact_url(url)))?;
+        Ok(Arc::new(store))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        let store = PgStore::connect(url, max_connections)
+            .await
+            .with_context(|| format!("connecting to PostgreSQL at {}", redact_url(url)))?;
+        Ok(Arc::new(store))
+    } else {
+        anyhow::bail!("DATABASE_URL must start with sqlite: or postgres:")
+    }
+}
+
+/// Hides the password of a database URL for logs and `config check`.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("REDACTED"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// One append-only audit row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    pub team_id: TeamId,
+    pub request_id: Option<RequestId>,
+    /// A Slack user id, or `guestlist` for the bot itself.
+    pub actor: String,
+    pub action: String,
+    pub from_state: Option<RequestState>,
+    pub to_state: Option<RequestState>,
+    pub detail: String,
+    pub at: DateTime<Utc>,
+}
+
+/// The actor name used when the bot acts on its own (timers, auto-approval, sync).
+pub const BOT_ACTOR: &str = "guestlist";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditRecord {
+    pub id: i64,
+    #[serde(flatten)]
+    pub entry: AuditEntry,
+}
+
+/// Work to do later, written in the same transaction as the change that caused it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewJob {
+    pub team_id: TeamId,
+    /// The job's type, for logs and metrics; the payload says the rest.
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub run_at: DateTime<Utc>,
+    pub max_attempts: i64,
+    /// Jobs with the same key run one at a time, oldest first (e.g. every message of one card).
+    pub serial_key: Option<String>,
+    /// A job with a key already in the table is not enqueued again (timers, periodic slots).
+    pub dedupe_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimedJob {
+    pub id: i64,
+    pub team_id: TeamId,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    /// Attempts so far, this one included.
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub run_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    Queued,
+    Running,
+    Done,
+    Failed,
+}
+
+impl JobState {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "queued" => Some(JobState::Queued),
+            "running" => Some(JobState::Running),
+            "done" => Some(JobState::Done),
+            "failed" => Some(JobState::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// A job as stored, for operators and tests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobRecord {
+    pub id: i64,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub state: JobState,
+    pub attempts: i64,
+    pub run_at: DateTime<Utc>,
+    pub dedupe_key: Option<String>,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueStats {
+    /// Queued jobs already due.
+    pub due: i64,
+    /// Queued jobs scheduled for later.
+    pub scheduled: i64,
+    pub running: i64,
+    pub failed: i64,
+    /// How long the oldest due job has waited, in seconds.
+    pub oldest_due_age_secs: i64,
+}
+
+/// A compare-and-set state change with the audit row and jobs it brings.
+#[derive(Debug, Clone)]
+pub struct StateChange {
+    pub team_id: TeamId,
+    pub request_id: RequestId,
+    pub from: RequestState,
+    pub to: RequestState,
+    pub at: DateTime<Utc>,
+    pub fields: ChangedFields,
+    pub audit: AuditEntry,
+    pub jobs: Vec<NewJob>,
+}
+
+/// Columns a state change may set alongside the state (`None` leaves a column as it is).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChangedFields {
+    pub decided_by: Option<UserId>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_note: Option<String>,
+    pub auto_rule: Option<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub slack_user_id: Option<String>,
+    pub invited_at: Option<DateTime<Utc>>,
+    pub invite_expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChangeOutcome {
+    /// The change was made; here is the request after it.
+    Applied(GuestRequest),
+    /// Someone else changed the request first; here is what it is now.
+    Conflict(GuestRequest),
+    NotFound,
+}
+
+/// Builds the jobs for a request being created, once its id is known (inside the transaction).
+pub type JobsFor = Box<dyn FnOnce(&GuestRequest) -> Vec<NewJob> + Send + Sync>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CreateOutcome {
+    Created(GuestRequest),
+    /// The email already has an open request or account.
+    Duplicate(GuestRequest),
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend this is, for logs and `/readyz`.
+    fn backend(&self) -> &'static str;
+
+    /// Applies pending migrations.
+    async fn migrate(&self) -> StoreResult<()>;
+
+    /// The database answers and every migration this build knows is applied.
+    async fn readiness(&self) -> StoreResult<()>;
+
+    // --- Events API deduplication ---
+
+    /// Records an event delivery, and the job that handles it, once. Returns false when the
+    /// event id was already taken (a Slack retry), in which case nothing is written.
+    async fn record_event(
+        &self,
+        team_id: &TeamId,
+        event_id: &str,
+        event_type: &str,
+        at: DateTime<Utc>,
+        job: Option<NewJob>,
+    ) -> StoreResult<bool>;
+
+    /// Forgets deliveries older than `before` (Slack stops retrying after minutes).
+    async fn purge_events(&self, before: DateTime<Utc>) -> StoreResult<u64>;
+
+    // --- Job queue ---
+
+    async fn enqueue_jobs(&self, jobs: &[NewJob]) -> StoreResult<()>;
+
+    /// Leases up to `limit` due jobs to `owner` until `lease_until`, including jobs whose
+    /// previous lease ran out (their owner died). Never hands one job to two owners.
+    async fn claim_jobs(
+        &self,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<ClaimedJob>>;
+
+    /// Marks a job done; false if the lease was lost meanwhile.
+    async fn complete_job(&self, id: i64, owner: &str, now: DateTime<Utc>) -> StoreResult<bool>;
+
+    /// Puts a job back for `run_at`. `count_attempt = false` for rate limits, which are
+    /// Slack asking us to wait, not a failure.
+    async fn retry_job(
+        &self,
+        id: i64,
+        owner: &str,
+        run_at: DateTime<Utc>,
+        error: &str,
+        count_attempt: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+
+    /// Gives up on a job for good.
+    async fn fail_job(&self, id: i64, owner: &str, error: &str, now: DateTime<Utc>) -> StoreResult<bool>;
+
+    /// Hands back jobs leased to `owner` that it will not run (on shutdown).
+    async fn release_leases(&self, owner: &str, now: DateTime<Utc>) -> StoreResult<u64>;
+
+    async fn queue_stats(&self, now: DateTime<Utc>) -> StoreResult<QueueStats>;
+
+    /// Deletes finished jobs older than `before`.
+    async fn purge_finished_jobs(&self, before: DateTime<Utc>) -> StoreResult<u64>;
+
+    /// Jobs of one kind, newest first (operators and tests).
+    async fn jobs_of_kind(&self, kind: &str, limit: i64) -> StoreResult<Vec<JobRecord>>;
+
+    // --- Requests ---
+
+    /// Stores a new pending request with its audit row and jobs, unless its email already has
+    /// an open request or account (enforced by a unique index, so races are caught too).
+    async fn create_request(
+        &self,
+        new: &NewRequest,
+        state: RequestState,
+        now: DateTime<Utc>,
+        audit: AuditEntry,
+        jobs: JobsFor,
+    ) -> StoreResult<CreateOutcome>;
+
+    async fn get_request(&self, team_id: &TeamId, id: RequestId) -> StoreResult<Option<GuestRequest>>;
+
+    /// The open request or account holding this email, if any.
+    async fn open_request_for_email(
+        &self,
+        team_id: &TeamId,
+        email: &str,
+    ) -> StoreResult<Option<GuestRequest>>;
+
+    /// `UPDATE … WHERE state = from`: exactly one of several racing changes applies.
+    async fn change_state(&self, change: StateChange) -> StoreResult<ChangeOutcome>;
+
+    /// Remembers where a request's card was posted and which version it shows.
+    async fn set_card(
+        &self,
+        team_id: &TeamId,
+        id: RequestId,
+        card: &CardRef,
+        shown_version: i64,
+    ) -> StoreResult<()>;
+
+    /// Records that the card now shows `shown_version`.
+    async fn set_card_version(&self, team_id: &TeamId, id: RequestId, shown_version: i64) -> StoreResult<()>;
+
+    /// A requester's requests, newest first.
+    async fn requests_by_requester(
+        &self,
+        team_id: &TeamId,
+        requester: &UserId,
+        limit: i64,
+    ) -> StoreResult<Vec<GuestRequest>>;
+
+    /// Requests in a state, oldest first.
+    async fn requests_in_state(
+        &self,
+        team_id: &TeamId,
+        state: RequestState,
+        limit: i64,
+    ) -> StoreResult<Vec<GuestRequest>>;
+
+    /// Counts by state, for the `requests` gauge.
+    async fn count_by_state(&self) -> StoreResult<Vec<(RequestState, i64)>>;
+
+    // --- Audit ---
+
+    async fn append_audit(&self, entry: AuditEntry, jobs: Vec<NewJob>) -> StoreResult<()>;
+
+    /// Audit rows since `since` (all when `None`), oldest first.
+    async fn audit_since(&self, since: Option<DateTime<Utc>>) -> StoreResult<Vec<AuditRecord>>;
+
+    async fn audit_for_request(&self, team_id: &TeamId, id: RequestId) -> StoreResult<Vec<AuditRecord>>;
+}

@@ -1,0 +1,261 @@
+//! Row shapes shared by both backends (`FromRow` is generic over the row type) and their
+//! conversion into domain values.
+
+use super::{AuditEntry, AuditRecord, ClaimedJob, JobRecord, JobState, StoreError};
+use crate::domain::request::{CardRef, Source};
+use crate::domain::{
+    ChannelId, Email, Expiry, GuestRequest, GuestType, RequestId, RequestKind, RequestState,
+    TeamId, UserId,
+};
+use chrono::{DateTime, Utc};
+
+/// `SELECT <every request column> FROM requests <tail>`, as a `&'static str` (sqlx wants
+/// literal SQL, so the column list is spliced in at compile time).
+macro_rules! select_requests {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
+             guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, version, \
+             decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, \
+             slack_user_id, invited_at, invite_expires_at, created_at, updated_at FROM requests ",
+            $tail
+        )
+    };
+}
+
+/// Inserts a request (18 binds, see the backends) and returns every column.
+macro_rules! insert_request {
+    () => {
+        "INSERT INTO requests (team_id, kind, parent_id, requester_id, email, full_name, organisation, \
+             reason, guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, source, \
+             sync_rule, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+         RETURNING id, team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
+             guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, version, \
+             decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, \
+             slack_user_id, invited_at, invite_expires_at, created_at, updated_at"
+    };
+}
+
+/// The compare-and-set: moves `state` from $3 to $4 and sets the given columns, or matches nothing.
+macro_rules! change_request_state {
+    () => {
+        "UPDATE requests SET state = $4, version = version + 1, updated_at = $5,
+             decided_by = COALESCE($6, decided_by), decided_at = COALESCE($7, decided_at),
+             decision_note = COALESCE($8, decision_note), auto_rule = COALESCE($9, auto_rule),
+             expires_at = COALESCE($10, expires_at), slack_user_id = COALESCE($11, slack_user_id),
+             invited_at = COALESCE($12, invited_at), invite_expires_at = COALESCE($13, invite_expires_at)
+         WHERE id = $1 AND team_id = $2 AND state = $3
+         RETURNING id, team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
+             guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, version, \
+             decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, \
+             slack_user_id, invited_at, invite_expires_at, created_at, updated_at"
+    };
+}
+
+pub(crate) use {change_request_state, insert_request, select_requests};
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct RequestRow {
+    pub id: i64,
+    pub team_id: String,
+    pub kind: String,
+    pub parent_id: Option<i64>,
+    pub requester_id: String,
+    pub email: String,
+    pub full_name: String,
+    pub organisation: String,
+    pub reason: String,
+    pub guest_type: String,
+    pub channels: String,
+    pub expiry_kind: String,
+    pub expiry_days: Option<i64>,
+    pub expiry_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub state: String,
+    pub version: i64,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_note: Option<String>,
+    pub auto_rule: Option<String>,
+    pub card_channel: Option<String>,
+    pub card_ts: Option<String>,
+    pub card_version: Option<i64>,
+    pub source: String,
+    pub sync_rule: Option<String>,
+    pub slack_user_id: Option<String>,
+    pub invited_at: Option<DateTime<Utc>>,
+    pub invite_expires_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn corrupt(what: &str, value: &str, id: i64) -> StoreError {
+    StoreError::Corrupt(format!("request {id}: bad {what} {value:?}"))
+}
+
+impl TryFrom<RequestRow> for GuestRequest {
+    type Error = StoreError;
+
+    fn try_from(row: RequestRow) -> Result<Self, StoreError> {
+        let id = row.id;
+        let expiry = match row.expiry_kind.as_str() {
+            "days" => Expiry::AfterDays {
+                days: row
+                    .expiry_days
+                    .and_then(|d| u32::try_from(d).ok())
+                    .ok_or_else(|| corrupt("expiry_days", "", id))?,
+            },
+            "at" => Expiry::At { at: row.expiry_at.ok_or_else(|| corrupt("expiry_at", "", id))? },
+            "never" => Expiry::Never,
+            other => return Err(corrupt("expiry_kind", other, id)),
+        };
+        let channels: Vec<ChannelId> =
+            serde_json::from_str(&row.channels).map_err(|_| corrupt("channels", &row.channels, id))?;
+        let card = match (row.card_channel, row.card_ts) {
+            (Some(channel), Some(ts)) => Some(CardRef { channel: ChannelId(channel), ts }),
+            _ => None,
+        };
+        Ok(GuestRequest {
+            id: RequestId(id),
+            team_id: TeamId(row.team_id),
+            kind: RequestKind::parse(&row.kind).ok_or_else(|| corrupt("kind", &row.kind, id))?,
+            parent_id: row.parent_id.map(RequestId),
+            requester: UserId(row.requester_id),
+            email: Email::parse(&row.email).map_err(|_| corrupt("email", &row.email, id))?,
+            full_name: row.full_name,
+            organisation: row.organisation,
+            reason: row.reason,
+            guest_type: GuestType::parse(&row.guest_type)
+                .ok_or_else(|| corrupt("guest_type", &row.guest_type, id))?,
+            channels,
+            expiry,
+            expires_at: row.expires_at,
+            state: RequestState::parse(&row.state).ok_or_else(|| corrupt("state", &row.state, id))?,
+            version: row.version,
+            decided_by: row.decided_by.map(UserId),
+            decided_at: row.decided_at,
+            decision_note: row.decision_note,
+            auto_rule: row.auto_rule,
+            card,
+            card_version: row.card_version,
+            source: Source::parse(&row.source),
+            sync_rule: row.sync_rule,
+            slack_user_id: row.slack_user_id,
+            invited_at: row.invited_at,
+            invite_expires_at: row.invite_expires_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+pub fn requests_from(rows: Vec<RequestRow>) -> Result<Vec<GuestRequest>, StoreError> {
+    rows.into_iter().map(GuestRequest::try_from).collect()
+}
+
+/// The expiry columns (`expiry_kind`, `expiry_days`, `expiry_at`) for an `Expiry`.
+pub fn expiry_columns(expiry: &Expiry) -> (&'static str, Option<i64>, Option<DateTime<Utc>>) {
+    match *expiry {
+        Expiry::AfterDays { days } => ("days", Some(i64::from(days)), None),
+        Expiry::At { at } => ("at", None, Some(at)),
+        Expiry::Never => ("never", None, None),
+    }
+}
+
+pub fn channels_json(channels: &[ChannelId]) -> String {
+    serde_json::to_string(channels).expect("channel ids serialise")
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct JobRow {
+    pub id: i64,
+    pub team_id: String,
+    pub kind: String,
+    pub payload: String,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub run_at: DateTime<Utc>,
+}
+
+impl TryFrom<JobRow> for ClaimedJob {
+    type Error = StoreError;
+    fn try_from(row: JobRow) -> Result<Self, StoreError> {
+        Ok(ClaimedJob {
+            id: row.id,
+            team_id: TeamId(row.team_id),
+            kind: row.kind,
+            payload: serde_json::from_str(&row.payload)
+                .map_err(|e| StoreError::Corrupt(format!("job {}: payload: {e}", row.id)))?,
+            attempts: row.attempts,
+            max_attempts: row.max_attempts,
+            run_at: row.run_at,
+        })
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct JobRecordRow {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub state: String,
+    pub attempts: i64,
+    pub run_at: DateTime<Utc>,
+    pub dedupe_key: Option<String>,
+    pub last_error: Option<String>,
+}
+
+impl TryFrom<JobRecordRow> for JobRecord {
+    type Error = StoreError;
+    fn try_from(row: JobRecordRow) -> Result<Self, StoreError> {
+        Ok(JobRecord {
+            id: row.id,
+            kind: row.kind,
+            payload: serde_json::from_str(&row.payload)
+                .map_err(|e| StoreError::Corrupt(format!("job {}: payload: {e}", row.id)))?,
+            state: JobState::parse(&row.state)
+                .ok_or_else(|| StoreError::Corrupt(format!("job {}: state {}", row.id, row.state)))?,
+            attempts: row.attempts,
+            run_at: row.run_at,
+            dedupe_key: row.dedupe_key,
+            last_error: row.last_error,
+        })
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct AuditRow {
+    pub id: i64,
+    pub team_id: String,
+    pub request_id: Option<i64>,
+    pub actor: String,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub detail: String,
+    pub at: DateTime<Utc>,
+}
+
+impl From<AuditRow> for AuditRecord {
+    fn from(row: AuditRow) -> Self {
+        AuditRecord {
+            id: row.id,
+            entry: AuditEntry {
+                team_id: TeamId(row.team_id),
+                request_id: row.request_id.map(RequestId),
+                actor: row.actor,
+                action: row.action,
+                from_state: row.from_state.as_deref().and_then(RequestState::parse),
+                to_state: row.to_state.as_deref().and_then(RequestState::parse),
+                detail: row.detail,
+                at: row.at,
+            },
+        }
+    }
+}
+
+/// Milliseconds are the finest precision stored, so values compare the same in both backends.
+pub fn ms(at: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(at.timestamp_millis()).unwrap_or(at)
+}

@@ -1,0 +1,92 @@
+//! Who people are, as far as decisions need: time zone, name, admin flag, group memberships.
+//! Looked up in Slack and cached for a short, configurable time, because every click re-checks
+//! authority and Slack's per-method limits are low.
+
+use crate::domain::{UserGroupId, UserId};
+use crate::slack::{SlackApi, SlackResult};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Person {
+    pub id: UserId,
+    pub name: String,
+    pub tz: Option<String>,
+    pub email: Option<String>,
+    pub is_admin_or_owner: bool,
+    pub is_bot: bool,
+    pub deleted: bool,
+}
+
+pub struct Directory {
+    slack: SlackApi,
+    ttl: Duration,
+    people: Mutex<HashMap<UserId, (Instant, Person)>>,
+    groups: Mutex<HashMap<UserGroupId, (Instant, Arc<HashSet<UserId>>)>>,
+}
+
+impl Directory {
+    pub fn new(slack: SlackApi, ttl: Duration) -> Self {
+        Self { slack, ttl, people: Mutex::default(), groups: Mutex::default() }
+    }
+
+    fn fresh<K: std::hash::Hash + Eq, V: Clone>(&self, map: &Mutex<HashMap<K, (Instant, V)>>, key: &K) -> Option<V> {
+        let map = map.lock().expect("directory lock");
+        map.get(key).filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, v)| v.clone())
+    }
+
+    pub async fn person(&self, user: &UserId) -> SlackResult<Person> {
+        if let Some(person) = self.fresh(&self.people, user) {
+            return Ok(person);
+        }
+        let raw = self.slack.user_info(user).await?;
+        let flags = &raw.flags;
+        let person = Person {
+            id: user.clone(),
+            name: raw
+                .real_name
+                .clone()
+                .or_else(|| raw.profile.as_ref().and_then(|p| p.real_name.clone()))
+                .or_else(|| raw.name.clone())
+                .unwrap_or_else(|| user.to_string()),
+            tz: raw.tz.clone(),
+            email: raw.profile.as_ref().and_then(|p| p.email.as_ref().map(|e| e.0.clone())),
+            is_admin_or_owner: flags.is_admin.unwrap_or(false)
+                || flags.is_owner.unwrap_or(false)
+                || flags.is_primary_owner.unwrap_or(false),
+            is_bot: flags.is_bot.unwrap_or(false),
+            deleted: raw.deleted.unwrap_or(false),
+        };
+        self.people.lock().expect("directory lock").insert(user.clone(), (Instant::now(), person.clone()));
+        Ok(person)
+    }
+
+    pub async fn group_members(&self, group: &UserGroupId) -> SlackResult<Arc<HashSet<UserId>>> {
+        if let Some(members) = self.fresh(&self.groups, group) {
+            return Ok(members);
+        }
+        let members: Arc<HashSet<UserId>> = Arc::new(self.slack.usergroup_members(group).await?.into_iter().collect());
+        self.groups.lock().expect("directory lock").insert(group.clone(), (Instant::now(), members.clone()));
+        Ok(members)
+    }
+
+    pub async fn in_any_group(&self, user: &UserId, groups: &[UserGroupId]) -> SlackResult<bool> {
+        for group in groups {
+            if self.group_members(group).await?.contains(user) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Forgets a group's members (after `subteam_members_changed`).
+    pub fn forget_group(&self, group: &UserGroupId) {
+        self.groups.lock().expect("directory lock").remove(group);
+    }
+
+    /// Forgets a person (after `user_change`).
+    pub fn forget_person(&self, user: &UserId) {
+        self.people.lock().expect("directory lock").remove(user);
+    }
+}

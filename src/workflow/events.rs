@@ -1,0 +1,59 @@
+//! Events API deliveries: each is recorded once (by `event_id`) together with the job that
+//! handles it, in one transaction, before Slack gets its 200.
+
+use super::{Job, Workflow};
+use crate::domain::TeamId;
+use crate::slack::payload::EventCallback;
+use crate::store::NewJob;
+use serde_json::Value;
+
+impl Workflow {
+    /// Returns false when this delivery was already taken (a Slack retry).
+    pub async fn handle_event(&self, callback: &EventCallback) -> anyhow::Result<bool> {
+        let team = TeamId(callback.team_id.clone());
+        let event_type = callback.event_type().to_string();
+        tracing::Span::current().record("slack.team", team.as_str());
+        let job = self.job_for_event(&team, &callback.event);
+        let has_job = job.is_some();
+        let new = self
+            .store
+            .record_event(&team, &callback.event_id, &event_type, self.now(), job)
+            .await?;
+        if new && has_job {
+            self.queued();
+        }
+        if !new {
+            tracing::debug!(event_id = %callback.event_id, "event already taken; retry ignored");
+        }
+        metrics::counter!("slack_events_total", "type" => event_type, "outcome" => if new { "new" } else { "duplicate" })
+            .increment(1);
+        Ok(new)
+    }
+
+    /// What an event asks us to do, if anything.
+    fn job_for_event(&self, team: &TeamId, event: &Value) -> Option<NewJob> {
+        let text = |key: &str| event.get(key).and_then(Value::as_str);
+        match text("type")? {
+            "app_home_opened" if text("tab") == Some("home") => {
+                Some(self.job(team, Job::PublishHome { user: text("user")?.to_string() }))
+            }
+            "message" => {
+                let in_request_channel = self.settings.request_channel.as_ref().map(|c| c.as_str()) == text("channel");
+                // A person's top-level message (no subtype: not a join, an edit, a bot post…).
+                let from_a_person = text("subtype").is_none() && text("bot_id").is_none() && text("user").is_some();
+                let top_level = text("thread_ts").is_none();
+                (in_request_channel && from_a_person && top_level).then(|| {
+                    self.job(
+                        team,
+                        Job::OfferRequestButton {
+                            channel: text("channel").unwrap_or_default().to_string(),
+                            thread_ts: text("ts").unwrap_or_default().to_string(),
+                            user: text("user").unwrap_or_default().to_string(),
+                        },
+                    )
+                })
+            }
+            _ => None,
+        }
+    }
+}

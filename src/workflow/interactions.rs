@@ -1,0 +1,152 @@
+//! Buttons, form submissions and shortcuts.
+
+use super::requests::SubmitOutcome;
+use super::{Feedback, SORRY, Workflow, log_internal};
+use crate::domain::{RequestId, TeamId, UserId};
+use crate::slack::payload::state_value;
+use crate::slack::render::{self, DenyMetadata, FormMetadata, action, callback};
+use slack_morphism::prelude::*;
+use std::collections::HashMap;
+
+impl Workflow {
+    /// Handles one interaction and says what the HTTP (or Socket Mode) ack carries.
+    pub async fn handle_interaction(&self, event: &SlackInteractionEvent) -> SlackInteractionResponse {
+        let result = match event {
+            SlackInteractionEvent::BlockActions(e) => self.block_actions(e).await.map(|_| SlackInteractionResponse::Empty),
+            SlackInteractionEvent::ViewSubmission(e) => self.view_submission(e).await,
+            SlackInteractionEvent::Shortcut(e) => self.shortcut(e).await.map(|_| SlackInteractionResponse::Empty),
+            SlackInteractionEvent::ViewClosed(_) => Ok(SlackInteractionResponse::Empty),
+            other => {
+                tracing::info!(kind = interaction_kind(other), "interaction type not handled");
+                Ok(SlackInteractionResponse::Empty)
+            }
+        };
+        match result {
+            Ok(response) => response,
+            Err(e) => {
+                log_internal("interaction", &e);
+                SlackInteractionResponse::Empty
+            }
+        }
+    }
+
+    async fn block_actions(&self, event: &SlackInteractionBlockActionsEvent) -> anyhow::Result<()> {
+        let team = TeamId(event.team.id.0.clone());
+        let Some(user) = event.user.as_ref().map(|u| UserId(u.id.0.clone())) else {
+            return Ok(());
+        };
+        let span = tracing::Span::current();
+        span.record("slack.team", team.as_str());
+        span.record("slack.user", user.as_str());
+        let channel = match &event.container {
+            SlackInteractionActionContainer::Message(m) => m.channel_id.as_ref().map(|c| c.0.clone()),
+            _ => None,
+        }
+        .or_else(|| event.channel.as_ref().map(|c| c.id.0.clone()));
+        let feedback = Feedback {
+            user: user.clone(),
+            response_url: event.response_url.as_ref().map(|u| u.0.to_string()),
+            channel: channel.clone(),
+        };
+        for action in event.actions.iter().flatten() {
+            let request_id = action.value.as_deref().and_then(RequestId::parse);
+            let result = match (action.action_id.0.as_str(), request_id) {
+                (action::APPROVE, Some(id)) => self.approve(&team, &user, id, &feedback).await,
+                (action::DENY, Some(id)) => self.deny_click(&team, &user, id, &event.trigger_id.0, &feedback).await,
+                (action::OPEN_FORM, _) => match self.open_request_form(&team, &user, &event.trigger_id.0, channel.clone()).await {
+                    Ok(Some(message)) => self.tell(&team, &feedback, message).await,
+                    Ok(None) => Ok(()),
+                    Err(e) => Err(e),
+                },
+                (other, _) => self.lifecycle_action(&team, &user, other, action, &event.trigger_id.0, &feedback).await,
+            };
+            if let Err(e) = result {
+                log_internal("button", &e);
+                self.tell(&team, &feedback, SORRY.into()).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn view_submission(&self, event: &SlackInteractionViewSubmissionEvent) -> anyhow::Result<SlackInteractionResponse> {
+        let team = TeamId(event.team.id.0.clone());
+        let user = UserId(event.user.id.0.clone());
+        let span = tracing::Span::current();
+        span.record("slack.team", team.as_str());
+        span.record("slack.user", user.as_str());
+        let SlackView::Modal(modal) = &event.view.view else {
+            return Ok(SlackInteractionResponse::Empty);
+        };
+        let state = event.view.state_params.state.as_ref();
+        let metadata = modal.private_metadata.as_deref().unwrap_or("");
+        let callback_id = modal.callback_id.as_ref().map(|c| c.0.as_str()).unwrap_or("");
+        match callback_id {
+            callback::REQUEST_FORM => {
+                let metadata: FormMetadata = serde_json::from_str(metadata).unwrap_or_default();
+                Ok(match self.submit_request(&team, &user, state, &metadata).await? {
+                    SubmitOutcome::Errors(errors) => errors_response(errors),
+                    SubmitOutcome::Sent(request) => SlackViewSubmissionResponse::Update(SlackViewSubmissionUpdateResponse::new(
+                        render::request_sent(&request, self.settings.request_channel.as_ref().map(|c| c.as_str())),
+                    ))
+                    .into(),
+                })
+            }
+            callback::DENY_REASON => {
+                let metadata: DenyMetadata = serde_json::from_str(metadata)?;
+                let reason = state_value(state, render::DENY_REASON_BLOCK).and_then(|v| v.value.clone()).unwrap_or_default();
+                Ok(match self.submit_deny(&team, &user, &metadata, reason).await? {
+                    Some(errors) => errors_response(errors),
+                    None => SlackInteractionResponse::Empty,
+                })
+            }
+            other => {
+                tracing::info!(callback_id = other, "view submission not handled");
+                Ok(SlackInteractionResponse::Empty)
+            }
+        }
+    }
+
+    async fn shortcut(&self, event: &SlackInteractionShortcutEvent) -> anyhow::Result<()> {
+        let team = TeamId(event.team.id.0.clone());
+        let user = UserId(event.user.id.0.clone());
+        if event.callback_id.0 != callback::REQUEST_SHORTCUT {
+            tracing::info!(callback_id = %event.callback_id.0, "shortcut not handled");
+            return Ok(());
+        }
+        if let Some(message) = self.open_request_form(&team, &user, &event.trigger_id.0, None).await? {
+            let feedback = Feedback { user, response_url: None, channel: None };
+            self.tell(&team, &feedback, message).await?;
+        }
+        Ok(())
+    }
+
+    /// Buttons of the guest lifecycle (provisioning, reminders); unknown ones are logged.
+    async fn lifecycle_action(
+        &self,
+        _team: &TeamId,
+        _user: &UserId,
+        action_id: &str,
+        _action: &SlackInteractionActionInfo,
+        _trigger_id: &str,
+        _feedback: &Feedback,
+    ) -> anyhow::Result<()> {
+        tracing::info!(action_id, "button not handled");
+        Ok(())
+    }
+}
+
+fn errors_response(errors: HashMap<String, String>) -> SlackInteractionResponse {
+    SlackViewSubmissionResponse::Errors(SlackViewSubmissionErrorsResponse::new(errors)).into()
+}
+
+fn interaction_kind(event: &SlackInteractionEvent) -> &'static str {
+    match event {
+        SlackInteractionEvent::BlockActions(_) => "block_actions",
+        SlackInteractionEvent::BlockSuggestion(_) => "block_suggestion",
+        SlackInteractionEvent::DialogSubmission(_) => "dialog_submission",
+        SlackInteractionEvent::MessageAction(_) => "message_action",
+        SlackInteractionEvent::Shortcut(_) => "shortcut",
+        SlackInteractionEvent::ViewClosed(_) => "view_closed",
+        SlackInteractionEvent::ViewSubmission(_) => "view_submission",
+    }
+}

@@ -1,0 +1,151 @@
+//! Use cases: what happens when someone runs `/guest`, clicks a button, submits a form, when an
+//! event arrives or a job comes due. The HTTP and Socket Mode layers call in here; so does the
+//! job worker. This layer decides (with `domain`), records (with `store`) and talks to Slack
+//! (with `slack`), and nothing below it knows about the others.
+
+mod commands;
+mod directory;
+mod events;
+mod interactions;
+pub mod job;
+mod requests;
+mod run;
+
+pub use commands::CommandReply;
+pub use directory::{Directory, Person};
+pub use job::{Job, JobError};
+
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::domain::policy::{ApproverRules, RequestPolicy};
+use crate::domain::{ChannelId, TeamId, UserGroupId, UserId};
+use crate::slack::SlackApi;
+use crate::store::{NewJob, SharedStore};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// The parts of the configuration the use cases need.
+#[derive(Debug, Clone)]
+pub struct WorkflowSettings {
+    pub request_channel: Option<ChannelId>,
+    pub policy: RequestPolicy,
+    pub approvers: ApproverRules,
+    pub requester_usergroups: Vec<UserGroupId>,
+    pub directory_ttl: Duration,
+    pub stale_after: Duration,
+    pub max_attempts: i64,
+}
+
+impl WorkflowSettings {
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            request_channel: config.slack.request_channel.clone(),
+            policy: config.requests.clone(),
+            approvers: config.approvers.clone(),
+            requester_usergroups: config.requester_usergroups.clone(),
+            directory_ttl: config.approver_cache,
+            stale_after: config.stale_after,
+            max_attempts: config.jobs.max_attempts,
+        }
+    }
+}
+
+pub struct Workflow {
+    store: SharedStore,
+    slack: SlackApi,
+    clock: SharedClock,
+    settings: WorkflowSettings,
+    directory: Directory,
+    http: reqwest::Client,
+    /// Wakes the job worker when a transaction has queued work, so Slack hears about a
+    /// decision in milliseconds rather than at the next poll.
+    wake: Arc<Notify>,
+}
+
+/// Where to tell someone the outcome of their click: the button's `response_url` (ephemeral,
+/// in place), else an ephemeral message in the channel, else a DM.
+#[derive(Debug, Clone)]
+pub struct Feedback {
+    pub user: UserId,
+    pub response_url: Option<String>,
+    pub channel: Option<String>,
+}
+
+impl Workflow {
+    pub fn new(store: SharedStore, slack: SlackApi, clock: SharedClock, settings: WorkflowSettings) -> Self {
+        let directory = Directory::new(slack.clone(), settings.directory_ttl);
+        let http = reqwest::Client::builder()
+            .timeout(crate::slack::client::CALL_TIMEOUT)
+            .build()
+            .expect("HTTP client builds");
+        Self { store, slack, clock, settings, directory, http, wake: Arc::new(Notify::new()) }
+    }
+
+    pub fn store(&self) -> &SharedStore {
+        &self.store
+    }
+
+    pub fn slack(&self) -> &SlackApi {
+        &self.slack
+    }
+
+    pub fn clock(&self) -> &SharedClock {
+        &self.clock
+    }
+
+    pub fn settings(&self) -> &WorkflowSettings {
+        &self.settings
+    }
+
+    /// The worker waits on this between polls.
+    pub fn wake_signal(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    fn queued(&self) {
+        self.wake.notify_one();
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    fn job(&self, team_id: &TeamId, job: Job) -> NewJob {
+        job.now(team_id, self.now(), self.settings.max_attempts)
+    }
+
+    /// `/readyz`: the database answers and is migrated.
+    pub async fn readiness(&self) -> anyhow::Result<()> {
+        self.store.readiness().await?;
+        Ok(())
+    }
+
+    /// The job that tells `feedback.user` something, through the best channel available.
+    fn feedback_job(&self, team_id: &TeamId, feedback: &Feedback, text: String) -> NewJob {
+        let job = match (&feedback.response_url, &feedback.channel) {
+            (Some(url), _) => Job::Respond {
+                url: url.clone(),
+                body: serde_json::json!({"response_type": "ephemeral", "replace_original": false, "text": text}),
+            },
+            (None, Some(channel)) => Job::PostEphemeral { channel: channel.clone(), user: feedback.user.to_string(), text },
+            (None, None) => Job::PostMessage { channel: feedback.user.to_string(), text, blocks: None, thread_ts: None },
+        };
+        self.job(team_id, job)
+    }
+
+    async fn tell(&self, team_id: &TeamId, feedback: &Feedback, text: String) -> anyhow::Result<()> {
+        self.store.enqueue_jobs(&[self.feedback_job(team_id, feedback, text)]).await?;
+        self.queued();
+        Ok(())
+    }
+}
+
+/// Logs an internal error once, at the boundary where it is handled.
+fn log_internal(what: &str, error: &anyhow::Error) {
+    tracing::error!(error = %format!("{error:#}"), "{what} failed");
+}
+
+/// What people see when something on our side broke.
+pub const SORRY: &str = ":warning: Something went wrong on our side. Please try again in a minute; if it keeps happening, tell the Guestlist admins.";

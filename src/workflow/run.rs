@@ -1,0 +1,164 @@
+//! Running jobs: the only place Slack is told about changes.
+
+use super::{Job, JobError, Workflow};
+use crate::domain::request::CardRef;
+use crate::domain::{GuestRequest, RequestId, RequestState, TeamId, UserId};
+use crate::slack::render;
+use crate::store::ClaimedJob;
+use chrono::Duration;
+use slack_morphism::prelude::*;
+
+/// Event ids are kept this long: Slack's last retry comes about five minutes after the first try.
+const EVENT_RETENTION: Duration = Duration::days(1);
+/// Finished jobs are kept this long, for operators to look at.
+const JOB_RETENTION: Duration = Duration::days(7);
+
+impl Workflow {
+    pub async fn run_job(&self, claimed: &ClaimedJob) -> Result<(), JobError> {
+        let job: Job = serde_json::from_value(claimed.payload.clone())
+            .map_err(|e| JobError::Fatal(format!("unreadable job payload: {e}")))?;
+        let team = &claimed.team_id;
+        match job {
+            Job::PostMessage { channel, text, blocks, thread_ts } => {
+                let mut content = SlackMessageContent::new().with_text(text);
+                if let Some(blocks) = blocks {
+                    let blocks: Vec<SlackBlock> =
+                        serde_json::from_value(blocks).map_err(|e| JobError::Fatal(format!("bad blocks: {e}")))?;
+                    content = content.with_blocks(blocks);
+                }
+                self.slack.post_message(&channel, content, thread_ts.as_deref()).await?;
+            }
+            Job::PostEphemeral { channel, user, text } => {
+                let content = SlackMessageContent::new().with_text(text);
+                self.slack.post_ephemeral(&channel, &UserId(user), content, None).await?;
+            }
+            Job::Respond { url, body } => self.respond(&url, &body).await?,
+            Job::PostCard { request_id } => self.post_card(team, request_id).await?,
+            Job::RefreshCard { request_id } => self.refresh_card(team, request_id).await?,
+            Job::CardReply { request_id, text } => {
+                let request = self.request(team, request_id).await?;
+                let card = posted_card(&request)?;
+                self.slack
+                    .post_message(card.channel.as_str(), SlackMessageContent::new().with_text(text), Some(&card.ts))
+                    .await?;
+            }
+            Job::NotifyRequester { request_id, text } => {
+                let request = self.request(team, request_id).await?;
+                self.slack
+                    .post_message(request.requester.as_str(), SlackMessageContent::new().with_text(text), None)
+                    .await?;
+            }
+            Job::PublishHome { user } => self.publish_home(team, &UserId(user)).await?,
+            Job::StaleReminder { request_id } => {
+                let request = self.request(team, request_id).await?;
+                if request.state == RequestState::Pending {
+                    let text = self.stale_reminder_text(&request, self.now());
+                    let card = posted_card(&request)?;
+                    self.slack
+                        .post_message(card.channel.as_str(), SlackMessageContent::new().with_text(text), Some(&card.ts))
+                        .await?;
+                }
+            }
+            Job::OfferRequestButton { channel, thread_ts, user } => {
+                self.slack.post_message(&channel, render::request_button_offer(&user), Some(&thread_ts)).await?;
+            }
+            Job::Provision { request_id } => {
+                let request = self.request(team, request_id).await?;
+                tracing::info!(request.id = request.id.0, state = %request.state, "approved request awaits provisioning");
+            }
+            Job::Housekeeping => {
+                let now = self.now();
+                let events = self.store.purge_events(now - EVENT_RETENTION).await?;
+                let jobs = self.store.purge_finished_jobs(now - JOB_RETENTION).await?;
+                tracing::debug!(events, jobs, "housekeeping");
+            }
+        }
+        Ok(())
+    }
+
+    async fn request(&self, team: &TeamId, id: RequestId) -> Result<GuestRequest, JobError> {
+        self.store
+            .get_request(team, id)
+            .await?
+            .ok_or_else(|| JobError::Fatal(format!("request {id} does not exist")))
+    }
+
+    async fn respond(&self, url: &str, body: &serde_json::Value) -> Result<(), JobError> {
+        let response = self
+            .http
+            .post(url)
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| JobError::Retry { reason: format!("response_url: {e}"), after: None, rate_limited: false })?;
+        let status = response.status();
+        metrics::counter!("slack_api_calls_total", "method" => "response_url", "outcome" => if status.is_success() { "ok" } else { "http_error" })
+            .increment(1);
+        match status.as_u16() {
+            200..=299 => Ok(()),
+            // A response_url lives 30 minutes and five uses; after that nothing will help.
+            404 | 410 => Err(JobError::Fatal(format!("response_url answered {status}"))),
+            429 => Err(JobError::Retry { reason: "response_url rate limited".into(), after: None, rate_limited: true }),
+            _ if status.is_server_error() => {
+                Err(JobError::Retry { reason: format!("response_url answered {status}"), after: None, rate_limited: false })
+            }
+            _ => Err(JobError::Fatal(format!("response_url answered {status}"))),
+        }
+    }
+
+    async fn post_card(&self, team: &TeamId, id: RequestId) -> Result<(), JobError> {
+        let request = self.request(team, id).await?;
+        if request.card.is_some() {
+            // Posted already (the job ran before but its completion was lost): refresh instead.
+            return self.refresh_card(team, id).await;
+        }
+        let channel = self
+            .settings
+            .request_channel
+            .clone()
+            .ok_or_else(|| JobError::Fatal("slack.request_channel is not configured".into()))?;
+        let ts = self.slack.post_message(channel.as_str(), render::card(&request, self.now()), None).await?;
+        self.store.set_card(team, id, &CardRef { channel, ts }, request.version).await?;
+        Ok(())
+    }
+
+    async fn refresh_card(&self, team: &TeamId, id: RequestId) -> Result<(), JobError> {
+        let request = self.request(team, id).await?;
+        let Some(card) = &request.card else {
+            // No card yet: the post job renders the latest state when it runs.
+            return Ok(());
+        };
+        if request.card_version.is_some_and(|shown| shown >= request.version) {
+            return Ok(());
+        }
+        self.slack.update_message(card.channel.as_str(), &card.ts, render::card(&request, self.now())).await?;
+        self.store.set_card_version(team, id, request.version).await?;
+        Ok(())
+    }
+
+    async fn publish_home(&self, team: &TeamId, user: &UserId) -> Result<(), JobError> {
+        let mine = self.store.requests_by_requester(team, user, 10).await?;
+        let queue = if self.is_approver(user).await? {
+            let pending = self.store.requests_in_state(team, RequestState::Pending, 100).await?;
+            let mut decidable = Vec::new();
+            for request in pending {
+                if matches!(self.authorize(user, &request).await?, Ok(_)) {
+                    decidable.push(request);
+                }
+            }
+            Some(decidable)
+        } else {
+            None
+        };
+        self.slack.publish_home(user, render::home(&mine, queue.as_deref(), self.now())).await?;
+        Ok(())
+    }
+}
+
+fn posted_card(request: &GuestRequest) -> Result<&CardRef, JobError> {
+    // Card jobs run after the post job (same serial key), so a missing card means it failed.
+    request
+        .card
+        .as_ref()
+        .ok_or_else(|| JobError::Fatal(format!("the card of request {} was never posted", request.id)))
+}
