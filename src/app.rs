@@ -27,6 +27,14 @@ impl App {
     pub async fn build(config: Config, clock: SharedClock) -> anyhow::Result<App> {
         config.require_for_serve()?;
         let store = store::connect(config.database_url.expose_secret(), config.database_max_connections).await?;
+        Self::with_store(config, clock, store).await
+    }
+
+    /// Builds around an open store (tests give each case its own database or schema).
+    pub async fn with_store(config: Config, clock: SharedClock, store: SharedStore) -> anyhow::Result<App> {
+        config.require_for_serve()?;
+        // Install the recorder before anything counts.
+        crate::telemetry::metrics();
         store.migrate().await.context("applying database migrations")?;
         let bot_token = config.slack.bot_token.as_ref().context("SLACK_BOT_TOKEN is not set")?;
         let slack = SlackApi::new(&config.slack.api_url, bot_token, config.slack.admin_token.as_ref())?;

@@ -4,6 +4,9 @@
 //! told to fail the next N calls of a method with a 429, a 5xx or an error code.
 
 mod methods;
+mod sender;
+
+pub use sender::{Answer, FormInput, SlackSender};
 
 use axum::Router;
 use axum::body::Bytes;

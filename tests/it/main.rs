@@ -1,0 +1,9 @@
+//! Integration tests: signed HTTP requests into the real router, real databases (a SQLite file,
+//! or Postgres when GUESTLIST_TEST_POSTGRES_URL is set), the fake Slack checked afterwards.
+//! One test binary, so it links once.
+
+mod helpers;
+
+mod ingress;
+mod jobs;
+mod store_contract;
