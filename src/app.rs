@@ -26,28 +26,65 @@ impl App {
     /// Connects and migrates the database and builds every part; serves nothing yet.
     pub async fn build(config: Config, clock: SharedClock) -> anyhow::Result<App> {
         config.require_for_serve()?;
-        let store = store::connect(config.database_url.expose_secret(), config.database_max_connections).await?;
+        let store = store::connect(
+            config.database_url.expose_secret(),
+            config.database_max_connections,
+        )
+        .await?;
         Self::with_store(config, clock, store).await
     }
 
     /// Builds around an open store (tests give each case its own database or schema).
-    pub async fn with_store(config: Config, clock: SharedClock, store: SharedStore) -> anyhow::Result<App> {
+    pub async fn with_store(
+        config: Config,
+        clock: SharedClock,
+        store: SharedStore,
+    ) -> anyhow::Result<App> {
         config.require_for_serve()?;
         // Install the recorder before anything counts.
         crate::telemetry::metrics();
-        store.migrate().await.context("applying database migrations")?;
-        let bot_token = config.slack.bot_token.as_ref().context("SLACK_BOT_TOKEN is not set")?;
-        let slack = SlackApi::new(&config.slack.api_url, bot_token, config.slack.admin_token.as_ref())?;
-        let workflow = Arc::new(Workflow::new(store.clone(), slack, clock.clone(), WorkflowSettings::from_config(&config)));
+        store
+            .migrate()
+            .await
+            .context("applying database migrations")?;
+        let bot_token = config
+            .slack
+            .bot_token
+            .as_ref()
+            .context("SLACK_BOT_TOKEN is not set")?;
+        let slack = SlackApi::new(
+            &config.slack.api_url,
+            bot_token,
+            config.slack.admin_token.as_ref(),
+        )?;
+        let workflow = Arc::new(Workflow::new(
+            store.clone(),
+            slack,
+            clock.clone(),
+            WorkflowSettings::from_config(&config),
+        ));
         let verifier = SignatureVerifier::new(config.slack.signing_secrets.clone(), clock);
-        let router = http::router(Arc::new(HttpState { workflow: workflow.clone(), verifier }));
+        let router = http::router(Arc::new(HttpState {
+            workflow: workflow.clone(),
+            verifier,
+        }));
         let worker = Worker::new(workflow.clone(), config.jobs.clone());
-        Ok(App { config, store, workflow, router, worker })
+        Ok(App {
+            config,
+            store,
+            workflow,
+            router,
+            worker,
+        })
     }
 
     /// Serves on `listener` with the worker and scheduler until `shutdown`, then stops taking
     /// requests, lets in-flight requests and jobs finish, and hands back job leases.
-    pub async fn serve(self, listener: TcpListener, shutdown: CancellationToken) -> anyhow::Result<()> {
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: CancellationToken,
+    ) -> anyhow::Result<()> {
         let worker = tokio::spawn(self.worker.clone().run(shutdown.clone()));
         let scheduler = tokio::spawn(Scheduler::new(self.workflow.clone()).run(shutdown.clone()));
         tracing::info!(
@@ -71,7 +108,9 @@ pub async fn run_serve(config: Config, clock: SharedClock) -> anyhow::Result<()>
     let listen = config.listen;
     let grace = config.shutdown_grace;
     let app = App::build(config, clock).await?;
-    let listener = TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
     let shutdown = CancellationToken::new();
     let serving = tokio::spawn(app.serve(listener, shutdown.clone()));
     let signal = shutdown_signal().await;

@@ -10,7 +10,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 #[derive(Debug, Parser)]
-#[command(name = "guestlist", version, about = "A Slack bot that runs guest access: requests, approvals, invitations, expiry and group sync.")]
+#[command(
+    name = "guestlist",
+    version,
+    about = "A Slack bot that runs guest access: requests, approvals, invitations, expiry and group sync."
+)]
 pub struct Cli {
     /// Configuration file (TOML). Defaults to ./guestlist.toml when it exists.
     #[arg(long, global = true, value_name = "PATH")]
@@ -74,7 +78,10 @@ pub enum ExportFormat {
 /// Parses arguments, runs the command, and turns any error into one line on stderr.
 pub fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     match runtime.block_on(run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
@@ -104,19 +111,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::telemetry::init_logging(config.log_format);
             let store = crate::store::connect(config.database_url.expose_secret(), 1).await?;
             store.migrate().await.context("applying migrations")?;
-            println!("migrations applied ({})", crate::store::redact_url(config.database_url.expose_secret()));
+            println!(
+                "migrations applied ({})",
+                crate::store::redact_url(config.database_url.expose_secret())
+            );
             Ok(())
         }
         Command::Manifest { url, socket_mode } => {
             let url = url.unwrap_or_default();
             if !socket_mode {
-                let parsed = url::Url::parse(&url).with_context(|| format!("--url {url:?} is not a URL"))?;
-                anyhow::ensure!(parsed.scheme() == "https", "--url must be https (Slack only calls https URLs)");
+                let parsed =
+                    url::Url::parse(&url).with_context(|| format!("--url {url:?} is not a URL"))?;
+                anyhow::ensure!(
+                    parsed.scheme() == "https",
+                    "--url must be https (Slack only calls https URLs)"
+                );
             }
-            print!("{}", crate::slack::manifest::manifest_yaml(&url, socket_mode));
+            print!(
+                "{}",
+                crate::slack::manifest::manifest_yaml(&url, socket_mode)
+            );
             Ok(())
         }
-        Command::Config { command: ConfigCommand::Check } => {
+        Command::Config {
+            command: ConfigCommand::Check,
+        } => {
             let config = load_config(cli.config)?;
             print!("{}", config.describe());
             match config.require_for_serve() {
@@ -125,7 +144,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Audit { command: AuditCommand::Export { format, since } } => {
+        Command::Audit {
+            command: AuditCommand::Export { format, since },
+        } => {
             let config = load_config(cli.config)?;
             let since = since.as_deref().map(parse_since).transpose()?;
             let store = crate::store::connect(config.database_url.expose_secret(), 1).await?;
@@ -149,14 +170,31 @@ fn parse_since(raw: &str) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
     if let Ok(at) = chrono::DateTime::parse_from_rfc3339(raw) {
         return Ok(at.with_timezone(&chrono::Utc));
     }
-    let date = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .with_context(|| format!("--since {raw:?} is not a date (YYYY-MM-DD) or an RFC 3339 time"))?;
-    Ok(date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc())
+    let date = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").with_context(|| {
+        format!("--since {raw:?} is not a date (YYYY-MM-DD) or an RFC 3339 time")
+    })?;
+    Ok(date
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight exists")
+        .and_utc())
 }
 
-pub fn write_audit_csv(out: &mut impl Write, rows: &[crate::store::AuditRecord]) -> anyhow::Result<()> {
+pub fn write_audit_csv(
+    out: &mut impl Write,
+    rows: &[crate::store::AuditRecord],
+) -> anyhow::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(["id", "at", "team_id", "request_id", "actor", "action", "from_state", "to_state", "detail"])?;
+    writer.write_record([
+        "id",
+        "at",
+        "team_id",
+        "request_id",
+        "actor",
+        "action",
+        "from_state",
+        "to_state",
+        "detail",
+    ])?;
     for row in rows {
         let e = &row.entry;
         writer.write_record([
@@ -166,8 +204,12 @@ pub fn write_audit_csv(out: &mut impl Write, rows: &[crate::store::AuditRecord])
             e.request_id.map(|id| id.0.to_string()).unwrap_or_default(),
             e.actor.clone(),
             e.action.clone(),
-            e.from_state.map(|s| s.as_str().to_string()).unwrap_or_default(),
-            e.to_state.map(|s| s.as_str().to_string()).unwrap_or_default(),
+            e.from_state
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            e.to_state
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
             e.detail.clone(),
         ])?;
     }

@@ -26,7 +26,9 @@ pub struct ManualClock {
 
 impl ManualClock {
     pub fn new(start: DateTime<Utc>) -> Arc<Self> {
-        Arc::new(Self { now: Mutex::new(start) })
+        Arc::new(Self {
+            now: Mutex::new(start),
+        })
     }
 
     pub fn set(&self, to: DateTime<Utc>) {

@@ -25,7 +25,10 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { key: key.into(), message: message.into() }
+        Self {
+            key: key.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -197,9 +200,21 @@ pub struct Sources<'a> {
 impl<'a> Sources<'a> {
     /// `--config`, then `GUESTLIST_CONFIG`, then `./guestlist.toml` if it exists.
     pub fn new(flag: Option<PathBuf>, env: &'a dyn Fn(&str) -> Option<String>) -> Self {
-        match flag.or_else(|| env("GUESTLIST_CONFIG").filter(|p| !p.is_empty()).map(PathBuf::from)) {
-            Some(path) => Self { path, explicit: true, env },
-            None => Self { path: PathBuf::from(DEFAULT_CONFIG_PATH), explicit: false, env },
+        match flag.or_else(|| {
+            env("GUESTLIST_CONFIG")
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from)
+        }) {
+            Some(path) => Self {
+                path,
+                explicit: true,
+                env,
+            },
+            None => Self {
+                path: PathBuf::from(DEFAULT_CONFIG_PATH),
+                explicit: false,
+                env,
+            },
         }
     }
 }
@@ -212,7 +227,11 @@ pub fn process_env(key: &str) -> Option<String> {
 impl Config {
     pub fn load(sources: &Sources<'_>) -> Result<Config, ConfigError> {
         let file = read_file(&sources.path, sources.explicit)?;
-        let env = |key: &str| (sources.env)(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let env = |key: &str| {
+            (sources.env)(key)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         build(file, &env)
     }
 
@@ -233,7 +252,10 @@ impl Config {
         } else {
             Err(ConfigError::new(
                 missing.join(", "),
-                format!("not set; `guestlist serve` needs {} in the environment", if missing.len() == 1 { "it" } else { "them" }),
+                format!(
+                    "not set; `guestlist serve` needs {} in the environment",
+                    if missing.len() == 1 { "it" } else { "them" }
+                ),
             ))
         }
     }
@@ -244,15 +266,36 @@ impl Config {
             Some(_) => "set (redacted)".to_string(),
             None => "not set".to_string(),
         };
-        let list = |items: Vec<String>| if items.is_empty() { "(none)".to_string() } else { items.join(", ") };
+        let list = |items: Vec<String>| {
+            if items.is_empty() {
+                "(none)".to_string()
+            } else {
+                items.join(", ")
+            }
+        };
         let mut out = String::new();
         let mut line = |k: &str, v: String| out.push_str(&format!("{k:<34} {v}\n"));
         line("server.listen (GUESTLIST_LISTEN)", self.listen.to_string());
-        line("server.mode (GUESTLIST_MODE)", format!("{:?}", self.mode).to_lowercase());
-        line("server.log_format", format!("{:?}", self.log_format).to_lowercase());
-        line("server.shutdown_grace_seconds", self.shutdown_grace.as_secs().to_string());
-        line("database.url (DATABASE_URL)", crate::store::redact_url(self.database_url.expose_secret()));
-        line("database.max_connections", self.database_max_connections.to_string());
+        line(
+            "server.mode (GUESTLIST_MODE)",
+            format!("{:?}", self.mode).to_lowercase(),
+        );
+        line(
+            "server.log_format",
+            format!("{:?}", self.log_format).to_lowercase(),
+        );
+        line(
+            "server.shutdown_grace_seconds",
+            self.shutdown_grace.as_secs().to_string(),
+        );
+        line(
+            "database.url (DATABASE_URL)",
+            crate::store::redact_url(self.database_url.expose_secret()),
+        );
+        line(
+            "database.max_connections",
+            self.database_max_connections.to_string(),
+        );
         line("slack.api_url (SLACK_API_URL)", self.slack.api_url.clone());
         line(
             "SLACK_SIGNING_SECRET",
@@ -267,41 +310,99 @@ impl Config {
         line("SLACK_APP_TOKEN", secret(&self.slack.app_token));
         line(
             "slack.request_channel",
-            self.slack.request_channel.as_ref().map(|c| c.to_string()).unwrap_or_else(|| "not set".into()),
+            self.slack
+                .request_channel
+                .as_ref()
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "not set".into()),
         );
         line("jobs.workers", self.jobs.workers.to_string());
         line("jobs.max_attempts", self.jobs.max_attempts.to_string());
         line("jobs.lease_seconds", self.jobs.lease.as_secs().to_string());
-        line("approvers.users", list(self.approvers.users.iter().map(|u| u.to_string()).collect()));
-        line("approvers.usergroups", list(self.approvers.usergroups.iter().map(|u| u.to_string()).collect()));
-        line("approvers.workspace_admins", self.approvers.workspace_admins.to_string());
+        line(
+            "approvers.users",
+            list(self.approvers.users.iter().map(|u| u.to_string()).collect()),
+        );
+        line(
+            "approvers.usergroups",
+            list(
+                self.approvers
+                    .usergroups
+                    .iter()
+                    .map(|u| u.to_string())
+                    .collect(),
+            ),
+        );
+        line(
+            "approvers.workspace_admins",
+            self.approvers.workspace_admins.to_string(),
+        );
         line(
             "approvers.channel_scoped",
             list(
                 self.approvers
                     .channel_scoped
                     .iter()
-                    .map(|s| format!("{} → {}", s.user, s.channels.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("/")))
+                    .map(|s| {
+                        format!(
+                            "{} → {}",
+                            s.user,
+                            s.channels
+                                .iter()
+                                .map(|c| c.to_string())
+                                .collect::<Vec<_>>()
+                                .join("/")
+                        )
+                    })
                     .collect(),
             ),
         );
-        line("approvers.cache_seconds", self.approver_cache.as_secs().to_string());
+        line(
+            "approvers.cache_seconds",
+            self.approver_cache.as_secs().to_string(),
+        );
         line(
             "requests.max_expiry_days",
-            self.requests.max_expiry_days.map(|d| d.to_string()).unwrap_or_else(|| "no limit".into()),
+            self.requests
+                .max_expiry_days
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "no limit".into()),
         );
-        line("requests.allow_never", self.requests.allow_never.to_string());
-        line("requests.guest_types", list(self.requests.guest_types.iter().map(|t| t.as_str().to_string()).collect()));
-        line("requests.blocked_domains", list(self.requests.blocked_domains.clone()));
+        line(
+            "requests.allow_never",
+            self.requests.allow_never.to_string(),
+        );
+        line(
+            "requests.guest_types",
+            list(
+                self.requests
+                    .guest_types
+                    .iter()
+                    .map(|t| t.as_str().to_string())
+                    .collect(),
+            ),
+        );
+        line(
+            "requests.blocked_domains",
+            list(self.requests.blocked_domains.clone()),
+        );
         line(
             "requests.requester_usergroups",
             if self.requester_usergroups.is_empty() {
                 "(everyone may request)".into()
             } else {
-                list(self.requester_usergroups.iter().map(|g| g.to_string()).collect())
+                list(
+                    self.requester_usergroups
+                        .iter()
+                        .map(|g| g.to_string())
+                        .collect(),
+                )
             },
         );
-        line("requests.stale_after_hours", (self.stale_after.as_secs() / 3600).to_string());
+        line(
+            "requests.stale_after_hours",
+            (self.stale_after.as_secs() / 3600).to_string(),
+        );
         out
     }
 }
@@ -309,11 +410,20 @@ impl Config {
 fn read_file(path: &Path, explicit: bool) -> Result<FileConfig, ConfigError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => return Ok(FileConfig::default()),
-        Err(e) => return Err(ConfigError::new("--config", format!("cannot read {}: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+            return Ok(FileConfig::default());
+        }
+        Err(e) => {
+            return Err(ConfigError::new(
+                "--config",
+                format!("cannot read {}: {e}", path.display()),
+            ));
+        }
     };
     toml::from_str(&text).map_err(|e| {
-        let line = e.span().map(|span| text[..span.start].matches('\n').count() + 1);
+        let line = e
+            .span()
+            .map(|span| text[..span.start].matches('\n').count() + 1);
         let message = e.message().replace('\n', " ");
         ConfigError::new(
             match line {
@@ -326,35 +436,68 @@ fn read_file(path: &Path, explicit: bool) -> Result<FileConfig, ConfigError> {
 }
 
 fn build(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-    let listen_raw = env("GUESTLIST_LISTEN").or(file.server.listen).unwrap_or_else(|| DEFAULT_LISTEN.into());
+    let listen_raw = env("GUESTLIST_LISTEN")
+        .or(file.server.listen)
+        .unwrap_or_else(|| DEFAULT_LISTEN.into());
     let listen = listen_raw.parse::<SocketAddr>().map_err(|_| {
-        ConfigError::new("GUESTLIST_LISTEN", format!("{listen_raw:?} is not an address such as 0.0.0.0:3000"))
+        ConfigError::new(
+            "GUESTLIST_LISTEN",
+            format!("{listen_raw:?} is not an address such as 0.0.0.0:3000"),
+        )
     })?;
 
-    let database_url = env("DATABASE_URL").or(file.database.url).unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
-    if !["sqlite:", "postgres:", "postgresql:"].iter().any(|p| database_url.starts_with(p)) {
+    let database_url = env("DATABASE_URL")
+        .or(file.database.url)
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+    if !["sqlite:", "postgres:", "postgresql:"]
+        .iter()
+        .any(|p| database_url.starts_with(p))
+    {
         return Err(ConfigError::new(
             "DATABASE_URL",
             "must start with sqlite: (e.g. sqlite://guestlist.db) or postgres:// ",
         ));
     }
-    let database_max_connections = positive("database.max_connections", file.database.max_connections.unwrap_or(10))?;
+    let database_max_connections = positive(
+        "database.max_connections",
+        file.database.max_connections.unwrap_or(10),
+    )?;
 
-    let log_format = match env("GUESTLIST_LOG_FORMAT").or(file.server.log_format).as_deref() {
+    let log_format = match env("GUESTLIST_LOG_FORMAT")
+        .or(file.server.log_format)
+        .as_deref()
+    {
         None | Some("text") => LogFormat::Text,
         Some("json") => LogFormat::Json,
-        Some(other) => return Err(ConfigError::new("GUESTLIST_LOG_FORMAT", format!("{other:?} is not text or json"))),
+        Some(other) => {
+            return Err(ConfigError::new(
+                "GUESTLIST_LOG_FORMAT",
+                format!("{other:?} is not text or json"),
+            ));
+        }
     };
     let mode = match env("GUESTLIST_MODE").or(file.server.mode).as_deref() {
         None | Some("http") => IngressMode::Http,
         Some("socket") => IngressMode::Socket,
-        Some(other) => return Err(ConfigError::new("GUESTLIST_MODE", format!("{other:?} is not http or socket"))),
+        Some(other) => {
+            return Err(ConfigError::new(
+                "GUESTLIST_MODE",
+                format!("{other:?} is not http or socket"),
+            ));
+        }
     };
 
-    let api_url = env("SLACK_API_URL").or(file.slack.api_url).unwrap_or_else(|| DEFAULT_SLACK_API_URL.into());
+    let api_url = env("SLACK_API_URL")
+        .or(file.slack.api_url)
+        .unwrap_or_else(|| DEFAULT_SLACK_API_URL.into());
     match url::Url::parse(&api_url) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
-        _ => return Err(ConfigError::new("SLACK_API_URL", format!("{api_url:?} is not an http(s) URL"))),
+        _ => {
+            return Err(ConfigError::new(
+                "SLACK_API_URL",
+                format!("{api_url:?} is not an http(s) URL"),
+            ));
+        }
     }
     let signing_secrets: Vec<SecretString> = env("SLACK_SIGNING_SECRET")
         .map(|all| {
@@ -370,7 +513,13 @@ fn build(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
             None => Ok(None),
             Some(t) if prefixes.iter().any(|p| t.starts_with(p)) => Ok(Some(SecretString::from(t))),
             // The value is a secret: say what shape it should have, never echo it.
-            Some(_) => Err(ConfigError::new(key, format!("does not look like a Slack token (expected {})", prefixes.join(" or ")))),
+            Some(_) => Err(ConfigError::new(
+                key,
+                format!(
+                    "does not look like a Slack token (expected {})",
+                    prefixes.join(" or ")
+                ),
+            )),
         }
     };
     let request_channel = match env("GUESTLIST_REQUEST_CHANNEL").or(file.slack.request_channel) {
@@ -388,19 +537,43 @@ fn build(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
 
     let defaults = JobSettings::default();
     let jobs = JobSettings {
-        workers: positive("jobs.workers", file.jobs.workers.unwrap_or(defaults.workers))?,
-        max_attempts: positive("jobs.max_attempts", file.jobs.max_attempts.unwrap_or(defaults.max_attempts))?,
-        backoff_base: file.jobs.backoff_base_ms.map(Duration::from_millis).unwrap_or(defaults.backoff_base),
-        backoff_max: file.jobs.backoff_max_seconds.map(Duration::from_secs).unwrap_or(defaults.backoff_max),
-        lease: Duration::from_secs(positive("jobs.lease_seconds", file.jobs.lease_seconds.unwrap_or(defaults.lease.as_secs()))?),
+        workers: positive(
+            "jobs.workers",
+            file.jobs.workers.unwrap_or(defaults.workers),
+        )?,
+        max_attempts: positive(
+            "jobs.max_attempts",
+            file.jobs.max_attempts.unwrap_or(defaults.max_attempts),
+        )?,
+        backoff_base: file
+            .jobs
+            .backoff_base_ms
+            .map(Duration::from_millis)
+            .unwrap_or(defaults.backoff_base),
+        backoff_max: file
+            .jobs
+            .backoff_max_seconds
+            .map(Duration::from_secs)
+            .unwrap_or(defaults.backoff_max),
+        lease: Duration::from_secs(positive(
+            "jobs.lease_seconds",
+            file.jobs.lease_seconds.unwrap_or(defaults.lease.as_secs()),
+        )?),
         poll_interval: Duration::from_millis(positive(
             "jobs.poll_interval_ms",
-            file.jobs.poll_interval_ms.unwrap_or(defaults.poll_interval.as_millis() as u64),
+            file.jobs
+                .poll_interval_ms
+                .unwrap_or(defaults.poll_interval.as_millis() as u64),
         )?),
     };
 
     let approvers = ApproverRules {
-        users: file.approvers.users.iter().map(|u| user_id("approvers.users", u)).collect::<Result<_, _>>()?,
+        users: file
+            .approvers
+            .users
+            .iter()
+            .map(|u| user_id("approvers.users", u))
+            .collect::<Result<_, _>>()?,
         usergroups: file
             .approvers
             .usergroups
@@ -440,7 +613,10 @@ fn build(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
             .collect::<Result<Vec<_>, _>>()?,
     };
     if guest_types.is_empty() {
-        return Err(ConfigError::new("requests.guest_types", "allow at least one guest type"));
+        return Err(ConfigError::new(
+            "requests.guest_types",
+            "allow at least one guest type",
+        ));
     }
     let max_expiry_days = match file.requests.max_expiry_days {
         Some(0) => None,
@@ -449,15 +625,31 @@ fn build(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
     };
     for domain in &file.requests.blocked_domains {
         if !domain.trim_start_matches('@').contains('.') {
-            return Err(ConfigError::new("requests.blocked_domains", format!("{domain:?} is not a domain such as example.com")));
+            return Err(ConfigError::new(
+                "requests.blocked_domains",
+                format!("{domain:?} is not a domain such as example.com"),
+            ));
         }
     }
     let requests = RequestPolicy {
         max_expiry_days,
-        allow_never: file.requests.allow_never.unwrap_or(policy_defaults.allow_never),
+        allow_never: file
+            .requests
+            .allow_never
+            .unwrap_or(policy_defaults.allow_never),
         guest_types,
-        blocked_domains: file.requests.blocked_domains.iter().map(|d| d.trim_start_matches('@').to_lowercase()).collect(),
-        max_channels: positive("requests.max_channels", file.requests.max_channels.unwrap_or(policy_defaults.max_channels))?,
+        blocked_domains: file
+            .requests
+            .blocked_domains
+            .iter()
+            .map(|d| d.trim_start_matches('@').to_lowercase())
+            .collect(),
+        max_channels: positive(
+            "requests.max_channels",
+            file.requests
+                .max_channels
+                .unwrap_or(policy_defaults.max_channels),
+        )?,
     };
 
     Ok(Config {
@@ -478,23 +670,46 @@ fn build(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
             .iter()
             .map(|g| usergroup_id("requests.requester_usergroups", g))
             .collect::<Result<_, _>>()?,
-        stale_after: Duration::from_secs(3600 * positive("requests.stale_after_hours", file.requests.stale_after_hours.unwrap_or(48))?),
+        stale_after: Duration::from_secs(
+            3600 * positive(
+                "requests.stale_after_hours",
+                file.requests.stale_after_hours.unwrap_or(48),
+            )?,
+        ),
     })
 }
 
-fn positive<T: PartialOrd + Default + Copy + std::fmt::Display>(key: &str, value: T) -> Result<T, ConfigError> {
-    if value > T::default() { Ok(value) } else { Err(ConfigError::new(key, format!("must be greater than 0, not {value}"))) }
+fn positive<T: PartialOrd + Default + Copy + std::fmt::Display>(
+    key: &str,
+    value: T,
+) -> Result<T, ConfigError> {
+    if value > T::default() {
+        Ok(value)
+    } else {
+        Err(ConfigError::new(
+            key,
+            format!("must be greater than 0, not {value}"),
+        ))
+    }
 }
 
 fn slack_id(key: &str, raw: &str, prefixes: &str, what: &str) -> Result<String, ConfigError> {
     let id = raw.trim();
     let well_formed = id.len() >= 3
         && id.starts_with(|c| prefixes.contains(c))
-        && id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        && id
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
     if well_formed {
         Ok(id.to_string())
     } else {
-        Err(ConfigError::new(key, format!("{raw:?} is not a Slack {what} id (like {}0123ABCD)", &prefixes[..1])))
+        Err(ConfigError::new(
+            key,
+            format!(
+                "{raw:?} is not a Slack {what} id (like {}0123ABCD)",
+                &prefixes[..1]
+            ),
+        ))
     }
 }
 
@@ -521,9 +736,16 @@ mod tests {
         if let Some(text) = file {
             std::fs::write(&path, text).unwrap();
         }
-        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let env = move |k: &str| vars.get(k).cloned();
-        Config::load(&Sources { path, explicit: file.is_some(), env: &env })
+        Config::load(&Sources {
+            path,
+            explicit: file.is_some(),
+            env: &env,
+        })
     }
 
     #[test]
@@ -542,20 +764,30 @@ mod tests {
         let err = config.require_for_serve().unwrap_err();
         assert_eq!(err.key, "SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN");
         assert!(!err.to_string().contains('\n'));
-        let config = load_with(None, &[("SLACK_SIGNING_SECRET", "s"), ("SLACK_BOT_TOKEN", "xoxb-1")]).unwrap();
+        let config = load_with(
+            None,
+            &[("SLACK_SIGNING_SECRET", "s"), ("SLACK_BOT_TOKEN", "xoxb-1")],
+        )
+        .unwrap();
         assert!(config.require_for_serve().is_ok());
     }
 
     #[test]
     fn signing_secrets_are_a_comma_separated_list() {
         let config = load_with(None, &[("SLACK_SIGNING_SECRET", "old, new,")]).unwrap();
-        let secrets: Vec<&str> = config.slack.signing_secrets.iter().map(|s| s.expose_secret()).collect();
+        let secrets: Vec<&str> = config
+            .slack
+            .signing_secrets
+            .iter()
+            .map(|s| s.expose_secret())
+            .collect();
         assert_eq!(secrets, vec!["old", "new"]);
     }
 
     #[test]
     fn environment_overrides_the_file() {
-        let file = "[server]\nlisten = \"127.0.0.1:4000\"\n[database]\nurl = \"sqlite://from-file.db\"\n";
+        let file =
+            "[server]\nlisten = \"127.0.0.1:4000\"\n[database]\nurl = \"sqlite://from-file.db\"\n";
         let config = load_with(Some(file), &[("GUESTLIST_LISTEN", "127.0.0.1:5000")]).unwrap();
         assert_eq!(config.listen.to_string(), "127.0.0.1:5000");
         assert_eq!(config.database_url.expose_secret(), "sqlite://from-file.db");
@@ -571,7 +803,10 @@ mod tests {
         assert_eq!(err.key, "SLACK_API_URL");
         let err = load_with(None, &[("SLACK_BOT_TOKEN", "hunter2")]).unwrap_err();
         assert_eq!(err.key, "SLACK_BOT_TOKEN");
-        assert!(!err.to_string().contains("hunter2"), "a secret must never be echoed");
+        assert!(
+            !err.to_string().contains("hunter2"),
+            "a secret must never be echoed"
+        );
         let err = load_with(Some("[approvers]\nusers = [\"alice\"]\n"), &[]).unwrap_err();
         assert_eq!(err.key, "approvers.users");
         let err = load_with(Some("[requests]\nguest_types = [\"vip\"]\n"), &[]).unwrap_err();
@@ -591,7 +826,12 @@ mod tests {
     fn an_explicit_file_must_exist() {
         let vars: HashMap<String, String> = HashMap::new();
         let env = move |k: &str| vars.get(k).cloned();
-        let err = Config::load(&Sources { path: "/nonexistent/g.toml".into(), explicit: true, env: &env }).unwrap_err();
+        let err = Config::load(&Sources {
+            path: "/nonexistent/g.toml".into(),
+            explicit: true,
+            env: &env,
+        })
+        .unwrap_err();
         assert_eq!(err.key, "--config");
     }
 
@@ -599,7 +839,11 @@ mod tests {
     fn debug_output_redacts_secrets() {
         let config = load_with(
             None,
-            &[("SLACK_SIGNING_SECRET", "sekrit-signing"), ("SLACK_BOT_TOKEN", "xoxb-sekrit"), ("DATABASE_URL", "postgres://u:pw-sekrit@h/db")],
+            &[
+                ("SLACK_SIGNING_SECRET", "sekrit-signing"),
+                ("SLACK_BOT_TOKEN", "xoxb-sekrit"),
+                ("DATABASE_URL", "postgres://u:pw-sekrit@h/db"),
+            ],
         )
         .unwrap();
         let debug = format!("{config:?}");
@@ -607,6 +851,9 @@ mod tests {
         for text in [debug, described.clone()] {
             assert!(!text.contains("sekrit"), "{text}");
         }
-        assert!(described.contains("postgres://u:REDACTED@h/db"), "{described}");
+        assert!(
+            described.contains("postgres://u:REDACTED@h/db"),
+            "{described}"
+        );
     }
 }

@@ -9,8 +9,12 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Expiry {
     /// Counted from approval, not from the request (a slow approval must not eat the guest's time).
-    AfterDays { days: u32 },
-    At { at: DateTime<Utc> },
+    AfterDays {
+        days: u32,
+    },
+    At {
+        at: DateTime<Utc>,
+    },
     Never,
 }
 
@@ -63,7 +67,11 @@ pub enum LocalTimeError {
 
 /// Reads a date and wall-clock time picked by someone in zone `tz` as a UTC instant. On the
 /// autumn change, when a wall time happens twice, the earlier one is taken.
-pub fn local_to_utc(date: NaiveDate, time: NaiveTime, tz: Tz) -> Result<DateTime<Utc>, LocalTimeError> {
+pub fn local_to_utc(
+    date: NaiveDate,
+    time: NaiveTime,
+    tz: Tz,
+) -> Result<DateTime<Utc>, LocalTimeError> {
     tz.from_local_datetime(&date.and_time(time))
         .earliest()
         .map(|local| local.with_timezone(&Utc))
@@ -72,7 +80,9 @@ pub fn local_to_utc(date: NaiveDate, time: NaiveTime, tz: Tz) -> Result<DateTime
 
 /// "Mon 30 Nov 2026, 17:00 CET", in the viewer's zone.
 pub fn format_in_zone(at: DateTime<Utc>, tz: Tz) -> String {
-    at.with_timezone(&tz).format("%a %-d %b %Y, %H:%M %Z").to_string()
+    at.with_timezone(&tz)
+        .format("%a %-d %b %Y, %H:%M %Z")
+        .to_string()
 }
 
 /// "Mon 30 Nov 2026, 16:00 UTC".
@@ -83,7 +93,11 @@ pub fn format_utc(at: DateTime<Utc>) -> String {
 /// "in 3 days", "in 5 hours", "2 days ago".
 pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let delta = at - now;
-    let (future, span) = if delta >= Duration::zero() { (true, delta) } else { (false, -delta) };
+    let (future, span) = if delta >= Duration::zero() {
+        (true, delta)
+    } else {
+        (false, -delta)
+    };
     let amount = if span >= Duration::days(2) {
         format!("{} days", span.num_days())
     } else if span >= Duration::days(1) {
@@ -94,9 +108,17 @@ pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
         "1 hour".to_string()
     } else {
         let minutes = span.num_minutes().max(1);
-        if minutes == 1 { "1 minute".to_string() } else { format!("{minutes} minutes") }
+        if minutes == 1 {
+            "1 minute".to_string()
+        } else {
+            format!("{minutes} minutes")
+        }
     };
-    if future { format!("in {amount}") } else { format!("{amount} ago") }
+    if future {
+        format!("in {amount}")
+    } else {
+        format!("{amount} ago")
+    }
 }
 
 #[cfg(test)]
@@ -110,7 +132,10 @@ mod tests {
     #[test]
     fn durations_count_from_approval() {
         let approved = utc("2026-11-22T10:00:00Z");
-        assert_eq!(Expiry::AfterDays { days: 30 }.deadline(approved), Some(utc("2026-12-22T10:00:00Z")));
+        assert_eq!(
+            Expiry::AfterDays { days: 30 }.deadline(approved),
+            Some(utc("2026-12-22T10:00:00Z"))
+        );
         assert_eq!(Expiry::Never.deadline(approved), None);
         let at = utc("2027-01-01T00:00:00Z");
         assert_eq!(Expiry::At { at }.deadline(approved), Some(at));
@@ -121,9 +146,15 @@ mod tests {
         let date = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         let five_pm = NaiveTime::from_hms_opt(17, 0, 0).unwrap();
         let berlin = zone(Some("Europe/Berlin"));
-        assert_eq!(local_to_utc(date, five_pm, berlin).unwrap(), utc("2026-12-01T16:00:00Z"));
+        assert_eq!(
+            local_to_utc(date, five_pm, berlin).unwrap(),
+            utc("2026-12-01T16:00:00Z")
+        );
         let la = zone(Some("America/Los_Angeles"));
-        assert_eq!(local_to_utc(date, five_pm, la).unwrap(), utc("2026-12-02T01:00:00Z"));
+        assert_eq!(
+            local_to_utc(date, five_pm, la).unwrap(),
+            utc("2026-12-02T01:00:00Z")
+        );
         assert_eq!(zone(Some("Not/AZone")), Tz::UTC);
     }
 
@@ -134,13 +165,19 @@ mod tests {
         let gap = NaiveTime::from_hms_opt(2, 30, 0).unwrap();
         assert!(local_to_utc(spring, gap, berlin).is_err());
         let autumn = NaiveDate::from_ymd_opt(2026, 10, 25).unwrap();
-        assert_eq!(local_to_utc(autumn, gap, berlin).unwrap(), utc("2026-10-25T00:30:00Z"));
+        assert_eq!(
+            local_to_utc(autumn, gap, berlin).unwrap(),
+            utc("2026-10-25T00:30:00Z")
+        );
     }
 
     #[test]
     fn formats_for_people() {
         let at = utc("2026-11-30T16:00:00Z");
-        assert_eq!(format_in_zone(at, zone(Some("Europe/Berlin"))), "Mon 30 Nov 2026, 17:00 CET");
+        assert_eq!(
+            format_in_zone(at, zone(Some("Europe/Berlin"))),
+            "Mon 30 Nov 2026, 17:00 CET"
+        );
         assert_eq!(format_utc(at), "Mon 30 Nov 2026, 16:00 UTC");
         let now = utc("2026-11-22T16:00:00Z");
         assert_eq!(relative(at, now), "in 8 days");

@@ -64,6 +64,10 @@ impl fmt::Display for RequestId {
 impl RequestId {
     /// Accepts `42` or `#42`, as people type it after `/guest status`.
     pub fn parse(text: &str) -> Option<Self> {
-        text.trim().trim_start_matches('#').parse().ok().map(RequestId)
+        text.trim()
+            .trim_start_matches('#')
+            .parse()
+            .ok()
+            .map(RequestId)
     }
 }

@@ -64,7 +64,10 @@ impl FieldErrors {
         }
     }
     pub fn get(&self, field: Field) -> Option<&str> {
-        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -123,23 +126,35 @@ pub fn validate_request(
     if full_name.is_empty() {
         errors.add(Field::FullName, "Enter the guest's full name.");
     } else if full_name.chars().count() > MAX_NAME_CHARS {
-        errors.add(Field::FullName, format!("Use at most {MAX_NAME_CHARS} characters."));
+        errors.add(
+            Field::FullName,
+            format!("Use at most {MAX_NAME_CHARS} characters."),
+        );
     }
     let organisation = one_line(&draft.organisation);
     if organisation.chars().count() > MAX_ORGANISATION_CHARS {
-        errors.add(Field::Organisation, format!("Use at most {MAX_ORGANISATION_CHARS} characters."));
+        errors.add(
+            Field::Organisation,
+            format!("Use at most {MAX_ORGANISATION_CHARS} characters."),
+        );
     }
     let reason = draft.reason.trim().to_string();
     if reason.is_empty() {
         errors.add(Field::Reason, "Say why this guest needs access.");
     } else if reason.chars().count() > MAX_REASON_CHARS {
-        errors.add(Field::Reason, format!("Use at most {MAX_REASON_CHARS} characters."));
+        errors.add(
+            Field::Reason,
+            format!("Use at most {MAX_REASON_CHARS} characters."),
+        );
     }
 
     let guest_type = match draft.guest_type.as_deref().and_then(GuestType::parse) {
         Some(t) if policy.guest_types.contains(&t) => Some(t),
         Some(t) => {
-            errors.add(Field::GuestType, format!("{}s are not allowed here.", t.label()));
+            errors.add(
+                Field::GuestType,
+                format!("{}s are not allowed here.", t.label()),
+            );
             None
         }
         None => {
@@ -199,7 +214,11 @@ pub fn check_email(raw: &str, policy: &RequestPolicy) -> Result<Email, String> {
         EmailError::Invalid => "That is not a valid email address.".to_string(),
         EmailError::TooLong => "An email address has at most 254 characters.".to_string(),
     })?;
-    if let Some(blocked) = policy.blocked_domains.iter().find(|d| email.is_in_domain(d)) {
+    if let Some(blocked) = policy
+        .blocked_domains
+        .iter()
+        .find(|d| email.is_in_domain(d))
+    {
         return Err(format!(
             "Guests from {} cannot be invited (blocked domain).",
             blocked.trim_start_matches('@')
@@ -235,7 +254,11 @@ fn expiry_field(expiry: &Expiry) -> Field {
     }
 }
 
-fn read_expiry(draft: &RequestDraft, now: DateTime<Utc>, tz: Tz) -> Result<Expiry, (Field, String)> {
+fn read_expiry(
+    draft: &RequestDraft,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<Expiry, (Field, String)> {
     match draft.expiry_mode.as_deref().unwrap_or("") {
         "days" => {
             let raw = draft.expiry_days.as_deref().unwrap_or("").trim();
@@ -244,7 +267,10 @@ fn read_expiry(draft: &RequestDraft, now: DateTime<Utc>, tz: Tz) -> Result<Expir
             }
             match raw.parse::<u32>() {
                 Ok(days) if days >= 1 => Ok(Expiry::AfterDays { days }),
-                _ => Err((Field::ExpiryDays, "Enter a whole number of days, 1 or more.".to_string())),
+                _ => Err((
+                    Field::ExpiryDays,
+                    "Enter a whole number of days, 1 or more.".to_string(),
+                )),
             }
         }
         "date" => {
@@ -252,28 +278,46 @@ fn read_expiry(draft: &RequestDraft, now: DateTime<Utc>, tz: Tz) -> Result<Expir
                 .expiry_date
                 .as_deref()
                 .filter(|d| !d.is_empty())
-                .ok_or((Field::ExpiryDate, "Pick the date the account should end.".to_string()))?;
-            let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
-                .map_err(|_| (Field::ExpiryDate, "Pick a date from the calendar.".to_string()))?;
+                .ok_or((
+                    Field::ExpiryDate,
+                    "Pick the date the account should end.".to_string(),
+                ))?;
+            let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
+                (
+                    Field::ExpiryDate,
+                    "Pick a date from the calendar.".to_string(),
+                )
+            })?;
             let time = match draft.expiry_time.as_deref().filter(|t| !t.is_empty()) {
                 Some(t) => NaiveTime::parse_from_str(t, "%H:%M")
                     .map_err(|_| (Field::ExpiryTime, "Pick a time from the list.".to_string()))?,
                 None => NaiveTime::from_hms_opt(DEFAULT_EXPIRY_TIME.0, DEFAULT_EXPIRY_TIME.1, 0)
                     .expect("valid default time"),
             };
-            let at = local_to_utc(date, time, tz).map_err(|e| (Field::ExpiryTime, e.to_string()))?;
+            let at =
+                local_to_utc(date, time, tz).map_err(|e| (Field::ExpiryTime, e.to_string()))?;
             if at <= now {
-                return Err((Field::ExpiryDate, "That moment has already passed; pick a later one.".to_string()));
+                return Err((
+                    Field::ExpiryDate,
+                    "That moment has already passed; pick a later one.".to_string(),
+                ));
             }
             Ok(Expiry::At { at })
         }
         "never" => Ok(Expiry::Never),
-        _ => Err((Field::ExpiryMode, "Choose when the account ends.".to_string())),
+        _ => Err((
+            Field::ExpiryMode,
+            "Choose when the account ends.".to_string(),
+        )),
     }
 }
 
 /// The policy's limits on an expiry; shared by the form, extensions and the CSV import.
-pub fn check_expiry(expiry: &Expiry, policy: &RequestPolicy, now: DateTime<Utc>) -> Result<(), String> {
+pub fn check_expiry(
+    expiry: &Expiry,
+    policy: &RequestPolicy,
+    now: DateTime<Utc>,
+) -> Result<(), String> {
     if let Expiry::At { at } = expiry
         && *at <= now
     {
@@ -351,7 +395,8 @@ impl ApproverRules {
 
     /// Whether `actor` appears anywhere in the approver rules (for the App Home queue).
     pub fn is_some_approver(&self, actor: &UserId, facts: ActorFacts) -> bool {
-        self.has_full_authority(actor, facts) || self.channel_scoped.iter().any(|s| &s.user == actor)
+        self.has_full_authority(actor, facts)
+            || self.channel_scoped.iter().any(|s| &s.user == actor)
     }
 
     /// Checked on every click: the requester never decides their own request, whatever else
@@ -369,8 +414,11 @@ impl ApproverRules {
         if self.has_full_authority(actor, facts) {
             return Ok(Authority::Full);
         }
-        let scopes: Vec<&ScopedApprover> =
-            self.channel_scoped.iter().filter(|s| &s.user == actor).collect();
+        let scopes: Vec<&ScopedApprover> = self
+            .channel_scoped
+            .iter()
+            .filter(|s| &s.user == actor)
+            .collect();
         if scopes.is_empty() {
             return Err(Refusal::NotAnApprover);
         }
@@ -426,20 +474,63 @@ mod tests {
     #[test]
     fn each_problem_lands_on_its_field() {
         let p = RequestPolicy::default();
-        let e = errors(RequestDraft { email: "nope".into(), ..draft() }, &p);
-        assert_eq!(e.get(Field::Email), Some("That is not a valid email address."));
-        let e = errors(RequestDraft { reason: "  ".into(), ..draft() }, &p);
-        assert!(e.get(Field::Reason).is_some());
-        let e = errors(RequestDraft { channels: vec!["C1".into(), "C2".into()], ..draft() }, &p);
-        assert_eq!(e.get(Field::Channels), Some("A single-channel guest gets exactly one channel."));
         let e = errors(
-            RequestDraft { guest_type: Some("multi_channel".into()), channels: vec![], ..draft() },
+            RequestDraft {
+                email: "nope".into(),
+                ..draft()
+            },
+            &p,
+        );
+        assert_eq!(
+            e.get(Field::Email),
+            Some("That is not a valid email address.")
+        );
+        let e = errors(
+            RequestDraft {
+                reason: "  ".into(),
+                ..draft()
+            },
+            &p,
+        );
+        assert!(e.get(Field::Reason).is_some());
+        let e = errors(
+            RequestDraft {
+                channels: vec!["C1".into(), "C2".into()],
+                ..draft()
+            },
+            &p,
+        );
+        assert_eq!(
+            e.get(Field::Channels),
+            Some("A single-channel guest gets exactly one channel.")
+        );
+        let e = errors(
+            RequestDraft {
+                guest_type: Some("multi_channel".into()),
+                channels: vec![],
+                ..draft()
+            },
             &p,
         );
         assert_eq!(e.get(Field::Channels), Some("Pick at least one channel."));
-        let e = errors(RequestDraft { expiry_days: Some("91".into()), ..draft() }, &p);
-        assert_eq!(e.get(Field::ExpiryDays), Some("The longest allowed is 90 days."));
-        let e = errors(RequestDraft { expiry_mode: Some("never".into()), ..draft() }, &p);
+        let e = errors(
+            RequestDraft {
+                expiry_days: Some("91".into()),
+                ..draft()
+            },
+            &p,
+        );
+        assert_eq!(
+            e.get(Field::ExpiryDays),
+            Some("The longest allowed is 90 days.")
+        );
+        let e = errors(
+            RequestDraft {
+                expiry_mode: Some("never".into()),
+                ..draft()
+            },
+            &p,
+        );
         assert!(e.get(Field::ExpiryMode).unwrap().contains("must end"));
     }
 
@@ -454,24 +545,58 @@ mod tests {
             ..draft()
         };
         let valid = validate_request(&d, &p, now(), tz).unwrap();
-        assert_eq!(valid.expiry, Expiry::At { at: "2026-12-01T00:00:00Z".parse().unwrap() });
-        let past = RequestDraft { expiry_date: Some("2026-11-01".into()), ..d.clone() };
-        assert!(errors(past, &p).get(Field::ExpiryDate).unwrap().contains("already passed"));
-        let missing = RequestDraft { expiry_date: None, ..d };
+        assert_eq!(
+            valid.expiry,
+            Expiry::At {
+                at: "2026-12-01T00:00:00Z".parse().unwrap()
+            }
+        );
+        let past = RequestDraft {
+            expiry_date: Some("2026-11-01".into()),
+            ..d.clone()
+        };
+        assert!(
+            errors(past, &p)
+                .get(Field::ExpiryDate)
+                .unwrap()
+                .contains("already passed")
+        );
+        let missing = RequestDraft {
+            expiry_date: None,
+            ..d
+        };
         assert!(errors(missing, &p).get(Field::ExpiryDate).is_some());
     }
 
     #[test]
     fn blocked_domains_cover_subdomains() {
-        let p = RequestPolicy { blocked_domains: vec!["rival.com".into()], ..Default::default() };
-        let e = errors(RequestDraft { email: "spy@eu.rival.com".into(), ..draft() }, &p);
+        let p = RequestPolicy {
+            blocked_domains: vec!["rival.com".into()],
+            ..Default::default()
+        };
+        let e = errors(
+            RequestDraft {
+                email: "spy@eu.rival.com".into(),
+                ..draft()
+            },
+            &p,
+        );
         assert!(e.get(Field::Email).unwrap().contains("rival.com"));
     }
 
     #[test]
     fn disallowed_guest_types_are_refused() {
-        let p = RequestPolicy { guest_types: vec![GuestType::SingleChannel], ..Default::default() };
-        let e = errors(RequestDraft { guest_type: Some("multi_channel".into()), ..draft() }, &p);
+        let p = RequestPolicy {
+            guest_types: vec![GuestType::SingleChannel],
+            ..Default::default()
+        };
+        let e = errors(
+            RequestDraft {
+                guest_type: Some("multi_channel".into()),
+                ..draft()
+            },
+            &p,
+        );
         assert!(e.get(Field::GuestType).is_some());
     }
 
@@ -480,7 +605,10 @@ mod tests {
             users: vec!["UADMIN".into()],
             usergroups: vec![],
             workspace_admins: true,
-            channel_scoped: vec![ScopedApprover { user: "ULEAD".into(), channels: vec!["C1".into(), "C2".into()] }],
+            channel_scoped: vec![ScopedApprover {
+                user: "ULEAD".into(),
+                channels: vec!["C1".into(), "C2".into()],
+            }],
         }
     }
 
@@ -488,9 +616,17 @@ mod tests {
     fn nobody_decides_their_own_request() {
         let r = rules();
         let admin = UserId::from("UADMIN");
-        assert_eq!(r.may_decide(&admin, ActorFacts::default(), &admin, &["C1".into()]), Err(Refusal::OwnRequest));
         assert_eq!(
-            r.may_decide(&admin, ActorFacts::default(), &"UREQ".into(), &["C1".into()]),
+            r.may_decide(&admin, ActorFacts::default(), &admin, &["C1".into()]),
+            Err(Refusal::OwnRequest)
+        );
+        assert_eq!(
+            r.may_decide(
+                &admin,
+                ActorFacts::default(),
+                &"UREQ".into(),
+                &["C1".into()]
+            ),
             Ok(Authority::Full)
         );
     }
@@ -500,13 +636,34 @@ mod tests {
         let r = rules();
         let someone = UserId::from("USOME");
         let requester = UserId::from("UREQ");
-        assert_eq!(r.may_decide(&someone, ActorFacts::default(), &requester, &["C9".into()]), Err(Refusal::NotAnApprover));
-        let member = ActorFacts { in_approver_group: true, ..Default::default() };
-        assert_eq!(r.may_decide(&someone, member, &requester, &["C9".into()]), Ok(Authority::Full));
-        let admin = ActorFacts { is_workspace_admin: true, ..Default::default() };
-        assert_eq!(r.may_decide(&someone, admin, &requester, &["C9".into()]), Ok(Authority::Full));
-        let no_admins = ApproverRules { workspace_admins: false, ..rules() };
-        assert_eq!(no_admins.may_decide(&someone, admin, &requester, &["C9".into()]), Err(Refusal::NotAnApprover));
+        assert_eq!(
+            r.may_decide(&someone, ActorFacts::default(), &requester, &["C9".into()]),
+            Err(Refusal::NotAnApprover)
+        );
+        let member = ActorFacts {
+            in_approver_group: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            r.may_decide(&someone, member, &requester, &["C9".into()]),
+            Ok(Authority::Full)
+        );
+        let admin = ActorFacts {
+            is_workspace_admin: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            r.may_decide(&someone, admin, &requester, &["C9".into()]),
+            Ok(Authority::Full)
+        );
+        let no_admins = ApproverRules {
+            workspace_admins: false,
+            ..rules()
+        };
+        assert_eq!(
+            no_admins.may_decide(&someone, admin, &requester, &["C9".into()]),
+            Err(Refusal::NotAnApprover)
+        );
     }
 
     #[test]
@@ -515,10 +672,15 @@ mod tests {
         let lead = UserId::from("ULEAD");
         let requester = UserId::from("UREQ");
         let f = ActorFacts::default();
-        assert_eq!(r.may_decide(&lead, f, &requester, &["C1".into(), "C2".into()]), Ok(Authority::Scoped));
+        assert_eq!(
+            r.may_decide(&lead, f, &requester, &["C1".into(), "C2".into()]),
+            Ok(Authority::Scoped)
+        );
         assert_eq!(
             r.may_decide(&lead, f, &requester, &["C1".into(), "C3".into()]),
-            Err(Refusal::OutsideScope { channels: vec!["C3".into()] })
+            Err(Refusal::OutsideScope {
+                channels: vec!["C3".into()]
+            })
         );
         assert!(r.is_some_approver(&lead, f));
         assert!(!r.has_full_authority(&lead, f));

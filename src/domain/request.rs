@@ -148,7 +148,12 @@ impl GuestType {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_ascii_lowercase().replace(['-', ' '], "_").as_str() {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', ' '], "_")
+            .as_str()
+        {
             "single_channel" | "single" => Some(GuestType::SingleChannel),
             "multi_channel" | "multi" => Some(GuestType::MultiChannel),
             "member" | "full_member" => Some(GuestType::Member),
@@ -227,9 +232,11 @@ pub fn transition(
         (RequestKind::Guest, S::Invited, A::LapseInvite) => Some(S::InviteExpired),
         (RequestKind::Guest, S::Invited | S::InviteExpired, A::Resend) => Some(S::Invited),
         (RequestKind::Guest, S::Active, A::Expire) => Some(S::Expired),
-        (RequestKind::Guest, S::Approved | S::Invited | S::InviteExpired | S::Active, A::Revoke) => {
-            Some(S::Revoked)
-        }
+        (
+            RequestKind::Guest,
+            S::Approved | S::Invited | S::InviteExpired | S::Active,
+            A::Revoke,
+        ) => Some(S::Revoked),
         _ => None,
     };
     to.ok_or(InvalidTransition {
@@ -361,7 +368,10 @@ mod tests {
         assert_eq!(transition(k, S::Approved, A::Invite), Ok(S::Invited));
         assert_eq!(transition(k, S::Invited, A::Accept), Ok(S::Active));
         assert_eq!(transition(k, S::Active, A::Expire), Ok(S::Expired));
-        assert_eq!(transition(k, S::Invited, A::LapseInvite), Ok(S::InviteExpired));
+        assert_eq!(
+            transition(k, S::Invited, A::LapseInvite),
+            Ok(S::InviteExpired)
+        );
         assert_eq!(transition(k, S::InviteExpired, A::Resend), Ok(S::Invited));
         assert!(transition(k, S::Pending, A::Invite).is_err());
         assert!(transition(k, S::Invited, A::Expire).is_err());
@@ -375,7 +385,15 @@ mod tests {
             assert_eq!(transition(k, open, A::Revoke), Ok(S::Revoked), "{open}");
         }
         for state in S::ALL.into_iter().filter(|s| s.is_final()) {
-            for action in [A::Approve, A::Deny, A::Cancel, A::Invite, A::Accept, A::Expire, A::Revoke] {
+            for action in [
+                A::Approve,
+                A::Deny,
+                A::Cancel,
+                A::Invite,
+                A::Accept,
+                A::Expire,
+                A::Revoke,
+            ] {
                 assert!(transition(k, state, action).is_err(), "{state} {action:?}");
             }
         }
@@ -395,6 +413,9 @@ mod tests {
             assert_eq!(S::parse(state.as_str()), Some(state));
         }
         let err = transition(RequestKind::Guest, S::Denied, A::Approve).unwrap_err();
-        assert_eq!(err.to_string(), "a request that is denied cannot be approved");
+        assert_eq!(
+            err.to_string(),
+            "a request that is denied cannot be approved"
+        );
     }
 }

@@ -13,7 +13,9 @@ fn obj(value: Value) -> Map<String, Value> {
 }
 
 fn arg<'a>(args: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    args.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+    args.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
 }
 
 fn required<'a>(args: &'a Map<String, Value>, key: &str) -> Result<&'a str, String> {
@@ -75,7 +77,9 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
             let user = state
                 .users
                 .values()
-                .find(|u| u.email.as_deref().map(str::to_lowercase).as_deref() == Some(email.as_str()))
+                .find(|u| {
+                    u.email.as_deref().map(str::to_lowercase).as_deref() == Some(email.as_str())
+                })
                 .ok_or("users_not_found")?;
             Ok(obj(json!({"user": user.to_json()})))
         }
@@ -104,7 +108,10 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
         }
         "usergroups.users.update" => {
             let id = required(args, "usergroup")?.to_string();
-            let users: Vec<String> = required(args, "users")?.split(',').map(str::to_string).collect();
+            let users: Vec<String> = required(args, "users")?
+                .split(',')
+                .map(str::to_string)
+                .collect();
             let group = state.usergroups.get_mut(&id).ok_or("no_such_subteam")?;
             group.users = users;
             Ok(obj(json!({"usergroup": {"id": id}})))
@@ -151,7 +158,9 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
         "admin.users.remove" | "admin.users.setRegular" => {
             required(args, "team_id")?;
             let user = required(args, "user_id")?;
-            if !state.users.contains_key(user) && !state.invited.values().any(|v| v["user_id"] == user) {
+            if !state.users.contains_key(user)
+                && !state.invited.values().any(|v| v["user_id"] == user)
+            {
                 return Err("user_not_found".into());
             }
             Ok(Map::new())
@@ -181,7 +190,10 @@ fn post_message(state: &mut FakeState, args: &Map<String, Value>) -> Answer {
     check_blocks(&blocks)?;
     let thread_ts = arg(args, "thread_ts").map(str::to_string);
     if let Some(parent) = &thread_ts
-        && !state.messages.iter().any(|m| &m.ts == parent && m.channel == channel)
+        && !state
+            .messages
+            .iter()
+            .any(|m| &m.ts == parent && m.channel == channel)
     {
         return Err("thread_not_found".into());
     }
@@ -194,7 +206,9 @@ fn post_message(state: &mut FakeState, args: &Map<String, Value>) -> Answer {
         blocks: blocks.clone(),
         updates: 0,
     });
-    Ok(obj(json!({"channel": channel, "ts": ts, "message": {"ts": ts, "text": text, "blocks": blocks}})))
+    Ok(obj(
+        json!({"channel": channel, "ts": ts, "message": {"ts": ts, "text": text, "blocks": blocks}}),
+    ))
 }
 
 fn update_message(state: &mut FakeState, args: &Map<String, Value>) -> Answer {
@@ -217,17 +231,24 @@ fn update_message(state: &mut FakeState, args: &Map<String, Value>) -> Answer {
         message.text = text;
     }
     message.updates += 1;
-    Ok(obj(json!({"channel": channel, "ts": ts, "message": {"ts": ts}})))
+    Ok(obj(
+        json!({"channel": channel, "ts": ts, "message": {"ts": ts}}),
+    ))
 }
 
 /// Slack refuses more than 50 blocks in a message, or section texts over 3000 characters.
 fn check_blocks(blocks: &Value) -> Result<(), String> {
-    let Value::Array(list) = blocks else { return Ok(()) };
+    let Value::Array(list) = blocks else {
+        return Ok(());
+    };
     if list.len() > 50 {
         return Err("invalid_blocks".into());
     }
     for block in list {
-        let text = block.pointer("/text/text").and_then(Value::as_str).unwrap_or("");
+        let text = block
+            .pointer("/text/text")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         if text.chars().count() > 3000 {
             return Err("invalid_blocks".into());
         }
@@ -250,18 +271,28 @@ fn open_view(state: &mut FakeState, args: &Map<String, Value>) -> Answer {
     if view.get("type").and_then(Value::as_str).is_none() {
         return Err("invalid_arguments".into());
     }
-    if view.get("blocks").and_then(Value::as_array).is_some_and(|b| b.len() > 100) {
+    if view
+        .get("blocks")
+        .and_then(Value::as_array)
+        .is_some_and(|b| b.len() > 100)
+    {
         return Err("view_too_large".into());
     }
     state.views.push(view.clone());
-    let id = arg(args, "view_id").map(str::to_string).unwrap_or_else(|| state.next_id("V"));
+    let id = arg(args, "view_id")
+        .map(str::to_string)
+        .unwrap_or_else(|| state.next_id("V"));
     Ok(obj(json!({"view": stateful_view(view, &id)})))
 }
 
 fn paginate(items: Vec<Value>, args: &Map<String, Value>, key: &str) -> Answer {
     let limit = arg(args, "limit")
         .and_then(|l| l.parse::<usize>().ok())
-        .or_else(|| args.get("limit").and_then(Value::as_u64).map(|l| l as usize))
+        .or_else(|| {
+            args.get("limit")
+                .and_then(Value::as_u64)
+                .map(|l| l as usize)
+        })
         .filter(|l| *l > 0)
         .unwrap_or(100)
         .min(MAX_PAGE);
@@ -270,9 +301,18 @@ fn paginate(items: Vec<Value>, args: &Map<String, Value>, key: &str) -> Answer {
         Some(cursor) => decode_cursor(cursor).ok_or("invalid_cursor")?,
     };
     let end = (offset + limit).min(items.len());
-    let page: Vec<Value> = items.get(offset..end).map(<[Value]>::to_vec).unwrap_or_default();
-    let next = if end < items.len() { encode_cursor(end) } else { String::new() };
-    Ok(obj(json!({key: page, "response_metadata": {"next_cursor": next}})))
+    let page: Vec<Value> = items
+        .get(offset..end)
+        .map(<[Value]>::to_vec)
+        .unwrap_or_default();
+    let next = if end < items.len() {
+        encode_cursor(end)
+    } else {
+        String::new()
+    };
+    Ok(obj(
+        json!({key: page, "response_metadata": {"next_cursor": next}}),
+    ))
 }
 
 /// Opaque-looking cursors, like Slack's (`dXNlcjpVMDYx…`).
@@ -289,13 +329,20 @@ fn admin_invite(state: &mut FakeState, args: &Map<String, Value>) -> Answer {
     required(args, "team_id")?;
     let email = required(args, "email")?.to_lowercase();
     let channels = required(args, "channel_ids")?;
-    if channels.split(',').any(|c| !state.channels.contains_key(c.trim())) {
+    if channels
+        .split(',')
+        .any(|c| !state.channels.contains_key(c.trim()))
+    {
         return Err("failed_to_validate_channels".into());
     }
     if !email.contains('@') {
         return Err("invalid_email".into());
     }
-    if state.users.values().any(|u| u.email.as_deref() == Some(email.as_str()) && !u.deleted) {
+    if state
+        .users
+        .values()
+        .any(|u| u.email.as_deref() == Some(email.as_str()) && !u.deleted)
+    {
         return Err("already_in_team".into());
     }
     let resend = flag(args, "resend");
@@ -306,6 +353,9 @@ fn admin_invite(state: &mut FakeState, args: &Map<String, Value>) -> Answer {
         Some(existing) => existing["user_id"].as_str().unwrap_or_default().to_string(),
         None => state.next_id("W"),
     };
-    state.invited.insert(email.clone(), json!({"user_id": user_id, "args": Value::Object(args.clone())}));
+    state.invited.insert(
+        email.clone(),
+        json!({"user_id": user_id, "args": Value::Object(args.clone())}),
+    );
     Ok(Map::new())
 }

@@ -61,7 +61,10 @@ impl FakeUser {
             id: id.into(),
             name: name.to_lowercase().replace(' ', "."),
             real_name: name.into(),
-            email: Some(format!("{}@example.com", name.to_lowercase().replace(' ', "."))),
+            email: Some(format!(
+                "{}@example.com",
+                name.to_lowercase().replace(' ', ".")
+            )),
             tz: "Europe/London".into(),
             is_admin: false,
             is_owner: false,
@@ -231,7 +234,9 @@ pub struct FakeSlack {
 
 impl std::fmt::Debug for FakeSlack {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FakeSlack").field("addr", &self.addr).finish()
+        f.debug_struct("FakeSlack")
+            .field("addr", &self.addr)
+            .finish()
     }
 }
 
@@ -240,7 +245,11 @@ impl FakeSlack {
     pub async fn start() -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(Mutex::new(FakeState { next_ts: 0, next_id: 0, ..Default::default() }));
+        let state = Arc::new(Mutex::new(FakeState {
+            next_ts: 0,
+            next_id: 0,
+            ..Default::default()
+        }));
         let app = Router::new()
             .route("/api/{method}", get(api).post(api))
             .route("/response/{id}", post(response_url))
@@ -254,7 +263,11 @@ impl FakeSlack {
                 })
                 .await;
         });
-        Ok(Self { addr, state, shutdown: Arc::new(Mutex::new(Some(tx))) })
+        Ok(Self {
+            addr,
+            state,
+            shutdown: Arc::new(Mutex::new(Some(tx))),
+        })
     }
 
     pub fn stop(&self) {
@@ -287,9 +300,14 @@ impl FakeSlack {
     }
 
     pub fn add_channel(&self, id: &str, name: &str) -> &Self {
-        self.state()
-            .channels
-            .insert(id.into(), FakeChannel { id: id.into(), name: name.into(), is_private: false });
+        self.state().channels.insert(
+            id.into(),
+            FakeChannel {
+                id: id.into(),
+                name: name.into(),
+                is_private: false,
+            },
+        );
         self
     }
 
@@ -328,7 +346,12 @@ impl FakeSlack {
     }
 
     pub fn calls_to(&self, method: &str) -> Vec<RecordedCall> {
-        self.state().calls.iter().filter(|c| c.method == method).cloned().collect()
+        self.state()
+            .calls
+            .iter()
+            .filter(|c| c.method == method)
+            .cloned()
+            .collect()
     }
 
     pub fn clear_calls(&self) {
@@ -341,12 +364,20 @@ impl FakeSlack {
 
     /// Messages posted in `channel` (a user id means the bot's DM with that person).
     pub fn messages_in(&self, channel: &str) -> Vec<FakeMessage> {
-        self.state().messages.iter().filter(|m| m.channel == channel).cloned().collect()
+        self.state()
+            .messages
+            .iter()
+            .filter(|m| m.channel == channel)
+            .cloned()
+            .collect()
     }
 
     /// Top-level messages in `channel`, without thread replies.
     pub fn top_level_in(&self, channel: &str) -> Vec<FakeMessage> {
-        self.messages_in(channel).into_iter().filter(|m| m.thread_ts.is_none()).collect()
+        self.messages_in(channel)
+            .into_iter()
+            .filter(|m| m.thread_ts.is_none())
+            .collect()
     }
 
     pub fn thread(&self, channel: &str, ts: &str) -> Vec<FakeMessage> {
@@ -374,11 +405,23 @@ async fn api(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_string);
     let args = parse_args(query.as_deref(), &headers, &body);
-    let token = token.or_else(|| args.get("token").and_then(Value::as_str).map(str::to_string));
+    let token = token.or_else(|| {
+        args.get("token")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    });
     let mut state = state.lock().expect("fake slack lock");
-    state.calls.push(RecordedCall { method: method.clone(), args: Value::Object(args.clone()), token: token.clone() });
+    state.calls.push(RecordedCall {
+        method: method.clone(),
+        args: Value::Object(args.clone()),
+        token: token.clone(),
+    });
 
-    if let Some(failure) = state.failures.get_mut(&method).and_then(VecDeque::pop_front) {
+    if let Some(failure) = state
+        .failures
+        .get_mut(&method)
+        .and_then(VecDeque::pop_front)
+    {
         return match failure {
             Failure::RateLimited { retry_after_secs } => (
                 StatusCode::TOO_MANY_REQUESTS,
@@ -407,7 +450,11 @@ async fn api(
         token.starts_with("xoxb-") || token.starts_with("xoxp-")
     };
     if !token_ok {
-        return error(if admin_method { "not_allowed_token_type" } else { "invalid_auth" });
+        return error(if admin_method {
+            "not_allowed_token_type"
+        } else {
+            "invalid_auth"
+        });
     }
     match methods::dispatch(&mut state, &method, &args) {
         Ok(mut body) => {
@@ -427,11 +474,15 @@ async fn response_url(
     if let Value::Object(map) = &mut args {
         map.insert("response_url_id".into(), Value::String(id));
     }
-    state.lock().expect("fake slack lock").calls.push(RecordedCall {
-        method: "response_url".into(),
-        args,
-        token: None,
-    });
+    state
+        .lock()
+        .expect("fake slack lock")
+        .calls
+        .push(RecordedCall {
+            method: "response_url".into(),
+            args,
+            token: None,
+        });
     (StatusCode::OK, "ok").into_response()
 }
 

@@ -37,7 +37,7 @@ impl SlackSender {
             base_url: base_url.trim_end_matches('/').to_string(),
             secret: secret.to_string(),
             clock,
-            http: reqwest::Client::new(),
+            http: crate::slack::client::http_client(std::time::Duration::from_secs(30)),
             response_base: response_base.trim_end_matches('/').to_string(),
             counter: AtomicU64::new(1),
         }
@@ -49,7 +49,12 @@ impl SlackSender {
 
     /// A trigger id as Slack mints them (opaque, single use).
     pub fn trigger_id(&self) -> String {
-        format!("{}.{}.trigger{:06}", self.clock.now().timestamp(), self.next(), self.next())
+        format!(
+            "{}.{}.trigger{:06}",
+            self.clock.now().timestamp(),
+            self.next(),
+            self.next()
+        )
     }
 
     pub fn response_url(&self) -> String {
@@ -57,11 +62,24 @@ impl SlackSender {
     }
 
     /// Posts `body` signed as Slack would sign it now.
-    pub async fn post_signed(&self, path: &str, content_type: &str, body: String) -> reqwest::Result<Answer> {
+    pub async fn post_signed(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: String,
+    ) -> reqwest::Result<Answer> {
         let ts = self.clock.now().timestamp();
         let signature = sign(&self.secret, ts, body.as_bytes());
-        self.post_with_headers(path, content_type, body, &[(TIMESTAMP_HEADER, ts.to_string()), (SIGNATURE_HEADER, signature)])
-            .await
+        self.post_with_headers(
+            path,
+            content_type,
+            body,
+            &[
+                (TIMESTAMP_HEADER, ts.to_string()),
+                (SIGNATURE_HEADER, signature),
+            ],
+        )
+        .await
     }
 
     pub async fn post_with_headers(
@@ -81,7 +99,10 @@ impl SlackSender {
         }
         let response = request.send().await?;
         let status = response.status().as_u16();
-        Ok(Answer { status, body: response.text().await? })
+        Ok(Answer {
+            status,
+            body: response.text().await?,
+        })
     }
 
     /// The form body of `/guest <text>` typed by `user` in `channel`.
@@ -106,7 +127,8 @@ impl SlackSender {
 
     pub async fn command(&self, user: &str, channel: &str, text: &str) -> reqwest::Result<Answer> {
         let body = self.command_body(user, channel, text);
-        self.post_signed("/slack/commands", "application/x-www-form-urlencoded", body).await
+        self.post_signed("/slack/commands", "application/x-www-form-urlencoded", body)
+            .await
     }
 
     /// Wraps an interaction payload the way Slack posts it (`payload=<json>`).
@@ -115,14 +137,27 @@ impl SlackSender {
     }
 
     pub async fn interaction(&self, payload: &Value) -> reqwest::Result<Answer> {
-        self.post_signed("/slack/interactions", "application/x-www-form-urlencoded", Self::interaction_body(payload))
-            .await
+        self.post_signed(
+            "/slack/interactions",
+            "application/x-www-form-urlencoded",
+            Self::interaction_body(payload),
+        )
+        .await
     }
 
     /// A button click on a message in `channel` (or, with `channel = None`, in App Home).
-    pub fn button_click(&self, user: &str, action_id: &str, value: &str, channel: Option<&str>, message_ts: &str) -> Value {
+    pub fn button_click(
+        &self,
+        user: &str,
+        action_id: &str,
+        value: &str,
+        channel: Option<&str>,
+        message_ts: &str,
+    ) -> Value {
         let container = match channel {
-            Some(channel) => json!({"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": false}),
+            Some(channel) => {
+                json!({"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": false})
+            }
             None => json!({"type": "view", "view_id": "VHOME"}),
         };
         let mut payload = json!({
@@ -151,7 +186,13 @@ impl SlackSender {
     }
 
     /// A modal submission with the given `state.values`.
-    pub fn view_submission(&self, user: &str, callback_id: &str, private_metadata: &str, values: Value) -> Value {
+    pub fn view_submission(
+        &self,
+        user: &str,
+        callback_id: &str,
+        private_metadata: &str,
+        values: Value,
+    ) -> Value {
         json!({
             "type": "view_submission",
             "team": {"id": FAKE_TEAM_ID, "domain": "fake"},
@@ -192,7 +233,12 @@ impl SlackSender {
     }
 
     pub async fn event(&self, event_id: &str, event: Value) -> reqwest::Result<Answer> {
-        self.post_signed("/slack/events", "application/json", Self::event_body(event_id, event)).await
+        self.post_signed(
+            "/slack/events",
+            "application/json",
+            Self::event_body(event_id, event),
+        )
+        .await
     }
 }
 
@@ -218,7 +264,11 @@ impl FormInput {
             full_name: "Grace Hopper".into(),
             organisation: "Partner Inc".into(),
             reason: "Joint launch of the compiler".into(),
-            guest_type: if channels.len() == 1 { "single_channel".into() } else { "multi_channel".into() },
+            guest_type: if channels.len() == 1 {
+                "single_channel".into()
+            } else {
+                "multi_channel".into()
+            },
             channels: channels.iter().map(|c| c.to_string()).collect(),
             expiry_mode: "days".into(),
             expiry_days: Some("30".into()),

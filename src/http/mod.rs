@@ -17,7 +17,9 @@ use axum::routing::{get, post};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::trace::TraceLayer;
 
 /// Slack's bodies are small; anything near this is not from Slack.
@@ -33,7 +35,10 @@ pub fn router(state: Arc<HttpState>) -> Router {
         .route("/slack/commands", post(slack::commands))
         .route("/slack/interactions", post(slack::interactions))
         .route("/slack/events", post(slack::events))
-        .route_layer(middleware::from_fn_with_state(state.clone(), slack::verify_signature))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            slack::verify_signature,
+        ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     let request_id = header::HeaderName::from_static("x-request-id");
     Router::new()
@@ -43,23 +48,29 @@ pub fn router(state: Arc<HttpState>) -> Router {
         .route("/metrics", get(metrics))
         .layer(middleware::from_fn(count_requests))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
-            let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_default();
-            let id = request
-                .extensions()
-                .get::<RequestId>()
-                .and_then(|id| id.header_value().to_str().ok())
-                .unwrap_or("")
-                .to_string();
-            tracing::info_span!(
-                "request",
-                request_id = %id,
-                method = %request.method(),
-                route = %route,
-                slack.team = tracing::field::Empty,
-                slack.user = tracing::field::Empty,
-            )
-        }))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                let route = request
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_default();
+                let id = request
+                    .extensions()
+                    .get::<RequestId>()
+                    .and_then(|id| id.header_value().to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                tracing::info_span!(
+                    "request",
+                    request_id = %id,
+                    method = %request.method(),
+                    route = %route,
+                    slack.team = tracing::field::Empty,
+                    slack.user = tracing::field::Empty,
+                )
+            }),
+        )
         .layer(SetRequestIdLayer::new(request_id, SequentialIds::default()))
         .with_state(state)
 }
@@ -73,14 +84,19 @@ struct SequentialIds {
 
 impl Default for SequentialIds {
     fn default() -> Self {
-        Self { prefix: rand::random(), next: Arc::new(AtomicU64::new(1)) }
+        Self {
+            prefix: rand::random(),
+            next: Arc::new(AtomicU64::new(1)),
+        }
     }
 }
 
 impl MakeRequestId for SequentialIds {
     fn make_request_id<B>(&mut self, _request: &axum::http::Request<B>) -> Option<RequestId> {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
-        HeaderValue::from_str(&format!("{:08x}-{n}", self.prefix)).ok().map(RequestId::new)
+        HeaderValue::from_str(&format!("{:08x}-{n}", self.prefix))
+            .ok()
+            .map(RequestId::new)
     }
 }
 

@@ -14,19 +14,28 @@ use std::sync::Arc;
 
 /// Reads the raw body (within the size limit) and checks Slack's signature over it; only then
 /// does the request reach a handler. Refusals say nothing; the reason goes to logs and metrics.
-pub async fn verify_signature(State(state): State<Arc<HttpState>>, request: Request, next: Next) -> Response {
+pub async fn verify_signature(
+    State(state): State<Arc<HttpState>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let (parts, body) = request.into_parts();
     let bytes = match axum::body::to_bytes(body, super::MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
         Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
     };
     let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
-    if let Err(rejection) = state.verifier.verify(header(TIMESTAMP_HEADER), header(SIGNATURE_HEADER), &bytes) {
+    if let Err(rejection) =
+        state
+            .verifier
+            .verify(header(TIMESTAMP_HEADER), header(SIGNATURE_HEADER), &bytes)
+    {
         tracing::warn!(reason = rejection.reason(), path = %parts.uri.path(), "refused a request with a bad signature");
         metrics::counter!("signature_failures_total", "reason" => rejection.reason()).increment(1);
         return StatusCode::UNAUTHORIZED.into_response();
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 fn ok_empty() -> Response {
@@ -36,7 +45,12 @@ fn ok_empty() -> Response {
 pub async fn commands(State(state): State<Arc<HttpState>>, body: Bytes) -> Response {
     match payload::parse_command(&body) {
         Ok(None) => ok_empty(),
-        Ok(Some(command)) => match state.workflow.handle_command(&command).await.into_response() {
+        Ok(Some(command)) => match state
+            .workflow
+            .handle_command(&command)
+            .await
+            .into_response()
+        {
             None => ok_empty(),
             Some(reply) => Json(reply).into_response(),
         },
@@ -65,20 +79,38 @@ pub async fn interactions(State(state): State<Arc<HttpState>>, body: Bytes) -> R
     }
 }
 
-pub async fn events(State(state): State<Arc<HttpState>>, headers: HeaderMap, body: Bytes) -> Response {
-    let retry = headers.get("x-slack-retry-num").and_then(|v| v.to_str().ok()).map(str::to_string);
+pub async fn events(
+    State(state): State<Arc<HttpState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let retry = headers
+        .get("x-slack-retry-num")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     match payload::parse_event_body(&body) {
-        Ok(EventBody::UrlVerification { challenge }) => Json(serde_json::json!({ "challenge": challenge })).into_response(),
-        Ok(EventBody::EventCallback(callback)) => match state.workflow.handle_event(&callback).await {
-            Ok(_) => ok_empty(),
-            Err(e) => {
-                // Not recorded, so not acknowledged: Slack will deliver it again.
-                tracing::error!(error = %format!("{e:#}"), event_id = %callback.event_id, retry = ?retry, "could not record an event");
-                StatusCode::SERVICE_UNAVAILABLE.into_response()
+        Ok(EventBody::UrlVerification { challenge }) => {
+            Json(serde_json::json!({ "challenge": challenge })).into_response()
+        }
+        Ok(EventBody::EventCallback(callback)) => {
+            match state.workflow.handle_event(&callback).await {
+                Ok(_) => ok_empty(),
+                Err(e) => {
+                    // Not recorded, so not acknowledged: Slack will deliver it again.
+                    tracing::error!(error = %format!("{e:#}"), event_id = %callback.event_id, retry = ?retry, "could not record an event");
+                    StatusCode::SERVICE_UNAVAILABLE.into_response()
+                }
             }
-        },
-        Ok(EventBody::AppRateLimited { team_id, minute_rate_limited }) => {
-            tracing::warn!(?team_id, ?minute_rate_limited, "Slack is rate limiting event deliveries to this app");
+        }
+        Ok(EventBody::AppRateLimited {
+            team_id,
+            minute_rate_limited,
+        }) => {
+            tracing::warn!(
+                ?team_id,
+                ?minute_rate_limited,
+                "Slack is rate limiting event deliveries to this app"
+            );
             ok_empty()
         }
         Ok(EventBody::Other) => {

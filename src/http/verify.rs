@@ -48,7 +48,10 @@ pub struct SignatureVerifier {
 impl std::fmt::Debug for SignatureVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SignatureVerifier")
-            .field("secrets", &format_args!("[{} redacted]", self.secrets.len()))
+            .field(
+                "secrets",
+                &format_args!("[{} redacted]", self.secrets.len()),
+            )
             .finish()
     }
 }
@@ -85,7 +88,11 @@ impl SignatureVerifier {
             let mac = mac_for(secret.expose_secret().as_bytes(), timestamp.trim(), body);
             matched |= mac.verify_slice(&expected).is_ok();
         }
-        if matched { Ok(()) } else { Err(Rejection::BadSignature) }
+        if matched {
+            Ok(())
+        } else {
+            Err(Rejection::BadSignature)
+        }
     }
 }
 
@@ -116,13 +123,15 @@ mod tests {
     const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
     const TS: &str = "1531420618";
     const BODY: &str = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
-    const EXPECTED: &str =
-        "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
+    const EXPECTED: &str = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
 
     fn verifier_at(secrets: &[&str], now: i64) -> SignatureVerifier {
         let clock = ManualClock::new(Utc.timestamp_opt(now, 0).unwrap());
         SignatureVerifier::new(
-            secrets.iter().map(|s| SecretString::from(s.to_string())).collect(),
+            secrets
+                .iter()
+                .map(|s| SecretString::from(s.to_string()))
+                .collect(),
             clock,
         )
     }
@@ -139,7 +148,10 @@ mod tests {
         let v = verifier_at(&[SECRET], 1531420618);
         let mut body = BODY.as_bytes().to_vec();
         body[10] ^= 1;
-        assert_eq!(v.verify(Some(TS), Some(EXPECTED), &body), Err(Rejection::BadSignature));
+        assert_eq!(
+            v.verify(Some(TS), Some(EXPECTED), &body),
+            Err(Rejection::BadSignature)
+        );
     }
 
     #[test]
@@ -162,20 +174,35 @@ mod tests {
     fn missing_and_malformed_headers_are_refused() {
         let v = verifier_at(&[SECRET], 1531420618);
         let body = BODY.as_bytes();
-        assert_eq!(v.verify(None, Some(EXPECTED), body), Err(Rejection::MissingTimestamp));
-        assert_eq!(v.verify(Some(TS), None, body), Err(Rejection::MissingSignature));
-        assert_eq!(v.verify(Some("soon"), Some(EXPECTED), body), Err(Rejection::MalformedTimestamp));
+        assert_eq!(
+            v.verify(None, Some(EXPECTED), body),
+            Err(Rejection::MissingTimestamp)
+        );
+        assert_eq!(
+            v.verify(Some(TS), None, body),
+            Err(Rejection::MissingSignature)
+        );
+        assert_eq!(
+            v.verify(Some("soon"), Some(EXPECTED), body),
+            Err(Rejection::MalformedTimestamp)
+        );
         assert_eq!(
             v.verify(Some(TS), Some(&EXPECTED[3..]), body),
             Err(Rejection::MalformedSignature)
         );
-        assert_eq!(v.verify(Some(TS), Some("v0=zz"), body), Err(Rejection::MalformedSignature));
+        assert_eq!(
+            v.verify(Some(TS), Some("v0=zz"), body),
+            Err(Rejection::MalformedSignature)
+        );
     }
 
     #[test]
     fn any_secret_in_the_list_may_match() {
         let rotated = verifier_at(&["new-secret", SECRET], 1531420618);
-        assert_eq!(rotated.verify(Some(TS), Some(EXPECTED), BODY.as_bytes()), Ok(()));
+        assert_eq!(
+            rotated.verify(Some(TS), Some(EXPECTED), BODY.as_bytes()),
+            Ok(())
+        );
         let wrong = verifier_at(&["new-secret"], 1531420618);
         assert_eq!(
             wrong.verify(Some(TS), Some(EXPECTED), BODY.as_bytes()),

@@ -50,7 +50,11 @@ impl Worker {
             std::process::id(),
             rand::random::<u16>()
         );
-        Self { workflow, settings, owner }
+        Self {
+            workflow,
+            settings,
+            owner,
+        }
     }
 
     pub fn owner(&self) -> &str {
@@ -63,7 +67,11 @@ impl Worker {
 
     async fn claim(&self, limit: i64) -> anyhow::Result<Vec<ClaimedJob>> {
         let now = self.workflow.clock().now();
-        Ok(self.workflow.store().claim_jobs(&self.owner, now, now + self.lease(), limit).await?)
+        Ok(self
+            .workflow
+            .store()
+            .claim_jobs(&self.owner, now, now + self.lease(), limit)
+            .await?)
     }
 
     /// Runs until `shutdown`, then finishes the jobs in hand and hands back its leases.
@@ -78,7 +86,11 @@ impl Worker {
                 match self.claim(free as i64).await {
                     Ok(jobs) => {
                         for job in jobs {
-                            let permit = permits.clone().acquire_owned().await.expect("semaphore open");
+                            let permit = permits
+                                .clone()
+                                .acquire_owned()
+                                .await
+                                .expect("semaphore open");
                             let worker = self.clone();
                             let wake = wake.clone();
                             tracker.spawn(async move {
@@ -100,7 +112,12 @@ impl Worker {
         }
         tracker.close();
         tracker.wait().await;
-        match self.workflow.store().release_leases(&self.owner, self.workflow.clock().now()).await {
+        match self
+            .workflow
+            .store()
+            .release_leases(&self.owner, self.workflow.clock().now())
+            .await
+        {
             Ok(0) => {}
             Ok(n) => tracing::info!(released = n, "job leases released"),
             Err(e) => tracing::warn!(error = %e, "releasing job leases failed"),
@@ -131,25 +148,44 @@ impl Worker {
         let _enter = span.enter();
         let result = if job.attempts > job.max_attempts {
             // Its last lease ran out (its process died) on the final attempt.
-            Err(JobError::Fatal(format!("gave up after {} attempts", job.max_attempts)))
+            Err(JobError::Fatal(format!(
+                "gave up after {} attempts",
+                job.max_attempts
+            )))
         } else {
             // A job must finish well inside its lease, or another process would start it too.
             let limit = self.settings.lease.mul_f32(0.8);
             match tokio::time::timeout(limit, self.workflow.run_job(&job)).await {
                 Ok(result) => result,
-                Err(_) => Err(JobError::Retry { reason: format!("took longer than {}s", limit.as_secs()), after: None, rate_limited: false }),
+                Err(_) => Err(JobError::Retry {
+                    reason: format!("took longer than {}s", limit.as_secs()),
+                    after: None,
+                    rate_limited: false,
+                }),
             }
         };
         let now = self.workflow.clock().now();
         let recorded = match &result {
-            Ok(()) => store.complete_job(job.id, &self.owner, now).await.map(|ok| (ok, RunOutcome::Done)),
-            Err(JobError::Retry { reason, after, rate_limited }) if *rate_limited || job.attempts < job.max_attempts => {
+            Ok(()) => store
+                .complete_job(job.id, &self.owner, now)
+                .await
+                .map(|ok| (ok, RunOutcome::Done)),
+            Err(JobError::Retry {
+                reason,
+                after,
+                rate_limited,
+            }) if *rate_limited || job.attempts < job.max_attempts => {
                 let delay = match after {
                     // Slack said how long; a little jitter keeps replicas from returning together.
                     Some(after) => *after + Duration::from_millis(rand::random_range(0..250)),
-                    None => backoff(job.attempts, self.settings.backoff_base, self.settings.backoff_max),
+                    None => backoff(
+                        job.attempts,
+                        self.settings.backoff_base,
+                        self.settings.backoff_max,
+                    ),
                 };
-                let run_at = now + ChronoDuration::from_std(delay).unwrap_or(ChronoDuration::seconds(1));
+                let run_at =
+                    now + ChronoDuration::from_std(delay).unwrap_or(ChronoDuration::seconds(1));
                 tracing::warn!(error = %reason, retry_in_ms = delay.as_millis() as u64, "job will be retried");
                 store
                     .retry_job(job.id, &self.owner, run_at, reason, !rate_limited, now)
@@ -158,7 +194,10 @@ impl Worker {
             }
             Err(e) => {
                 tracing::error!(error = %e, attempts = job.attempts, "job failed for good");
-                store.fail_job(job.id, &self.owner, &e.to_string(), now).await.map(|ok| (ok, RunOutcome::Failed))
+                store
+                    .fail_job(job.id, &self.owner, &e.to_string(), now)
+                    .await
+                    .map(|ok| (ok, RunOutcome::Failed))
             }
         };
         let outcome = match recorded {
@@ -178,7 +217,8 @@ impl Worker {
             RunOutcome::Failed => "failed",
             RunOutcome::LeaseLost => "lease_lost",
         };
-        metrics::counter!("jobs_total", "kind" => job.kind.clone(), "outcome" => label).increment(1);
+        metrics::counter!("jobs_total", "kind" => job.kind.clone(), "outcome" => label)
+            .increment(1);
         outcome
     }
 }
@@ -196,7 +236,10 @@ mod tests {
             let full = (base * 2u32.pow(attempt as u32 - 1)).min(max);
             for _ in 0..50 {
                 let delay = backoff(attempt, base, max);
-                assert!(delay >= full / 2 && delay <= full, "attempt {attempt}: {delay:?} outside {full:?}");
+                assert!(
+                    delay >= full / 2 && delay <= full,
+                    "attempt {attempt}: {delay:?} outside {full:?}"
+                );
             }
         }
         assert!(backoff(1000, base, max) <= max);

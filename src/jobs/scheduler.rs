@@ -14,7 +14,10 @@ pub struct Scheduler {
 
 impl Scheduler {
     pub fn new(workflow: Arc<Workflow>) -> Self {
-        Self { workflow, tick: Duration::from_secs(15) }
+        Self {
+            workflow,
+            tick: Duration::from_secs(15),
+        }
     }
 
     pub async fn run(self, shutdown: CancellationToken) {
@@ -38,7 +41,12 @@ impl Scheduler {
         let max_attempts = self.workflow.settings().max_attempts;
         let team = crate::domain::TeamId::from("*");
         store
-            .enqueue_jobs(&[Job::Housekeeping.at(&team, now, max_attempts, Some(format!("housekeeping@{}", hour_slot(now))))])
+            .enqueue_jobs(&[Job::Housekeeping.at(
+                &team,
+                now,
+                max_attempts,
+                Some(format!("housekeeping@{}", hour_slot(now))),
+            )])
             .await?;
         let stats = store.queue_stats(now).await?;
         metrics::gauge!("jobs_queue_depth").set(stats.due as f64);
@@ -54,5 +62,9 @@ impl Scheduler {
 }
 
 fn hour_slot(now: DateTime<Utc>) -> String {
-    now.with_minute(0).and_then(|t| t.with_second(0)).unwrap_or(now).format("%Y-%m-%dT%H").to_string()
+    now.with_minute(0)
+        .and_then(|t| t.with_second(0))
+        .unwrap_or(now)
+        .format("%Y-%m-%dT%H")
+        .to_string()
 }

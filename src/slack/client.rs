@@ -37,7 +37,10 @@ impl std::fmt::Debug for SlackApi {
         f.debug_struct("SlackApi")
             .field("api_url", &self.api_url)
             .field("bot_token", &"[redacted]")
-            .field("admin_token", &self.admin_token.as_ref().map(|_| "[redacted]"))
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "[redacted]"),
+            )
             .finish()
     }
 }
@@ -62,16 +65,19 @@ impl SlackApi {
         let builder = match builder.with_native_roots() {
             Ok(b) => b,
             // A machine without CA certificates can still talk plain http to a local stand-in.
-            Err(_) if api_url.starts_with("http://") => {
-                hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(
+            Err(_) if api_url.starts_with("http://") => hyper_rustls::HttpsConnectorBuilder::new()
+                .with_tls_config(
                     rustls::ClientConfig::builder()
                         .with_root_certificates(rustls::RootCertStore::empty())
                         .with_no_client_auth(),
-                )
-            }
+                ),
             Err(e) => return Err(anyhow::anyhow!("loading the system's CA certificates: {e}")),
         };
-        let https = builder.https_or_http().enable_http1().enable_http2().build();
+        let https = builder
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .build();
         let api_url = api_url.trim_end_matches('/').to_string();
         let connector = SlackClientHyperConnector::from(https).with_slack_api_url(&api_url);
         let token = |s: &SecretString| SlackApiToken::new(s.expose_secret().to_string().into());
@@ -117,13 +123,17 @@ impl SlackApi {
         let result = match tokio::time::timeout(self.timeout, call).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(e)) => Err(SlackCallError::from_client(method, e)),
-            Err(_) => Err(SlackCallError::Timeout { method, after: self.timeout }),
+            Err(_) => Err(SlackCallError::Timeout {
+                method,
+                after: self.timeout,
+            }),
         };
         let outcome = match &result {
             Ok(_) => "ok",
             Err(e) => e.outcome(),
         };
-        metrics::counter!("slack_api_calls_total", "method" => method, "outcome" => outcome).increment(1);
+        metrics::counter!("slack_api_calls_total", "method" => method, "outcome" => outcome)
+            .increment(1);
         metrics::histogram!("slack_api_call_seconds", "method" => method)
             .record(started.elapsed().as_secs_f64());
         if let Err(e) = &result {
@@ -146,14 +156,22 @@ impl SlackApi {
             .opt_thread_ts(thread_ts.map(|ts| ts.into()))
             .with_unfurl_links(false)
             .with_unfurl_media(false);
-        let response = self.finish("chat.postMessage", session.chat_post_message(&request)).await?;
+        let response = self
+            .finish("chat.postMessage", session.chat_post_message(&request))
+            .await?;
         Ok(response.ts.0)
     }
 
-    pub async fn update_message(&self, channel: &str, ts: &str, content: SlackMessageContent) -> SlackResult<()> {
+    pub async fn update_message(
+        &self,
+        channel: &str,
+        ts: &str,
+        content: SlackMessageContent,
+    ) -> SlackResult<()> {
         let session = self.client.open_session(&self.bot_token);
         let request = SlackApiChatUpdateRequest::new(channel.into(), content, ts.into());
-        self.finish("chat.update", session.chat_update(&request)).await?;
+        self.finish("chat.update", session.chat_update(&request))
+            .await?;
         Ok(())
     }
 
@@ -165,9 +183,11 @@ impl SlackApi {
         thread_ts: Option<&str>,
     ) -> SlackResult<()> {
         let session = self.client.open_session(&self.bot_token);
-        let request = SlackApiChatPostEphemeralRequest::new(channel.into(), user.as_str().into(), content)
-            .opt_thread_ts(thread_ts.map(|ts| ts.into()));
-        self.finish("chat.postEphemeral", session.chat_post_ephemeral(&request)).await?;
+        let request =
+            SlackApiChatPostEphemeralRequest::new(channel.into(), user.as_str().into(), content)
+                .opt_thread_ts(thread_ts.map(|ts| ts.into()));
+        self.finish("chat.postEphemeral", session.chat_post_ephemeral(&request))
+            .await?;
         Ok(())
     }
 
@@ -176,28 +196,33 @@ impl SlackApi {
     pub async fn open_view(&self, trigger_id: &str, view: SlackView) -> SlackResult<String> {
         let session = self.client.open_session(&self.bot_token);
         let request = SlackApiViewsOpenRequest::new(trigger_id.into(), view);
-        let response = self.finish("views.open", session.views_open(&request)).await?;
+        let response = self
+            .finish("views.open", session.views_open(&request))
+            .await?;
         Ok(response.view.state_params.id.0)
     }
 
     pub async fn push_view(&self, trigger_id: &str, view: SlackView) -> SlackResult<()> {
         let session = self.client.open_session(&self.bot_token);
         let request = SlackApiViewsPushRequest::new(trigger_id.into(), view);
-        self.finish("views.push", session.views_push(&request)).await?;
+        self.finish("views.push", session.views_push(&request))
+            .await?;
         Ok(())
     }
 
     pub async fn update_view(&self, view_id: &str, view: SlackView) -> SlackResult<()> {
         let session = self.client.open_session(&self.bot_token);
         let request = SlackApiViewsUpdateRequest::new(view).with_view_id(view_id.into());
-        self.finish("views.update", session.views_update(&request)).await?;
+        self.finish("views.update", session.views_update(&request))
+            .await?;
         Ok(())
     }
 
     pub async fn publish_home(&self, user: &UserId, view: SlackView) -> SlackResult<()> {
         let session = self.client.open_session(&self.bot_token);
         let request = SlackApiViewsPublishRequest::new(user.as_str().into(), view);
-        self.finish("views.publish", session.views_publish(&request)).await?;
+        self.finish("views.publish", session.views_publish(&request))
+            .await?;
         Ok(())
     }
 
@@ -206,14 +231,22 @@ impl SlackApi {
     pub async fn user_info(&self, user: &UserId) -> SlackResult<SlackUser> {
         let session = self.client.open_session(&self.bot_token);
         let request = SlackApiUsersInfoRequest::new(user.as_str().into());
-        let response = self.finish("users.info", session.users_info(&request)).await?;
+        let response = self
+            .finish("users.info", session.users_info(&request))
+            .await?;
         Ok(response.user)
     }
 
     pub async fn lookup_user_by_email(&self, email: &str) -> SlackResult<Option<SlackUser>> {
         let session = self.client.open_session(&self.bot_token);
         let request = SlackApiUsersLookupByEmailRequest::new(email.into());
-        match self.finish("users.lookupByEmail", session.users_lookup_by_email(&request)).await {
+        match self
+            .finish(
+                "users.lookupByEmail",
+                session.users_lookup_by_email(&request),
+            )
+            .await
+        {
             Ok(response) => Ok(Some(response.user)),
             Err(SlackCallError::Api { code, .. }) if code == "users_not_found" => Ok(None),
             Err(e) => Err(e),
@@ -221,12 +254,18 @@ impl SlackApi {
     }
 
     /// One page of `users.list`.
-    pub async fn users_page(&self, cursor: Option<&str>, limit: u16) -> SlackResult<Page<SlackUser>> {
+    pub async fn users_page(
+        &self,
+        cursor: Option<&str>,
+        limit: u16,
+    ) -> SlackResult<Page<SlackUser>> {
         let session = self.client.open_session(&self.bot_token);
         let request = SlackApiUsersListRequest::new()
             .with_limit(limit)
             .opt_cursor(cursor.map(|c| c.to_string().into()));
-        let response = self.finish("users.list", session.users_list(&request)).await?;
+        let response = self
+            .finish("users.list", session.users_list(&request))
+            .await?;
         Ok(Page {
             items: response.members,
             next_cursor: response
@@ -240,21 +279,32 @@ impl SlackApi {
     pub async fn usergroup_members(&self, group: &UserGroupId) -> SlackResult<Vec<UserId>> {
         let session = self.client.open_session(&self.bot_token);
         let request = SlackApiUserGroupsUsersListRequest::new(group.as_str().into());
-        let response = self.finish("usergroups.users.list", session.usergroups_users_list(&request)).await?;
+        let response = self
+            .finish(
+                "usergroups.users.list",
+                session.usergroups_users_list(&request),
+            )
+            .await?;
         Ok(response.users.into_iter().map(|u| UserId(u.0)).collect())
     }
 
     pub async fn usergroups(&self) -> SlackResult<Vec<SlackUserGroup>> {
         let session = self.client.open_session(&self.bot_token);
-        let request = SlackApiUserGroupsListRequest::new().with_include_users(false).with_include_count(true);
-        let response = self.finish("usergroups.list", session.usergroups_list(&request)).await?;
+        let request = SlackApiUserGroupsListRequest::new()
+            .with_include_users(false)
+            .with_include_count(true);
+        let response = self
+            .finish("usergroups.list", session.usergroups_list(&request))
+            .await?;
         Ok(response.usergroups)
     }
 
     pub async fn channel_name(&self, channel: &ChannelId) -> SlackResult<Option<String>> {
         let session = self.client.open_session(&self.bot_token);
         let request = SlackApiConversationsInfoRequest::new(channel.as_str().into());
-        let response = self.finish("conversations.info", session.conversations_info(&request)).await?;
+        let response = self
+            .finish("conversations.info", session.conversations_info(&request))
+            .await?;
         Ok(response.channel.name)
     }
 
@@ -274,7 +324,11 @@ impl SlackApi {
     ) -> SlackResult<RS> {
         let token = self.token(token, method)?;
         let session = self.client.open_session(token);
-        self.finish(method, session.http_session_api.http_post(method, body, None)).await
+        self.finish(
+            method,
+            session.http_session_api.http_post(method, body, None),
+        )
+        .await
     }
 
     /// GETs any Web API method with query parameters and the chosen token.
@@ -286,12 +340,27 @@ impl SlackApi {
     ) -> SlackResult<RS> {
         let token = self.token(token, method)?;
         let session = self.client.open_session(token);
-        let params: Vec<(&str, Option<&String>)> = params.iter().map(|(k, v)| (*k, Some(v))).collect();
-        self.finish(method, session.http_session_api.http_get(method, &params, None)).await
+        let params: Vec<(&str, Option<&String>)> =
+            params.iter().map(|(k, v)| (*k, Some(v))).collect();
+        self.finish(
+            method,
+            session.http_session_api.http_get(method, &params, None),
+        )
+        .await
     }
 }
 
 /// rustls needs one process-wide crypto provider; ring is the one we build with.
 pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// A reqwest client for calls outside the Web API (`response_url`, file downloads, SCIM).
+pub fn http_client(timeout: Duration) -> reqwest::Client {
+    install_crypto_provider();
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .user_agent(concat!("guestlist/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("HTTP client builds")
 }

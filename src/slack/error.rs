@@ -10,7 +10,10 @@ pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(30);
 pub enum SlackCallError {
     /// 429: Slack asks us to wait; not a failure of the job.
     #[error("{method}: rate limited, retry after {}s", retry_after.as_secs())]
-    RateLimited { method: &'static str, retry_after: Duration },
+    RateLimited {
+        method: &'static str,
+        retry_after: Duration,
+    },
     /// `{"ok":false,"error":code}`.
     #[error("{method}: {code}")]
     Api { method: &'static str, code: String },
@@ -18,13 +21,22 @@ pub enum SlackCallError {
     #[error("{method}: HTTP {status}")]
     Http { method: &'static str, status: u16 },
     #[error("{method}: no answer within {}s", after.as_secs())]
-    Timeout { method: &'static str, after: Duration },
+    Timeout {
+        method: &'static str,
+        after: Duration,
+    },
     /// Could not connect, or the connection broke.
     #[error("{method}: {message}")]
-    Transport { method: &'static str, message: String },
+    Transport {
+        method: &'static str,
+        message: String,
+    },
     /// Slack answered something we cannot read; retrying will not help.
     #[error("{method}: unreadable response: {message}")]
-    Protocol { method: &'static str, message: String },
+    Protocol {
+        method: &'static str,
+        message: String,
+    },
 }
 
 /// `ok:false` codes that mean "try again later" rather than "this request is wrong".
@@ -44,11 +56,20 @@ impl SlackCallError {
                 method,
                 retry_after: e.retry_after.unwrap_or(DEFAULT_RETRY_AFTER),
             },
-            SlackClientError::ApiError(e) => SlackCallError::Api { method, code: e.code },
-            SlackClientError::HttpError(e) => SlackCallError::Http { method, status: e.status_code.as_u16() },
+            SlackClientError::ApiError(e) => SlackCallError::Api {
+                method,
+                code: e.code,
+            },
+            SlackClientError::HttpError(e) => SlackCallError::Http {
+                method,
+                status: e.status_code.as_u16(),
+            },
             SlackClientError::HttpProtocolError(e) => SlackCallError::Transport {
                 method,
-                message: e.cause.map(|c| c.to_string()).unwrap_or_else(|| "connection failed".into()),
+                message: e
+                    .cause
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| "connection failed".into()),
             },
             SlackClientError::EndOfStream(_) => SlackCallError::Transport {
                 method,
@@ -58,7 +79,10 @@ impl SlackCallError {
                 method,
                 message: e.message.unwrap_or_else(|| "system error".into()),
             },
-            other => SlackCallError::Protocol { method, message: other.to_string() },
+            other => SlackCallError::Protocol {
+                method,
+                message: other.to_string(),
+            },
         }
     }
 
@@ -120,16 +144,46 @@ mod tests {
 
     #[test]
     fn classification() {
-        let api = |code: &str| SlackCallError::Api { method: "m", code: code.into() };
+        let api = |code: &str| SlackCallError::Api {
+            method: "m",
+            code: code.into(),
+        };
         assert!(api("internal_error").is_retryable());
         assert!(!api("channel_not_found").is_retryable());
         assert!(!api("invalid_auth").is_retryable());
-        assert!(SlackCallError::Http { method: "m", status: 503 }.is_retryable());
-        assert!(!SlackCallError::Http { method: "m", status: 404 }.is_retryable());
-        let limited = SlackCallError::RateLimited { method: "m", retry_after: Duration::from_secs(3) };
+        assert!(
+            SlackCallError::Http {
+                method: "m",
+                status: 503
+            }
+            .is_retryable()
+        );
+        assert!(
+            !SlackCallError::Http {
+                method: "m",
+                status: 404
+            }
+            .is_retryable()
+        );
+        let limited = SlackCallError::RateLimited {
+            method: "m",
+            retry_after: Duration::from_secs(3),
+        };
         assert!(limited.is_retryable());
         assert_eq!(limited.retry_after(), Some(Duration::from_secs(3)));
-        assert!(SlackCallError::Timeout { method: "m", after: Duration::from_secs(1) }.is_retryable());
-        assert!(!SlackCallError::Protocol { method: "m", message: "x".into() }.is_retryable());
+        assert!(
+            SlackCallError::Timeout {
+                method: "m",
+                after: Duration::from_secs(1)
+            }
+            .is_retryable()
+        );
+        assert!(
+            !SlackCallError::Protocol {
+                method: "m",
+                message: "x".into()
+            }
+            .is_retryable()
+        );
     }
 }

@@ -12,8 +12,14 @@ pub const BOT_SCOPES: &[(&str, &str)] = &[
     ("usergroups:read", "approver groups and group sync"),
     ("channels:read", "channel names on cards"),
     ("groups:read", "private channel names on cards"),
-    ("channels:history", "messages posted in a public request channel"),
-    ("groups:history", "messages posted in a private request channel"),
+    (
+        "channels:history",
+        "messages posted in a public request channel",
+    ),
+    (
+        "groups:history",
+        "messages posted in a private request channel",
+    ),
     ("files:read", "CSV files uploaded for import"),
 ];
 
@@ -30,6 +36,9 @@ pub const BOT_EVENTS: &[&str] = &[
 ];
 
 pub const SLASH_COMMAND: &str = "/guest";
+
+/// The base URL in the committed `manifests/slack-app.yaml`.
+pub const PLACEHOLDER_URL: &str = "https://guestlist.example.com";
 
 /// The manifest for a deployment reachable at `base_url` (HTTP mode), or for Socket Mode.
 pub fn manifest(base_url: &str, socket_mode: bool) -> Value {
@@ -84,9 +93,16 @@ pub fn manifest(base_url: &str, socket_mode: bool) -> Value {
 
 /// The manifest as YAML, with a comment saying how it was made.
 pub fn manifest_yaml(base_url: &str, socket_mode: bool) -> String {
-    let body = serde_yaml::to_string(&manifest(base_url, socket_mode)).expect("manifest serialises");
-    let how = if socket_mode { "guestlist manifest --socket-mode".to_string() } else { format!("guestlist manifest --url {base_url}") };
-    format!("# Slack app manifest for Guestlist, made by `{how}`.\n# Paste it at https://api.slack.com/apps → Create New App → From a manifest.\n{body}")
+    let body =
+        serde_yaml::to_string(&manifest(base_url, socket_mode)).expect("manifest serialises");
+    let how = if socket_mode {
+        "guestlist manifest --socket-mode".to_string()
+    } else {
+        format!("guestlist manifest --url {base_url}")
+    };
+    format!(
+        "# Slack app manifest for Guestlist, made by `{how}`.\n# Paste it at https://api.slack.com/apps → Create New App → From a manifest.\n{body}"
+    )
 }
 
 #[cfg(test)]
@@ -96,10 +112,24 @@ mod tests {
     #[test]
     fn urls_point_at_the_base() {
         let m = manifest("https://bot.example.com/", false);
-        assert_eq!(m["features"]["slash_commands"][0]["url"], "https://bot.example.com/slack/commands");
-        assert_eq!(m["settings"]["event_subscriptions"]["request_url"], "https://bot.example.com/slack/events");
-        assert_eq!(m["settings"]["interactivity"]["request_url"], "https://bot.example.com/slack/interactions");
-        assert!(m["oauth_config"]["scopes"]["bot"].as_array().unwrap().contains(&json!("usergroups:read")));
+        assert_eq!(
+            m["features"]["slash_commands"][0]["url"],
+            "https://bot.example.com/slack/commands"
+        );
+        assert_eq!(
+            m["settings"]["event_subscriptions"]["request_url"],
+            "https://bot.example.com/slack/events"
+        );
+        assert_eq!(
+            m["settings"]["interactivity"]["request_url"],
+            "https://bot.example.com/slack/interactions"
+        );
+        assert!(
+            m["oauth_config"]["scopes"]["bot"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("usergroups:read"))
+        );
     }
 
     #[test]
@@ -107,13 +137,20 @@ mod tests {
         let m = manifest("https://ignored", true);
         assert_eq!(m["settings"]["socket_mode_enabled"], true);
         assert!(m["features"]["slash_commands"][0].get("url").is_none());
-        assert!(m["settings"]["event_subscriptions"].get("request_url").is_none());
+        assert!(
+            m["settings"]["event_subscriptions"]
+                .get("request_url")
+                .is_none()
+        );
     }
 
     #[test]
     fn the_committed_manifest_is_current() {
-        let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/manifests/slack-app.yaml"))
-            .expect("manifests/slack-app.yaml exists");
+        let committed = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/manifests/slack-app.yaml"
+        ))
+        .expect("manifests/slack-app.yaml exists");
         assert_eq!(
             committed,
             manifest_yaml(PLACEHOLDER_URL, false),
@@ -121,6 +158,3 @@ mod tests {
         );
     }
 }
-
-/// The base URL in the committed `manifests/slack-app.yaml`.
-pub const PLACEHOLDER_URL: &str = "https://guestlist.example.com";

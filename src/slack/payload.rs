@@ -24,16 +24,20 @@ pub enum PayloadError {
 
 /// A slash command, or `None` for Slack's `ssl_check` probe (answered with an empty 200).
 pub fn parse_command(body: &[u8]) -> Result<Option<SlackCommandEvent>, PayloadError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|_| PayloadError::Form)?;
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(body).map_err(|_| PayloadError::Form)?;
     if pairs.iter().any(|(k, v)| k == "ssl_check" && v == "1") {
         return Ok(None);
     }
-    serde_urlencoded::from_bytes(body).map(Some).map_err(|_| PayloadError::Form)
+    serde_urlencoded::from_bytes(body)
+        .map(Some)
+        .map_err(|_| PayloadError::Form)
 }
 
 /// The `payload=` field of an interactivity request.
 pub fn parse_interaction(body: &[u8]) -> Result<SlackInteractionEvent, PayloadError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|_| PayloadError::Form)?;
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(body).map_err(|_| PayloadError::Form)?;
     let payload = pairs
         .into_iter()
         .find(|(k, _)| k == "payload")
@@ -50,7 +54,9 @@ pub fn interaction_from_json(json: &str) -> Result<SlackInteractionEvent, Payloa
                 .ok()
                 .and_then(|v| v.get("type").and_then(Value::as_str).map(str::to_string));
             match kind {
-                Some(kind) if !is_modelled_interaction(&kind) => Err(PayloadError::UnknownInteraction(kind)),
+                Some(kind) if !is_modelled_interaction(&kind) => {
+                    Err(PayloadError::UnknownInteraction(kind))
+                }
                 _ => Err(PayloadError::Json(e.to_string())),
             }
         }
@@ -60,7 +66,13 @@ pub fn interaction_from_json(json: &str) -> Result<SlackInteractionEvent, Payloa
 fn is_modelled_interaction(kind: &str) -> bool {
     matches!(
         kind,
-        "block_actions" | "block_suggestion" | "dialog_submission" | "message_action" | "shortcut" | "view_closed" | "view_submission"
+        "block_actions"
+            | "block_suggestion"
+            | "dialog_submission"
+            | "message_action"
+            | "shortcut"
+            | "view_closed"
+            | "view_submission"
     )
 }
 
@@ -68,9 +80,14 @@ fn is_modelled_interaction(kind: &str) -> bool {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventBody {
-    UrlVerification { challenge: String },
+    UrlVerification {
+        challenge: String,
+    },
     EventCallback(EventCallback),
-    AppRateLimited { team_id: Option<String>, minute_rate_limited: Option<i64> },
+    AppRateLimited {
+        team_id: Option<String>,
+        minute_rate_limited: Option<i64>,
+    },
     #[serde(other)]
     Other,
 }
@@ -88,7 +105,10 @@ pub struct EventCallback {
 
 impl EventCallback {
     pub fn event_type(&self) -> &str {
-        self.event.get("type").and_then(Value::as_str).unwrap_or("unknown")
+        self.event
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("unknown")
     }
 
     /// From Socket Mode's already-parsed model.
@@ -103,7 +123,10 @@ pub fn parse_event_body(body: &[u8]) -> Result<EventBody, PayloadError> {
 }
 
 /// Reads one input's value from a submitted view's state.
-pub fn state_value<'a>(state: Option<&'a SlackViewState>, block_id: &str) -> Option<&'a SlackViewStateValue> {
+pub fn state_value<'a>(
+    state: Option<&'a SlackViewState>,
+    block_id: &str,
+) -> Option<&'a SlackViewStateValue> {
     state?
         .values
         .get(&SlackBlockId::new(block_id.to_string()))?
@@ -111,19 +134,26 @@ pub fn state_value<'a>(state: Option<&'a SlackViewState>, block_id: &str) -> Opt
 }
 
 fn text_of(state: Option<&SlackViewState>, field: Field) -> String {
-    state_value(state, field_block_id(field)).and_then(|v| v.value.clone()).unwrap_or_default()
+    state_value(state, field_block_id(field))
+        .and_then(|v| v.value.clone())
+        .unwrap_or_default()
 }
 
 fn option_of(state: Option<&SlackViewState>, field: Field) -> Option<String> {
-    state_value(state, field_block_id(field)).and_then(|v| v.selected_option.as_ref().map(|o| o.value.clone()))
+    state_value(state, field_block_id(field))
+        .and_then(|v| v.selected_option.as_ref().map(|o| o.value.clone()))
 }
 
 /// The request form as submitted.
 pub fn request_draft(state: Option<&SlackViewState>) -> RequestDraft {
     let channels = state_value(state, field_block_id(Field::Channels))
         .map(|v| {
-            let mut all: Vec<String> =
-                v.selected_conversations.iter().flatten().map(|c| c.0.clone()).collect();
+            let mut all: Vec<String> = v
+                .selected_conversations
+                .iter()
+                .flatten()
+                .map(|c| c.0.clone())
+                .collect();
             all.extend(v.selected_conversation.iter().map(|c| c.0.clone()));
             all.extend(v.selected_channel.iter().map(|c| c.0.clone()));
             all
@@ -137,9 +167,12 @@ pub fn request_draft(state: Option<&SlackViewState>) -> RequestDraft {
         guest_type: option_of(state, Field::GuestType),
         channels,
         expiry_mode: option_of(state, Field::ExpiryMode),
-        expiry_days: state_value(state, field_block_id(Field::ExpiryDays)).and_then(|v| v.value.clone()),
-        expiry_date: state_value(state, field_block_id(Field::ExpiryDate)).and_then(|v| v.selected_date.clone()),
-        expiry_time: state_value(state, field_block_id(Field::ExpiryTime)).and_then(|v| v.selected_time.clone()),
+        expiry_days: state_value(state, field_block_id(Field::ExpiryDays))
+            .and_then(|v| v.value.clone()),
+        expiry_date: state_value(state, field_block_id(Field::ExpiryDate))
+            .and_then(|v| v.selected_date.clone()),
+        expiry_time: state_value(state, field_block_id(Field::ExpiryTime))
+            .and_then(|v| v.selected_time.clone()),
     }
 }
 
@@ -159,19 +192,30 @@ mod tests {
     #[test]
     fn unknown_interaction_types_are_named() {
         let err = interaction_from_json(r#"{"type":"workflow_step_edit"}"#).unwrap_err();
-        assert_eq!(err, PayloadError::UnknownInteraction("workflow_step_edit".into()));
-        assert!(matches!(parse_interaction(b"nothing=here"), Err(PayloadError::MissingPayload)));
+        assert_eq!(
+            err,
+            PayloadError::UnknownInteraction("workflow_step_edit".into())
+        );
+        assert!(matches!(
+            parse_interaction(b"nothing=here"),
+            Err(PayloadError::MissingPayload)
+        ));
     }
 
     #[test]
     fn event_bodies() {
         let body = br#"{"type":"url_verification","token":"t","challenge":"abc"}"#;
-        assert!(matches!(parse_event_body(body).unwrap(), EventBody::UrlVerification { challenge } if challenge == "abc"));
+        assert!(
+            matches!(parse_event_body(body).unwrap(), EventBody::UrlVerification { challenge } if challenge == "abc")
+        );
         let body = br#"{"type":"event_callback","team_id":"T1","event_id":"Ev1","event":{"type":"subteam_updated"}}"#;
         match parse_event_body(body).unwrap() {
             EventBody::EventCallback(cb) => assert_eq!(cb.event_type(), "subteam_updated"),
             other => panic!("{other:?}"),
         }
-        assert!(matches!(parse_event_body(br#"{"type":"brand_new"}"#).unwrap(), EventBody::Other));
+        assert!(matches!(
+            parse_event_body(br#"{"type":"brand_new"}"#).unwrap(),
+            EventBody::Other
+        ));
     }
 }

@@ -3,7 +3,9 @@
 //! snapshot-tested. Everything a user typed passes through `text::safe` on its way in.
 
 use crate::domain::expiry::{format_in_zone, format_utc, relative};
-use crate::domain::policy::{Field, MAX_NAME_CHARS, MAX_ORGANISATION_CHARS, MAX_REASON_CHARS, RequestPolicy};
+use crate::domain::policy::{
+    Field, MAX_NAME_CHARS, MAX_ORGANISATION_CHARS, MAX_REASON_CHARS, RequestPolicy,
+};
 use crate::domain::request::Source;
 use crate::domain::text::{escape, safe, truncate};
 use crate::domain::{Expiry, GuestRequest, GuestType, RequestKind, RequestState};
@@ -60,7 +62,13 @@ pub struct DenyMetadata {
     pub response_url: Option<String>,
 }
 
-fn text_input(field: Field, label: &str, placeholder: &str, max: usize, multiline: bool) -> SlackBlock {
+fn text_input(
+    field: Field,
+    label: &str,
+    placeholder: &str,
+    max: usize,
+    multiline: bool,
+) -> SlackBlock {
     let id = field_block_id(field);
     SlackInputBlock::new(
         pt!(label),
@@ -90,19 +98,27 @@ pub fn request_form(policy: &RequestPolicy, metadata: &FormMetadata) -> SlackVie
         .iter()
         .map(|t| match t {
             GuestType::SingleChannel => ("single_channel", "Single-channel guest (one channel)"),
-            GuestType::MultiChannel => ("multi_channel", "Multi-channel guest (one or more channels)"),
+            GuestType::MultiChannel => (
+                "multi_channel",
+                "Multi-channel guest (one or more channels)",
+            ),
             GuestType::Member => ("member", "Full member"),
         })
         .collect();
     let type_options = radio(&types);
-    let mut expiry_modes = vec![("days", "After a number of days (counted from approval)"), ("date", "On a date and time")];
+    let mut expiry_modes = vec![
+        ("days", "After a number of days (counted from approval)"),
+        ("date", "On a date and time"),
+    ];
     if policy.allow_never {
         expiry_modes.push(("never", "Never"));
     }
     let expiry_options = radio(&expiry_modes);
     let tz = metadata.tz.clone().unwrap_or_else(|| "UTC".into());
     let max_hint = match policy.max_expiry_days {
-        Some(days) => format!("At most {days} days from now. Dates and times are in your time zone ({tz})."),
+        Some(days) => {
+            format!("At most {days} days from now. Dates and times are in your time zone ({tz}).")
+        }
         None => format!("Dates and times are in your time zone ({tz})."),
     };
     let blocks: Vec<SlackBlock> = slack_blocks![
@@ -116,12 +132,32 @@ pub fn request_form(policy: &RequestPolicy, metadata: &FormMetadata) -> SlackVie
             )
             .with_block_id(field_block_id(Field::Email).into())
         ),
-        some_into(text_input(Field::FullName, "Full name", "Grace Hopper", MAX_NAME_CHARS, false)),
-        some_into(match text_input(Field::Organisation, "Organisation", "Partner Inc", MAX_ORGANISATION_CHARS, false) {
-            SlackBlock::Input(input) => SlackBlock::Input(input.with_optional(true)),
-            other => other,
-        }),
-        some_into(text_input(Field::Reason, "Why do they need access?", "What they will work on, and with whom", MAX_REASON_CHARS, true)),
+        some_into(text_input(
+            Field::FullName,
+            "Full name",
+            "Grace Hopper",
+            MAX_NAME_CHARS,
+            false
+        )),
+        some_into(
+            match text_input(
+                Field::Organisation,
+                "Organisation",
+                "Partner Inc",
+                MAX_ORGANISATION_CHARS,
+                false
+            ) {
+                SlackBlock::Input(input) => SlackBlock::Input(input.with_optional(true)),
+                other => other,
+            }
+        ),
+        some_into(text_input(
+            Field::Reason,
+            "Why do they need access?",
+            "What they will work on, and with whom",
+            MAX_REASON_CHARS,
+            true
+        )),
         some_into(
             SlackInputBlock::new(
                 pt!("Guest type"),
@@ -141,7 +177,10 @@ pub fn request_form(policy: &RequestPolicy, metadata: &FormMetadata) -> SlackVie
                     .with_max_selected_items(policy.max_channels as u64)
                     .with_filter(
                         SlackBlockConversationFilter::new()
-                            .with_include(vec![SlackConversationFilterInclude::Public, SlackConversationFilterInclude::Private])
+                            .with_include(vec![
+                                SlackConversationFilterInclude::Public,
+                                SlackConversationFilterInclude::Private
+                            ])
                             .with_exclude_bot_users(true)
                             .with_exclude_external_shared_channels(true)
                     )
@@ -177,7 +216,9 @@ pub fn request_form(policy: &RequestPolicy, metadata: &FormMetadata) -> SlackVie
         some_into(
             SlackInputBlock::new(
                 pt!("Date"),
-                SlackBlockDatePickerElement::new().with_action_id(field_block_id(Field::ExpiryDate).into()).into()
+                SlackBlockDatePickerElement::new()
+                    .with_action_id(field_block_id(Field::ExpiryDate).into())
+                    .into()
             )
             .with_block_id(field_block_id(Field::ExpiryDate).into())
             .with_optional(true)
@@ -206,7 +247,9 @@ pub fn request_form(policy: &RequestPolicy, metadata: &FormMetadata) -> SlackVie
 
 /// Replaces the form after a successful submission.
 pub fn request_sent(request: &GuestRequest, request_channel: Option<&str>) -> SlackView {
-    let where_ = request_channel.map(|c| format!(" in <#{c}>")).unwrap_or_default();
+    let where_ = request_channel
+        .map(|c| format!(" in <#{c}>"))
+        .unwrap_or_default();
     SlackView::Modal(
         SlackModalView::new(
             pt!("Request sent"),
@@ -255,13 +298,22 @@ pub fn deny_form(request: &GuestRequest, metadata: &DenyMetadata) -> SlackView {
 
 /// `<!date^…>`: Slack shows it in each viewer's own time zone; the fallback is UTC.
 pub fn slack_date(at: DateTime<Utc>) -> String {
-    format!("<!date^{}^{{date_short_pretty}} {{time}}|{}>", at.timestamp(), format_utc(at))
+    format!(
+        "<!date^{}^{{date_short_pretty}} {{time}}|{}>",
+        at.timestamp(),
+        format_utc(at)
+    )
 }
 
 /// "Tue 22 Dec 2026, 10:00 UTC · in 30 days", or how a not-yet-known deadline will be set.
 pub fn expiry_text(request: &GuestRequest, now: DateTime<Utc>) -> String {
     match (request.expires_at, request.expiry) {
-        (Some(at), _) => format!("{} ({}) · {}", slack_date(at), format_utc(at), relative(at, now)),
+        (Some(at), _) => format!(
+            "{} ({}) · {}",
+            slack_date(at),
+            format_utc(at),
+            relative(at, now)
+        ),
         (None, Expiry::AfterDays { days }) => format!("{days} days after approval"),
         (None, Expiry::At { at }) => format!("{} ({})", slack_date(at), format_utc(at)),
         (None, Expiry::Never) => "Never".to_string(),
@@ -272,47 +324,90 @@ fn channels_text(request: &GuestRequest) -> String {
     if request.channels.is_empty() {
         return "—".to_string();
     }
-    request.channels.iter().map(|c| format!("<#{c}>")).collect::<Vec<_>>().join(" ")
+    request
+        .channels
+        .iter()
+        .map(|c| format!("<#{c}>"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// One line on where the request stands, for the card's footer and status replies.
 pub fn status_line(request: &GuestRequest) -> String {
-    let by = |who: &Option<crate::domain::UserId>| who.as_ref().map(|u| format!("<@{u}>")).unwrap_or_else(|| "Guestlist".into());
+    let by = |who: &Option<crate::domain::UserId>| {
+        who.as_ref()
+            .map(|u| format!("<@{u}>"))
+            .unwrap_or_else(|| "Guestlist".into())
+    };
     let when = |at: Option<DateTime<Utc>>| at.map(slack_date).unwrap_or_default();
     match request.state {
         RequestState::Pending => ":hourglass_flowing_sand: Waiting for an approver".to_string(),
         RequestState::Approved => match &request.auto_rule {
-            Some(rule) => format!(":white_check_mark: Approved automatically by rule *{}* · {}", escape(rule), when(request.decided_at)),
-            None => format!(":white_check_mark: Approved by {} · {}", by(&request.decided_by), when(request.decided_at)),
+            Some(rule) => format!(
+                ":white_check_mark: Approved automatically by rule *{}* · {}",
+                escape(rule),
+                when(request.decided_at)
+            ),
+            None => format!(
+                ":white_check_mark: Approved by {} · {}",
+                by(&request.decided_by),
+                when(request.decided_at)
+            ),
         },
         RequestState::Denied => format!(
             ":no_entry: Denied by {} · {}{}",
             by(&request.decided_by),
             when(request.decided_at),
-            request.decision_note.as_deref().map(|n| format!("\n>{}", safe(n, 500).replace('\n', "\n>"))).unwrap_or_default()
+            request
+                .decision_note
+                .as_deref()
+                .map(|n| format!("\n>{}", safe(n, 500).replace('\n', "\n>")))
+                .unwrap_or_default()
         ),
-        RequestState::Cancelled => format!(":no_entry_sign: Cancelled by the requester · {}", when(Some(request.updated_at))),
+        RequestState::Cancelled => format!(
+            ":no_entry_sign: Cancelled by the requester · {}",
+            when(Some(request.updated_at))
+        ),
         RequestState::Invited => format!(
             ":incoming_envelope: Invitation sent {}{}",
             when(request.invited_at),
-            request.invite_expires_at.map(|at| format!(" · it lapses {}", slack_date(at))).unwrap_or_default()
+            request
+                .invite_expires_at
+                .map(|at| format!(" · it lapses {}", slack_date(at)))
+                .unwrap_or_default()
         ),
         RequestState::Active => ":large_green_circle: Guest account active".to_string(),
         RequestState::InviteExpired => ":hourglass: The invitation lapsed unaccepted".to_string(),
         RequestState::Expired => format!(":lock: Account ended {}", when(request.expires_at)),
-        RequestState::Revoked => format!(":lock: Access revoked by {} · {}", by(&request.decided_by), when(Some(request.updated_at))),
+        RequestState::Revoked => format!(
+            ":lock: Access revoked by {} · {}",
+            by(&request.decided_by),
+            when(Some(request.updated_at))
+        ),
     }
 }
 
 fn summary_fields(request: &GuestRequest, now: DateTime<Utc>) -> Vec<SlackBlockText> {
-    let organisation = if request.organisation.is_empty() { "—".to_string() } else { safe(&request.organisation, MAX_ORGANISATION_CHARS) };
+    let organisation = if request.organisation.is_empty() {
+        "—".to_string()
+    } else {
+        safe(&request.organisation, MAX_ORGANISATION_CHARS)
+    };
     vec![
-        md!("*Guest*\n{}\n{}", safe(&request.full_name, MAX_NAME_CHARS), safe(request.email.as_str(), 254)),
+        md!(
+            "*Guest*\n{}\n{}",
+            safe(&request.full_name, MAX_NAME_CHARS),
+            safe(request.email.as_str(), 254)
+        ),
         md!("*Organisation*\n{}", organisation),
         md!("*Type*\n{}", request.guest_type.label()),
         md!("*Channels*\n{}", channels_text(request)),
         md!("*Expires*\n{}", expiry_text(request, now)),
-        md!("*Requested by*\n<@{}> · {}", request.requester, slack_date(request.created_at)),
+        md!(
+            "*Requested by*\n<@{}> · {}",
+            request.requester,
+            slack_date(request.created_at)
+        ),
     ]
 }
 
@@ -333,7 +428,10 @@ pub fn card(request: &GuestRequest, now: DateTime<Utc>) -> SlackMessageContent {
     let source = match request.source {
         Source::Form => String::new(),
         Source::Import => " (CSV import)".to_string(),
-        Source::Sync => format!(" (group sync rule *{}*)", escape(request.sync_rule.as_deref().unwrap_or(""))),
+        Source::Sync => format!(
+            " (group sync rule *{}*)",
+            escape(request.sync_rule.as_deref().unwrap_or(""))
+        ),
     };
     let pending = request.state == RequestState::Pending;
     let blocks: Vec<SlackBlock> = slack_blocks![
@@ -411,7 +509,9 @@ pub fn request_line(request: &GuestRequest) -> String {
 /// `/guest status`: the request in the viewer's own time zone.
 pub fn status_text(request: &GuestRequest, tz: Tz, now: DateTime<Utc>) -> String {
     let expiry = match (request.expires_at, request.expiry) {
-        (Some(at), _) | (None, Expiry::At { at }) => format!("{} ({})", format_in_zone(at, tz), relative(at, now)),
+        (Some(at), _) | (None, Expiry::At { at }) => {
+            format!("{} ({})", format_in_zone(at, tz), relative(at, now))
+        }
         (None, Expiry::AfterDays { days }) => format!("{days} days after approval"),
         (None, Expiry::Never) => "never".to_string(),
     };
@@ -427,7 +527,11 @@ pub fn status_text(request: &GuestRequest, tz: Tz, now: DateTime<Utc>) -> String
 }
 
 /// App Home: my requests; for approvers, the queue with the same buttons as the cards.
-pub fn home(mine: &[GuestRequest], queue: Option<&[GuestRequest]>, now: DateTime<Utc>) -> SlackView {
+pub fn home(
+    mine: &[GuestRequest],
+    queue: Option<&[GuestRequest]>,
+    now: DateTime<Utc>,
+) -> SlackView {
     const MAX_MINE: usize = 10;
     const MAX_QUEUE: usize = 20;
     let mut blocks: Vec<SlackBlock> = slack_blocks![
@@ -444,14 +548,22 @@ pub fn home(mine: &[GuestRequest], queue: Option<&[GuestRequest]>, now: DateTime
         some_into(SlackHeaderBlock::new(pt!("Your requests")))
     ];
     if mine.is_empty() {
-        blocks.push(SlackContextBlock::new(vec![md!("You have not asked for any guests yet.")]).into());
+        blocks.push(
+            SlackContextBlock::new(vec![md!("You have not asked for any guests yet.")]).into(),
+        );
     }
     for request in mine.iter().take(MAX_MINE) {
-        blocks.push(SlackSectionBlock::new().with_text(md!("{}", request_line(request))).into());
+        blocks.push(
+            SlackSectionBlock::new()
+                .with_text(md!("{}", request_line(request)))
+                .into(),
+        );
     }
     if let Some(queue) = queue {
         blocks.push(SlackDividerBlock::new().into());
-        blocks.push(SlackHeaderBlock::new(pt!(format!("Waiting for approval ({})", queue.len()))).into());
+        blocks.push(
+            SlackHeaderBlock::new(pt!(format!("Waiting for approval ({})", queue.len()))).into(),
+        );
         if queue.is_empty() {
             blocks.push(SlackContextBlock::new(vec![md!("Nothing to decide. :tada:")]).into());
         }
@@ -475,7 +587,11 @@ pub fn home(mine: &[GuestRequest], queue: Option<&[GuestRequest]>, now: DateTime
         }
         if queue.len() > MAX_QUEUE {
             blocks.push(
-                SlackContextBlock::new(vec![md!("…and {} more in the request channel.", queue.len() - MAX_QUEUE)]).into(),
+                SlackContextBlock::new(vec![md!(
+                    "…and {} more in the request channel.",
+                    queue.len() - MAX_QUEUE
+                )])
+                .into(),
             );
         }
     }

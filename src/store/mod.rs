@@ -261,7 +261,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<bool>;
 
     /// Gives up on a job for good.
-    async fn fail_job(&self, id: i64, owner: &str, error: &str, now: DateTime<Utc>) -> StoreResult<bool>;
+    async fn fail_job(
+        &self,
+        id: i64,
+        owner: &str,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
 
     /// Hands back jobs leased to `owner` that it will not run (on shutdown).
     async fn release_leases(&self, owner: &str, now: DateTime<Utc>) -> StoreResult<u64>;
@@ -287,7 +293,11 @@ pub trait Store: Send + Sync + 'static {
         jobs: JobsFor,
     ) -> StoreResult<CreateOutcome>;
 
-    async fn get_request(&self, team_id: &TeamId, id: RequestId) -> StoreResult<Option<GuestRequest>>;
+    async fn get_request(
+        &self,
+        team_id: &TeamId,
+        id: RequestId,
+    ) -> StoreResult<Option<GuestRequest>>;
 
     /// The open request or account holding this email, if any.
     async fn open_request_for_email(
@@ -309,7 +319,12 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
 
     /// Records that the card now shows `shown_version`.
-    async fn set_card_version(&self, team_id: &TeamId, id: RequestId, shown_version: i64) -> StoreResult<()>;
+    async fn set_card_version(
+        &self,
+        team_id: &TeamId,
+        id: RequestId,
+        shown_version: i64,
+    ) -> StoreResult<()>;
 
     /// A requester's requests, newest first.
     async fn requests_by_requester(
@@ -337,5 +352,9 @@ pub trait Store: Send + Sync + 'static {
     /// Audit rows since `since` (all when `None`), oldest first.
     async fn audit_since(&self, since: Option<DateTime<Utc>>) -> StoreResult<Vec<AuditRecord>>;
 
-    async fn audit_for_request(&self, team_id: &TeamId, id: RequestId) -> StoreResult<Vec<AuditRecord>>;
+    async fn audit_for_request(
+        &self,
+        team_id: &TeamId,
+        id: RequestId,
+    ) -> StoreResult<Vec<AuditRecord>>;
 }

@@ -2,8 +2,8 @@
 //! `FOR UPDATE SKIP LOCKED` and a lease, so two processes never run the same job.
 
 use super::rows::{
-    AuditRow, JobRecordRow, JobRow, RequestRow, change_request_state, channels_json, expiry_columns,
-    insert_request, ms, requests_from, select_requests,
+    AuditRow, JobRecordRow, JobRow, RequestRow, change_request_state, channels_json,
+    expiry_columns, insert_request, ms, requests_from, select_requests,
 };
 use super::*;
 use crate::domain::request::CardRef;
@@ -26,17 +26,27 @@ impl PgStore {
 
     /// Connects with every table living in `schema` (created if missing); the contract tests
     /// give each test its own schema so they can run in parallel on one database.
-    pub async fn connect_in_schema(url: &str, schema: &str, max_connections: u32) -> Result<Self, StoreError> {
+    pub async fn connect_in_schema(
+        url: &str,
+        schema: &str,
+        max_connections: u32,
+    ) -> Result<Self, StoreError> {
         let setup = PgPool::connect(url).await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS \"{}\"", schema.replace('"', ""))))
-            .execute(&setup)
-            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE SCHEMA IF NOT EXISTS \"{}\"",
+            schema.replace('"', "")
+        )))
+        .execute(&setup)
+        .await?;
         setup.close().await;
         let options = PgConnectOptions::from_str(url)?.options([("search_path", schema)]);
         Self::connect_with(options, max_connections).await
     }
 
-    async fn connect_with(options: PgConnectOptions, max_connections: u32) -> Result<Self, StoreError> {
+    async fn connect_with(
+        options: PgConnectOptions,
+        max_connections: u32,
+    ) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(5))
@@ -45,7 +55,11 @@ impl PgStore {
         Ok(Self { pool })
     }
 
-    async fn insert_jobs(tx: &mut Transaction<'_, Postgres>, jobs: &[NewJob], now: DateTime<Utc>) -> StoreResult<()> {
+    async fn insert_jobs(
+        tx: &mut Transaction<'_, Postgres>,
+        jobs: &[NewJob],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         for job in jobs {
             sqlx::query(
                 "INSERT INTO jobs (team_id, kind, payload, run_at, max_attempts, serial_key, dedupe_key, created_at, updated_at)
@@ -66,7 +80,10 @@ impl PgStore {
         Ok(())
     }
 
-    async fn insert_audit(tx: &mut Transaction<'_, Postgres>, entry: &AuditEntry) -> StoreResult<()> {
+    async fn insert_audit(
+        tx: &mut Transaction<'_, Postgres>,
+        entry: &AuditEntry,
+    ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO audit_log (team_id, request_id, actor, action, from_state, to_state, detail, at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -114,10 +131,14 @@ impl Store for PgStore {
     }
 
     async fn readiness(&self) -> StoreResult<()> {
-        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
-            .fetch_all(&self.pool)
-            .await?;
-        let missing = MIGRATOR.iter().filter(|m| !applied.contains(&m.version)).count();
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&self.pool)
+                .await?;
+        let missing = MIGRATOR
+            .iter()
+            .filter(|m| !applied.contains(&m.version))
+            .count();
         if missing > 0 {
             return Err(StoreError::NotMigrated { missing });
         }
@@ -198,7 +219,10 @@ impl Store for PgStore {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        let mut jobs: Vec<ClaimedJob> = rows.into_iter().map(ClaimedJob::try_from).collect::<Result<_, _>>()?;
+        let mut jobs: Vec<ClaimedJob> = rows
+            .into_iter()
+            .map(ClaimedJob::try_from)
+            .collect::<Result<_, _>>()?;
         jobs.sort_by_key(|j| (j.run_at, j.id));
         Ok(jobs)
     }
@@ -241,7 +265,13 @@ impl Store for PgStore {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn fail_job(&self, id: i64, owner: &str, error: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+    async fn fail_job(
+        &self,
+        id: i64,
+        owner: &str,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE jobs SET state = 'failed', lease_owner = NULL, lease_until = NULL, last_error = $3,
                     updated_at = $4, finished_at = $4
@@ -270,18 +300,19 @@ impl Store for PgStore {
     }
 
     async fn queue_stats(&self, now: DateTime<Utc>) -> StoreResult<QueueStats> {
-        let (due, scheduled, running, failed, oldest): (i64, i64, i64, i64, Option<DateTime<Utc>>) = sqlx::query_as(
-            "SELECT
+        let (due, scheduled, running, failed, oldest): (i64, i64, i64, i64, Option<DateTime<Utc>>) =
+            sqlx::query_as(
+                "SELECT
                  COUNT(*) FILTER (WHERE state = 'queued' AND run_at <= $1),
                  COUNT(*) FILTER (WHERE state = 'queued' AND run_at > $1),
                  COUNT(*) FILTER (WHERE state = 'running'),
                  COUNT(*) FILTER (WHERE state = 'failed'),
                  MIN(run_at) FILTER (WHERE state = 'queued' AND run_at <= $1)
              FROM jobs WHERE state IN ('queued', 'running', 'failed')",
-        )
-        .bind(ms(now))
-        .fetch_one(&self.pool)
-        .await?;
+            )
+            .bind(ms(now))
+            .fetch_one(&self.pool)
+            .await?;
         Ok(QueueStats {
             due,
             scheduled,
@@ -292,10 +323,11 @@ impl Store for PgStore {
     }
 
     async fn purge_finished_jobs(&self, before: DateTime<Utc>) -> StoreResult<u64> {
-        let done = sqlx::query("DELETE FROM jobs WHERE state IN ('done', 'failed') AND finished_at < $1")
-            .bind(ms(before))
-            .execute(&self.pool)
-            .await?;
+        let done =
+            sqlx::query("DELETE FROM jobs WHERE state IN ('done', 'failed') AND finished_at < $1")
+                .bind(ms(before))
+                .execute(&self.pool)
+                .await?;
         Ok(done.rows_affected())
     }
 
@@ -347,11 +379,14 @@ impl Store for PgStore {
             Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
                 drop(tx);
                 let mut tx = self.pool.begin().await?;
-                let existing = Self::open_for_email_in(&mut tx, &new.team_id, new.email.as_str()).await?;
+                let existing =
+                    Self::open_for_email_in(&mut tx, &new.team_id, new.email.as_str()).await?;
                 tx.commit().await?;
                 return match existing {
                     Some(existing) => Ok(CreateOutcome::Duplicate(existing)),
-                    None => Err(StoreError::Corrupt("unique violation without an open request".into())),
+                    None => Err(StoreError::Corrupt(
+                        "unique violation without an open request".into(),
+                    )),
                 };
             }
             Err(e) => return Err(e.into()),
@@ -364,16 +399,25 @@ impl Store for PgStore {
         Ok(CreateOutcome::Created(request))
     }
 
-    async fn get_request(&self, team_id: &TeamId, id: RequestId) -> StoreResult<Option<GuestRequest>> {
-        let row: Option<RequestRow> = sqlx::query_as(select_requests!("WHERE team_id = $1 AND id = $2"))
-            .bind(team_id.as_str())
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?;
+    async fn get_request(
+        &self,
+        team_id: &TeamId,
+        id: RequestId,
+    ) -> StoreResult<Option<GuestRequest>> {
+        let row: Option<RequestRow> =
+            sqlx::query_as(select_requests!("WHERE team_id = $1 AND id = $2"))
+                .bind(team_id.as_str())
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(GuestRequest::try_from).transpose()
     }
 
-    async fn open_request_for_email(&self, team_id: &TeamId, email: &str) -> StoreResult<Option<GuestRequest>> {
+    async fn open_request_for_email(
+        &self,
+        team_id: &TeamId,
+        email: &str,
+    ) -> StoreResult<Option<GuestRequest>> {
         let row: Option<RequestRow> = sqlx::query_as(OPEN_FOR_EMAIL)
             .bind(team_id.as_str())
             .bind(email)
@@ -420,7 +464,13 @@ impl Store for PgStore {
         Ok(ChangeOutcome::Applied(row.try_into()?))
     }
 
-    async fn set_card(&self, team_id: &TeamId, id: RequestId, card: &CardRef, shown_version: i64) -> StoreResult<()> {
+    async fn set_card(
+        &self,
+        team_id: &TeamId,
+        id: RequestId,
+        card: &CardRef,
+        shown_version: i64,
+    ) -> StoreResult<()> {
         sqlx::query(
             "UPDATE requests SET card_channel = $3, card_ts = $4, card_version = $5 WHERE team_id = $1 AND id = $2",
         )
@@ -434,7 +484,12 @@ impl Store for PgStore {
         Ok(())
     }
 
-    async fn set_card_version(&self, team_id: &TeamId, id: RequestId, shown_version: i64) -> StoreResult<()> {
+    async fn set_card_version(
+        &self,
+        team_id: &TeamId,
+        id: RequestId,
+        shown_version: i64,
+    ) -> StoreResult<()> {
         sqlx::query(
             "UPDATE requests SET card_version = $3
              WHERE team_id = $1 AND id = $2 AND (card_version IS NULL OR card_version < $3)",
@@ -482,9 +537,10 @@ impl Store for PgStore {
     }
 
     async fn count_by_state(&self) -> StoreResult<Vec<(RequestState, i64)>> {
-        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT state, COUNT(*) FROM requests GROUP BY state")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT state, COUNT(*) FROM requests GROUP BY state")
+                .fetch_all(&self.pool)
+                .await?;
         Ok(rows
             .into_iter()
             .filter_map(|(s, n)| RequestState::parse(&s).map(|s| (s, n)))
@@ -510,7 +566,11 @@ impl Store for PgStore {
         Ok(rows.into_iter().map(AuditRecord::from).collect())
     }
 
-    async fn audit_for_request(&self, team_id: &TeamId, id: RequestId) -> StoreResult<Vec<AuditRecord>> {
+    async fn audit_for_request(
+        &self,
+        team_id: &TeamId,
+        id: RequestId,
+    ) -> StoreResult<Vec<AuditRecord>> {
         let rows: Vec<AuditRow> = sqlx::query_as(
             "SELECT id, team_id, request_id, actor, action, from_state, to_state, detail, at
              FROM audit_log WHERE team_id = $1 AND request_id = $2 ORDER BY id",

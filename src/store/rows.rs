@@ -106,14 +106,19 @@ impl TryFrom<RequestRow> for GuestRequest {
                     .and_then(|d| u32::try_from(d).ok())
                     .ok_or_else(|| corrupt("expiry_days", "", id))?,
             },
-            "at" => Expiry::At { at: row.expiry_at.ok_or_else(|| corrupt("expiry_at", "", id))? },
+            "at" => Expiry::At {
+                at: row.expiry_at.ok_or_else(|| corrupt("expiry_at", "", id))?,
+            },
             "never" => Expiry::Never,
             other => return Err(corrupt("expiry_kind", other, id)),
         };
-        let channels: Vec<ChannelId> =
-            serde_json::from_str(&row.channels).map_err(|_| corrupt("channels", &row.channels, id))?;
+        let channels: Vec<ChannelId> = serde_json::from_str(&row.channels)
+            .map_err(|_| corrupt("channels", &row.channels, id))?;
         let card = match (row.card_channel, row.card_ts) {
-            (Some(channel), Some(ts)) => Some(CardRef { channel: ChannelId(channel), ts }),
+            (Some(channel), Some(ts)) => Some(CardRef {
+                channel: ChannelId(channel),
+                ts,
+            }),
             _ => None,
         };
         Ok(GuestRequest {
@@ -131,7 +136,8 @@ impl TryFrom<RequestRow> for GuestRequest {
             channels,
             expiry,
             expires_at: row.expires_at,
-            state: RequestState::parse(&row.state).ok_or_else(|| corrupt("state", &row.state, id))?,
+            state: RequestState::parse(&row.state)
+                .ok_or_else(|| corrupt("state", &row.state, id))?,
             version: row.version,
             decided_by: row.decided_by.map(UserId),
             decided_at: row.decided_at,
@@ -214,8 +220,9 @@ impl TryFrom<JobRecordRow> for JobRecord {
             kind: row.kind,
             payload: serde_json::from_str(&row.payload)
                 .map_err(|e| StoreError::Corrupt(format!("job {}: payload: {e}", row.id)))?,
-            state: JobState::parse(&row.state)
-                .ok_or_else(|| StoreError::Corrupt(format!("job {}: state {}", row.id, row.state)))?,
+            state: JobState::parse(&row.state).ok_or_else(|| {
+                StoreError::Corrupt(format!("job {}: state {}", row.id, row.state))
+            })?,
             attempts: row.attempts,
             run_at: row.run_at,
             dedupe_key: row.dedupe_key,

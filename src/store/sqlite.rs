@@ -2,8 +2,8 @@
 //! so queueing in the pool beats retrying on SQLITE_BUSY) and a few readers, in WAL mode.
 
 use super::rows::{
-    AuditRow, JobRecordRow, JobRow, RequestRow, change_request_state, channels_json, expiry_columns,
-    insert_request, ms, requests_from, select_requests,
+    AuditRow, JobRecordRow, JobRow, RequestRow, change_request_state, channels_json,
+    expiry_columns, insert_request, ms, requests_from, select_requests,
 };
 use super::*;
 use crate::domain::request::CardRef;
@@ -43,7 +43,11 @@ impl SqliteStore {
         Ok(Self { writer, reader })
     }
 
-    async fn insert_jobs(tx: &mut Transaction<'_, Sqlite>, jobs: &[NewJob], now: DateTime<Utc>) -> StoreResult<()> {
+    async fn insert_jobs(
+        tx: &mut Transaction<'_, Sqlite>,
+        jobs: &[NewJob],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         for job in jobs {
             sqlx::query(
                 "INSERT INTO jobs (team_id, kind, payload, run_at, max_attempts, serial_key, dedupe_key, created_at, updated_at)
@@ -112,10 +116,14 @@ impl Store for SqliteStore {
     }
 
     async fn readiness(&self) -> StoreResult<()> {
-        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
-            .fetch_all(&self.reader)
-            .await?;
-        let missing = MIGRATOR.iter().filter(|m| !applied.contains(&m.version)).count();
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&self.reader)
+                .await?;
+        let missing = MIGRATOR
+            .iter()
+            .filter(|m| !applied.contains(&m.version))
+            .count();
         if missing > 0 {
             return Err(StoreError::NotMigrated { missing });
         }
@@ -194,7 +202,10 @@ impl Store for SqliteStore {
         .bind(limit)
         .fetch_all(&self.writer)
         .await?;
-        let mut jobs: Vec<ClaimedJob> = rows.into_iter().map(ClaimedJob::try_from).collect::<Result<_, _>>()?;
+        let mut jobs: Vec<ClaimedJob> = rows
+            .into_iter()
+            .map(ClaimedJob::try_from)
+            .collect::<Result<_, _>>()?;
         jobs.sort_by_key(|j| (j.run_at, j.id));
         Ok(jobs)
     }
@@ -237,7 +248,13 @@ impl Store for SqliteStore {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn fail_job(&self, id: i64, owner: &str, error: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+    async fn fail_job(
+        &self,
+        id: i64,
+        owner: &str,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE jobs SET state = 'failed', lease_owner = NULL, lease_until = NULL, last_error = $3,
                     updated_at = $4, finished_at = $4
@@ -266,18 +283,19 @@ impl Store for SqliteStore {
     }
 
     async fn queue_stats(&self, now: DateTime<Utc>) -> StoreResult<QueueStats> {
-        let (due, scheduled, running, failed, oldest): (i64, i64, i64, i64, Option<DateTime<Utc>>) = sqlx::query_as(
-            "SELECT
+        let (due, scheduled, running, failed, oldest): (i64, i64, i64, i64, Option<DateTime<Utc>>) =
+            sqlx::query_as(
+                "SELECT
                  COALESCE(SUM(state = 'queued' AND run_at <= $1), 0),
                  COALESCE(SUM(state = 'queued' AND run_at > $1), 0),
                  COALESCE(SUM(state = 'running'), 0),
                  COALESCE(SUM(state = 'failed'), 0),
                  MIN(CASE WHEN state = 'queued' AND run_at <= $1 THEN run_at END)
              FROM jobs WHERE state IN ('queued', 'running', 'failed')",
-        )
-        .bind(ms(now))
-        .fetch_one(&self.reader)
-        .await?;
+            )
+            .bind(ms(now))
+            .fetch_one(&self.reader)
+            .await?;
         Ok(QueueStats {
             due,
             scheduled,
@@ -288,10 +306,11 @@ impl Store for SqliteStore {
     }
 
     async fn purge_finished_jobs(&self, before: DateTime<Utc>) -> StoreResult<u64> {
-        let done = sqlx::query("DELETE FROM jobs WHERE state IN ('done', 'failed') AND finished_at < $1")
-            .bind(ms(before))
-            .execute(&self.writer)
-            .await?;
+        let done =
+            sqlx::query("DELETE FROM jobs WHERE state IN ('done', 'failed') AND finished_at < $1")
+                .bind(ms(before))
+                .execute(&self.writer)
+                .await?;
         Ok(done.rows_affected())
     }
 
@@ -343,11 +362,14 @@ impl Store for SqliteStore {
             Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
                 drop(tx);
                 let mut tx = self.writer.begin().await?;
-                let existing = Self::open_for_email_in(&mut tx, &new.team_id, new.email.as_str()).await?;
+                let existing =
+                    Self::open_for_email_in(&mut tx, &new.team_id, new.email.as_str()).await?;
                 tx.commit().await?;
                 return match existing {
                     Some(existing) => Ok(CreateOutcome::Duplicate(existing)),
-                    None => Err(StoreError::Corrupt("unique violation without an open request".into())),
+                    None => Err(StoreError::Corrupt(
+                        "unique violation without an open request".into(),
+                    )),
                 };
             }
             Err(e) => return Err(e.into()),
@@ -360,16 +382,25 @@ impl Store for SqliteStore {
         Ok(CreateOutcome::Created(request))
     }
 
-    async fn get_request(&self, team_id: &TeamId, id: RequestId) -> StoreResult<Option<GuestRequest>> {
-        let row: Option<RequestRow> = sqlx::query_as(select_requests!("WHERE team_id = $1 AND id = $2"))
-            .bind(team_id.as_str())
-            .bind(id.0)
-            .fetch_optional(&self.reader)
-            .await?;
+    async fn get_request(
+        &self,
+        team_id: &TeamId,
+        id: RequestId,
+    ) -> StoreResult<Option<GuestRequest>> {
+        let row: Option<RequestRow> =
+            sqlx::query_as(select_requests!("WHERE team_id = $1 AND id = $2"))
+                .bind(team_id.as_str())
+                .bind(id.0)
+                .fetch_optional(&self.reader)
+                .await?;
         row.map(GuestRequest::try_from).transpose()
     }
 
-    async fn open_request_for_email(&self, team_id: &TeamId, email: &str) -> StoreResult<Option<GuestRequest>> {
+    async fn open_request_for_email(
+        &self,
+        team_id: &TeamId,
+        email: &str,
+    ) -> StoreResult<Option<GuestRequest>> {
         let row: Option<RequestRow> = sqlx::query_as(OPEN_FOR_EMAIL)
             .bind(team_id.as_str())
             .bind(email)
@@ -416,7 +447,13 @@ impl Store for SqliteStore {
         Ok(ChangeOutcome::Applied(row.try_into()?))
     }
 
-    async fn set_card(&self, team_id: &TeamId, id: RequestId, card: &CardRef, shown_version: i64) -> StoreResult<()> {
+    async fn set_card(
+        &self,
+        team_id: &TeamId,
+        id: RequestId,
+        card: &CardRef,
+        shown_version: i64,
+    ) -> StoreResult<()> {
         sqlx::query(
             "UPDATE requests SET card_channel = $3, card_ts = $4, card_version = $5 WHERE team_id = $1 AND id = $2",
         )
@@ -430,7 +467,12 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn set_card_version(&self, team_id: &TeamId, id: RequestId, shown_version: i64) -> StoreResult<()> {
+    async fn set_card_version(
+        &self,
+        team_id: &TeamId,
+        id: RequestId,
+        shown_version: i64,
+    ) -> StoreResult<()> {
         sqlx::query(
             "UPDATE requests SET card_version = $3
              WHERE team_id = $1 AND id = $2 AND (card_version IS NULL OR card_version < $3)",
@@ -478,9 +520,10 @@ impl Store for SqliteStore {
     }
 
     async fn count_by_state(&self) -> StoreResult<Vec<(RequestState, i64)>> {
-        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT state, COUNT(*) FROM requests GROUP BY state")
-            .fetch_all(&self.reader)
-            .await?;
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT state, COUNT(*) FROM requests GROUP BY state")
+                .fetch_all(&self.reader)
+                .await?;
         Ok(rows
             .into_iter()
             .filter_map(|(s, n)| RequestState::parse(&s).map(|s| (s, n)))
@@ -506,7 +549,11 @@ impl Store for SqliteStore {
         Ok(rows.into_iter().map(AuditRecord::from).collect())
     }
 
-    async fn audit_for_request(&self, team_id: &TeamId, id: RequestId) -> StoreResult<Vec<AuditRecord>> {
+    async fn audit_for_request(
+        &self,
+        team_id: &TeamId,
+        id: RequestId,
+    ) -> StoreResult<Vec<AuditRecord>> {
         let rows: Vec<AuditRow> = sqlx::query_as(
             "SELECT id, team_id, request_id, actor, action, from_state, to_state, detail, at
              FROM audit_log WHERE team_id = $1 AND request_id = $2 ORDER BY id",

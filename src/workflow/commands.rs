@@ -58,7 +58,10 @@ impl Workflow {
         Ok(match sub.as_deref() {
             None | Some("request") | Some("new") => {
                 let origin = Some(command.channel_id.0.clone());
-                match self.open_request_form(&team, &user, &command.trigger_id.0, origin).await? {
+                match self
+                    .open_request_form(&team, &user, &command.trigger_id.0, origin)
+                    .await?
+                {
                     None => CommandReply::Empty,
                     Some(message) => CommandReply::Ephemeral(message),
                 }
@@ -74,11 +77,15 @@ impl Workflow {
                 })
             }
             Some("status") => match arg.and_then(RequestId::parse) {
-                None => CommandReply::Ephemeral("Which request? For example `/guest status 12`.".into()),
+                None => {
+                    CommandReply::Ephemeral("Which request? For example `/guest status 12`.".into())
+                }
                 Some(id) => CommandReply::Ephemeral(self.status(&team, &user, id).await?),
             },
             Some("cancel") => match arg.and_then(RequestId::parse) {
-                None => CommandReply::Ephemeral("Which request? For example `/guest cancel 12`.".into()),
+                None => {
+                    CommandReply::Ephemeral("Which request? For example `/guest cancel 12`.".into())
+                }
                 Some(id) => CommandReply::Ephemeral(self.cancel(&team, &user, id).await?),
             },
             Some(other) => CommandReply::Ephemeral(format!(

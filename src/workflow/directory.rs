@@ -19,21 +19,31 @@ pub struct Person {
     pub deleted: bool,
 }
 
+/// Entries with the moment they were fetched.
+type Cache<K, V> = Mutex<HashMap<K, (Instant, V)>>;
+
 pub struct Directory {
     slack: SlackApi,
     ttl: Duration,
-    people: Mutex<HashMap<UserId, (Instant, Person)>>,
-    groups: Mutex<HashMap<UserGroupId, (Instant, Arc<HashSet<UserId>>)>>,
+    people: Cache<UserId, Person>,
+    groups: Cache<UserGroupId, Arc<HashSet<UserId>>>,
 }
 
 impl Directory {
     pub fn new(slack: SlackApi, ttl: Duration) -> Self {
-        Self { slack, ttl, people: Mutex::default(), groups: Mutex::default() }
+        Self {
+            slack,
+            ttl,
+            people: Mutex::default(),
+            groups: Mutex::default(),
+        }
     }
 
-    fn fresh<K: std::hash::Hash + Eq, V: Clone>(&self, map: &Mutex<HashMap<K, (Instant, V)>>, key: &K) -> Option<V> {
+    fn fresh<K: std::hash::Hash + Eq, V: Clone>(&self, map: &Cache<K, V>, key: &K) -> Option<V> {
         let map = map.lock().expect("directory lock");
-        map.get(key).filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, v)| v.clone())
+        map.get(key)
+            .filter(|(at, _)| at.elapsed() < self.ttl)
+            .map(|(_, v)| v.clone())
     }
 
     pub async fn person(&self, user: &UserId) -> SlackResult<Person> {
@@ -51,14 +61,20 @@ impl Directory {
                 .or_else(|| raw.name.clone())
                 .unwrap_or_else(|| user.to_string()),
             tz: raw.tz.clone(),
-            email: raw.profile.as_ref().and_then(|p| p.email.as_ref().map(|e| e.0.clone())),
+            email: raw
+                .profile
+                .as_ref()
+                .and_then(|p| p.email.as_ref().map(|e| e.0.clone())),
             is_admin_or_owner: flags.is_admin.unwrap_or(false)
                 || flags.is_owner.unwrap_or(false)
                 || flags.is_primary_owner.unwrap_or(false),
             is_bot: flags.is_bot.unwrap_or(false),
             deleted: raw.deleted.unwrap_or(false),
         };
-        self.people.lock().expect("directory lock").insert(user.clone(), (Instant::now(), person.clone()));
+        self.people
+            .lock()
+            .expect("directory lock")
+            .insert(user.clone(), (Instant::now(), person.clone()));
         Ok(person)
     }
 
@@ -66,8 +82,17 @@ impl Directory {
         if let Some(members) = self.fresh(&self.groups, group) {
             return Ok(members);
         }
-        let members: Arc<HashSet<UserId>> = Arc::new(self.slack.usergroup_members(group).await?.into_iter().collect());
-        self.groups.lock().expect("directory lock").insert(group.clone(), (Instant::now(), members.clone()));
+        let members: Arc<HashSet<UserId>> = Arc::new(
+            self.slack
+                .usergroup_members(group)
+                .await?
+                .into_iter()
+                .collect(),
+        );
+        self.groups
+            .lock()
+            .expect("directory lock")
+            .insert(group.clone(), (Instant::now(), members.clone()));
         Ok(members)
     }
 

@@ -34,13 +34,18 @@ impl Workflow {
     fn job_for_event(&self, team: &TeamId, event: &Value) -> Option<NewJob> {
         let text = |key: &str| event.get(key).and_then(Value::as_str);
         match text("type")? {
-            "app_home_opened" if text("tab") == Some("home") => {
-                Some(self.job(team, Job::PublishHome { user: text("user")?.to_string() }))
-            }
+            "app_home_opened" if text("tab") == Some("home") => Some(self.job(
+                team,
+                Job::PublishHome {
+                    user: text("user")?.to_string(),
+                },
+            )),
             "message" => {
-                let in_request_channel = self.settings.request_channel.as_ref().map(|c| c.as_str()) == text("channel");
+                let in_request_channel =
+                    self.settings.request_channel.as_ref().map(|c| c.as_str()) == text("channel");
                 // A person's top-level message (no subtype: not a join, an edit, a bot post…).
-                let from_a_person = text("subtype").is_none() && text("bot_id").is_none() && text("user").is_some();
+                let from_a_person =
+                    text("subtype").is_none() && text("bot_id").is_none() && text("user").is_some();
                 let top_level = text("thread_ts").is_none();
                 (in_request_channel && from_a_person && top_level).then(|| {
                     self.job(

@@ -10,14 +10,26 @@ use std::collections::HashMap;
 
 impl Workflow {
     /// Handles one interaction and says what the HTTP (or Socket Mode) ack carries.
-    pub async fn handle_interaction(&self, event: &SlackInteractionEvent) -> SlackInteractionResponse {
+    pub async fn handle_interaction(
+        &self,
+        event: &SlackInteractionEvent,
+    ) -> SlackInteractionResponse {
         let result = match event {
-            SlackInteractionEvent::BlockActions(e) => self.block_actions(e).await.map(|_| SlackInteractionResponse::Empty),
+            SlackInteractionEvent::BlockActions(e) => self
+                .block_actions(e)
+                .await
+                .map(|_| SlackInteractionResponse::Empty),
             SlackInteractionEvent::ViewSubmission(e) => self.view_submission(e).await,
-            SlackInteractionEvent::Shortcut(e) => self.shortcut(e).await.map(|_| SlackInteractionResponse::Empty),
+            SlackInteractionEvent::Shortcut(e) => self
+                .shortcut(e)
+                .await
+                .map(|_| SlackInteractionResponse::Empty),
             SlackInteractionEvent::ViewClosed(_) => Ok(SlackInteractionResponse::Empty),
             other => {
-                tracing::info!(kind = interaction_kind(other), "interaction type not handled");
+                tracing::info!(
+                    kind = interaction_kind(other),
+                    "interaction type not handled"
+                );
                 Ok(SlackInteractionResponse::Empty)
             }
         };
@@ -39,7 +51,9 @@ impl Workflow {
         span.record("slack.team", team.as_str());
         span.record("slack.user", user.as_str());
         let channel = match &event.container {
-            SlackInteractionActionContainer::Message(m) => m.channel_id.as_ref().map(|c| c.0.clone()),
+            SlackInteractionActionContainer::Message(m) => {
+                m.channel_id.as_ref().map(|c| c.0.clone())
+            }
             _ => None,
         }
         .or_else(|| event.channel.as_ref().map(|c| c.id.0.clone()));
@@ -52,13 +66,29 @@ impl Workflow {
             let request_id = action.value.as_deref().and_then(RequestId::parse);
             let result = match (action.action_id.0.as_str(), request_id) {
                 (action::APPROVE, Some(id)) => self.approve(&team, &user, id, &feedback).await,
-                (action::DENY, Some(id)) => self.deny_click(&team, &user, id, &event.trigger_id.0, &feedback).await,
-                (action::OPEN_FORM, _) => match self.open_request_form(&team, &user, &event.trigger_id.0, channel.clone()).await {
+                (action::DENY, Some(id)) => {
+                    self.deny_click(&team, &user, id, &event.trigger_id.0, &feedback)
+                        .await
+                }
+                (action::OPEN_FORM, _) => match self
+                    .open_request_form(&team, &user, &event.trigger_id.0, channel.clone())
+                    .await
+                {
                     Ok(Some(message)) => self.tell(&team, &feedback, message).await,
                     Ok(None) => Ok(()),
                     Err(e) => Err(e),
                 },
-                (other, _) => self.lifecycle_action(&team, &user, other, action, &event.trigger_id.0, &feedback).await,
+                (other, _) => {
+                    self.lifecycle_action(
+                        &team,
+                        &user,
+                        other,
+                        action,
+                        &event.trigger_id.0,
+                        &feedback,
+                    )
+                    .await
+                }
             };
             if let Err(e) = result {
                 log_internal("button", &e);
@@ -68,7 +98,10 @@ impl Workflow {
         Ok(())
     }
 
-    async fn view_submission(&self, event: &SlackInteractionViewSubmissionEvent) -> anyhow::Result<SlackInteractionResponse> {
+    async fn view_submission(
+        &self,
+        event: &SlackInteractionViewSubmissionEvent,
+    ) -> anyhow::Result<SlackInteractionResponse> {
         let team = TeamId(event.team.id.0.clone());
         let user = UserId(event.user.id.0.clone());
         let span = tracing::Span::current();
@@ -79,25 +112,38 @@ impl Workflow {
         };
         let state = event.view.state_params.state.as_ref();
         let metadata = modal.private_metadata.as_deref().unwrap_or("");
-        let callback_id = modal.callback_id.as_ref().map(|c| c.0.as_str()).unwrap_or("");
+        let callback_id = modal
+            .callback_id
+            .as_ref()
+            .map(|c| c.0.as_str())
+            .unwrap_or("");
         match callback_id {
             callback::REQUEST_FORM => {
                 let metadata: FormMetadata = serde_json::from_str(metadata).unwrap_or_default();
-                Ok(match self.submit_request(&team, &user, state, &metadata).await? {
-                    SubmitOutcome::Errors(errors) => errors_response(errors),
-                    SubmitOutcome::Sent(request) => SlackViewSubmissionResponse::Update(SlackViewSubmissionUpdateResponse::new(
-                        render::request_sent(&request, self.settings.request_channel.as_ref().map(|c| c.as_str())),
-                    ))
-                    .into(),
-                })
+                Ok(
+                    match self.submit_request(&team, &user, state, &metadata).await? {
+                        SubmitOutcome::Errors(errors) => errors_response(errors),
+                        SubmitOutcome::Sent(request) => SlackViewSubmissionResponse::Update(
+                            SlackViewSubmissionUpdateResponse::new(render::request_sent(
+                                &request,
+                                self.settings.request_channel.as_ref().map(|c| c.as_str()),
+                            )),
+                        )
+                        .into(),
+                    },
+                )
             }
             callback::DENY_REASON => {
                 let metadata: DenyMetadata = serde_json::from_str(metadata)?;
-                let reason = state_value(state, render::DENY_REASON_BLOCK).and_then(|v| v.value.clone()).unwrap_or_default();
-                Ok(match self.submit_deny(&team, &user, &metadata, reason).await? {
-                    Some(errors) => errors_response(errors),
-                    None => SlackInteractionResponse::Empty,
-                })
+                let reason = state_value(state, render::DENY_REASON_BLOCK)
+                    .and_then(|v| v.value.clone())
+                    .unwrap_or_default();
+                Ok(
+                    match self.submit_deny(&team, &user, &metadata, reason).await? {
+                        Some(errors) => errors_response(errors),
+                        None => SlackInteractionResponse::Empty,
+                    },
+                )
             }
             other => {
                 tracing::info!(callback_id = other, "view submission not handled");
@@ -113,8 +159,15 @@ impl Workflow {
             tracing::info!(callback_id = %event.callback_id.0, "shortcut not handled");
             return Ok(());
         }
-        if let Some(message) = self.open_request_form(&team, &user, &event.trigger_id.0, None).await? {
-            let feedback = Feedback { user, response_url: None, channel: None };
+        if let Some(message) = self
+            .open_request_form(&team, &user, &event.trigger_id.0, None)
+            .await?
+        {
+            let feedback = Feedback {
+                user,
+                response_url: None,
+                channel: None,
+            };
             self.tell(&team, &feedback, message).await?;
         }
         Ok(())

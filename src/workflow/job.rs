@@ -23,7 +23,11 @@ pub enum Job {
         thread_ts: Option<String>,
     },
     /// An ephemeral message only `user` sees.
-    PostEphemeral { channel: String, user: String, text: String },
+    PostEphemeral {
+        channel: String,
+        user: String,
+        text: String,
+    },
     /// Answer through a slash command's or button's `response_url`.
     Respond { url: String, body: Value },
     /// Post the request's card in the request channel.
@@ -39,7 +43,11 @@ pub enum Job {
     /// Remind approvers once about a request still pending.
     StaleReminder { request_id: RequestId },
     /// The threaded "Request a guest account" button under a message in the request channel.
-    OfferRequestButton { channel: String, thread_ts: String, user: String },
+    OfferRequestButton {
+        channel: String,
+        thread_ts: String,
+        user: String,
+    },
     /// Hand an approved request to the configured provisioner.
     Provision { request_id: RequestId },
     /// Delete old event ids and finished jobs.
@@ -84,7 +92,13 @@ impl Job {
     }
 
     /// Queued for `run_at`; a `dedupe_key` makes it a one-off timer.
-    pub fn at(self, team_id: &TeamId, run_at: DateTime<Utc>, max_attempts: i64, dedupe_key: Option<String>) -> NewJob {
+    pub fn at(
+        self,
+        team_id: &TeamId,
+        run_at: DateTime<Utc>,
+        max_attempts: i64,
+        dedupe_key: Option<String>,
+    ) -> NewJob {
         NewJob {
             team_id: team_id.clone(),
             kind: self.kind().to_string(),
@@ -102,7 +116,11 @@ impl Job {
 pub enum JobError {
     /// Try again later: after `after` if given, else with backoff.
     #[error("{reason}")]
-    Retry { reason: String, after: Option<Duration>, rate_limited: bool },
+    Retry {
+        reason: String,
+        after: Option<Duration>,
+        rate_limited: bool,
+    },
     /// Retrying cannot help.
     #[error("{0}")]
     Fatal(String),
@@ -111,9 +129,17 @@ pub enum JobError {
 impl From<SlackCallError> for JobError {
     fn from(e: SlackCallError) -> Self {
         if let Some(after) = e.retry_after() {
-            JobError::Retry { reason: e.to_string(), after: Some(after), rate_limited: true }
+            JobError::Retry {
+                reason: e.to_string(),
+                after: Some(after),
+                rate_limited: true,
+            }
         } else if e.is_retryable() {
-            JobError::Retry { reason: e.to_string(), after: None, rate_limited: false }
+            JobError::Retry {
+                reason: e.to_string(),
+                after: None,
+                rate_limited: false,
+            }
         } else {
             JobError::Fatal(e.to_string())
         }
@@ -123,13 +149,21 @@ impl From<SlackCallError> for JobError {
 impl From<anyhow::Error> for JobError {
     /// Our own trouble (database busy, …) is worth another try.
     fn from(e: anyhow::Error) -> Self {
-        JobError::Retry { reason: format!("{e:#}"), after: None, rate_limited: false }
+        JobError::Retry {
+            reason: format!("{e:#}"),
+            after: None,
+            rate_limited: false,
+        }
     }
 }
 
 impl From<crate::store::StoreError> for JobError {
     fn from(e: crate::store::StoreError) -> Self {
-        JobError::Retry { reason: e.to_string(), after: None, rate_limited: false }
+        JobError::Retry {
+            reason: e.to_string(),
+            after: None,
+            rate_limited: false,
+        }
     }
 }
 
@@ -139,27 +173,52 @@ mod tests {
 
     #[test]
     fn jobs_round_trip_and_share_a_card_queue() {
-        let job = Job::CardReply { request_id: RequestId(7), text: "hi".into() };
+        let job = Job::CardReply {
+            request_id: RequestId(7),
+            text: "hi".into(),
+        };
         let new = job.clone().now(&"T1".into(), Utc::now(), 5);
         assert_eq!(new.kind, "card_reply");
         assert_eq!(new.payload["kind"], "card_reply");
         assert_eq!(new.serial_key.as_deref(), Some("card:7"));
         let back: Job = serde_json::from_value(new.payload).unwrap();
         assert_eq!(back, job);
-        let refresh = Job::RefreshCard { request_id: RequestId(7) }.now(&"T1".into(), Utc::now(), 5);
+        let refresh = Job::RefreshCard {
+            request_id: RequestId(7),
+        }
+        .now(&"T1".into(), Utc::now(), 5);
         assert_eq!(refresh.serial_key, new.serial_key);
     }
 
     #[test]
     fn slack_errors_become_queue_decisions() {
-        let limited = SlackCallError::RateLimited { method: "m", retry_after: Duration::from_secs(1) };
+        let limited = SlackCallError::RateLimited {
+            method: "m",
+            retry_after: Duration::from_secs(1),
+        };
         assert_eq!(
             JobError::from(limited),
-            JobError::Retry { reason: "m: rate limited, retry after 1s".into(), after: Some(Duration::from_secs(1)), rate_limited: true }
+            JobError::Retry {
+                reason: "m: rate limited, retry after 1s".into(),
+                after: Some(Duration::from_secs(1)),
+                rate_limited: true
+            }
         );
-        let gone = SlackCallError::Api { method: "m", code: "channel_not_found".into() };
+        let gone = SlackCallError::Api {
+            method: "m",
+            code: "channel_not_found".into(),
+        };
         assert!(matches!(JobError::from(gone), JobError::Fatal(_)));
-        let down = SlackCallError::Http { method: "m", status: 503 };
-        assert!(matches!(JobError::from(down), JobError::Retry { rate_limited: false, .. }));
+        let down = SlackCallError::Http {
+            method: "m",
+            status: 503,
+        };
+        assert!(matches!(
+            JobError::from(down),
+            JobError::Retry {
+                rate_limited: false,
+                ..
+            }
+        ));
     }
 }

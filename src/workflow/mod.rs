@@ -74,13 +74,23 @@ pub struct Feedback {
 }
 
 impl Workflow {
-    pub fn new(store: SharedStore, slack: SlackApi, clock: SharedClock, settings: WorkflowSettings) -> Self {
+    pub fn new(
+        store: SharedStore,
+        slack: SlackApi,
+        clock: SharedClock,
+        settings: WorkflowSettings,
+    ) -> Self {
         let directory = Directory::new(slack.clone(), settings.directory_ttl);
-        let http = reqwest::Client::builder()
-            .timeout(crate::slack::client::CALL_TIMEOUT)
-            .build()
-            .expect("HTTP client builds");
-        Self { store, slack, clock, settings, directory, http, wake: Arc::new(Notify::new()) }
+        let http = crate::slack::client::http_client(crate::slack::client::CALL_TIMEOUT);
+        Self {
+            store,
+            slack,
+            clock,
+            settings,
+            directory,
+            http,
+            wake: Arc::new(Notify::new()),
+        }
     }
 
     pub fn store(&self) -> &SharedStore {
@@ -129,14 +139,30 @@ impl Workflow {
                 url: url.clone(),
                 body: serde_json::json!({"response_type": "ephemeral", "replace_original": false, "text": text}),
             },
-            (None, Some(channel)) => Job::PostEphemeral { channel: channel.clone(), user: feedback.user.to_string(), text },
-            (None, None) => Job::PostMessage { channel: feedback.user.to_string(), text, blocks: None, thread_ts: None },
+            (None, Some(channel)) => Job::PostEphemeral {
+                channel: channel.clone(),
+                user: feedback.user.to_string(),
+                text,
+            },
+            (None, None) => Job::PostMessage {
+                channel: feedback.user.to_string(),
+                text,
+                blocks: None,
+                thread_ts: None,
+            },
         };
         self.job(team_id, job)
     }
 
-    async fn tell(&self, team_id: &TeamId, feedback: &Feedback, text: String) -> anyhow::Result<()> {
-        self.store.enqueue_jobs(&[self.feedback_job(team_id, feedback, text)]).await?;
+    async fn tell(
+        &self,
+        team_id: &TeamId,
+        feedback: &Feedback,
+        text: String,
+    ) -> anyhow::Result<()> {
+        self.store
+            .enqueue_jobs(&[self.feedback_job(team_id, feedback, text)])
+            .await?;
         self.queued();
         Ok(())
     }

@@ -5,7 +5,9 @@ use crate::domain::expiry::{format_in_zone, zone};
 use crate::domain::policy::{ActorFacts, Authority, Field, FieldErrors, Refusal, validate_request};
 use crate::domain::request::{NewRequest, Source, transition};
 use crate::domain::text::safe;
-use crate::domain::{Action, ChannelId, GuestRequest, RequestId, RequestKind, RequestState, TeamId, UserId};
+use crate::domain::{
+    Action, ChannelId, GuestRequest, RequestId, RequestKind, RequestState, TeamId, UserId,
+};
 use crate::slack::SlackCallError;
 use crate::slack::payload::request_draft;
 use crate::slack::render::{self, DenyMetadata, FormMetadata, field_block_id};
@@ -19,7 +21,7 @@ use std::time::Duration;
 /// What a form submission answers: close (or replace) the modal, or errors on its blocks.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SubmitOutcome {
-    Sent(GuestRequest),
+    Sent(Box<GuestRequest>),
     Errors(HashMap<String, String>),
 }
 
@@ -55,7 +57,9 @@ impl Workflow {
             Ok(_) => Ok(None),
             Err(SlackCallError::Api { code, .. }) if code.contains("trigger") => {
                 tracing::warn!(%team_id, %user, code, "trigger id expired before views.open");
-                Ok(Some("That took Slack a moment too long. Please run `/guest` again.".into()))
+                Ok(Some(
+                    "That took Slack a moment too long. Please run `/guest` again.".into(),
+                ))
             }
             Err(e) => Err(e).context("opening the request form"),
         }
@@ -68,7 +72,10 @@ impl Workflow {
             return Ok(None);
         }
         let names: Vec<String> = groups.iter().map(|g| format!("<!subteam^{g}>")).collect();
-        Ok(Some(format!("Only members of {} can ask for guest accounts.", names.join(" or "))))
+        Ok(Some(format!(
+            "Only members of {} can ask for guest accounts.",
+            names.join(" or ")
+        )))
     }
 
     pub(super) async fn submit_request(
@@ -85,10 +92,19 @@ impl Workflow {
             Err(errors) => return Ok(SubmitOutcome::Errors(errors_by_block(&errors))),
         };
         if let Some(refusal) = self.may_request(user).await? {
-            return Ok(SubmitOutcome::Errors(HashMap::from([(field_block_id(Field::Email).into(), refusal)])));
+            return Ok(SubmitOutcome::Errors(HashMap::from([(
+                field_block_id(Field::Email).into(),
+                refusal,
+            )])));
         }
-        if let Some(existing) = self.store.open_request_for_email(team_id, valid.email.as_str()).await? {
-            return Ok(SubmitOutcome::Errors(self.duplicate_error(&existing, tz).await));
+        if let Some(existing) = self
+            .store
+            .open_request_for_email(team_id, valid.email.as_str())
+            .await?
+        {
+            return Ok(SubmitOutcome::Errors(
+                self.duplicate_error(&existing, tz).await,
+            ));
         }
         let new = NewRequest {
             team_id: team_id.clone(),
@@ -118,7 +134,8 @@ impl Workflow {
         let (max_attempts, stale_after) = (self.settings.max_attempts, self.settings.stale_after);
         let team = team_id.clone();
         let jobs = Box::new(move |r: &GuestRequest| -> Vec<NewJob> {
-            let stale_at = r.created_at + chrono::Duration::from_std(stale_after).unwrap_or(chrono::Duration::days(2));
+            let stale_at = r.created_at
+                + chrono::Duration::from_std(stale_after).unwrap_or(chrono::Duration::days(2));
             vec![
                 Job::PostCard { request_id: r.id }.now(&team, now, max_attempts),
                 Job::NotifyRequester {
@@ -135,23 +152,35 @@ impl Workflow {
                 Job::StaleReminder { request_id: r.id }.at(&team, stale_at, max_attempts, Some(format!("stale:{}", r.id.0))),
             ]
         });
-        let outcome = self.store.create_request(&new, RequestState::Pending, now, audit, jobs).await?;
+        let outcome = self
+            .store
+            .create_request(&new, RequestState::Pending, now, audit, jobs)
+            .await?;
         self.queued();
         match outcome {
             CreateOutcome::Created(request) => {
                 tracing::info!(request.id = request.id.0, %team_id, requester = %user, "request submitted");
-                Ok(SubmitOutcome::Sent(request))
+                Ok(SubmitOutcome::Sent(Box::new(request)))
             }
             // Two submissions for one email raced and the other won: the unique index caught it.
-            CreateOutcome::Duplicate(existing) => Ok(SubmitOutcome::Errors(self.duplicate_error(&existing, tz).await)),
+            CreateOutcome::Duplicate(existing) => Ok(SubmitOutcome::Errors(
+                self.duplicate_error(&existing, tz).await,
+            )),
         }
     }
 
-    async fn duplicate_error(&self, existing: &GuestRequest, tz: chrono_tz::Tz) -> HashMap<String, String> {
-        let who = match tokio::time::timeout(LOOKUP_BUDGET, self.directory.person(&existing.requester)).await {
-            Ok(Ok(person)) => person.name,
-            _ => existing.requester.to_string(),
-        };
+    async fn duplicate_error(
+        &self,
+        existing: &GuestRequest,
+        tz: chrono_tz::Tz,
+    ) -> HashMap<String, String> {
+        let who =
+            match tokio::time::timeout(LOOKUP_BUDGET, self.directory.person(&existing.requester))
+                .await
+            {
+                Ok(Ok(person)) => person.name,
+                _ => existing.requester.to_string(),
+            };
         let what = match existing.state {
             RequestState::Pending => "a request waiting for approval",
             RequestState::Approved | RequestState::Invited => "an approved request",
@@ -175,20 +204,39 @@ impl Workflow {
             return Ok(ActorFacts::default());
         }
         let in_approver_group = !rules.usergroups.is_empty()
-            && self.directory.in_any_group(actor, &rules.usergroups).await.context("resolving approver groups")?;
+            && self
+                .directory
+                .in_any_group(actor, &rules.usergroups)
+                .await
+                .context("resolving approver groups")?;
         let is_workspace_admin = rules.workspace_admins
             && !in_approver_group
-            && self.directory.person(actor).await.context("looking up the approver")?.is_admin_or_owner;
-        Ok(ActorFacts { in_approver_group, is_workspace_admin })
+            && self
+                .directory
+                .person(actor)
+                .await
+                .context("looking up the approver")?
+                .is_admin_or_owner;
+        Ok(ActorFacts {
+            in_approver_group,
+            is_workspace_admin,
+        })
     }
 
     /// Re-checked on every click: is `actor` allowed to decide `request`?
-    pub(super) async fn authorize(&self, actor: &UserId, request: &GuestRequest) -> anyhow::Result<Result<Authority, Refusal>> {
+    pub(super) async fn authorize(
+        &self,
+        actor: &UserId,
+        request: &GuestRequest,
+    ) -> anyhow::Result<Result<Authority, Refusal>> {
         if actor == &request.requester {
             return Ok(Err(Refusal::OwnRequest));
         }
         let facts = self.actor_facts(actor).await?;
-        Ok(self.settings.approvers.may_decide(actor, facts, &request.requester, &request.channels))
+        Ok(self
+            .settings
+            .approvers
+            .may_decide(actor, facts, &request.requester, &request.channels))
     }
 
     /// Whether `actor` approves anything at all (App Home shows them the queue).
@@ -203,16 +251,30 @@ impl Workflow {
                 "You cannot decide your own request ({}). Another approver has to.",
                 request.id
             ),
-            Refusal::NotAnApprover => format!("Only approvers can decide guest requests; {} is still waiting for one.", request.id),
+            Refusal::NotAnApprover => format!(
+                "Only approvers can decide guest requests; {} is still waiting for one.",
+                request.id
+            ),
             Refusal::OutsideScope { channels } => format!(
                 "You approve requests for your own channels only; {} also asks for {}.",
                 request.id,
-                channels.iter().map(|c| format!("<#{c}>")).collect::<Vec<_>>().join(" ")
+                channels
+                    .iter()
+                    .map(|c| format!("<#{c}>"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
             ),
         }
     }
 
-    fn refused_audit(&self, team_id: &TeamId, actor: &UserId, verb: &str, request: &GuestRequest, refusal: &Refusal) -> AuditEntry {
+    fn refused_audit(
+        &self,
+        team_id: &TeamId,
+        actor: &UserId,
+        verb: &str,
+        request: &GuestRequest,
+        refusal: &Refusal,
+    ) -> AuditEntry {
         AuditEntry {
             team_id: team_id.clone(),
             request_id: Some(request.id),
@@ -227,34 +289,84 @@ impl Workflow {
 
     /// "Request #4 was already approved by @ada on …": what a late clicker is told.
     fn already_decided_text(&self, request: &GuestRequest) -> String {
-        let by = request.decided_by.as_ref().map(|u| format!(" by <@{u}>")).unwrap_or_default();
-        let when = request.decided_at.map(|at| format!(" {}", render::slack_date(at))).unwrap_or_default();
+        let by = request
+            .decided_by
+            .as_ref()
+            .map(|u| format!(" by <@{u}>"))
+            .unwrap_or_default();
+        let when = request
+            .decided_at
+            .map(|at| format!(" {}", render::slack_date(at)))
+            .unwrap_or_default();
         match request.state {
-            RequestState::Cancelled => format!("Request {} was cancelled by the requester.", request.id),
+            RequestState::Cancelled => {
+                format!("Request {} was cancelled by the requester.", request.id)
+            }
             RequestState::Denied => format!("Request {} was already denied{by}{when}.", request.id),
-            RequestState::Pending => format!("Request {} is still waiting for a decision.", request.id),
-            _ => format!("Request {} was already approved{by}{when}; it is now {}.", request.id, request.state.label()),
+            RequestState::Pending => {
+                format!("Request {} is still waiting for a decision.", request.id)
+            }
+            _ => format!(
+                "Request {} was already approved{by}{when}; it is now {}.",
+                request.id,
+                request.state.label()
+            ),
         }
     }
 
     /// The jobs every decision brings: the card, its thread, the requester's DM and home.
-    fn decision_jobs(&self, team_id: &TeamId, request: &GuestRequest, thread: String, dm: String) -> Vec<NewJob> {
+    fn decision_jobs(
+        &self,
+        team_id: &TeamId,
+        request: &GuestRequest,
+        thread: String,
+        dm: String,
+    ) -> Vec<NewJob> {
         vec![
-            self.job(team_id, Job::RefreshCard { request_id: request.id }),
-            self.job(team_id, Job::CardReply { request_id: request.id, text: thread }),
-            self.job(team_id, Job::NotifyRequester { request_id: request.id, text: dm }),
-            self.job(team_id, Job::PublishHome { user: request.requester.to_string() }),
+            self.job(
+                team_id,
+                Job::RefreshCard {
+                    request_id: request.id,
+                },
+            ),
+            self.job(
+                team_id,
+                Job::CardReply {
+                    request_id: request.id,
+                    text: thread,
+                },
+            ),
+            self.job(
+                team_id,
+                Job::NotifyRequester {
+                    request_id: request.id,
+                    text: dm,
+                },
+            ),
+            self.job(
+                team_id,
+                Job::PublishHome {
+                    user: request.requester.to_string(),
+                },
+            ),
         ]
     }
 
     /// Loads a request for a decision, or tells the clicker why there is nothing to decide.
-    async fn pending_request(&self, team_id: &TeamId, id: RequestId, feedback: &Feedback) -> anyhow::Result<Option<GuestRequest>> {
+    async fn pending_request(
+        &self,
+        team_id: &TeamId,
+        id: RequestId,
+        feedback: &Feedback,
+    ) -> anyhow::Result<Option<GuestRequest>> {
         let Some(request) = self.store.get_request(team_id, id).await? else {
-            self.tell(team_id, feedback, format!("There is no request {id}.")).await?;
+            self.tell(team_id, feedback, format!("There is no request {id}."))
+                .await?;
             return Ok(None);
         };
         if request.state != RequestState::Pending {
-            self.tell(team_id, feedback, self.already_decided_text(&request)).await?;
+            self.tell(team_id, feedback, self.already_decided_text(&request))
+                .await?;
             return Ok(None);
         }
         Ok(Some(request))
@@ -273,22 +385,50 @@ impl Workflow {
             Ok(_) => Ok(true),
             Err(refusal) => {
                 tracing::info!(request.id = request.id.0, %actor, reason = refusal.code(), "decision refused");
-                let explain = self.feedback_job(team_id, feedback, self.refusal_text(&refusal, request));
-                self.store.append_audit(self.refused_audit(team_id, actor, verb, request, &refusal), vec![explain]).await?;
+                let explain =
+                    self.feedback_job(team_id, feedback, self.refusal_text(&refusal, request));
+                self.store
+                    .append_audit(
+                        self.refused_audit(team_id, actor, verb, request, &refusal),
+                        vec![explain],
+                    )
+                    .await?;
                 self.queued();
-                metrics::counter!("decisions_refused_total", "reason" => refusal.code()).increment(1);
+                metrics::counter!("decisions_refused_total", "reason" => refusal.code())
+                    .increment(1);
                 Ok(false)
             }
         }
     }
 
     /// The Approve button.
-    pub(super) async fn approve(&self, team_id: &TeamId, actor: &UserId, id: RequestId, feedback: &Feedback) -> anyhow::Result<()> {
-        let Some(request) = self.pending_request(team_id, id, feedback).await? else { return Ok(()) };
-        if !self.check_authority(team_id, actor, "approve", &request, feedback).await? {
+    pub(super) async fn approve(
+        &self,
+        team_id: &TeamId,
+        actor: &UserId,
+        id: RequestId,
+        feedback: &Feedback,
+    ) -> anyhow::Result<()> {
+        let Some(request) = self.pending_request(team_id, id, feedback).await? else {
+            return Ok(());
+        };
+        if !self
+            .check_authority(team_id, actor, "approve", &request, feedback)
+            .await?
+        {
             return Ok(());
         }
-        self.decide(team_id, actor, request, Action::Approve, None, None, feedback).await.map(|_| ())
+        self.decide(
+            team_id,
+            actor,
+            request,
+            Action::Approve,
+            None,
+            None,
+            feedback,
+        )
+        .await
+        .map(|_| ())
     }
 
     /// Applies a decision with a compare-and-set; a loser is told who decided first.
@@ -306,8 +446,16 @@ impl Workflow {
     ) -> anyhow::Result<Option<GuestRequest>> {
         let now = self.now();
         let to = transition(request.kind, request.state, action)?;
-        let expires_at = if action == Action::Approve { request.expiry.deadline(now) } else { None };
-        let who = if auto_rule.is_some() { "Guestlist".to_string() } else { format!("<@{actor}>") };
+        let expires_at = if action == Action::Approve {
+            request.expiry.deadline(now)
+        } else {
+            None
+        };
+        let who = if auto_rule.is_some() {
+            "Guestlist".to_string()
+        } else {
+            format!("<@{actor}>")
+        };
         let (thread, dm) = match action {
             Action::Approve => (
                 format!(":white_check_mark: Approved by {who}."),
@@ -319,17 +467,29 @@ impl Workflow {
                 ),
             ),
             Action::Deny => {
-                let reason = note.as_deref().map(|n| format!("\n>{}", safe(n, 500).replace('\n', "\n>"))).unwrap_or_default();
+                let reason = note
+                    .as_deref()
+                    .map(|n| format!("\n>{}", safe(n, 500).replace('\n', "\n>")))
+                    .unwrap_or_default();
                 (
                     format!(":no_entry: Denied by {who}.{reason}"),
-                    format!("Your request *{}* for *{}* was denied by {who}.{reason}", request.id, safe(&request.full_name, 100)),
+                    format!(
+                        "Your request *{}* for *{}* was denied by {who}.{reason}",
+                        request.id,
+                        safe(&request.full_name, 100)
+                    ),
                 )
             }
             _ => unreachable!("decide handles approve and deny"),
         };
         let mut jobs = self.decision_jobs(team_id, &request, thread, dm);
         if action == Action::Approve {
-            jobs.push(self.job(team_id, Job::Provision { request_id: request.id }));
+            jobs.push(self.job(
+                team_id,
+                Job::Provision {
+                    request_id: request.id,
+                },
+            ));
         }
         let change = StateChange {
             team_id: team_id.clone(),
@@ -338,7 +498,11 @@ impl Workflow {
             to,
             at: now,
             fields: ChangedFields {
-                decided_by: if auto_rule.is_some() { None } else { Some(actor.clone()) },
+                decided_by: if auto_rule.is_some() {
+                    None
+                } else {
+                    Some(actor.clone())
+                },
                 decided_at: Some(now),
                 decision_note: note.clone(),
                 auto_rule: auto_rule.clone(),
@@ -348,7 +512,10 @@ impl Workflow {
             audit: AuditEntry {
                 team_id: team_id.clone(),
                 request_id: Some(request.id),
-                actor: auto_rule.as_ref().map(|_| crate::store::BOT_ACTOR.to_string()).unwrap_or_else(|| actor.to_string()),
+                actor: auto_rule
+                    .as_ref()
+                    .map(|_| crate::store::BOT_ACTOR.to_string())
+                    .unwrap_or_else(|| actor.to_string()),
                 action: action.as_str().into(),
                 from_state: Some(RequestState::Pending),
                 to_state: Some(to),
@@ -365,16 +532,23 @@ impl Workflow {
             ChangeOutcome::Applied(decided) => {
                 self.queued();
                 metrics::counter!("decisions_total", "outcome" => to.as_str()).increment(1);
-                metrics::histogram!("request_decision_seconds").record((now - request.created_at).num_milliseconds() as f64 / 1000.0);
+                metrics::histogram!("request_decision_seconds")
+                    .record((now - request.created_at).num_milliseconds() as f64 / 1000.0);
                 tracing::info!(request.id = decided.id.0, %team_id, %actor, outcome = %to, "request decided");
                 Ok(Some(decided))
             }
             ChangeOutcome::Conflict(current) => {
-                self.tell(team_id, feedback, self.already_decided_text(&current)).await?;
+                self.tell(team_id, feedback, self.already_decided_text(&current))
+                    .await?;
                 Ok(None)
             }
             ChangeOutcome::NotFound => {
-                self.tell(team_id, feedback, format!("There is no request {}.", request.id)).await?;
+                self.tell(
+                    team_id,
+                    feedback,
+                    format!("There is no request {}.", request.id),
+                )
+                .await?;
                 Ok(None)
             }
         }
@@ -389,11 +563,19 @@ impl Workflow {
         trigger_id: &str,
         feedback: &Feedback,
     ) -> anyhow::Result<()> {
-        let Some(request) = self.pending_request(team_id, id, feedback).await? else { return Ok(()) };
-        if !self.check_authority(team_id, actor, "deny", &request, feedback).await? {
+        let Some(request) = self.pending_request(team_id, id, feedback).await? else {
+            return Ok(());
+        };
+        if !self
+            .check_authority(team_id, actor, "deny", &request, feedback)
+            .await?
+        {
             return Ok(());
         }
-        let metadata = DenyMetadata { request_id: id.0, response_url: feedback.response_url.clone() };
+        let metadata = DenyMetadata {
+            request_id: id.0,
+            response_url: feedback.response_url.clone(),
+        };
         self.slack
             .open_view(trigger_id, render::deny_form(&request, &metadata))
             .await
@@ -410,12 +592,25 @@ impl Workflow {
         reason: String,
     ) -> anyhow::Result<Option<HashMap<String, String>>> {
         let reason = reason.trim().to_string();
-        let error = |message: String| Ok(Some(HashMap::from([(render::DENY_REASON_BLOCK.to_string(), message)])));
+        let error = |message: String| {
+            Ok(Some(HashMap::from([(
+                render::DENY_REASON_BLOCK.to_string(),
+                message,
+            )])))
+        };
         if reason.is_empty() {
             return error("Say why, so the requester knows what to change.".into());
         }
-        let feedback = Feedback { user: actor.clone(), response_url: metadata.response_url.clone(), channel: None };
-        let Some(request) = self.store.get_request(team_id, RequestId(metadata.request_id)).await? else {
+        let feedback = Feedback {
+            user: actor.clone(),
+            response_url: metadata.response_url.clone(),
+            channel: None,
+        };
+        let Some(request) = self
+            .store
+            .get_request(team_id, RequestId(metadata.request_id))
+            .await?
+        else {
             return error(format!("There is no request #{}.", metadata.request_id));
         };
         if request.state != RequestState::Pending {
@@ -426,25 +621,53 @@ impl Workflow {
             self.store.append_audit(audit, vec![]).await?;
             return error(strip_mrkdwn(&self.refusal_text(&refusal, &request)));
         }
-        match self.decide(team_id, actor, request, Action::Deny, Some(reason), None, &feedback).await? {
+        match self
+            .decide(
+                team_id,
+                actor,
+                request,
+                Action::Deny,
+                Some(reason),
+                None,
+                &feedback,
+            )
+            .await?
+        {
             Some(_) => Ok(None),
             None => {
-                let current = self.store.get_request(team_id, RequestId(metadata.request_id)).await?;
-                error(current.map(|c| strip_mrkdwn(&self.already_decided_text(&c))).unwrap_or_default())
+                let current = self
+                    .store
+                    .get_request(team_id, RequestId(metadata.request_id))
+                    .await?;
+                error(
+                    current
+                        .map(|c| strip_mrkdwn(&self.already_decided_text(&c)))
+                        .unwrap_or_default(),
+                )
             }
         }
     }
 
     /// `/guest cancel <id>`: the requester withdraws a pending request.
-    pub(super) async fn cancel(&self, team_id: &TeamId, actor: &UserId, id: RequestId) -> anyhow::Result<String> {
+    pub(super) async fn cancel(
+        &self,
+        team_id: &TeamId,
+        actor: &UserId,
+        id: RequestId,
+    ) -> anyhow::Result<String> {
         let Some(request) = self.store.get_request(team_id, id).await? else {
             return Ok(format!("There is no request {id}."));
         };
         if &request.requester != actor {
-            return Ok(format!("Only the person who asked can cancel request {id}."));
+            return Ok(format!(
+                "Only the person who asked can cancel request {id}."
+            ));
         }
         if request.state != RequestState::Pending {
-            return Ok(format!("Request {id} is {} and can no longer be cancelled.", request.state.label()));
+            return Ok(format!(
+                "Request {id} is {} and can no longer be cancelled.",
+                request.state.label()
+            ));
         }
         let now = self.now();
         let change = StateChange {
@@ -466,8 +689,19 @@ impl Workflow {
             },
             jobs: vec![
                 self.job(team_id, Job::RefreshCard { request_id: id }),
-                self.job(team_id, Job::CardReply { request_id: id, text: format!(":no_entry_sign: Cancelled by <@{actor}>.") }),
-                self.job(team_id, Job::PublishHome { user: actor.to_string() }),
+                self.job(
+                    team_id,
+                    Job::CardReply {
+                        request_id: id,
+                        text: format!(":no_entry_sign: Cancelled by <@{actor}>."),
+                    },
+                ),
+                self.job(
+                    team_id,
+                    Job::PublishHome {
+                        user: actor.to_string(),
+                    },
+                ),
             ],
         };
         Ok(match self.store.change_state(change).await? {
@@ -489,7 +723,12 @@ impl Workflow {
             rules
                 .channel_scoped
                 .iter()
-                .filter(|s| request.channels.iter().all(|c: &ChannelId| s.channels.contains(c)))
+                .filter(|s| {
+                    request
+                        .channels
+                        .iter()
+                        .all(|c: &ChannelId| s.channels.contains(c))
+                })
                 .map(|s| format!("<@{}>", s.user)),
         );
         if rules.workspace_admins {
@@ -499,13 +738,21 @@ impl Workflow {
         format!(
             ":alarm_clock: Request {} has waited {hours} hours for a decision. {} can approve or deny it above.",
             request.id,
-            if who.is_empty() { "An approver".to_string() } else { who.join(", ") }
+            if who.is_empty() {
+                "An approver".to_string()
+            } else {
+                who.join(", ")
+            }
         )
     }
 }
 
 fn errors_by_block(errors: &FieldErrors) -> HashMap<String, String> {
-    errors.0.iter().map(|(field, message)| (field_block_id(*field).to_string(), message.clone())).collect()
+    errors
+        .0
+        .iter()
+        .map(|(field, message)| (field_block_id(*field).to_string(), message.clone()))
+        .collect()
 }
 
 /// Modal errors are plain text: turn `<@U1>` into `U1` and drop the bold marks.
@@ -514,7 +761,9 @@ fn strip_mrkdwn(text: &str) -> String {
     let mut rest = text;
     while let Some(start) = rest.find('<') {
         out.push_str(&rest[..start]);
-        let Some(end) = rest[start..].find('>') else { break };
+        let Some(end) = rest[start..].find('>') else {
+            break;
+        };
         let inner = &rest[start + 1..start + end];
         let shown = inner.rsplit('|').next().unwrap_or(inner);
         out.push_str(shown.trim_start_matches(['@', '#', '!']));

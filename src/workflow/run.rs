@@ -19,18 +19,31 @@ impl Workflow {
             .map_err(|e| JobError::Fatal(format!("unreadable job payload: {e}")))?;
         let team = &claimed.team_id;
         match job {
-            Job::PostMessage { channel, text, blocks, thread_ts } => {
+            Job::PostMessage {
+                channel,
+                text,
+                blocks,
+                thread_ts,
+            } => {
                 let mut content = SlackMessageContent::new().with_text(text);
                 if let Some(blocks) = blocks {
-                    let blocks: Vec<SlackBlock> =
-                        serde_json::from_value(blocks).map_err(|e| JobError::Fatal(format!("bad blocks: {e}")))?;
+                    let blocks: Vec<SlackBlock> = serde_json::from_value(blocks)
+                        .map_err(|e| JobError::Fatal(format!("bad blocks: {e}")))?;
                     content = content.with_blocks(blocks);
                 }
-                self.slack.post_message(&channel, content, thread_ts.as_deref()).await?;
+                self.slack
+                    .post_message(&channel, content, thread_ts.as_deref())
+                    .await?;
             }
-            Job::PostEphemeral { channel, user, text } => {
+            Job::PostEphemeral {
+                channel,
+                user,
+                text,
+            } => {
                 let content = SlackMessageContent::new().with_text(text);
-                self.slack.post_ephemeral(&channel, &UserId(user), content, None).await?;
+                self.slack
+                    .post_ephemeral(&channel, &UserId(user), content, None)
+                    .await?;
             }
             Job::Respond { url, body } => self.respond(&url, &body).await?,
             Job::PostCard { request_id } => self.post_card(team, request_id).await?,
@@ -39,13 +52,21 @@ impl Workflow {
                 let request = self.request(team, request_id).await?;
                 let card = posted_card(&request)?;
                 self.slack
-                    .post_message(card.channel.as_str(), SlackMessageContent::new().with_text(text), Some(&card.ts))
+                    .post_message(
+                        card.channel.as_str(),
+                        SlackMessageContent::new().with_text(text),
+                        Some(&card.ts),
+                    )
                     .await?;
             }
             Job::NotifyRequester { request_id, text } => {
                 let request = self.request(team, request_id).await?;
                 self.slack
-                    .post_message(request.requester.as_str(), SlackMessageContent::new().with_text(text), None)
+                    .post_message(
+                        request.requester.as_str(),
+                        SlackMessageContent::new().with_text(text),
+                        None,
+                    )
                     .await?;
             }
             Job::PublishHome { user } => self.publish_home(team, &UserId(user)).await?,
@@ -55,12 +76,26 @@ impl Workflow {
                     let text = self.stale_reminder_text(&request, self.now());
                     let card = posted_card(&request)?;
                     self.slack
-                        .post_message(card.channel.as_str(), SlackMessageContent::new().with_text(text), Some(&card.ts))
+                        .post_message(
+                            card.channel.as_str(),
+                            SlackMessageContent::new().with_text(text),
+                            Some(&card.ts),
+                        )
                         .await?;
                 }
             }
-            Job::OfferRequestButton { channel, thread_ts, user } => {
-                self.slack.post_message(&channel, render::request_button_offer(&user), Some(&thread_ts)).await?;
+            Job::OfferRequestButton {
+                channel,
+                thread_ts,
+                user,
+            } => {
+                self.slack
+                    .post_message(
+                        &channel,
+                        render::request_button_offer(&user),
+                        Some(&thread_ts),
+                    )
+                    .await?;
             }
             Job::Provision { request_id } => {
                 let request = self.request(team, request_id).await?;
@@ -84,13 +119,17 @@ impl Workflow {
     }
 
     async fn respond(&self, url: &str, body: &serde_json::Value) -> Result<(), JobError> {
-        let response = self
-            .http
-            .post(url)
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| JobError::Retry { reason: format!("response_url: {e}"), after: None, rate_limited: false })?;
+        let response =
+            self.http
+                .post(url)
+                .json(body)
+                .send()
+                .await
+                .map_err(|e| JobError::Retry {
+                    reason: format!("response_url: {e}"),
+                    after: None,
+                    rate_limited: false,
+                })?;
         let status = response.status();
         metrics::counter!("slack_api_calls_total", "method" => "response_url", "outcome" => if status.is_success() { "ok" } else { "http_error" })
             .increment(1);
@@ -98,10 +137,16 @@ impl Workflow {
             200..=299 => Ok(()),
             // A response_url lives 30 minutes and five uses; after that nothing will help.
             404 | 410 => Err(JobError::Fatal(format!("response_url answered {status}"))),
-            429 => Err(JobError::Retry { reason: "response_url rate limited".into(), after: None, rate_limited: true }),
-            _ if status.is_server_error() => {
-                Err(JobError::Retry { reason: format!("response_url answered {status}"), after: None, rate_limited: false })
-            }
+            429 => Err(JobError::Retry {
+                reason: "response_url rate limited".into(),
+                after: None,
+                rate_limited: true,
+            }),
+            _ if status.is_server_error() => Err(JobError::Retry {
+                reason: format!("response_url answered {status}"),
+                after: None,
+                rate_limited: false,
+            }),
             _ => Err(JobError::Fatal(format!("response_url answered {status}"))),
         }
     }
@@ -117,8 +162,13 @@ impl Workflow {
             .request_channel
             .clone()
             .ok_or_else(|| JobError::Fatal("slack.request_channel is not configured".into()))?;
-        let ts = self.slack.post_message(channel.as_str(), render::card(&request, self.now()), None).await?;
-        self.store.set_card(team, id, &CardRef { channel, ts }, request.version).await?;
+        let ts = self
+            .slack
+            .post_message(channel.as_str(), render::card(&request, self.now()), None)
+            .await?;
+        self.store
+            .set_card(team, id, &CardRef { channel, ts }, request.version)
+            .await?;
         Ok(())
     }
 
@@ -128,21 +178,35 @@ impl Workflow {
             // No card yet: the post job renders the latest state when it runs.
             return Ok(());
         };
-        if request.card_version.is_some_and(|shown| shown >= request.version) {
+        if request
+            .card_version
+            .is_some_and(|shown| shown >= request.version)
+        {
             return Ok(());
         }
-        self.slack.update_message(card.channel.as_str(), &card.ts, render::card(&request, self.now())).await?;
-        self.store.set_card_version(team, id, request.version).await?;
+        self.slack
+            .update_message(
+                card.channel.as_str(),
+                &card.ts,
+                render::card(&request, self.now()),
+            )
+            .await?;
+        self.store
+            .set_card_version(team, id, request.version)
+            .await?;
         Ok(())
     }
 
     async fn publish_home(&self, team: &TeamId, user: &UserId) -> Result<(), JobError> {
         let mine = self.store.requests_by_requester(team, user, 10).await?;
         let queue = if self.is_approver(user).await? {
-            let pending = self.store.requests_in_state(team, RequestState::Pending, 100).await?;
+            let pending = self
+                .store
+                .requests_in_state(team, RequestState::Pending, 100)
+                .await?;
             let mut decidable = Vec::new();
             for request in pending {
-                if matches!(self.authorize(user, &request).await?, Ok(_)) {
+                if self.authorize(user, &request).await?.is_ok() {
                     decidable.push(request);
                 }
             }
@@ -150,15 +214,19 @@ impl Workflow {
         } else {
             None
         };
-        self.slack.publish_home(user, render::home(&mine, queue.as_deref(), self.now())).await?;
+        self.slack
+            .publish_home(user, render::home(&mine, queue.as_deref(), self.now()))
+            .await?;
         Ok(())
     }
 }
 
 fn posted_card(request: &GuestRequest) -> Result<&CardRef, JobError> {
     // Card jobs run after the post job (same serial key), so a missing card means it failed.
-    request
-        .card
-        .as_ref()
-        .ok_or_else(|| JobError::Fatal(format!("the card of request {} was never posted", request.id)))
+    request.card.as_ref().ok_or_else(|| {
+        JobError::Fatal(format!(
+            "the card of request {} was never posted",
+            request.id
+        ))
+    })
 }

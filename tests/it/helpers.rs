@@ -54,11 +54,19 @@ pub async fn fresh_store(backend: &Backend, dir: &tempfile::TempDir) -> SharedSt
     match backend {
         Backend::Sqlite => {
             let path = dir.path().join("guestlist.db");
-            Arc::new(SqliteStore::connect(&format!("sqlite://{}", path.display())).await.expect("sqlite opens"))
+            Arc::new(
+                SqliteStore::connect(&format!("sqlite://{}", path.display()))
+                    .await
+                    .expect("sqlite opens"),
+            )
         }
         Backend::Postgres(url) => {
             let schema = format!("t_{:016x}", rand_u64());
-            Arc::new(PgStore::connect_in_schema(url, &schema, 8).await.expect("postgres connects"))
+            Arc::new(
+                PgStore::connect_in_schema(url, &schema, 8)
+                    .await
+                    .expect("postgres connects"),
+            )
         }
     }
 }
@@ -66,7 +74,12 @@ pub async fn fresh_store(backend: &Backend, dir: &tempfile::TempDir) -> SharedSt
 pub fn rand_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos(),
+    );
     h.finish()
 }
 
@@ -102,7 +115,10 @@ impl Default for Builder {
 impl Builder {
     pub fn new() -> Self {
         let env = HashMap::from([
-            ("SLACK_SIGNING_SECRET".to_string(), SIGNING_SECRET.to_string()),
+            (
+                "SLACK_SIGNING_SECRET".to_string(),
+                SIGNING_SECRET.to_string(),
+            ),
             ("SLACK_BOT_TOKEN".to_string(), "xoxb-test-bot".to_string()),
             ("GUESTLIST_LISTEN".to_string(), "127.0.0.1:0".to_string()),
         ]);
@@ -112,7 +128,12 @@ impl Builder {
              [approvers]\nusers = [\"{APPROVER}\", \"{APPROVER_2}\"]\nworkspace_admins = true\n\
              [[approvers.channel_scoped]]\nuser = \"{LEAD}\"\nchannels = [\"CPROJECT\"]\n"
         );
-        Self { backend: Backend::from_env(), env, toml, store: None }
+        Self {
+            backend: Backend::from_env(),
+            env,
+            toml,
+            store: None,
+        }
     }
 
     pub fn backend(mut self, backend: Backend) -> Self {
@@ -147,23 +168,40 @@ impl Builder {
         let path = dir.path().join("guestlist.toml");
         std::fs::write(&path, &self.toml).expect("config written");
         let lookup = move |k: &str| env.get(k).cloned();
-        let config = Config::load(&Sources { path, explicit: true, env: &lookup }).expect("test config loads");
+        let config = Config::load(&Sources {
+            path,
+            explicit: true,
+            env: &lookup,
+        })
+        .expect("test config loads");
         let clock = ManualClock::new(Utc::now());
         let shared_clock: SharedClock = clock.clone();
         let store = match self.store {
             Some(store) => store,
             None => fresh_store(&self.backend, &dir).await,
         };
-        let app = App::with_store(config.clone(), shared_clock.clone(), store.clone()).await.expect("app builds");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let app = App::with_store(config.clone(), shared_clock.clone(), store.clone())
+            .await
+            .expect("app builds");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let shutdown = CancellationToken::new();
         let router = app.router.clone();
         let stop = shutdown.clone();
         tokio::spawn(async move {
-            axum::serve(listener, router).with_graceful_shutdown(stop.cancelled_owned()).await.expect("server runs");
+            axum::serve(listener, router)
+                .with_graceful_shutdown(stop.cancelled_owned())
+                .await
+                .expect("server runs");
         });
-        let slack = SlackSender::new(&format!("http://{addr}"), SIGNING_SECRET, shared_clock, &fake.base_url());
+        let slack = SlackSender::new(
+            &format!("http://{addr}"),
+            SIGNING_SECRET,
+            shared_clock,
+            &fake.base_url(),
+        );
         TestApp {
             addr,
             fake,
@@ -217,4 +255,12 @@ impl Drop for TestApp {
         self.shutdown.cancel();
         self.fake.stop();
     }
+}
+
+/// A plain GET (health probes, metrics).
+pub async fn get(url: impl AsRef<str>) -> reqwest::Result<reqwest::Response> {
+    guestlist::slack::client::http_client(std::time::Duration::from_secs(10))
+        .get(url.as_ref())
+        .send()
+        .await
 }

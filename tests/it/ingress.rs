@@ -14,42 +14,88 @@ const DOC_BODY: &str = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_do
 const DOC_SIGNATURE: &str = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
 
 async fn doc_app(secrets: &str) -> TestApp {
-    let app = Builder::new().env("SLACK_SIGNING_SECRET", secrets).start().await;
+    let app = Builder::new()
+        .env("SLACK_SIGNING_SECRET", secrets)
+        .start()
+        .await;
     app.clock.set(Utc.timestamp_opt(DOC_TS, 0).unwrap());
     app
 }
 
 async fn post_doc(app: &TestApp, body: &str, headers: &[(&str, String)]) -> u16 {
     app.slack
-        .post_with_headers("/slack/commands", "application/x-www-form-urlencoded", body.to_string(), headers)
+        .post_with_headers(
+            "/slack/commands",
+            "application/x-www-form-urlencoded",
+            body.to_string(),
+            headers,
+        )
         .await
         .expect("request sent")
         .status
 }
 
 fn doc_headers() -> Vec<(&'static str, String)> {
-    vec![(TIMESTAMP_HEADER, DOC_TS.to_string()), (SIGNATURE_HEADER, DOC_SIGNATURE.to_string())]
+    vec![
+        (TIMESTAMP_HEADER, DOC_TS.to_string()),
+        (SIGNATURE_HEADER, DOC_SIGNATURE.to_string()),
+    ]
 }
 
 #[tokio::test]
 async fn slacks_documented_example_is_accepted_and_every_tampering_refused() {
     let app = doc_app(DOC_SECRET).await;
-    assert_eq!(post_doc(&app, DOC_BODY, &doc_headers()).await, 200, "the documented request verifies");
+    assert_eq!(
+        post_doc(&app, DOC_BODY, &doc_headers()).await,
+        200,
+        "the documented request verifies"
+    );
 
     let changed = DOC_BODY.replacen("roadrunner", "roadrunnes", 1);
-    assert_eq!(post_doc(&app, &changed, &doc_headers()).await, 401, "one byte changed");
+    assert_eq!(
+        post_doc(&app, &changed, &doc_headers()).await,
+        401,
+        "one byte changed"
+    );
 
-    assert_eq!(post_doc(&app, DOC_BODY, &doc_headers()[..1]).await, 401, "signature header missing");
-    assert_eq!(post_doc(&app, DOC_BODY, &doc_headers()[1..]).await, 401, "timestamp header missing");
+    assert_eq!(
+        post_doc(&app, DOC_BODY, &doc_headers()[..1]).await,
+        401,
+        "signature header missing"
+    );
+    assert_eq!(
+        post_doc(&app, DOC_BODY, &doc_headers()[1..]).await,
+        401,
+        "timestamp header missing"
+    );
 
     app.clock.set(Utc.timestamp_opt(DOC_TS + 301, 0).unwrap());
-    assert_eq!(post_doc(&app, DOC_BODY, &doc_headers()).await, 401, "timestamp 301 s old");
+    assert_eq!(
+        post_doc(&app, DOC_BODY, &doc_headers()).await,
+        401,
+        "timestamp 301 s old"
+    );
     app.clock.set(Utc.timestamp_opt(DOC_TS + 300, 0).unwrap());
-    assert_eq!(post_doc(&app, DOC_BODY, &doc_headers()).await, 200, "300 s is still inside the window");
+    assert_eq!(
+        post_doc(&app, DOC_BODY, &doc_headers()).await,
+        200,
+        "300 s is still inside the window"
+    );
 
-    let metrics = reqwest::get(format!("{}/metrics", app.base_url())).await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("signature_failures_total{reason=\"bad_signature\"}"), "{metrics}");
-    assert!(metrics.contains("signature_failures_total{reason=\"stale_timestamp\"}"), "{metrics}");
+    let metrics = crate::helpers::get(format!("{}/metrics", app.base_url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("signature_failures_total{reason=\"bad_signature\"}"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("signature_failures_total{reason=\"stale_timestamp\"}"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]
@@ -57,7 +103,12 @@ async fn refusals_carry_no_detail() {
     let app = doc_app(DOC_SECRET).await;
     let answer = app
         .slack
-        .post_with_headers("/slack/events", "application/json", "{}".into(), &doc_headers())
+        .post_with_headers(
+            "/slack/events",
+            "application/json",
+            "{}".into(),
+            &doc_headers(),
+        )
         .await
         .unwrap();
     assert_eq!(answer.status, 401);
@@ -76,7 +127,15 @@ async fn a_wrong_secret_is_refused_and_a_second_secret_in_the_list_verifies() {
 async fn bodies_over_one_mebibyte_are_refused_with_413() {
     let app = TestApp::start().await;
     let big = format!("payload={}", "x".repeat(1024 * 1024 + 10));
-    let answer = app.slack.post_signed("/slack/interactions", "application/x-www-form-urlencoded", big).await.unwrap();
+    let answer = app
+        .slack
+        .post_signed(
+            "/slack/interactions",
+            "application/x-www-form-urlencoded",
+            big,
+        )
+        .await
+        .unwrap();
     assert_eq!(answer.status, 413);
 }
 
@@ -84,11 +143,22 @@ async fn bodies_over_one_mebibyte_are_refused_with_413() {
 async fn url_verification_answers_the_challenge() {
     let app = TestApp::start().await;
     let body = json!({"token": "t", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "type": "url_verification"});
-    let answer = app.slack.post_signed("/slack/events", "application/json", body.to_string()).await.unwrap();
+    let answer = app
+        .slack
+        .post_signed("/slack/events", "application/json", body.to_string())
+        .await
+        .unwrap();
     assert_eq!(answer.status, 200);
-    assert_eq!(answer.json()["challenge"], "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
+    assert_eq!(
+        answer.json()["challenge"],
+        "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    );
     // Unsigned, the same body is refused.
-    let unsigned = app.slack.post_with_headers("/slack/events", "application/json", body.to_string(), &[]).await.unwrap();
+    let unsigned = app
+        .slack
+        .post_with_headers("/slack/events", "application/json", body.to_string(), &[])
+        .await
+        .unwrap();
     assert_eq!(unsigned.status, 401);
 }
 
@@ -119,11 +189,28 @@ async fn the_same_event_id_delivered_twice_is_processed_once() {
         .unwrap();
     assert_eq!(retry.status, 200);
     app.run_jobs().await;
-    assert_eq!(app.fake.calls_to("views.publish").len(), 1, "one delivery, one App Home publish");
-    assert_eq!(app.store.jobs_of_kind("publish_home", 10).await.unwrap().len(), 1);
+    assert_eq!(
+        app.fake.calls_to("views.publish").len(),
+        1,
+        "one delivery, one App Home publish"
+    );
+    assert_eq!(
+        app.store
+            .jobs_of_kind("publish_home", 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     // A different event id is a different event.
-    app.slack.event("Ev0002", json!({"type": "app_home_opened", "user": REQUESTER, "tab": "home"})).await.unwrap();
+    app.slack
+        .event(
+            "Ev0002",
+            json!({"type": "app_home_opened", "user": REQUESTER, "tab": "home"}),
+        )
+        .await
+        .unwrap();
     app.run_jobs().await;
     assert_eq!(app.fake.calls_to("views.publish").len(), 2);
 }
@@ -136,35 +223,78 @@ async fn what_we_do_not_handle_gets_a_polite_200() {
         .post_signed(
             "/slack/commands",
             "application/x-www-form-urlencoded",
-            app.slack.command_body(REQUESTER, "CGENERAL", "").replace("%2Fguest", "%2Fweather"),
+            app.slack
+                .command_body(REQUESTER, "CGENERAL", "")
+                .replace("%2Fguest", "%2Fweather"),
         )
         .await
         .unwrap();
     assert_eq!(unknown_command.status, 200);
-    assert!(unknown_command.json()["text"].as_str().unwrap().contains("/weather"));
+    assert!(
+        unknown_command.json()["text"]
+            .as_str()
+            .unwrap()
+            .contains("/weather")
+    );
 
-    let unknown_interaction = app.slack.interaction(&json!({"type": "workflow_step_edit", "callback_id": "x"})).await.unwrap();
+    let unknown_interaction = app
+        .slack
+        .interaction(&json!({"type": "workflow_step_edit", "callback_id": "x"}))
+        .await
+        .unwrap();
     assert_eq!(unknown_interaction.status, 200);
 
-    let unknown_event = app.slack.event("Ev9", json!({"type": "emoji_changed", "subtype": "add"})).await.unwrap();
+    let unknown_event = app
+        .slack
+        .event("Ev9", json!({"type": "emoji_changed", "subtype": "add"}))
+        .await
+        .unwrap();
     assert_eq!(unknown_event.status, 200);
 
-    let unknown_body = app.slack.post_signed("/slack/events", "application/json", json!({"type": "brand_new"}).to_string()).await.unwrap();
+    let unknown_body = app
+        .slack
+        .post_signed(
+            "/slack/events",
+            "application/json",
+            json!({"type": "brand_new"}).to_string(),
+        )
+        .await
+        .unwrap();
     assert_eq!(unknown_body.status, 200);
 
-    let garbage = app.slack.post_signed("/slack/interactions", "application/x-www-form-urlencoded", "payload=%7Bnot-json".into()).await.unwrap();
+    let garbage = app
+        .slack
+        .post_signed(
+            "/slack/interactions",
+            "application/x-www-form-urlencoded",
+            "payload=%7Bnot-json".into(),
+        )
+        .await
+        .unwrap();
     assert_eq!(garbage.status, 200);
 
-    let ssl_check = app.slack.post_signed("/slack/commands", "application/x-www-form-urlencoded", "ssl_check=1&token=x".into()).await.unwrap();
+    let ssl_check = app
+        .slack
+        .post_signed(
+            "/slack/commands",
+            "application/x-www-form-urlencoded",
+            "ssl_check=1&token=x".into(),
+        )
+        .await
+        .unwrap();
     assert_eq!(ssl_check.status, 200);
 }
 
 #[tokio::test]
 async fn health_and_readiness() {
     let app = TestApp::start().await;
-    let health = reqwest::get(format!("{}/healthz", app.base_url())).await.unwrap();
+    let health = crate::helpers::get(format!("{}/healthz", app.base_url()))
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200);
-    let ready = reqwest::get(format!("{}/readyz", app.base_url())).await.unwrap();
+    let ready = crate::helpers::get(format!("{}/readyz", app.base_url()))
+        .await
+        .unwrap();
     assert_eq!(ready.status(), 200);
     assert!(ready.headers().contains_key("x-request-id"));
 }

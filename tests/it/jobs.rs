@@ -10,19 +10,37 @@ use guestlist::workflow::Job;
 use std::collections::HashSet;
 
 fn post(text: &str) -> Job {
-    Job::PostMessage { channel: "CGENERAL".into(), text: text.into(), blocks: None, thread_ts: None }
+    Job::PostMessage {
+        channel: "CGENERAL".into(),
+        text: text.into(),
+        blocks: None,
+        thread_ts: None,
+    }
 }
 
 #[tokio::test]
 async fn a_429_is_waited_out_and_the_job_runs_once_more() {
     let app = TestApp::start().await;
     let team = TeamId::from("T0FAKE");
-    app.fake.fail_next("chat.postMessage", 2, Failure::RateLimited { retry_after_secs: 1 });
-    app.store.enqueue_jobs(&[post("hello").now(&team, app.now(), 4)]).await.unwrap();
+    app.fake.fail_next(
+        "chat.postMessage",
+        2,
+        Failure::RateLimited {
+            retry_after_secs: 1,
+        },
+    );
+    app.store
+        .enqueue_jobs(&[post("hello").now(&team, app.now(), 4)])
+        .await
+        .unwrap();
 
     assert_eq!(app.run_jobs().await, 1);
     assert_eq!(app.fake.calls_to("chat.postMessage").len(), 1);
-    assert_eq!(app.run_jobs().await, 0, "nothing may run before Retry-After has passed");
+    assert_eq!(
+        app.run_jobs().await,
+        0,
+        "nothing may run before Retry-After has passed"
+    );
 
     app.clock.advance(Duration::milliseconds(1300));
     assert_eq!(app.run_jobs().await, 1);
@@ -30,8 +48,16 @@ async fn a_429_is_waited_out_and_the_job_runs_once_more() {
     assert_eq!(app.run_jobs().await, 0);
 
     app.clock.advance(Duration::milliseconds(1300));
-    assert_eq!(app.run_jobs().await, 1, "after the second wait the job runs once more");
-    assert_eq!(app.fake.calls_to("chat.postMessage").len(), 3, "the fake saw exactly three calls");
+    assert_eq!(
+        app.run_jobs().await,
+        1,
+        "after the second wait the job runs once more"
+    );
+    assert_eq!(
+        app.fake.calls_to("chat.postMessage").len(),
+        3,
+        "the fake saw exactly three calls"
+    );
     let job = &app.store.jobs_of_kind("post_message", 10).await.unwrap()[0];
     assert_eq!(job.state, JobState::Done);
     assert_eq!(job.attempts, 1, "rate limits are not failed attempts");
@@ -42,8 +68,12 @@ async fn a_429_is_waited_out_and_the_job_runs_once_more() {
 async fn a_job_that_always_fails_ends_failed_after_its_attempts() {
     let app = TestApp::start().await;
     let team = TeamId::from("T0FAKE");
-    app.fake.fail_next("chat.postMessage", 100, Failure::Status(503));
-    app.store.enqueue_jobs(&[post("doomed").now(&team, app.now(), 4)]).await.unwrap();
+    app.fake
+        .fail_next("chat.postMessage", 100, Failure::Status(503));
+    app.store
+        .enqueue_jobs(&[post("doomed").now(&team, app.now(), 4)])
+        .await
+        .unwrap();
     for _ in 0..10 {
         app.run_jobs().await;
         app.clock.advance(Duration::seconds(2));
@@ -51,8 +81,16 @@ async fn a_job_that_always_fails_ends_failed_after_its_attempts() {
     let job = &app.store.jobs_of_kind("post_message", 10).await.unwrap()[0];
     assert_eq!(job.state, JobState::Failed);
     assert_eq!(job.attempts, 4);
-    assert!(job.last_error.as_deref().unwrap().contains("503"), "{:?}", job.last_error);
-    assert_eq!(app.fake.calls_to("chat.postMessage").len(), 4, "one call per attempt, then no more");
+    assert!(
+        job.last_error.as_deref().unwrap().contains("503"),
+        "{:?}",
+        job.last_error
+    );
+    assert_eq!(
+        app.fake.calls_to("chat.postMessage").len(),
+        4,
+        "one call per attempt, then no more"
+    );
     let stats = app.store.queue_stats(app.now()).await.unwrap();
     assert_eq!(stats.failed, 1);
 }
@@ -61,13 +99,26 @@ async fn a_job_that_always_fails_ends_failed_after_its_attempts() {
 async fn a_final_slack_error_fails_at_once() {
     let app = TestApp::start().await;
     let team = TeamId::from("T0FAKE");
-    let job = Job::PostMessage { channel: "CNOPE".into(), text: "x".into(), blocks: None, thread_ts: None };
-    app.store.enqueue_jobs(&[job.now(&team, app.now(), 4)]).await.unwrap();
+    let job = Job::PostMessage {
+        channel: "CNOPE".into(),
+        text: "x".into(),
+        blocks: None,
+        thread_ts: None,
+    };
+    app.store
+        .enqueue_jobs(&[job.now(&team, app.now(), 4)])
+        .await
+        .unwrap();
     app.run_jobs().await;
     let job = &app.store.jobs_of_kind("post_message", 10).await.unwrap()[0];
     assert_eq!(job.state, JobState::Failed);
     assert_eq!(job.attempts, 1);
-    assert!(job.last_error.as_deref().unwrap().contains("channel_not_found"));
+    assert!(
+        job.last_error
+            .as_deref()
+            .unwrap()
+            .contains("channel_not_found")
+    );
 }
 
 #[tokio::test]
@@ -75,14 +126,21 @@ async fn two_workers_racing_over_200_jobs_run_each_exactly_once() {
     // On Postgres this is the SKIP LOCKED claim between two pools; on SQLite, two workers of one process.
     let app = TestApp::start().await;
     let team = TeamId::from("T0FAKE");
-    let jobs: Vec<_> = (0..200).map(|i| post(&format!("job {i}")).now(&team, app.now(), 4)).collect();
+    let jobs: Vec<_> = (0..200)
+        .map(|i| post(&format!("job {i}")).now(&team, app.now(), 4))
+        .collect();
     app.store.enqueue_jobs(&jobs).await.unwrap();
     let a = Worker::new(app.workflow.clone(), app.config.jobs.clone());
     let b = Worker::new(app.workflow.clone(), app.config.jobs.clone());
     let (ran_a, ran_b) = tokio::join!(a.run_due(), b.run_due());
     let (ran_a, ran_b) = (ran_a.unwrap(), ran_b.unwrap());
     assert_eq!(ran_a + ran_b, 200);
-    let texts: Vec<String> = app.fake.messages_in("CGENERAL").into_iter().map(|m| m.text.unwrap()).collect();
+    let texts: Vec<String> = app
+        .fake
+        .messages_in("CGENERAL")
+        .into_iter()
+        .map(|m| m.text.unwrap())
+        .collect();
     assert_eq!(texts.len(), 200, "every job posted exactly once");
     assert_eq!(texts.iter().collect::<HashSet<_>>().len(), 200);
     let stats = app.store.queue_stats(app.now()).await.unwrap();

@@ -6,4 +6,5 @@ mod helpers;
 
 mod ingress;
 mod jobs;
+mod serve;
 mod store_contract;

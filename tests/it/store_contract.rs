@@ -4,9 +4,13 @@
 use crate::helpers::{Backend, fresh_store};
 use chrono::{DateTime, Duration, Utc};
 use guestlist::domain::request::{CardRef, Source};
-use guestlist::domain::{ChannelId, Email, Expiry, GuestType, NewRequest, RequestId, RequestKind, RequestState, TeamId, UserId};
+use guestlist::domain::{
+    ChannelId, Email, Expiry, GuestType, NewRequest, RequestId, RequestKind, RequestState, TeamId,
+    UserId,
+};
 use guestlist::store::{
-    AuditEntry, ChangeOutcome, ChangedFields, CreateOutcome, JobState, NewJob, SharedStore, StateChange,
+    AuditEntry, ChangeOutcome, ChangedFields, CreateOutcome, JobState, NewJob, SharedStore,
+    StateChange,
 };
 use serde_json::json;
 
@@ -76,7 +80,13 @@ fn audit(action: &str, at: DateTime<Utc>) -> AuditEntry {
 
 async fn create(store: &SharedStore, email: &str, at: DateTime<Utc>) -> CreateOutcome {
     store
-        .create_request(&new_request(email), RequestState::Pending, at, audit("submit", at), Box::new(|_| vec![]))
+        .create_request(
+            &new_request(email),
+            RequestState::Pending,
+            at,
+            audit("submit", at),
+            Box::new(|_| vec![]),
+        )
         .await
         .unwrap()
 }
@@ -101,7 +111,11 @@ fn approve(id: RequestId, at: DateTime<Utc>, jobs: Vec<NewJob>) -> StateChange {
             expires_at: Some(at + Duration::days(30)),
             ..Default::default()
         },
-        audit: AuditEntry { request_id: Some(id), action: "approve".into(), ..audit("approve", at) },
+        audit: AuditEntry {
+            request_id: Some(id),
+            action: "approve".into(),
+            ..audit("approve", at)
+        },
         jobs,
     }
 }
@@ -118,13 +132,53 @@ async fn migrations_are_idempotent_and_readiness_reports_them() {
 #[tokio::test]
 async fn events_are_recorded_once_with_their_job() {
     each_backend(|store, label| async move {
-        let first = store.record_event(&team(), "Ev1", "app_home_opened", t0(), Some(job("publish_home", t0()))).await.unwrap();
-        let again = store.record_event(&team(), "Ev1", "app_home_opened", t0(), Some(job("publish_home", t0()))).await.unwrap();
+        let first = store
+            .record_event(
+                &team(),
+                "Ev1",
+                "app_home_opened",
+                t0(),
+                Some(job("publish_home", t0())),
+            )
+            .await
+            .unwrap();
+        let again = store
+            .record_event(
+                &team(),
+                "Ev1",
+                "app_home_opened",
+                t0(),
+                Some(job("publish_home", t0())),
+            )
+            .await
+            .unwrap();
         assert!(first && !again, "{label}");
-        assert_eq!(store.jobs_of_kind("publish_home", 10).await.unwrap().len(), 1, "{label}");
-        assert!(store.record_event(&team(), "Ev2", "message", t0(), None).await.unwrap());
-        assert_eq!(store.purge_events(t0() + Duration::seconds(1)).await.unwrap(), 2, "{label}");
-        assert!(store.record_event(&team(), "Ev1", "app_home_opened", t0(), None).await.unwrap(), "{label}: purged ids are new again");
+        assert_eq!(
+            store.jobs_of_kind("publish_home", 10).await.unwrap().len(),
+            1,
+            "{label}"
+        );
+        assert!(
+            store
+                .record_event(&team(), "Ev2", "message", t0(), None)
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            store
+                .purge_events(t0() + Duration::seconds(1))
+                .await
+                .unwrap(),
+            2,
+            "{label}"
+        );
+        assert!(
+            store
+                .record_event(&team(), "Ev1", "app_home_opened", t0(), None)
+                .await
+                .unwrap(),
+            "{label}: purged ids are new again"
+        );
     })
     .await;
 }
@@ -132,17 +186,45 @@ async fn events_are_recorded_once_with_their_job() {
 #[tokio::test]
 async fn jobs_are_claimed_when_due_and_only_by_one_owner() {
     each_backend(|store, label| async move {
-        store.enqueue_jobs(&[job("now", t0()), job("later", t0() + Duration::minutes(5))]).await.unwrap();
+        store
+            .enqueue_jobs(&[job("now", t0()), job("later", t0() + Duration::minutes(5))])
+            .await
+            .unwrap();
         let lease = t0() + Duration::seconds(60);
         let a = store.claim_jobs("a", t0(), lease, 10).await.unwrap();
-        assert_eq!(a.iter().map(|j| j.kind.as_str()).collect::<Vec<_>>(), vec!["now"], "{label}");
+        assert_eq!(
+            a.iter().map(|j| j.kind.as_str()).collect::<Vec<_>>(),
+            vec!["now"],
+            "{label}"
+        );
         assert_eq!(a[0].attempts, 1);
-        assert!(store.claim_jobs("b", t0(), lease, 10).await.unwrap().is_empty(), "{label}: leased job not handed out twice");
-        assert!(!store.complete_job(a[0].id, "b", t0()).await.unwrap(), "{label}: only the owner completes");
+        assert!(
+            store
+                .claim_jobs("b", t0(), lease, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{label}: leased job not handed out twice"
+        );
+        assert!(
+            !store.complete_job(a[0].id, "b", t0()).await.unwrap(),
+            "{label}: only the owner completes"
+        );
         assert!(store.complete_job(a[0].id, "a", t0()).await.unwrap());
-        let later = store.claim_jobs("b", t0() + Duration::minutes(5), lease + Duration::minutes(5), 10).await.unwrap();
+        let later = store
+            .claim_jobs(
+                "b",
+                t0() + Duration::minutes(5),
+                lease + Duration::minutes(5),
+                10,
+            )
+            .await
+            .unwrap();
         assert_eq!(later.len(), 1, "{label}");
-        let stats = store.queue_stats(t0() + Duration::minutes(5)).await.unwrap();
+        let stats = store
+            .queue_stats(t0() + Duration::minutes(5))
+            .await
+            .unwrap();
         assert_eq!((stats.due, stats.running), (0, 1), "{label}");
     })
     .await;
@@ -152,13 +234,38 @@ async fn jobs_are_claimed_when_due_and_only_by_one_owner() {
 async fn an_expired_lease_is_taken_over() {
     each_backend(|store, label| async move {
         store.enqueue_jobs(&[job("x", t0())]).await.unwrap();
-        let a = store.claim_jobs("a", t0(), t0() + Duration::seconds(30), 1).await.unwrap();
-        assert!(store.claim_jobs("b", t0() + Duration::seconds(29), t0() + Duration::seconds(90), 1).await.unwrap().is_empty());
-        let b = store.claim_jobs("b", t0() + Duration::seconds(31), t0() + Duration::seconds(90), 1).await.unwrap();
+        let a = store
+            .claim_jobs("a", t0(), t0() + Duration::seconds(30), 1)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .claim_jobs(
+                    "b",
+                    t0() + Duration::seconds(29),
+                    t0() + Duration::seconds(90),
+                    1
+                )
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let b = store
+            .claim_jobs(
+                "b",
+                t0() + Duration::seconds(31),
+                t0() + Duration::seconds(90),
+                1,
+            )
+            .await
+            .unwrap();
         assert_eq!(b.len(), 1, "{label}");
         assert_eq!(b[0].id, a[0].id);
         assert_eq!(b[0].attempts, 2);
-        assert!(!store.complete_job(a[0].id, "a", t0()).await.unwrap(), "{label}: the dead owner's result is refused");
+        assert!(
+            !store.complete_job(a[0].id, "a", t0()).await.unwrap(),
+            "{label}: the dead owner's result is refused"
+        );
         assert!(store.complete_job(b[0].id, "b", t0()).await.unwrap());
     })
     .await;
@@ -169,14 +276,38 @@ async fn retries_failures_and_released_leases() {
     each_backend(|store, label| async move {
         store.enqueue_jobs(&[job("x", t0())]).await.unwrap();
         let lease = t0() + Duration::seconds(60);
-        let j = store.claim_jobs("a", t0(), lease, 1).await.unwrap().remove(0);
-        store.retry_job(j.id, "a", t0() + Duration::seconds(10), "boom", true, t0()).await.unwrap();
-        assert!(store.claim_jobs("a", t0() + Duration::seconds(9), lease, 1).await.unwrap().is_empty());
-        let j = store.claim_jobs("a", t0() + Duration::seconds(10), lease, 1).await.unwrap().remove(0);
+        let j = store
+            .claim_jobs("a", t0(), lease, 1)
+            .await
+            .unwrap()
+            .remove(0);
+        store
+            .retry_job(j.id, "a", t0() + Duration::seconds(10), "boom", true, t0())
+            .await
+            .unwrap();
+        assert!(
+            store
+                .claim_jobs("a", t0() + Duration::seconds(9), lease, 1)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let j = store
+            .claim_jobs("a", t0() + Duration::seconds(10), lease, 1)
+            .await
+            .unwrap()
+            .remove(0);
         assert_eq!(j.attempts, 2, "{label}");
         // A rate limit gives the attempt back.
-        store.retry_job(j.id, "a", t0() + Duration::seconds(10), "429", false, t0()).await.unwrap();
-        let j = store.claim_jobs("a", t0() + Duration::seconds(10), lease, 1).await.unwrap().remove(0);
+        store
+            .retry_job(j.id, "a", t0() + Duration::seconds(10), "429", false, t0())
+            .await
+            .unwrap();
+        let j = store
+            .claim_jobs("a", t0() + Duration::seconds(10), lease, 1)
+            .await
+            .unwrap()
+            .remove(0);
         assert_eq!(j.attempts, 2, "{label}");
         store.fail_job(j.id, "a", "gave up", t0()).await.unwrap();
         let record = &store.jobs_of_kind("x", 1).await.unwrap()[0];
@@ -187,8 +318,18 @@ async fn retries_failures_and_released_leases() {
         store.claim_jobs("a", t0(), lease, 1).await.unwrap();
         assert_eq!(store.release_leases("a", t0()).await.unwrap(), 1, "{label}");
         let again = store.claim_jobs("b", t0(), lease, 1).await.unwrap();
-        assert_eq!(again[0].attempts, 1, "{label}: a released lease is not an attempt");
-        assert_eq!(store.purge_finished_jobs(t0() + Duration::seconds(1)).await.unwrap(), 1, "{label}");
+        assert_eq!(
+            again[0].attempts, 1,
+            "{label}: a released lease is not an attempt"
+        );
+        assert_eq!(
+            store
+                .purge_finished_jobs(t0() + Duration::seconds(1))
+                .await
+                .unwrap(),
+            1,
+            "{label}"
+        );
     })
     .await;
 }
@@ -196,22 +337,59 @@ async fn retries_failures_and_released_leases() {
 #[tokio::test]
 async fn dedupe_keys_enqueue_once_and_serial_keys_run_in_order() {
     each_backend(|store, label| async move {
-        let timer = NewJob { dedupe_key: Some("stale:1".into()), ..job("timer", t0()) };
-        store.enqueue_jobs(&[timer.clone()]).await.unwrap();
+        let timer = NewJob {
+            dedupe_key: Some("stale:1".into()),
+            ..job("timer", t0())
+        };
+        store
+            .enqueue_jobs(std::slice::from_ref(&timer))
+            .await
+            .unwrap();
         store.enqueue_jobs(&[timer]).await.unwrap();
-        assert_eq!(store.jobs_of_kind("timer", 10).await.unwrap().len(), 1, "{label}");
+        assert_eq!(
+            store.jobs_of_kind("timer", 10).await.unwrap().len(),
+            1,
+            "{label}"
+        );
 
-        let first = NewJob { serial_key: Some("card:1".into()), ..job("first", t0()) };
-        let second = NewJob { serial_key: Some("card:1".into()), ..job("second", t0()) };
-        let other = NewJob { serial_key: Some("card:2".into()), ..job("other", t0()) };
+        let first = NewJob {
+            serial_key: Some("card:1".into()),
+            ..job("first", t0())
+        };
+        let second = NewJob {
+            serial_key: Some("card:1".into()),
+            ..job("second", t0())
+        };
+        let other = NewJob {
+            serial_key: Some("card:2".into()),
+            ..job("other", t0())
+        };
         store.enqueue_jobs(&[first, second, other]).await.unwrap();
         let lease = t0() + Duration::seconds(60);
-        let claimed: Vec<String> = store.claim_jobs("a", t0(), lease, 10).await.unwrap().into_iter().map(|j| j.kind).collect();
-        assert!(claimed.contains(&"first".to_string()) && claimed.contains(&"other".to_string()), "{label}: {claimed:?}");
-        assert!(!claimed.contains(&"second".to_string()), "{label}: second waits for first");
+        let claimed: Vec<String> = store
+            .claim_jobs("a", t0(), lease, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|j| j.kind)
+            .collect();
+        assert!(
+            claimed.contains(&"first".to_string()) && claimed.contains(&"other".to_string()),
+            "{label}: {claimed:?}"
+        );
+        assert!(
+            !claimed.contains(&"second".to_string()),
+            "{label}: second waits for first"
+        );
         let first_id = store.jobs_of_kind("first", 1).await.unwrap()[0].id;
         store.complete_job(first_id, "a", t0()).await.unwrap();
-        let next: Vec<String> = store.claim_jobs("b", t0(), lease, 10).await.unwrap().into_iter().map(|j| j.kind).collect();
+        let next: Vec<String> = store
+            .claim_jobs("b", t0(), lease, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|j| j.kind)
+            .collect();
         assert_eq!(next, vec!["second".to_string()], "{label}");
     })
     .await;
@@ -228,17 +406,49 @@ async fn requests_are_unique_per_open_email() {
             other => panic!("{label}: {other:?}"),
         }
         // Another workspace may ask for the same person.
-        let other_team = NewRequest { team_id: TeamId::from("T2"), ..new_request("grace@navy.mil") };
+        let other_team = NewRequest {
+            team_id: TeamId::from("T2"),
+            ..new_request("grace@navy.mil")
+        };
         let outcome = store
-            .create_request(&other_team, RequestState::Pending, t0(), AuditEntry { team_id: TeamId::from("T2"), ..audit("submit", t0()) }, Box::new(|_| vec![]))
+            .create_request(
+                &other_team,
+                RequestState::Pending,
+                t0(),
+                AuditEntry {
+                    team_id: TeamId::from("T2"),
+                    ..audit("submit", t0())
+                },
+                Box::new(|_| vec![]),
+            )
             .await
             .unwrap();
         assert!(matches!(outcome, CreateOutcome::Created(_)), "{label}");
         // Once denied, the email is free again.
-        let deny = StateChange { to: RequestState::Denied, ..approve(first.id, t0(), vec![]) };
-        assert!(matches!(store.change_state(deny).await.unwrap(), ChangeOutcome::Applied(_)));
-        assert!(matches!(create(&store, "grace@navy.mil", t0()).await, CreateOutcome::Created(_)), "{label}");
-        assert_eq!(store.audit_for_request(&team(), first.id).await.unwrap().len(), 2, "{label}: submit + deny");
+        let deny = StateChange {
+            to: RequestState::Denied,
+            ..approve(first.id, t0(), vec![])
+        };
+        assert!(matches!(
+            store.change_state(deny).await.unwrap(),
+            ChangeOutcome::Applied(_)
+        ));
+        assert!(
+            matches!(
+                create(&store, "grace@navy.mil", t0()).await,
+                CreateOutcome::Created(_)
+            ),
+            "{label}"
+        );
+        assert_eq!(
+            store
+                .audit_for_request(&team(), first.id)
+                .await
+                .unwrap()
+                .len(),
+            2,
+            "{label}: submit + deny"
+        );
     })
     .await;
 }
@@ -247,7 +457,10 @@ async fn requests_are_unique_per_open_email() {
 async fn a_state_change_is_a_compare_and_set_with_its_jobs() {
     each_backend(|store, label| async move {
         let request = created(create(&store, "a@b.co", t0()).await);
-        let outcome = store.change_state(approve(request.id, t0(), vec![job("refresh_card", t0())])).await.unwrap();
+        let outcome = store
+            .change_state(approve(request.id, t0(), vec![job("refresh_card", t0())]))
+            .await
+            .unwrap();
         let approved = match outcome {
             ChangeOutcome::Applied(r) => r,
             other => panic!("{label}: {other:?}"),
@@ -257,14 +470,37 @@ async fn a_state_change_is_a_compare_and_set_with_its_jobs() {
         assert_eq!(approved.decided_by, Some(UserId::from("UAPP")));
         assert_eq!(approved.expires_at, Some(t0() + Duration::days(30)));
         // The loser of a race sees the winner's result and writes nothing.
-        let late = store.change_state(approve(request.id, t0(), vec![job("refresh_card", t0())])).await.unwrap();
+        let late = store
+            .change_state(approve(request.id, t0(), vec![job("refresh_card", t0())]))
+            .await
+            .unwrap();
         match late {
-            ChangeOutcome::Conflict(current) => assert_eq!(current.state, RequestState::Approved, "{label}"),
+            ChangeOutcome::Conflict(current) => {
+                assert_eq!(current.state, RequestState::Approved, "{label}")
+            }
             other => panic!("{label}: {other:?}"),
         }
-        assert_eq!(store.jobs_of_kind("refresh_card", 10).await.unwrap().len(), 1, "{label}: the loser's jobs are not written");
-        assert_eq!(store.audit_for_request(&team(), request.id).await.unwrap().len(), 2, "{label}");
-        assert!(matches!(store.change_state(approve(RequestId(999_999), t0(), vec![])).await.unwrap(), ChangeOutcome::NotFound));
+        assert_eq!(
+            store.jobs_of_kind("refresh_card", 10).await.unwrap().len(),
+            1,
+            "{label}: the loser's jobs are not written"
+        );
+        assert_eq!(
+            store
+                .audit_for_request(&team(), request.id)
+                .await
+                .unwrap()
+                .len(),
+            2,
+            "{label}"
+        );
+        assert!(matches!(
+            store
+                .change_state(approve(RequestId(999_999), t0(), vec![]))
+                .await
+                .unwrap(),
+            ChangeOutcome::NotFound
+        ));
     })
     .await;
 }
@@ -274,21 +510,61 @@ async fn cards_lists_and_counts() {
     each_backend(|store, label| async move {
         let a = created(create(&store, "a@b.co", t0()).await);
         let b = created(create(&store, "b@b.co", t0() + Duration::seconds(1)).await);
-        let card = CardRef { channel: ChannelId::from("CREQ"), ts: "1.000001".into() };
+        let card = CardRef {
+            channel: ChannelId::from("CREQ"),
+            ts: "1.000001".into(),
+        };
         store.set_card(&team(), a.id, &card, 1).await.unwrap();
         let a_now = store.get_request(&team(), a.id).await.unwrap().unwrap();
         assert_eq!(a_now.card, Some(card));
         assert_eq!(a_now.card_version, Some(1));
         store.set_card_version(&team(), a.id, 3).await.unwrap();
         store.set_card_version(&team(), a.id, 2).await.unwrap();
-        assert_eq!(store.get_request(&team(), a.id).await.unwrap().unwrap().card_version, Some(3), "{label}: versions only move forward");
+        assert_eq!(
+            store
+                .get_request(&team(), a.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .card_version,
+            Some(3),
+            "{label}: versions only move forward"
+        );
 
-        let mine = store.requests_by_requester(&team(), &UserId::from("UREQ"), 10).await.unwrap();
-        assert_eq!(mine.iter().map(|r| r.id).collect::<Vec<_>>(), vec![b.id, a.id], "{label}: newest first");
-        let pending = store.requests_in_state(&team(), RequestState::Pending, 10).await.unwrap();
-        assert_eq!(pending.iter().map(|r| r.id).collect::<Vec<_>>(), vec![a.id, b.id], "{label}: oldest first");
-        assert!(store.get_request(&TeamId::from("T9"), a.id).await.unwrap().is_none(), "{label}: rows belong to their team");
-        assert_eq!(store.open_request_for_email(&team(), "a@b.co").await.unwrap().map(|r| r.id), Some(a.id));
+        let mine = store
+            .requests_by_requester(&team(), &UserId::from("UREQ"), 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            mine.iter().map(|r| r.id).collect::<Vec<_>>(),
+            vec![b.id, a.id],
+            "{label}: newest first"
+        );
+        let pending = store
+            .requests_in_state(&team(), RequestState::Pending, 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            pending.iter().map(|r| r.id).collect::<Vec<_>>(),
+            vec![a.id, b.id],
+            "{label}: oldest first"
+        );
+        assert!(
+            store
+                .get_request(&TeamId::from("T9"), a.id)
+                .await
+                .unwrap()
+                .is_none(),
+            "{label}: rows belong to their team"
+        );
+        assert_eq!(
+            store
+                .open_request_for_email(&team(), "a@b.co")
+                .await
+                .unwrap()
+                .map(|r| r.id),
+            Some(a.id)
+        );
         let counts = store.count_by_state().await.unwrap();
         assert_eq!(counts, vec![(RequestState::Pending, 2)], "{label}");
     })
@@ -298,14 +574,36 @@ async fn cards_lists_and_counts() {
 #[tokio::test]
 async fn audit_is_appended_and_exported_in_order() {
     each_backend(|store, label| async move {
-        store.append_audit(audit("one", t0()), vec![]).await.unwrap();
-        store.append_audit(audit("two", t0() + Duration::hours(1)), vec![job("post_message", t0())]).await.unwrap();
+        store
+            .append_audit(audit("one", t0()), vec![])
+            .await
+            .unwrap();
+        store
+            .append_audit(
+                audit("two", t0() + Duration::hours(1)),
+                vec![job("post_message", t0())],
+            )
+            .await
+            .unwrap();
         let all = store.audit_since(None).await.unwrap();
-        assert_eq!(all.iter().map(|r| r.entry.action.as_str()).collect::<Vec<_>>(), vec!["one", "two"], "{label}");
-        let later = store.audit_since(Some(t0() + Duration::minutes(30))).await.unwrap();
+        assert_eq!(
+            all.iter()
+                .map(|r| r.entry.action.as_str())
+                .collect::<Vec<_>>(),
+            vec!["one", "two"],
+            "{label}"
+        );
+        let later = store
+            .audit_since(Some(t0() + Duration::minutes(30)))
+            .await
+            .unwrap();
         assert_eq!(later.len(), 1, "{label}");
         assert_eq!(later[0].entry.at, t0() + Duration::hours(1));
-        assert_eq!(store.jobs_of_kind("post_message", 10).await.unwrap().len(), 1, "{label}: jobs ride along");
+        assert_eq!(
+            store.jobs_of_kind("post_message", 10).await.unwrap().len(),
+            1,
+            "{label}: jobs ride along"
+        );
     })
     .await;
 }
