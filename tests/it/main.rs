@@ -6,5 +6,6 @@ mod helpers;
 
 mod ingress;
 mod jobs;
+mod requests;
 mod serve;
 mod store_contract;

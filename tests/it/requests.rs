@@ -1,0 +1,912 @@
+//! The guest-request channel through the front door: `/guest`, the form, the card, decisions,
+//! refusals, races, escaping, reminders and App Home.
+
+use crate::helpers::*;
+use chrono::Duration;
+use guestlist::domain::{RequestId, RequestState, TeamId};
+use guestlist::fake_slack::{FAKE_TEAM_ID, FakeMessage, FakeUser, FormInput};
+use serde_json::{Value, json};
+
+fn team() -> TeamId {
+    TeamId::from(FAKE_TEAM_ID)
+}
+
+fn metadata(tz: &str) -> String {
+    json!({"tz": tz, "origin": "CGENERAL"}).to_string()
+}
+
+/// Submits the request form as `user`; returns Guestlist's answer as JSON.
+pub async fn submit(app: &TestApp, user: &str, form: &FormInput) -> Value {
+    let payload = app.slack.view_submission(
+        user,
+        "guest_request",
+        &metadata("America/New_York"),
+        form.state_values(),
+    );
+    let answer = app.slack.interaction(&payload).await.unwrap();
+    assert_eq!(answer.status, 200);
+    if answer.body.is_empty() {
+        Value::Null
+    } else {
+        answer.json()
+    }
+}
+
+/// Submits a valid request and runs the jobs, so its card is posted. Returns the request id.
+pub async fn request_posted(app: &TestApp, email: &str, channels: &[&str]) -> i64 {
+    let answer = submit(app, REQUESTER, &FormInput::new(email, channels)).await;
+    assert_eq!(answer["response_action"], "update", "{answer}");
+    app.run_jobs().await;
+    let request = app
+        .store
+        .open_request_for_email(&team(), email)
+        .await
+        .unwrap()
+        .expect("stored");
+    request.id.0
+}
+
+fn card(app: &TestApp) -> FakeMessage {
+    let cards = app.fake.top_level_in(REQUEST_CHANNEL);
+    assert_eq!(cards.len(), 1, "one card in the request channel");
+    cards.into_iter().next().unwrap()
+}
+
+fn buttons(message: &FakeMessage) -> Vec<String> {
+    message
+        .blocks
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["type"] == "actions")
+        .flat_map(|b| {
+            b["elements"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["action_id"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+async fn click(app: &TestApp, user: &str, action: &str, id: i64) {
+    let card_ts = app
+        .fake
+        .top_level_in(REQUEST_CHANNEL)
+        .first()
+        .map(|m| m.ts.clone())
+        .unwrap_or_default();
+    let payload = app.slack.button_click(
+        user,
+        action,
+        &id.to_string(),
+        Some(REQUEST_CHANNEL),
+        &card_ts,
+    );
+    let answer = app.slack.interaction(&payload).await.unwrap();
+    assert_eq!(answer.status, 200);
+}
+
+async fn deny_with(app: &TestApp, user: &str, id: i64, reason: &str) -> Value {
+    let values =
+        json!({"deny_reason": {"deny_reason": {"type": "plain_text_input", "value": reason}}});
+    let payload = app.slack.view_submission(
+        user,
+        "deny_reason",
+        &json!({"request_id": id}).to_string(),
+        values,
+    );
+    let answer = app.slack.interaction(&payload).await.unwrap();
+    assert_eq!(answer.status, 200);
+    if answer.body.is_empty() {
+        Value::Null
+    } else {
+        answer.json()
+    }
+}
+
+async fn state(app: &TestApp, id: i64) -> RequestState {
+    app.store
+        .get_request(&team(), RequestId(id))
+        .await
+        .unwrap()
+        .unwrap()
+        .state
+}
+
+fn ephemeral_texts(app: &TestApp) -> Vec<String> {
+    app.fake
+        .calls_to("response_url")
+        .iter()
+        .map(|c| c.arg_str("text").unwrap_or_default().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn slash_guest_opens_the_form_in_the_requesters_time_zone() {
+    let app = TestApp::start().await;
+    let answer = app.slack.command(REQUESTER, "CGENERAL", "").await.unwrap();
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body, "", "nothing to show; the modal is the answer");
+    let opens = app.fake.calls_to("views.open");
+    assert_eq!(opens.len(), 1);
+    let view = opens[0].arg("view").unwrap();
+    assert_eq!(view["callback_id"], "guest_request");
+    let blocks: Vec<&str> = view["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["block_id"].as_str().unwrap())
+        .collect();
+    for block in [
+        "email",
+        "full_name",
+        "organisation",
+        "reason",
+        "guest_type",
+        "channels",
+        "expiry_mode",
+        "expiry_days",
+        "expiry_date",
+        "expiry_time",
+    ] {
+        assert!(blocks.contains(&block), "missing {block}: {blocks:?}");
+    }
+    let metadata: Value = serde_json::from_str(view["private_metadata"].as_str().unwrap()).unwrap();
+    assert_eq!(metadata["tz"], "America/New_York");
+    assert!(opens[0].arg_str("trigger_id").is_some());
+}
+
+#[tokio::test]
+async fn a_bad_email_is_answered_on_its_block_and_nothing_is_stored() {
+    let app = TestApp::start().await;
+    let mut form = FormInput::new("not-an-email", &["CPROJECT"]);
+    form.channels = vec!["CPROJECT".into(), "COTHER".into()];
+    let answer = submit(&app, REQUESTER, &form).await;
+    assert_eq!(answer["response_action"], "errors");
+    assert_eq!(
+        answer["errors"]["email"],
+        "That is not a valid email address."
+    );
+    assert_eq!(
+        answer["errors"]["channels"],
+        "A single-channel guest gets exactly one channel."
+    );
+    assert!(
+        app.store
+            .requests_by_requester(&team(), &REQUESTER.into(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(app.run_jobs().await, 0);
+    assert!(app.fake.messages().is_empty());
+}
+
+#[tokio::test]
+async fn past_dates_and_expiries_beyond_policy_are_refused_on_their_blocks() {
+    let app = TestApp::start().await;
+    let mut form = FormInput::new("a@partner.com", &["CPROJECT"]);
+    form.expiry_mode = "date".into();
+    form.expiry_date = Some("2020-01-01".into());
+    let answer = submit(&app, REQUESTER, &form).await;
+    assert!(
+        answer["errors"]["expiry_date"]
+            .as_str()
+            .unwrap()
+            .contains("already passed"),
+        "{answer}"
+    );
+    form.expiry_mode = "days".into();
+    form.expiry_days = Some("365".into());
+    let answer = submit(&app, REQUESTER, &form).await;
+    assert_eq!(
+        answer["errors"]["expiry_days"],
+        "The longest allowed is 90 days."
+    );
+    form.expiry_mode = "never".into();
+    let answer = submit(&app, REQUESTER, &form).await;
+    assert!(
+        answer["errors"]["expiry_mode"]
+            .as_str()
+            .unwrap()
+            .contains("must end"),
+        "{answer}"
+    );
+    assert!(
+        app.store
+            .requests_by_requester(&team(), &REQUESTER.into(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_valid_request_is_stored_posted_as_a_card_and_confirmed_by_dm() {
+    let app = TestApp::start().await;
+    let answer = submit(
+        &app,
+        REQUESTER,
+        &FormInput::new(" Grace@Partner.com ", &["CPROJECT"]),
+    )
+    .await;
+    assert_eq!(
+        answer["response_action"], "update",
+        "the form turns into a confirmation"
+    );
+    let request = app
+        .store
+        .open_request_for_email(&team(), "grace@partner.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(request.state, RequestState::Pending);
+    assert_eq!(request.requester.as_str(), REQUESTER);
+
+    app.run_jobs().await;
+    let card = card(&app);
+    assert_eq!(buttons(&card), vec!["approve_request", "deny_request"]);
+    let text = card.all_text();
+    assert!(
+        text.contains("grace@partner.com")
+            && text.contains("<#CPROJECT>")
+            && text.contains("30 days after approval"),
+        "{text}"
+    );
+    let dms = app.fake.messages_in(REQUESTER);
+    assert_eq!(dms.len(), 1);
+    assert!(
+        dms[0].all_text().contains(&format!("#{}", request.id.0)),
+        "the DM names the request id"
+    );
+    assert!(
+        app.store
+            .get_request(&team(), request.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .card
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn an_approver_approves_and_everyone_hears_of_it() {
+    let app = TestApp::start().await;
+    let id = request_posted(&app, "grace@partner.com", &["CPROJECT"]).await;
+    click(&app, APPROVER, "approve_request", id).await;
+    assert_eq!(state(&app, id).await, RequestState::Approved);
+    app.run_jobs().await;
+
+    let updates = app.fake.calls_to("chat.update");
+    assert_eq!(updates.len(), 1);
+    let card = card(&app);
+    assert!(buttons(&card).is_empty(), "no buttons once decided");
+    assert!(
+        card.all_text()
+            .contains(&format!("Approved by <@{APPROVER}>")),
+        "{}",
+        card.all_text()
+    );
+    let thread = app.fake.thread(REQUEST_CHANNEL, &card.ts);
+    assert!(
+        thread.iter().any(|m| m.all_text().contains("Approved by")),
+        "a thread reply records the step"
+    );
+    let dms = app.fake.messages_in(REQUESTER);
+    assert!(
+        dms.iter().any(|m| m.all_text().contains("was approved")),
+        "the requester is told"
+    );
+    let request = app
+        .store
+        .get_request(&team(), RequestId(id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(request.decided_by.unwrap().as_str(), APPROVER);
+    let expires = request
+        .expires_at
+        .expect("a duration becomes a deadline at approval");
+    assert!(
+        (expires - (app.now() + Duration::days(30)))
+            .num_seconds()
+            .abs()
+            < 5
+    );
+    let audit = app
+        .store
+        .audit_for_request(&team(), RequestId(id))
+        .await
+        .unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .map(|a| a.entry.action.as_str())
+            .collect::<Vec<_>>(),
+        vec!["submit", "approve"]
+    );
+}
+
+#[tokio::test]
+async fn a_non_approver_is_refused_and_nothing_changes() {
+    let app = TestApp::start().await;
+    let id = request_posted(&app, "grace@partner.com", &["CPROJECT"]).await;
+    click(&app, OUTSIDER, "approve_request", id).await;
+    click(&app, OUTSIDER, "deny_request", id).await;
+    app.run_jobs().await;
+    assert_eq!(state(&app, id).await, RequestState::Pending);
+    assert!(
+        app.fake.calls_to("chat.update").is_empty(),
+        "the card does not change"
+    );
+    assert!(
+        app.fake.calls_to("views.open").is_empty(),
+        "no deny form for a non-approver"
+    );
+    let texts = ephemeral_texts(&app);
+    assert_eq!(texts.len(), 2);
+    assert!(
+        texts.iter().all(|t| t.contains("Only approvers")),
+        "{texts:?}"
+    );
+    let audit = app
+        .store
+        .audit_for_request(&team(), RequestId(id))
+        .await
+        .unwrap();
+    let refused: Vec<_> = audit
+        .iter()
+        .filter(|a| a.entry.action.starts_with("refused_"))
+        .collect();
+    assert_eq!(refused.len(), 2);
+    assert!(
+        refused
+            .iter()
+            .all(|a| a.entry.actor == OUTSIDER && a.entry.detail == "not_an_approver")
+    );
+}
+
+#[tokio::test]
+async fn a_requester_who_is_an_approver_cannot_decide_their_own_request() {
+    let app = TestApp::start().await;
+    let answer = submit(
+        &app,
+        APPROVER,
+        &FormInput::new("own@partner.com", &["CPROJECT"]),
+    )
+    .await;
+    assert_eq!(answer["response_action"], "update");
+    app.run_jobs().await;
+    let id = app
+        .store
+        .open_request_for_email(&team(), "own@partner.com")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .0;
+    click(&app, APPROVER, "approve_request", id).await;
+    app.run_jobs().await;
+    assert_eq!(state(&app, id).await, RequestState::Pending);
+    assert!(app.fake.calls_to("chat.update").is_empty());
+    assert!(ephemeral_texts(&app)[0].contains("your own request"));
+    let audit = app
+        .store
+        .audit_for_request(&team(), RequestId(id))
+        .await
+        .unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.entry.action == "refused_approve" && a.entry.detail == "own_request")
+    );
+}
+
+#[tokio::test]
+async fn twenty_concurrent_clicks_give_one_decision_and_one_card_update() {
+    let app = Builder::new().toml("").start().await;
+    let approvers: Vec<String> = (1..=20).map(|i| format!("UAPP{i:02}")).collect();
+    for (i, id) in approvers.iter().enumerate() {
+        app.fake
+            .add_user(FakeUser::new(id, &format!("Approver {i}")).admin());
+    }
+    let id = request_posted(&app, "race@partner.com", &["CPROJECT"]).await;
+    let clicks = approvers.iter().enumerate().map(|(i, user)| {
+        let app = &app;
+        async move {
+            if i % 2 == 0 {
+                click(app, user, "approve_request", id).await;
+            } else {
+                deny_with(app, user, id, "not this time").await;
+            }
+        }
+    });
+    futures_join_all(clicks).await;
+    app.run_jobs().await;
+
+    let final_state = state(&app, id).await;
+    assert!(matches!(
+        final_state,
+        RequestState::Approved | RequestState::Denied
+    ));
+    let audit = app
+        .store
+        .audit_for_request(&team(), RequestId(id))
+        .await
+        .unwrap();
+    let decisions: Vec<_> = audit
+        .iter()
+        .filter(|a| a.entry.action == "approve" || a.entry.action == "deny")
+        .collect();
+    assert_eq!(decisions.len(), 1, "exactly one decision: {audit:#?}");
+    assert_eq!(
+        app.fake.calls_to("chat.update").len(),
+        1,
+        "exactly one card update"
+    );
+    let card = card(&app);
+    let winner = decisions[0].entry.actor.clone();
+    assert!(
+        card.all_text().contains(&format!("<@{winner}>")),
+        "the card names the winner"
+    );
+    let thread = app.fake.thread(REQUEST_CHANNEL, &card.ts);
+    assert_eq!(
+        thread
+            .iter()
+            .filter(|m| m.all_text().contains("Approved by") || m.all_text().contains("Denied by"))
+            .count(),
+        1
+    );
+    // Losers who clicked a button were told who decided first.
+    let told: Vec<String> = ephemeral_texts(&app)
+        .into_iter()
+        .filter(|t| t.contains("already"))
+        .collect();
+    assert!(!told.is_empty());
+    assert!(
+        told.iter()
+            .all(|t| t.contains(&format!("<@{winner}>")) || t.contains("already")),
+        "{told:?}"
+    );
+}
+
+/// `futures::future::join_all` without the dependency: spawn-free, on the current task.
+async fn futures_join_all<F: std::future::Future<Output = ()>>(
+    futures: impl IntoIterator<Item = F>,
+) {
+    let futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut pending: Vec<_> = futures.into_iter().map(Some).collect();
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for slot in pending.iter_mut() {
+            if let Some(f) = slot {
+                if f.as_mut().poll(cx).is_ready() {
+                    *slot = None;
+                } else {
+                    done = false;
+                }
+            }
+        }
+        if done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_channel_scoped_approver_decides_only_for_their_channels() {
+    let app = TestApp::start().await;
+    let mine = request_posted(&app, "inside@partner.com", &["CPROJECT"]).await;
+    click(&app, LEAD, "approve_request", mine).await;
+    assert_eq!(state(&app, mine).await, RequestState::Approved);
+
+    let answer = submit(
+        &app,
+        REQUESTER,
+        &FormInput::new("outside@partner.com", &["COTHER"]),
+    )
+    .await;
+    assert_eq!(answer["response_action"], "update");
+    app.run_jobs().await;
+    let other = app
+        .store
+        .open_request_for_email(&team(), "outside@partner.com")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .0;
+    click(&app, LEAD, "approve_request", other).await;
+    app.run_jobs().await;
+    assert_eq!(state(&app, other).await, RequestState::Pending);
+    assert!(
+        ephemeral_texts(&app)
+            .iter()
+            .any(|t| t.contains("<#COTHER>")),
+        "the refusal names the channel outside the scope"
+    );
+}
+
+#[tokio::test]
+async fn what_users_type_reaches_slack_escaped() {
+    let app = TestApp::start().await;
+    let mut form = FormInput::new("mallory@partner.com", &["CPROJECT"]);
+    form.reason = "<!channel> <@U123> & <script>".into();
+    form.full_name = "<!here> Mallory".into();
+    form.organisation = "<https://evil.example|Totally Legit>".into();
+    submit(&app, REQUESTER, &form).await;
+    app.run_jobs().await;
+    let id = app
+        .store
+        .open_request_for_email(&team(), "mallory@partner.com")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .0;
+    click(&app, APPROVER, "deny_request", id).await;
+    deny_with(&app, APPROVER, id, "<!everyone> no").await;
+    app.run_jobs().await;
+
+    let everything: String = app
+        .fake
+        .calls()
+        .iter()
+        .map(|c| c.args.to_string())
+        .collect();
+    for raw in [
+        "<!channel>",
+        "<@U123>",
+        "<script>",
+        "<!here>",
+        "<https://evil",
+        "<!everyone>",
+    ] {
+        assert!(!everything.contains(raw), "{raw} reached Slack unescaped");
+    }
+    let card = card(&app).all_text();
+    assert!(
+        card.contains("&lt;!channel&gt; &lt;@U123&gt; &amp; &lt;script&gt;"),
+        "{card}"
+    );
+    assert!(card.contains("&lt;!here&gt; Mallory"), "{card}");
+}
+
+#[tokio::test]
+async fn a_second_request_for_the_same_email_is_refused_with_who_asked_and_when() {
+    let app = TestApp::start().await;
+    request_posted(&app, "grace@partner.com", &["CPROJECT"]).await;
+    let answer = submit(
+        &app,
+        APPROVER,
+        &FormInput::new("GRACE@partner.com", &["COTHER"]),
+    )
+    .await;
+    assert_eq!(answer["response_action"], "errors");
+    let message = answer["errors"]["email"].as_str().unwrap();
+    assert!(
+        message.contains("Rita Requester") && message.contains("waiting for approval"),
+        "{message}"
+    );
+    assert_eq!(
+        app.store
+            .requests_by_requester(&team(), &APPROVER.into(), 10)
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
+}
+
+#[tokio::test]
+async fn denying_asks_for_a_reason_and_tells_the_requester() {
+    let app = TestApp::start().await;
+    let id = request_posted(&app, "grace@partner.com", &["CPROJECT"]).await;
+    click(&app, APPROVER, "deny_request", id).await;
+    let opens = app.fake.calls_to("views.open");
+    assert_eq!(opens.len(), 1);
+    assert_eq!(opens[0].arg("view").unwrap()["callback_id"], "deny_reason");
+    let empty = deny_with(&app, APPROVER, id, "  ").await;
+    assert!(empty["errors"]["deny_reason"].is_string());
+    assert_eq!(state(&app, id).await, RequestState::Pending);
+    let answer = deny_with(&app, APPROVER, id, "No NDA on file").await;
+    assert_eq!(answer, Value::Null, "an empty 200 closes the modal");
+    assert_eq!(state(&app, id).await, RequestState::Denied);
+    app.run_jobs().await;
+    assert!(
+        app.fake
+            .messages_in(REQUESTER)
+            .iter()
+            .any(|m| m.all_text().contains("No NDA on file"))
+    );
+    assert!(card(&app).all_text().contains("Denied by"));
+    // A late approval is told who decided first.
+    click(&app, APPROVER_2, "approve_request", id).await;
+    app.run_jobs().await;
+    assert!(
+        ephemeral_texts(&app)
+            .iter()
+            .any(|t| t.contains("already denied") && t.contains(APPROVER))
+    );
+}
+
+#[tokio::test]
+async fn a_stale_request_reminds_approvers_once() {
+    let app = TestApp::start().await;
+    let id = request_posted(&app, "slow@partner.com", &["CPROJECT"]).await;
+    app.clock.advance(Duration::hours(47));
+    app.run_jobs().await;
+    let ts = card(&app).ts;
+    assert!(app.fake.thread(REQUEST_CHANNEL, &ts).is_empty(), "not yet");
+    app.clock.advance(Duration::hours(2));
+    app.run_jobs().await;
+    let thread = app.fake.thread(REQUEST_CHANNEL, &ts);
+    assert_eq!(thread.len(), 1);
+    let text = thread[0].all_text();
+    assert!(
+        text.contains(&format!("<@{APPROVER}>")) && text.contains(&format!("#{id}")),
+        "{text}"
+    );
+    app.clock.advance(Duration::hours(100));
+    app.run_jobs().await;
+    assert_eq!(
+        app.fake.thread(REQUEST_CHANNEL, &ts).len(),
+        1,
+        "one reminder only"
+    );
+}
+
+#[tokio::test]
+async fn a_message_in_the_request_channel_gets_a_button_in_its_thread() {
+    let app = TestApp::start().await;
+    let event = json!({"type": "message", "channel": REQUEST_CHANNEL, "user": REQUESTER, "text": "can I get a guest?", "ts": "1700000100.000100", "channel_type": "channel"});
+    app.fake.state().messages.push(FakeMessage {
+        channel: REQUEST_CHANNEL.into(),
+        ts: "1700000100.000100".into(),
+        thread_ts: None,
+        text: Some("can I get a guest?".into()),
+        blocks: Value::Null,
+        updates: 0,
+    });
+    app.slack.event("EvMsg1", event.clone()).await.unwrap();
+    // Bot posts, edits and thread replies are not offered a button.
+    app.slack.event("EvMsg2", json!({"type": "message", "subtype": "bot_message", "channel": REQUEST_CHANNEL, "bot_id": "B1", "ts": "1700000101.1"})).await.unwrap();
+    app.slack.event("EvMsg3", json!({"type": "message", "channel": REQUEST_CHANNEL, "user": REQUESTER, "ts": "1700000102.1", "thread_ts": "1700000100.000100"})).await.unwrap();
+    app.slack.event("EvMsg4", json!({"type": "message", "channel": "CGENERAL", "user": REQUESTER, "ts": "1700000103.1"})).await.unwrap();
+    app.run_jobs().await;
+    let replies = app.fake.thread(REQUEST_CHANNEL, "1700000100.000100");
+    assert_eq!(replies.len(), 1);
+    assert_eq!(buttons(&replies[0]), vec!["open_request_form"]);
+    // The button opens the same form.
+    let click = app.slack.button_click(
+        REQUESTER,
+        "open_request_form",
+        "",
+        Some(REQUEST_CHANNEL),
+        &replies[0].ts,
+    );
+    app.slack.interaction(&click).await.unwrap();
+    assert_eq!(
+        app.fake.calls_to("views.open")[0].arg("view").unwrap()["callback_id"],
+        "guest_request"
+    );
+}
+
+#[tokio::test]
+async fn the_global_shortcut_opens_the_form() {
+    let app = TestApp::start().await;
+    let payload = json!({
+        "type": "shortcut", "callback_id": "request_guest", "trigger_id": app.slack.trigger_id(),
+        "team": {"id": FAKE_TEAM_ID, "domain": "fake"}, "user": {"id": REQUESTER, "username": "rita", "team_id": FAKE_TEAM_ID},
+        "api_app_id": "AGUESTLIST", "token": "t", "action_ts": "1700000000.1",
+    });
+    app.slack.interaction(&payload).await.unwrap();
+    assert_eq!(app.fake.calls_to("views.open").len(), 1);
+}
+
+#[tokio::test]
+async fn app_home_shows_my_requests_and_the_approvers_queue() {
+    let app = TestApp::start().await;
+    let id = request_posted(&app, "grace@partner.com", &["CPROJECT"]).await;
+    app.slack
+        .event(
+            "EvHome1",
+            json!({"type": "app_home_opened", "user": APPROVER, "tab": "home"}),
+        )
+        .await
+        .unwrap();
+    app.slack
+        .event(
+            "EvHome2",
+            json!({"type": "app_home_opened", "user": OUTSIDER, "tab": "home"}),
+        )
+        .await
+        .unwrap();
+    app.run_jobs().await;
+    let approver_home = app.fake.home_view(APPROVER).unwrap().to_string();
+    assert!(
+        approver_home.contains("Waiting for approval (1)")
+            && approver_home.contains("approve_request"),
+        "{approver_home}"
+    );
+    let outsider_home = app.fake.home_view(OUTSIDER).unwrap().to_string();
+    assert!(
+        !outsider_home.contains("approve_request"),
+        "non-approvers see no queue"
+    );
+    let requester_home = app.fake.home_view(REQUESTER).unwrap().to_string();
+    assert!(
+        requester_home.contains(&format!("#{id}")) && requester_home.contains("grace@partner.com")
+    );
+
+    // Approving from App Home (no response_url) works the same and answers by DM when refused.
+    let from_home = app
+        .slack
+        .button_click(OUTSIDER, "approve_request", &id.to_string(), None, "");
+    app.slack.interaction(&from_home).await.unwrap();
+    let from_home = app
+        .slack
+        .button_click(APPROVER, "approve_request", &id.to_string(), None, "");
+    app.slack.interaction(&from_home).await.unwrap();
+    app.run_jobs().await;
+    assert_eq!(state(&app, id).await, RequestState::Approved);
+    assert!(
+        app.fake
+            .messages_in(OUTSIDER)
+            .iter()
+            .any(|m| m.all_text().contains("Only approvers"))
+    );
+}
+
+#[tokio::test]
+async fn list_status_and_cancel() {
+    let app = TestApp::start().await;
+    let id = request_posted(&app, "grace@partner.com", &["CPROJECT"]).await;
+    let list = app
+        .slack
+        .command(REQUESTER, "CGENERAL", "list")
+        .await
+        .unwrap()
+        .json();
+    assert!(list["text"].as_str().unwrap().contains("grace@partner.com"));
+    assert_eq!(list["response_type"], "ephemeral");
+    let status = app
+        .slack
+        .command(REQUESTER, "CGENERAL", &format!("status {id}"))
+        .await
+        .unwrap()
+        .json();
+    assert!(
+        status["text"].as_str().unwrap().contains("EST")
+            || status["text"].as_str().unwrap().contains("EDT"),
+        "shown in the requester's zone: {status}"
+    );
+    let nosy = app
+        .slack
+        .command(OUTSIDER, "CGENERAL", &format!("status {id}"))
+        .await
+        .unwrap()
+        .json();
+    assert!(nosy["text"].as_str().unwrap().contains("not yours"));
+    let not_theirs = app
+        .slack
+        .command(APPROVER, "CGENERAL", &format!("cancel {id}"))
+        .await
+        .unwrap()
+        .json();
+    assert!(
+        not_theirs["text"]
+            .as_str()
+            .unwrap()
+            .contains("Only the person who asked")
+    );
+    let cancelled = app
+        .slack
+        .command(REQUESTER, "CGENERAL", &format!("cancel #{id}"))
+        .await
+        .unwrap()
+        .json();
+    assert!(
+        cancelled["text"].as_str().unwrap().contains("cancelled"),
+        "{cancelled}"
+    );
+    assert_eq!(state(&app, id).await, RequestState::Cancelled);
+    app.run_jobs().await;
+    assert!(buttons(&card(&app)).is_empty());
+    let help = app
+        .slack
+        .command(REQUESTER, "CGENERAL", "help")
+        .await
+        .unwrap()
+        .json();
+    assert!(help["text"].as_str().unwrap().contains("/guest cancel"));
+    let unknown = app
+        .slack
+        .command(REQUESTER, "CGENERAL", "frobnicate")
+        .await
+        .unwrap()
+        .json();
+    assert!(unknown["text"].as_str().unwrap().contains("don't know"));
+}
+
+#[tokio::test]
+async fn requesters_can_be_limited_to_groups() {
+    let app = Builder::new()
+        .toml("[requests]\nrequester_usergroups = [\"SREQ\"]\n")
+        .start()
+        .await;
+    app.fake
+        .add_usergroup("SREQ", "guest-requesters", &[REQUESTER]);
+    let refused = app
+        .slack
+        .command(OUTSIDER, "CGENERAL", "")
+        .await
+        .unwrap()
+        .json();
+    assert!(
+        refused["text"]
+            .as_str()
+            .unwrap()
+            .contains("<!subteam^SREQ>"),
+        "{refused}"
+    );
+    let allowed = app.slack.command(REQUESTER, "CGENERAL", "").await.unwrap();
+    assert_eq!(allowed.body, "");
+    assert_eq!(app.fake.calls_to("views.open").len(), 1);
+}
+
+#[tokio::test]
+async fn approver_groups_and_workspace_admins_decide() {
+    let app = Builder::new().toml("").start().await;
+    let id = request_posted(&app, "a@partner.com", &["CPROJECT"]).await;
+    click(&app, "UADMIN", "approve_request", id).await;
+    assert_eq!(
+        state(&app, id).await,
+        RequestState::Approved,
+        "a workspace admin approves (workspace_admins = true)"
+    );
+}
+
+#[tokio::test]
+async fn the_audit_log_exports_as_csv_and_json() {
+    let app = Builder::new().backend(Backend::Sqlite).start().await;
+    let id = request_posted(&app, "grace@partner.com", &["CPROJECT"]).await;
+    click(&app, OUTSIDER, "approve_request", id).await;
+    click(&app, APPROVER, "approve_request", id).await;
+    let db = app.dir.path().join("guestlist.db");
+    let run = |format: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_guestlist"))
+            .args(["audit", "export", "--format", format])
+            .env_clear()
+            .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+            .current_dir(app.dir.path())
+            .output()
+            .unwrap()
+    };
+    let csv = run("csv");
+    assert!(
+        csv.status.success(),
+        "{}",
+        String::from_utf8_lossy(&csv.stderr)
+    );
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "id,at,team_id,request_id,actor,action,from_state,to_state,detail"
+    );
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(
+        lines[2].contains("refused_approve") && lines[3].contains(",approve,pending,approved,"),
+        "{csv}"
+    );
+    let json: Value = serde_json::from_slice(&run("json").stdout).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 3);
+    assert_eq!(json[1]["actor"], OUTSIDER);
+}
