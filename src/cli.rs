@@ -44,6 +44,9 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Play a request, a refused click and an approval against a fake Slack on this machine,
+    /// printing what Slack would show. Needs no Slack workspace.
+    Demo,
     /// Work with the audit log.
     Audit {
         #[command(subcommand)]
@@ -143,6 +146,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) => println!("\nconfiguration loads, but `serve` will refuse to start: {e}"),
             }
             Ok(())
+        }
+        Command::Demo => {
+            // Keep the story readable: only warnings from the bot itself.
+            if std::env::var_os("RUST_LOG").is_none() {
+                crate::telemetry::init_logging_with("warn", crate::config::LogFormat::Text);
+            }
+            let mut out = String::new();
+            let result = crate::demo::run(&mut out).await;
+            print!("{out}");
+            result
         }
         Command::Audit {
             command: AuditCommand::Export { format, since },

@@ -7,8 +7,13 @@ use tracing_subscriber::EnvFilter;
 
 /// Installs the log subscriber once; later calls (tests) are ignored.
 pub fn init_logging(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,hyper=warn"));
+    init_logging_with("info,sqlx=warn,hyper=warn", format);
+}
+
+/// Like `init_logging`, with the filter used when `RUST_LOG` is not set.
+pub fn init_logging_with(default_filter: &str, format: LogFormat) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false);

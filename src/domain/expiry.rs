@@ -99,7 +99,8 @@ pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
         (false, -delta)
     };
     let amount = if span >= Duration::days(2) {
-        format!("{} days", span.num_days())
+        // Rounded: a deadline 29 days 23 hours away reads "30 days".
+        format!("{} days", (span + Duration::hours(12)).num_days())
     } else if span >= Duration::days(1) {
         "1 day".to_string()
     } else if span >= Duration::hours(2) {
@@ -183,5 +184,9 @@ mod tests {
         assert_eq!(relative(at, now), "in 8 days");
         assert_eq!(relative(now, at), "8 days ago");
         assert_eq!(relative(now + Duration::minutes(90), now), "in 1 hour");
+        assert_eq!(
+            relative(now + Duration::days(30) - Duration::seconds(5), now),
+            "in 30 days"
+        );
     }
 }

@@ -637,20 +637,26 @@ mod tests {
             guest_type: GuestType::MultiChannel,
             channels: vec![ChannelId::from("C1"), ChannelId::from("C2")],
             expiry: Expiry::AfterDays { days: 30 },
-            expires_at: (state != RequestState::Pending).then(|| "2026-12-22T11:00:00Z".parse().unwrap()),
+            expires_at: (state != RequestState::Pending)
+                .then(|| "2026-12-22T11:00:00Z".parse().unwrap()),
             state,
             version: 3,
             decided_by: (!undecided).then(|| UserId::from("UAPP")),
             decided_at: (!undecided).then(|| "2026-11-22T11:00:00Z".parse().unwrap()),
             decision_note: (state == RequestState::Denied).then(|| "No NDA <yet>".to_string()),
             auto_rule: None,
-            card: Some(CardRef { channel: ChannelId::from("CREQ"), ts: "1.1".into() }),
+            card: Some(CardRef {
+                channel: ChannelId::from("CREQ"),
+                ts: "1.1".into(),
+            }),
             card_version: Some(1),
             source: Source::Form,
             sync_rule: None,
             slack_user_id: None,
-            invited_at: matches!(state, RequestState::Invited).then(|| "2026-11-22T11:30:00Z".parse().unwrap()),
-            invite_expires_at: matches!(state, RequestState::Invited).then(|| "2026-11-29T11:30:00Z".parse().unwrap()),
+            invited_at: matches!(state, RequestState::Invited)
+                .then(|| "2026-11-22T11:30:00Z".parse().unwrap()),
+            invite_expires_at: matches!(state, RequestState::Invited)
+                .then(|| "2026-11-29T11:30:00Z".parse().unwrap()),
             created_at: "2026-11-20T09:00:00Z".parse().unwrap(),
             updated_at: "2026-11-22T11:00:00Z".parse().unwrap(),
         }
@@ -660,7 +666,10 @@ mod tests {
     fn request_form_snapshot() {
         let view = request_form(
             &RequestPolicy::default(),
-            &FormMetadata { tz: Some("Europe/Berlin".into()), origin: Some("C1".into()) },
+            &FormMetadata {
+                tz: Some("Europe/Berlin".into()),
+                origin: Some("C1".into()),
+            },
         );
         insta::assert_json_snapshot!("request_form", view);
     }
@@ -668,7 +677,10 @@ mod tests {
     #[test]
     fn card_snapshots_in_every_state() {
         for state in RequestState::ALL {
-            insta::assert_json_snapshot!(format!("card_{}", state.as_str()), card(&request(state), now()));
+            insta::assert_json_snapshot!(
+                format!("card_{}", state.as_str()),
+                card(&request(state), now())
+            );
         }
         let mut auto = request(RequestState::Approved);
         auto.auto_rule = Some("partners".into());
@@ -680,13 +692,20 @@ mod tests {
     fn only_a_pending_card_has_buttons() {
         for state in RequestState::ALL {
             let json = serde_json::to_string(&card(&request(state), now())).unwrap();
-            assert_eq!(json.contains("approve_request"), state == RequestState::Pending, "{state}");
+            assert_eq!(
+                json.contains("approve_request"),
+                state == RequestState::Pending,
+                "{state}"
+            );
         }
     }
 
     #[test]
     fn home_snapshots() {
-        let mine = vec![request(RequestState::Approved), request(RequestState::Denied)];
+        let mine = vec![
+            request(RequestState::Approved),
+            request(RequestState::Denied),
+        ];
         let queue = vec![request(RequestState::Pending)];
         insta::assert_json_snapshot!("home_approver", home(&mine, Some(&queue), now()));
         insta::assert_json_snapshot!("home_requester", home(&[], None, now()));
@@ -694,8 +713,14 @@ mod tests {
 
     #[test]
     fn deny_form_snapshot() {
-        let metadata = DenyMetadata { request_id: 42, response_url: None };
-        insta::assert_json_snapshot!("deny_form", deny_form(&request(RequestState::Pending), &metadata));
+        let metadata = DenyMetadata {
+            request_id: 42,
+            response_url: None,
+        };
+        insta::assert_json_snapshot!(
+            "deny_form",
+            deny_form(&request(RequestState::Pending), &metadata)
+        );
     }
 
     #[test]
@@ -715,9 +740,18 @@ mod tests {
         for block in content.blocks.unwrap() {
             let json = serde_json::to_value(&block).unwrap();
             if let Some(text) = json.pointer("/text/text").and_then(|t| t.as_str()) {
-                assert!(text.chars().count() <= 3000, "section text of {} chars", text.chars().count());
+                assert!(
+                    text.chars().count() <= 3000,
+                    "section text of {} chars",
+                    text.chars().count()
+                );
             }
-            for field in json.get("fields").and_then(|f| f.as_array()).into_iter().flatten() {
+            for field in json
+                .get("fields")
+                .and_then(|f| f.as_array())
+                .into_iter()
+                .flatten()
+            {
                 assert!(field["text"].as_str().unwrap().chars().count() <= 2000);
             }
         }

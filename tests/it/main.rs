@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod demo;
 mod ingress;
 mod jobs;
 mod requests;
