@@ -5,6 +5,7 @@ use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::http::{self, HttpState, SignatureVerifier};
 use crate::jobs::{Scheduler, Worker};
+use crate::provision::{ManualProvisioner, ProvisioningMode, ScimProvisioner, SharedProvisioner, SlackAdminProvisioner};
 use crate::slack::SlackApi;
 use crate::store::{self, SharedStore};
 use crate::workflow::{Workflow, WorkflowSettings};
@@ -57,11 +58,13 @@ impl App {
             bot_token,
             config.slack.admin_token.as_ref(),
         )?;
+        let provisioner = provisioner_for(&config, &slack);
         let workflow = Arc::new(Workflow::new(
             store.clone(),
             slack,
             clock.clone(),
             WorkflowSettings::from_config(&config),
+            provisioner,
         ));
         let verifier = SignatureVerifier::new(config.slack.signing_secrets.clone(), clock);
         let router = http::router(Arc::new(HttpState {
@@ -100,6 +103,18 @@ impl App {
         let _ = scheduler.await;
         let _ = worker.await;
         Ok(())
+    }
+}
+
+/// The provisioner the configuration names.
+pub fn provisioner_for(config: &Config, slack: &SlackApi) -> SharedProvisioner {
+    match config.provisioning.mode {
+        ProvisioningMode::SlackAdmin => Arc::new(SlackAdminProvisioner::new(slack.clone())),
+        ProvisioningMode::Scim => match &config.provisioning.scim {
+            Some(scim) => Arc::new(ScimProvisioner::new(scim.clone())),
+            None => Arc::new(ManualProvisioner),
+        },
+        ProvisioningMode::Manual => Arc::new(ManualProvisioner),
     }
 }
 

@@ -4,6 +4,7 @@
 
 use crate::domain::policy::{ApproverRules, RequestPolicy, ScopedApprover};
 use crate::domain::{ChannelId, GuestType, UserGroupId, UserId};
+use crate::provision::{ProvisioningMode, ScimSettings};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -63,6 +64,40 @@ pub struct Config {
     pub requester_usergroups: Vec<UserGroupId>,
     /// A pending request this old gets one reminder to approvers.
     pub stale_after: Duration,
+    pub provisioning: ProvisioningSettings,
+}
+
+/// How approved requests become accounts, and the lifecycle's clocks.
+#[derive(Debug, Clone)]
+pub struct ProvisioningSettings {
+    pub mode: ProvisioningMode,
+    /// An invitation not accepted within this lapses.
+    pub invite_valid: Duration,
+    /// The sponsor hears this long before an invitation lapses.
+    pub invite_reminder_before: Duration,
+    /// The sponsor hears this long before an account ends (each offset once).
+    pub expiry_reminders: Vec<Duration>,
+    /// At most one invitation per email per this long, by any path.
+    pub resend_min_gap: Duration,
+    pub custom_message: Option<String>,
+    /// Manual mode: how often to remind admins of a deactivation nobody confirmed.
+    pub deactivation_reminder_every: Duration,
+    pub scim: Option<ScimSettings>,
+}
+
+impl Default for ProvisioningSettings {
+    fn default() -> Self {
+        Self {
+            mode: ProvisioningMode::Manual,
+            invite_valid: Duration::from_secs(7 * 86400),
+            invite_reminder_before: Duration::from_secs(2 * 86400),
+            expiry_reminders: vec![Duration::from_secs(7 * 86400), Duration::from_secs(86400)],
+            resend_min_gap: Duration::from_secs(3600),
+            custom_message: None,
+            deactivation_reminder_every: Duration::from_secs(86400),
+            scim: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -119,6 +154,28 @@ struct FileConfig {
     approvers: FileApprovers,
     #[serde(default)]
     requests: FileRequests,
+    #[serde(default)]
+    provisioning: FileProvisioning,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileProvisioning {
+    mode: Option<String>,
+    invite_valid_days: Option<u64>,
+    invite_reminder_days_before: Option<u64>,
+    expiry_reminder_days: Option<Vec<u64>>,
+    resend_min_minutes: Option<u64>,
+    custom_message: Option<String>,
+    deactivation_reminder_hours: Option<u64>,
+    scim: Option<FileScim>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileScim {
+    base_url: Option<String>,
+    guest_extension: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -403,6 +460,18 @@ impl Config {
             "requests.stale_after_hours",
             (self.stale_after.as_secs() / 3600).to_string(),
         );
+        let p = &self.provisioning;
+        line("provisioning.mode", p.mode.as_str().to_string());
+        line("provisioning.invite_valid_days", (p.invite_valid.as_secs() / 86400).to_string());
+        line("provisioning.invite_reminder_days_before", (p.invite_reminder_before.as_secs() / 86400).to_string());
+        line("provisioning.expiry_reminder_days", list(p.expiry_reminders.iter().map(|d| (d.as_secs() / 86400).to_string()).collect()));
+        line("provisioning.resend_min_minutes", (p.resend_min_gap.as_secs() / 60).to_string());
+        line("provisioning.deactivation_reminder_hours", (p.deactivation_reminder_every.as_secs() / 3600).to_string());
+        if let Some(scim) = &p.scim {
+            line("provisioning.scim.base_url", scim.base_url.clone());
+            line("provisioning.scim.guest_extension", scim.guest_extension.to_string());
+            line("SCIM_TOKEN", if scim.token.expose_secret().is_empty() { "not set".into() } else { "set (redacted)".into() });
+        }
         out
     }
 }
@@ -652,7 +721,10 @@ fn build(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
         )?,
     };
 
+    let provisioning = provisioning_settings(file.provisioning, env, slack.admin_token.is_some())?;
+
     Ok(Config {
+        provisioning,
         listen,
         database_url: SecretString::from(database_url),
         database_max_connections,
@@ -676,6 +748,65 @@ fn build(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
                 file.requests.stale_after_hours.unwrap_or(48),
             )?,
         ),
+    })
+}
+
+fn provisioning_settings(
+    file: FileProvisioning,
+    env: &dyn Fn(&str) -> Option<String>,
+    has_admin_token: bool,
+) -> Result<ProvisioningSettings, ConfigError> {
+    let defaults = ProvisioningSettings::default();
+    let day = |d: u64| Duration::from_secs(d * 86400);
+    let mode = match file.mode.as_deref() {
+        None => defaults.mode,
+        Some(m) => ProvisioningMode::parse(m).ok_or_else(|| {
+            ConfigError::new("provisioning.mode", format!("{m:?} is not slack_admin, scim or manual"))
+        })?,
+    };
+    if mode == ProvisioningMode::SlackAdmin && !has_admin_token {
+        return Err(ConfigError::new("SLACK_ADMIN_TOKEN", "not set; provisioning.mode = \"slack_admin\" needs an org admin user token (xoxp-…)"));
+    }
+    let scim = match (mode, file.scim) {
+        (ProvisioningMode::Scim, None) => {
+            return Err(ConfigError::new("provisioning.scim", "missing; provisioning.mode = \"scim\" needs a [provisioning.scim] base_url"));
+        }
+        (_, None) => None,
+        (_, Some(scim)) => {
+            let base_url = scim
+                .base_url
+                .ok_or_else(|| ConfigError::new("provisioning.scim.base_url", "not set (e.g. https://api.slack.com/scim/v2)"))?;
+            match url::Url::parse(&base_url) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+                _ => return Err(ConfigError::new("provisioning.scim.base_url", format!("{base_url:?} is not an http(s) URL"))),
+            }
+            let token = env("SCIM_TOKEN");
+            if mode == ProvisioningMode::Scim && token.is_none() {
+                return Err(ConfigError::new("SCIM_TOKEN", "not set; provisioning.mode = \"scim\" needs the directory's bearer token"));
+            }
+            Some(ScimSettings {
+                base_url,
+                token: SecretString::from(token.unwrap_or_default()),
+                guest_extension: scim.guest_extension.unwrap_or(true),
+            })
+        }
+    };
+    let invite_valid = day(positive("provisioning.invite_valid_days", file.invite_valid_days.unwrap_or(7))?);
+    let invite_reminder_before = day(file.invite_reminder_days_before.unwrap_or(2));
+    if invite_reminder_before >= invite_valid {
+        return Err(ConfigError::new("provisioning.invite_reminder_days_before", "must be shorter than invite_valid_days"));
+    }
+    Ok(ProvisioningSettings {
+        mode,
+        invite_valid,
+        invite_reminder_before,
+        expiry_reminders: file.expiry_reminder_days.map(|days| days.into_iter().map(day).collect()).unwrap_or(defaults.expiry_reminders),
+        resend_min_gap: Duration::from_secs(60 * file.resend_min_minutes.unwrap_or(60)),
+        custom_message: file.custom_message.filter(|m| !m.trim().is_empty()),
+        deactivation_reminder_every: Duration::from_secs(
+            3600 * positive("provisioning.deactivation_reminder_hours", file.deactivation_reminder_hours.unwrap_or(24))?,
+        ),
+        scim,
     })
 }
 
@@ -813,6 +944,26 @@ mod tests {
         assert_eq!(err.key, "requests.guest_types");
         let err = load_with(Some("[jobs]\nworkers = 0\n"), &[]).unwrap_err();
         assert_eq!(err.key, "jobs.workers");
+    }
+
+    #[test]
+    fn provisioning_modes_need_their_credentials() {
+        let err = load_with(Some("[provisioning]\nmode = \"slack_admin\"\n"), &[]).unwrap_err();
+        assert_eq!(err.key, "SLACK_ADMIN_TOKEN");
+        let ok = load_with(Some("[provisioning]\nmode = \"slack_admin\"\n"), &[("SLACK_ADMIN_TOKEN", "xoxp-1")]).unwrap();
+        assert_eq!(ok.provisioning.mode, ProvisioningMode::SlackAdmin);
+        let err = load_with(Some("[provisioning]\nmode = \"scim\"\n"), &[]).unwrap_err();
+        assert_eq!(err.key, "provisioning.scim");
+        let scim = "[provisioning]\nmode = \"scim\"\n[provisioning.scim]\nbase_url = \"https://api.slack.com/scim/v2\"\n";
+        assert_eq!(load_with(Some(scim), &[]).unwrap_err().key, "SCIM_TOKEN");
+        let ok = load_with(Some(scim), &[("SCIM_TOKEN", "tok-sekrit")]).unwrap();
+        assert!(!format!("{ok:?}").contains("tok-sekrit"));
+        let err = load_with(Some("[provisioning]\nmode = \"carrier_pigeon\"\n"), &[]).unwrap_err();
+        assert_eq!(err.key, "provisioning.mode");
+        let defaults = load_with(None, &[]).unwrap().provisioning;
+        assert_eq!(defaults.mode, ProvisioningMode::Manual);
+        assert_eq!(defaults.invite_valid.as_secs(), 7 * 86400);
+        assert_eq!(defaults.resend_min_gap.as_secs(), 3600);
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod domain;
 pub mod fake_slack;
 pub mod http;
 pub mod jobs;
+pub mod provision;
 pub mod slack;
 pub mod store;
 pub mod telemetry;

@@ -231,7 +231,10 @@ pub fn transition(
         }
         (RequestKind::Guest, S::Invited, A::LapseInvite) => Some(S::InviteExpired),
         (RequestKind::Guest, S::Invited | S::InviteExpired, A::Resend) => Some(S::Invited),
-        (RequestKind::Guest, S::Active, A::Expire) => Some(S::Expired),
+        // An account ends at its deadline whether or not the guest ever joined.
+        (RequestKind::Guest, S::Approved | S::Invited | S::InviteExpired | S::Active, A::Expire) => {
+            Some(S::Expired)
+        }
         (
             RequestKind::Guest,
             S::Approved | S::Invited | S::InviteExpired | S::Active,
@@ -339,6 +342,8 @@ pub struct GuestRequest {
     pub source: Source,
     pub sync_rule: Option<String>,
     pub slack_user_id: Option<String>,
+    /// The provisioner's own id for the account (a SCIM user id).
+    pub external_id: Option<String>,
     pub invited_at: Option<DateTime<Utc>>,
     pub invite_expires_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -374,7 +379,8 @@ mod tests {
         );
         assert_eq!(transition(k, S::InviteExpired, A::Resend), Ok(S::Invited));
         assert!(transition(k, S::Pending, A::Invite).is_err());
-        assert!(transition(k, S::Invited, A::Expire).is_err());
+        assert_eq!(transition(k, S::Invited, A::Expire), Ok(S::Expired));
+        assert!(transition(k, S::Pending, A::Expire).is_err());
         assert!(transition(k, S::Expired, A::Accept).is_err());
     }
 

@@ -19,6 +19,7 @@ pub mod callback {
     pub const REQUEST_FORM: &str = "guest_request";
     pub const DENY_REASON: &str = "deny_reason";
     pub const REQUEST_SHORTCUT: &str = "request_guest";
+    pub const EXTEND_FORM: &str = "extend_request";
 }
 
 /// `action_id`s of our buttons.
@@ -26,6 +27,13 @@ pub mod action {
     pub const APPROVE: &str = "approve_request";
     pub const DENY: &str = "deny_request";
     pub const OPEN_FORM: &str = "open_request_form";
+    pub const RESEND: &str = "resend_invite";
+    pub const REVOKE: &str = "revoke_access";
+    pub const MAKE_MEMBER: &str = "make_member";
+    pub const EXTEND: &str = "extend_access";
+    pub const LET_EXPIRE: &str = "let_expire";
+    pub const TASK_DONE: &str = "task_done";
+    pub const RETRY_PROVISION: &str = "retry_provision";
 }
 
 /// `block_id` (and `action_id`) of each form input, so errors land on the right block.
@@ -434,19 +442,25 @@ pub fn card(request: &GuestRequest, now: DateTime<Utc>) -> SlackMessageContent {
         ),
     };
     let pending = request.state == RequestState::Pending;
+    let asks = match request.kind {
+        RequestKind::Guest => format!("asks for a *{}* account", request.guest_type.label().to_lowercase()),
+        RequestKind::Extension => "asks to extend this guest account".to_string(),
+    };
     let blocks: Vec<SlackBlock> = slack_blocks![
         some_into(SlackHeaderBlock::new(pt!(truncate(&title, 150)))),
         some_into(SlackSectionBlock::new().with_text(md!(
-            "<@{}> asks for a *{}* account{}",
+            "<@{}> {}{}",
             request.requester,
-            request.guest_type.label().to_lowercase(),
+            asks,
             source
         ))),
         some_into(SlackSectionBlock::new().with_fields(summary_fields(request, now))),
         some_into(SlackSectionBlock::new().with_text(md!("*Reason*\n{}", quote(&request.reason, MAX_REASON_CHARS)))),
         some_into(SlackContextBlock::new(vec![md!("{}", status_line(request))])),
         optionally_into(pending => SlackActionsBlock::new(decision_buttons(request))
-            .with_block_id(format!("decide:{}", request.id.0).into()))
+            .with_block_id(format!("decide:{}", request.id.0).into())),
+        ..account_buttons(request).into_iter().map(|buttons| SlackActionsBlock::new(buttons)
+            .with_block_id(format!("account:{}", request.id.0).into()))
     ];
     SlackMessageContent::new()
         .with_text(format!(
@@ -475,6 +489,205 @@ fn decision_buttons(request: &GuestRequest) -> Vec<SlackActionBlockElement> {
                 .with_style(SlackBlockButtonStyle::Danger)
         )
     ]
+}
+
+fn button(label: &str, action_id: &str, value: String) -> SlackBlockButtonElement {
+    SlackBlockButtonElement::new(pt!(label)).with_action_id(action_id.into()).with_value(value)
+}
+
+fn confirm(title: &str, text: String, yes: &str) -> SlackBlockConfirmItem {
+    SlackBlockConfirmItem::new(pt!(title), md!("{}", text), pt!(yes), pt!("Cancel")).with_style("danger".into())
+}
+
+/// What approvers can do with an account once it exists.
+fn account_buttons(request: &GuestRequest) -> Option<Vec<SlackActionBlockElement>> {
+    if request.kind != RequestKind::Guest {
+        return None;
+    }
+    let id = request.id.0.to_string();
+    let who = format!("{} ({})", safe(&request.full_name, 80), safe(request.email.as_str(), 254));
+    let revoke = button("Revoke access", action::REVOKE, id.clone())
+        .with_style(SlackBlockButtonStyle::Danger)
+        .with_confirm(confirm("Revoke access?", format!("{who} loses access now."), "Revoke"));
+    let resend = button("Resend invitation", action::RESEND, id.clone());
+    let member = button("Make full member", action::MAKE_MEMBER, id.clone()).with_confirm(confirm(
+        "Make a full member?",
+        format!("{who} becomes a full member of the workspace and no longer expires."),
+        "Make member",
+    ));
+    let buttons: Vec<SlackActionBlockElement> = match request.state {
+        RequestState::Approved => vec![revoke.into()],
+        RequestState::Invited | RequestState::InviteExpired => vec![resend.into(), revoke.into()],
+        RequestState::Active if request.guest_type != GuestType::Member => vec![member.into(), revoke.into()],
+        RequestState::Active => vec![revoke.into()],
+        _ => return None,
+    };
+    Some(buttons)
+}
+
+/// Something an admin has to do by hand in Slack (manual provisioning).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdminTask {
+    Invite,
+    Resend,
+    Deactivate,
+    MakeMember,
+}
+
+impl AdminTask {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdminTask::Invite => "invite",
+            AdminTask::Resend => "resend",
+            AdminTask::Deactivate => "deactivate",
+            AdminTask::MakeMember => "make_member",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [AdminTask::Invite, AdminTask::Resend, AdminTask::Deactivate, AdminTask::MakeMember].into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// The task message in a card's thread, with the button that confirms it was done.
+pub fn admin_task(request: &GuestRequest, task: AdminTask, mention: &str) -> SlackMessageContent {
+    let who = safe(request.email.as_str(), 254);
+    let expiry = match request.expires_at {
+        Some(at) => format!(", expiring {} ({})", slack_date(at), format_utc(at)),
+        None => ", with no end date".to_string(),
+    };
+    let (text, done) = match task {
+        AdminTask::Invite => (
+            format!(
+                "*Admin task:* invite *{who}* as a {} to {}{expiry}. (Slack: *Invite people*, then set the time limit.)",
+                request.guest_type.label().to_lowercase(),
+                channels_text(request)
+            ),
+            "Done: invited",
+        ),
+        AdminTask::Resend => (format!("*Admin task:* resend the invitation to *{who}* (Slack admin: *Manage members → Invitations → Resend*)."), "Done: resent"),
+        AdminTask::Deactivate => (
+            format!("*Admin task:* deactivate *{who}* now; the account has ended. (Slack admin: *Manage members → Deactivate account*)"),
+            "Done: deactivated",
+        ),
+        AdminTask::MakeMember => (format!("*Admin task:* change *{who}* from guest to full member (Slack admin: *Manage members → Change account type*)."), "Done: converted"),
+    };
+    let text = if mention.is_empty() { text } else { format!("{mention} {text}") };
+    SlackMessageContent::new().with_text(text.clone()).with_blocks(slack_blocks![
+        some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
+        some_into(SlackActionsBlock::new(slack_blocks![some_into(
+            button(done, action::TASK_DONE, format!("{}:{}", request.id.0, task.as_str())).with_style(SlackBlockButtonStyle::Primary)
+        )]))
+    ])
+}
+
+/// The sponsor's heads-up before a guest account ends.
+pub fn expiry_reminder(request: &GuestRequest, now: DateTime<Utc>) -> SlackMessageContent {
+    let at = request.expires_at.unwrap_or(now);
+    let text = format!(
+        "Heads-up: the guest account of *{}* ({}) that you sponsor ends {} ({}). Extend it, or let it end?",
+        safe(&request.full_name, 100),
+        safe(request.email.as_str(), 254),
+        slack_date(at),
+        relative(at, now)
+    );
+    let id = request.id.0.to_string();
+    SlackMessageContent::new().with_text(text.clone()).with_blocks(slack_blocks![
+        some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
+        some_into(SlackActionsBlock::new(slack_blocks![
+            some_into(button("Extend…", action::EXTEND, id.clone()).with_style(SlackBlockButtonStyle::Primary)),
+            some_into(button("Let it expire", action::LET_EXPIRE, id))
+        ]))
+    ])
+}
+
+/// The sponsor's note about an invitation not accepted yet (or lapsed), with a Resend button.
+pub fn invitation_notice(request: &GuestRequest, lapsed: bool) -> SlackMessageContent {
+    let text = match (lapsed, request.invite_expires_at) {
+        (true, _) => format!(
+            "The invitation to *{}* ({}) lapsed without being accepted. Send a new one?",
+            safe(&request.full_name, 100),
+            safe(request.email.as_str(), 254)
+        ),
+        (false, Some(at)) => format!(
+            "*{}* ({}) has not accepted the invitation yet; it lapses {}.",
+            safe(&request.full_name, 100),
+            safe(request.email.as_str(), 254),
+            slack_date(at)
+        ),
+        (false, None) => format!("*{}* has not accepted the invitation yet.", safe(&request.full_name, 100)),
+    };
+    SlackMessageContent::new().with_text(text.clone()).with_blocks(slack_blocks![
+        some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
+        some_into(SlackActionsBlock::new(slack_blocks![some_into(button("Resend invitation", action::RESEND, request.id.0.to_string()))]))
+    ])
+}
+
+/// A configuration problem, shown to approvers in the card's thread, with a retry button.
+pub fn provisioning_problem(request: &GuestRequest, problem: &str) -> SlackMessageContent {
+    let text = format!(":warning: Could not send the invitation for {}: {}", request.id, escape(problem));
+    SlackMessageContent::new().with_text(text.clone()).with_blocks(slack_blocks![
+        some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
+        some_into(SlackActionsBlock::new(slack_blocks![some_into(button("Retry invitation", action::RETRY_PROVISION, request.id.0.to_string()))]))
+    ])
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExtendMetadata {
+    pub request_id: i64,
+    pub tz: Option<String>,
+}
+
+pub const EXTEND_DAYS_BLOCK: &str = "extend_days";
+pub const EXTEND_DATE_BLOCK: &str = "extend_date";
+pub const EXTEND_MODE_BLOCK: &str = "extend_mode";
+pub const EXTEND_REASON_BLOCK: &str = "extend_reason";
+
+/// Asks how much longer, and why; approvers then decide on a card like the first.
+pub fn extend_form(request: &GuestRequest, metadata: &ExtendMetadata, now: DateTime<Utc>) -> SlackView {
+    let modes = radio(&[("days", "More days, counted from the current end"), ("date", "Until a date")]);
+    let current = request.expires_at.map(|at| format!("{} ({})", slack_date(at), relative(at, now))).unwrap_or_else(|| "never".into());
+    SlackView::Modal(
+        SlackModalView::new(
+            pt!("Extend guest access"),
+            slack_blocks![
+                some_into(SlackSectionBlock::new().with_text(md!(
+                    "*{}* ({}) — the account now ends {}.",
+                    safe(&request.full_name, 100),
+                    safe(request.email.as_str(), 254),
+                    current
+                ))),
+                some_into(
+                    SlackInputBlock::new(pt!("Extend"), SlackBlockRadioButtonsElement::new(modes.clone())
+                        .with_action_id(EXTEND_MODE_BLOCK.into()).with_initial_option(modes[0].clone()).into())
+                        .with_block_id(EXTEND_MODE_BLOCK.into())
+                ),
+                some_into(
+                    SlackInputBlock::new(pt!("Days"), SlackBlockNumberInputElement::new(false)
+                        .with_action_id(EXTEND_DAYS_BLOCK.into()).with_initial_value("30".into()).with_min_value("1".into()).into())
+                        .with_block_id(EXTEND_DAYS_BLOCK.into()).with_optional(true)
+                ),
+                some_into(
+                    SlackInputBlock::new(pt!("Date"), SlackBlockDatePickerElement::new().with_action_id(EXTEND_DATE_BLOCK.into()).into())
+                        .with_block_id(EXTEND_DATE_BLOCK.into()).with_optional(true)
+                ),
+                some_into(text_input_block(EXTEND_REASON_BLOCK, "Why longer?", 500))
+            ],
+        )
+        .with_submit(pt!("Ask for approval"))
+        .with_close(pt!("Cancel"))
+        .with_callback_id(callback::EXTEND_FORM.into())
+        .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises")),
+    )
+}
+
+fn text_input_block(id: &str, label: &str, max: u64) -> SlackBlock {
+    SlackInputBlock::new(
+        pt!(label),
+        SlackBlockPlainTextInputElement::new().with_action_id(id.into()).with_multiline(true).with_max_length(max).into(),
+    )
+    .with_block_id(id.into())
+    .into()
 }
 
 /// The threaded offer under a person's message in the request channel.
@@ -653,6 +866,7 @@ mod tests {
             source: Source::Form,
             sync_rule: None,
             slack_user_id: None,
+            external_id: None,
             invited_at: matches!(state, RequestState::Invited)
                 .then(|| "2026-11-22T11:30:00Z".parse().unwrap()),
             invite_expires_at: matches!(state, RequestState::Invited)

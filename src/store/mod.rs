@@ -159,7 +159,8 @@ pub struct QueueStats {
     pub oldest_due_age_secs: i64,
 }
 
-/// A compare-and-set state change with the audit row and jobs it brings.
+/// A compare-and-set state change with the audit row and jobs it brings. `from == to` updates
+/// fields of a request that must still be in that state.
 #[derive(Debug, Clone)]
 pub struct StateChange {
     pub team_id: TeamId,
@@ -168,8 +169,33 @@ pub struct StateChange {
     pub to: RequestState,
     pub at: DateTime<Utc>,
     pub fields: ChangedFields,
+    /// Applies only if the last invitation went out at or before this moment (resend limit).
+    pub only_if_invited_before: Option<DateTime<Utc>>,
+    /// Records an invitation sent `via` this provisioner, at `at`, for the request's email.
+    pub invitation_via: Option<String>,
+    /// Moves another request's deadline in the same transaction (an approved extension).
+    pub parent_expiry: Option<(RequestId, DateTime<Utc>)>,
     pub audit: AuditEntry,
     pub jobs: Vec<NewJob>,
+}
+
+impl StateChange {
+    /// A change with nothing but the state, audit and jobs; set the rest with struct update.
+    pub fn new(team_id: &TeamId, request_id: RequestId, from: RequestState, to: RequestState, audit: AuditEntry) -> Self {
+        Self {
+            team_id: team_id.clone(),
+            request_id,
+            from,
+            to,
+            at: audit.at,
+            fields: ChangedFields::default(),
+            only_if_invited_before: None,
+            invitation_via: None,
+            parent_expiry: None,
+            audit,
+            jobs: Vec::new(),
+        }
+    }
 }
 
 /// Columns a state change may set alongside the state (`None` leaves a column as it is).
@@ -183,6 +209,10 @@ pub struct ChangedFields {
     pub slack_user_id: Option<String>,
     pub invited_at: Option<DateTime<Utc>>,
     pub invite_expires_at: Option<DateTime<Utc>>,
+    pub external_id: Option<String>,
+    pub guest_type: Option<crate::domain::GuestType>,
+    /// Removes the deadline (a guest who became a full member).
+    pub clear_expires_at: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -192,6 +222,8 @@ pub enum ChangeOutcome {
     /// Someone else changed the request first; here is what it is now.
     Conflict(GuestRequest),
     NotFound,
+    /// The extension's parent account is no longer open; nothing was written.
+    ParentClosed,
 }
 
 /// Builds the jobs for a request being created, once its id is known (inside the transaction).
@@ -341,6 +373,15 @@ pub trait Store: Send + Sync + 'static {
         state: RequestState,
         limit: i64,
     ) -> StoreResult<Vec<GuestRequest>>;
+
+    /// The account (approved, invited or active) held by an email, if any.
+    async fn account_for_email(&self, team_id: &TeamId, email: &str) -> StoreResult<Option<GuestRequest>>;
+
+    /// When the last invitation to this email went out, by any path.
+    async fn last_invitation(&self, team_id: &TeamId, email: &str) -> StoreResult<Option<DateTime<Utc>>>;
+
+    /// How many invitations this email has been sent.
+    async fn invitation_count(&self, team_id: &TeamId, email: &str) -> StoreResult<i64>;
 
     /// Counts by state, for the `requests` gauge.
     async fn count_by_state(&self) -> StoreResult<Vec<(RequestState, i64)>>;

@@ -443,6 +443,10 @@ impl Store for PgStore {
             .bind(f.slack_user_id.as_deref())
             .bind(f.invited_at.map(ms))
             .bind(f.invite_expires_at.map(ms))
+            .bind(f.external_id.as_deref())
+            .bind(f.guest_type.map(|t| t.as_str()))
+            .bind(f.clear_expires_at)
+            .bind(change.only_if_invited_before.map(ms))
             .fetch_optional(&mut *tx)
             .await?;
         let Some(row) = updated else {
@@ -458,6 +462,32 @@ impl Store for PgStore {
                 None => ChangeOutcome::NotFound,
             });
         };
+        if let Some((parent, expires_at)) = change.parent_expiry {
+            let moved = sqlx::query(
+                "UPDATE requests SET expires_at = $3, version = version + 1, updated_at = $4
+                 WHERE team_id = $1 AND id = $2 AND state IN ('approved', 'invited', 'invite_expired', 'active')",
+            )
+            .bind(change.team_id.as_str())
+            .bind(parent.0)
+            .bind(ms(expires_at))
+            .bind(ms(change.at))
+            .execute(&mut *tx)
+            .await?;
+            if moved.rows_affected() == 0 {
+                tx.rollback().await?;
+                return Ok(ChangeOutcome::ParentClosed);
+            }
+        }
+        if let Some(via) = &change.invitation_via {
+            sqlx::query("INSERT INTO invitations (team_id, email, request_id, via, sent_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(change.team_id.as_str())
+                .bind(&row.email)
+                .bind(row.id)
+                .bind(via)
+                .bind(ms(change.at))
+                .execute(&mut *tx)
+                .await?;
+        }
         Self::insert_audit(&mut tx, &change.audit).await?;
         Self::insert_jobs(&mut tx, &change.jobs, change.at).await?;
         tx.commit().await?;
@@ -534,6 +564,37 @@ impl Store for PgStore {
         .fetch_all(&self.pool)
         .await?;
         requests_from(rows)
+    }
+
+    async fn account_for_email(&self, team_id: &TeamId, email: &str) -> StoreResult<Option<GuestRequest>> {
+        let row: Option<RequestRow> = sqlx::query_as(select_requests!(
+            "WHERE team_id = $1 AND email = $2 AND kind = 'guest'
+               AND state IN ('approved', 'invited', 'invite_expired', 'active') ORDER BY id DESC LIMIT 1"
+        ))
+        .bind(team_id.as_str())
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(GuestRequest::try_from).transpose()
+    }
+
+    async fn last_invitation(&self, team_id: &TeamId, email: &str) -> StoreResult<Option<DateTime<Utc>>> {
+        let last: Option<DateTime<Utc>> =
+            sqlx::query_scalar("SELECT MAX(sent_at) FROM invitations WHERE team_id = $1 AND email = $2")
+                .bind(team_id.as_str())
+                .bind(email)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(last)
+    }
+
+    async fn invitation_count(&self, team_id: &TeamId, email: &str) -> StoreResult<i64> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE team_id = $1 AND email = $2")
+            .bind(team_id.as_str())
+            .bind(email)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count)
     }
 
     async fn count_by_state(&self) -> StoreResult<Vec<(RequestState, i64)>> {

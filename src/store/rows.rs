@@ -17,7 +17,7 @@ macro_rules! select_requests {
             "SELECT id, team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
              guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, version, \
              decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, \
-             slack_user_id, invited_at, invite_expires_at, created_at, updated_at FROM requests ",
+             slack_user_id, external_id, invited_at, invite_expires_at, created_at, updated_at FROM requests ",
             $tail
         )
     };
@@ -33,7 +33,7 @@ macro_rules! insert_request {
          RETURNING id, team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
              guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, version, \
              decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, \
-             slack_user_id, invited_at, invite_expires_at, created_at, updated_at"
+             slack_user_id, external_id, invited_at, invite_expires_at, created_at, updated_at"
     };
 }
 
@@ -43,13 +43,16 @@ macro_rules! change_request_state {
         "UPDATE requests SET state = $4, version = version + 1, updated_at = $5,
              decided_by = COALESCE($6, decided_by), decided_at = COALESCE($7, decided_at),
              decision_note = COALESCE($8, decision_note), auto_rule = COALESCE($9, auto_rule),
-             expires_at = COALESCE($10, expires_at), slack_user_id = COALESCE($11, slack_user_id),
-             invited_at = COALESCE($12, invited_at), invite_expires_at = COALESCE($13, invite_expires_at)
+             expires_at = CASE WHEN $16 THEN NULL ELSE COALESCE($10, expires_at) END,
+             slack_user_id = COALESCE($11, slack_user_id),
+             invited_at = COALESCE($12, invited_at), invite_expires_at = COALESCE($13, invite_expires_at),
+             external_id = COALESCE($14, external_id), guest_type = COALESCE($15, guest_type)
          WHERE id = $1 AND team_id = $2 AND state = $3
+           AND ($17 IS NULL OR invited_at IS NULL OR invited_at <= $17)
          RETURNING id, team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
              guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, version, \
              decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, \
-             slack_user_id, invited_at, invite_expires_at, created_at, updated_at"
+             slack_user_id, external_id, invited_at, invite_expires_at, created_at, updated_at"
     };
 }
 
@@ -84,6 +87,7 @@ pub struct RequestRow {
     pub source: String,
     pub sync_rule: Option<String>,
     pub slack_user_id: Option<String>,
+    pub external_id: Option<String>,
     pub invited_at: Option<DateTime<Utc>>,
     pub invite_expires_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -148,6 +152,7 @@ impl TryFrom<RequestRow> for GuestRequest {
             source: Source::parse(&row.source),
             sync_rule: row.sync_rule,
             slack_user_id: row.slack_user_id,
+            external_id: row.external_id,
             invited_at: row.invited_at,
             invite_expires_at: row.invite_expires_at,
             created_at: row.created_at,

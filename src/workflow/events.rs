@@ -58,6 +58,10 @@ impl Workflow {
                     )
                 })
             }
+            "team_join" | "user_change" => {
+                let user = event.get("user")?.clone();
+                Some(self.job(team, Job::AccountEvent { user }))
+            }
             _ => None,
         }
     }

@@ -4,7 +4,7 @@ use super::requests::SubmitOutcome;
 use super::{Feedback, SORRY, Workflow, log_internal};
 use crate::domain::{RequestId, TeamId, UserId};
 use crate::slack::payload::state_value;
-use crate::slack::render::{self, DenyMetadata, FormMetadata, action, callback};
+use crate::slack::render::{self, AdminTask, DenyMetadata, ExtendMetadata, FormMetadata, action, callback};
 use slack_morphism::prelude::*;
 use std::collections::HashMap;
 
@@ -145,6 +145,23 @@ impl Workflow {
                     },
                 )
             }
+            callback::EXTEND_FORM => {
+                let metadata: ExtendMetadata = serde_json::from_str(metadata)?;
+                let text = |block: &str| state_value(state, block).and_then(|v| v.value.clone());
+                let mode = state_value(state, render::EXTEND_MODE_BLOCK)
+                    .and_then(|v| v.selected_option.as_ref().map(|o| o.value.clone()));
+                let date = state_value(state, render::EXTEND_DATE_BLOCK).and_then(|v| v.selected_date.clone());
+                let reason = text(render::EXTEND_REASON_BLOCK).unwrap_or_default();
+                Ok(
+                    match self
+                        .submit_extension(&team, &user, &metadata, mode, text(render::EXTEND_DAYS_BLOCK), date, reason)
+                        .await?
+                    {
+                        Some(errors) => errors_response(errors),
+                        None => SlackInteractionResponse::Empty,
+                    },
+                )
+            }
             other => {
                 tracing::info!(callback_id = other, "view submission not handled");
                 Ok(SlackInteractionResponse::Empty)
@@ -176,15 +193,31 @@ impl Workflow {
     /// Buttons of the guest lifecycle (provisioning, reminders); unknown ones are logged.
     async fn lifecycle_action(
         &self,
-        _team: &TeamId,
-        _user: &UserId,
+        team: &TeamId,
+        user: &UserId,
         action_id: &str,
-        _action: &SlackInteractionActionInfo,
-        _trigger_id: &str,
-        _feedback: &Feedback,
+        action: &SlackInteractionActionInfo,
+        trigger_id: &str,
+        feedback: &Feedback,
     ) -> anyhow::Result<()> {
-        tracing::info!(action_id, "button not handled");
-        Ok(())
+        let value = action.value.as_deref().unwrap_or("");
+        let id = RequestId::parse(value.split(':').next().unwrap_or(""));
+        match (action_id, id) {
+            (action::RESEND, Some(id)) => self.resend(team, user, id, feedback).await,
+            (action::REVOKE, Some(id)) => self.revoke(team, user, id, feedback).await,
+            (action::MAKE_MEMBER, Some(id)) => self.make_member_click(team, user, id, feedback).await,
+            (action::EXTEND, Some(id)) => self.extend_click(team, user, id, trigger_id, feedback).await,
+            (action::LET_EXPIRE, Some(id)) => self.let_expire(team, user, id, feedback).await,
+            (action::RETRY_PROVISION, Some(id)) => self.retry_provision(team, user, id, feedback).await,
+            (action::TASK_DONE, Some(id)) => match value.split(':').nth(1).and_then(AdminTask::parse) {
+                Some(task) => self.task_done(team, user, id, task, feedback).await,
+                None => Ok(()),
+            },
+            _ => {
+                tracing::info!(action_id, "button not handled");
+                Ok(())
+            }
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! the request as it is when the job runs, so a late job never shows stale state.
 
 use crate::domain::{RequestId, TeamId};
+use crate::slack::render::AdminTask;
 use crate::slack::SlackCallError;
 use crate::store::NewJob;
 use chrono::{DateTime, Utc};
@@ -50,6 +51,34 @@ pub enum Job {
     },
     /// Hand an approved request to the configured provisioner.
     Provision { request_id: RequestId },
+    /// Send a new invitation (the resend was already recorded, so it goes out once).
+    ResendInvite { request_id: RequestId },
+    /// The invitation sent at `invited_at` (unix seconds) lapses if still unaccepted.
+    LapseInvite { request_id: RequestId, invited_at: i64 },
+    /// Tell the sponsor the invitation sent at `invited_at` is about to lapse.
+    InviteReminder { request_id: RequestId, invited_at: i64 },
+    /// Look the invited guest up by email, in case the join event was missed.
+    CheckJoined { request_id: RequestId, invited_at: i64, round: u32 },
+    /// Tell the sponsor the account ends in `days_before` days (if it still ends at `expires_at`).
+    ExpiryReminder { request_id: RequestId, expires_at: i64, days_before: i64 },
+    /// End the account whose deadline is `expires_at` (unix seconds).
+    Expire { request_id: RequestId, expires_at: i64 },
+    /// Manual mode: remind admins of a deactivation nobody has confirmed.
+    DeactivationReminder { request_id: RequestId, round: u32 },
+    /// Write the account's deadline to the directory.
+    SetExpiry { request_id: RequestId },
+    /// End access after a revocation.
+    Deactivate { request_id: RequestId },
+    /// Make a guest a full member.
+    MakeMember { request_id: RequestId },
+    /// A `team_join` or `user_change`: maybe an invited guest joined.
+    AccountEvent { user: Value },
+    /// Post an admin task (manual mode) in the card's thread.
+    CardTask { request_id: RequestId, task: AdminTask },
+    /// Tell approvers, in the card's thread, why the invitation could not be sent.
+    ProvisioningProblem { request_id: RequestId, problem: String },
+    /// Tell the sponsor the invitation lapsed (with a Resend button).
+    InviteLapsedNotice { request_id: RequestId },
     /// Delete old event ids and finished jobs.
     Housekeeping,
 }
@@ -68,6 +97,20 @@ impl Job {
             Job::StaleReminder { .. } => "stale_reminder",
             Job::OfferRequestButton { .. } => "offer_request_button",
             Job::Provision { .. } => "provision",
+            Job::ResendInvite { .. } => "resend_invite",
+            Job::LapseInvite { .. } => "lapse_invite",
+            Job::InviteReminder { .. } => "invite_reminder",
+            Job::CheckJoined { .. } => "check_joined",
+            Job::ExpiryReminder { .. } => "expiry_reminder",
+            Job::Expire { .. } => "expire",
+            Job::DeactivationReminder { .. } => "deactivation_reminder",
+            Job::SetExpiry { .. } => "set_expiry",
+            Job::Deactivate { .. } => "deactivate",
+            Job::MakeMember { .. } => "make_member",
+            Job::AccountEvent { .. } => "account_event",
+            Job::CardTask { .. } => "card_task",
+            Job::ProvisioningProblem { .. } => "provisioning_problem",
+            Job::InviteLapsedNotice { .. } => "invite_lapsed_notice",
             Job::Housekeeping => "housekeeping",
         }
     }
@@ -80,7 +123,13 @@ impl Job {
             | Job::RefreshCard { request_id }
             | Job::CardReply { request_id, .. }
             | Job::StaleReminder { request_id }
-            | Job::Provision { request_id } => Some(format!("card:{}", request_id.0)),
+            | Job::Provision { request_id }
+            | Job::ResendInvite { request_id }
+            | Job::Deactivate { request_id }
+            | Job::MakeMember { request_id }
+            | Job::CardTask { request_id, .. }
+            | Job::ProvisioningProblem { request_id, .. } => Some(format!("card:{}", request_id.0)),
+            Job::InviteLapsedNotice { request_id } => Some(format!("dm:{}", request_id.0)),
             Job::NotifyRequester { request_id, .. } => Some(format!("dm:{}", request_id.0)),
             _ => None,
         }

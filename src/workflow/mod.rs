@@ -8,6 +8,7 @@ mod directory;
 mod events;
 mod interactions;
 pub mod job;
+mod lifecycle;
 mod requests;
 mod run;
 
@@ -16,7 +17,8 @@ pub use directory::{Directory, Person};
 pub use job::{Job, JobError};
 
 use crate::clock::SharedClock;
-use crate::config::Config;
+use crate::config::{Config, ProvisioningSettings};
+use crate::provision::SharedProvisioner;
 use crate::domain::policy::{ApproverRules, RequestPolicy};
 use crate::domain::{ChannelId, TeamId, UserGroupId, UserId};
 use crate::slack::SlackApi;
@@ -36,6 +38,7 @@ pub struct WorkflowSettings {
     pub directory_ttl: Duration,
     pub stale_after: Duration,
     pub max_attempts: i64,
+    pub provisioning: ProvisioningSettings,
 }
 
 impl WorkflowSettings {
@@ -48,6 +51,7 @@ impl WorkflowSettings {
             directory_ttl: config.approver_cache,
             stale_after: config.stale_after,
             max_attempts: config.jobs.max_attempts,
+            provisioning: config.provisioning.clone(),
         }
     }
 }
@@ -58,6 +62,7 @@ pub struct Workflow {
     clock: SharedClock,
     settings: WorkflowSettings,
     directory: Directory,
+    provisioner: SharedProvisioner,
     http: reqwest::Client,
     /// Wakes the job worker when a transaction has queued work, so Slack hears about a
     /// decision in milliseconds rather than at the next poll.
@@ -79,6 +84,7 @@ impl Workflow {
         slack: SlackApi,
         clock: SharedClock,
         settings: WorkflowSettings,
+        provisioner: SharedProvisioner,
     ) -> Self {
         let directory = Directory::new(slack.clone(), settings.directory_ttl);
         let http = crate::slack::client::http_client(crate::slack::client::CALL_TIMEOUT);
@@ -88,6 +94,7 @@ impl Workflow {
             clock,
             settings,
             directory,
+            provisioner,
             http,
             wake: Arc::new(Notify::new()),
         }

@@ -245,7 +245,7 @@ impl Workflow {
         Ok(self.settings.approvers.is_some_approver(actor, facts))
     }
 
-    fn refusal_text(&self, refusal: &Refusal, request: &GuestRequest) -> String {
+    pub(super) fn refusal_text(&self, refusal: &Refusal, request: &GuestRequest) -> String {
         match refusal {
             Refusal::OwnRequest => format!(
                 "You cannot decide your own request ({}). Another approver has to.",
@@ -267,7 +267,7 @@ impl Workflow {
         }
     }
 
-    fn refused_audit(
+    pub(super) fn refused_audit(
         &self,
         team_id: &TeamId,
         actor: &UserId,
@@ -483,13 +483,18 @@ impl Workflow {
             _ => unreachable!("decide handles approve and deny"),
         };
         let mut jobs = self.decision_jobs(team_id, &request, thread, dm);
-        if action == Action::Approve {
-            jobs.push(self.job(
-                team_id,
-                Job::Provision {
-                    request_id: request.id,
-                },
-            ));
+        let mut parent_expiry = None;
+        match (action, request.kind) {
+            (Action::Approve, RequestKind::Guest) => {
+                jobs.push(self.job(team_id, Job::Provision { request_id: request.id }));
+                jobs.extend(self.expiry_jobs(team_id, request.id, expires_at));
+            }
+            (Action::Approve, RequestKind::Extension) => {
+                let (moved, more) = self.extension_approval(team_id, &request).await?;
+                parent_expiry = moved;
+                jobs.extend(more);
+            }
+            _ => {}
         }
         let change = StateChange {
             team_id: team_id.clone(),
@@ -509,6 +514,9 @@ impl Workflow {
                 expires_at,
                 ..Default::default()
             },
+            only_if_invited_before: None,
+            invitation_via: None,
+            parent_expiry,
             audit: AuditEntry {
                 team_id: team_id.clone(),
                 request_id: Some(request.id),
@@ -547,6 +555,15 @@ impl Workflow {
                     team_id,
                     feedback,
                     format!("There is no request {}.", request.id),
+                )
+                .await?;
+                Ok(None)
+            }
+            ChangeOutcome::ParentClosed => {
+                self.tell(
+                    team_id,
+                    feedback,
+                    format!("The guest account that {} would extend has ended, so there is nothing to extend.", request.id),
                 )
                 .await?;
                 Ok(None)
@@ -677,6 +694,9 @@ impl Workflow {
             to: RequestState::Cancelled,
             at: now,
             fields: ChangedFields::default(),
+            only_if_invited_before: None,
+            invitation_via: None,
+            parent_expiry: None,
             audit: AuditEntry {
                 team_id: team_id.clone(),
                 request_id: Some(id),
@@ -710,8 +730,23 @@ impl Workflow {
                 format!("Request {id} is cancelled.")
             }
             ChangeOutcome::Conflict(current) => self.already_decided_text(&current),
-            ChangeOutcome::NotFound => format!("There is no request {id}."),
+            ChangeOutcome::NotFound | ChangeOutcome::ParentClosed => format!("There is no request {id}."),
         })
+    }
+
+    /// Who can decide `request`, as Slack mentions (users, groups; "workspace admins").
+    pub(super) fn approver_mentions(&self, request: &GuestRequest) -> String {
+        let rules = &self.settings.approvers;
+        let mut who: Vec<String> = rules.users.iter().map(|u| format!("<@{u}>")).collect();
+        who.extend(rules.usergroups.iter().map(|g| format!("<!subteam^{g}>")));
+        who.extend(
+            rules
+                .channel_scoped
+                .iter()
+                .filter(|s| request.channels.iter().all(|c: &ChannelId| s.channels.contains(c)))
+                .map(|s| format!("<@{}>", s.user)),
+        );
+        who.join(" ")
     }
 
     /// The reminder text for a request that has waited too long, naming who can decide it.

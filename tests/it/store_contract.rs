@@ -111,6 +111,9 @@ fn approve(id: RequestId, at: DateTime<Utc>, jobs: Vec<NewJob>) -> StateChange {
             expires_at: Some(at + Duration::days(30)),
             ..Default::default()
         },
+        only_if_invited_before: None,
+        invitation_via: None,
+        parent_expiry: None,
         audit: AuditEntry {
             request_id: Some(id),
             action: "approve".into(),
