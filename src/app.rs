@@ -5,7 +5,9 @@ use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::http::{self, HttpState, SignatureVerifier};
 use crate::jobs::{Scheduler, Worker};
-use crate::provision::{ManualProvisioner, ProvisioningMode, ScimProvisioner, SharedProvisioner, SlackAdminProvisioner};
+use crate::provision::{
+    ManualProvisioner, ProvisioningMode, ScimProvisioner, SharedProvisioner, SlackAdminProvisioner,
+};
 use crate::slack::SlackApi;
 use crate::store::{self, SharedStore};
 use crate::workflow::{Workflow, WorkflowSettings};

@@ -462,15 +462,45 @@ impl Config {
         );
         let p = &self.provisioning;
         line("provisioning.mode", p.mode.as_str().to_string());
-        line("provisioning.invite_valid_days", (p.invite_valid.as_secs() / 86400).to_string());
-        line("provisioning.invite_reminder_days_before", (p.invite_reminder_before.as_secs() / 86400).to_string());
-        line("provisioning.expiry_reminder_days", list(p.expiry_reminders.iter().map(|d| (d.as_secs() / 86400).to_string()).collect()));
-        line("provisioning.resend_min_minutes", (p.resend_min_gap.as_secs() / 60).to_string());
-        line("provisioning.deactivation_reminder_hours", (p.deactivation_reminder_every.as_secs() / 3600).to_string());
+        line(
+            "provisioning.invite_valid_days",
+            (p.invite_valid.as_secs() / 86400).to_string(),
+        );
+        line(
+            "provisioning.invite_reminder_days_before",
+            (p.invite_reminder_before.as_secs() / 86400).to_string(),
+        );
+        line(
+            "provisioning.expiry_reminder_days",
+            list(
+                p.expiry_reminders
+                    .iter()
+                    .map(|d| (d.as_secs() / 86400).to_string())
+                    .collect(),
+            ),
+        );
+        line(
+            "provisioning.resend_min_minutes",
+            (p.resend_min_gap.as_secs() / 60).to_string(),
+        );
+        line(
+            "provisioning.deactivation_reminder_hours",
+            (p.deactivation_reminder_every.as_secs() / 3600).to_string(),
+        );
         if let Some(scim) = &p.scim {
             line("provisioning.scim.base_url", scim.base_url.clone());
-            line("provisioning.scim.guest_extension", scim.guest_extension.to_string());
-            line("SCIM_TOKEN", if scim.token.expose_secret().is_empty() { "not set".into() } else { "set (redacted)".into() });
+            line(
+                "provisioning.scim.guest_extension",
+                scim.guest_extension.to_string(),
+            );
+            line(
+                "SCIM_TOKEN",
+                if scim.token.expose_secret().is_empty() {
+                    "not set".into()
+                } else {
+                    "set (redacted)".into()
+                },
+            );
         }
         out
     }
@@ -761,28 +791,48 @@ fn provisioning_settings(
     let mode = match file.mode.as_deref() {
         None => defaults.mode,
         Some(m) => ProvisioningMode::parse(m).ok_or_else(|| {
-            ConfigError::new("provisioning.mode", format!("{m:?} is not slack_admin, scim or manual"))
+            ConfigError::new(
+                "provisioning.mode",
+                format!("{m:?} is not slack_admin, scim or manual"),
+            )
         })?,
     };
     if mode == ProvisioningMode::SlackAdmin && !has_admin_token {
-        return Err(ConfigError::new("SLACK_ADMIN_TOKEN", "not set; provisioning.mode = \"slack_admin\" needs an org admin user token (xoxp-…)"));
+        return Err(ConfigError::new(
+            "SLACK_ADMIN_TOKEN",
+            "not set; provisioning.mode = \"slack_admin\" needs an org admin user token (xoxp-…)",
+        ));
     }
     let scim = match (mode, file.scim) {
         (ProvisioningMode::Scim, None) => {
-            return Err(ConfigError::new("provisioning.scim", "missing; provisioning.mode = \"scim\" needs a [provisioning.scim] base_url"));
+            return Err(ConfigError::new(
+                "provisioning.scim",
+                "missing; provisioning.mode = \"scim\" needs a [provisioning.scim] base_url",
+            ));
         }
         (_, None) => None,
         (_, Some(scim)) => {
-            let base_url = scim
-                .base_url
-                .ok_or_else(|| ConfigError::new("provisioning.scim.base_url", "not set (e.g. https://api.slack.com/scim/v2)"))?;
+            let base_url = scim.base_url.ok_or_else(|| {
+                ConfigError::new(
+                    "provisioning.scim.base_url",
+                    "not set (e.g. https://api.slack.com/scim/v2)",
+                )
+            })?;
             match url::Url::parse(&base_url) {
                 Ok(u) if matches!(u.scheme(), "http" | "https") => {}
-                _ => return Err(ConfigError::new("provisioning.scim.base_url", format!("{base_url:?} is not an http(s) URL"))),
+                _ => {
+                    return Err(ConfigError::new(
+                        "provisioning.scim.base_url",
+                        format!("{base_url:?} is not an http(s) URL"),
+                    ));
+                }
             }
             let token = env("SCIM_TOKEN");
             if mode == ProvisioningMode::Scim && token.is_none() {
-                return Err(ConfigError::new("SCIM_TOKEN", "not set; provisioning.mode = \"scim\" needs the directory's bearer token"));
+                return Err(ConfigError::new(
+                    "SCIM_TOKEN",
+                    "not set; provisioning.mode = \"scim\" needs the directory's bearer token",
+                ));
             }
             Some(ScimSettings {
                 base_url,
@@ -791,20 +841,32 @@ fn provisioning_settings(
             })
         }
     };
-    let invite_valid = day(positive("provisioning.invite_valid_days", file.invite_valid_days.unwrap_or(7))?);
+    let invite_valid = day(positive(
+        "provisioning.invite_valid_days",
+        file.invite_valid_days.unwrap_or(7),
+    )?);
     let invite_reminder_before = day(file.invite_reminder_days_before.unwrap_or(2));
     if invite_reminder_before >= invite_valid {
-        return Err(ConfigError::new("provisioning.invite_reminder_days_before", "must be shorter than invite_valid_days"));
+        return Err(ConfigError::new(
+            "provisioning.invite_reminder_days_before",
+            "must be shorter than invite_valid_days",
+        ));
     }
     Ok(ProvisioningSettings {
         mode,
         invite_valid,
         invite_reminder_before,
-        expiry_reminders: file.expiry_reminder_days.map(|days| days.into_iter().map(day).collect()).unwrap_or(defaults.expiry_reminders),
+        expiry_reminders: file
+            .expiry_reminder_days
+            .map(|days| days.into_iter().map(day).collect())
+            .unwrap_or(defaults.expiry_reminders),
         resend_min_gap: Duration::from_secs(60 * file.resend_min_minutes.unwrap_or(60)),
         custom_message: file.custom_message.filter(|m| !m.trim().is_empty()),
         deactivation_reminder_every: Duration::from_secs(
-            3600 * positive("provisioning.deactivation_reminder_hours", file.deactivation_reminder_hours.unwrap_or(24))?,
+            3600 * positive(
+                "provisioning.deactivation_reminder_hours",
+                file.deactivation_reminder_hours.unwrap_or(24),
+            )?,
         ),
         scim,
     })
@@ -950,7 +1012,11 @@ mod tests {
     fn provisioning_modes_need_their_credentials() {
         let err = load_with(Some("[provisioning]\nmode = \"slack_admin\"\n"), &[]).unwrap_err();
         assert_eq!(err.key, "SLACK_ADMIN_TOKEN");
-        let ok = load_with(Some("[provisioning]\nmode = \"slack_admin\"\n"), &[("SLACK_ADMIN_TOKEN", "xoxp-1")]).unwrap();
+        let ok = load_with(
+            Some("[provisioning]\nmode = \"slack_admin\"\n"),
+            &[("SLACK_ADMIN_TOKEN", "xoxp-1")],
+        )
+        .unwrap();
         assert_eq!(ok.provisioning.mode, ProvisioningMode::SlackAdmin);
         let err = load_with(Some("[provisioning]\nmode = \"scim\"\n"), &[]).unwrap_err();
         assert_eq!(err.key, "provisioning.scim");

@@ -232,9 +232,11 @@ pub fn transition(
         (RequestKind::Guest, S::Invited, A::LapseInvite) => Some(S::InviteExpired),
         (RequestKind::Guest, S::Invited | S::InviteExpired, A::Resend) => Some(S::Invited),
         // An account ends at its deadline whether or not the guest ever joined.
-        (RequestKind::Guest, S::Approved | S::Invited | S::InviteExpired | S::Active, A::Expire) => {
-            Some(S::Expired)
-        }
+        (
+            RequestKind::Guest,
+            S::Approved | S::Invited | S::InviteExpired | S::Active,
+            A::Expire,
+        ) => Some(S::Expired),
         (
             RequestKind::Guest,
             S::Approved | S::Invited | S::InviteExpired | S::Active,

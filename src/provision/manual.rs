@@ -16,7 +16,11 @@ impl Provisioner for ManualProvisioner {
         Ok(Invited::AdminTask)
     }
 
-    async fn set_expiry(&self, _account: &Account, _at: DateTime<Utc>) -> Result<Done, ProvisionError> {
+    async fn set_expiry(
+        &self,
+        _account: &Account,
+        _at: DateTime<Utc>,
+    ) -> Result<Done, ProvisionError> {
         // The bot itself enforces the deadline with a "Deactivate now" task.
         Ok(Done::Completed)
     }

@@ -73,9 +73,16 @@ pub struct Account {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Invited {
     /// An invitation went out; `note` is something approvers should know about it.
-    Sent { slack_user_id: Option<String>, external_id: Option<String>, note: Option<String> },
+    Sent {
+        slack_user_id: Option<String>,
+        external_id: Option<String>,
+        note: Option<String>,
+    },
     /// The person already has an account: it is linked instead of invited.
-    Existing { slack_user_id: Option<String>, external_id: Option<String> },
+    Existing {
+        slack_user_id: Option<String>,
+        external_id: Option<String>,
+    },
     /// An admin has to do it (manual mode).
     AdminTask,
 }
@@ -114,7 +121,11 @@ pub trait Provisioner: Send + Sync {
     async fn invite(&self, invitation: &Invitation) -> Result<Invited, ProvisionError>;
 
     /// Moves the account's deadline in the directory, where the directory keeps one.
-    async fn set_expiry(&self, account: &Account, at: DateTime<Utc>) -> Result<Done, ProvisionError>;
+    async fn set_expiry(
+        &self,
+        account: &Account,
+        at: DateTime<Utc>,
+    ) -> Result<Done, ProvisionError>;
 
     /// Ends access.
     async fn deactivate(&self, account: &Account) -> Result<Done, ProvisionError>;
@@ -139,7 +150,10 @@ pub(crate) fn split_name(full: &str) -> (String, String) {
 mod tests {
     #[test]
     fn names_split_on_the_last_space() {
-        assert_eq!(super::split_name("Grace Brewster Hopper"), ("Grace Brewster".into(), "Hopper".into()));
+        assert_eq!(
+            super::split_name("Grace Brewster Hopper"),
+            ("Grace Brewster".into(), "Hopper".into())
+        );
         assert_eq!(super::split_name("Cher"), ("Cher".into(), String::new()));
     }
 }

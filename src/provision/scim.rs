@@ -41,14 +41,21 @@ pub struct ScimProvisioner {
 
 impl ScimProvisioner {
     pub fn new(settings: ScimSettings) -> Self {
-        Self { http: crate::slack::client::http_client(Duration::from_secs(15)), settings }
+        Self {
+            http: crate::slack::client::http_client(Duration::from_secs(15)),
+            settings,
+        }
     }
 
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.settings.base_url.trim_end_matches('/'))
     }
 
-    async fn send(&self, request: reqwest::RequestBuilder, what: &str) -> Result<(StatusCode, Value), ProvisionError> {
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        what: &str,
+    ) -> Result<(StatusCode, Value), ProvisionError> {
         let response = request
             .bearer_auth(self.settings.token.expose_secret())
             .header(reqwest::header::ACCEPT, SCIM_JSON)
@@ -63,28 +70,53 @@ impl ScimProvisioner {
             .and_then(|v| v.parse::<u64>().ok());
         let body: Value = response.json().await.unwrap_or(Value::Null);
         metrics::counter!("scim_calls_total", "call" => what.to_string(), "status" => status.as_u16().to_string()).increment(1);
-        let detail = body.get("detail").and_then(Value::as_str).unwrap_or("").to_string();
+        let detail = body
+            .get("detail")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         match status.as_u16() {
             200..=299 | 404 | 409 => Ok((status, body)),
             401 | 403 => Err(ProvisionError::Configuration(format!(
                 "SCIM {what}: the directory refused our token ({status}); check provisioning.scim and SCIM_TOKEN"
             ))),
-            429 => Err(ProvisionError::RateLimited(Duration::from_secs(retry_after.unwrap_or(30)))),
-            400 => Err(ProvisionError::Request(format!("SCIM {what}: the directory refused the values ({detail})"))),
-            s if s >= 500 => Err(ProvisionError::Transient(format!("SCIM {what}: {status} {detail}"))),
-            _ => Err(ProvisionError::Fatal(format!("SCIM {what}: {status} {detail}"))),
+            429 => Err(ProvisionError::RateLimited(Duration::from_secs(
+                retry_after.unwrap_or(30),
+            ))),
+            400 => Err(ProvisionError::Request(format!(
+                "SCIM {what}: the directory refused the values ({detail})"
+            ))),
+            s if s >= 500 => Err(ProvisionError::Transient(format!(
+                "SCIM {what}: {status} {detail}"
+            ))),
+            _ => Err(ProvisionError::Fatal(format!(
+                "SCIM {what}: {status} {detail}"
+            ))),
         }
     }
 
     /// The SCIM user with this email, if any: (id, active).
     async fn find(&self, email: &str) -> Result<Option<(String, bool)>, ProvisionError> {
         // RFC 7644 §3.4.2.2: string values are quoted; quotes and backslashes escaped.
-        let filter = format!("emails.value eq \"{}\"", email.replace('\\', "\\\\").replace('"', "\\\""));
-        let (_, body) = self.send(self.http.get(self.url("/Users")).query(&[("filter", filter)]), "find user").await?;
-        Ok(body["Resources"].as_array().and_then(|users| users.first()).and_then(|user| {
-            let id = user["id"].as_str()?.to_string();
-            Some((id, user["active"].as_bool().unwrap_or(true)))
-        }))
+        let filter = format!(
+            "emails.value eq \"{}\"",
+            email.replace('\\', "\\\\").replace('"', "\\\"")
+        );
+        let (_, body) = self
+            .send(
+                self.http
+                    .get(self.url("/Users"))
+                    .query(&[("filter", filter)]),
+                "find user",
+            )
+            .await?;
+        Ok(body["Resources"]
+            .as_array()
+            .and_then(|users| users.first())
+            .and_then(|user| {
+                let id = user["id"].as_str()?.to_string();
+                Some((id, user["active"].as_bool().unwrap_or(true)))
+            }))
     }
 
     async fn id_of(&self, account: &Account) -> Result<Option<String>, ProvisionError> {
@@ -94,7 +126,12 @@ impl ScimProvisioner {
         }
     }
 
-    async fn patch(&self, id: &str, operations: Value, what: &str) -> Result<StatusCode, ProvisionError> {
+    async fn patch(
+        &self,
+        id: &str,
+        operations: Value,
+        what: &str,
+    ) -> Result<StatusCode, ProvisionError> {
         let body = json!({"schemas": [PATCH_OP], "Operations": operations});
         let request = self
             .http
@@ -133,11 +170,23 @@ impl Provisioner for ScimProvisioner {
         };
         if let Some((id, active)) = existing {
             if active && !invitation.resend {
-                return Ok(Invited::Existing { slack_user_id: None, external_id: Some(id) });
+                return Ok(Invited::Existing {
+                    slack_user_id: None,
+                    external_id: Some(id),
+                });
             }
             // A deactivated user, or a resend: switching the account on sends a new invitation.
-            self.patch(&id, json!([{"op": "replace", "path": "active", "value": true}]), "reactivate user").await?;
-            return Ok(Invited::Sent { slack_user_id: None, external_id: Some(id), note });
+            self.patch(
+                &id,
+                json!([{"op": "replace", "path": "active", "value": true}]),
+                "reactivate user",
+            )
+            .await?;
+            return Ok(Invited::Sent {
+                slack_user_id: None,
+                external_id: Some(id),
+                note,
+            });
         }
         let (given, family) = split_name(&invitation.full_name);
         let mut user = json!({
@@ -161,44 +210,79 @@ impl Provisioner for ScimProvisioner {
         if status == StatusCode::CONFLICT {
             // Someone made the account meanwhile: link it.
             let found = self.find(invitation.email.as_str()).await?;
-            return Ok(Invited::Existing { slack_user_id: None, external_id: found.map(|(id, _)| id) });
+            return Ok(Invited::Existing {
+                slack_user_id: None,
+                external_id: found.map(|(id, _)| id),
+            });
         }
         let id = body["id"].as_str().map(str::to_string);
-        Ok(Invited::Sent { slack_user_id: None, external_id: id, note })
+        Ok(Invited::Sent {
+            slack_user_id: None,
+            external_id: id,
+            note,
+        })
     }
 
-    async fn set_expiry(&self, account: &Account, at: DateTime<Utc>) -> Result<Done, ProvisionError> {
+    async fn set_expiry(
+        &self,
+        account: &Account,
+        at: DateTime<Utc>,
+    ) -> Result<Done, ProvisionError> {
         if !self.settings.guest_extension {
             // The directory keeps no deadline; the bot's own timer deactivates.
             return Ok(Done::Completed);
         }
-        let Some(id) = self.id_of(account).await? else { return Ok(Done::Completed) };
+        let Some(id) = self.id_of(account).await? else {
+            return Ok(Done::Completed);
+        };
         let value = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        self.patch(&id, json!([{"op": "replace", "path": format!("{SLACK_GUEST}:expiration"), "value": value}]), "set expiration")
-            .await?;
+        self.patch(
+            &id,
+            json!([{"op": "replace", "path": format!("{SLACK_GUEST}:expiration"), "value": value}]),
+            "set expiration",
+        )
+        .await?;
         Ok(Done::Completed)
     }
 
     async fn deactivate(&self, account: &Account) -> Result<Done, ProvisionError> {
-        let Some(id) = self.id_of(account).await? else { return Ok(Done::Completed) };
-        self.patch(&id, json!([{"op": "replace", "path": "active", "value": false}]), "deactivate user").await?;
+        let Some(id) = self.id_of(account).await? else {
+            return Ok(Done::Completed);
+        };
+        self.patch(
+            &id,
+            json!([{"op": "replace", "path": "active", "value": false}]),
+            "deactivate user",
+        )
+        .await?;
         Ok(Done::Completed)
     }
 
     async fn make_member(&self, account: &Account) -> Result<Done, ProvisionError> {
-        let id = self
-            .id_of(account)
-            .await?
-            .ok_or_else(|| ProvisionError::Request("The directory has no account for this guest.".into()))?;
+        let id = self.id_of(account).await?.ok_or_else(|| {
+            ProvisionError::Request("The directory has no account for this guest.".into())
+        })?;
         if self.settings.guest_extension {
-            self.patch(&id, json!([{"op": "remove", "path": SLACK_GUEST}]), "make member").await?;
+            self.patch(
+                &id,
+                json!([{"op": "remove", "path": SLACK_GUEST}]),
+                "make member",
+            )
+            .await?;
         }
         Ok(Done::Completed)
     }
 
     async fn is_active(&self, account: &Account) -> Result<Option<bool>, ProvisionError> {
-        let Some(id) = self.id_of(account).await? else { return Ok(None) };
-        let (status, body) = self.send(self.http.get(self.url(&format!("/Users/{id}"))), "read user").await?;
+        let Some(id) = self.id_of(account).await? else {
+            return Ok(None);
+        };
+        let (status, body) = self
+            .send(
+                self.http.get(self.url(&format!("/Users/{id}"))),
+                "read user",
+            )
+            .await?;
         if status == StatusCode::NOT_FOUND {
             return Ok(None);
         }

@@ -16,14 +16,21 @@ impl SlackAdminProvisioner {
     }
 
     async fn call(&self, method: &'static str, body: Value) -> Result<(), SlackCallError> {
-        self.slack.post_method::<Value, Value>(method, TokenKind::Admin, &body).await.map(|_| ())
+        self.slack
+            .post_method::<Value, Value>(method, TokenKind::Admin, &body)
+            .await
+            .map(|_| ())
     }
 
     async fn user_id(&self, account: &Account) -> Result<Option<String>, ProvisionError> {
         if let Some(id) = &account.slack_user_id {
             return Ok(Some(id.clone()));
         }
-        let found = self.slack.lookup_user_by_email(account.email.as_str()).await.map_err(map_error)?;
+        let found = self
+            .slack
+            .lookup_user_by_email(account.email.as_str())
+            .await
+            .map_err(map_error)?;
         Ok(found.map(|u| u.id.0))
     }
 }
@@ -77,14 +84,21 @@ impl Provisioner for SlackAdminProvisioner {
             GuestType::MultiChannel => body["is_restricted"] = json!(true),
             GuestType::Member => {}
         }
-        if let (Some(at), true) = (invitation.expires_at, invitation.guest_type != GuestType::Member) {
+        if let (Some(at), true) = (
+            invitation.expires_at,
+            invitation.guest_type != GuestType::Member,
+        ) {
             body["guest_expiration_ts"] = json!(at.timestamp().to_string());
         }
         if let Some(message) = &invitation.custom_message {
             body["custom_message"] = json!(message);
         }
         match self.call("admin.users.invite", body).await {
-            Ok(()) => Ok(Invited::Sent { slack_user_id: None, external_id: None, note: None }),
+            Ok(()) => Ok(Invited::Sent {
+                slack_user_id: None,
+                external_id: None,
+                note: None,
+            }),
             // Already there: link the account instead of failing.
             Err(e) if e.code() == Some("already_in_team") => {
                 let account = Account {
@@ -93,23 +107,34 @@ impl Provisioner for SlackAdminProvisioner {
                     slack_user_id: None,
                     external_id: None,
                 };
-                Ok(Invited::Existing { slack_user_id: self.user_id(&account).await?, external_id: None })
+                Ok(Invited::Existing {
+                    slack_user_id: self.user_id(&account).await?,
+                    external_id: None,
+                })
             }
-            Err(e) if e.code() == Some("already_in_team_invited_user") => {
-                Ok(Invited::Sent { slack_user_id: None, external_id: None, note: None })
-            }
+            Err(e) if e.code() == Some("already_in_team_invited_user") => Ok(Invited::Sent {
+                slack_user_id: None,
+                external_id: None,
+                note: None,
+            }),
             Err(e) => Err(map_error(e)),
         }
     }
 
-    async fn set_expiry(&self, account: &Account, at: DateTime<Utc>) -> Result<Done, ProvisionError> {
+    async fn set_expiry(
+        &self,
+        account: &Account,
+        at: DateTime<Utc>,
+    ) -> Result<Done, ProvisionError> {
         let Some(user_id) = self.user_id(account).await? else {
             // Not joined yet: the invitation carried the expiry, and the bot's own timer checks it.
             tracing::info!(email = %account.email, "no account yet to set an expiration on");
             return Ok(Done::Completed);
         };
         let body = json!({"team_id": account.team_id.as_str(), "user_id": user_id, "expiration_ts": at.timestamp()});
-        self.call("admin.users.setExpiration", body).await.map_err(map_error)?;
+        self.call("admin.users.setExpiration", body)
+            .await
+            .map_err(map_error)?;
         Ok(Done::Completed)
     }
 
@@ -117,21 +142,36 @@ impl Provisioner for SlackAdminProvisioner {
         let Some(user_id) = self.user_id(account).await? else {
             return Ok(Done::Completed);
         };
-        match self.call("admin.users.remove", json!({"team_id": account.team_id.as_str(), "user_id": user_id})).await {
+        match self
+            .call(
+                "admin.users.remove",
+                json!({"team_id": account.team_id.as_str(), "user_id": user_id}),
+            )
+            .await
+        {
             Ok(()) => Ok(Done::Completed),
-            Err(e) if e.code() == Some("user_already_deleted") || e.code() == Some("user_not_found") => Ok(Done::Completed),
+            Err(e)
+                if e.code() == Some("user_already_deleted")
+                    || e.code() == Some("user_not_found") =>
+            {
+                Ok(Done::Completed)
+            }
             Err(e) => Err(map_error(e)),
         }
     }
 
     async fn make_member(&self, account: &Account) -> Result<Done, ProvisionError> {
-        let user_id = self
-            .user_id(account)
-            .await?
-            .ok_or_else(|| ProvisionError::Request("The guest has not joined yet, so there is no account to convert.".into()))?;
-        self.call("admin.users.setRegular", json!({"team_id": account.team_id.as_str(), "user_id": user_id}))
-            .await
-            .map_err(map_error)?;
+        let user_id = self.user_id(account).await?.ok_or_else(|| {
+            ProvisionError::Request(
+                "The guest has not joined yet, so there is no account to convert.".into(),
+            )
+        })?;
+        self.call(
+            "admin.users.setRegular",
+            json!({"team_id": account.team_id.as_str(), "user_id": user_id}),
+        )
+        .await
+        .map_err(map_error)?;
         Ok(Done::Completed)
     }
 
@@ -152,18 +192,42 @@ mod tests {
     use super::*;
 
     fn api(code: &str) -> SlackCallError {
-        SlackCallError::Api { method: "admin.users.invite", code: code.into() }
+        SlackCallError::Api {
+            method: "admin.users.invite",
+            code: code.into(),
+        }
     }
 
     #[test]
     fn documented_errors_are_sorted_by_who_can_fix_them() {
-        assert!(matches!(map_error(api("invalid_email")), ProvisionError::Request(_)));
-        for code in ["not_an_admin", "feature_not_enabled", "failed_to_validate_channels", "failed_to_validate_expiration", "missing_scope"] {
-            assert!(matches!(map_error(api(code)), ProvisionError::Configuration(_)), "{code}");
+        assert!(matches!(
+            map_error(api("invalid_email")),
+            ProvisionError::Request(_)
+        ));
+        for code in [
+            "not_an_admin",
+            "feature_not_enabled",
+            "failed_to_validate_channels",
+            "failed_to_validate_expiration",
+            "missing_scope",
+        ] {
+            assert!(
+                matches!(map_error(api(code)), ProvisionError::Configuration(_)),
+                "{code}"
+            );
         }
-        assert!(matches!(map_error(api("internal_error")), ProvisionError::Transient(_)));
-        assert!(matches!(map_error(api("failed_to_send_invite")), ProvisionError::Fatal(_)));
-        let limited = SlackCallError::RateLimited { method: "admin.users.invite", retry_after: std::time::Duration::from_secs(3) };
+        assert!(matches!(
+            map_error(api("internal_error")),
+            ProvisionError::Transient(_)
+        ));
+        assert!(matches!(
+            map_error(api("failed_to_send_invite")),
+            ProvisionError::Fatal(_)
+        ));
+        let limited = SlackCallError::RateLimited {
+            method: "admin.users.invite",
+            retry_after: std::time::Duration::from_secs(3),
+        };
         assert!(matches!(map_error(limited), ProvisionError::RateLimited(d) if d.as_secs() == 3));
     }
 }

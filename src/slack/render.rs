@@ -443,7 +443,10 @@ pub fn card(request: &GuestRequest, now: DateTime<Utc>) -> SlackMessageContent {
     };
     let pending = request.state == RequestState::Pending;
     let asks = match request.kind {
-        RequestKind::Guest => format!("asks for a *{}* account", request.guest_type.label().to_lowercase()),
+        RequestKind::Guest => format!(
+            "asks for a *{}* account",
+            request.guest_type.label().to_lowercase()
+        ),
         RequestKind::Extension => "asks to extend this guest account".to_string(),
     };
     let blocks: Vec<SlackBlock> = slack_blocks![
@@ -492,11 +495,14 @@ fn decision_buttons(request: &GuestRequest) -> Vec<SlackActionBlockElement> {
 }
 
 fn button(label: &str, action_id: &str, value: String) -> SlackBlockButtonElement {
-    SlackBlockButtonElement::new(pt!(label)).with_action_id(action_id.into()).with_value(value)
+    SlackBlockButtonElement::new(pt!(label))
+        .with_action_id(action_id.into())
+        .with_value(value)
 }
 
 fn confirm(title: &str, text: String, yes: &str) -> SlackBlockConfirmItem {
-    SlackBlockConfirmItem::new(pt!(title), md!("{}", text), pt!(yes), pt!("Cancel")).with_style("danger".into())
+    SlackBlockConfirmItem::new(pt!(title), md!("{}", text), pt!(yes), pt!("Cancel"))
+        .with_style("danger".into())
 }
 
 /// What approvers can do with an account once it exists.
@@ -505,10 +511,18 @@ fn account_buttons(request: &GuestRequest) -> Option<Vec<SlackActionBlockElement
         return None;
     }
     let id = request.id.0.to_string();
-    let who = format!("{} ({})", safe(&request.full_name, 80), safe(request.email.as_str(), 254));
+    let who = format!(
+        "{} ({})",
+        safe(&request.full_name, 80),
+        safe(request.email.as_str(), 254)
+    );
     let revoke = button("Revoke access", action::REVOKE, id.clone())
         .with_style(SlackBlockButtonStyle::Danger)
-        .with_confirm(confirm("Revoke access?", format!("{who} loses access now."), "Revoke"));
+        .with_confirm(confirm(
+            "Revoke access?",
+            format!("{who} loses access now."),
+            "Revoke",
+        ));
     let resend = button("Resend invitation", action::RESEND, id.clone());
     let member = button("Make full member", action::MAKE_MEMBER, id.clone()).with_confirm(confirm(
         "Make a full member?",
@@ -518,7 +532,9 @@ fn account_buttons(request: &GuestRequest) -> Option<Vec<SlackActionBlockElement
     let buttons: Vec<SlackActionBlockElement> = match request.state {
         RequestState::Approved => vec![revoke.into()],
         RequestState::Invited | RequestState::InviteExpired => vec![resend.into(), revoke.into()],
-        RequestState::Active if request.guest_type != GuestType::Member => vec![member.into(), revoke.into()],
+        RequestState::Active if request.guest_type != GuestType::Member => {
+            vec![member.into(), revoke.into()]
+        }
         RequestState::Active => vec![revoke.into()],
         _ => return None,
     };
@@ -545,7 +561,14 @@ impl AdminTask {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [AdminTask::Invite, AdminTask::Resend, AdminTask::Deactivate, AdminTask::MakeMember].into_iter().find(|t| t.as_str() == s)
+        [
+            AdminTask::Invite,
+            AdminTask::Resend,
+            AdminTask::Deactivate,
+            AdminTask::MakeMember,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == s)
     }
 }
 
@@ -565,20 +588,43 @@ pub fn admin_task(request: &GuestRequest, task: AdminTask, mention: &str) -> Sla
             ),
             "Done: invited",
         ),
-        AdminTask::Resend => (format!("*Admin task:* resend the invitation to *{who}* (Slack admin: *Manage members → Invitations → Resend*)."), "Done: resent"),
+        AdminTask::Resend => (
+            format!(
+                "*Admin task:* resend the invitation to *{who}* (Slack admin: *Manage members → Invitations → Resend*)."
+            ),
+            "Done: resent",
+        ),
         AdminTask::Deactivate => (
-            format!("*Admin task:* deactivate *{who}* now; the account has ended. (Slack admin: *Manage members → Deactivate account*)"),
+            format!(
+                "*Admin task:* deactivate *{who}* now; the account has ended. (Slack admin: *Manage members → Deactivate account*)"
+            ),
             "Done: deactivated",
         ),
-        AdminTask::MakeMember => (format!("*Admin task:* change *{who}* from guest to full member (Slack admin: *Manage members → Change account type*)."), "Done: converted"),
+        AdminTask::MakeMember => (
+            format!(
+                "*Admin task:* change *{who}* from guest to full member (Slack admin: *Manage members → Change account type*)."
+            ),
+            "Done: converted",
+        ),
     };
-    let text = if mention.is_empty() { text } else { format!("{mention} {text}") };
-    SlackMessageContent::new().with_text(text.clone()).with_blocks(slack_blocks![
-        some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
-        some_into(SlackActionsBlock::new(slack_blocks![some_into(
-            button(done, action::TASK_DONE, format!("{}:{}", request.id.0, task.as_str())).with_style(SlackBlockButtonStyle::Primary)
-        )]))
-    ])
+    let text = if mention.is_empty() {
+        text
+    } else {
+        format!("{mention} {text}")
+    };
+    SlackMessageContent::new()
+        .with_text(text.clone())
+        .with_blocks(slack_blocks![
+            some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
+            some_into(SlackActionsBlock::new(slack_blocks![some_into(
+                button(
+                    done,
+                    action::TASK_DONE,
+                    format!("{}:{}", request.id.0, task.as_str())
+                )
+                .with_style(SlackBlockButtonStyle::Primary)
+            )]))
+        ])
 }
 
 /// The sponsor's heads-up before a guest account ends.
@@ -592,13 +638,18 @@ pub fn expiry_reminder(request: &GuestRequest, now: DateTime<Utc>) -> SlackMessa
         relative(at, now)
     );
     let id = request.id.0.to_string();
-    SlackMessageContent::new().with_text(text.clone()).with_blocks(slack_blocks![
-        some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
-        some_into(SlackActionsBlock::new(slack_blocks![
-            some_into(button("Extend…", action::EXTEND, id.clone()).with_style(SlackBlockButtonStyle::Primary)),
-            some_into(button("Let it expire", action::LET_EXPIRE, id))
-        ]))
-    ])
+    SlackMessageContent::new()
+        .with_text(text.clone())
+        .with_blocks(slack_blocks![
+            some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
+            some_into(SlackActionsBlock::new(slack_blocks![
+                some_into(
+                    button("Extend…", action::EXTEND, id.clone())
+                        .with_style(SlackBlockButtonStyle::Primary)
+                ),
+                some_into(button("Let it expire", action::LET_EXPIRE, id))
+            ]))
+        ])
 }
 
 /// The sponsor's note about an invitation not accepted yet (or lapsed), with a Resend button.
@@ -615,21 +666,40 @@ pub fn invitation_notice(request: &GuestRequest, lapsed: bool) -> SlackMessageCo
             safe(request.email.as_str(), 254),
             slack_date(at)
         ),
-        (false, None) => format!("*{}* has not accepted the invitation yet.", safe(&request.full_name, 100)),
+        (false, None) => format!(
+            "*{}* has not accepted the invitation yet.",
+            safe(&request.full_name, 100)
+        ),
     };
-    SlackMessageContent::new().with_text(text.clone()).with_blocks(slack_blocks![
-        some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
-        some_into(SlackActionsBlock::new(slack_blocks![some_into(button("Resend invitation", action::RESEND, request.id.0.to_string()))]))
-    ])
+    SlackMessageContent::new()
+        .with_text(text.clone())
+        .with_blocks(slack_blocks![
+            some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
+            some_into(SlackActionsBlock::new(slack_blocks![some_into(button(
+                "Resend invitation",
+                action::RESEND,
+                request.id.0.to_string()
+            ))]))
+        ])
 }
 
 /// A configuration problem, shown to approvers in the card's thread, with a retry button.
 pub fn provisioning_problem(request: &GuestRequest, problem: &str) -> SlackMessageContent {
-    let text = format!(":warning: Could not send the invitation for {}: {}", request.id, escape(problem));
-    SlackMessageContent::new().with_text(text.clone()).with_blocks(slack_blocks![
-        some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
-        some_into(SlackActionsBlock::new(slack_blocks![some_into(button("Retry invitation", action::RETRY_PROVISION, request.id.0.to_string()))]))
-    ])
+    let text = format!(
+        ":warning: Could not send the invitation for {}: {}",
+        request.id,
+        escape(problem)
+    );
+    SlackMessageContent::new()
+        .with_text(text.clone())
+        .with_blocks(slack_blocks![
+            some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
+            some_into(SlackActionsBlock::new(slack_blocks![some_into(button(
+                "Retry invitation",
+                action::RETRY_PROVISION,
+                request.id.0.to_string()
+            ))]))
+        ])
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -644,9 +714,19 @@ pub const EXTEND_MODE_BLOCK: &str = "extend_mode";
 pub const EXTEND_REASON_BLOCK: &str = "extend_reason";
 
 /// Asks how much longer, and why; approvers then decide on a card like the first.
-pub fn extend_form(request: &GuestRequest, metadata: &ExtendMetadata, now: DateTime<Utc>) -> SlackView {
-    let modes = radio(&[("days", "More days, counted from the current end"), ("date", "Until a date")]);
-    let current = request.expires_at.map(|at| format!("{} ({})", slack_date(at), relative(at, now))).unwrap_or_else(|| "never".into());
+pub fn extend_form(
+    request: &GuestRequest,
+    metadata: &ExtendMetadata,
+    now: DateTime<Utc>,
+) -> SlackView {
+    let modes = radio(&[
+        ("days", "More days, counted from the current end"),
+        ("date", "Until a date"),
+    ]);
+    let current = request
+        .expires_at
+        .map(|at| format!("{} ({})", slack_date(at), relative(at, now)))
+        .unwrap_or_else(|| "never".into());
     SlackView::Modal(
         SlackModalView::new(
             pt!("Extend guest access"),
@@ -658,18 +738,36 @@ pub fn extend_form(request: &GuestRequest, metadata: &ExtendMetadata, now: DateT
                     current
                 ))),
                 some_into(
-                    SlackInputBlock::new(pt!("Extend"), SlackBlockRadioButtonsElement::new(modes.clone())
-                        .with_action_id(EXTEND_MODE_BLOCK.into()).with_initial_option(modes[0].clone()).into())
-                        .with_block_id(EXTEND_MODE_BLOCK.into())
+                    SlackInputBlock::new(
+                        pt!("Extend"),
+                        SlackBlockRadioButtonsElement::new(modes.clone())
+                            .with_action_id(EXTEND_MODE_BLOCK.into())
+                            .with_initial_option(modes[0].clone())
+                            .into()
+                    )
+                    .with_block_id(EXTEND_MODE_BLOCK.into())
                 ),
                 some_into(
-                    SlackInputBlock::new(pt!("Days"), SlackBlockNumberInputElement::new(false)
-                        .with_action_id(EXTEND_DAYS_BLOCK.into()).with_initial_value("30".into()).with_min_value("1".into()).into())
-                        .with_block_id(EXTEND_DAYS_BLOCK.into()).with_optional(true)
+                    SlackInputBlock::new(
+                        pt!("Days"),
+                        SlackBlockNumberInputElement::new(false)
+                            .with_action_id(EXTEND_DAYS_BLOCK.into())
+                            .with_initial_value("30".into())
+                            .with_min_value("1".into())
+                            .into()
+                    )
+                    .with_block_id(EXTEND_DAYS_BLOCK.into())
+                    .with_optional(true)
                 ),
                 some_into(
-                    SlackInputBlock::new(pt!("Date"), SlackBlockDatePickerElement::new().with_action_id(EXTEND_DATE_BLOCK.into()).into())
-                        .with_block_id(EXTEND_DATE_BLOCK.into()).with_optional(true)
+                    SlackInputBlock::new(
+                        pt!("Date"),
+                        SlackBlockDatePickerElement::new()
+                            .with_action_id(EXTEND_DATE_BLOCK.into())
+                            .into()
+                    )
+                    .with_block_id(EXTEND_DATE_BLOCK.into())
+                    .with_optional(true)
                 ),
                 some_into(text_input_block(EXTEND_REASON_BLOCK, "Why longer?", 500))
             ],
@@ -684,7 +782,11 @@ pub fn extend_form(request: &GuestRequest, metadata: &ExtendMetadata, now: DateT
 fn text_input_block(id: &str, label: &str, max: u64) -> SlackBlock {
     SlackInputBlock::new(
         pt!(label),
-        SlackBlockPlainTextInputElement::new().with_action_id(id.into()).with_multiline(true).with_max_length(max).into(),
+        SlackBlockPlainTextInputElement::new()
+            .with_action_id(id.into())
+            .with_multiline(true)
+            .with_max_length(max)
+            .into(),
     )
     .with_block_id(id.into())
     .into()

@@ -181,7 +181,13 @@ pub struct StateChange {
 
 impl StateChange {
     /// A change with nothing but the state, audit and jobs; set the rest with struct update.
-    pub fn new(team_id: &TeamId, request_id: RequestId, from: RequestState, to: RequestState, audit: AuditEntry) -> Self {
+    pub fn new(
+        team_id: &TeamId,
+        request_id: RequestId,
+        from: RequestState,
+        to: RequestState,
+        audit: AuditEntry,
+    ) -> Self {
         Self {
             team_id: team_id.clone(),
             request_id,
@@ -375,10 +381,18 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<GuestRequest>>;
 
     /// The account (approved, invited or active) held by an email, if any.
-    async fn account_for_email(&self, team_id: &TeamId, email: &str) -> StoreResult<Option<GuestRequest>>;
+    async fn account_for_email(
+        &self,
+        team_id: &TeamId,
+        email: &str,
+    ) -> StoreResult<Option<GuestRequest>>;
 
     /// When the last invitation to this email went out, by any path.
-    async fn last_invitation(&self, team_id: &TeamId, email: &str) -> StoreResult<Option<DateTime<Utc>>>;
+    async fn last_invitation(
+        &self,
+        team_id: &TeamId,
+        email: &str,
+    ) -> StoreResult<Option<DateTime<Utc>>>;
 
     /// How many invitations this email has been sent.
     async fn invitation_count(&self, team_id: &TeamId, email: &str) -> StoreResult<i64>;

@@ -549,7 +549,11 @@ impl Store for SqliteStore {
         requests_from(rows)
     }
 
-    async fn account_for_email(&self, team_id: &TeamId, email: &str) -> StoreResult<Option<GuestRequest>> {
+    async fn account_for_email(
+        &self,
+        team_id: &TeamId,
+        email: &str,
+    ) -> StoreResult<Option<GuestRequest>> {
         let row: Option<RequestRow> = sqlx::query_as(select_requests!(
             "WHERE team_id = $1 AND email = $2 AND kind = 'guest'
                AND state IN ('approved', 'invited', 'invite_expired', 'active') ORDER BY id DESC LIMIT 1"
@@ -561,22 +565,29 @@ impl Store for SqliteStore {
         row.map(GuestRequest::try_from).transpose()
     }
 
-    async fn last_invitation(&self, team_id: &TeamId, email: &str) -> StoreResult<Option<DateTime<Utc>>> {
-        let last: Option<DateTime<Utc>> =
-            sqlx::query_scalar("SELECT MAX(sent_at) FROM invitations WHERE team_id = $1 AND email = $2")
-                .bind(team_id.as_str())
-                .bind(email)
-                .fetch_one(&self.reader)
-                .await?;
+    async fn last_invitation(
+        &self,
+        team_id: &TeamId,
+        email: &str,
+    ) -> StoreResult<Option<DateTime<Utc>>> {
+        let last: Option<DateTime<Utc>> = sqlx::query_scalar(
+            "SELECT MAX(sent_at) FROM invitations WHERE team_id = $1 AND email = $2",
+        )
+        .bind(team_id.as_str())
+        .bind(email)
+        .fetch_one(&self.reader)
+        .await?;
         Ok(last)
     }
 
     async fn invitation_count(&self, team_id: &TeamId, email: &str) -> StoreResult<i64> {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE team_id = $1 AND email = $2")
-            .bind(team_id.as_str())
-            .bind(email)
-            .fetch_one(&self.reader)
-            .await?;
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM invitations WHERE team_id = $1 AND email = $2",
+        )
+        .bind(team_id.as_str())
+        .bind(email)
+        .fetch_one(&self.reader)
+        .await?;
         Ok(count)
     }
 

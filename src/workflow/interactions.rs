@@ -4,7 +4,9 @@ use super::requests::SubmitOutcome;
 use super::{Feedback, SORRY, Workflow, log_internal};
 use crate::domain::{RequestId, TeamId, UserId};
 use crate::slack::payload::state_value;
-use crate::slack::render::{self, AdminTask, DenyMetadata, ExtendMetadata, FormMetadata, action, callback};
+use crate::slack::render::{
+    self, AdminTask, DenyMetadata, ExtendMetadata, FormMetadata, action, callback,
+};
 use slack_morphism::prelude::*;
 use std::collections::HashMap;
 
@@ -150,11 +152,22 @@ impl Workflow {
                 let text = |block: &str| state_value(state, block).and_then(|v| v.value.clone());
                 let mode = state_value(state, render::EXTEND_MODE_BLOCK)
                     .and_then(|v| v.selected_option.as_ref().map(|o| o.value.clone()));
-                let date = state_value(state, render::EXTEND_DATE_BLOCK).and_then(|v| v.selected_date.clone());
+                let date = state_value(state, render::EXTEND_DATE_BLOCK)
+                    .and_then(|v| v.selected_date.clone());
                 let reason = text(render::EXTEND_REASON_BLOCK).unwrap_or_default();
                 Ok(
                     match self
-                        .submit_extension(&team, &user, &metadata, mode, text(render::EXTEND_DAYS_BLOCK), date, reason)
+                        .submit_extension(
+                            &team,
+                            &user,
+                            &metadata,
+                            super::lifecycle::ExtensionForm {
+                                mode,
+                                days: text(render::EXTEND_DAYS_BLOCK),
+                                date,
+                                reason,
+                            },
+                        )
                         .await?
                     {
                         Some(errors) => errors_response(errors),
@@ -205,14 +218,23 @@ impl Workflow {
         match (action_id, id) {
             (action::RESEND, Some(id)) => self.resend(team, user, id, feedback).await,
             (action::REVOKE, Some(id)) => self.revoke(team, user, id, feedback).await,
-            (action::MAKE_MEMBER, Some(id)) => self.make_member_click(team, user, id, feedback).await,
-            (action::EXTEND, Some(id)) => self.extend_click(team, user, id, trigger_id, feedback).await,
+            (action::MAKE_MEMBER, Some(id)) => {
+                self.make_member_click(team, user, id, feedback).await
+            }
+            (action::EXTEND, Some(id)) => {
+                self.extend_click(team, user, id, trigger_id, feedback)
+                    .await
+            }
             (action::LET_EXPIRE, Some(id)) => self.let_expire(team, user, id, feedback).await,
-            (action::RETRY_PROVISION, Some(id)) => self.retry_provision(team, user, id, feedback).await,
-            (action::TASK_DONE, Some(id)) => match value.split(':').nth(1).and_then(AdminTask::parse) {
-                Some(task) => self.task_done(team, user, id, task, feedback).await,
-                None => Ok(()),
-            },
+            (action::RETRY_PROVISION, Some(id)) => {
+                self.retry_provision(team, user, id, feedback).await
+            }
+            (action::TASK_DONE, Some(id)) => {
+                match value.split(':').nth(1).and_then(AdminTask::parse) {
+                    Some(task) => self.task_done(team, user, id, task, feedback).await,
+                    None => Ok(()),
+                }
+            }
             _ => {
                 tracing::info!(action_id, "button not handled");
                 Ok(())

@@ -3,8 +3,8 @@
 //! the request as it is when the job runs, so a late job never shows stale state.
 
 use crate::domain::{RequestId, TeamId};
-use crate::slack::render::AdminTask;
 use crate::slack::SlackCallError;
+use crate::slack::render::AdminTask;
 use crate::store::NewJob;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -54,15 +54,32 @@ pub enum Job {
     /// Send a new invitation (the resend was already recorded, so it goes out once).
     ResendInvite { request_id: RequestId },
     /// The invitation sent at `invited_at` (unix seconds) lapses if still unaccepted.
-    LapseInvite { request_id: RequestId, invited_at: i64 },
+    LapseInvite {
+        request_id: RequestId,
+        invited_at: i64,
+    },
     /// Tell the sponsor the invitation sent at `invited_at` is about to lapse.
-    InviteReminder { request_id: RequestId, invited_at: i64 },
+    InviteReminder {
+        request_id: RequestId,
+        invited_at: i64,
+    },
     /// Look the invited guest up by email, in case the join event was missed.
-    CheckJoined { request_id: RequestId, invited_at: i64, round: u32 },
+    CheckJoined {
+        request_id: RequestId,
+        invited_at: i64,
+        round: u32,
+    },
     /// Tell the sponsor the account ends in `days_before` days (if it still ends at `expires_at`).
-    ExpiryReminder { request_id: RequestId, expires_at: i64, days_before: i64 },
+    ExpiryReminder {
+        request_id: RequestId,
+        expires_at: i64,
+        days_before: i64,
+    },
     /// End the account whose deadline is `expires_at` (unix seconds).
-    Expire { request_id: RequestId, expires_at: i64 },
+    Expire {
+        request_id: RequestId,
+        expires_at: i64,
+    },
     /// Manual mode: remind admins of a deactivation nobody has confirmed.
     DeactivationReminder { request_id: RequestId, round: u32 },
     /// Write the account's deadline to the directory.
@@ -74,9 +91,15 @@ pub enum Job {
     /// A `team_join` or `user_change`: maybe an invited guest joined.
     AccountEvent { user: Value },
     /// Post an admin task (manual mode) in the card's thread.
-    CardTask { request_id: RequestId, task: AdminTask },
+    CardTask {
+        request_id: RequestId,
+        task: AdminTask,
+    },
     /// Tell approvers, in the card's thread, why the invitation could not be sent.
-    ProvisioningProblem { request_id: RequestId, problem: String },
+    ProvisioningProblem {
+        request_id: RequestId,
+        problem: String,
+    },
     /// Tell the sponsor the invitation lapsed (with a Resend button).
     InviteLapsedNotice { request_id: RequestId },
     /// Delete old event ids and finished jobs.

@@ -18,9 +18,9 @@ pub use job::{Job, JobError};
 
 use crate::clock::SharedClock;
 use crate::config::{Config, ProvisioningSettings};
-use crate::provision::SharedProvisioner;
 use crate::domain::policy::{ApproverRules, RequestPolicy};
 use crate::domain::{ChannelId, TeamId, UserGroupId, UserId};
+use crate::provision::SharedProvisioner;
 use crate::slack::SlackApi;
 use crate::store::{NewJob, SharedStore};
 use chrono::{DateTime, Utc};

@@ -486,7 +486,12 @@ impl Workflow {
         let mut parent_expiry = None;
         match (action, request.kind) {
             (Action::Approve, RequestKind::Guest) => {
-                jobs.push(self.job(team_id, Job::Provision { request_id: request.id }));
+                jobs.push(self.job(
+                    team_id,
+                    Job::Provision {
+                        request_id: request.id,
+                    },
+                ));
                 jobs.extend(self.expiry_jobs(team_id, request.id, expires_at));
             }
             (Action::Approve, RequestKind::Extension) => {
@@ -730,7 +735,9 @@ impl Workflow {
                 format!("Request {id} is cancelled.")
             }
             ChangeOutcome::Conflict(current) => self.already_decided_text(&current),
-            ChangeOutcome::NotFound | ChangeOutcome::ParentClosed => format!("There is no request {id}."),
+            ChangeOutcome::NotFound | ChangeOutcome::ParentClosed => {
+                format!("There is no request {id}.")
+            }
         })
     }
 
@@ -743,7 +750,12 @@ impl Workflow {
             rules
                 .channel_scoped
                 .iter()
-                .filter(|s| request.channels.iter().all(|c: &ChannelId| s.channels.contains(c)))
+                .filter(|s| {
+                    request
+                        .channels
+                        .iter()
+                        .all(|c: &ChannelId| s.channels.contains(c))
+                })
                 .map(|s| format!("<@{}>", s.user)),
         );
         who.join(" ")

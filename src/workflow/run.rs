@@ -97,36 +97,87 @@ impl Workflow {
                     )
                     .await?;
             }
-            Job::Provision { request_id } => self.provision(team, self.request(team, request_id).await?).await?,
-            Job::ResendInvite { request_id } => self.send_resend(team, self.request(team, request_id).await?).await?,
-            Job::LapseInvite { request_id, invited_at } => {
-                self.lapse_invite(team, self.request(team, request_id).await?, invited_at).await?
+            Job::Provision { request_id } => {
+                self.provision(team, self.request(team, request_id).await?)
+                    .await?
             }
-            Job::InviteReminder { request_id, invited_at } => {
+            Job::ResendInvite { request_id } => {
+                self.send_resend(team, self.request(team, request_id).await?)
+                    .await?
+            }
+            Job::LapseInvite {
+                request_id,
+                invited_at,
+            } => {
+                self.lapse_invite(team, self.request(team, request_id).await?, invited_at)
+                    .await?
+            }
+            Job::InviteReminder {
+                request_id,
+                invited_at,
+            } => {
                 let request = self.request(team, request_id).await?;
-                if request.state == RequestState::Invited && request.invited_at.map(|t| t.timestamp()) == Some(invited_at) {
-                    self.slack.post_message(request.requester.as_str(), render::invitation_notice(&request, false), None).await?;
+                if request.state == RequestState::Invited
+                    && request.invited_at.map(|t| t.timestamp()) == Some(invited_at)
+                {
+                    self.slack
+                        .post_message(
+                            request.requester.as_str(),
+                            render::invitation_notice(&request, false),
+                            None,
+                        )
+                        .await?;
                 }
             }
             Job::InviteLapsedNotice { request_id } => {
                 let request = self.request(team, request_id).await?;
                 if request.state == RequestState::InviteExpired {
-                    self.slack.post_message(request.requester.as_str(), render::invitation_notice(&request, true), None).await?;
+                    self.slack
+                        .post_message(
+                            request.requester.as_str(),
+                            render::invitation_notice(&request, true),
+                            None,
+                        )
+                        .await?;
                 }
             }
-            Job::CheckJoined { request_id, invited_at, round } => {
-                self.check_joined(team, self.request(team, request_id).await?, invited_at, round).await?
+            Job::CheckJoined {
+                request_id,
+                invited_at,
+                round,
+            } => {
+                self.check_joined(
+                    team,
+                    self.request(team, request_id).await?,
+                    invited_at,
+                    round,
+                )
+                .await?
             }
-            Job::ExpiryReminder { request_id, expires_at, .. } => {
-                self.expiry_reminder(team, self.request(team, request_id).await?, expires_at).await?
+            Job::ExpiryReminder {
+                request_id,
+                expires_at,
+                ..
+            } => {
+                self.expiry_reminder(team, self.request(team, request_id).await?, expires_at)
+                    .await?
             }
-            Job::Expire { request_id, expires_at } => self.expire(team, self.request(team, request_id).await?, expires_at).await?,
+            Job::Expire {
+                request_id,
+                expires_at,
+            } => {
+                self.expire(team, self.request(team, request_id).await?, expires_at)
+                    .await?
+            }
             Job::DeactivationReminder { request_id, round } => {
-                self.deactivation_reminder(team, self.request(team, request_id).await?, round).await?
+                self.deactivation_reminder(team, self.request(team, request_id).await?, round)
+                    .await?
             }
             Job::SetExpiry { request_id } => {
                 let request = self.request(team, request_id).await?;
-                if let (Some(at), RequestState::Active | RequestState::Invited) = (request.expires_at, request.state) {
+                if let (Some(at), RequestState::Active | RequestState::Invited) =
+                    (request.expires_at, request.state)
+                {
                     let account = crate::provision::Account {
                         team_id: request.team_id.clone(),
                         email: request.email.clone(),
@@ -136,22 +187,39 @@ impl Workflow {
                     self.provisioner.set_expiry(&account, at).await?;
                 }
             }
-            Job::Deactivate { request_id } => self.deactivate_revoked(team, self.request(team, request_id).await?).await?,
-            Job::MakeMember { request_id } => self.make_member(team, self.request(team, request_id).await?).await?,
+            Job::Deactivate { request_id } => {
+                self.deactivate_revoked(team, self.request(team, request_id).await?)
+                    .await?
+            }
+            Job::MakeMember { request_id } => {
+                self.make_member(team, self.request(team, request_id).await?)
+                    .await?
+            }
             Job::AccountEvent { user } => self.account_event(team, &user).await?,
             Job::CardTask { request_id, task } => {
                 let request = self.request(team, request_id).await?;
                 let card = posted_card(&request)?;
                 let mention = self.approver_mentions(&request);
                 self.slack
-                    .post_message(card.channel.as_str(), render::admin_task(&request, task, &mention), Some(&card.ts))
+                    .post_message(
+                        card.channel.as_str(),
+                        render::admin_task(&request, task, &mention),
+                        Some(&card.ts),
+                    )
                     .await?;
             }
-            Job::ProvisioningProblem { request_id, problem } => {
+            Job::ProvisioningProblem {
+                request_id,
+                problem,
+            } => {
                 let request = self.request(team, request_id).await?;
                 let card = posted_card(&request)?;
                 self.slack
-                    .post_message(card.channel.as_str(), render::provisioning_problem(&request, &problem), Some(&card.ts))
+                    .post_message(
+                        card.channel.as_str(),
+                        render::provisioning_problem(&request, &problem),
+                        Some(&card.ts),
+                    )
                     .await?;
             }
             Job::Housekeeping => {

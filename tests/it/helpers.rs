@@ -104,6 +104,7 @@ pub struct Builder {
     env: HashMap<String, String>,
     toml: String,
     store: Option<SharedStore>,
+    sqlite_url: Option<String>,
 }
 
 impl Default for Builder {
@@ -133,6 +134,7 @@ impl Builder {
             env,
             toml,
             store: None,
+            sqlite_url: None,
         }
     }
 
@@ -159,6 +161,12 @@ impl Builder {
         self
     }
 
+    /// Opens this SQLite database (a file a previous app used) instead of a fresh one.
+    pub fn store_url(mut self, url: &str) -> Self {
+        self.sqlite_url = Some(url.to_string());
+        self
+    }
+
     pub async fn start(self) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let fake = FakeSlack::start().await.expect("fake slack starts");
@@ -176,9 +184,12 @@ impl Builder {
         .expect("test config loads");
         let clock = ManualClock::new(Utc::now());
         let shared_clock: SharedClock = clock.clone();
-        let store = match self.store {
-            Some(store) => store,
-            None => fresh_store(&self.backend, &dir).await,
+        let store = match (self.store, &self.sqlite_url) {
+            (Some(store), _) => store,
+            (None, Some(url)) => {
+                Arc::new(SqliteStore::connect(url).await.expect("sqlite opens")) as SharedStore
+            }
+            (None, None) => fresh_store(&self.backend, &dir).await,
         };
         let app = App::with_store(config.clone(), shared_clock.clone(), store.clone())
             .await

@@ -7,6 +7,7 @@ mod helpers;
 mod demo;
 mod ingress;
 mod jobs;
+mod lifecycle;
 mod requests;
 mod serve;
 mod store_contract;

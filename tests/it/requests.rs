@@ -7,7 +7,7 @@ use guestlist::domain::{RequestId, RequestState, TeamId};
 use guestlist::fake_slack::{FAKE_TEAM_ID, FakeMessage, FakeUser, FormInput};
 use serde_json::{Value, json};
 
-fn team() -> TeamId {
+pub fn team() -> TeamId {
     TeamId::from(FAKE_TEAM_ID)
 }
 
@@ -46,13 +46,13 @@ pub async fn request_posted(app: &TestApp, email: &str, channels: &[&str]) -> i6
     request.id.0
 }
 
-fn card(app: &TestApp) -> FakeMessage {
+pub fn card(app: &TestApp) -> FakeMessage {
     let cards = app.fake.top_level_in(REQUEST_CHANNEL);
     assert_eq!(cards.len(), 1, "one card in the request channel");
     cards.into_iter().next().unwrap()
 }
 
-fn buttons(message: &FakeMessage) -> Vec<String> {
+pub fn buttons(message: &FakeMessage) -> Vec<String> {
     message
         .blocks
         .as_array()
@@ -69,7 +69,7 @@ fn buttons(message: &FakeMessage) -> Vec<String> {
         .collect()
 }
 
-async fn click(app: &TestApp, user: &str, action: &str, id: i64) {
+pub async fn click(app: &TestApp, user: &str, action: &str, id: i64) {
     let card_ts = app
         .fake
         .top_level_in(REQUEST_CHANNEL)
@@ -87,7 +87,7 @@ async fn click(app: &TestApp, user: &str, action: &str, id: i64) {
     assert_eq!(answer.status, 200);
 }
 
-async fn deny_with(app: &TestApp, user: &str, id: i64, reason: &str) -> Value {
+pub async fn deny_with(app: &TestApp, user: &str, id: i64, reason: &str) -> Value {
     let values =
         json!({"deny_reason": {"deny_reason": {"type": "plain_text_input", "value": reason}}});
     let payload = app.slack.view_submission(
@@ -105,7 +105,7 @@ async fn deny_with(app: &TestApp, user: &str, id: i64, reason: &str) -> Value {
     }
 }
 
-async fn state(app: &TestApp, id: i64) -> RequestState {
+pub async fn state(app: &TestApp, id: i64) -> RequestState {
     app.store
         .get_request(&team(), RequestId(id))
         .await
@@ -114,7 +114,7 @@ async fn state(app: &TestApp, id: i64) -> RequestState {
         .state
 }
 
-fn ephemeral_texts(app: &TestApp) -> Vec<String> {
+pub fn ephemeral_texts(app: &TestApp) -> Vec<String> {
     app.fake
         .calls_to("response_url")
         .iter()
@@ -282,7 +282,11 @@ async fn an_approver_approves_and_everyone_hears_of_it() {
     let updates = app.fake.calls_to("chat.update");
     assert_eq!(updates.len(), 1);
     let card = card(&app);
-    assert!(buttons(&card).is_empty(), "no buttons once decided");
+    assert_eq!(
+        buttons(&card),
+        vec!["revoke_access"],
+        "no decision buttons once decided; only revocation"
+    );
     assert!(
         card.all_text()
             .contains(&format!("Approved by <@{APPROVER}>")),
@@ -325,7 +329,8 @@ async fn an_approver_approves_and_everyone_hears_of_it() {
             .iter()
             .map(|a| a.entry.action.as_str())
             .collect::<Vec<_>>(),
-        vec!["submit", "approve"]
+        vec!["submit", "approve", "admin_task"],
+        "manual provisioning (the default) hands the invitation to an admin"
     );
 }
 
