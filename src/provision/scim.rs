@@ -97,11 +97,7 @@ impl ScimProvisioner {
 
     /// The SCIM user with this email, if any: (id, active).
     async fn find(&self, email: &str) -> Result<Option<(String, bool)>, ProvisionError> {
-        // RFC 7644 §3.4.2.2: string values are quoted; quotes and backslashes escaped.
-        let filter = format!(
-            "emails.value eq \"{}\"",
-            email.replace('\\', "\\\\").replace('"', "\\\"")
-        );
+        let filter = email_filter(email);
         let (_, body) = self
             .send(
                 self.http
@@ -140,17 +136,6 @@ impl ScimProvisioner {
             .body(body.to_string());
         Ok(self.send(request, what).await?.0)
     }
-
-    fn guest_extension(&self, invitation: &Invitation) -> Option<Value> {
-        if !self.settings.guest_extension || invitation.guest_type == GuestType::Member {
-            return None;
-        }
-        let mut extension = json!({"type": "multi"});
-        if let Some(at) = invitation.expires_at {
-            extension["expiration"] = json!(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-        }
-        Some(extension)
-    }
 }
 
 #[async_trait]
@@ -188,19 +173,7 @@ impl Provisioner for ScimProvisioner {
                 note,
             });
         }
-        let (given, family) = split_name(&invitation.full_name);
-        let mut user = json!({
-            "schemas": [CORE_USER],
-            "userName": invitation.email.as_str(),
-            "displayName": invitation.full_name,
-            "name": {"givenName": given, "familyName": family},
-            "emails": [{"value": invitation.email.as_str(), "primary": true, "type": "work"}],
-            "active": true,
-        });
-        if let Some(extension) = self.guest_extension(invitation) {
-            user["schemas"] = json!([CORE_USER, SLACK_GUEST]);
-            user[SLACK_GUEST] = extension;
-        }
+        let user = user_resource(invitation, self.settings.guest_extension);
         let request = self
             .http
             .post(self.url("/Users"))
@@ -287,5 +260,87 @@ impl Provisioner for ScimProvisioner {
             return Ok(None);
         }
         Ok(Some(body["active"].as_bool().unwrap_or(true)))
+    }
+}
+
+/// RFC 7644 §3.4.2.2: a string in a filter is quoted, with quotes and backslashes escaped.
+fn email_filter(email: &str) -> String {
+    format!(
+        "emails.value eq \"{}\"",
+        email.replace('\\', "\\\\").replace('"', "\\\"")
+    )
+}
+
+/// The SCIM User for an invitation (RFC 7643 §4.1), with Slack's guest extension when asked.
+fn user_resource(invitation: &Invitation, guest_extension: bool) -> Value {
+    let (given, family) = split_name(&invitation.full_name);
+    let mut user = json!({
+        "schemas": [CORE_USER],
+        "userName": invitation.email.as_str(),
+        "displayName": invitation.full_name,
+        "name": {"givenName": given, "familyName": family},
+        "emails": [{"value": invitation.email.as_str(), "primary": true, "type": "work"}],
+        "active": true,
+    });
+    if guest_extension && invitation.guest_type != GuestType::Member {
+        let mut extension = json!({"type": "multi"});
+        if let Some(at) = invitation.expires_at {
+            extension["expiration"] = json!(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        }
+        user["schemas"] = json!([CORE_USER, SLACK_GUEST]);
+        user[SLACK_GUEST] = extension;
+    }
+    user
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ChannelId, TeamId};
+
+    fn invitation(guest_type: GuestType) -> Invitation {
+        Invitation {
+            team_id: TeamId::from("T1"),
+            email: Email::parse("grace@partner.com").unwrap(),
+            full_name: "Grace Brewster Hopper".into(),
+            guest_type,
+            channels: vec![ChannelId::from("C1")],
+            expires_at: Some("2026-12-22T11:00:00Z".parse().unwrap()),
+            custom_message: None,
+            resend: false,
+            external_id: None,
+        }
+    }
+
+    #[test]
+    fn filters_quote_and_escape_the_email() {
+        assert_eq!(email_filter("a@b.co"), r#"emails.value eq "a@b.co""#);
+        assert_eq!(
+            email_filter(r#"o"k\@b.co"#),
+            r#"emails.value eq "o\"k\\@b.co""#
+        );
+    }
+
+    #[test]
+    fn users_carry_the_guest_extension_when_configured() {
+        let user = user_resource(&invitation(GuestType::MultiChannel), true);
+        assert_eq!(user["schemas"], json!([CORE_USER, SLACK_GUEST]));
+        assert_eq!(user["userName"], "grace@partner.com");
+        assert_eq!(
+            user["name"],
+            json!({"givenName": "Grace Brewster", "familyName": "Hopper"})
+        );
+        assert_eq!(
+            user[SLACK_GUEST],
+            json!({"type": "multi", "expiration": "2026-12-22T11:00:00Z"})
+        );
+        let plain = user_resource(&invitation(GuestType::MultiChannel), false);
+        assert_eq!(plain["schemas"], json!([CORE_USER]));
+        assert!(plain.get(SLACK_GUEST).is_none());
+        let member = user_resource(&invitation(GuestType::Member), true);
+        assert!(
+            member.get(SLACK_GUEST).is_none(),
+            "full members are not guests"
+        );
     }
 }

@@ -842,13 +842,23 @@ pub fn status_text(request: &GuestRequest, tz: Tz, now: DateTime<Utc>) -> String
 }
 
 /// App Home: my requests; for approvers, the queue with the same buttons as the cards.
+/// What an approver sees in App Home besides their own requests.
+#[derive(Debug, Clone, Default)]
+pub struct ApproverHome {
+    /// Pending requests this approver may decide.
+    pub queue: Vec<GuestRequest>,
+    /// Open guest accounts, soonest to end first.
+    pub accounts: Vec<GuestRequest>,
+}
+
 pub fn home(
     mine: &[GuestRequest],
-    queue: Option<&[GuestRequest]>,
+    approver: Option<&ApproverHome>,
     now: DateTime<Utc>,
 ) -> SlackView {
     const MAX_MINE: usize = 10;
     const MAX_QUEUE: usize = 20;
+    const MAX_ACCOUNTS: usize = 10;
     let mut blocks: Vec<SlackBlock> = slack_blocks![
         some_into(SlackHeaderBlock::new(pt!("Guestlist"))),
         some_into(SlackSectionBlock::new().with_text(md!(
@@ -874,7 +884,7 @@ pub fn home(
                 .into(),
         );
     }
-    if let Some(queue) = queue {
+    if let Some(ApproverHome { queue, accounts }) = approver {
         blocks.push(SlackDividerBlock::new().into());
         blocks.push(
             SlackHeaderBlock::new(pt!(format!("Waiting for approval ({})", queue.len()))).into(),
@@ -908,6 +918,29 @@ pub fn home(
                 )])
                 .into(),
             );
+        }
+        if !accounts.is_empty() {
+            blocks.push(SlackDividerBlock::new().into());
+            blocks.push(SlackHeaderBlock::new(pt!("Guest accounts ending soonest")).into());
+            for request in accounts.iter().take(MAX_ACCOUNTS) {
+                blocks.push(
+                    SlackSectionBlock::new()
+                        .with_text(md!(
+                            "{} · sponsor <@{}> · ends: {}",
+                            request_line(request),
+                            request.requester,
+                            expiry_text(request, now)
+                        ))
+                        .into(),
+                );
+                if let Some(buttons) = account_buttons(request) {
+                    blocks.push(
+                        SlackActionsBlock::new(buttons)
+                            .with_block_id(format!("account:{}", request.id.0).into())
+                            .into(),
+                    );
+                }
+            }
         }
     }
     SlackView::Home(SlackHomeView::new(blocks))
@@ -1022,8 +1055,11 @@ mod tests {
             request(RequestState::Approved),
             request(RequestState::Denied),
         ];
-        let queue = vec![request(RequestState::Pending)];
-        insta::assert_json_snapshot!("home_approver", home(&mine, Some(&queue), now()));
+        let approver = ApproverHome {
+            queue: vec![request(RequestState::Pending)],
+            accounts: vec![request(RequestState::Active)],
+        };
+        insta::assert_json_snapshot!("home_approver", home(&mine, Some(&approver), now()));
         insta::assert_json_snapshot!("home_requester", home(&[], None, now()));
     }
 

@@ -320,23 +320,40 @@ impl Workflow {
 
     async fn publish_home(&self, team: &TeamId, user: &UserId) -> Result<(), JobError> {
         let mine = self.store.requests_by_requester(team, user, 10).await?;
-        let queue = if self.is_approver(user).await? {
-            let pending = self
+        let approver = if self.is_approver(user).await? {
+            let mut view = render::ApproverHome::default();
+            for request in self
                 .store
                 .requests_in_state(team, RequestState::Pending, 100)
-                .await?;
-            let mut decidable = Vec::new();
-            for request in pending {
+                .await?
+            {
                 if self.authorize(user, &request).await?.is_ok() {
-                    decidable.push(request);
+                    view.queue.push(request);
                 }
             }
-            Some(decidable)
+            for state in [
+                RequestState::Active,
+                RequestState::Invited,
+                RequestState::InviteExpired,
+                RequestState::Approved,
+            ] {
+                for request in self.store.requests_in_state(team, state, 200).await? {
+                    if request.kind == crate::domain::RequestKind::Guest
+                        && self.authorize(user, &request).await?.is_ok()
+                    {
+                        view.accounts.push(request);
+                    }
+                }
+            }
+            // Soonest deadline first; accounts that never end last.
+            view.accounts
+                .sort_by_key(|r| (r.expires_at.is_none(), r.expires_at));
+            Some(view)
         } else {
             None
         };
         self.slack
-            .publish_home(user, render::home(&mine, queue.as_deref(), self.now()))
+            .publish_home(user, render::home(&mine, approver.as_ref(), self.now()))
             .await?;
         Ok(())
     }

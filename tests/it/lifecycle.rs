@@ -809,3 +809,33 @@ async fn scim_links_an_existing_user_and_refuses_a_wrong_token_as_configuration(
         "{thread:#?}"
     );
 }
+
+#[tokio::test]
+async fn approvers_see_open_accounts_in_app_home_and_revoke_from_there() {
+    let app = slack_admin().start().await;
+    let id = approved(&app, "grace@partner.com", &["CPROJECT"]).await;
+    team_join(&app, "WGRACE", "grace@partner.com").await;
+    app.slack
+        .event(
+            "EvHomeA",
+            json!({"type": "app_home_opened", "user": APPROVER, "tab": "home"}),
+        )
+        .await
+        .unwrap();
+    app.run_jobs().await;
+    let home = app.fake.home_view(APPROVER).unwrap().to_string();
+    assert!(
+        home.contains("Guest accounts ending soonest") && home.contains("revoke_access"),
+        "{home}"
+    );
+    let from_home = app
+        .slack
+        .button_click(APPROVER, "revoke_access", &id.to_string(), None, "");
+    app.slack.interaction(&from_home).await.unwrap();
+    app.run_jobs().await;
+    assert_eq!(state(&app, id).await, RequestState::Revoked);
+    assert_eq!(
+        only_call(&app, "admin.users.remove").arg_str("user_id"),
+        Some("WGRACE")
+    );
+}
