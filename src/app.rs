@@ -2,7 +2,7 @@
 //! process), and a graceful stop on SIGTERM.
 
 use crate::clock::SharedClock;
-use crate::config::Config;
+use crate::config::{Config, IngressMode};
 use crate::http::{self, HttpState, SignatureVerifier};
 use crate::jobs::{Scheduler, Worker};
 use crate::provision::{
@@ -92,6 +92,15 @@ impl App {
     ) -> anyhow::Result<()> {
         let worker = tokio::spawn(self.worker.clone().run(shutdown.clone()));
         let scheduler = tokio::spawn(Scheduler::new(self.workflow.clone()).run(shutdown.clone()));
+        let socket = match (self.config.mode, &self.config.slack.app_token) {
+            (IngressMode::Socket, Some(token)) => Some(tokio::spawn(crate::socket::run(
+                self.workflow.clone(),
+                token.clone(),
+                self.config.socket.clone(),
+                shutdown.clone(),
+            ))),
+            _ => None,
+        };
         tracing::info!(
             listen = %listener.local_addr()?,
             database = self.store.backend(),
@@ -104,6 +113,9 @@ impl App {
             .context("HTTP server")?;
         let _ = scheduler.await;
         let _ = worker.await;
+        if let Some(socket) = socket {
+            socket.await.context("socket mode task")??;
+        }
         Ok(())
     }
 }

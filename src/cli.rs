@@ -27,7 +27,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the bot: HTTP server, job worker and scheduler in one process.
-    Serve,
+    Serve {
+        /// Take Slack's traffic over Socket Mode (needs SLACK_APP_TOKEN) instead of public HTTP
+        /// endpoints; the HTTP server still answers /healthz, /readyz and /metrics.
+        #[arg(long)]
+        socket_mode: bool,
+    },
     /// Apply database migrations and exit.
     Migrate,
     /// Print the Slack app manifest (YAML) for a deployment.
@@ -103,8 +108,11 @@ fn load_config(flag: Option<PathBuf>) -> Result<Config, ConfigError> {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve => {
-            let config = load_config(cli.config)?;
+        Command::Serve { socket_mode } => {
+            let mut config = load_config(cli.config)?;
+            if socket_mode {
+                config.mode = crate::config::IngressMode::Socket;
+            }
             crate::telemetry::init_logging(config.log_format);
             config.require_for_serve()?;
             crate::app::run_serve(config, Arc::new(SystemClock)).await

@@ -54,6 +54,7 @@ pub struct Config {
     pub database_max_connections: u32,
     pub log_format: LogFormat,
     pub mode: IngressMode,
+    pub socket: crate::socket::SocketSettings,
     pub shutdown_grace: Duration,
     pub slack: SlackSettings,
     pub jobs: JobSettings,
@@ -185,6 +186,8 @@ struct FileServer {
     log_format: Option<String>,
     mode: Option<String>,
     shutdown_grace_seconds: Option<u64>,
+    socket_connections: Option<u32>,
+    socket_reconnect_seconds: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -753,7 +756,23 @@ fn build(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
 
     let provisioning = provisioning_settings(file.provisioning, env, slack.admin_token.is_some())?;
 
+    let socket_defaults = crate::socket::SocketSettings::default();
+    let socket = crate::socket::SocketSettings {
+        connections: positive(
+            "server.socket_connections",
+            file.server
+                .socket_connections
+                .unwrap_or(socket_defaults.connections),
+        )?,
+        reconnect_after: file
+            .server
+            .socket_reconnect_seconds
+            .map(Duration::from_secs)
+            .unwrap_or(socket_defaults.reconnect_after),
+    };
+
     Ok(Config {
+        socket,
         provisioning,
         listen,
         database_url: SecretString::from(database_url),

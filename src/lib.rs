@@ -25,6 +25,7 @@ pub mod http;
 pub mod jobs;
 pub mod provision;
 pub mod slack;
+pub mod socket;
 pub mod store;
 pub mod telemetry;
 pub mod workflow;

@@ -10,4 +10,5 @@ mod jobs;
 mod lifecycle;
 mod requests;
 mod serve;
+mod socket;
 mod store_contract;
