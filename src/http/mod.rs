@@ -49,30 +49,64 @@ pub fn router(state: Arc<HttpState>) -> Router {
         .layer(middleware::from_fn(count_requests))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                let route = request
-                    .extensions()
-                    .get::<MatchedPath>()
-                    .map(|p| p.as_str().to_string())
-                    .unwrap_or_default();
-                let id = request
-                    .extensions()
-                    .get::<RequestId>()
-                    .and_then(|id| id.header_value().to_str().ok())
-                    .unwrap_or("")
-                    .to_string();
-                tracing::info_span!(
-                    "request",
-                    request_id = %id,
-                    method = %request.method(),
-                    route = %route,
-                    slack.team = tracing::field::Empty,
-                    slack.user = tracing::field::Empty,
-                )
-            }),
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(LogResponse),
         )
         .layer(SetRequestIdLayer::new(request_id, SequentialIds::default()))
         .with_state(state)
+}
+
+/// One span per request: its id, route, and (recorded by the workflow) the Slack team and user.
+fn request_span(request: &Request) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let id = request
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    // Probes and scrapes are frequent and dull: their spans (and end lines) are DEBUG.
+    if matches!(route.as_str(), "/healthz" | "/readyz" | "/metrics") {
+        tracing::debug_span!("request", request_id = %id, method = %request.method(), route = %route)
+    } else {
+        tracing::info_span!(
+            "request",
+            request_id = %id,
+            method = %request.method(),
+            route = %route,
+            slack.team = tracing::field::Empty,
+            slack.user = tracing::field::Empty,
+        )
+    }
+}
+
+/// One line per finished request, at the level of its span.
+#[derive(Clone, Copy)]
+struct LogResponse;
+
+impl<B> tower_http::trace::OnResponse<B> for LogResponse {
+    fn on_response(
+        self,
+        response: &axum::http::Response<B>,
+        latency: std::time::Duration,
+        span: &tracing::Span,
+    ) {
+        let status = response.status().as_u16();
+        let latency_ms = latency.as_secs_f64() * 1000.0;
+        if span
+            .metadata()
+            .is_some_and(|m| *m.level() == tracing::Level::DEBUG)
+        {
+            tracing::debug!(status, latency_ms, "request finished");
+        } else {
+            tracing::info!(status, latency_ms, "request finished");
+        }
+    }
 }
 
 /// Request ids: a per-process random prefix and a counter (cheap, unique enough for logs).
@@ -123,7 +157,11 @@ async fn readyz(State(state): State<Arc<HttpState>>) -> Response {
     }
 }
 
-async fn metrics() -> Response {
+async fn metrics(State(state): State<Arc<HttpState>>) -> Response {
+    // Gauges that live in the database are read at scrape time, so they are never stale.
+    if let Err(e) = state.workflow.refresh_gauges().await {
+        tracing::warn!(error = %format!("{e:#}"), "could not refresh gauges");
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         crate::telemetry::metrics().render(),

@@ -48,16 +48,7 @@ impl Scheduler {
                 Some(format!("housekeeping@{}", hour_slot(now))),
             )])
             .await?;
-        let stats = store.queue_stats(now).await?;
-        metrics::gauge!("jobs_queue_depth").set(stats.due as f64);
-        metrics::gauge!("jobs_scheduled").set(stats.scheduled as f64);
-        metrics::gauge!("jobs_running").set(stats.running as f64);
-        metrics::gauge!("jobs_failed").set(stats.failed as f64);
-        metrics::gauge!("jobs_oldest_due_age_seconds").set(stats.oldest_due_age_secs as f64);
-        for (state, count) in store.count_by_state().await? {
-            metrics::gauge!("requests", "state" => state.as_str()).set(count as f64);
-        }
-        Ok(())
+        self.workflow.refresh_gauges().await
     }
 }
 

@@ -133,6 +133,26 @@ impl Workflow {
         job.now(team_id, self.now(), self.settings.max_attempts)
     }
 
+    /// Sets the gauges read from the database: the job queue and requests by state.
+    pub async fn refresh_gauges(&self) -> anyhow::Result<()> {
+        let stats = self.store.queue_stats(self.now()).await?;
+        metrics::gauge!("jobs_queue_depth").set(stats.due as f64);
+        metrics::gauge!("jobs_scheduled").set(stats.scheduled as f64);
+        metrics::gauge!("jobs_running").set(stats.running as f64);
+        metrics::gauge!("jobs_failed").set(stats.failed as f64);
+        metrics::gauge!("jobs_oldest_due_age_seconds").set(stats.oldest_due_age_secs as f64);
+        let counts = self.store.count_by_state().await?;
+        for state in crate::domain::RequestState::ALL {
+            let count = counts
+                .iter()
+                .find(|(s, _)| *s == state)
+                .map(|(_, n)| *n)
+                .unwrap_or(0);
+            metrics::gauge!("requests", "state" => state.as_str()).set(count as f64);
+        }
+        Ok(())
+    }
+
     /// `/readyz`: the database answers and is migrated.
     pub async fn readiness(&self) -> anyhow::Result<()> {
         self.store.readiness().await?;

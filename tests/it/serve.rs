@@ -173,3 +173,64 @@ fn manifest_prints_urls_for_the_base() {
         .unwrap();
     assert!(String::from_utf8_lossy(&help.stdout).contains("--since"));
 }
+
+#[tokio::test]
+async fn json_logs_carry_one_span_per_request_with_its_id_team_user_and_route() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = guestlist(dir.path())
+        .arg("serve")
+        .env("SLACK_SIGNING_SECRET", "json-log-secret")
+        .env("SLACK_BOT_TOKEN", "xoxb-json-log-token")
+        .env("GUESTLIST_LISTEN", format!("127.0.0.1:{port}"))
+        .env("GUESTLIST_LOG_FORMAT", "json")
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if crate::helpers::get(format!("{base}/readyz"))
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let clock: guestlist::clock::SharedClock = std::sync::Arc::new(guestlist::clock::SystemClock);
+    let slack = guestlist::fake_slack::SlackSender::new(
+        &base,
+        "json-log-secret",
+        clock,
+        "http://127.0.0.1:9",
+    );
+    let answer = slack.command("UJSON", "CGENERAL", "help").await.unwrap();
+    assert_eq!(answer.status, 200);
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let _ = child.wait();
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert!(!lines.is_empty(), "JSON lines expected: {stdout}");
+    let finished = lines
+        .iter()
+        .find(|l| l["message"] == "request finished" && l["span"]["route"] == "/slack/commands")
+        .unwrap_or_else(|| panic!("no request line: {stdout}"));
+    assert_eq!(finished["span"]["slack.team"], "T0FAKE");
+    assert_eq!(finished["span"]["slack.user"], "UJSON");
+    assert!(
+        finished["span"]["request_id"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty())
+    );
+    assert_eq!(finished["status"], 200);
+    assert!(
+        !stdout.contains("json-log-secret") && !stdout.contains("xoxb-json-log-token"),
+        "secrets never logged"
+    );
+}
