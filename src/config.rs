@@ -1052,6 +1052,15 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_configuration_files_load() {
+        for file in ["guestlist.example.toml", "manifests/kubernetes/base/guestlist.toml"] {
+            let text = std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+            let config = load_with(Some(&text), &[]).unwrap_or_else(|e| panic!("{file}: {e}"));
+            assert!(config.slack.request_channel.is_some(), "{file}");
+        }
+    }
+
+    #[test]
     fn typos_in_the_file_are_caught_with_their_line() {
         let err = load_with(Some("[slack]\n\nrequest_chanel = \"C1\"\n"), &[]).unwrap_err();
         assert!(err.key.ends_with("guestlist.toml:3"), "{err}");
