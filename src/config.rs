@@ -245,7 +245,7 @@ struct FileRequests {
     blocked_domains: Vec<String>,
     #[serde(default)]
     requester_usergroups: Vec<String>,
-    stale_after_hours: Option<u64>,
+    stale_after_hours: Option<f64>,
     max_channels: Option<usize>,
 }
 
@@ -461,7 +461,7 @@ impl Config {
         );
         line(
             "requests.stale_after_hours",
-            (self.stale_after.as_secs() / 3600).to_string(),
+            format!("{}", self.stale_after.as_secs_f64() / 3600.0),
         );
         let p = &self.provisioning;
         line("provisioning.mode", p.mode.as_str().to_string());
@@ -791,11 +791,9 @@ fn build(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
             .iter()
             .map(|g| usergroup_id("requests.requester_usergroups", g))
             .collect::<Result<_, _>>()?,
-        stale_after: Duration::from_secs(
-            3600 * positive(
-                "requests.stale_after_hours",
-                file.requests.stale_after_hours.unwrap_or(48),
-            )?,
+        // Fractions are allowed (0.5 = 30 minutes).
+        stale_after: Duration::from_secs_f64(
+            3600.0 * positive("requests.stale_after_hours", file.requests.stale_after_hours.unwrap_or(48.0))?,
         ),
     })
 }

@@ -204,6 +204,9 @@ pub struct FakeState {
     pub views: Vec<Value>,
     pub home_views: HashMap<String, Value>,
     pub failures: HashMap<String, VecDeque<Failure>>,
+    /// Delays before handling the next calls of a method (a slow Slack); the call is only
+    /// recorded and carried out after the delay, so an abandoned call leaves no trace.
+    pub delays: HashMap<String, VecDeque<std::time::Duration>>,
     /// Accounts created through admin.users.invite or SCIM-like paths, by email.
     pub invited: BTreeMap<String, Value>,
     /// Uploaded files for files.info: id → (name, content).
@@ -341,6 +344,12 @@ impl FakeSlack {
         queue.extend(std::iter::repeat_n(failure, times));
     }
 
+    /// Makes the next `times` calls of `method` wait `delay` before they are handled.
+    pub fn delay_next(&self, method: &str, times: usize, delay: std::time::Duration) {
+        let mut state = self.state();
+        state.delays.entry(method.into()).or_default().extend(std::iter::repeat_n(delay, times));
+    }
+
     pub fn calls(&self) -> Vec<RecordedCall> {
         self.state().calls.clone()
     }
@@ -404,6 +413,10 @@ async fn api(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_string);
+    let delay = state.lock().expect("fake slack lock").delays.get_mut(&method).and_then(VecDeque::pop_front);
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
     let args = parse_args(query.as_deref(), &headers, &body);
     let token = token.or_else(|| {
         args.get("token")

@@ -8,6 +8,7 @@ mod demo;
 mod ingress;
 mod jobs;
 mod lifecycle;
+mod replicas;
 mod requests;
 mod serve;
 mod socket;
