@@ -793,7 +793,11 @@ fn build(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
             .collect::<Result<_, _>>()?,
         // Fractions are allowed (0.5 = 30 minutes).
         stale_after: Duration::from_secs_f64(
-            3600.0 * positive("requests.stale_after_hours", file.requests.stale_after_hours.unwrap_or(48.0))?,
+            3600.0
+                * positive(
+                    "requests.stale_after_hours",
+                    file.requests.stale_after_hours.unwrap_or(48.0),
+                )?,
         ),
     })
 }
@@ -1051,8 +1055,12 @@ mod tests {
 
     #[test]
     fn the_shipped_configuration_files_load() {
-        for file in ["guestlist.example.toml", "manifests/kubernetes/base/guestlist.toml"] {
-            let text = std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        for file in [
+            "guestlist.example.toml",
+            "manifests/kubernetes/base/guestlist.toml",
+        ] {
+            let text =
+                std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
             let config = load_with(Some(&text), &[]).unwrap_or_else(|e| panic!("{file}: {e}"));
             assert!(config.slack.request_channel.is_some(), "{file}");
         }

@@ -246,7 +246,12 @@ impl std::fmt::Debug for FakeSlack {
 impl FakeSlack {
     /// Starts on 127.0.0.1 with an OS-chosen port.
     pub async fn start() -> std::io::Result<Self> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        Self::start_on("127.0.0.1:0").await
+    }
+
+    /// Starts on the given address (benchmarks run it as a process of its own).
+    pub async fn start_on(addr: &str) -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(Mutex::new(FakeState {
             next_ts: 0,
@@ -347,7 +352,11 @@ impl FakeSlack {
     /// Makes the next `times` calls of `method` wait `delay` before they are handled.
     pub fn delay_next(&self, method: &str, times: usize, delay: std::time::Duration) {
         let mut state = self.state();
-        state.delays.entry(method.into()).or_default().extend(std::iter::repeat_n(delay, times));
+        state
+            .delays
+            .entry(method.into())
+            .or_default()
+            .extend(std::iter::repeat_n(delay, times));
     }
 
     pub fn calls(&self) -> Vec<RecordedCall> {
@@ -413,7 +422,12 @@ async fn api(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_string);
-    let delay = state.lock().expect("fake slack lock").delays.get_mut(&method).and_then(VecDeque::pop_front);
+    let delay = state
+        .lock()
+        .expect("fake slack lock")
+        .delays
+        .get_mut(&method)
+        .and_then(VecDeque::pop_front);
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
     }

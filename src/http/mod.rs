@@ -85,6 +85,11 @@ fn request_span(request: &Request) -> tracing::Span {
     }
 }
 
+/// Marks a response whose "request finished" line is DEBUG: Events API deliveries are the
+/// high-volume traffic and carry nothing an operator reads line by line.
+#[derive(Clone, Copy)]
+pub struct QuietLog;
+
 /// One line per finished request, at the level of its span.
 #[derive(Clone, Copy)]
 struct LogResponse;
@@ -98,9 +103,11 @@ impl<B> tower_http::trace::OnResponse<B> for LogResponse {
     ) {
         let status = response.status().as_u16();
         let latency_ms = latency.as_secs_f64() * 1000.0;
-        if span
-            .metadata()
-            .is_some_and(|m| *m.level() == tracing::Level::DEBUG)
+        let quiet = response.extensions().get::<QuietLog>().is_some();
+        if quiet
+            || span
+                .metadata()
+                .is_some_and(|m| *m.level() == tracing::Level::DEBUG)
         {
             tracing::debug!(status, latency_ms, "request finished");
         } else {

@@ -94,7 +94,11 @@ pub async fn events(
         }
         Ok(EventBody::EventCallback(callback)) => {
             match state.workflow.handle_event(&callback).await {
-                Ok(_) => ok_empty(),
+                Ok(_) => {
+                    let mut response = ok_empty();
+                    response.extensions_mut().insert(super::QuietLog);
+                    response
+                }
                 Err(e) => {
                     // Not recorded, so not acknowledged: Slack will deliver it again.
                     tracing::error!(error = %format!("{e:#}"), event_id = %callback.event_id, retry = ?retry, "could not record an event");

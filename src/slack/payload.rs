@@ -77,8 +77,7 @@ fn is_modelled_interaction(kind: &str) -> bool {
 }
 
 /// The outer Events API body.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug, Clone)]
 pub enum EventBody {
     UrlVerification {
         challenge: String,
@@ -88,7 +87,6 @@ pub enum EventBody {
         team_id: Option<String>,
         minute_rate_limited: Option<i64>,
     },
-    #[serde(other)]
     Other,
 }
 
@@ -118,8 +116,39 @@ impl EventCallback {
     }
 }
 
+/// Every field any outer body has; read in one pass (a tagged enum would buffer the body first).
+#[derive(Deserialize)]
+struct RawEventBody {
+    #[serde(rename = "type")]
+    kind: String,
+    challenge: Option<String>,
+    team_id: Option<String>,
+    event_id: Option<String>,
+    event: Option<Value>,
+    event_time: Option<i64>,
+    minute_rate_limited: Option<i64>,
+}
+
 pub fn parse_event_body(body: &[u8]) -> Result<EventBody, PayloadError> {
-    serde_json::from_slice(body).map_err(|e| PayloadError::Json(e.to_string()))
+    let raw: RawEventBody =
+        serde_json::from_slice(body).map_err(|e| PayloadError::Json(e.to_string()))?;
+    let missing = |field: &str| PayloadError::Json(format!("{} without {field}", raw.kind));
+    Ok(match raw.kind.as_str() {
+        "url_verification" => EventBody::UrlVerification {
+            challenge: raw.challenge.clone().ok_or_else(|| missing("challenge"))?,
+        },
+        "event_callback" => EventBody::EventCallback(EventCallback {
+            team_id: raw.team_id.clone().ok_or_else(|| missing("team_id"))?,
+            event_id: raw.event_id.clone().ok_or_else(|| missing("event_id"))?,
+            event: raw.event.clone().ok_or_else(|| missing("event"))?,
+            event_time: raw.event_time,
+        }),
+        "app_rate_limited" => EventBody::AppRateLimited {
+            team_id: raw.team_id,
+            minute_rate_limited: raw.minute_rate_limited,
+        },
+        _ => EventBody::Other,
+    })
 }
 
 /// Reads one input's value from a submitted view's state.

@@ -13,6 +13,7 @@ use sqlx::sqlite::{
 use sqlx::{Sqlite, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
@@ -20,6 +21,117 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    /// Event deliveries go through a group-commit writer: concurrent deliveries share one
+    /// transaction (and one fsync) and each is acknowledged only after that commit.
+    events: mpsc::Sender<PendingEvent>,
+}
+
+/// Copies the WAL back into the database file now and then, off the write path. PASSIVE never
+/// waits for the writer, so requests do not notice. Ends when the pool closes.
+async fn checkpoint_wal(pool: SqlitePool) {
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            tracing::debug!(error = %e, "WAL checkpoint skipped");
+        }
+    }
+}
+
+/// One event delivery waiting for the next group commit.
+#[derive(Debug)]
+struct PendingEvent {
+    team_id: TeamId,
+    event_id: String,
+    event_type: String,
+    at: DateTime<Utc>,
+    job: Option<NewJob>,
+    /// Whether the delivery was new (`false`: a retry), once it is durable.
+    reply: oneshot::Sender<Result<bool, String>>,
+}
+
+/// The most deliveries one group commit takes (SQLite binds at most 32766 parameters).
+const MAX_EVENT_BATCH: usize = 256;
+
+/// Takes what is waiting, writes it in one transaction, answers everyone, repeats.
+async fn group_commit_events(pool: SqlitePool, mut queue: mpsc::Receiver<PendingEvent>) {
+    let mut batch: Vec<PendingEvent> = Vec::with_capacity(MAX_EVENT_BATCH);
+    while let Some(first) = queue.recv().await {
+        batch.push(first);
+        while batch.len() < MAX_EVENT_BATCH {
+            match queue.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        metrics::histogram!("event_group_commit_size").record(batch.len() as f64);
+        let started = std::time::Instant::now();
+        let written = write_events(&pool, &batch).await;
+        metrics::histogram!("event_group_commit_seconds").record(started.elapsed().as_secs_f64());
+        match written {
+            Ok(mut new_ids) => {
+                for pending in batch.drain(..) {
+                    // `remove`: if one batch holds the same id twice, only the first is new.
+                    let _ = pending.reply.send(Ok(new_ids.remove(&pending.event_id)));
+                }
+            }
+            Err(e) => {
+                let message = e.to_string();
+                for pending in batch.drain(..) {
+                    let _ = pending.reply.send(Err(message.clone()));
+                }
+            }
+        }
+    }
+}
+
+async fn write_events(
+    pool: &SqlitePool,
+    batch: &[PendingEvent],
+) -> StoreResult<std::collections::HashSet<String>> {
+    let mut insert = sqlx::QueryBuilder::<Sqlite>::new(
+        "INSERT INTO slack_events (event_id, team_id, event_type, received_at) ",
+    );
+    insert.push_values(batch, |mut row, e| {
+        row.push_bind(e.event_id.as_str())
+            .push_bind(e.team_id.as_str())
+            .push_bind(e.event_type.as_str())
+            .push_bind(ms(e.at));
+    });
+    insert.push(" ON CONFLICT (event_id) DO NOTHING RETURNING event_id");
+    if batch.iter().all(|e| e.job.is_none()) {
+        // One statement is its own transaction: one round trip to SQLite's thread, one commit.
+        let new_ids = insert
+            .build_query_scalar::<String>()
+            .fetch_all(pool)
+            .await?;
+        return Ok(new_ids.into_iter().collect());
+    }
+    let mut tx = pool.begin().await?;
+    let new_ids: std::collections::HashSet<String> = insert
+        .build_query_scalar::<String>()
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+    let mut claimed = std::collections::HashSet::new();
+    let jobs: Vec<NewJob> = batch
+        .iter()
+        .filter(|e| new_ids.contains(&e.event_id) && claimed.insert(e.event_id.as_str()))
+        .filter_map(|e| e.job.clone())
+        .collect();
+    if let Some(at) = batch.first().map(|e| e.at) {
+        SqliteStore::insert_jobs(&mut tx, &jobs, at).await?;
+    }
+    tx.commit().await?;
+    Ok(new_ids)
 }
 
 impl SqliteStore {
@@ -32,15 +144,24 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true);
+        // No automatic checkpoints on the writer: a checkpoint inside a commit stalls every
+        // request waiting on that commit. A background task checkpoints instead (below).
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(options.clone())
+            .connect_with(options.clone().pragma("wal_autocheckpoint", "0"))
             .await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
             .await?;
-        Ok(Self { writer, reader })
+        let (events, queue) = mpsc::channel(4 * MAX_EVENT_BATCH);
+        tokio::spawn(group_commit_events(writer.clone(), queue));
+        tokio::spawn(checkpoint_wal(reader.clone()));
+        Ok(Self {
+            writer,
+            reader,
+            events,
+        })
     }
 
     async fn insert_jobs(
@@ -138,24 +259,21 @@ impl Store for SqliteStore {
         at: DateTime<Utc>,
         job: Option<NewJob>,
     ) -> StoreResult<bool> {
-        let mut tx = self.writer.begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO slack_events (event_id, team_id, event_type, received_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (event_id) DO NOTHING",
-        )
-        .bind(event_id)
-        .bind(team_id.as_str())
-        .bind(event_type)
-        .bind(ms(at))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if inserted && let Some(job) = job {
-            Self::insert_jobs(&mut tx, &[job], at).await?;
-        }
-        tx.commit().await?;
-        Ok(inserted)
+        let (reply, answer) = oneshot::channel();
+        let pending = PendingEvent {
+            team_id: team_id.clone(),
+            event_id: event_id.to_string(),
+            event_type: event_type.to_string(),
+            at,
+            job,
+            reply,
+        };
+        let closed = || StoreError::Corrupt("the event writer has stopped".into());
+        self.events.send(pending).await.map_err(|_| closed())?;
+        answer
+            .await
+            .map_err(|_| closed())?
+            .map_err(|e| StoreError::Database(sqlx::Error::Protocol(e)))
     }
 
     async fn purge_events(&self, before: DateTime<Utc>) -> StoreResult<u64> {

@@ -1,3 +1,5 @@
+#![allow(clippy::needless_range_loop)] // request i, its card cards[i] and its id id_of(i) go together
+
 //! Two `guestlist serve` processes on one Postgres database, nothing shared but the database:
 //! interleaved clicks for the same requests go to both, both run the worker and the scheduler, and
 //! one is killed with SIGKILL while it holds leased jobs. Every request gets exactly one decision,
@@ -24,10 +26,19 @@ struct Replica {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
-fn start_replica(dir: &std::path::Path, name: &str, database_url: &str, fake: &FakeSlack) -> Replica {
+fn start_replica(
+    dir: &std::path::Path,
+    name: &str,
+    database_url: &str,
+    fake: &FakeSlack,
+) -> Replica {
     let port = free_port();
     let log = std::fs::File::create(dir.join(format!("{name}.log"))).unwrap();
     let child = Command::new(BIN)
@@ -49,7 +60,15 @@ fn start_replica(dir: &std::path::Path, name: &str, database_url: &str, fake: &F
         .spawn()
         .unwrap();
     let clock: SharedClock = Arc::new(guestlist::clock::SystemClock);
-    Replica { child, slack: SlackSender::new(&format!("http://127.0.0.1:{port}"), SECRET, clock, &fake.base_url()) }
+    Replica {
+        child,
+        slack: SlackSender::new(
+            &format!("http://127.0.0.1:{port}"),
+            SECRET,
+            clock,
+            &fake.base_url(),
+        ),
+    }
 }
 
 async fn wait_until<F: Fn() -> bool>(what: &str, timeout: Duration, check: F) {
@@ -63,13 +82,18 @@ async fn wait_until<F: Fn() -> bool>(what: &str, timeout: Duration, check: F) {
 #[tokio::test]
 async fn two_replicas_on_one_database_decide_once_and_survive_a_sigkill() {
     let Backend::Postgres(base_url) = Backend::from_env() else {
-        eprintln!("GUESTLIST_TEST_POSTGRES_URL not set: the two-replica test needs Postgres (.ci/run sets it)");
+        eprintln!(
+            "GUESTLIST_TEST_POSTGRES_URL not set: the two-replica test needs Postgres (.ci/run sets it)"
+        );
         return;
     };
     // A database of its own, created fresh.
     let name = format!("guestlist_replicas_{:x}", rand_u64());
     let admin = sqlx::PgPool::connect(&base_url).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await
+        .unwrap();
     let mut url = url::Url::parse(&base_url).unwrap();
     url.set_path(&format!("/{name}"));
     let database_url = url.to_string();
@@ -96,7 +120,10 @@ async fn two_replicas_on_one_database_decide_once_and_survive_a_sigkill() {
         let started = Instant::now();
         let mut answer = ready.await;
         while answer.as_ref().map(|r| r.status).unwrap_or(0) != 200 {
-            assert!(started.elapsed() < Duration::from_secs(30), "replica never came up");
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "replica never came up"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
             answer = replica.slack.command(REQUESTER, "CGENERAL", "help").await;
         }
@@ -109,16 +136,32 @@ async fn two_replicas_on_one_database_decide_once_and_survive_a_sigkill() {
     for i in 0..REQUESTS {
         let replica = if i % 2 == 0 { &a } else { &b };
         let form = FormInput::new(&format!("guest{i}@partner.com"), &["CPROJECT"]);
-        let payload = replica.slack.view_submission(REQUESTER, "guest_request", "{}", form.state_values());
+        let payload =
+            replica
+                .slack
+                .view_submission(REQUESTER, "guest_request", "{}", form.state_values());
         let answer = replica.slack.interaction(&payload).await.unwrap();
-        assert_eq!(answer.json()["response_action"], "update", "{}", answer.body);
+        assert_eq!(
+            answer.json()["response_action"],
+            "update",
+            "{}",
+            answer.body
+        );
     }
-    wait_until("every card posted", Duration::from_secs(30), || fake.top_level_in(REQUEST_CHANNEL).len() == REQUESTS).await;
+    wait_until("every card posted", Duration::from_secs(30), || {
+        fake.top_level_in(REQUEST_CHANNEL).len() == REQUESTS
+    })
+    .await;
     let cards = fake.top_level_in(REQUEST_CHANNEL);
     let id_of = |i: usize| -> i64 {
         let text = cards[i].all_text();
         let start = text.find("Guest request #").unwrap() + "Guest request #".len();
-        text[start..].chars().take_while(|c| c.is_ascii_digit()).collect::<String>().parse().unwrap()
+        text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect::<String>()
+            .parse()
+            .unwrap()
     };
 
     // Slack is slow to update messages for a while, so card updates are in flight when A dies.
@@ -128,12 +171,27 @@ async fn two_replicas_on_one_database_decide_once_and_survive_a_sigkill() {
     for i in 0..DECIDED {
         for (n, approver) in APPROVERS.iter().enumerate() {
             let replica = if (i + n) % 2 == 0 { &a } else { &b };
-            let action = if n % 3 == 0 { "deny_request" } else { "approve_request" };
+            let action = if n % 3 == 0 {
+                "deny_request"
+            } else {
+                "approve_request"
+            };
             let payload = if action == "deny_request" {
                 let values = json!({"deny_reason": {"deny_reason": {"type": "plain_text_input", "value": "not now"}}});
-                replica.slack.view_submission(approver, "deny_reason", &json!({"request_id": id_of(i)}).to_string(), values)
+                replica.slack.view_submission(
+                    approver,
+                    "deny_reason",
+                    &json!({"request_id": id_of(i)}).to_string(),
+                    values,
+                )
             } else {
-                replica.slack.button_click(approver, action, &id_of(i).to_string(), Some(REQUEST_CHANNEL), &cards[i].ts)
+                replica.slack.button_click(
+                    approver,
+                    action,
+                    &id_of(i).to_string(),
+                    Some(REQUEST_CHANNEL),
+                    &cards[i].ts,
+                )
             };
             clicks.push(async move { replica.slack.interaction(&payload).await.unwrap().status });
         }
@@ -160,7 +218,11 @@ async fn two_replicas_on_one_database_decide_once_and_survive_a_sigkill() {
         if updated >= DECIDED && settled(&store).await {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(60), "queue never settled: {} updates", updated);
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "queue never settled: {} updates",
+            updated
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     // Stale reminders for the undecided requests (9 s after they were made).
@@ -174,29 +236,67 @@ async fn two_replicas_on_one_database_decide_once_and_survive_a_sigkill() {
         let id = guestlist::domain::RequestId(id_of(i));
         let request = store.get_request(&team(), id).await.unwrap().unwrap();
         let audit = store.audit_for_request(&team(), id).await.unwrap();
-        let decisions = audit.iter().filter(|e| e.entry.action == "approve" || e.entry.action == "deny").count();
-        let updates: Vec<_> = fake.calls_to("chat.update").into_iter().filter(|c| c.arg_str("ts") == Some(cards[i].ts.as_str())).collect();
+        let decisions = audit
+            .iter()
+            .filter(|e| e.entry.action == "approve" || e.entry.action == "deny")
+            .count();
+        let updates: Vec<_> = fake
+            .calls_to("chat.update")
+            .into_iter()
+            .filter(|c| c.arg_str("ts") == Some(cards[i].ts.as_str()))
+            .collect();
         let thread = fake.thread(REQUEST_CHANNEL, &cards[i].ts);
         if i < DECIDED {
-            assert!(matches!(request.state, RequestState::Approved | RequestState::Denied), "{id}: {:?}", request.state);
+            assert!(
+                matches!(request.state, RequestState::Approved | RequestState::Denied),
+                "{id}: {:?}",
+                request.state
+            );
             assert_eq!(decisions, 1, "{id}: exactly one decision");
             assert_eq!(updates.len(), 1, "{id}: exactly one card update");
-            let decided_lines = thread.iter().filter(|m| m.all_text().contains("Approved by") || m.all_text().contains("Denied by")).count();
+            let decided_lines = thread
+                .iter()
+                .filter(|m| {
+                    m.all_text().contains("Approved by") || m.all_text().contains("Denied by")
+                })
+                .count();
             assert_eq!(decided_lines, 1, "{id}: one thread reply for the decision");
         } else {
             assert_eq!(request.state, RequestState::Pending);
             assert_eq!(decisions, 0);
-            let reminders = thread.iter().filter(|m| m.all_text().contains("waited")).count();
+            let reminders = thread
+                .iter()
+                .filter(|m| m.all_text().contains("waited"))
+                .count();
             assert_eq!(reminders, 1, "{id}: the stale timer ran exactly once");
         }
     }
-    assert_eq!(fake.top_level_in(REQUEST_CHANNEL).len(), REQUESTS, "each card posted once");
+    assert_eq!(
+        fake.top_level_in(REQUEST_CHANNEL).len(),
+        REQUESTS,
+        "each card posted once"
+    );
 
     // Nothing lost: every job finished, none failed; some were taken over from the dead replica.
     let mut taken_over = 0;
-    for kind in ["post_card", "refresh_card", "card_reply", "notify_requester", "stale_reminder", "publish_home", "respond"] {
+    for kind in [
+        "post_card",
+        "refresh_card",
+        "card_reply",
+        "notify_requester",
+        "stale_reminder",
+        "publish_home",
+        "respond",
+    ] {
         for job in store.jobs_of_kind(kind, 1000).await.unwrap() {
-            assert_eq!(job.state, JobState::Done, "{kind} job {}: {:?} {:?}", job.id, job.state, job.last_error);
+            assert_eq!(
+                job.state,
+                JobState::Done,
+                "{kind} job {}: {:?} {:?}",
+                job.id,
+                job.state,
+                job.last_error
+            );
             if job.attempts > 1 {
                 taken_over += 1;
             }
@@ -205,11 +305,22 @@ async fn two_replicas_on_one_database_decide_once_and_survive_a_sigkill() {
     let refreshes = store.jobs_of_kind("refresh_card", 1000).await.unwrap();
     assert_eq!(refreshes.len(), DECIDED, "one card refresh per decision");
     let log_a = std::fs::read_to_string(dir.path().join("replica-a.log")).unwrap_or_default();
-    eprintln!("jobs taken over after A's lease ran out: {taken_over}; A's log has {} lines", log_a.lines().count());
-    assert!(taken_over > 0, "A held leased jobs when it was killed, and B ran them after the lease");
+    eprintln!(
+        "jobs taken over after A's lease ran out: {taken_over}; A's log has {} lines",
+        log_a.lines().count()
+    );
+    assert!(
+        taken_over > 0,
+        "A held leased jobs when it was killed, and B ran them after the lease"
+    );
 
     drop(b);
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)"))).execute(&admin).await.ok();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE {name} WITH (FORCE)"
+    )))
+    .execute(&admin)
+    .await
+    .ok();
 }
 
 impl Drop for Replica {

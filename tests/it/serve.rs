@@ -257,32 +257,83 @@ async fn sigterm_lets_the_job_in_flight_finish_before_exiting() {
         .spawn()
         .unwrap();
     let clock: guestlist::clock::SharedClock = std::sync::Arc::new(guestlist::clock::SystemClock);
-    let slack = SlackSender::new(&format!("http://127.0.0.1:{port}"), "grace-secret", clock, &fake.base_url());
+    let slack = SlackSender::new(
+        &format!("http://127.0.0.1:{port}"),
+        "grace-secret",
+        clock,
+        &fake.base_url(),
+    );
     let started = Instant::now();
-    while slack.command("UREQUESTER", "CGENERAL", "help").await.map(|a| a.status).unwrap_or(0) != 200 {
+    while slack
+        .command("UREQUESTER", "CGENERAL", "help")
+        .await
+        .map(|a| a.status)
+        .unwrap_or(0)
+        != 200
+    {
         assert!(started.elapsed() < Duration::from_secs(20));
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // Slack answers chat.postMessage slowly: the card job is mid-call when SIGTERM arrives.
     fake.delay_next("chat.postMessage", 1, Duration::from_secs(2));
     let form = FormInput::new("grace@partner.com", &["CPROJECT"]);
-    let answer = slack.interaction(&slack.view_submission("UREQUESTER", "guest_request", "{}", form.state_values())).await.unwrap();
+    let answer = slack
+        .interaction(&slack.view_submission(
+            "UREQUESTER",
+            "guest_request",
+            "{}",
+            form.state_values(),
+        ))
+        .await
+        .unwrap();
     assert_eq!(answer.json()["response_action"], "update");
     let waiting = Instant::now();
-    while fake.state().delays.get("chat.postMessage").is_some_and(|d| !d.is_empty()) {
-        assert!(waiting.elapsed() < Duration::from_secs(10), "the card job never started");
+    while fake
+        .state()
+        .delays
+        .get("chat.postMessage")
+        .is_some_and(|d| !d.is_empty())
+    {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(10),
+            "the card job never started"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let stop = Instant::now();
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
     assert!(output.status.success());
     let took = stop.elapsed();
-    assert!(took >= Duration::from_millis(1500), "it waited for the job ({took:?})");
-    assert!(took < Duration::from_secs(10), "and stopped within the grace period ({took:?})");
-    assert_eq!(fake.top_level_in("CREQUESTS").len(), 1, "the in-flight card was posted");
-    let store = SqliteStore::connect(&format!("sqlite://{}", dir.path().join("guestlist.db").display())).await.unwrap();
+    assert!(
+        took >= Duration::from_millis(1500),
+        "it waited for the job ({took:?})"
+    );
+    assert!(
+        took < Duration::from_secs(10),
+        "and stopped within the grace period ({took:?})"
+    );
+    assert_eq!(
+        fake.top_level_in("CREQUESTS").len(),
+        1,
+        "the in-flight card was posted"
+    );
+    let store = SqliteStore::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("guestlist.db").display()
+    ))
+    .await
+    .unwrap();
     let post = &store.jobs_of_kind("post_card", 1).await.unwrap()[0];
     assert_eq!(post.state, JobState::Done, "and recorded as done");
-    assert_eq!(store.queue_stats(chrono::Utc::now()).await.unwrap().running, 0, "no lease left behind");
+    assert_eq!(
+        store.queue_stats(chrono::Utc::now()).await.unwrap().running,
+        0,
+        "no lease left behind"
+    );
 }

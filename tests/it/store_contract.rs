@@ -610,3 +610,42 @@ async fn audit_is_appended_and_exported_in_order() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn concurrent_deliveries_of_one_event_record_it_once() {
+    // SQLite commits concurrent deliveries together (group commit); a batch may hold the same id twice.
+    each_backend(|store, label| async move {
+        let deliveries = (0..40).map(|i| {
+            let store = store.clone();
+            async move {
+                let id = format!("EvConcurrent{}", i % 10);
+                store
+                    .record_event(
+                        &team(),
+                        &id,
+                        "team_join",
+                        t0(),
+                        Some(job("account_event", t0())),
+                    )
+                    .await
+                    .unwrap()
+            }
+        });
+        let results: Vec<bool> = futures_util::future::join_all(deliveries).await;
+        assert_eq!(
+            results.iter().filter(|new| **new).count(),
+            10,
+            "{label}: each id is new exactly once"
+        );
+        assert_eq!(
+            store
+                .jobs_of_kind("account_event", 100)
+                .await
+                .unwrap()
+                .len(),
+            10,
+            "{label}: one job per event"
+        );
+    })
+    .await;
+}

@@ -1,0 +1,311 @@
+//! Ingress load generator and its comparison servers.
+//!
+//!   loadgen ceiling    --listen 127.0.0.1:3900 --secret S   # verifies signatures, answers 200
+//!   loadgen fake-slack --listen 127.0.0.1:3901              # the fake Slack Web API
+//!   loadgen run --target http://127.0.0.1:3000 --secret S --workload events --connections 64 --seconds 10 --pid PID
+//!
+//! `run` sends correctly signed requests over keep-alive connections, `connections` at a time, and
+//! prints one Markdown table row: requests/s, p50 and p99 latency, errors, and the target's peak RSS
+//! (VmHWM of --pid). See bench/ingress.sh and BENCHMARKS.md.
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use clap::{Parser, Subcommand, ValueEnum};
+use guestlist::clock::{SharedClock, SystemClock};
+use guestlist::http::verify::{SIGNATURE_HEADER, SignatureVerifier, TIMESTAMP_HEADER, sign};
+use secrecy::SecretString;
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+struct Args {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// The ceiling: an axum server that only verifies the signature and answers 200.
+    Ceiling {
+        #[arg(long)]
+        listen: String,
+        #[arg(long)]
+        secret: String,
+    },
+    /// The fake Slack Web API, with the demo workspace's channels and people.
+    FakeSlack {
+        #[arg(long)]
+        listen: String,
+    },
+    /// Send load and print a result row.
+    Run {
+        #[arg(long)]
+        target: String,
+        #[arg(long)]
+        secret: String,
+        #[arg(long, value_enum)]
+        workload: Workload,
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Warm-up before measuring.
+        #[arg(long, default_value_t = 2)]
+        warmup: u64,
+        /// The target's process id, for its peak RSS.
+        #[arg(long)]
+        pid: Option<u32>,
+        /// A label for the first column.
+        #[arg(long, default_value = "target")]
+        label: String,
+        /// Where response_url points (the fake Slack).
+        #[arg(long, default_value = "http://127.0.0.1:3901")]
+        slack: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum Workload {
+    /// Events API callbacks (`message` events), each with a new event_id.
+    Events,
+    /// `/guest list`.
+    Commands,
+    /// Approve clicks (on a request that does not exist: a lookup and an ephemeral reply job).
+    Clicks,
+}
+
+impl Workload {
+    fn name(self) -> &'static str {
+        match self {
+            Workload::Events => "events",
+            Workload::Commands => "/guest list",
+            Workload::Clicks => "button clicks",
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Args::parse().command {
+        Cmd::Ceiling { listen, secret } => ceiling(&listen, &secret).await,
+        Cmd::FakeSlack { listen } => {
+            let fake = guestlist::fake_slack::FakeSlack::start_on(&listen).await?;
+            fake.add_channel("CREQUESTS", "guest-requests")
+                .add_channel("CGENERAL", "general");
+            for i in 0..64 {
+                fake.add_user(guestlist::fake_slack::FakeUser::new(
+                    &format!("ULOAD{i:02}"),
+                    &format!("Load {i}"),
+                ));
+            }
+            println!("fake Slack on {}", fake.api_url());
+            std::future::pending::<()>().await;
+            Ok(())
+        }
+        Cmd::Run {
+            target,
+            secret,
+            workload,
+            connections,
+            seconds,
+            warmup,
+            pid,
+            label,
+            slack,
+        } => {
+            run(
+                &target,
+                &secret,
+                workload,
+                connections,
+                Duration::from_secs(seconds),
+                Duration::from_secs(warmup),
+                pid,
+                &label,
+                &slack,
+            )
+            .await
+        }
+    }
+}
+
+async fn ceiling(listen: &str, secret: &str) -> anyhow::Result<()> {
+    let clock: SharedClock = Arc::new(SystemClock);
+    let verifier = Arc::new(SignatureVerifier::new(
+        vec![SecretString::from(secret.to_string())],
+        clock,
+    ));
+    let handler = move |headers: HeaderMap, body: Bytes| {
+        let verifier = verifier.clone();
+        async move {
+            let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+            match verifier.verify(header(TIMESTAMP_HEADER), header(SIGNATURE_HEADER), &body) {
+                Ok(()) => StatusCode::OK,
+                Err(_) => StatusCode::UNAUTHORIZED,
+            }
+        }
+    };
+    let app = axum::Router::new().fallback(axum::routing::post(handler));
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    axum::serve(listener, app).await?;
+    Ok(())
+}
+
+/// `n` is unique per run; event ids grow with it, as Slack's grow with time.
+fn request_for(
+    workload: Workload,
+    connection: usize,
+    n: u64,
+    nonce: u64,
+    slack: &str,
+) -> (&'static str, &'static str, String) {
+    match workload {
+        Workload::Events => (
+            "/slack/events",
+            "application/json",
+            json!({
+                "token": "t", "team_id": "T0FAKE", "api_app_id": "AGUESTLIST", "type": "event_callback",
+                "event_id": format!("Ev{nonce:08x}{n:012}"), "event_time": 1700000000,
+                "event": {"type": "message", "channel": "CGENERAL", "user": format!("ULOAD{connection:02}"), "text": "hello", "ts": format!("1700000000.{n:06}")},
+            })
+            .to_string(),
+        ),
+        Workload::Commands => (
+            "/slack/commands",
+            "application/x-www-form-urlencoded",
+            serde_urlencoded::to_string([
+                ("team_id", "T0FAKE"),
+                ("channel_id", "CGENERAL"),
+                ("user_id", &format!("ULOAD{connection:02}")),
+                ("command", "/guest"),
+                ("text", "list"),
+                ("response_url", &format!("{slack}/response/c{connection}-{n}")),
+                ("trigger_id", &format!("1.{n}.t{connection}")),
+            ])
+            .expect("form encodes"),
+        ),
+        Workload::Clicks => {
+            let payload = json!({
+                "type": "block_actions", "team": {"id": "T0FAKE", "domain": "fake"},
+                "user": {"id": format!("ULOAD{connection:02}"), "username": "load", "team_id": "T0FAKE"},
+                "api_app_id": "AGUESTLIST", "trigger_id": format!("1.{n}.t{connection}"),
+                "container": {"type": "message", "message_ts": "1700000000.000001", "channel_id": "CREQUESTS", "is_ephemeral": false},
+                "channel": {"id": "CREQUESTS", "name": "guest-requests"},
+                "response_url": format!("{slack}/response/k{connection}-{n}"),
+                "actions": [{"type": "button", "action_id": "approve_request", "block_id": "decide:999999", "value": "999999", "action_ts": "1700000000.1"}],
+            });
+            ("/slack/interactions", "application/x-www-form-urlencoded", serde_urlencoded::to_string([("payload", payload.to_string())]).expect("form encodes"))
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run(
+    target: &str,
+    secret: &str,
+    workload: Workload,
+    connections: usize,
+    duration: Duration,
+    warmup: Duration,
+    pid: Option<u32>,
+    label: &str,
+    slack: &str,
+) -> anyhow::Result<()> {
+    guestlist::slack::client::install_crypto_provider();
+    let client = reqwest::Client::builder()
+        .http1_only()
+        .pool_max_idle_per_host(connections)
+        .build()?;
+    let errors = Arc::new(AtomicU64::new(0));
+    let sequence = Arc::new(AtomicU64::new(0));
+    let nonce: u32 = rand::random();
+    let start = Instant::now();
+    let measure_from = start + warmup;
+    let end = measure_from + duration;
+    let mut tasks = Vec::new();
+    for connection in 0..connections {
+        let (client, errors, sequence, target, secret, slack) = (
+            client.clone(),
+            errors.clone(),
+            sequence.clone(),
+            target.to_string(),
+            secret.to_string(),
+            slack.to_string(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut latencies: Vec<u32> = Vec::with_capacity(100_000);
+            loop {
+                let now = Instant::now();
+                if now >= end {
+                    break;
+                }
+                let n = sequence.fetch_add(1, Ordering::Relaxed);
+                let (path, content_type, body) =
+                    request_for(workload, connection, n, u64::from(nonce), &slack);
+                let ts = chrono::Utc::now().timestamp();
+                let signature = sign(&secret, ts, body.as_bytes());
+                let sent = Instant::now();
+                let response = client
+                    .post(format!("{target}{path}"))
+                    .header("content-type", content_type)
+                    .header(TIMESTAMP_HEADER, ts.to_string())
+                    .header(SIGNATURE_HEADER, signature)
+                    .body(body)
+                    .send()
+                    .await;
+                let ok = match response {
+                    Ok(r) => {
+                        let status = r.status();
+                        let _ = r.bytes().await;
+                        status.is_success()
+                    }
+                    Err(_) => false,
+                };
+                let micros = sent.elapsed().as_micros().min(u32::MAX as u128) as u32;
+                if sent >= measure_from {
+                    if ok {
+                        latencies.push(micros);
+                    } else {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+            latencies
+        }));
+    }
+    let mut all: Vec<u32> = Vec::new();
+    for task in tasks {
+        all.extend(task.await?);
+    }
+    all.sort_unstable();
+    let count = all.len();
+    let pct = |p: f64| {
+        all.get(((count as f64 * p) as usize).min(count.saturating_sub(1)))
+            .copied()
+            .unwrap_or(0) as f64
+            / 1000.0
+    };
+    let rss = pid
+        .and_then(peak_rss_mib)
+        .map(|m| format!("{m:.1}"))
+        .unwrap_or_else(|| "-".into());
+    println!(
+        "| {label} | {} | {connections} | {:.0} | {:.2} | {:.2} | {rss} | {} |",
+        workload.name(),
+        count as f64 / duration.as_secs_f64(),
+        pct(0.50),
+        pct(0.99),
+        errors.load(Ordering::Relaxed)
+    );
+    Ok(())
+}
+
+/// VmHWM: the process's peak resident set, in MiB.
+fn peak_rss_mib(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
