@@ -213,32 +213,40 @@ async fn run(
     label: &str,
     slack: &str,
 ) -> anyhow::Result<()> {
-    guestlist::slack::client::install_crypto_provider();
-    let client = reqwest::Client::builder()
-        .http1_only()
-        .pool_max_idle_per_host(connections)
-        .build()?;
     let errors = Arc::new(AtomicU64::new(0));
     let sequence = Arc::new(AtomicU64::new(0));
     let nonce: u32 = rand::random();
+    let authority = target
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
     let start = Instant::now();
     let measure_from = start + warmup;
     let end = measure_from + duration;
     let mut tasks = Vec::new();
     for connection in 0..connections {
-        let (client, errors, sequence, target, secret, slack) = (
-            client.clone(),
+        let (errors, sequence, authority, secret, slack) = (
             errors.clone(),
             sequence.clone(),
-            target.to_string(),
+            authority.clone(),
             secret.to_string(),
             slack.to_string(),
         );
         tasks.push(tokio::spawn(async move {
-            let mut latencies: Vec<u32> = Vec::with_capacity(100_000);
+            // One keep-alive HTTP/1.1 connection per task, driven with hyper directly: the load
+            // generator should spend as little CPU as it can, since it shares the machine.
+            let stream = tokio::net::TcpStream::connect(&authority)
+                .await
+                .expect("connect");
+            stream.set_nodelay(true).expect("nodelay");
+            let (mut sender, conn) =
+                hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                    .await
+                    .expect("handshake");
+            tokio::spawn(conn);
+            let mut latencies: Vec<u32> = Vec::with_capacity(200_000);
             loop {
-                let now = Instant::now();
-                if now >= end {
+                if Instant::now() >= end {
                     break;
                 }
                 let n = sequence.fetch_add(1, Ordering::Relaxed);
@@ -246,19 +254,18 @@ async fn run(
                     request_for(workload, connection, n, u64::from(nonce), &slack);
                 let ts = chrono::Utc::now().timestamp();
                 let signature = sign(&secret, ts, body.as_bytes());
-                let sent = Instant::now();
-                let response = client
-                    .post(format!("{target}{path}"))
+                let request = hyper::Request::post(path)
+                    .header("host", authority.as_str())
                     .header("content-type", content_type)
                     .header(TIMESTAMP_HEADER, ts.to_string())
                     .header(SIGNATURE_HEADER, signature)
-                    .body(body)
-                    .send()
-                    .await;
-                let ok = match response {
-                    Ok(r) => {
-                        let status = r.status();
-                        let _ = r.bytes().await;
+                    .body(http_body_util::Full::new(Bytes::from(body)))
+                    .expect("request builds");
+                let sent = Instant::now();
+                let ok = match sender.send_request(request).await {
+                    Ok(response) => {
+                        let status = response.status();
+                        let _ = http_body_util::BodyExt::collect(response.into_body()).await;
                         status.is_success()
                     }
                     Err(_) => false,
@@ -270,6 +277,9 @@ async fn run(
                     } else {
                         errors.fetch_add(1, Ordering::Relaxed);
                     }
+                }
+                if !ok && sender.ready().await.is_err() {
+                    break;
                 }
             }
             latencies

@@ -2,6 +2,7 @@
 //! zero-setup default, and PostgreSQL, for several replicas). Every method that changes state
 //! is one transaction; a compare-and-set on the state column decides races.
 
+mod group_commit;
 mod postgres;
 mod rows;
 mod sqlite;

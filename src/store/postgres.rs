@@ -1,6 +1,7 @@
 //! PostgreSQL: for several replicas behind a load balancer. Jobs are claimed with
 //! `FOR UPDATE SKIP LOCKED` and a lease, so two processes never run the same job.
 
+use super::group_commit::{BatchWriter, EventQueue, PendingEvent, jobs_of_new};
 use super::rows::{
     AuditRow, JobRecordRow, JobRow, RequestRow, change_request_state, channels_json,
     expiry_columns, insert_request, ms, requests_from, select_requests,
@@ -9,6 +10,7 @@ use super::*;
 use crate::domain::request::CardRef;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
+use std::collections::HashSet;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -17,6 +19,41 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres")
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// Event deliveries go through group commit (see `group_commit`).
+    events: EventQueue,
+}
+
+/// Postgres's side of group commit.
+struct PgEvents {
+    pool: PgPool,
+}
+
+#[async_trait]
+impl BatchWriter for PgEvents {
+    async fn write(&self, batch: &[PendingEvent]) -> StoreResult<HashSet<String>> {
+        let mut tx = self.pool.begin().await?;
+        let mut insert = sqlx::QueryBuilder::<Postgres>::new(
+            "INSERT INTO slack_events (event_id, team_id, event_type, received_at) ",
+        );
+        insert.push_values(batch, |mut row, e| {
+            row.push_bind(e.event_id.as_str())
+                .push_bind(e.team_id.as_str())
+                .push_bind(e.event_type.as_str())
+                .push_bind(ms(e.at));
+        });
+        insert.push(" ON CONFLICT (event_id) DO NOTHING RETURNING event_id");
+        let new_ids: HashSet<String> = insert
+            .build_query_scalar::<String>()
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
+        if let Some(at) = batch.first().map(|e| e.at) {
+            PgStore::insert_jobs(&mut tx, &jobs_of_new(batch, &new_ids), at).await?;
+        }
+        tx.commit().await?;
+        Ok(new_ids)
+    }
 }
 
 impl PgStore {
@@ -52,7 +89,8 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(5))
             .connect_with(options)
             .await?;
-        Ok(Self { pool })
+        let events = EventQueue::start(PgEvents { pool: pool.clone() });
+        Ok(Self { pool, events })
     }
 
     async fn insert_jobs(
@@ -153,24 +191,9 @@ impl Store for PgStore {
         at: DateTime<Utc>,
         job: Option<NewJob>,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO slack_events (event_id, team_id, event_type, received_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (event_id) DO NOTHING",
-        )
-        .bind(event_id)
-        .bind(team_id.as_str())
-        .bind(event_type)
-        .bind(ms(at))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if inserted && let Some(job) = job {
-            Self::insert_jobs(&mut tx, &[job], at).await?;
-        }
-        tx.commit().await?;
-        Ok(inserted)
+        self.events
+            .record(team_id, event_id, event_type, at, job)
+            .await
     }
 
     async fn purge_events(&self, before: DateTime<Utc>) -> StoreResult<u64> {

@@ -1,6 +1,7 @@
 //! SQLite: the zero-setup default. One writer connection (SQLite allows one writer at a time,
 //! so queueing in the pool beats retrying on SQLITE_BUSY) and a few readers, in WAL mode.
 
+use super::group_commit::{BatchWriter, EventQueue, PendingEvent, jobs_of_new};
 use super::rows::{
     AuditRow, JobRecordRow, JobRow, RequestRow, change_request_state, channels_json,
     expiry_columns, insert_request, ms, requests_from, select_requests,
@@ -11,9 +12,9 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Sqlite, Transaction};
+use std::collections::HashSet;
 use std::str::FromStr;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
@@ -21,15 +22,14 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
-    /// Event deliveries go through a group-commit writer: concurrent deliveries share one
-    /// transaction (and one fsync) and each is acknowledged only after that commit.
-    events: mpsc::Sender<PendingEvent>,
+    /// Event deliveries go through group commit (see `group_commit`).
+    events: EventQueue,
 }
 
 /// Copies the WAL back into the database file now and then, off the write path. PASSIVE never
 /// waits for the writer, so requests do not notice. Ends when the pool closes.
 async fn checkpoint_wal(pool: SqlitePool) {
-    let mut every = tokio::time::interval(Duration::from_secs(1));
+    let mut every = tokio::time::interval(Duration::from_millis(250));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
@@ -45,93 +45,68 @@ async fn checkpoint_wal(pool: SqlitePool) {
     }
 }
 
-/// One event delivery waiting for the next group commit.
-#[derive(Debug)]
-struct PendingEvent {
-    team_id: TeamId,
-    event_id: String,
-    event_type: String,
-    at: DateTime<Utc>,
-    job: Option<NewJob>,
-    /// Whether the delivery was new (`false`: a retry), once it is durable.
-    reply: oneshot::Sender<Result<bool, String>>,
+/// How often the event writer restarts the WAL (see `between_batches`).
+const WAL_RESTART_EVERY: Duration = Duration::from_secs(2);
+
+/// SQLite's side of group commit.
+struct SqliteEvents {
+    pool: SqlitePool,
+    last_restart: std::sync::Mutex<std::time::Instant>,
 }
 
-/// The most deliveries one group commit takes (SQLite binds at most 32766 parameters).
-const MAX_EVENT_BATCH: usize = 256;
-
-/// Takes what is waiting, writes it in one transaction, answers everyone, repeats.
-async fn group_commit_events(pool: SqlitePool, mut queue: mpsc::Receiver<PendingEvent>) {
-    let mut batch: Vec<PendingEvent> = Vec::with_capacity(MAX_EVENT_BATCH);
-    while let Some(first) = queue.recv().await {
-        batch.push(first);
-        while batch.len() < MAX_EVENT_BATCH {
-            match queue.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
-            }
+#[async_trait]
+impl BatchWriter for SqliteEvents {
+    async fn write(&self, batch: &[PendingEvent]) -> StoreResult<HashSet<String>> {
+        let mut insert = sqlx::QueryBuilder::<Sqlite>::new(
+            "INSERT INTO slack_events (event_id, team_id, event_type, received_at) ",
+        );
+        insert.push_values(batch, |mut row, e| {
+            row.push_bind(e.event_id.as_str())
+                .push_bind(e.team_id.as_str())
+                .push_bind(e.event_type.as_str())
+                .push_bind(ms(e.at));
+        });
+        insert.push(" ON CONFLICT (event_id) DO NOTHING RETURNING event_id");
+        if batch.iter().all(|e| e.job.is_none()) {
+            // One statement is its own transaction: one round trip to SQLite's thread, one commit.
+            let new_ids = insert
+                .build_query_scalar::<String>()
+                .fetch_all(&self.pool)
+                .await?;
+            return Ok(new_ids.into_iter().collect());
         }
-        metrics::histogram!("event_group_commit_size").record(batch.len() as f64);
-        let started = std::time::Instant::now();
-        let written = write_events(&pool, &batch).await;
-        metrics::histogram!("event_group_commit_seconds").record(started.elapsed().as_secs_f64());
-        match written {
-            Ok(mut new_ids) => {
-                for pending in batch.drain(..) {
-                    // `remove`: if one batch holds the same id twice, only the first is new.
-                    let _ = pending.reply.send(Ok(new_ids.remove(&pending.event_id)));
-                }
-            }
-            Err(e) => {
-                let message = e.to_string();
-                for pending in batch.drain(..) {
-                    let _ = pending.reply.send(Err(message.clone()));
-                }
-            }
-        }
-    }
-}
-
-async fn write_events(
-    pool: &SqlitePool,
-    batch: &[PendingEvent],
-) -> StoreResult<std::collections::HashSet<String>> {
-    let mut insert = sqlx::QueryBuilder::<Sqlite>::new(
-        "INSERT INTO slack_events (event_id, team_id, event_type, received_at) ",
-    );
-    insert.push_values(batch, |mut row, e| {
-        row.push_bind(e.event_id.as_str())
-            .push_bind(e.team_id.as_str())
-            .push_bind(e.event_type.as_str())
-            .push_bind(ms(e.at));
-    });
-    insert.push(" ON CONFLICT (event_id) DO NOTHING RETURNING event_id");
-    if batch.iter().all(|e| e.job.is_none()) {
-        // One statement is its own transaction: one round trip to SQLite's thread, one commit.
-        let new_ids = insert
+        let mut tx = self.pool.begin().await?;
+        let new_ids: HashSet<String> = insert
             .build_query_scalar::<String>()
-            .fetch_all(pool)
-            .await?;
-        return Ok(new_ids.into_iter().collect());
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
+        if let Some(at) = batch.first().map(|e| e.at) {
+            SqliteStore::insert_jobs(&mut tx, &jobs_of_new(batch, &new_ids), at).await?;
+        }
+        tx.commit().await?;
+        Ok(new_ids)
     }
-    let mut tx = pool.begin().await?;
-    let new_ids: std::collections::HashSet<String> = insert
-        .build_query_scalar::<String>()
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .collect();
-    let mut claimed = std::collections::HashSet::new();
-    let jobs: Vec<NewJob> = batch
-        .iter()
-        .filter(|e| new_ids.contains(&e.event_id) && claimed.insert(e.event_id.as_str()))
-        .filter_map(|e| e.job.clone())
-        .collect();
-    if let Some(at) = batch.first().map(|e| e.at) {
-        SqliteStore::insert_jobs(&mut tx, &jobs, at).await?;
+
+    /// Now and then, restart the WAL from its beginning. The background checkpoints did the
+    /// copying, so this is short, and the WAL file stops growing (a growing file makes every
+    /// commit's fsync slower).
+    async fn between_batches(&self) {
+        {
+            let mut last = self.last_restart.lock().expect("restart clock");
+            if last.elapsed() < WAL_RESTART_EVERY {
+                return;
+            }
+            *last = std::time::Instant::now();
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(RESTART)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::debug!(error = %e, "WAL restart skipped");
+        }
     }
-    tx.commit().await?;
-    Ok(new_ids)
 }
 
 impl SqliteStore {
@@ -154,8 +129,10 @@ impl SqliteStore {
             .max_connections(4)
             .connect_with(options)
             .await?;
-        let (events, queue) = mpsc::channel(4 * MAX_EVENT_BATCH);
-        tokio::spawn(group_commit_events(writer.clone(), queue));
+        let events = EventQueue::start(SqliteEvents {
+            pool: writer.clone(),
+            last_restart: std::sync::Mutex::new(std::time::Instant::now()),
+        });
         tokio::spawn(checkpoint_wal(reader.clone()));
         Ok(Self {
             writer,
@@ -259,21 +236,9 @@ impl Store for SqliteStore {
         at: DateTime<Utc>,
         job: Option<NewJob>,
     ) -> StoreResult<bool> {
-        let (reply, answer) = oneshot::channel();
-        let pending = PendingEvent {
-            team_id: team_id.clone(),
-            event_id: event_id.to_string(),
-            event_type: event_type.to_string(),
-            at,
-            job,
-            reply,
-        };
-        let closed = || StoreError::Corrupt("the event writer has stopped".into());
-        self.events.send(pending).await.map_err(|_| closed())?;
-        answer
+        self.events
+            .record(team_id, event_id, event_type, at, job)
             .await
-            .map_err(|_| closed())?
-            .map_err(|e| StoreError::Database(sqlx::Error::Protocol(e)))
     }
 
     async fn purge_events(&self, before: DateTime<Utc>) -> StoreResult<u64> {

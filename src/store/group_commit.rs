@@ -1,0 +1,116 @@
+//! Group commit for Events API deliveries: concurrent deliveries wait in a queue, one writer takes
+//! everything waiting and records it in one transaction (one fsync), then answers each delivery.
+//! An event is acknowledged to Slack only after the commit that holds it.
+
+use super::{NewJob, StoreError, StoreResult};
+use crate::domain::TeamId;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::collections::HashSet;
+use tokio::sync::{mpsc, oneshot};
+
+/// The most deliveries one commit takes (SQLite binds at most 32766 parameters; 4 per row).
+pub const MAX_BATCH: usize = 256;
+
+/// One delivery waiting for the next commit.
+#[derive(Debug)]
+pub struct PendingEvent {
+    pub team_id: TeamId,
+    pub event_id: String,
+    pub event_type: String,
+    pub at: DateTime<Utc>,
+    pub job: Option<NewJob>,
+    /// Whether the delivery was new (`false`: a retry), once it is durable.
+    reply: oneshot::Sender<Result<bool, String>>,
+}
+
+/// A backend's way of writing one batch.
+#[async_trait]
+pub trait BatchWriter: Send + Sync + 'static {
+    /// Records the batch in one transaction, with the jobs of its new events; returns the ids that
+    /// were new.
+    async fn write(&self, batch: &[PendingEvent]) -> StoreResult<HashSet<String>>;
+
+    /// Runs between two batches (SQLite restarts its WAL here now and then).
+    async fn between_batches(&self) {}
+}
+
+/// The jobs of the events a batch recorded for the first time (once per id, first delivery wins).
+pub fn jobs_of_new(batch: &[PendingEvent], new_ids: &HashSet<String>) -> Vec<NewJob> {
+    let mut claimed = HashSet::new();
+    batch
+        .iter()
+        .filter(|e| new_ids.contains(&e.event_id) && claimed.insert(e.event_id.as_str()))
+        .filter_map(|e| e.job.clone())
+        .collect()
+}
+
+/// The queue's front door, held by the store.
+#[derive(Debug, Clone)]
+pub struct EventQueue(mpsc::Sender<PendingEvent>);
+
+impl EventQueue {
+    /// Starts the writer task; it ends when every `EventQueue` clone is dropped.
+    pub fn start(writer: impl BatchWriter) -> Self {
+        let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(run(writer, receiver));
+        EventQueue(sender)
+    }
+
+    pub async fn record(
+        &self,
+        team_id: &TeamId,
+        event_id: &str,
+        event_type: &str,
+        at: DateTime<Utc>,
+        job: Option<NewJob>,
+    ) -> StoreResult<bool> {
+        let (reply, answer) = oneshot::channel();
+        let pending = PendingEvent {
+            team_id: team_id.clone(),
+            event_id: event_id.to_string(),
+            event_type: event_type.to_string(),
+            at,
+            job,
+            reply,
+        };
+        let closed = || StoreError::Corrupt("the event writer has stopped".into());
+        self.0.send(pending).await.map_err(|_| closed())?;
+        answer
+            .await
+            .map_err(|_| closed())?
+            .map_err(|e| StoreError::Database(sqlx::Error::Protocol(e)))
+    }
+}
+
+async fn run(writer: impl BatchWriter, mut queue: mpsc::Receiver<PendingEvent>) {
+    let mut batch: Vec<PendingEvent> = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = queue.recv().await {
+        writer.between_batches().await;
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        metrics::histogram!("event_group_commit_size").record(batch.len() as f64);
+        let started = std::time::Instant::now();
+        let written = writer.write(&batch).await;
+        metrics::histogram!("event_group_commit_seconds").record(started.elapsed().as_secs_f64());
+        match written {
+            Ok(mut new_ids) => {
+                for pending in batch.drain(..) {
+                    // `remove`: if one batch holds the same id twice, only the first is new.
+                    let _ = pending.reply.send(Ok(new_ids.remove(&pending.event_id)));
+                }
+            }
+            Err(e) => {
+                let message = e.to_string();
+                for pending in batch.drain(..) {
+                    let _ = pending.reply.send(Err(message.clone()));
+                }
+            }
+        }
+    }
+}
