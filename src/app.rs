@@ -44,6 +44,21 @@ impl App {
         store: SharedStore,
     ) -> anyhow::Result<App> {
         config.require_for_serve()?;
+        Self::assemble(config, clock, store).await
+    }
+
+    /// For one-off commands (`guestlist sync`): the database and a Slack client; no signing
+    /// secret needed, since nothing is served.
+    pub async fn for_command(config: Config, clock: SharedClock) -> anyhow::Result<App> {
+        let store = store::connect(config.database_url.expose_secret(), 2).await?;
+        Self::assemble(config, clock, store).await
+    }
+
+    async fn assemble(
+        config: Config,
+        clock: SharedClock,
+        store: SharedStore,
+    ) -> anyhow::Result<App> {
         // Install the recorder before anything counts.
         crate::telemetry::metrics();
         store

@@ -52,6 +52,24 @@ pub enum Command {
     /// Play a request, a refused click and an approval against a fake Slack on this machine,
     /// printing what Slack would show. Needs no Slack workspace.
     Demo,
+    /// Run group sync once: work out each rule's plan and apply it (or only print it).
+    Sync {
+        /// Only this rule.
+        #[arg(long)]
+        rule: Option<String>,
+        /// Print the plan; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the plan as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Apply even a plan larger than the rule's max_changes (audited).
+        #[arg(long)]
+        force: bool,
+        /// Include unchanged lines in the table.
+        #[arg(long)]
+        all: bool,
+    },
     /// Work with the audit log.
     Audit {
         #[command(subcommand)]
@@ -152,6 +170,60 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             match config.require_for_serve() {
                 Ok(()) => println!("\nconfiguration OK"),
                 Err(e) => println!("\nconfiguration loads, but `serve` will refuse to start: {e}"),
+            }
+            Ok(())
+        }
+        Command::Sync {
+            rule,
+            dry_run,
+            json,
+            force,
+            all,
+        } => {
+            let config = load_config(cli.config)?;
+            crate::telemetry::init_logging_with("warn", config.log_format);
+            let app = crate::app::App::for_command(config, Arc::new(SystemClock)).await?;
+            let team = app
+                .workflow
+                .home_team()
+                .await
+                .context("asking Slack which workspace this is (auth.test)")?;
+            let mode = if dry_run {
+                crate::workflow::sync::SyncMode::DryRun
+            } else {
+                crate::workflow::sync::SyncMode::Apply { force }
+            };
+            let reason = if force {
+                "guestlist sync --force"
+            } else {
+                "guestlist sync"
+            };
+            let outcome = app
+                .workflow
+                .sync_run(&team, rule.as_deref(), mode, reason)
+                .await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&outcome)?);
+            } else {
+                print!(
+                    "{}",
+                    crate::slack::render::plan_table(&outcome.plans, all, usize::MAX)
+                );
+                for held in &outcome.held {
+                    println!(
+                        "{}: {} changes exceed max_changes ({}); held as plan {} for an approver (or run with --force)",
+                        held.rule, held.changes, held.limit, held.plan_id
+                    );
+                }
+                println!(
+                    "{} ({} Slack calls)",
+                    if outcome.dry_run {
+                        "dry run: nothing changed"
+                    } else {
+                        "applied; invitations go out through the job queue"
+                    },
+                    outcome.slack_calls
+                );
             }
             Ok(())
         }

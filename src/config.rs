@@ -66,6 +66,21 @@ pub struct Config {
     /// A pending request this old gets one reminder to approvers.
     pub stale_after: Duration,
     pub provisioning: ProvisioningSettings,
+    pub sync: SyncSettings,
+}
+
+/// Group sync: the rules and how often they run.
+#[derive(Debug, Clone)]
+pub struct SyncSettings {
+    pub rules: Vec<crate::domain::sync::SyncRule>,
+    /// A full run of every rule this often.
+    pub interval: Duration,
+    /// Where run summaries go (default: the request channel).
+    pub report_channel: Option<ChannelId>,
+    /// `users.list` page size (Slack recommends 200 at most).
+    pub page_size: u16,
+    /// Keep within Slack's per-method rate tiers (turn off only against a stand-in).
+    pub pace: bool,
 }
 
 /// How approved requests become accounts, and the lifecycle's clocks.
@@ -157,6 +172,38 @@ struct FileConfig {
     requests: FileRequests,
     #[serde(default)]
     provisioning: FileProvisioning,
+    #[serde(default)]
+    group_sync: FileGroupSync,
+    #[serde(default)]
+    sync: Vec<FileSyncRule>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileGroupSync {
+    interval_minutes: Option<u64>,
+    report_channel: Option<String>,
+    users_page_size: Option<u16>,
+    pace: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSyncRule {
+    name: String,
+    #[serde(default)]
+    usergroups: Vec<String>,
+    workspace: Option<bool>,
+    include_guests: Option<bool>,
+    guest_type: Option<String>,
+    #[serde(default)]
+    channels: Vec<String>,
+    expiry_days: Option<u32>,
+    expires: Option<String>,
+    custom_message: Option<String>,
+    on_removal: Option<String>,
+    max_changes: Option<toml::Value>,
+    sponsor: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -755,6 +802,7 @@ fn build(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
     };
 
     let provisioning = provisioning_settings(file.provisioning, env, slack.admin_token.is_some())?;
+    let sync = sync_settings(file.group_sync, file.sync)?;
 
     let socket_defaults = crate::socket::SocketSettings::default();
     let socket = crate::socket::SocketSettings {
@@ -772,6 +820,7 @@ fn build(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
     };
 
     Ok(Config {
+        sync,
         socket,
         provisioning,
         listen,
@@ -799,6 +848,147 @@ fn build(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
                     file.requests.stale_after_hours.unwrap_or(48.0),
                 )?,
         ),
+    })
+}
+
+fn sync_settings(
+    settings: FileGroupSync,
+    rules: Vec<FileSyncRule>,
+) -> Result<SyncSettings, ConfigError> {
+    use crate::domain::Expiry;
+    use crate::domain::sync::{MaxChanges, OnRemoval, SyncRule, SyncSource};
+    let mut names = std::collections::HashSet::new();
+    let mut parsed = Vec::new();
+    for rule in rules {
+        let key = |field: &str| format!("sync.{}.{field}", rule.name);
+        if rule.name.trim().is_empty() || !names.insert(rule.name.clone()) {
+            return Err(ConfigError::new(
+                "sync.name",
+                format!("every [[sync]] rule needs a unique name ({:?})", rule.name),
+            ));
+        }
+        let source = match (rule.workspace.unwrap_or(false), rule.usergroups.is_empty()) {
+            (true, true) => SyncSource::Workspace {
+                include_guests: rule.include_guests.unwrap_or(false),
+            },
+            (false, false) => SyncSource::UserGroups(
+                rule.usergroups
+                    .iter()
+                    .map(|g| g.trim().to_string())
+                    .collect(),
+            ),
+            (true, false) => {
+                return Err(ConfigError::new(
+                    key("usergroups"),
+                    "a rule reads user groups or the whole workspace, not both",
+                ));
+            }
+            (false, true) => {
+                return Err(ConfigError::new(
+                    key("usergroups"),
+                    "name the user groups to read, or set workspace = true",
+                ));
+            }
+        };
+        let guest_type = match rule.guest_type.as_deref() {
+            None => GuestType::MultiChannel,
+            Some(t) => GuestType::parse(t).ok_or_else(|| {
+                ConfigError::new(
+                    key("guest_type"),
+                    format!("{t:?} is not single_channel, multi_channel or member"),
+                )
+            })?,
+        };
+        let channels: Vec<ChannelId> = rule
+            .channels
+            .iter()
+            .map(|c| channel_id(&key("channels"), c))
+            .collect::<Result<_, _>>()?;
+        match guest_type {
+            GuestType::SingleChannel if channels.len() != 1 => {
+                return Err(ConfigError::new(
+                    key("channels"),
+                    "a single-channel guest gets exactly one channel",
+                ));
+            }
+            _ if channels.is_empty() => {
+                return Err(ConfigError::new(
+                    key("channels"),
+                    "name at least one channel",
+                ));
+            }
+            _ => {}
+        }
+        let expiry = match (rule.expiry_days, rule.expires.as_deref()) {
+            (Some(days), None) if days > 0 => Expiry::AfterDays { days },
+            (None, Some("never")) => Expiry::Never,
+            (None, None) if guest_type == GuestType::Member => Expiry::Never,
+            _ => {
+                return Err(ConfigError::new(
+                    key("expiry_days"),
+                    "set expiry_days = N (days after the invitation is approved) or expires = \"never\"",
+                ));
+            }
+        };
+        let on_removal = match rule.on_removal.as_deref() {
+            None => OnRemoval::RevokePending,
+            Some(r) => OnRemoval::parse(r).ok_or_else(|| {
+                ConfigError::new(
+                    key("on_removal"),
+                    format!("{r:?} is not keep, revoke_pending or deactivate"),
+                )
+            })?,
+        };
+        let max_changes = match &rule.max_changes {
+            None => MaxChanges::Count(50),
+            Some(toml::Value::Integer(n)) if *n >= 0 => MaxChanges::Count(*n as usize),
+            Some(toml::Value::String(s)) => MaxChanges::parse(s).ok_or_else(|| {
+                ConfigError::new(
+                    key("max_changes"),
+                    format!("{s:?} is not a count or a percentage like \"10%\""),
+                )
+            })?,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    key("max_changes"),
+                    format!("{other} is not a count or a percentage like \"10%\""),
+                ));
+            }
+        };
+        let sponsor = rule
+            .sponsor
+            .as_deref()
+            .map(|u| user_id(&key("sponsor"), u))
+            .transpose()?;
+        parsed.push(SyncRule {
+            name: rule.name.clone(),
+            source,
+            guest_type,
+            channels,
+            expiry,
+            custom_message: rule.custom_message.filter(|m| !m.trim().is_empty()),
+            on_removal,
+            max_changes,
+            sponsor,
+        });
+    }
+    Ok(SyncSettings {
+        rules: parsed,
+        interval: Duration::from_secs(
+            60 * positive(
+                "group_sync.interval_minutes",
+                settings.interval_minutes.unwrap_or(15),
+            )?,
+        ),
+        report_channel: settings
+            .report_channel
+            .map(|c| channel_id("group_sync.report_channel", &c))
+            .transpose()?,
+        page_size: positive(
+            "group_sync.users_page_size",
+            settings.users_page_size.unwrap_or(200),
+        )?,
+        pace: settings.pace.unwrap_or(true),
     })
 }
 
@@ -1051,6 +1241,39 @@ mod tests {
         assert_eq!(defaults.mode, ProvisioningMode::Manual);
         assert_eq!(defaults.invite_valid.as_secs(), 7 * 86400);
         assert_eq!(defaults.resend_min_gap.as_secs(), 3600);
+    }
+
+    #[test]
+    fn sync_rules_are_read_and_checked() {
+        let good = "[[sync]]\nname = \"partners\"\nusergroups = [\"S0PARTNERS\", \"@contractors\"]\nchannels = [\"C0PROJECT\"]\nexpiry_days = 30\nmax_changes = \"10%\"\n\n[[sync]]\nname = \"everyone\"\nworkspace = true\nguest_type = \"member\"\nchannels = [\"C0GENERAL\"]\non_removal = \"deactivate\"\n";
+        let config = load_with(Some(good), &[]).unwrap();
+        assert_eq!(config.sync.rules.len(), 2);
+        assert_eq!(
+            config.sync.rules[0].max_changes,
+            crate::domain::sync::MaxChanges::Percent(10.0)
+        );
+        assert!(config.sync.rules[0].uses_group("SX", Some("contractors")));
+        assert_eq!(config.sync.interval.as_secs(), 15 * 60);
+        for (bad, key) in [
+            (
+                "[[sync]]\nname = \"r\"\nchannels = [\"C1\"]\nexpiry_days = 3\n",
+                "sync.r.usergroups",
+            ),
+            (
+                "[[sync]]\nname = \"r\"\nusergroups = [\"S1\"]\nchannels = [\"C1\"]\n",
+                "sync.r.expiry_days",
+            ),
+            (
+                "[[sync]]\nname = \"r\"\nusergroups = [\"S1\"]\nchannels = [\"C1\"]\nexpiry_days = 3\nmax_changes = \"lots\"\n",
+                "sync.r.max_changes",
+            ),
+            (
+                "[[sync]]\nname = \"r\"\nusergroups = [\"S1\"]\nchannels = []\nexpiry_days = 3\n",
+                "sync.r.channels",
+            ),
+        ] {
+            assert_eq!(load_with(Some(bad), &[]).unwrap_err().key, key, "{bad}");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod expiry;
 pub mod ids;
 pub mod policy;
 pub mod request;
+pub mod sync;
 pub mod text;
 
 pub use email::Email;

@@ -84,8 +84,16 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
             Ok(obj(json!({"user": user.to_json()})))
         }
         "users.list" => {
-            let users: Vec<Value> = state.users.values().map(|u| u.to_json()).collect();
-            paginate(users, args, "members")
+            let total = state.users.len();
+            paginate(total, args, "members", |offset, limit| {
+                state
+                    .users
+                    .values()
+                    .skip(offset)
+                    .take(limit)
+                    .map(|u| u.to_json())
+                    .collect()
+            })
         }
         "usergroups.list" => {
             let groups: Vec<Value> = state
@@ -125,12 +133,16 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
             }})))
         }
         "conversations.list" => {
-            let channels: Vec<Value> = state
-                .channels
-                .values()
-                .map(|c| json!({"id": c.id, "name": c.name, "created": 1700000000, "is_private": c.is_private}))
-                .collect();
-            paginate(channels, args, "channels")
+            let total = state.channels.len();
+            paginate(total, args, "channels", |offset, limit| {
+                state
+                    .channels
+                    .values()
+                    .skip(offset)
+                    .take(limit)
+                    .map(|c| json!({"id": c.id, "name": c.name, "created": 1700000000, "is_private": c.is_private}))
+                    .collect()
+            })
         }
         "files.info" => {
             let id = required(args, "file")?;
@@ -285,7 +297,13 @@ fn open_view(state: &mut FakeState, args: &Map<String, Value>) -> Answer {
     Ok(obj(json!({"view": stateful_view(view, &id)})))
 }
 
-fn paginate(items: Vec<Value>, args: &Map<String, Value>, key: &str) -> Answer {
+/// One page of `total` items starting at the request's cursor; `page` builds just that page.
+fn paginate(
+    total: usize,
+    args: &Map<String, Value>,
+    key: &str,
+    page: impl FnOnce(usize, usize) -> Vec<Value>,
+) -> Answer {
     let limit = arg(args, "limit")
         .and_then(|l| l.parse::<usize>().ok())
         .or_else(|| {
@@ -300,18 +318,19 @@ fn paginate(items: Vec<Value>, args: &Map<String, Value>, key: &str) -> Answer {
         None => 0,
         Some(cursor) => decode_cursor(cursor).ok_or("invalid_cursor")?,
     };
-    let end = (offset + limit).min(items.len());
-    let page: Vec<Value> = items
-        .get(offset..end)
-        .map(<[Value]>::to_vec)
-        .unwrap_or_default();
-    let next = if end < items.len() {
+    let end = (offset + limit).min(total);
+    let items = if offset < total {
+        page(offset, end - offset)
+    } else {
+        Vec::new()
+    };
+    let next = if end < total {
         encode_cursor(end)
     } else {
         String::new()
     };
     Ok(obj(
-        json!({key: page, "response_metadata": {"next_cursor": next}}),
+        json!({key: items, "response_metadata": {"next_cursor": next}}),
     ))
 }
 
@@ -338,10 +357,12 @@ fn admin_invite(state: &mut FakeState, args: &Map<String, Value>) -> Answer {
     if !email.contains('@') {
         return Err("invalid_email".into());
     }
+    let here = |u: &&super::FakeUser| u.in_workspace && !u.deleted;
     if state
         .users
         .values()
-        .any(|u| u.email.as_deref() == Some(email.as_str()) && !u.deleted)
+        .filter(here)
+        .any(|u| u.email.as_deref().map(str::to_lowercase).as_deref() == Some(email.as_str()))
     {
         return Err("already_in_team".into());
     }

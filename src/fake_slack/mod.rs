@@ -53,6 +53,9 @@ pub struct FakeUser {
     pub deleted: bool,
     pub is_restricted: bool,
     pub is_ultra_restricted: bool,
+    /// False for an org member who is not (yet) in this workspace: Grid's admin.users.invite
+    /// invites them rather than answering already_in_team.
+    pub in_workspace: bool,
 }
 
 impl FakeUser {
@@ -72,7 +75,14 @@ impl FakeUser {
             deleted: false,
             is_restricted: false,
             is_ultra_restricted: false,
+            in_workspace: true,
         }
+    }
+
+    /// An org member not in this workspace (Enterprise Grid).
+    pub fn elsewhere(mut self) -> Self {
+        self.in_workspace = false;
+        self
     }
     pub fn email(mut self, email: &str) -> Self {
         self.email = Some(email.into());
@@ -203,7 +213,8 @@ pub struct FakeState {
     pub messages: Vec<FakeMessage>,
     pub views: Vec<Value>,
     pub home_views: HashMap<String, Value>,
-    pub failures: HashMap<String, VecDeque<Failure>>,
+    /// What the next calls of a method do instead of succeeding (`None`: succeed normally).
+    pub failures: HashMap<String, VecDeque<Option<Failure>>>,
     /// Delays before handling the next calls of a method (a slow Slack); the call is only
     /// recorded and carried out after the delay, so an abandoned call leaves no trace.
     pub delays: HashMap<String, VecDeque<std::time::Duration>>,
@@ -346,7 +357,15 @@ impl FakeSlack {
     pub fn fail_next(&self, method: &str, times: usize, failure: Failure) {
         let mut state = self.state();
         let queue = state.failures.entry(method.into()).or_default();
-        queue.extend(std::iter::repeat_n(failure, times));
+        queue.extend(std::iter::repeat_n(Some(failure), times));
+    }
+
+    /// Lets `successes` calls of `method` through, then fails the next `times` this way.
+    pub fn fail_after(&self, method: &str, successes: usize, times: usize, failure: Failure) {
+        let mut state = self.state();
+        let queue = state.failures.entry(method.into()).or_default();
+        queue.extend(std::iter::repeat_n(None, successes));
+        queue.extend(std::iter::repeat_n(Some(failure), times));
     }
 
     /// Makes the next `times` calls of `method` wait `delay` before they are handled.
@@ -444,7 +463,7 @@ async fn api(
         token: token.clone(),
     });
 
-    if let Some(failure) = state
+    if let Some(Some(failure)) = state
         .failures
         .get_mut(&method)
         .and_then(VecDeque::pop_front)

@@ -16,6 +16,17 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+/// How long a job of this kind may run before it counts as hung.
+fn time_limit(kind: &str) -> Duration {
+    match kind {
+        // A full sync of a large workspace pages through every member at Slack's pace.
+        "sync_run" | "sync_delta" | "sync_preview" | "apply_held_plan" => {
+            Duration::from_secs(3 * 3600)
+        }
+        _ => Duration::from_secs(300),
+    }
+}
+
 /// The delay before retry `attempt` (1-based): exponential, capped, with "equal jitter" (a random
 /// point in the upper half) so failed jobs do not come back in lockstep.
 pub fn backoff(attempt: i64, base: Duration, max: Duration) -> Duration {
@@ -141,6 +152,27 @@ impl Worker {
         }
     }
 
+    /// Renews the job's lease every third of a lease until aborted.
+    fn keep_lease(&self, id: i64) -> tokio::task::JoinHandle<()> {
+        let (workflow, owner, lease) = (
+            self.workflow.clone(),
+            self.owner.clone(),
+            self.settings.lease,
+        );
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(lease / 3).await;
+                let until = workflow.clock().now()
+                    + ChronoDuration::from_std(lease).unwrap_or(ChronoDuration::seconds(60));
+                match workflow.store().extend_lease(id, &owner, until).await {
+                    Ok(true) => {}
+                    Ok(false) => return,
+                    Err(e) => tracing::warn!(error = %e, "could not renew a job lease"),
+                }
+            }
+        })
+    }
+
     /// Runs one leased job and records the outcome.
     pub async fn execute(&self, job: ClaimedJob) -> RunOutcome {
         let store = self.workflow.store();
@@ -153,16 +185,20 @@ impl Worker {
                 job.max_attempts
             )))
         } else {
-            // A job must finish well inside its lease, or another process would start it too.
-            let limit = self.settings.lease.mul_f32(0.8);
-            match tokio::time::timeout(limit, self.workflow.run_job(&job)).await {
+            // The lease is renewed while the job runs, so a long job (a group sync) keeps it; a
+            // job that hangs is given up after its kind's time limit.
+            let heartbeat = self.keep_lease(job.id);
+            let limit = time_limit(&job.kind);
+            let result = match tokio::time::timeout(limit, self.workflow.run_job(&job)).await {
                 Ok(result) => result,
                 Err(_) => Err(JobError::Retry {
                     reason: format!("took longer than {}s", limit.as_secs()),
                     after: None,
                     rate_limited: false,
                 }),
-            }
+            };
+            heartbeat.abort();
+            result
         };
         let now = self.workflow.clock().now();
         let recorded = match &result {

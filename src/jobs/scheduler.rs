@@ -48,6 +48,19 @@ impl Scheduler {
                 Some(format!("housekeeping@{}", hour_slot(now))),
             )])
             .await?;
+        let sync = &self.workflow.settings().sync;
+        if !sync.rules.is_empty() {
+            // One slot per interval: whichever replica gets here first enqueues it.
+            let slot = now.timestamp() / sync.interval.as_secs().max(60) as i64;
+            let team = self.workflow.home_team().await?;
+            let job = Job::SyncRun {
+                rule: None,
+                reason: "schedule".into(),
+            };
+            store
+                .enqueue_jobs(&[job.at(&team, now, max_attempts, Some(format!("sync@{slot}")))])
+                .await?;
+        }
         self.workflow.refresh_gauges().await
     }
 }

@@ -34,6 +34,7 @@ pub mod action {
     pub const LET_EXPIRE: &str = "let_expire";
     pub const TASK_DONE: &str = "task_done";
     pub const RETRY_PROVISION: &str = "retry_provision";
+    pub const APPLY_SYNC_PLAN: &str = "apply_sync_plan";
 }
 
 /// `block_id` (and `action_id`) of each form input, so errors land on the right block.
@@ -946,6 +947,154 @@ pub fn home(
     SlackView::Home(SlackHomeView::new(blocks))
 }
 
+/// A plan as a fixed-width table (for the CLI and Slack code blocks): rule, action, email, reason.
+/// Unchanged lines are left out unless `all`; at most `max_lines` lines.
+pub fn plan_table(plans: &[crate::domain::sync::Plan], all: bool, max_lines: usize) -> String {
+    use crate::domain::sync::LineAction;
+    let mut rows: Vec<[String; 4]> = Vec::new();
+    let mut hidden = 0;
+    for plan in plans {
+        for line in plan
+            .lines
+            .iter()
+            .filter(|l| all || l.action != LineAction::Unchanged)
+        {
+            if rows.len() < max_lines {
+                rows.push([
+                    plan.rule.clone(),
+                    line.action.as_str().to_string(),
+                    line.email.to_string(),
+                    line.reason.clone(),
+                ]);
+            } else {
+                hidden += 1;
+            }
+        }
+    }
+    let header = [
+        "RULE".to_string(),
+        "ACTION".to_string(),
+        "EMAIL".to_string(),
+        "REASON".to_string(),
+    ];
+    let widths: Vec<usize> = (0..3)
+        .map(|i| {
+            rows.iter()
+                .chain(std::iter::once(&header))
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(rows.iter()) {
+        out.push_str(&format!(
+            "{:<w0$}  {:<w1$}  {:<w2$}  {}\n",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        ));
+    }
+    if hidden > 0 {
+        out.push_str(&format!("… and {hidden} more lines\n"));
+    }
+    for plan in plans {
+        out.push_str(&format!(
+            "{}: {} to invite, {} to revoke, {} unchanged\n",
+            plan.rule,
+            plan.count(LineAction::Invite),
+            plan.count(LineAction::Revoke),
+            plan.count(LineAction::Unchanged)
+        ));
+    }
+    out
+}
+
+/// The one message an applied sync run posts.
+pub fn sync_summary(
+    plan: &crate::domain::sync::Plan,
+    invited: usize,
+    revoked: usize,
+) -> SlackMessageContent {
+    use crate::domain::sync::LineAction;
+    let text = format!(
+        ":arrows_counterclockwise: Group sync *{}*: {invited} invited, {revoked} revoked, {} unchanged.",
+        escape(&plan.rule),
+        plan.count(LineAction::Unchanged)
+    );
+    let table = plan_table(std::slice::from_ref(plan), false, 15);
+    SlackMessageContent::new()
+        .with_text(text.clone())
+        .with_blocks(slack_blocks![
+            some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
+            some_into(
+                SlackSectionBlock::new()
+                    .with_text(md!("```{}```", truncate(&escape(&table), 2900)))
+            )
+        ])
+}
+
+/// A plan the blast-radius guard held, with the button that applies it anyway.
+pub fn held_plan(
+    plan: &crate::domain::sync::Plan,
+    plan_id: i64,
+    changes: usize,
+    limit: usize,
+    mentions: &str,
+) -> SlackMessageContent {
+    let text = format!(
+        ":raised_hand: Group sync *{}* would make {changes} changes, more than its limit of {limit}, so nothing was applied. {mentions} Review the plan and apply it if it is right.",
+        escape(&plan.rule)
+    );
+    let table = plan_table(std::slice::from_ref(plan), false, 20);
+    SlackMessageContent::new()
+        .with_text(text.clone())
+        .with_blocks(slack_blocks![
+            some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
+            some_into(
+                SlackSectionBlock::new()
+                    .with_text(md!("```{}```", truncate(&escape(&table), 2900)))
+            ),
+            some_into(SlackActionsBlock::new(slack_blocks![some_into(
+                button("Apply anyway", action::APPLY_SYNC_PLAN, plan_id.to_string())
+                    .with_style(SlackBlockButtonStyle::Danger)
+                    .with_confirm(confirm(
+                        "Apply this plan?",
+                        format!("{changes} invitations and revocations will be made now."),
+                        "Apply"
+                    ))
+            )]))
+        ])
+}
+
+/// The answer to `/guest sync preview|now`.
+pub fn sync_outcome_text(
+    plans: &[crate::domain::sync::Plan],
+    dry_run: bool,
+    held: &[(String, usize, usize)],
+) -> String {
+    if plans.is_empty() {
+        return "No sync rules are configured (`[[sync]]` in guestlist.toml).".into();
+    }
+    let mut out = if dry_run {
+        "*Sync preview* (nothing was changed):\n".to_string()
+    } else {
+        "*Sync run*:\n".to_string()
+    };
+    out.push_str(&format!(
+        "```{}```",
+        truncate(&escape(&plan_table(plans, false, 30)), 3500)
+    ));
+    for (rule, changes, limit) in held {
+        out.push_str(&format!("\n:raised_hand: *{}*: {changes} changes exceed the limit of {limit}; the plan waits for an approver.", escape(rule)));
+    }
+    out
+}
+
 /// `/guest help`.
 pub fn help_text() -> String {
     [
@@ -954,6 +1103,8 @@ pub fn help_text() -> String {
         "• `/guest list` — your requests and where they stand",
         "• `/guest status <id>` — one request in detail",
         "• `/guest cancel <id>` — withdraw a request still waiting for approval",
+        "• `/guest sync preview` — approvers: what group sync would change (changes nothing)",
+        "• `/guest sync now` — approvers: run group sync now",
         "• `/guest help` — this list",
     ]
     .join("\n")

@@ -236,6 +236,30 @@ pub enum ChangeOutcome {
 /// Builds the jobs for a request being created, once its id is known (inside the transaction).
 pub type JobsFor = Box<dyn FnOnce(&GuestRequest) -> Vec<NewJob> + Send + Sync>;
 
+/// Builds the jobs for each of several requests being created.
+pub type JobsForEach = Box<dyn Fn(&GuestRequest) -> Vec<NewJob> + Send + Sync>;
+
+/// Who approved requests that are created approved (group sync, CSV import, auto-approval).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Approval {
+    /// The person who approved (the importer); `None` when the bot did.
+    pub decided_by: Option<UserId>,
+    /// The rule that approved (a sync rule, an auto-approval rule).
+    pub auto_rule: Option<String>,
+    pub audit_actor: String,
+    pub audit_action: String,
+    pub audit_detail: String,
+}
+
+/// Who holds an email: an open request or account (lapsed invitations included).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldEmail {
+    pub email: String,
+    pub request_id: RequestId,
+    pub state: RequestState,
+    pub sync_rule: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateOutcome {
     Created(GuestRequest),
@@ -400,6 +424,42 @@ pub trait Store: Send + Sync + 'static {
 
     /// Counts by state, for the `requests` gauge.
     async fn count_by_state(&self) -> StoreResult<Vec<(RequestState, i64)>>;
+
+    /// Creates requests already approved, in one transaction, each with its audit row and jobs.
+    /// An email that already has an open request or account is skipped, not an error.
+    async fn create_approved(
+        &self,
+        batch: &[NewRequest],
+        approval: &Approval,
+        now: DateTime<Utc>,
+        jobs: JobsForEach,
+    ) -> StoreResult<Vec<GuestRequest>>;
+
+    /// Every open request or account (and lapsed invitation) of a workspace, by email.
+    async fn held_emails(&self, team_id: &TeamId) -> StoreResult<Vec<HeldEmail>>;
+
+    // --- Group sync ---
+
+    /// Keeps a plan the blast-radius guard stopped; older held plans of the rule are superseded.
+    async fn hold_plan(
+        &self,
+        team_id: &TeamId,
+        rule: &str,
+        plan: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<i64>;
+
+    /// Takes a held plan to apply it (once: a second taker gets `None`), as `(rule, plan)`.
+    async fn take_held_plan(
+        &self,
+        team_id: &TeamId,
+        id: i64,
+        actor: &UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<(String, String)>>;
+
+    /// Keeps a long job's lease alive; false if the lease was lost.
+    async fn extend_lease(&self, id: i64, owner: &str, until: DateTime<Utc>) -> StoreResult<bool>;
 
     // --- Audit ---
 

@@ -56,7 +56,23 @@ macro_rules! change_request_state {
     };
 }
 
-pub(crate) use {change_request_state, insert_request, select_requests};
+/// Inserts an already approved request (22 binds) unless its email is taken; returns every column.
+macro_rules! insert_approved_request {
+    () => {
+        "INSERT INTO requests (team_id, kind, parent_id, requester_id, email, full_name, organisation, \
+             reason, guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, source, \
+             sync_rule, created_at, updated_at, decided_by, decided_at, auto_rule)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $18, $20)
+         ON CONFLICT (team_id, email) WHERE kind = 'guest' AND state IN ('pending', 'approved', 'invited', 'active')
+         DO NOTHING
+         RETURNING id, team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
+             guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, version, \
+             decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, \
+             slack_user_id, external_id, invited_at, invite_expires_at, created_at, updated_at"
+    };
+}
+
+pub(crate) use {change_request_state, insert_approved_request, insert_request, select_requests};
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct RequestRow {

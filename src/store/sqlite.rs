@@ -4,7 +4,7 @@
 use super::group_commit::{BatchWriter, EventQueue, PendingEvent, jobs_of_new};
 use super::rows::{
     AuditRow, JobRecordRow, JobRow, RequestRow, change_request_state, channels_json,
-    expiry_columns, insert_request, ms, requests_from, select_requests,
+    expiry_columns, insert_approved_request, insert_request, ms, requests_from, select_requests,
 };
 use super::*;
 use crate::domain::request::CardRef;
@@ -683,6 +683,140 @@ impl Store for SqliteStore {
             .into_iter()
             .filter_map(|(s, n)| RequestState::parse(&s).map(|s| (s, n)))
             .collect())
+    }
+
+    async fn create_approved(
+        &self,
+        batch: &[NewRequest],
+        approval: &Approval,
+        now: DateTime<Utc>,
+        jobs: JobsForEach,
+    ) -> StoreResult<Vec<GuestRequest>> {
+        let mut tx = self.writer.begin().await?;
+        let mut created = Vec::with_capacity(batch.len());
+        for new in batch {
+            let (expiry_kind, expiry_days, expiry_at) = expiry_columns(&new.expiry);
+            let row: Option<RequestRow> = sqlx::query_as(insert_approved_request!())
+                .bind(new.team_id.as_str())
+                .bind(new.kind.as_str())
+                .bind(new.parent_id.map(|p| p.0))
+                .bind(new.requester.as_str())
+                .bind(new.email.as_str())
+                .bind(&new.full_name)
+                .bind(&new.organisation)
+                .bind(&new.reason)
+                .bind(new.guest_type.as_str())
+                .bind(channels_json(&new.channels))
+                .bind(expiry_kind)
+                .bind(expiry_days)
+                .bind(expiry_at.map(ms))
+                .bind(new.expiry.deadline(now).map(ms))
+                .bind(RequestState::Approved.as_str())
+                .bind(new.source.as_str())
+                .bind(new.sync_rule.as_deref())
+                .bind(ms(now))
+                .bind(approval.decided_by.as_ref().map(|u| u.as_str()))
+                .bind(approval.auto_rule.as_deref())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(row) = row else { continue };
+            let request = GuestRequest::try_from(row)?;
+            let audit = AuditEntry {
+                team_id: request.team_id.clone(),
+                request_id: Some(request.id),
+                actor: approval.audit_actor.clone(),
+                action: approval.audit_action.clone(),
+                from_state: None,
+                to_state: Some(RequestState::Approved),
+                detail: approval.audit_detail.clone(),
+                at: now,
+            };
+            Self::insert_audit(&mut tx, &audit).await?;
+            Self::insert_jobs(&mut tx, &jobs(&request), now).await?;
+            created.push(request);
+        }
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn held_emails(&self, team_id: &TeamId) -> StoreResult<Vec<HeldEmail>> {
+        let rows: Vec<(String, i64, String, Option<String>)> = sqlx::query_as(
+            "SELECT email, id, state, sync_rule FROM requests
+             WHERE team_id = $1 AND kind = 'guest'
+               AND state IN ('pending', 'approved', 'invited', 'invite_expired', 'active')",
+        )
+        .bind(team_id.as_str())
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(email, id, state, sync_rule)| {
+                Some(HeldEmail {
+                    email,
+                    request_id: RequestId(id),
+                    state: RequestState::parse(&state)?,
+                    sync_rule,
+                })
+            })
+            .collect())
+    }
+
+    async fn hold_plan(
+        &self,
+        team_id: &TeamId,
+        rule: &str,
+        plan: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("UPDATE sync_plans SET status = 'superseded' WHERE team_id = $1 AND rule = $2 AND status = 'held'")
+            .bind(team_id.as_str())
+            .bind(rule)
+            .execute(&mut *tx)
+            .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO sync_plans (team_id, rule, plan, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(team_id.as_str())
+        .bind(rule)
+        .bind(plan)
+        .bind(ms(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn take_held_plan(
+        &self,
+        team_id: &TeamId,
+        id: i64,
+        actor: &UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<(String, String)>> {
+        let taken: Option<(String, String)> = sqlx::query_as(
+            "UPDATE sync_plans SET status = 'applied', decided_by = $3, decided_at = $4
+             WHERE team_id = $1 AND id = $2 AND status = 'held' RETURNING rule, plan",
+        )
+        .bind(team_id.as_str())
+        .bind(id)
+        .bind(actor.as_str())
+        .bind(ms(now))
+        .fetch_optional(&self.writer)
+        .await?;
+        Ok(taken)
+    }
+
+    async fn extend_lease(&self, id: i64, owner: &str, until: DateTime<Utc>) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE jobs SET lease_until = $3 WHERE id = $1 AND lease_owner = $2 AND state = 'running'",
+        )
+        .bind(id)
+        .bind(owner)
+        .bind(ms(until))
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn append_audit(&self, entry: AuditEntry, jobs: Vec<NewJob>) -> StoreResult<()> {

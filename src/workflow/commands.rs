@@ -82,6 +82,10 @@ impl Workflow {
                 }
                 Some(id) => CommandReply::Ephemeral(self.status(&team, &user, id).await?),
             },
+            Some("sync") => CommandReply::Ephemeral(
+                self.sync_command(&team, &user, arg, command.response_url.0.as_str())
+                    .await?,
+            ),
             Some("cancel") => match arg.and_then(RequestId::parse) {
                 None => {
                     CommandReply::Ephemeral("Which request? For example `/guest cancel 12`.".into())
@@ -93,6 +97,44 @@ impl Workflow {
                 crate::domain::text::safe(other, 40),
                 render::help_text()
             )),
+        })
+    }
+
+    /// `/guest sync preview|now`: approvers with full authority only; the work runs as a job and
+    /// answers through the command's response_url.
+    async fn sync_command(
+        &self,
+        team: &TeamId,
+        user: &UserId,
+        arg: Option<&str>,
+        response_url: &str,
+    ) -> anyhow::Result<String> {
+        let apply = match arg {
+            Some("preview") => false,
+            Some("now") => true,
+            _ => return Ok("Use `/guest sync preview` to see what group sync would change, or `/guest sync now` to run it.".into()),
+        };
+        let facts = self.actor_facts(user).await?;
+        if !self.settings.approvers.has_full_authority(user, facts) {
+            return Ok("Only approvers can run group sync.".into());
+        }
+        if self.settings.sync.rules.is_empty() {
+            return Ok("No sync rules are configured (`[[sync]]` in guestlist.toml).".into());
+        }
+        let job = self.job(
+            team,
+            super::Job::SyncFor {
+                response_url: response_url.to_string(),
+                apply,
+                actor: user.to_string(),
+            },
+        );
+        self.store.enqueue_jobs(&[job]).await?;
+        self.queued();
+        Ok(if apply {
+            "Running group sync; the outcome will appear here.".into()
+        } else {
+            "Working out what group sync would change; the plan will appear here.".into()
         })
     }
 

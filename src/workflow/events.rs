@@ -60,7 +60,36 @@ impl Workflow {
             }
             "team_join" | "user_change" => {
                 let user = event.get("user")?.clone();
-                Some(self.job(team, Job::AccountEvent { user }))
+                let joined = text("type") == Some("team_join");
+                Some(self.job(team, Job::AccountEvent { user, joined }))
+            }
+            "subteam_members_changed" if !self.settings.sync.rules.is_empty() => {
+                let ids = |key: &str| -> Vec<String> {
+                    event
+                        .get(key)
+                        .and_then(Value::as_array)
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|u| u.as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                };
+                Some(self.job(
+                    team,
+                    Job::SyncDelta {
+                        subteam: text("subteam_id")?.to_string(),
+                        added: ids("added_users"),
+                        removed: ids("removed_users"),
+                    },
+                ))
+            }
+            "subteam_updated" | "subteam_created" if !self.settings.sync.rules.is_empty() => {
+                let subteam = event
+                    .pointer("/subteam/id")
+                    .and_then(Value::as_str)?
+                    .to_string();
+                Some(self.job(team, Job::SyncGroupChanged { subteam }))
             }
             _ => None,
         }

@@ -229,6 +229,9 @@ impl Workflow {
             (action::RETRY_PROVISION, Some(id)) => {
                 self.retry_provision(team, user, id, feedback).await
             }
+            (action::APPLY_SYNC_PLAN, Some(plan)) => {
+                self.apply_held_click(team, user, plan.0, feedback).await
+            }
             (action::TASK_DONE, Some(id)) => {
                 match value.split(':').nth(1).and_then(AdminTask::parse) {
                     Some(task) => self.task_done(team, user, id, task, feedback).await,

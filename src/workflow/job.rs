@@ -88,8 +88,13 @@ pub enum Job {
     Deactivate { request_id: RequestId },
     /// Make a guest a full member.
     MakeMember { request_id: RequestId },
-    /// A `team_join` or `user_change`: maybe an invited guest joined.
-    AccountEvent { user: Value },
+    /// A `team_join` or `user_change`: maybe an invited guest joined (and, for a join,
+    /// workspace-wide sync rules may want the newcomer).
+    AccountEvent {
+        user: Value,
+        #[serde(default)]
+        joined: bool,
+    },
     /// Post an admin task (manual mode) in the card's thread.
     CardTask {
         request_id: RequestId,
@@ -102,6 +107,29 @@ pub enum Job {
     },
     /// Tell the sponsor the invitation lapsed (with a Resend button).
     InviteLapsedNotice { request_id: RequestId },
+    /// A full group sync of every rule (or one).
+    SyncRun {
+        rule: Option<String>,
+        reason: String,
+    },
+    /// A user group's membership changed: apply just the delta.
+    SyncDelta {
+        subteam: String,
+        added: Vec<String>,
+        removed: Vec<String>,
+    },
+    /// A user group was created or updated: a full run of the rules that read it.
+    SyncGroupChanged { subteam: String },
+    /// Someone joined the workspace: workspace-wide rules may want them.
+    SyncJoin { user: Value },
+    /// `/guest sync preview|now` for someone waiting on a response_url.
+    SyncFor {
+        response_url: String,
+        apply: bool,
+        actor: String,
+    },
+    /// Apply a plan the guard held, after an approver said so.
+    ApplyHeldPlan { plan_id: i64, actor: String },
     /// Delete old event ids and finished jobs.
     Housekeeping,
 }
@@ -134,6 +162,12 @@ impl Job {
             Job::CardTask { .. } => "card_task",
             Job::ProvisioningProblem { .. } => "provisioning_problem",
             Job::InviteLapsedNotice { .. } => "invite_lapsed_notice",
+            Job::SyncRun { .. } => "sync_run",
+            Job::SyncDelta { .. } => "sync_delta",
+            Job::SyncGroupChanged { .. } => "sync_run",
+            Job::SyncJoin { .. } => "sync_join",
+            Job::SyncFor { .. } => "sync_preview",
+            Job::ApplyHeldPlan { .. } => "apply_held_plan",
             Job::Housekeeping => "housekeeping",
         }
     }
@@ -153,6 +187,12 @@ impl Job {
             | Job::CardTask { request_id, .. }
             | Job::ProvisioningProblem { request_id, .. } => Some(format!("card:{}", request_id.0)),
             Job::InviteLapsedNotice { request_id } => Some(format!("dm:{}", request_id.0)),
+            // One sync at a time per workspace: runs never interleave their plans.
+            Job::SyncRun { .. }
+            | Job::SyncDelta { .. }
+            | Job::SyncGroupChanged { .. }
+            | Job::SyncJoin { .. }
+            | Job::ApplyHeldPlan { .. } => Some("sync".to_string()),
             Job::NotifyRequester { request_id, .. } => Some(format!("dm:{}", request_id.0)),
             _ => None,
         }

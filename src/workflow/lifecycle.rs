@@ -29,6 +29,62 @@ fn std_to_chrono(d: std::time::Duration) -> Duration {
     Duration::from_std(d).unwrap_or(Duration::zero())
 }
 
+/// What the deadline timers of an account look like under the current settings.
+struct ExpiryTimers {
+    /// Waited after the deadline before checking (Slack applies expirations hourly).
+    grace: Duration,
+    /// The sponsor's reminders, this long before the deadline.
+    reminders: Vec<Duration>,
+    max_attempts: i64,
+}
+
+impl ExpiryTimers {
+    fn jobs(
+        &self,
+        team: &TeamId,
+        id: RequestId,
+        expires_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Vec<NewJob> {
+        let Some(at) = expires_at else {
+            return Vec::new();
+        };
+        let ts = at.timestamp();
+        let mut jobs = vec![
+            Job::Expire {
+                request_id: id,
+                expires_at: ts,
+            }
+            .at(
+                team,
+                at + self.grace,
+                self.max_attempts,
+                Some(format!("expire:{}:{ts}", id.0)),
+            ),
+        ];
+        for offset in &self.reminders {
+            let when = at - *offset;
+            if when > now {
+                let days_before = offset.num_days();
+                jobs.push(
+                    Job::ExpiryReminder {
+                        request_id: id,
+                        expires_at: ts,
+                        days_before,
+                    }
+                    .at(
+                        team,
+                        when,
+                        self.max_attempts,
+                        Some(format!("remind:{}:{days_before}:{ts}", id.0)),
+                    ),
+                );
+            }
+        }
+        jobs
+    }
+}
+
 /// An invitation that went out, as the lifecycle records it.
 struct SentInvitation {
     actor: String,
@@ -128,6 +184,34 @@ impl Workflow {
         }
     }
 
+    /// The jobs of a request created already approved (sync, import, auto-approval): the
+    /// invitation and the deadline's timers, built inside the creating transaction.
+    pub(super) fn approved_jobs(&self, team: &TeamId) -> crate::store::JobsForEach {
+        let team = team.clone();
+        let now = self.now();
+        let max = self.settings.max_attempts;
+        let timers = ExpiryTimers {
+            grace: if self.provisioner.mode() == ProvisioningMode::SlackAdmin {
+                SLACK_EXPIRY_GRACE
+            } else {
+                Duration::zero()
+            },
+            reminders: self
+                .settings
+                .provisioning
+                .expiry_reminders
+                .iter()
+                .map(|d| std_to_chrono(*d))
+                .collect(),
+            max_attempts: max,
+        };
+        Box::new(move |r: &GuestRequest| {
+            let mut jobs = vec![Job::Provision { request_id: r.id }.now(&team, now, max)];
+            jobs.extend(timers.jobs(&team, r.id, r.expires_at, now));
+            jobs
+        })
+    }
+
     /// Timers for an account's deadline: the end itself and the sponsor's reminders.
     pub(super) fn expiry_jobs(
         &self,
@@ -135,45 +219,22 @@ impl Workflow {
         id: RequestId,
         expires_at: Option<DateTime<Utc>>,
     ) -> Vec<NewJob> {
-        let Some(at) = expires_at else {
-            return Vec::new();
+        let timers = ExpiryTimers {
+            grace: if self.provisioner.mode() == ProvisioningMode::SlackAdmin {
+                SLACK_EXPIRY_GRACE
+            } else {
+                Duration::zero()
+            },
+            reminders: self
+                .settings
+                .provisioning
+                .expiry_reminders
+                .iter()
+                .map(|d| std_to_chrono(*d))
+                .collect(),
+            max_attempts: self.settings.max_attempts,
         };
-        let now = self.now();
-        let max = self.settings.max_attempts;
-        let ts = at.timestamp();
-        let grace = if self.provisioner.mode() == ProvisioningMode::SlackAdmin {
-            SLACK_EXPIRY_GRACE
-        } else {
-            Duration::zero()
-        };
-        let mut jobs = vec![
-            Job::Expire {
-                request_id: id,
-                expires_at: ts,
-            }
-            .at(team, at + grace, max, Some(format!("expire:{}:{ts}", id.0))),
-        ];
-        for offset in &self.settings.provisioning.expiry_reminders {
-            let offset = std_to_chrono(*offset);
-            let when = at - offset;
-            if when > now {
-                let days_before = offset.num_days();
-                jobs.push(
-                    Job::ExpiryReminder {
-                        request_id: id,
-                        expires_at: ts,
-                        days_before,
-                    }
-                    .at(
-                        team,
-                        when,
-                        max,
-                        Some(format!("remind:{}:{days_before}:{ts}", id.0)),
-                    ),
-                );
-            }
-        }
-        jobs
+        timers.jobs(team, id, expires_at, self.now())
     }
 
     /// Timers for an invitation sent at `invited_at`.
@@ -966,6 +1027,7 @@ impl Workflow {
     ) -> Result<(), JobError> {
         if request.state != RequestState::Active
             || request.expires_at.map(|t| t.timestamp()) != Some(expires_at)
+            || request.requester.as_str() == BOT_ACTOR
         {
             return Ok(());
         }

@@ -11,6 +11,7 @@ pub mod job;
 mod lifecycle;
 mod requests;
 mod run;
+pub mod sync;
 
 pub use commands::CommandReply;
 pub use directory::{Directory, Person};
@@ -39,6 +40,7 @@ pub struct WorkflowSettings {
     pub stale_after: Duration,
     pub max_attempts: i64,
     pub provisioning: ProvisioningSettings,
+    pub sync: crate::config::SyncSettings,
 }
 
 impl WorkflowSettings {
@@ -52,6 +54,7 @@ impl WorkflowSettings {
             stale_after: config.stale_after,
             max_attempts: config.jobs.max_attempts,
             provisioning: config.provisioning.clone(),
+            sync: config.sync.clone(),
         }
     }
 }
@@ -63,6 +66,9 @@ pub struct Workflow {
     settings: WorkflowSettings,
     directory: Directory,
     provisioner: SharedProvisioner,
+    /// Keeps group sync within Slack's rate tiers.
+    pacer: sync::Pacer,
+    home_team: std::sync::OnceLock<TeamId>,
     http: reqwest::Client,
     /// Wakes the job worker when a transaction has queued work, so Slack hears about a
     /// decision in milliseconds rather than at the next poll.
@@ -87,6 +93,7 @@ impl Workflow {
         provisioner: SharedProvisioner,
     ) -> Self {
         let directory = Directory::new(slack.clone(), settings.directory_ttl);
+        let pacer = sync::Pacer::new(settings.sync.pace);
         let http = crate::slack::client::http_client(crate::slack::client::CALL_TIMEOUT);
         Self {
             store,
@@ -94,6 +101,8 @@ impl Workflow {
             clock,
             settings,
             directory,
+            pacer,
+            home_team: std::sync::OnceLock::new(),
             provisioner,
             http,
             wake: Arc::new(Notify::new()),
@@ -151,6 +160,16 @@ impl Workflow {
             metrics::gauge!("requests", "state" => state.as_str()).set(count as f64);
         }
         Ok(())
+    }
+
+    /// The workspace this deployment serves (from `auth.test`, asked once).
+    pub async fn home_team(&self) -> anyhow::Result<TeamId> {
+        if let Some(team) = self.home_team.get() {
+            return Ok(team.clone());
+        }
+        let answer = self.slack.auth_test().await?;
+        let team = TeamId(answer.team_id.0);
+        Ok(self.home_team.get_or_init(|| team).clone())
     }
 
     /// `/readyz`: the database answers and is migrated.

@@ -198,7 +198,7 @@ impl Workflow {
     }
 
     /// The actor's standing, looked up only as far as needed.
-    async fn actor_facts(&self, actor: &UserId) -> anyhow::Result<ActorFacts> {
+    pub(super) async fn actor_facts(&self, actor: &UserId) -> anyhow::Result<ActorFacts> {
         let rules = &self.settings.approvers;
         if rules.users.contains(actor) {
             return Ok(ActorFacts::default());

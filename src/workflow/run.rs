@@ -50,24 +50,24 @@ impl Workflow {
             Job::RefreshCard { request_id } => self.refresh_card(team, request_id).await?,
             Job::CardReply { request_id, text } => {
                 let request = self.request(team, request_id).await?;
-                let card = posted_card(&request)?;
-                self.slack
-                    .post_message(
-                        card.channel.as_str(),
-                        SlackMessageContent::new().with_text(text),
-                        Some(&card.ts),
-                    )
-                    .await?;
+                self.post_about(
+                    &request,
+                    SlackMessageContent::new().with_text(text),
+                    Reply::ThreadOnly,
+                )
+                .await?;
             }
             Job::NotifyRequester { request_id, text } => {
                 let request = self.request(team, request_id).await?;
-                self.slack
-                    .post_message(
-                        request.requester.as_str(),
-                        SlackMessageContent::new().with_text(text),
-                        None,
-                    )
-                    .await?;
+                if has_sponsor(&request) {
+                    self.slack
+                        .post_message(
+                            request.requester.as_str(),
+                            SlackMessageContent::new().with_text(text),
+                            None,
+                        )
+                        .await?;
+                }
             }
             Job::PublishHome { user } => self.publish_home(team, &UserId(user)).await?,
             Job::StaleReminder { request_id } => {
@@ -117,7 +117,8 @@ impl Workflow {
                 invited_at,
             } => {
                 let request = self.request(team, request_id).await?;
-                if request.state == RequestState::Invited
+                if has_sponsor(&request)
+                    && request.state == RequestState::Invited
                     && request.invited_at.map(|t| t.timestamp()) == Some(invited_at)
                 {
                     self.slack
@@ -131,7 +132,7 @@ impl Workflow {
             }
             Job::InviteLapsedNotice { request_id } => {
                 let request = self.request(team, request_id).await?;
-                if request.state == RequestState::InviteExpired {
+                if has_sponsor(&request) && request.state == RequestState::InviteExpired {
                     self.slack
                         .post_message(
                             request.requester.as_str(),
@@ -195,33 +196,77 @@ impl Workflow {
                 self.make_member(team, self.request(team, request_id).await?)
                     .await?
             }
-            Job::AccountEvent { user } => self.account_event(team, &user).await?,
+            Job::AccountEvent { user, joined } => {
+                self.account_event(team, &user).await?;
+                if joined {
+                    self.sync_join(team, &user).await?;
+                }
+            }
             Job::CardTask { request_id, task } => {
                 let request = self.request(team, request_id).await?;
-                let card = posted_card(&request)?;
                 let mention = self.approver_mentions(&request);
-                self.slack
-                    .post_message(
-                        card.channel.as_str(),
-                        render::admin_task(&request, task, &mention),
-                        Some(&card.ts),
-                    )
-                    .await?;
+                self.post_about(
+                    &request,
+                    render::admin_task(&request, task, &mention),
+                    Reply::Anywhere,
+                )
+                .await?;
             }
             Job::ProvisioningProblem {
                 request_id,
                 problem,
             } => {
                 let request = self.request(team, request_id).await?;
-                let card = posted_card(&request)?;
-                self.slack
-                    .post_message(
-                        card.channel.as_str(),
-                        render::provisioning_problem(&request, &problem),
-                        Some(&card.ts),
-                    )
-                    .await?;
+                self.post_about(
+                    &request,
+                    render::provisioning_problem(&request, &problem),
+                    Reply::Anywhere,
+                )
+                .await?;
             }
+            Job::SyncRun { rule, reason } => {
+                self.sync_run(
+                    team,
+                    rule.as_deref(),
+                    super::sync::SyncMode::Apply { force: false },
+                    &reason,
+                )
+                .await?;
+            }
+            Job::SyncGroupChanged { subteam } => {
+                let rules: Vec<String> = self
+                    .settings
+                    .sync
+                    .rules
+                    .iter()
+                    .filter(|r| r.uses_group(&subteam, None))
+                    .map(|r| r.name.clone())
+                    .collect();
+                let only = if rules.len() == 1 {
+                    rules.first().map(String::as_str)
+                } else {
+                    None
+                };
+                self.sync_run(
+                    team,
+                    only,
+                    super::sync::SyncMode::Apply { force: false },
+                    "user group changed",
+                )
+                .await?;
+            }
+            Job::SyncDelta {
+                subteam,
+                added,
+                removed,
+            } => self.sync_delta(team, &subteam, &added, &removed).await?,
+            Job::SyncJoin { user } => self.sync_join(team, &user).await?,
+            Job::SyncFor {
+                response_url,
+                apply,
+                actor,
+            } => self.sync_for(team, &response_url, apply, &actor).await?,
+            Job::ApplyHeldPlan { plan_id, actor } => self.apply_held(team, plan_id, &actor).await?,
             Job::Housekeeping => {
                 let now = self.now();
                 let events = self.store.purge_events(now - EVENT_RETENTION).await?;
@@ -239,7 +284,11 @@ impl Workflow {
             .ok_or_else(|| JobError::Fatal(format!("request {id} does not exist")))
     }
 
-    async fn respond(&self, url: &str, body: &serde_json::Value) -> Result<(), JobError> {
+    pub(super) async fn respond(
+        &self,
+        url: &str,
+        body: &serde_json::Value,
+    ) -> Result<(), JobError> {
         let response =
             self.http
                 .post(url)
@@ -354,6 +403,57 @@ impl Workflow {
         };
         self.slack
             .publish_home(user, render::home(&mine, approver.as_ref(), self.now()))
+            .await?;
+        Ok(())
+    }
+}
+
+/// Where a message about a request without a card may go.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reply {
+    /// Only in the card's thread (plain progress notes; sync and imports report in bulk instead).
+    ThreadOnly,
+    /// In the card's thread, or in the report channel when the request has no card (admin tasks).
+    Anywhere,
+}
+
+/// Requests made by group sync without a sponsor have nobody to DM.
+fn has_sponsor(request: &GuestRequest) -> bool {
+    request.requester.as_str() != crate::store::BOT_ACTOR
+}
+
+impl Workflow {
+    /// Posts about a request: in its card's thread, or (for requests that never had a card, from
+    /// group sync or an import) in the report channel.
+    async fn post_about(
+        &self,
+        request: &GuestRequest,
+        content: SlackMessageContent,
+        reply: Reply,
+    ) -> Result<(), JobError> {
+        if let Some(card) = &request.card {
+            self.slack
+                .post_message(card.channel.as_str(), content, Some(&card.ts))
+                .await?;
+            return Ok(());
+        }
+        if request.source == crate::domain::request::Source::Form {
+            posted_card(request)?;
+        }
+        if reply == Reply::ThreadOnly {
+            return Ok(());
+        }
+        let channel = self
+            .settings
+            .sync
+            .report_channel
+            .clone()
+            .or_else(|| self.settings.request_channel.clone())
+            .ok_or_else(|| {
+                JobError::Fatal("no channel to post in (slack.request_channel)".into())
+            })?;
+        self.slack
+            .post_message(channel.as_str(), content, None)
             .await?;
         Ok(())
     }

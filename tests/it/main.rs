@@ -13,3 +13,4 @@ mod requests;
 mod serve;
 mod socket;
 mod store_contract;
+mod sync;

@@ -1,0 +1,459 @@
+//! Group sync as pure functions: who should have an invitation (from user groups or the whole
+//! workspace), what a rule already produced, and the plan between the two, line by line, with the
+//! reason for each. The blast-radius guard decides whether a plan may be applied unattended.
+
+use super::email::Email;
+use super::ids::RequestId;
+use super::request::RequestState;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+/// What happens to what a rule produced when the person is no longer in its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnRemoval {
+    /// Leave everything as it is.
+    Keep,
+    /// Withdraw invitations not yet accepted; accounts in use stay.
+    RevokePending,
+    /// Withdraw invitations and end accounts.
+    Deactivate,
+}
+
+impl OnRemoval {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "keep" => Some(OnRemoval::Keep),
+            "revoke_pending" => Some(OnRemoval::RevokePending),
+            "deactivate" => Some(OnRemoval::Deactivate),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnRemoval::Keep => "keep",
+            OnRemoval::RevokePending => "revoke_pending",
+            OnRemoval::Deactivate => "deactivate",
+        }
+    }
+}
+
+/// How much one run may change before a person has to say "apply anyway".
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum MaxChanges {
+    Count(usize),
+    /// A share of the people the rule covers (desired or already produced, whichever is more).
+    Percent(f64),
+}
+
+impl MaxChanges {
+    /// `50` or `"10%"`.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let raw = raw.trim();
+        match raw.strip_suffix('%') {
+            Some(p) => p
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|p| *p > 0.0 && *p <= 100.0)
+                .map(MaxChanges::Percent),
+            None => raw.parse::<usize>().ok().map(MaxChanges::Count),
+        }
+    }
+
+    pub fn limit(self, covered: usize) -> usize {
+        match self {
+            MaxChanges::Count(n) => n,
+            MaxChanges::Percent(p) => ((covered as f64) * p / 100.0).floor() as usize,
+        }
+    }
+}
+
+impl fmt::Display for MaxChanges {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MaxChanges::Count(n) => write!(f, "{n}"),
+            MaxChanges::Percent(p) => write!(f, "{p}%"),
+        }
+    }
+}
+
+/// A person the source says should have an invitation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wanted {
+    pub user_id: String,
+    pub name: String,
+}
+
+/// An open request or account for an email, from any path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Held {
+    pub request_id: RequestId,
+    pub state: RequestState,
+    /// The sync rule that produced it; `None` for requests people made.
+    pub rule: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineAction {
+    Invite,
+    Revoke,
+    Unchanged,
+}
+
+impl LineAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineAction::Invite => "invite",
+            LineAction::Revoke => "revoke",
+            LineAction::Unchanged => "unchanged",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanLine {
+    pub email: Email,
+    pub action: LineAction,
+    pub reason: String,
+    /// The person's Slack id (for invitations).
+    pub user_id: Option<String>,
+    pub name: Option<String>,
+    /// The request a revoke ends, or the one that already covers the person.
+    pub request_id: Option<RequestId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub rule: String,
+    pub lines: Vec<PlanLine>,
+    /// How many people the rule covers (for a percentage guard).
+    pub covered: usize,
+}
+
+impl Plan {
+    pub fn count(&self, action: LineAction) -> usize {
+        self.lines.iter().filter(|l| l.action == action).count()
+    }
+
+    /// Invitations plus revocations.
+    pub fn changes(&self) -> usize {
+        self.lines
+            .iter()
+            .filter(|l| l.action != LineAction::Unchanged)
+            .count()
+    }
+
+    pub fn changed_lines(&self) -> impl Iterator<Item = &PlanLine> {
+        self.lines
+            .iter()
+            .filter(|l| l.action != LineAction::Unchanged)
+    }
+}
+
+/// The rule's view of the world, gathered by the workflow.
+pub struct PlanInput<'a> {
+    pub rule: &'a str,
+    /// Everyone the rule's source covers now, by email.
+    pub wanted: &'a BTreeMap<Email, Wanted>,
+    /// Every open request or account, by email (all rules and people's requests).
+    pub held: &'a HashMap<Email, Held>,
+    /// Emails some other rule wants right now (they are not this rule's to revoke).
+    pub wanted_elsewhere: &'a dyn Fn(&Email) -> Option<String>,
+    pub on_removal: OnRemoval,
+}
+
+/// Invite who is wanted and not yet held by anyone; revoke (per `on_removal`) what this rule
+/// produced for people no longer wanted by it or any other rule; everything else is unchanged.
+pub fn plan(input: &PlanInput<'_>) -> Plan {
+    let mut lines = Vec::new();
+    for (email, wanted) in input.wanted {
+        let line = |action, reason: String, request_id| PlanLine {
+            email: email.clone(),
+            action,
+            reason,
+            user_id: Some(wanted.user_id.clone()),
+            name: Some(wanted.name.clone()),
+            request_id,
+        };
+        lines.push(match input.held.get(email) {
+            None => line(
+                LineAction::Invite,
+                "in the source, no invitation yet".into(),
+                None,
+            ),
+            Some(held) => {
+                let by = match &held.rule {
+                    Some(rule) if rule == input.rule => "this rule".to_string(),
+                    Some(rule) => format!("rule {rule}"),
+                    None => "a request".to_string(),
+                };
+                line(
+                    LineAction::Unchanged,
+                    format!("already {} (by {by})", held.state.label()),
+                    Some(held.request_id),
+                )
+            }
+        });
+    }
+    let mut mine: Vec<(&Email, &Held)> = input
+        .held
+        .iter()
+        .filter(|(email, held)| {
+            held.rule.as_deref() == Some(input.rule) && !input.wanted.contains_key(*email)
+        })
+        .collect();
+    mine.sort_by(|a, b| a.0.cmp(b.0));
+    for (email, held) in mine {
+        let (action, reason) = if let Some(other) = (input.wanted_elsewhere)(email) {
+            (
+                LineAction::Unchanged,
+                format!("left the source, still wanted by rule {other}"),
+            )
+        } else {
+            match (input.on_removal, held.state) {
+                (OnRemoval::Keep, _) => (
+                    LineAction::Unchanged,
+                    "left the source; kept (on_removal = keep)".into(),
+                ),
+                (OnRemoval::RevokePending, RequestState::Active) => (
+                    LineAction::Unchanged,
+                    "left the source; the account is in use (on_removal = revoke_pending)".into(),
+                ),
+                (OnRemoval::RevokePending, _) => (
+                    LineAction::Revoke,
+                    "left the source; invitation withdrawn".into(),
+                ),
+                (OnRemoval::Deactivate, _) => {
+                    (LineAction::Revoke, "left the source; access ended".into())
+                }
+            }
+        };
+        lines.push(PlanLine {
+            email: email.clone(),
+            action,
+            reason,
+            user_id: None,
+            name: None,
+            request_id: Some(held.request_id),
+        });
+    }
+    let produced = input
+        .held
+        .values()
+        .filter(|h| h.rule.as_deref() == Some(input.rule))
+        .count();
+    Plan {
+        rule: input.rule.to_string(),
+        lines,
+        covered: input.wanted.len().max(produced),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GuardTripped {
+    pub changes: usize,
+    pub limit: usize,
+}
+
+/// A plan changing more than the rule allows waits for a person.
+pub fn guard(plan: &Plan, max: MaxChanges) -> Result<(), GuardTripped> {
+    let limit = max.limit(plan.covered);
+    let changes = plan.changes();
+    if changes > limit {
+        Err(GuardTripped { changes, limit })
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn email(s: &str) -> Email {
+        Email::parse(s).unwrap()
+    }
+
+    fn wanted(emails: &[&str]) -> BTreeMap<Email, Wanted> {
+        emails
+            .iter()
+            .map(|e| {
+                (
+                    email(e),
+                    Wanted {
+                        user_id: format!("U{e}"),
+                        name: e.to_string(),
+                    },
+                )
+            })
+            .collect()
+    }
+
+    fn held(entries: &[(&str, i64, RequestState, Option<&str>)]) -> HashMap<Email, Held> {
+        entries
+            .iter()
+            .map(|(e, id, state, rule)| {
+                (
+                    email(e),
+                    Held {
+                        request_id: RequestId(*id),
+                        state: *state,
+                        rule: rule.map(str::to_string),
+                    },
+                )
+            })
+            .collect()
+    }
+
+    fn actions(plan: &Plan) -> Vec<(String, LineAction)> {
+        plan.lines
+            .iter()
+            .map(|l| (l.email.to_string(), l.action))
+            .collect()
+    }
+
+    fn nobody_else(_: &Email) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn adds_removals_and_unchanged() {
+        let wanted = wanted(&["new@x.io", "kept@x.io"]);
+        let held = held(&[
+            ("kept@x.io", 1, RequestState::Invited, Some("r")),
+            ("gone@x.io", 2, RequestState::Invited, Some("r")),
+            ("active-gone@x.io", 3, RequestState::Active, Some("r")),
+            ("manual@x.io", 4, RequestState::Active, None),
+        ]);
+        let input = PlanInput {
+            rule: "r",
+            wanted: &wanted,
+            held: &held,
+            wanted_elsewhere: &nobody_else,
+            on_removal: OnRemoval::RevokePending,
+        };
+        let plan = plan(&input);
+        assert_eq!(
+            actions(&plan),
+            vec![
+                ("kept@x.io".into(), LineAction::Unchanged),
+                ("new@x.io".into(), LineAction::Invite),
+                ("active-gone@x.io".into(), LineAction::Unchanged),
+                ("gone@x.io".into(), LineAction::Revoke),
+            ],
+            "a manual request is never this rule's to revoke"
+        );
+        assert_eq!(plan.changes(), 2);
+        assert!(plan.lines[3].reason.contains("withdrawn"));
+        let deactivate = super::plan(&PlanInput {
+            on_removal: OnRemoval::Deactivate,
+            ..input
+        });
+        assert_eq!(deactivate.count(LineAction::Revoke), 2);
+    }
+
+    #[test]
+    fn a_person_covered_elsewhere_is_not_invited_twice_or_revoked() {
+        let wanted = wanted(&["both@x.io"]);
+        let held = held(&[
+            ("both@x.io", 1, RequestState::Invited, Some("other")),
+            ("moved@x.io", 2, RequestState::Invited, Some("r")),
+        ]);
+        let elsewhere = |e: &Email| (e.as_str() == "moved@x.io").then(|| "other".to_string());
+        let plan = plan(&PlanInput {
+            rule: "r",
+            wanted: &wanted,
+            held: &held,
+            wanted_elsewhere: &elsewhere,
+            on_removal: OnRemoval::Deactivate,
+        });
+        assert_eq!(plan.changes(), 0);
+        assert!(plan.lines[0].reason.contains("rule other"));
+        assert!(plan.lines[1].reason.contains("still wanted by rule other"));
+    }
+
+    #[test]
+    fn keep_changes_nothing_on_removal() {
+        let held = held(&[("gone@x.io", 2, RequestState::Invited, Some("r"))]);
+        let plan = plan(&PlanInput {
+            rule: "r",
+            wanted: &BTreeMap::new(),
+            held: &held,
+            wanted_elsewhere: &nobody_else,
+            on_removal: OnRemoval::Keep,
+        });
+        assert_eq!(plan.changes(), 0);
+    }
+
+    #[test]
+    fn the_guard_counts_changes_against_a_number_or_a_share() {
+        assert_eq!(MaxChanges::parse("50"), Some(MaxChanges::Count(50)));
+        assert_eq!(MaxChanges::parse(" 10% "), Some(MaxChanges::Percent(10.0)));
+        assert_eq!(MaxChanges::parse("-3"), None);
+        assert_eq!(MaxChanges::parse("150%"), None);
+        let wanted = wanted(&["a@x.io", "b@x.io", "c@x.io"]);
+        let held = HashMap::new();
+        let plan = plan(&PlanInput {
+            rule: "r",
+            wanted: &wanted,
+            held: &held,
+            wanted_elsewhere: &nobody_else,
+            on_removal: OnRemoval::Keep,
+        });
+        assert_eq!(guard(&plan, MaxChanges::Count(3)), Ok(()));
+        assert_eq!(
+            guard(&plan, MaxChanges::Count(2)),
+            Err(GuardTripped {
+                changes: 3,
+                limit: 2
+            })
+        );
+        assert_eq!(
+            guard(&plan, MaxChanges::Percent(50.0)),
+            Err(GuardTripped {
+                changes: 3,
+                limit: 1
+            })
+        );
+    }
+}
+
+/// Where a rule's people come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SyncSource {
+    /// Members of these user groups (ids like `S0123`, or handles like `partners`).
+    UserGroups(Vec<String>),
+    /// Every active person in the workspace (no bots, no deleted accounts).
+    Workspace { include_guests: bool },
+}
+
+/// One `[[sync]]` rule from the configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncRule {
+    pub name: String,
+    pub source: SyncSource,
+    pub guest_type: super::request::GuestType,
+    pub channels: Vec<super::ids::ChannelId>,
+    pub expiry: super::expiry::Expiry,
+    pub custom_message: Option<String>,
+    pub on_removal: OnRemoval,
+    pub max_changes: MaxChanges,
+    /// Who hears about these guests (their DMs); nobody when unset.
+    pub sponsor: Option<super::ids::UserId>,
+}
+
+impl SyncRule {
+    /// Whether the rule reads this user group (by id or handle).
+    pub fn uses_group(&self, id: &str, handle: Option<&str>) -> bool {
+        match &self.source {
+            SyncSource::UserGroups(groups) => groups.iter().any(|g| {
+                let g = g.trim_start_matches('@');
+                g == id || handle.is_some_and(|h| h.eq_ignore_ascii_case(g))
+            }),
+            SyncSource::Workspace { .. } => false,
+        }
+    }
+}

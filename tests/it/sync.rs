@@ -1,0 +1,543 @@
+//! Group sync through the front door: `/guest sync`, `guestlist sync`, the events, and what the
+//! fake Slack and the database show afterwards.
+
+use crate::helpers::*;
+use crate::requests::{buttons, ephemeral_texts, team};
+use guestlist::domain::RequestState;
+use guestlist::fake_slack::{Failure, FakeUser};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+const RULES: &str = r#"
+[provisioning]
+mode = "slack_admin"
+
+[group_sync]
+pace = false
+users_page_size = 3
+
+[[sync]]
+name = "partners"
+usergroups = ["S0PARTNERS"]
+channels = ["CPROJECT"]
+expiry_days = 30
+max_changes = 10
+
+[[sync]]
+name = "contractors"
+usergroups = ["@contractors"]
+guest_type = "single_channel"
+channels = ["CPROJECT"]
+expiry_days = 14
+"#;
+
+async fn sync_app(extra: &str) -> TestApp {
+    let app = Builder::new()
+        .env("SLACK_ADMIN_TOKEN", "xoxp-admin")
+        .toml(RULES)
+        .toml(extra)
+        .start()
+        .await;
+    app.fake
+        .add_user(
+            FakeUser::new("UP1", "Ann Partner")
+                .email("Ann@Partner.io")
+                .elsewhere(),
+        )
+        .add_user(
+            FakeUser::new("UP2", "Ben Partner")
+                .email("ben@partner.io")
+                .elsewhere(),
+        )
+        .add_user(FakeUser::new("UBOT1", "Robo").bot())
+        .add_user(
+            FakeUser::new("UDEL1", "Gone Person")
+                .email("gone@partner.io")
+                .deleted(),
+        )
+        .add_user(
+            FakeUser::new("UGST1", "Already Guest")
+                .email("guest@partner.io")
+                .guest(false),
+        )
+        .add_user(
+            FakeUser::new("UP6", "Manual Person")
+                .email("manual@partner.io")
+                .elsewhere(),
+        )
+        .add_user(
+            FakeUser::new("UC1", "Cat Contractor")
+                .email("cat@contract.io")
+                .elsewhere(),
+        )
+        .add_user(
+            FakeUser::new("UC2", "Dan Contractor")
+                .email("dan@contract.io")
+                .elsewhere(),
+        );
+    app.fake.add_usergroup(
+        "S0PARTNERS",
+        "partners",
+        &["UP1", "UP2", "UBOT1", "UDEL1", "UGST1", "UP6"],
+    );
+    app.fake
+        .add_usergroup("S0CONTRACT", "contractors", &["UP1", "UC1"]);
+    app
+}
+
+fn invited_emails(app: &TestApp) -> Vec<String> {
+    let mut emails: Vec<String> = app
+        .fake
+        .calls_to("admin.users.invite")
+        .iter()
+        .map(|c| c.arg_str("email").unwrap().to_string())
+        .collect();
+    emails.sort();
+    emails
+}
+
+async fn sync_command(app: &TestApp, text: &str) -> Value {
+    let answer = app.slack.command(APPROVER, "CGENERAL", text).await.unwrap();
+    assert_eq!(answer.status, 200);
+    answer.json()
+}
+
+/// The text the bot sent back through the slash command's response_url.
+fn last_response(app: &TestApp) -> String {
+    app.fake
+        .calls_to("response_url")
+        .last()
+        .map(|c| c.arg_str("text").unwrap_or_default().to_string())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_full_run_invites_the_right_people_once_each() {
+    let app = sync_app("").await;
+    // Someone in the group already has a request of their own.
+    crate::requests::request_posted(&app, "manual@partner.io", &["CPROJECT"]).await;
+    app.fake.clear_calls();
+
+    let ack = sync_command(&app, "sync now").await;
+    assert!(
+        ack["text"].as_str().unwrap().contains("Running group sync"),
+        "{ack}"
+    );
+    app.run_jobs().await;
+
+    // Case-folded, bots, deleted and guests left out, the manual request respected, and the
+    // person in both rules invited once (by the first rule).
+    assert_eq!(
+        invited_emails(&app),
+        vec!["ann@partner.io", "ben@partner.io", "cat@contract.io"]
+    );
+    let ann = app
+        .store
+        .open_request_for_email(&team(), "ann@partner.io")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ann.sync_rule.as_deref(), Some("partners"));
+    assert_eq!(ann.state, RequestState::Invited);
+    let cat = app
+        .store
+        .open_request_for_email(&team(), "cat@contract.io")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (cat.sync_rule.as_deref(), cat.guest_type.as_str()),
+        (Some("contractors"), "single_channel")
+    );
+    let invite = app
+        .fake
+        .calls_to("admin.users.invite")
+        .into_iter()
+        .find(|c| c.arg_str("email") == Some("cat@contract.io"))
+        .unwrap();
+    assert_eq!(invite.arg("is_ultra_restricted"), Some(&json!(true)));
+
+    // Paged through users.list with cursors, and resolved the handle with one usergroups.list.
+    let pages = app.fake.calls_to("users.list");
+    assert!(pages.len() >= 3, "{} pages", pages.len());
+    assert!(
+        pages[0].arg("cursor").is_none()
+            && pages[1..].iter().all(|p| p.arg_str("cursor").is_some())
+    );
+    assert_eq!(app.fake.calls_to("usergroups.list").len(), 1);
+    assert!(
+        app.fake.calls_to("users.info").is_empty(),
+        "no per-member users.info on a full run"
+    );
+
+    // One summary per rule that changed something, and audit rows.
+    let summaries: Vec<String> = app
+        .fake
+        .top_level_in(REQUEST_CHANNEL)
+        .iter()
+        .map(|m| m.all_text())
+        .filter(|t| t.contains("Group sync"))
+        .collect();
+    assert_eq!(summaries.len(), 2, "{summaries:#?}");
+    assert!(
+        summaries
+            .iter()
+            .any(|s| s.contains("*partners*: 2 invited"))
+    );
+    let audit = app.store.audit_since(None).await.unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|a| a.entry.action == "sync_invite")
+            .count(),
+        3
+    );
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|a| a.entry.action == "sync_run")
+            .count(),
+        2
+    );
+    assert!(
+        last_response(&app).contains("Sync run"),
+        "{}",
+        last_response(&app)
+    );
+
+    // A second run changes nothing.
+    app.fake.clear_calls();
+    sync_command(&app, "sync now").await;
+    app.run_jobs().await;
+    assert!(app.fake.calls_to("admin.users.invite").is_empty());
+}
+
+#[tokio::test]
+async fn a_dry_run_changes_nothing() {
+    let app = sync_app("").await;
+    let db = app.dir.path().join("guestlist.db");
+    let config = app.dir.path().join("guestlist.toml");
+    let counts = |app: &TestApp| {
+        let store = app.store.clone();
+        async move {
+            (
+                store.held_emails(&team()).await.unwrap().len(),
+                store.audit_since(None).await.unwrap().len(),
+                store.queue_stats(chrono::Utc::now()).await.unwrap(),
+            )
+        }
+    };
+    let before = counts(&app).await;
+    let messages_before = app.fake.messages().len();
+    // tokio's Command: the fake Slack answers on this test's runtime while the CLI runs.
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_guestlist"))
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "sync",
+            "--dry-run",
+            "--json",
+        ])
+        .env_clear()
+        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("SLACK_API_URL", app.fake.api_url())
+        .env("SLACK_BOT_TOKEN", "xoxb-test-bot")
+        .env("SLACK_ADMIN_TOKEN", "xoxp-admin")
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let outcome: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(outcome["dry_run"], true);
+    let partners = &outcome["plans"][0];
+    let invites: BTreeSet<&str> = partners["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["action"] == "invite")
+        .map(|l| l["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        invites,
+        BTreeSet::from(["ann@partner.io", "ben@partner.io", "manual@partner.io"])
+    );
+    assert!(
+        partners["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["reason"].is_string()),
+        "every line says why"
+    );
+
+    assert_eq!(counts(&app).await, before, "the database is unchanged");
+    assert_eq!(
+        app.fake.messages().len(),
+        messages_before,
+        "Slack saw no message"
+    );
+    let writes = app
+        .fake
+        .calls()
+        .into_iter()
+        .filter(|c| {
+            ![
+                "users.list",
+                "usergroups.list",
+                "usergroups.users.list",
+                "auth.test",
+            ]
+            .contains(&c.method.as_str())
+        })
+        .count();
+    assert_eq!(writes, 0, "only reads: {:#?}", app.fake.calls());
+
+    // The same from Slack: `/guest sync preview` answers with the plan and changes nothing.
+    sync_command(&app, "sync preview").await;
+    app.run_jobs().await;
+    let preview = last_response(&app);
+    assert!(
+        preview.contains("Sync preview")
+            && preview.contains("ann@partner.io")
+            && preview.contains("invite"),
+        "{preview}"
+    );
+    assert!(app.fake.calls_to("admin.users.invite").is_empty());
+    assert_eq!(app.store.held_emails(&team()).await.unwrap().len(), 0);
+    // Non-approvers cannot.
+    let refused = app
+        .slack
+        .command(OUTSIDER, "CGENERAL", "sync preview")
+        .await
+        .unwrap()
+        .json();
+    assert!(refused["text"].as_str().unwrap().contains("Only approvers"));
+}
+
+#[tokio::test]
+async fn the_guard_holds_a_large_plan_until_an_approver_applies_it() {
+    let app = sync_app("").await;
+    let app_rules = app.config.sync.rules.clone();
+    assert_eq!(app_rules.len(), 2);
+    // A tighter copy of the rules: at most one change for partners.
+    let app = {
+        drop(app);
+        let tight = RULES.replace("max_changes = 10", "max_changes = 1");
+        let app = Builder::new()
+            .env("SLACK_ADMIN_TOKEN", "xoxp-admin")
+            .toml(&tight)
+            .start()
+            .await;
+        app.fake
+            .add_user(FakeUser::new("UP1", "Ann Partner").email("ann@partner.io"));
+        app.fake.add_user(
+            FakeUser::new("UP2", "Ben Partner")
+                .email("ben@partner.io")
+                .elsewhere(),
+        );
+        app.fake
+            .add_usergroup("S0PARTNERS", "partners", &["UP1", "UP2"]);
+        app.fake.add_usergroup("S0CONTRACT", "contractors", &[]);
+        app
+    };
+    sync_command(&app, "sync now").await;
+    app.run_jobs().await;
+    assert!(
+        app.fake.calls_to("admin.users.invite").is_empty(),
+        "nothing applied"
+    );
+    let held = app
+        .fake
+        .top_level_in(REQUEST_CHANNEL)
+        .into_iter()
+        .find(|m| m.all_text().contains("more than its limit"))
+        .expect("the plan is posted");
+    assert_eq!(buttons(&held), vec!["apply_sync_plan"]);
+    assert!(
+        held.all_text().contains("ann@partner.io")
+            && held.all_text().contains(&format!("<@{APPROVER}>"))
+    );
+    assert!(last_response(&app).contains("exceed the limit"));
+    let plan_id = held
+        .blocks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["type"] == "actions")
+        .unwrap()["elements"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let click = |user: &str| {
+        app.slack.button_click(
+            user,
+            "apply_sync_plan",
+            &plan_id,
+            Some(REQUEST_CHANNEL),
+            &held.ts,
+        )
+    };
+    app.slack.interaction(&click(OUTSIDER)).await.unwrap();
+    app.run_jobs().await;
+    assert!(
+        app.fake.calls_to("admin.users.invite").is_empty(),
+        "a non-approver cannot apply it"
+    );
+    assert!(
+        ephemeral_texts(&app)
+            .iter()
+            .any(|t| t.contains("Only approvers"))
+    );
+
+    app.slack.interaction(&click(APPROVER)).await.unwrap();
+    app.run_jobs().await;
+    assert_eq!(
+        invited_emails(&app),
+        vec!["ann@partner.io", "ben@partner.io"]
+    );
+    // Applying twice does nothing more.
+    app.slack.interaction(&click(APPROVER_2)).await.unwrap();
+    app.run_jobs().await;
+    assert_eq!(app.fake.calls_to("admin.users.invite").len(), 2);
+    let audit = app.store.audit_since(None).await.unwrap();
+    for action in [
+        "sync_held",
+        "refused_sync_apply",
+        "sync_apply_anyway",
+        "sync_run",
+    ] {
+        assert!(
+            audit.iter().any(|a| a.entry.action == action),
+            "{action} audited"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_membership_change_event_touches_only_its_delta() {
+    let app = sync_app("").await;
+    sync_command(&app, "sync now").await;
+    app.run_jobs().await;
+    assert_eq!(
+        invited_emails(&app),
+        vec![
+            "ann@partner.io",
+            "ben@partner.io",
+            "cat@contract.io",
+            "manual@partner.io"
+        ]
+    );
+    app.fake.clear_calls();
+
+    // Dan joins the contractors, Cat leaves them.
+    app.fake
+        .set_usergroup_members("S0CONTRACT", &["UP1", "UC2"]);
+    let event = json!({"type": "subteam_members_changed", "subteam_id": "S0CONTRACT", "team_id": "T0FAKE",
+        "date_previous_update": 1700000000, "date_update": 1700000100,
+        "added_users": ["UC2"], "added_users_count": "1", "removed_users": ["UC1"], "removed_users_count": "1"});
+    assert_eq!(app.slack.event("EvSub1", event).await.unwrap().status, 200);
+    app.run_jobs().await;
+
+    assert_eq!(invited_emails(&app), vec!["dan@contract.io"]);
+    let looked_up: BTreeSet<String> = app
+        .fake
+        .calls_to("users.info")
+        .iter()
+        .map(|c| c.arg_str("user").unwrap().to_string())
+        .collect();
+    assert_eq!(
+        looked_up,
+        BTreeSet::from(["UC1".to_string(), "UC2".to_string()]),
+        "only the delta is looked up"
+    );
+    assert!(
+        app.fake.calls_to("users.list").is_empty(),
+        "no full pass for a delta"
+    );
+    let cat = app
+        .store
+        .held_emails(&team())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|h| h.email == "cat@contract.io");
+    let audit = app.store.audit_since(None).await.unwrap();
+    assert!(
+        cat.is_none(),
+        "Cat's pending invitation was withdrawn: {cat:?} {:#?}",
+        audit.iter().rev().take(4).collect::<Vec<_>>()
+    );
+    let audit = app.store.audit_since(None).await.unwrap();
+    assert!(audit.iter().any(
+        |a| a.entry.action == "sync_revoke" && a.entry.to_state == Some(RequestState::Revoked)
+    ));
+}
+
+#[tokio::test]
+async fn a_429_in_the_middle_of_a_run_is_waited_out() {
+    let app = sync_app("").await;
+    app.fake.fail_after(
+        "users.list",
+        2,
+        1,
+        Failure::RateLimited {
+            retry_after_secs: 1,
+        },
+    );
+    let started = Instant::now();
+    sync_command(&app, "sync now").await;
+    app.run_jobs().await;
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After was honoured"
+    );
+    assert_eq!(
+        invited_emails(&app),
+        vec![
+            "ann@partner.io",
+            "ben@partner.io",
+            "cat@contract.io",
+            "manual@partner.io"
+        ]
+    );
+    let pages = app.fake.calls_to("users.list");
+    assert_eq!(
+        pages[2].arg("cursor"),
+        pages[3].arg("cursor"),
+        "the refused page was asked for again"
+    );
+}
+
+#[tokio::test]
+async fn workspace_rules_invite_newcomers_from_team_join() {
+    let app = Builder::new()
+        .env("SLACK_ADMIN_TOKEN", "xoxp-admin")
+        .toml("[provisioning]\nmode = \"slack_admin\"\n[group_sync]\npace = false\n[[sync]]\nname = \"everyone\"\nworkspace = true\nchannels = [\"CPROJECT\"]\nexpiry_days = 30\n")
+        .start()
+        .await;
+    let user = json!({"id": "UNEW", "team_id": "T0FAKE", "name": "newbie", "real_name": "New Person", "deleted": false,
+        "is_bot": false, "profile": {"email": "New@Example.org", "real_name": "New Person"}});
+    app.slack
+        .event("EvJoinNew", json!({"type": "team_join", "user": user}))
+        .await
+        .unwrap();
+    app.run_jobs().await;
+    assert_eq!(invited_emails(&app), vec!["new@example.org"]);
+    let bot = json!({"id": "UB2", "name": "bot", "deleted": false, "is_bot": true, "profile": {"email": "bot@example.org"}});
+    app.slack
+        .event("EvJoinBot", json!({"type": "team_join", "user": bot}))
+        .await
+        .unwrap();
+    app.run_jobs().await;
+    assert_eq!(
+        app.fake.calls_to("admin.users.invite").len(),
+        1,
+        "bots are left out"
+    );
+}
