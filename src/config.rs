@@ -1256,19 +1256,19 @@ mod tests {
         assert_eq!(config.sync.interval.as_secs(), 15 * 60);
         for (bad, key) in [
             (
-                "[[sync]]\nname = \"r\"\nchannels = [\"C1\"]\nexpiry_days = 3\n",
+                "[[sync]]\nname = \"r\"\nchannels = [\"C0001\"]\nexpiry_days = 3\n",
                 "sync.r.usergroups",
             ),
             (
-                "[[sync]]\nname = \"r\"\nusergroups = [\"S1\"]\nchannels = [\"C1\"]\n",
+                "[[sync]]\nname = \"r\"\nusergroups = [\"S0001\"]\nchannels = [\"C0001\"]\n",
                 "sync.r.expiry_days",
             ),
             (
-                "[[sync]]\nname = \"r\"\nusergroups = [\"S1\"]\nchannels = [\"C1\"]\nexpiry_days = 3\nmax_changes = \"lots\"\n",
+                "[[sync]]\nname = \"r\"\nusergroups = [\"S0001\"]\nchannels = [\"C0001\"]\nexpiry_days = 3\nmax_changes = \"lots\"\n",
                 "sync.r.max_changes",
             ),
             (
-                "[[sync]]\nname = \"r\"\nusergroups = [\"S1\"]\nchannels = []\nexpiry_days = 3\n",
+                "[[sync]]\nname = \"r\"\nusergroups = [\"S0001\"]\nchannels = []\nexpiry_days = 3\n",
                 "sync.r.channels",
             ),
         ] {
