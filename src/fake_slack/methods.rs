@@ -96,15 +96,20 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
             })
         }
         "usergroups.list" => {
+            let include_users = flag(args, "include_users");
             let groups: Vec<Value> = state
                 .usergroups
                 .values()
                 .map(|g| {
-                    json!({
+                    let mut group = json!({
                         "id": g.id, "team_id": FAKE_TEAM_ID, "name": g.name, "handle": g.handle,
                         "is_external": false, "date_create": 1700000000, "created_by": "U0",
                         "prefs": {"channels": [], "groups": []}, "user_count": g.users.len(),
-                    })
+                    });
+                    if include_users {
+                        group["users"] = json!(g.users);
+                    }
+                    group
                 })
                 .collect();
             Ok(obj(json!({"usergroups": groups})))
@@ -149,8 +154,8 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
             let (name, content) = state.files.get(id).ok_or("file_not_found")?;
             Ok(obj(json!({"file": {
                 "id": id, "name": name, "filetype": "csv", "size": content.len(),
-                "url_private": format!("/files/{id}"),
-                "url_private_download": format!("/files/{id}"),
+                "url_private": format!("{}/files/{id}", state.base_url),
+                "url_private_download": format!("{}/files/{id}?download=1", state.base_url),
             }})))
         }
         "apps.connections.open" => {

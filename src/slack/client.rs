@@ -254,26 +254,48 @@ impl SlackApi {
     }
 
     /// One page of `users.list`.
+    /// One page of `users.list`, read into `DirectoryUser`s (the few fields sync needs: at
+    /// 100,000 people, reading whole user objects costs more CPU than the rest of a run).
     pub async fn users_page(
         &self,
         cursor: Option<&str>,
         limit: u16,
-    ) -> SlackResult<Page<SlackUser>> {
-        let session = self.client.open_session(&self.bot_token);
-        let request = SlackApiUsersListRequest::new()
-            .with_limit(limit)
-            .opt_cursor(cursor.map(|c| c.to_string().into()));
-        let response = self
-            .finish("users.list", session.users_list(&request))
+    ) -> SlackResult<Page<DirectoryUser>> {
+        let mut params = vec![("limit", limit.to_string())];
+        if let Some(cursor) = cursor {
+            params.push(("cursor", cursor.to_string()));
+        }
+        let response: UsersPage = self
+            .get_method("users.list", TokenKind::Bot, &params)
             .await?;
         Ok(Page {
             items: response.members,
             next_cursor: response
                 .response_metadata
                 .and_then(|m| m.next_cursor)
-                .map(|c| c.0)
                 .filter(|c| !c.is_empty()),
         })
+    }
+
+    /// Every user group with its members, in one `usergroups.list` call. A group whose member list
+    /// came back shorter than its `user_count` must be read with `usergroup_members`.
+    pub async fn usergroups_with_members(&self) -> SlackResult<Vec<GroupListing>> {
+        let params = [
+            ("include_users", "true".to_string()),
+            ("include_count", "true".to_string()),
+        ];
+        let response: GroupList = self
+            .get_method("usergroups.list", TokenKind::Bot, &params)
+            .await?;
+        Ok(response.usergroups)
+    }
+
+    /// `users.info`, read into a `DirectoryUser`.
+    pub async fn directory_user(&self, user: &UserId) -> SlackResult<DirectoryUser> {
+        let response: UserInfo = self
+            .get_method("users.info", TokenKind::Bot, &[("user", user.to_string())])
+            .await?;
+        Ok(response.user)
     }
 
     pub async fn usergroup_members(&self, group: &UserGroupId) -> SlackResult<Vec<UserId>> {
@@ -306,6 +328,123 @@ impl SlackApi {
             .finish("conversations.info", session.conversations_info(&request))
             .await?;
         Ok(response.channel.name)
+    }
+
+    /// One page of the channels the bot can see (public, and private ones it is in).
+    pub async fn channels_page(
+        &self,
+        cursor: Option<&str>,
+    ) -> SlackResult<Page<(ChannelId, String)>> {
+        let session = self.client.open_session(&self.bot_token);
+        let request = SlackApiConversationsListRequest::new()
+            .with_limit(1000)
+            .with_exclude_archived(true)
+            .with_types(vec![
+                SlackConversationType::Public,
+                SlackConversationType::Private,
+            ])
+            .opt_cursor(cursor.map(|c| SlackCursorId(c.to_string())));
+        let response = self
+            .finish("conversations.list", session.conversations_list(&request))
+            .await?;
+        Ok(Page {
+            items: response
+                .channels
+                .into_iter()
+                .filter_map(|c| Some((ChannelId(c.id.0), c.name?)))
+                .collect(),
+            next_cursor: response
+                .response_metadata
+                .and_then(|m| m.next_cursor)
+                .map(|c| c.0)
+                .filter(|c| !c.is_empty()),
+        })
+    }
+
+    pub async fn file_info(&self, file: &str) -> SlackResult<SlackFile> {
+        let session = self.client.open_session(&self.bot_token);
+        let request = SlackApiFilesInfoRequest::new(SlackFileId(file.to_string()));
+        let response = self
+            .finish("files.info", session.files_info(&request))
+            .await?;
+        Ok(response.file)
+    }
+
+    /// Downloads a file Slack hosts, with the bot token, reading at most `max` bytes
+    /// (`Ok(None)` when the file is larger). The token only goes to Slack's own hosts.
+    pub async fn download_file(
+        &self,
+        http: &reqwest::Client,
+        url: &str,
+        max: u64,
+    ) -> SlackResult<Option<Vec<u8>>> {
+        const METHOD: &str = "files.download";
+        let fail = |code: String| SlackCallError::Api {
+            method: METHOD,
+            code,
+        };
+        let target = reqwest::Url::parse(url).map_err(|_| fail("invalid_file_url".into()))?;
+        let api = reqwest::Url::parse(&self.api_url).map_err(|_| fail("invalid_api_url".into()))?;
+        let trusted = target.host_str() == api.host_str() && target.port() == api.port()
+            || (target.scheme() == "https"
+                && target
+                    .host_str()
+                    .is_some_and(|h| h == "files.slack.com" || h.ends_with(".slack.com")));
+        if !trusted {
+            return Err(fail(format!(
+                "untrusted_file_host:{}",
+                target.host_str().unwrap_or("")
+            )));
+        }
+        let started = Instant::now();
+        let result = async {
+            let mut response = http
+                .get(target)
+                .bearer_auth(self.bot_token.token_value.0.as_str())
+                .send()
+                .await
+                .map_err(|e| fail(format!("download_failed: {e}")))?;
+            if !response.status().is_success() {
+                return Err(fail(format!(
+                    "download_status_{}",
+                    response.status().as_u16()
+                )));
+            }
+            // Without the token Slack answers with its sign-in page, not the file.
+            if response
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("text/html"))
+            {
+                return Err(fail("download_not_authorised".into()));
+            }
+            if response.content_length().is_some_and(|n| n > max) {
+                return Ok(None);
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|e| fail(format!("download_failed: {e}")))?
+            {
+                if (body.len() + chunk.len()) as u64 > max {
+                    return Ok(None);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(Some(body))
+        }
+        .await;
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(e) => e.outcome(),
+        };
+        metrics::counter!("slack_api_calls_total", "method" => METHOD, "outcome" => outcome)
+            .increment(1);
+        metrics::histogram!("slack_api_call_seconds", "method" => METHOD)
+            .record(started.elapsed().as_secs_f64());
+        result
     }
 
     pub async fn auth_test(&self) -> SlackResult<SlackApiAuthTestResponse> {
@@ -348,6 +487,84 @@ impl SlackApi {
         )
         .await
     }
+}
+
+/// A person as group sync reads them from `users.list`, `users.info` or a `team_join` event.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct DirectoryUser {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub real_name: Option<String>,
+    #[serde(default)]
+    pub deleted: bool,
+    #[serde(default)]
+    pub is_bot: bool,
+    #[serde(default)]
+    pub is_app_user: bool,
+    /// A guest (multi- or single-channel).
+    #[serde(default)]
+    pub is_restricted: bool,
+    #[serde(default)]
+    pub profile: DirectoryProfile,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct DirectoryProfile {
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// A user group as `usergroups.list` lists it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct GroupListing {
+    pub id: String,
+    pub handle: String,
+    #[serde(default)]
+    pub users: Option<Vec<String>>,
+    /// Slack sends a number here (and a string in some events); either is read.
+    #[serde(default, deserialize_with = "number_or_string")]
+    pub user_count: Option<u64>,
+}
+
+impl GroupListing {
+    /// The members, if the listing holds all of them.
+    pub fn complete_members(&self) -> Option<&Vec<String>> {
+        self.users
+            .as_ref()
+            .filter(|users| self.user_count.is_none_or(|n| users.len() as u64 >= n))
+    }
+}
+
+fn number_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    use serde::Deserialize;
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::Number(n)) => n.as_u64(),
+        Some(serde_json::Value::String(s)) => s.parse().ok(),
+        _ => None,
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct GroupList {
+    usergroups: Vec<GroupListing>,
+}
+
+#[derive(serde::Deserialize)]
+struct UsersPage {
+    members: Vec<DirectoryUser>,
+    response_metadata: Option<CursorMetadata>,
+}
+
+#[derive(serde::Deserialize)]
+struct CursorMetadata {
+    next_cursor: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct UserInfo {
+    user: DirectoryUser,
 }
 
 /// rustls needs one process-wide crypto provider; ring is the one we build with.

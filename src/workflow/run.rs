@@ -259,7 +259,9 @@ impl Workflow {
                 subteam,
                 added,
                 removed,
-            } => self.sync_delta(team, &subteam, &added, &removed).await?,
+            } => {
+                self.sync_delta(team, &subteam, &added, &removed).await?;
+            }
             Job::SyncJoin { user } => self.sync_join(team, &user).await?,
             Job::SyncFor {
                 response_url,
@@ -267,6 +269,25 @@ impl Workflow {
                 actor,
             } => self.sync_for(team, &response_url, apply, &actor).await?,
             Job::ApplyHeldPlan { plan_id, actor } => self.apply_held(team, plan_id, &actor).await?,
+            Job::ImportPreview {
+                channel,
+                thread_ts,
+                user,
+                file_id,
+            } => {
+                self.import_preview_job(team, &channel, &thread_ts, &UserId(user), &file_id)
+                    .await?
+            }
+            Job::ImportApply {
+                channel,
+                thread_ts,
+                user,
+                file_id,
+                digest,
+            } => {
+                self.import_apply_job(team, &channel, &thread_ts, &UserId(user), &file_id, &digest)
+                    .await?
+            }
             Job::Housekeeping => {
                 let now = self.now();
                 let events = self.store.purge_events(now - EVENT_RETENTION).await?;

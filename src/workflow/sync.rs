@@ -10,11 +10,11 @@ use crate::domain::sync::{
     GuardTripped, Held, LineAction, Plan, PlanInput, SyncRule, SyncSource, Wanted, guard, plan,
 };
 use crate::domain::{Email, RequestId, RequestKind, RequestState, TeamId, UserGroupId, UserId};
+use crate::slack::client::DirectoryUser;
 use crate::slack::{SlackResult, render};
 use crate::store::{Approval, AuditEntry, BOT_ACTOR, ChangeOutcome, NewJob, StateChange};
 use anyhow::Context;
 use serde::Serialize;
-use slack_morphism::prelude::SlackUser;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -110,27 +110,26 @@ struct Person {
     guest: bool,
 }
 
-fn person(user: &SlackUser) -> Option<Person> {
-    let email = user
-        .profile
-        .as_ref()
-        .and_then(|p| p.email.as_ref())
-        .and_then(|e| Email::parse(&e.0).ok())?;
-    let flags = &user.flags;
-    let eligible = !user.deleted.unwrap_or(false)
-        && !flags.is_bot.unwrap_or(false)
-        && !flags.is_app_user.unwrap_or(false)
-        && user.id.0 != "USLACKBOT";
+fn person(user: &DirectoryUser) -> Option<Person> {
+    let email = Email::parse(user.profile.email.as_deref()?).ok()?;
+    let eligible = !user.deleted && !user.is_bot && !user.is_app_user && user.id != "USLACKBOT";
     Some(Person {
         email,
         name: user
             .real_name
             .clone()
             .or_else(|| user.name.clone())
-            .unwrap_or_else(|| user.id.0.clone()),
+            .unwrap_or_else(|| user.id.clone()),
         eligible,
-        guest: flags.is_restricted.unwrap_or(false),
+        guest: user.is_restricted,
     })
+}
+
+/// The rules' user groups: ids by id and lower-case handle, and their members.
+#[derive(Default)]
+struct GroupDirectory {
+    ids: HashMap<String, UserGroupId>,
+    members: HashMap<UserGroupId, HashSet<String>>,
 }
 
 /// Counts calls for the run's report.
@@ -198,44 +197,57 @@ impl Workflow {
         }
     }
 
-    /// The ids of the rules' groups, handles resolved with one `usergroups.list`.
-    async fn group_ids(
+    /// The rules' groups: their ids (handles resolved) and current members, from one
+    /// `usergroups.list` (members included); a group listed incompletely is read on its own.
+    async fn group_directory(
         &self,
         rules: &[SyncRule],
         calls: &Calls,
-    ) -> anyhow::Result<HashMap<String, UserGroupId>> {
-        let names: HashSet<&str> = rules
+    ) -> anyhow::Result<GroupDirectory> {
+        let names: HashSet<String> = rules
             .iter()
             .filter_map(|r| match &r.source {
                 SyncSource::UserGroups(groups) => {
-                    Some(groups.iter().map(|g| g.trim_start_matches('@')))
+                    Some(groups.iter().map(|g| g.trim_start_matches('@').to_string()))
                 }
                 SyncSource::Workspace { .. } => None,
             })
             .flatten()
             .collect();
-        let looks_like_id = |n: &str| {
-            n.starts_with('S')
-                && n.len() > 2
-                && n.chars()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-        };
-        let mut ids: HashMap<String, UserGroupId> = names
-            .iter()
-            .filter(|n| looks_like_id(n))
-            .map(|n| (n.to_string(), UserGroupId::from(*n)))
-            .collect();
-        if names.iter().any(|n| !looks_like_id(n)) {
-            let groups = self
-                .sync_call("usergroups.list", calls, || self.slack.usergroups())
-                .await?;
-            for group in groups {
-                if names.iter().any(|n| n.eq_ignore_ascii_case(&group.handle)) {
-                    ids.insert(group.handle.to_lowercase(), UserGroupId(group.id.0.clone()));
-                }
-            }
+        let mut directory = GroupDirectory::default();
+        if names.is_empty() {
+            return Ok(directory);
         }
-        Ok(ids)
+        let listing = self
+            .sync_call("usergroups.list", calls, || {
+                self.slack.usergroups_with_members()
+            })
+            .await?;
+        for group in listing {
+            let wanted = names.contains(&group.id)
+                || names.iter().any(|n| n.eq_ignore_ascii_case(&group.handle));
+            if !wanted {
+                continue;
+            }
+            let id = UserGroupId(group.id.clone());
+            directory.ids.insert(group.id.clone(), id.clone());
+            directory
+                .ids
+                .insert(group.handle.to_lowercase(), id.clone());
+            let members: HashSet<String> = match group.complete_members() {
+                Some(users) => users.iter().cloned().collect(),
+                None => self
+                    .sync_call("usergroups.users.list", calls, || {
+                        self.slack.usergroup_members(&id)
+                    })
+                    .await?
+                    .into_iter()
+                    .map(|u| u.0)
+                    .collect(),
+            };
+            directory.members.insert(id, members);
+        }
+        Ok(directory)
     }
 
     fn rule_groups<'a>(
@@ -261,20 +273,7 @@ impl Workflow {
         rules: &[SyncRule],
         calls: &Calls,
     ) -> anyhow::Result<Vec<BTreeMap<Email, Wanted>>> {
-        let ids = self.group_ids(rules, calls).await?;
-        let mut members: HashMap<UserGroupId, HashSet<String>> = HashMap::new();
-        for rule in rules {
-            for group in Self::rule_groups(rule, &ids) {
-                if !members.contains_key(group) {
-                    let list = self
-                        .sync_call("usergroups.users.list", calls, || {
-                            self.slack.usergroup_members(group)
-                        })
-                        .await?;
-                    members.insert(group.clone(), list.into_iter().map(|u| u.0).collect());
-                }
-            }
-        }
+        let GroupDirectory { ids, members } = self.group_directory(rules, calls).await?;
         let everyone = rules
             .iter()
             .any(|r| matches!(r.source, SyncSource::Workspace { .. }));
@@ -289,10 +288,10 @@ impl Workflow {
                 })
                 .await?;
             for user in &page.items {
-                if (everyone || needed.contains(&user.id.0))
+                if (everyone || needed.contains(&user.id))
                     && let Some(p) = person(user)
                 {
-                    people.insert(user.id.0.clone(), p);
+                    people.insert(user.id.clone(), p);
                 }
             }
             match page.next_cursor {
@@ -652,16 +651,18 @@ impl Workflow {
     }
 
     /// Job: `subteam_members_changed` carries who joined and left one group; only they are looked at.
-    pub(super) async fn sync_delta(
+    /// Returns how many Slack calls it made.
+    pub async fn sync_delta(
         &self,
         team: &TeamId,
         subteam: &str,
         added: &[String],
         removed: &[String],
-    ) -> Result<(), JobError> {
+    ) -> Result<usize, JobError> {
         let all_rules = self.rules(None)?;
         let calls = Calls::default();
-        let ids = self.group_ids(&all_rules, &calls).await?;
+        // Current members of every group any rule reads (one call), to know who is still wanted.
+        let GroupDirectory { ids, members } = self.group_directory(&all_rules, &calls).await?;
         let touched: Vec<&SyncRule> = all_rules
             .iter()
             .filter(|r| {
@@ -671,14 +672,14 @@ impl Workflow {
             })
             .collect();
         if touched.is_empty() {
-            return Ok(());
+            return Ok(calls.get());
         }
         // The people in the delta, one users.info each.
         let mut people: HashMap<String, Person> = HashMap::new();
         for id in added.iter().chain(removed) {
             let user_id = UserId::from(id.as_str());
             match self
-                .sync_call("users.info", &calls, || self.slack.user_info(&user_id))
+                .sync_call("users.info", &calls, || self.slack.directory_user(&user_id))
                 .await
             {
                 Ok(user) => {
@@ -688,20 +689,6 @@ impl Workflow {
                 }
                 Err(e) => {
                     tracing::warn!(user = %id, error = %format!("{e:#}"), "sync: could not look up a member")
-                }
-            }
-        }
-        // Current members of every group any rule reads, to know who is still wanted elsewhere.
-        let mut members: HashMap<&UserGroupId, HashSet<String>> = HashMap::new();
-        for rule in &all_rules {
-            for group in Self::rule_groups(rule, &ids) {
-                if !members.contains_key(group) {
-                    let list = self
-                        .sync_call("usergroups.users.list", &calls, || {
-                            self.slack.usergroup_members(group)
-                        })
-                        .await?;
-                    members.insert(group, list.into_iter().map(|u| u.0).collect());
                 }
             }
         }
@@ -781,7 +768,7 @@ impl Workflow {
             calls = calls.get(),
             "sync delta applied"
         );
-        Ok(())
+        Ok(calls.get())
     }
 
     /// Job: a new person joined the workspace; workspace rules may want them.
@@ -798,7 +785,7 @@ impl Workflow {
         if rules.is_empty() {
             return Ok(());
         }
-        let Ok(user) = serde_json::from_value::<SlackUser>(user.clone()) else {
+        let Ok(user) = serde_json::from_value::<DirectoryUser>(user.clone()) else {
             return Ok(());
         };
         let Some(p) = person(&user) else {
@@ -815,7 +802,7 @@ impl Workflow {
             let wanted = BTreeMap::from([(
                 p.email.clone(),
                 Wanted {
-                    user_id: user.id.0.clone(),
+                    user_id: user.id.clone(),
                     name: p.name.clone(),
                 },
             )]);
