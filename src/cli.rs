@@ -70,6 +70,24 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Import guests from a CSV file: print a preview, then create approved requests for the
+    /// valid rows (invitations go out through the running bot's job queue).
+    Import {
+        /// The CSV file (UTF-8, a header row; see `/guest import` for the columns).
+        file: PathBuf,
+        /// Print the preview; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the preview as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The Slack user ID recorded as the approver, and the sponsor of rows that name none.
+        #[arg(long, value_name = "USER_ID")]
+        importer: Option<String>,
+        /// Time zone for dates and times without an offset (default UTC).
+        #[arg(long, value_name = "ZONE", default_value = "UTC")]
+        tz: String,
+    },
     /// Work with the audit log.
     Audit {
         #[command(subcommand)]
@@ -237,6 +255,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{out}");
             result
         }
+        Command::Import {
+            file,
+            dry_run,
+            json,
+            importer,
+            tz,
+        } => import_command(cli.config, file, dry_run, json, importer, &tz).await,
         Command::Audit {
             command: AuditCommand::Export { format, since },
         } => {
@@ -307,5 +332,88 @@ pub fn write_audit_csv(
         ])?;
     }
     writer.flush()?;
+    Ok(())
+}
+
+/// `guestlist import FILE`: the same checks and preview as in Slack, then batches with progress.
+async fn import_command(
+    config_path: Option<PathBuf>,
+    file: PathBuf,
+    dry_run: bool,
+    json: bool,
+    importer: Option<String>,
+    tz: &str,
+) -> anyhow::Result<()> {
+    use crate::domain::import::{FileError, MAX_IMPORT_BYTES};
+    let tz: chrono_tz::Tz = tz.parse().map_err(|_| {
+        anyhow::anyhow!("--tz: {tz:?} is not an IANA time zone such as Europe/Paris")
+    })?;
+    let importer = match importer {
+        None => None,
+        Some(id) if id.starts_with(['U', 'W']) && id.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            Some(crate::domain::UserId(id))
+        }
+        Some(id) => anyhow::bail!("--importer: {id:?} is not a Slack user ID such as U012ABCDEF"),
+    };
+    let shown = file.display().to_string();
+    // Refuse a huge file before reading it.
+    let size = std::fs::metadata(&file)
+        .with_context(|| format!("reading {shown}"))?
+        .len();
+    if size > MAX_IMPORT_BYTES {
+        anyhow::bail!(
+            "{shown}: {}",
+            FileError::TooLarge {
+                max: MAX_IMPORT_BYTES
+            }
+        );
+    }
+    let bytes = std::fs::read(&file).with_context(|| format!("reading {shown}"))?;
+    let config = load_config(config_path)?;
+    crate::telemetry::init_logging_with("warn", config.log_format);
+    let app = crate::app::App::for_command(config, Arc::new(SystemClock)).await?;
+    let workflow = &app.workflow;
+    let team = workflow
+        .home_team()
+        .await
+        .context("asking Slack which workspace this is (auth.test)")?;
+    let preview = match workflow
+        .import_preview(&team, &bytes, importer.as_ref(), tz)
+        .await?
+    {
+        Ok(preview) => preview,
+        Err(e) => anyhow::bail!("{shown}: {e} Nothing was written."),
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&preview)?);
+    } else {
+        print!(
+            "{}",
+            crate::slack::render::import_table(&preview, usize::MAX)
+        );
+        println!("{}", crate::slack::render::import_counts(&preview));
+    }
+    if dry_run {
+        eprintln!("dry run: nothing written");
+        return Ok(());
+    }
+    let total = preview.valid.len();
+    let label = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| shown.clone());
+    let mut imported = 0;
+    let mut done = 0;
+    for chunk in preview.valid.chunks(crate::workflow::IMPORT_BATCH) {
+        imported += workflow
+            .import_batch(&team, chunk, importer.as_ref(), &label)
+            .await?;
+        done += chunk.len();
+        eprintln!("imported {done}/{total}");
+    }
+    eprintln!(
+        "done: {imported} approved requests created ({} skipped: email taken since the preview); invitations go out through the bot's job queue",
+        total - imported
+    );
     Ok(())
 }

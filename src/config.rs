@@ -2,7 +2,7 @@
 //! secrets and deployment. Environment wins over the file; the file wins over defaults.
 //! A bad value stops the start with one line naming the key.
 
-use crate::domain::policy::{ApproverRules, RequestPolicy, ScopedApprover};
+use crate::domain::policy::{ApproverRules, AutoApproveRule, RequestPolicy, ScopedApprover};
 use crate::domain::{ChannelId, GuestType, UserGroupId, UserId};
 use crate::provision::{ProvisioningMode, ScimSettings};
 use secrecy::{ExposeSecret, SecretString};
@@ -61,6 +61,8 @@ pub struct Config {
     pub approvers: ApproverRules,
     pub approver_cache: Duration,
     pub requests: RequestPolicy,
+    /// Requests that fit one of these entirely are approved by the bot.
+    pub auto_approve: Vec<AutoApproveRule>,
     /// Who may ask for guests: members of these groups, or everyone when empty.
     pub requester_usergroups: Vec<UserGroupId>,
     /// A pending request this old gets one reminder to approvers.
@@ -176,6 +178,19 @@ struct FileConfig {
     group_sync: FileGroupSync,
     #[serde(default)]
     sync: Vec<FileSyncRule>,
+    #[serde(default)]
+    auto_approve: Vec<FileAutoApprove>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileAutoApprove {
+    name: String,
+    domains: Vec<String>,
+    guest_types: Option<Vec<String>>,
+    max_expiry_days: Option<u32>,
+    #[serde(default)]
+    channels: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -493,6 +508,27 @@ impl Config {
             "requests.blocked_domains",
             list(self.requests.blocked_domains.clone()),
         );
+        for rule in &self.auto_approve {
+            line(
+                &format!("auto_approve.{}", rule.name),
+                format!(
+                    "domains {}; types {}; at most {} days; channels {}",
+                    list(rule.domains.clone()),
+                    list(
+                        rule.guest_types
+                            .iter()
+                            .map(|t| t.as_str().to_string())
+                            .collect()
+                    ),
+                    rule.max_expiry_days,
+                    if rule.channels.is_empty() {
+                        "any".to_string()
+                    } else {
+                        list(rule.channels.iter().map(|c| c.to_string()).collect())
+                    }
+                ),
+            );
+        }
         line(
             "requests.requester_usergroups",
             if self.requester_usergroups.is_empty() {
@@ -803,6 +839,7 @@ fn build(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
 
     let provisioning = provisioning_settings(file.provisioning, env, slack.admin_token.is_some())?;
     let sync = sync_settings(file.group_sync, file.sync)?;
+    let auto_approve = auto_approve_rules(file.auto_approve, &requests)?;
 
     let socket_defaults = crate::socket::SocketSettings::default();
     let socket = crate::socket::SocketSettings {
@@ -821,6 +858,7 @@ fn build(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
 
     Ok(Config {
         sync,
+        auto_approve,
         socket,
         provisioning,
         listen,
@@ -850,6 +888,83 @@ fn build(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
         ),
     })
 }
+
+fn auto_approve_rules(
+    rules: Vec<FileAutoApprove>,
+    policy: &RequestPolicy,
+) -> Result<Vec<AutoApproveRule>, ConfigError> {
+    let mut names = std::collections::HashSet::new();
+    rules
+        .into_iter()
+        .map(|rule| {
+            let key = |field: &str| format!("auto_approve.{}.{field}", rule.name);
+            if rule.name.trim().is_empty() || !names.insert(rule.name.clone()) {
+                return Err(ConfigError::new(
+                    "auto_approve.name",
+                    format!(
+                        "every [[auto_approve]] rule needs a unique name ({:?})",
+                        rule.name
+                    ),
+                ));
+            }
+            if rule.domains.is_empty() {
+                return Err(ConfigError::new(key("domains"), "list at least one domain"));
+            }
+            let mut domains = Vec::new();
+            for domain in &rule.domains {
+                let domain = domain.trim().trim_start_matches('@').to_lowercase();
+                if !domain.contains('.') || domain.contains(['@', ' ', '*']) {
+                    return Err(ConfigError::new(
+                        key("domains"),
+                        format!("{domain:?} is not a domain such as partner.com"),
+                    ));
+                }
+                if policy
+                    .blocked_domains
+                    .iter()
+                    .any(|b| domain == *b || domain.ends_with(&format!(".{b}")))
+                {
+                    return Err(ConfigError::new(
+                        key("domains"),
+                        format!("{domain} is also in requests.blocked_domains"),
+                    ));
+                }
+                domains.push(domain);
+            }
+            let guest_types = match rule.guest_types {
+                None => policy.guest_types.clone(),
+                Some(names) => names
+                    .iter()
+                    .map(|n| match GuestType::parse(n) {
+                        Some(t @ (GuestType::SingleChannel | GuestType::MultiChannel)) => Ok(t),
+                        _ => Err(ConfigError::new(
+                            key("guest_types"),
+                            format!("{n:?} is not single_channel or multi_channel"),
+                        )),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            };
+            let max_expiry_days = positive(
+                &key("max_expiry_days"),
+                rule.max_expiry_days.unwrap_or(DEFAULT_AUTO_APPROVE_DAYS),
+            )?;
+            Ok(AutoApproveRule {
+                name: rule.name.trim().to_string(),
+                domains,
+                guest_types,
+                max_expiry_days,
+                channels: rule
+                    .channels
+                    .iter()
+                    .map(|c| channel_id(&key("channels"), c))
+                    .collect::<Result<_, _>>()?,
+            })
+        })
+        .collect()
+}
+
+/// An auto-approved account lasts at most this long unless the rule says otherwise.
+const DEFAULT_AUTO_APPROVE_DAYS: u32 = 30;
 
 fn sync_settings(
     settings: FileGroupSync,

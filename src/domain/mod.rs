@@ -4,6 +4,7 @@
 pub mod email;
 pub mod expiry;
 pub mod ids;
+pub mod import;
 pub mod policy;
 pub mod request;
 pub mod sync;

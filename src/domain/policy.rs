@@ -336,6 +336,42 @@ pub fn check_expiry(
     }
 }
 
+/// A rule under which the bot approves a request itself: every part of the request must fit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AutoApproveRule {
+    pub name: String,
+    /// The guest's email must be at one of these domains (or a subdomain).
+    pub domains: Vec<String>,
+    pub guest_types: Vec<GuestType>,
+    /// The account must end within this many days of approval ("never" never fits).
+    pub max_expiry_days: u32,
+    /// Every channel must be one of these; empty = any channel.
+    pub channels: Vec<ChannelId>,
+}
+
+impl AutoApproveRule {
+    /// Whether the request fits this rule entirely.
+    pub fn fits(&self, request: &ValidRequest, now: DateTime<Utc>) -> bool {
+        let domain_ok = self.domains.iter().any(|d| request.email.is_in_domain(d));
+        let type_ok = self.guest_types.contains(&request.guest_type);
+        let channels_ok =
+            self.channels.is_empty() || request.channels.iter().all(|c| self.channels.contains(c));
+        let expiry_ok = request.expiry.span_from(now).is_some_and(|span| {
+            span <= Duration::days(i64::from(self.max_expiry_days)) + Duration::minutes(1)
+        });
+        domain_ok && type_ok && channels_ok && expiry_ok
+    }
+}
+
+/// The first rule the request fits entirely, if any.
+pub fn auto_approval<'a>(
+    rules: &'a [AutoApproveRule],
+    request: &ValidRequest,
+    now: DateTime<Utc>,
+) -> Option<&'a AutoApproveRule> {
+    rules.iter().find(|rule| rule.fits(request, now))
+}
+
 /// A person who may approve only requests whose channels are all theirs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScopedApprover {
@@ -460,6 +496,52 @@ mod tests {
 
     fn errors(d: RequestDraft, p: &RequestPolicy) -> FieldErrors {
         validate_request(&d, p, now(), Tz::UTC).unwrap_err()
+    }
+
+    #[test]
+    fn auto_approval_needs_every_part_to_fit() {
+        let rules = vec![AutoApproveRule {
+            name: "partners".into(),
+            domains: vec!["partner.com".into()],
+            guest_types: vec![GuestType::SingleChannel],
+            max_expiry_days: 30,
+            channels: vec![ChannelId::from("C1")],
+        }];
+        let fits = |d: RequestDraft| {
+            let valid = validate_request(&d, &RequestPolicy::default(), now(), Tz::UTC).unwrap();
+            auto_approval(&rules, &valid, now()).map(|r| r.name.clone())
+        };
+        assert_eq!(fits(draft()), Some("partners".into()));
+        let sub = RequestDraft {
+            email: "g@eu.partner.com".into(),
+            ..draft()
+        };
+        assert_eq!(fits(sub), Some("partners".into()));
+        for outside in [
+            RequestDraft {
+                email: "g@notpartner.com".into(),
+                ..draft()
+            },
+            RequestDraft {
+                channels: vec!["C2".into()],
+                ..draft()
+            },
+            RequestDraft {
+                expiry_days: Some("31".into()),
+                ..draft()
+            },
+            RequestDraft {
+                guest_type: Some("multi_channel".into()),
+                ..draft()
+            },
+        ] {
+            assert_eq!(fits(outside.clone()), None, "{outside:?}");
+        }
+        let never = ValidRequest {
+            expiry: Expiry::Never,
+            ..validate_request(&draft(), &RequestPolicy::default(), now(), Tz::UTC).unwrap()
+        };
+        assert!(auto_approval(&rules, &never, now()).is_none());
     }
 
     #[test]

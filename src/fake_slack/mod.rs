@@ -222,6 +222,8 @@ pub struct FakeState {
     pub invited: BTreeMap<String, Value>,
     /// Uploaded files for files.info: id → (name, content).
     pub files: HashMap<String, (String, Vec<u8>)>,
+    /// `http://addr`, for the absolute URLs Slack hands out (file downloads).
+    pub base_url: String,
     /// Served by apps.connections.open (Socket Mode tests set it).
     pub socket_url: Option<String>,
     next_ts: u64,
@@ -267,6 +269,7 @@ impl FakeSlack {
         let state = Arc::new(Mutex::new(FakeState {
             next_ts: 0,
             next_id: 0,
+            base_url: format!("http://{addr}"),
             ..Default::default()
         }));
         let app = Router::new()
@@ -351,6 +354,34 @@ impl FakeSlack {
 
     pub fn add_file(&self, id: &str, name: &str, content: Vec<u8>) {
         self.state().files.insert(id.into(), (name.into(), content));
+    }
+
+    /// `user` shares a file in `channel`: the file and the message exist, and the return value
+    /// is the `message` event (subtype `file_share`) Slack would deliver.
+    pub fn share_file(
+        &self,
+        channel: &str,
+        user: &str,
+        id: &str,
+        name: &str,
+        content: Vec<u8>,
+    ) -> Value {
+        self.add_file(id, name, content);
+        let mut state = self.state();
+        let ts = state.next_ts();
+        state.messages.push(FakeMessage {
+            channel: channel.into(),
+            ts: ts.clone(),
+            thread_ts: None,
+            text: Some(String::new()),
+            blocks: Value::Null,
+            updates: 0,
+        });
+        serde_json::json!({
+            "type": "message", "subtype": "file_share", "channel": channel, "user": user,
+            "text": "", "ts": ts, "channel_type": "channel",
+            "files": [{"id": id, "name": name, "filetype": "csv", "mimetype": "text/csv"}],
+        })
     }
 
     /// Makes the next `times` calls of `method` fail this way.

@@ -23,6 +23,8 @@ fn time_limit(kind: &str) -> Duration {
         "sync_run" | "sync_delta" | "sync_preview" | "apply_held_plan" => {
             Duration::from_secs(3 * 3600)
         }
+        // Thousands of rows, a batch per transaction, with progress posted between batches.
+        "import_apply" | "import_preview" => Duration::from_secs(1800),
         _ => Duration::from_secs(300),
     }
 }

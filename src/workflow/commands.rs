@@ -86,6 +86,11 @@ impl Workflow {
                 self.sync_command(&team, &user, arg, command.response_url.0.as_str())
                     .await?,
             ),
+            Some("import") => CommandReply::Ephemeral(if self.is_full_approver(&user).await? {
+                render::import_help(self.settings.request_channel.as_ref())
+            } else {
+                "Only approvers can import guests. To ask for one guest, run `/guest`.".into()
+            }),
             Some("cancel") => match arg.and_then(RequestId::parse) {
                 None => {
                     CommandReply::Ephemeral("Which request? For example `/guest cancel 12`.".into())
@@ -136,6 +141,11 @@ impl Workflow {
         } else {
             "Working out what group sync would change; the plan will appear here.".into()
         })
+    }
+
+    async fn is_full_approver(&self, user: &UserId) -> anyhow::Result<bool> {
+        let facts = self.actor_facts(user).await?;
+        Ok(self.settings.approvers.has_full_authority(user, facts))
     }
 
     /// `/guest status <id>`: for the requester and for approvers.

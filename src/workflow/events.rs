@@ -40,6 +40,28 @@ impl Workflow {
                     user: text("user")?.to_string(),
                 },
             )),
+            "message" if text("subtype") == Some("file_share") => {
+                let in_request_channel =
+                    self.settings.request_channel.as_ref().map(|c| c.as_str()) == text("channel");
+                let csv = event
+                    .get("files")
+                    .and_then(Value::as_array)?
+                    .iter()
+                    .find(|f| is_csv(f))?;
+                let file_id = csv.get("id").and_then(Value::as_str)?.to_string();
+                (in_request_channel && text("bot_id").is_none() && text("thread_ts").is_none())
+                    .then(|| {
+                        self.job(
+                            team,
+                            Job::ImportPreview {
+                                channel: text("channel").unwrap_or_default().to_string(),
+                                thread_ts: text("ts").unwrap_or_default().to_string(),
+                                user: text("user").unwrap_or_default().to_string(),
+                                file_id,
+                            },
+                        )
+                    })
+            }
             "message" => {
                 let in_request_channel =
                     self.settings.request_channel.as_ref().map(|c| c.as_str()) == text("channel");
@@ -94,4 +116,12 @@ impl Workflow {
             _ => None,
         }
     }
+}
+
+/// A shared file that looks like CSV (by type or name).
+fn is_csv(file: &Value) -> bool {
+    let field = |k: &str| file.get(k).and_then(Value::as_str).unwrap_or("");
+    field("filetype") == "csv"
+        || field("mimetype") == "text/csv"
+        || field("name").to_ascii_lowercase().ends_with(".csv")
 }

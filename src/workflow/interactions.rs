@@ -229,6 +229,7 @@ impl Workflow {
             (action::RETRY_PROVISION, Some(id)) => {
                 self.retry_provision(team, user, id, feedback).await
             }
+            (action::IMPORT_CONFIRM, _) => self.import_click(team, user, value, feedback).await,
             (action::APPLY_SYNC_PLAN, Some(plan)) => {
                 self.apply_held_click(team, user, plan.0, feedback).await
             }

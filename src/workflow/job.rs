@@ -130,6 +130,22 @@ pub enum Job {
     },
     /// Apply a plan the guard held, after an approver said so.
     ApplyHeldPlan { plan_id: i64, actor: String },
+    /// A CSV file was shared in the request channel: read it and post a preview in its thread.
+    ImportPreview {
+        channel: String,
+        thread_ts: String,
+        user: String,
+        file_id: String,
+    },
+    /// An approver confirmed a preview: import the file's valid rows, if it is unchanged.
+    ImportApply {
+        channel: String,
+        thread_ts: String,
+        user: String,
+        file_id: String,
+        /// SHA-256 of the bytes the preview was made from.
+        digest: String,
+    },
     /// Delete old event ids and finished jobs.
     Housekeeping,
 }
@@ -168,6 +184,8 @@ impl Job {
             Job::SyncJoin { .. } => "sync_join",
             Job::SyncFor { .. } => "sync_preview",
             Job::ApplyHeldPlan { .. } => "apply_held_plan",
+            Job::ImportPreview { .. } => "import_preview",
+            Job::ImportApply { .. } => "import_apply",
             Job::Housekeeping => "housekeeping",
         }
     }
@@ -194,6 +212,8 @@ impl Job {
             | Job::SyncJoin { .. }
             | Job::ApplyHeldPlan { .. } => Some("sync".to_string()),
             Job::NotifyRequester { request_id, .. } => Some(format!("dm:{}", request_id.0)),
+            // A file is imported once at a time; a second confirmation waits and finds it done.
+            Job::ImportApply { file_id, .. } => Some(format!("import:{file_id}")),
             _ => None,
         }
     }

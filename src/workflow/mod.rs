@@ -6,6 +6,7 @@
 mod commands;
 mod directory;
 mod events;
+mod import;
 mod interactions;
 pub mod job;
 mod lifecycle;
@@ -15,11 +16,12 @@ pub mod sync;
 
 pub use commands::CommandReply;
 pub use directory::{Directory, Person};
+pub use import::{IMPORT_BATCH, file_digest};
 pub use job::{Job, JobError};
 
 use crate::clock::SharedClock;
 use crate::config::{Config, ProvisioningSettings};
-use crate::domain::policy::{ApproverRules, RequestPolicy};
+use crate::domain::policy::{ApproverRules, AutoApproveRule, RequestPolicy};
 use crate::domain::{ChannelId, TeamId, UserGroupId, UserId};
 use crate::provision::SharedProvisioner;
 use crate::slack::SlackApi;
@@ -41,6 +43,7 @@ pub struct WorkflowSettings {
     pub max_attempts: i64,
     pub provisioning: ProvisioningSettings,
     pub sync: crate::config::SyncSettings,
+    pub auto_approve: Vec<AutoApproveRule>,
 }
 
 impl WorkflowSettings {
@@ -55,6 +58,7 @@ impl WorkflowSettings {
             max_attempts: config.jobs.max_attempts,
             provisioning: config.provisioning.clone(),
             sync: config.sync.clone(),
+            auto_approve: config.auto_approve.clone(),
         }
     }
 }

@@ -2,7 +2,9 @@
 
 use super::{Feedback, Job, Workflow};
 use crate::domain::expiry::{format_in_zone, zone};
-use crate::domain::policy::{ActorFacts, Authority, Field, FieldErrors, Refusal, validate_request};
+use crate::domain::policy::{
+    ActorFacts, Authority, Field, FieldErrors, Refusal, auto_approval, validate_request,
+};
 use crate::domain::request::{NewRequest, Source, transition};
 use crate::domain::text::safe;
 use crate::domain::{
@@ -11,7 +13,9 @@ use crate::domain::{
 use crate::slack::SlackCallError;
 use crate::slack::payload::request_draft;
 use crate::slack::render::{self, DenyMetadata, FormMetadata, field_block_id};
-use crate::store::{AuditEntry, ChangeOutcome, ChangedFields, CreateOutcome, NewJob, StateChange};
+use crate::store::{
+    Approval, AuditEntry, ChangeOutcome, ChangedFields, CreateOutcome, NewJob, StateChange,
+};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use slack_morphism::prelude::SlackViewState;
@@ -106,6 +110,7 @@ impl Workflow {
                 self.duplicate_error(&existing, tz).await,
             ));
         }
+        let valid_copy = valid.clone();
         let new = NewRequest {
             team_id: team_id.clone(),
             kind: RequestKind::Guest,
@@ -121,6 +126,9 @@ impl Workflow {
             source: Source::Form,
             sync_rule: None,
         };
+        if let Some(rule) = auto_approval(&self.settings.auto_approve, &valid_copy, now) {
+            return self.submit_auto_approved(new, rule.name.clone(), tz).await;
+        }
         let audit = AuditEntry {
             team_id: team_id.clone(),
             request_id: None,
@@ -166,6 +174,74 @@ impl Workflow {
             CreateOutcome::Duplicate(existing) => Ok(SubmitOutcome::Errors(
                 self.duplicate_error(&existing, tz).await,
             )),
+        }
+    }
+
+    /// A request inside an auto-approval rule: stored approved, in one transaction with its
+    /// card, the sponsor's DM and the provisioning job; the card names the rule.
+    async fn submit_auto_approved(
+        &self,
+        new: NewRequest,
+        rule: String,
+        tz: chrono_tz::Tz,
+    ) -> anyhow::Result<SubmitOutcome> {
+        let now = self.now();
+        let team = new.team_id.clone();
+        let approval = Approval {
+            decided_by: None,
+            auto_rule: Some(rule.clone()),
+            audit_actor: crate::store::BOT_ACTOR.into(),
+            audit_action: "auto_approve".into(),
+            audit_detail: format!(
+                "auto-approval rule {rule}; requested by {} as {}",
+                new.requester,
+                new.guest_type.as_str()
+            ),
+        };
+        let provisioning = self.approved_jobs(&team);
+        let max_attempts = self.settings.max_attempts;
+        let rule_name = rule.clone();
+        let jobs: crate::store::JobsForEach = Box::new(move |r: &GuestRequest| {
+            let mut jobs = vec![
+                Job::PostCard { request_id: r.id }.now(&team, now, max_attempts),
+                Job::NotifyRequester {
+                    request_id: r.id,
+                    text: format!(
+                        "Your request *{}* for *{}* ({}) was approved automatically by rule *{}*. The invitation comes next; I will keep you posted.",
+                        r.id,
+                        safe(&r.full_name, 100),
+                        safe(r.email.as_str(), 254),
+                        safe(&rule_name, 80)
+                    ),
+                }
+                .now(&team, now, max_attempts),
+                Job::PublishHome { user: r.requester.to_string() }.now(&team, now, max_attempts),
+            ];
+            jobs.extend(provisioning(r));
+            jobs
+        });
+        let created = self
+            .store
+            .create_approved(std::slice::from_ref(&new), &approval, now, jobs)
+            .await?;
+        self.queued();
+        match created.into_iter().next() {
+            Some(request) => {
+                metrics::counter!("decisions_total", "outcome" => "approved").increment(1);
+                tracing::info!(request.id = request.id.0, team_id = %request.team_id, requester = %request.requester, rule, "request approved by rule");
+                Ok(SubmitOutcome::Sent(Box::new(request)))
+            }
+            // The email was taken between the check and the insert.
+            None => match self
+                .store
+                .open_request_for_email(&new.team_id, new.email.as_str())
+                .await?
+            {
+                Some(existing) => Ok(SubmitOutcome::Errors(
+                    self.duplicate_error(&existing, tz).await,
+                )),
+                None => anyhow::bail!("auto-approved request for {} was not stored", new.email),
+            },
         }
     }
 

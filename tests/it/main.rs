@@ -5,6 +5,7 @@
 mod helpers;
 
 mod demo;
+mod import;
 mod ingress;
 mod jobs;
 mod lifecycle;

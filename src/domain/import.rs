@@ -1,0 +1,682 @@
+//! CSV import: reading the file, then checking every row against the same rules as the form.
+//! The workflow looks up what needs Slack or the database (channels, sponsors, emails already
+//! taken) and hands those facts in; nothing here does I/O.
+
+use super::email::Email;
+use super::expiry::{Expiry, local_to_utc};
+use super::ids::{ChannelId, RequestId, UserId};
+use super::policy::{
+    DEFAULT_EXPIRY_TIME, MAX_NAME_CHARS, MAX_ORGANISATION_CHARS, RequestPolicy,
+    check_channel_count, check_email, check_expiry,
+};
+use super::request::{GuestType, RequestState};
+use super::text::one_line;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+/// Larger files are refused before they are read: 10,000 rows take about 1 MB.
+pub const MAX_IMPORT_BYTES: u64 = 10 * 1024 * 1024;
+pub const MAX_IMPORT_ROWS: usize = 50_000;
+
+/// The columns, in the order a template lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    Email,
+    Name,
+    Organisation,
+    GuestType,
+    Channels,
+    Expires,
+    Sponsor,
+    Phone,
+}
+
+impl Column {
+    pub const ALL: [Column; 8] = [
+        Column::Email,
+        Column::Name,
+        Column::Organisation,
+        Column::GuestType,
+        Column::Channels,
+        Column::Expires,
+        Column::Sponsor,
+        Column::Phone,
+    ];
+    const REQUIRED: [Column; 5] = [
+        Column::Email,
+        Column::Name,
+        Column::GuestType,
+        Column::Channels,
+        Column::Expires,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Column::Email => "email",
+            Column::Name => "name",
+            Column::Organisation => "organisation",
+            Column::GuestType => "guest_type",
+            Column::Channels => "channels",
+            Column::Expires => "expires",
+            Column::Sponsor => "sponsor",
+            Column::Phone => "phone",
+        }
+    }
+
+    fn parse(header: &str) -> Option<Self> {
+        let key = header.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        match key.as_str() {
+            "organization" => Some(Column::Organisation),
+            "full_name" => Some(Column::Name),
+            _ => Self::ALL.into_iter().find(|c| c.as_str() == key),
+        }
+    }
+}
+
+/// The header line a template starts with.
+pub fn template_header() -> String {
+    Column::ALL.map(Column::as_str).join(",")
+}
+
+/// Why a whole file is refused. Nothing is read further and nothing is written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileError {
+    #[error(
+        "The file is larger than {} MB; I import at most {max} bytes at once. Split it into smaller files.",
+        max / (1024 * 1024)
+    )]
+    TooLarge { max: u64 },
+    #[error("The file is empty; it needs a header row and at least one guest.")]
+    Empty,
+    #[error("The file is not UTF-8 text (line {line}). Save it as \"CSV UTF-8\" and try again.")]
+    Encoding { line: usize },
+    #[error("A quote opened on line {line} is never closed, so the rows after it cannot be read.")]
+    UnbalancedQuotes { line: usize },
+    #[error("The header row has no {0} column (needed: {required}).", required = required_list())]
+    MissingColumn(&'static str),
+    #[error("The header row has an unknown column {0:?} (known: {known}).", known = template_header())]
+    UnknownColumn(String),
+    #[error("The header row names the column {0:?} twice.")]
+    DuplicateColumn(String),
+    #[error("The file has {rows} rows; I import at most {max} at once.")]
+    TooManyRows { rows: usize, max: usize },
+    #[error("Line {line}: {message}")]
+    Unreadable { line: u64, message: String },
+}
+
+fn required_list() -> String {
+    Column::REQUIRED.map(Column::as_str).join(", ")
+}
+
+/// One data row as written, by column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawRow {
+    /// Line number in the file (the header is line 1).
+    pub line: u64,
+    values: HashMap<Column, String>,
+    /// Set when the row has the wrong number of values.
+    shape_error: Option<String>,
+}
+
+impl RawRow {
+    pub fn get(&self, column: Column) -> &str {
+        self.values.get(&column).map(String::as_str).unwrap_or("")
+    }
+}
+
+/// Reads a whole CSV file. Refuses it outright when it cannot be read as a table; a row with
+/// bad values is not a file error (the preview lists it).
+pub fn parse_csv(bytes: &[u8]) -> Result<Vec<RawRow>, FileError> {
+    if bytes.len() as u64 > MAX_IMPORT_BYTES {
+        return Err(FileError::TooLarge {
+            max: MAX_IMPORT_BYTES,
+        });
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        // UTF-16, as some spreadsheet exports write it.
+        return Err(FileError::Encoding { line: 1 });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| FileError::Encoding {
+        line: 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count(),
+    })?;
+    if text.trim().is_empty() {
+        return Err(FileError::Empty);
+    }
+    if let Some(line) = unclosed_quote(text) {
+        return Err(FileError::UnbalancedQuotes { line });
+    }
+
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header = reader.headers().map_err(|e| unreadable(&e))?.clone();
+    let mut columns = Vec::with_capacity(header.len());
+    let mut seen = HashSet::new();
+    for name in header.iter() {
+        let column = Column::parse(name).ok_or_else(|| FileError::UnknownColumn(name.into()))?;
+        if !seen.insert(column) {
+            return Err(FileError::DuplicateColumn(name.into()));
+        }
+        columns.push(column);
+    }
+    if let Some(missing) = Column::REQUIRED.iter().find(|c| !seen.contains(c)) {
+        return Err(FileError::MissingColumn(missing.as_str()));
+    }
+
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| unreadable(&e))?;
+        if record.iter().all(str::is_empty) {
+            continue; // blank lines, and the empty rows spreadsheets leave at the end
+        }
+        if rows.len() == MAX_IMPORT_ROWS {
+            return Err(FileError::TooManyRows {
+                rows: MAX_IMPORT_ROWS + 1,
+                max: MAX_IMPORT_ROWS,
+            });
+        }
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let shape_error = (record.len() != columns.len()).then(|| {
+            format!(
+                "has {} values; the header has {} columns",
+                record.len(),
+                columns.len()
+            )
+        });
+        let values = columns
+            .iter()
+            .zip(record.iter())
+            .map(|(c, v)| (*c, v.to_string()))
+            .collect();
+        rows.push(RawRow {
+            line,
+            values,
+            shape_error,
+        });
+    }
+    if rows.is_empty() {
+        return Err(FileError::Empty);
+    }
+    Ok(rows)
+}
+
+fn unreadable(e: &csv::Error) -> FileError {
+    FileError::Unreadable {
+        line: e.position().map(|p| p.line()).unwrap_or(0),
+        message: e.to_string(),
+    }
+}
+
+/// The line of a quote that is opened and never closed, if any. In CSV a literal quote inside
+/// a quoted field is doubled, so a well-formed file toggles in and out of quotes cleanly.
+fn unclosed_quote(text: &str) -> Option<usize> {
+    let mut line = 1;
+    let mut opened_on = None;
+    for byte in text.bytes() {
+        match byte {
+            b'"' => {
+                opened_on = if opened_on.is_some() {
+                    None
+                } else {
+                    Some(line)
+                }
+            }
+            b'\n' => line += 1,
+            _ => {}
+        }
+    }
+    opened_on
+}
+
+/// What the workflow looked up for the rows.
+#[derive(Debug, Clone, Default)]
+pub struct ImportFacts {
+    /// Channel IDs and lower-case names (no `#`), each to its ID.
+    pub channels: HashMap<String, ChannelId>,
+    /// Sponsor values as written (lower-cased) to the person they name; absent = not found.
+    pub sponsors: HashMap<String, UserId>,
+    /// Who sponsors rows that name nobody (the importer).
+    pub default_sponsor: Option<UserId>,
+    /// Emails that already have an open request or account.
+    pub taken: HashMap<String, (RequestId, RequestState)>,
+}
+
+/// A row that passed every check: ready to become an approved request.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImportGuest {
+    pub line: u64,
+    pub email: Email,
+    pub full_name: String,
+    pub organisation: String,
+    pub guest_type: GuestType,
+    pub channels: Vec<ChannelId>,
+    pub expiry: Expiry,
+    pub sponsor: UserId,
+    pub phone: Option<String>,
+}
+
+/// A row left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowProblem {
+    pub line: u64,
+    pub email: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ImportPreview {
+    pub valid: Vec<ImportGuest>,
+    pub invalid: Vec<RowProblem>,
+    pub duplicates: Vec<RowProblem>,
+}
+
+impl ImportPreview {
+    pub fn rows(&self) -> usize {
+        self.valid.len() + self.invalid.len() + self.duplicates.len()
+    }
+}
+
+/// Sorts every row into valid, invalid (with the reason) and duplicate (within the file, or
+/// of an email that already has a request or account).
+pub fn check_rows(
+    rows: &[RawRow],
+    facts: &ImportFacts,
+    policy: &RequestPolicy,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> ImportPreview {
+    let mut preview = ImportPreview::default();
+    let mut first_line: HashMap<String, u64> = HashMap::new();
+    for row in rows {
+        let raw_email = row.get(Column::Email).to_string();
+        let problem = |reason: String| RowProblem {
+            line: row.line,
+            email: raw_email.clone(),
+            reason,
+        };
+        if let Some(shape) = &row.shape_error {
+            preview.invalid.push(problem(shape.clone()));
+            continue;
+        }
+        let email = match check_email(&raw_email, policy) {
+            Ok(email) => email,
+            Err(reason) => {
+                preview.invalid.push(problem(reason));
+                continue;
+            }
+        };
+        if let Some(first) = first_line.get(email.as_str()) {
+            preview
+                .duplicates
+                .push(problem(format!("the same email as line {first}")));
+            continue;
+        }
+        first_line.insert(email.as_str().to_string(), row.line);
+        if let Some((id, state)) = facts.taken.get(email.as_str()) {
+            preview.duplicates.push(problem(format!(
+                "already has {id} ({})",
+                state.as_str().replace('_', " ")
+            )));
+            continue;
+        }
+        match check_row(row, email, facts, policy, now, tz) {
+            Ok(guest) => preview.valid.push(guest),
+            Err(reason) => preview.invalid.push(problem(reason)),
+        }
+    }
+    preview
+}
+
+fn check_row(
+    row: &RawRow,
+    email: Email,
+    facts: &ImportFacts,
+    policy: &RequestPolicy,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<ImportGuest, String> {
+    let full_name = one_line(row.get(Column::Name));
+    if full_name.is_empty() {
+        return Err("no name".into());
+    }
+    if full_name.chars().count() > MAX_NAME_CHARS {
+        return Err(format!(
+            "the name is longer than {MAX_NAME_CHARS} characters"
+        ));
+    }
+    let organisation = one_line(row.get(Column::Organisation));
+    if organisation.chars().count() > MAX_ORGANISATION_CHARS {
+        return Err(format!(
+            "the organisation is longer than {MAX_ORGANISATION_CHARS} characters"
+        ));
+    }
+    let raw_type = row.get(Column::GuestType);
+    let guest_type = match GuestType::parse(raw_type) {
+        Some(t) if policy.guest_types.contains(&t) => t,
+        Some(t) => return Err(format!("{}s are not allowed", t.label())),
+        None if raw_type.is_empty() => return Err("no guest_type".into()),
+        None => {
+            return Err(format!(
+                "guest_type {raw_type:?} is not single_channel or multi_channel"
+            ));
+        }
+    };
+    let mut channels: Vec<ChannelId> = Vec::new();
+    for name in row
+        .get(Column::Channels)
+        .split(';')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        let key = name.trim_start_matches('#');
+        let id = facts
+            .channels
+            .get(key)
+            .or_else(|| facts.channels.get(&key.to_lowercase()))
+            .ok_or_else(|| format!("unknown channel {name}"))?;
+        if !channels.contains(id) {
+            channels.push(id.clone());
+        }
+    }
+    check_channel_count(guest_type, channels.len(), policy)
+        .map_err(|m| m.trim_end_matches('.').to_lowercase())?;
+    let expiry = parse_expires(row.get(Column::Expires), now, tz)?;
+    check_expiry(&expiry, policy, now).map_err(|m| format!("expires: {m}"))?;
+    let sponsor = match row.get(Column::Sponsor) {
+        "" => facts
+            .default_sponsor
+            .clone()
+            .ok_or("no sponsor (name one, or import as a person)")?,
+        raw => facts
+            .sponsors
+            .get(&raw.to_lowercase())
+            .cloned()
+            .ok_or_else(|| format!("sponsor {raw} is not a person in this workspace"))?,
+    };
+    let phone = match row.get(Column::Phone) {
+        "" => None,
+        raw => Some(check_phone(raw)?),
+    };
+    Ok(ImportGuest {
+        line: row.line,
+        email,
+        full_name,
+        organisation,
+        guest_type,
+        channels,
+        expiry,
+        sponsor,
+        phone,
+    })
+}
+
+/// `30d`, an ISO date (at the end of a working day, in `tz`), an ISO date-time (with an
+/// offset, or else in `tz`), or `never`.
+pub fn parse_expires(raw: &str, now: DateTime<Utc>, tz: Tz) -> Result<Expiry, String> {
+    let raw = raw.trim();
+    let bad = || {
+        format!(
+            "expires {raw:?} is not a number of days (30d), a date (2027-03-31), a date-time or never"
+        )
+    };
+    if raw.is_empty() {
+        return Err("no expires (30d, a date, or never)".into());
+    }
+    if raw.eq_ignore_ascii_case("never") {
+        return Ok(Expiry::Never);
+    }
+    if let Some(days) = raw.strip_suffix(['d', 'D']) {
+        return match days.trim().parse::<u32>() {
+            Ok(days) if days >= 1 => Ok(Expiry::AfterDays { days }),
+            _ => Err(bad()),
+        };
+    }
+    let at = if let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        let time = NaiveTime::from_hms_opt(DEFAULT_EXPIRY_TIME.0, DEFAULT_EXPIRY_TIME.1, 0)
+            .expect("valid default time");
+        local_to_utc(date, time, tz).map_err(|e| format!("expires: {e}"))?
+    } else if let Ok(at) = DateTime::parse_from_rfc3339(raw) {
+        at.with_timezone(&Utc)
+    } else {
+        let local = [
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%d %H:%M",
+        ]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(raw, f).ok())
+        .ok_or_else(bad)?;
+        local_to_utc(local.date(), local.time(), tz).map_err(|e| format!("expires: {e}"))?
+    };
+    if at <= now {
+        return Err(format!("expires {raw} is in the past"));
+    }
+    Ok(Expiry::At { at })
+}
+
+/// An E.164 number (`+` and up to 15 digits); spaces, dots, dashes and brackets are dropped.
+pub fn check_phone(raw: &str) -> Result<String, String> {
+    let compact: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+        .collect();
+    let digits = compact.strip_prefix('+').unwrap_or("");
+    let ok = (2..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0');
+    if ok {
+        Ok(compact)
+    } else {
+        Err(format!(
+            "phone {raw:?} is not in E.164 form (+ country code and number)"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap()
+    }
+
+    fn facts() -> ImportFacts {
+        ImportFacts {
+            channels: HashMap::from([
+                ("C1".to_string(), ChannelId::from("C1")),
+                ("partners".to_string(), ChannelId::from("C1")),
+                ("C2".to_string(), ChannelId::from("C2")),
+                ("design".to_string(), ChannelId::from("C2")),
+            ]),
+            sponsors: HashMap::from([
+                ("u9".to_string(), UserId::from("U9")),
+                ("ana@corp.example".to_string(), UserId::from("U9")),
+            ]),
+            default_sponsor: Some(UserId::from("UIMPORTER")),
+            taken: HashMap::from([(
+                "held@partner.example".to_string(),
+                (RequestId(7), RequestState::Active),
+            )]),
+        }
+    }
+
+    fn preview(csv: &str) -> ImportPreview {
+        let policy = RequestPolicy {
+            blocked_domains: vec!["blocked.example".into()],
+            ..RequestPolicy::default()
+        };
+        let rows = parse_csv(csv.as_bytes()).expect("readable");
+        check_rows(&rows, &facts(), &policy, now(), chrono_tz::UTC)
+    }
+
+    #[test]
+    fn rows_are_sorted_into_valid_invalid_and_duplicates() {
+        let p = preview(
+            "Email,Name,guest_type,channels,expires,sponsor,phone,organization\n\
+             a@partner.example,Ann,single_channel,#partners,30d,,+44 20 7946 0000,Partner\n\
+             B@Partner.example,Bob,multi,partners;C2,2027-01-31,ana@corp.example,,\n\
+             a@PARTNER.example ,Ann again,single_channel,partners,30d,,,\n\
+             held@partner.example,Held,single_channel,partners,30d,,,\n\
+             c@partner.example,Cy,single_channel,#nowhere,30d,,,\n\
+             not-an-email,Dee,single_channel,partners,30d,,,\n\
+             e@blocked.example,Eve,single_channel,partners,30d,,,\n\
+             f@partner.example,Fay,single_channel,partners,400d,,,\n\
+             g@partner.example,Gus,single_channel,partners;design,30d,,,\n\
+             h@partner.example,Hal,single_channel,partners,30d,nobody@corp.example,,\n\
+             i@partner.example,Ida,single_channel,partners,30d,,12345,\n\
+             j@partner.example,Jo,single_channel,partners,2020-01-01,,,\n",
+        );
+        let valid: Vec<(u64, &str)> = p.valid.iter().map(|g| (g.line, g.email.as_str())).collect();
+        assert_eq!(
+            valid,
+            vec![(2, "a@partner.example"), (3, "b@partner.example")]
+        );
+        assert_eq!(p.valid[0].phone.as_deref(), Some("+442079460000"));
+        assert_eq!(p.valid[0].sponsor, UserId::from("UIMPORTER"));
+        assert_eq!(p.valid[0].organisation, "Partner");
+        assert_eq!(p.valid[1].sponsor, UserId::from("U9"));
+        assert_eq!(
+            p.valid[1].channels,
+            vec![ChannelId::from("C1"), ChannelId::from("C2")]
+        );
+        assert!(matches!(p.valid[1].expiry, Expiry::At { .. }));
+
+        let dups: Vec<(u64, &str)> = p
+            .duplicates
+            .iter()
+            .map(|d| (d.line, d.reason.as_str()))
+            .collect();
+        assert_eq!(
+            dups,
+            vec![
+                (4, "the same email as line 2"),
+                (5, "already has #7 (active)")
+            ]
+        );
+        let invalid: HashMap<u64, &str> = p
+            .invalid
+            .iter()
+            .map(|d| (d.line, d.reason.as_str()))
+            .collect();
+        assert_eq!(invalid[&6], "unknown channel #nowhere");
+        assert_eq!(invalid[&7], "That is not a valid email address.");
+        assert!(invalid[&8].contains("blocked domain"), "{}", invalid[&8]);
+        assert_eq!(invalid[&9], "expires: The longest allowed is 90 days.");
+        assert_eq!(
+            invalid[&10],
+            "a single-channel guest gets exactly one channel"
+        );
+        assert!(invalid[&11].contains("not a person"), "{}", invalid[&11]);
+        assert!(invalid[&12].contains("E.164"), "{}", invalid[&12]);
+        assert!(invalid[&13].contains("in the past"), "{}", invalid[&13]);
+        assert_eq!(p.rows(), 12);
+    }
+
+    #[test]
+    fn a_row_with_the_wrong_number_of_values_is_invalid_not_fatal() {
+        let p = preview(
+            "email,name,guest_type,channels,expires\n\
+             a@partner.example,Ann,single_channel,partners\n\
+             b@partner.example,Bob,single_channel,partners,30d\n",
+        );
+        assert_eq!(p.valid.len(), 1);
+        assert_eq!(p.invalid[0].line, 2);
+        assert!(p.invalid[0].reason.contains("4 values"));
+    }
+
+    #[test]
+    fn unreadable_files_are_refused_whole() {
+        let header = "email,name,guest_type,channels,expires\n";
+        assert_eq!(parse_csv(b""), Err(FileError::Empty));
+        assert_eq!(parse_csv(header.as_bytes()), Err(FileError::Empty));
+        let latin1 = [header.as_bytes(), b"a@x.example,Ren\xe9,single,c,30d\n"].concat();
+        assert_eq!(parse_csv(&latin1), Err(FileError::Encoding { line: 2 }));
+        assert_eq!(
+            parse_csv(b"\xFF\xFEe\0m\0"),
+            Err(FileError::Encoding { line: 1 })
+        );
+        let open =
+            format!("{header}a@x.example,\"Ann,single,c,30d\nb@x.example,Bob,single,c,30d\n");
+        assert_eq!(
+            parse_csv(open.as_bytes()),
+            Err(FileError::UnbalancedQuotes { line: 2 })
+        );
+        assert_eq!(
+            parse_csv(b"email,name,guest_type,channels,expires,shoe_size\n"),
+            Err(FileError::UnknownColumn("shoe_size".into()))
+        );
+        assert_eq!(
+            parse_csv(b"email,name,guest_type,expires\nx\n"),
+            Err(FileError::MissingColumn("channels"))
+        );
+        assert_eq!(
+            parse_csv(b"email,name,guest_type,channels,expires,Email\n"),
+            Err(FileError::DuplicateColumn("Email".into()))
+        );
+        let big = vec![b'a'; MAX_IMPORT_BYTES as usize + 1];
+        assert!(matches!(parse_csv(&big), Err(FileError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn quoted_fields_and_a_bom_are_read() {
+        let rows = parse_csv(
+            "\u{FEFF}email,name,guest_type,channels,expires\n\
+             a@x.example,\"Smith, \"\"Ann\"\"\",single,c,30d\n\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].get(Column::Name), "Smith, \"Ann\"");
+        assert_eq!(rows[0].line, 2);
+    }
+
+    #[test]
+    fn expiry_forms() {
+        let tz: Tz = "Europe/Paris".parse().unwrap();
+        assert_eq!(
+            parse_expires("30d", now(), tz),
+            Ok(Expiry::AfterDays { days: 30 })
+        );
+        assert_eq!(parse_expires("NEVER", now(), tz), Ok(Expiry::Never));
+        assert_eq!(
+            parse_expires("2027-01-31", now(), tz),
+            Ok(Expiry::At {
+                at: Utc.with_ymd_and_hms(2027, 1, 31, 16, 0, 0).unwrap()
+            })
+        );
+        assert_eq!(
+            parse_expires("2027-01-31T09:30:00Z", now(), tz),
+            Ok(Expiry::At {
+                at: Utc.with_ymd_and_hms(2027, 1, 31, 9, 30, 0).unwrap()
+            })
+        );
+        assert_eq!(
+            parse_expires("2027-01-31 09:30", now(), tz),
+            Ok(Expiry::At {
+                at: Utc.with_ymd_and_hms(2027, 1, 31, 8, 30, 0).unwrap()
+            })
+        );
+        assert!(parse_expires("0d", now(), tz).is_err());
+        assert!(parse_expires("soon", now(), tz).is_err());
+        assert!(parse_expires("", now(), tz).is_err());
+    }
+
+    #[test]
+    fn phones() {
+        assert_eq!(check_phone("+1 (415) 555-0100"), Ok("+14155550100".into()));
+        assert!(check_phone("415 555 0100").is_err());
+        assert!(check_phone("+0123").is_err());
+        assert!(check_phone("+1234567890123456").is_err());
+    }
+}

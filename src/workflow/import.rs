@@ -1,0 +1,394 @@
+//! CSV import: from a file on disk (`guestlist import`) or a CSV shared in the request channel.
+//! Both paths read the file, check every row with `domain::import`, show a preview, and only
+//! on confirmation create approved requests, a batch per transaction.
+
+use super::{Feedback, Job, JobError, Workflow};
+use crate::domain::import::{
+    FileError, ImportFacts, ImportGuest, ImportPreview, MAX_IMPORT_BYTES, RawRow, check_rows,
+    parse_csv,
+};
+use crate::domain::request::Source;
+use crate::domain::{ChannelId, NewRequest, RequestKind, TeamId, UserId};
+use crate::slack::render;
+use crate::store::Approval;
+use anyhow::Context;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeSet, HashMap};
+
+/// Rows per transaction: large enough to be quick, small enough not to hold the writer long.
+pub const IMPORT_BATCH: usize = 500;
+
+/// The SHA-256 of a file, hex: a confirmation only imports the bytes that were previewed.
+pub fn file_digest(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+impl Workflow {
+    /// Reads and checks a file. `Ok(Err(_))` = the whole file is refused, with the reason.
+    pub async fn import_preview(
+        &self,
+        team: &TeamId,
+        bytes: &[u8],
+        importer: Option<&UserId>,
+        tz: chrono_tz::Tz,
+    ) -> anyhow::Result<Result<ImportPreview, FileError>> {
+        let rows = match parse_csv(bytes) {
+            Ok(rows) => rows,
+            Err(e) => return Ok(Err(e)),
+        };
+        let facts = ImportFacts {
+            channels: self.channel_index().await?,
+            sponsors: self.resolve_sponsors(&rows).await?,
+            default_sponsor: importer.cloned(),
+            taken: self
+                .store
+                .held_emails(team)
+                .await?
+                .into_iter()
+                .map(|h| (h.email, (h.request_id, h.state)))
+                .collect(),
+        };
+        Ok(Ok(check_rows(
+            &rows,
+            &facts,
+            &self.settings.policy,
+            self.now(),
+            tz,
+        )))
+    }
+
+    /// Creates one batch of approved requests in one transaction; returns how many were new
+    /// (an email taken since the preview is skipped).
+    pub async fn import_batch(
+        &self,
+        team: &TeamId,
+        guests: &[ImportGuest],
+        importer: Option<&UserId>,
+        label: &str,
+    ) -> anyhow::Result<usize> {
+        let now = self.now();
+        let batch: Vec<NewRequest> = guests
+            .iter()
+            .map(|g| NewRequest {
+                team_id: team.clone(),
+                kind: RequestKind::Guest,
+                parent_id: None,
+                requester: g.sponsor.clone(),
+                email: g.email.clone(),
+                full_name: g.full_name.clone(),
+                organisation: g.organisation.clone(),
+                reason: match &g.phone {
+                    Some(phone) => format!("CSV import {label}, line {} (phone {phone})", g.line),
+                    None => format!("CSV import {label}, line {}", g.line),
+                },
+                guest_type: g.guest_type,
+                channels: g.channels.clone(),
+                expiry: g.expiry,
+                source: Source::Import,
+                sync_rule: None,
+            })
+            .collect();
+        let approval = Approval {
+            decided_by: importer.cloned(),
+            auto_rule: None,
+            audit_actor: importer
+                .map(|u| u.to_string())
+                .unwrap_or_else(|| "cli".to_string()),
+            audit_action: "import".into(),
+            audit_detail: format!("CSV import {label}"),
+        };
+        let created = self
+            .store
+            .create_approved(&batch, &approval, now, self.approved_jobs(team))
+            .await?;
+        self.queued();
+        metrics::counter!("imported_guests_total").increment(created.len() as u64);
+        Ok(created.len())
+    }
+
+    /// Channel IDs and names (lower case) to IDs, for the channels the bot can see.
+    async fn channel_index(&self) -> anyhow::Result<HashMap<String, ChannelId>> {
+        let mut index = HashMap::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self
+                .slack
+                .channels_page(cursor.as_deref())
+                .await
+                .context("listing channels (conversations.list)")?;
+            for (id, name) in page.items {
+                index.insert(name.to_lowercase(), id.clone());
+                index.insert(id.to_string(), id);
+            }
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        Ok(index)
+    }
+
+    /// Looks up each distinct sponsor once: a user ID with `users.info`, an email with
+    /// `users.lookupByEmail`. Deleted accounts and bots are not sponsors.
+    async fn resolve_sponsors(&self, rows: &[RawRow]) -> anyhow::Result<HashMap<String, UserId>> {
+        use crate::domain::import::Column;
+        let wanted: BTreeSet<String> = rows
+            .iter()
+            .map(|r| r.get(Column::Sponsor).to_lowercase())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let mut found = HashMap::new();
+        for value in wanted {
+            let person = if value.contains('@') {
+                self.slack
+                    .lookup_user_by_email(&value)
+                    .await
+                    .context("looking up a sponsor by email")?
+                    .filter(|u| !u.deleted.unwrap_or(false) && !u.flags.is_bot.unwrap_or(false))
+                    .map(|u| UserId(u.id.0))
+            } else {
+                let id = UserId(value.to_uppercase());
+                match self.slack.directory_user(&id).await {
+                    Ok(u) if !u.deleted && !u.is_bot => Some(UserId(u.id)),
+                    Ok(_) => None,
+                    Err(crate::slack::SlackCallError::Api { code, .. })
+                        if code == "user_not_found" =>
+                    {
+                        None
+                    }
+                    Err(e) => return Err(e).context("looking up a sponsor"),
+                }
+            };
+            if let Some(person) = person {
+                found.insert(value, person);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Fetches a shared file within the size limit. `Ok(Err(_))` = refused (too large).
+    async fn fetch_import_file(
+        &self,
+        file_id: &str,
+    ) -> Result<(String, Result<Vec<u8>, FileError>), JobError> {
+        let file = self.slack.file_info(file_id).await?;
+        let name = file.name.clone().unwrap_or_else(|| file_id.to_string());
+        let url = file
+            .url_private_download
+            .or(file.url_private)
+            .ok_or_else(|| JobError::Fatal(format!("file {file_id} has no download URL")))?;
+        let bytes = self
+            .slack
+            .download_file(&self.http, url.as_str(), MAX_IMPORT_BYTES)
+            .await?;
+        Ok((
+            name,
+            bytes.ok_or(FileError::TooLarge {
+                max: MAX_IMPORT_BYTES,
+            }),
+        ))
+    }
+
+    /// A CSV shared in the request channel: approvers get a preview in its thread.
+    pub(super) async fn import_preview_job(
+        &self,
+        team: &TeamId,
+        channel: &str,
+        thread_ts: &str,
+        user: &UserId,
+        file_id: &str,
+    ) -> Result<(), JobError> {
+        let facts = self.actor_facts(user).await?;
+        if !self.settings.approvers.has_full_authority(user, facts) {
+            let text = "Only approvers can import guests from a CSV file. To ask for one guest, run `/guest`.";
+            self.slack
+                .post_ephemeral(
+                    channel,
+                    user,
+                    slack_morphism::prelude::SlackMessageContent::new().with_text(text.into()),
+                    Some(thread_ts),
+                )
+                .await?;
+            return Ok(());
+        }
+        let (name, bytes) = self.fetch_import_file(file_id).await?;
+        let content = match bytes {
+            Err(e) => render::import_refused(&name, &e),
+            Ok(bytes) => {
+                let tz = self.zone_of(user).await;
+                match self.import_preview(team, &bytes, Some(user), tz).await? {
+                    Err(e) => render::import_refused(&name, &e),
+                    Ok(preview) => render::import_preview(
+                        &preview,
+                        &name,
+                        &format!("{file_id}:{}:{thread_ts}", file_digest(&bytes)),
+                    ),
+                }
+            }
+        };
+        self.slack
+            .post_message(channel, content, Some(thread_ts))
+            .await?;
+        Ok(())
+    }
+
+    /// "Import N guests": checked here (approvers only), imported by a job.
+    pub(super) async fn import_click(
+        &self,
+        team: &TeamId,
+        user: &UserId,
+        value: &str,
+        feedback: &Feedback,
+    ) -> anyhow::Result<()> {
+        let mut parts = value.splitn(3, ':');
+        let (Some(file_id), Some(digest), Some(thread_ts)) =
+            (parts.next(), parts.next(), parts.next())
+        else {
+            return Ok(());
+        };
+        let facts = self.actor_facts(user).await?;
+        if !self.settings.approvers.has_full_authority(user, facts) {
+            self.audit_refusal(team, user, "import", file_id).await?;
+            return self
+                .tell(team, feedback, "Only approvers can import guests.".into())
+                .await;
+        }
+        let Some(channel) = feedback.channel.clone() else {
+            return Ok(());
+        };
+        let job = self.job(
+            team,
+            Job::ImportApply {
+                channel,
+                thread_ts: thread_ts.to_string(),
+                user: user.to_string(),
+                file_id: file_id.to_string(),
+                digest: digest.to_string(),
+            },
+        );
+        // One import per previewed file: a second click (or approver) finds the job queued.
+        let mut job = job;
+        job.dedupe_key = Some(format!("import:{file_id}:{digest}"));
+        self.store.enqueue_jobs(&[job]).await?;
+        self.queued();
+        self.tell(
+            team,
+            feedback,
+            "Importing; progress appears in the thread.".into(),
+        )
+        .await
+    }
+
+    /// Imports a confirmed file: re-read, re-checked (the file must be the one previewed), then
+    /// created batch by batch, with progress in the thread.
+    pub(super) async fn import_apply_job(
+        &self,
+        team: &TeamId,
+        channel: &str,
+        thread_ts: &str,
+        user: &UserId,
+        file_id: &str,
+        digest: &str,
+    ) -> Result<(), JobError> {
+        let (name, bytes) = self.fetch_import_file(file_id).await?;
+        let say =
+            |text: String| slack_morphism::prelude::SlackMessageContent::new().with_text(text);
+        let bytes = match bytes {
+            Ok(bytes) if file_digest(&bytes) == digest => bytes,
+            Ok(_) => {
+                self.slack
+                    .post_message(channel, say(format!(":warning: `{}` changed since its preview, so nothing was imported. Share it again for a new preview.", crate::domain::text::safe(&name, 100))), Some(thread_ts))
+                    .await?;
+                return Ok(());
+            }
+            Err(e) => {
+                self.slack
+                    .post_message(channel, render::import_refused(&name, &e), Some(thread_ts))
+                    .await?;
+                return Ok(());
+            }
+        };
+        let tz = self.zone_of(user).await;
+        let preview = match self.import_preview(team, &bytes, Some(user), tz).await? {
+            Ok(preview) => preview,
+            Err(e) => {
+                self.slack
+                    .post_message(channel, render::import_refused(&name, &e), Some(thread_ts))
+                    .await?;
+                return Ok(());
+            }
+        };
+        let total = preview.valid.len();
+        let label = crate::domain::text::one_line(&name);
+        let progress_ts = self
+            .slack
+            .post_message(
+                channel,
+                say(render::import_progress(0, total, &name, user)),
+                Some(thread_ts),
+            )
+            .await?;
+        let mut imported = 0;
+        for (i, chunk) in preview.valid.chunks(IMPORT_BATCH).enumerate() {
+            imported += self.import_batch(team, chunk, Some(user), &label).await?;
+            let done = ((i + 1) * IMPORT_BATCH).min(total);
+            // Progress is news, not state: a failed update must not fail the import.
+            if let Err(e) = self
+                .slack
+                .update_message(
+                    channel,
+                    &progress_ts,
+                    say(render::import_progress(done, total, &name, user)),
+                )
+                .await
+            {
+                tracing::debug!(error = %e, "import progress update failed");
+            }
+        }
+        let skipped = total - imported;
+        self.slack
+            .post_message(
+                channel,
+                say(render::import_done(
+                    imported, skipped, &preview, &name, user,
+                )),
+                Some(thread_ts),
+            )
+            .await?;
+        tracing::info!(%team, importer = %user, file = file_id, imported, skipped, "CSV import done");
+        Ok(())
+    }
+
+    /// Someone's time zone, or UTC when Slack does not say.
+    async fn zone_of(&self, user: &UserId) -> chrono_tz::Tz {
+        match self.directory.person(user).await {
+            Ok(person) => crate::domain::expiry::zone(person.tz.as_deref()),
+            Err(_) => crate::domain::expiry::zone(None),
+        }
+    }
+
+    async fn audit_refusal(
+        &self,
+        team: &TeamId,
+        user: &UserId,
+        what: &str,
+        detail: &str,
+    ) -> anyhow::Result<()> {
+        self.store
+            .append_audit(
+                crate::store::AuditEntry {
+                    team_id: team.clone(),
+                    request_id: None,
+                    actor: user.to_string(),
+                    action: format!("refused_{what}"),
+                    from_state: None,
+                    to_state: None,
+                    detail: detail.to_string(),
+                    at: self.now(),
+                },
+                Vec::new(),
+            )
+            .await?;
+        Ok(())
+    }
+}
