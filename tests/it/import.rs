@@ -325,7 +325,11 @@ async fn guestlist_import_previews_with_dry_run_and_imports_without() {
     let preview: Value = serde_json::from_slice(&output.stdout).unwrap();
     // Nothing is taken in this workspace yet, so taken@old.example is valid here.
     assert_eq!(preview["valid"].as_array().unwrap().len(), 3, "{preview:#}");
-    assert_eq!(preview["invalid"].as_array().unwrap().len(), 4, "{preview:#}");
+    assert_eq!(
+        preview["invalid"].as_array().unwrap().len(),
+        4,
+        "{preview:#}"
+    );
     assert_eq!(
         preview["duplicates"].as_array().unwrap().len(),
         1,
@@ -454,9 +458,8 @@ async fn an_auto_approve_domain_is_approved_by_the_bot_within_its_limits() {
         assert_eq!(sub.auto_rule.as_deref(), Some("partner-fast-lane"));
         let audit = app.store.audit_since(None).await.unwrap();
         assert!(
-            audit
-                .iter()
-                .any(|a| a.entry.action == "auto_approve" && a.entry.detail.contains("partner-fast-lane"))
+            audit.iter().any(|a| a.entry.action == "auto_approve"
+                && a.entry.detail.contains("partner-fast-lane"))
         );
     }
 }
