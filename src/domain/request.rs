@@ -304,6 +304,8 @@ pub struct NewRequest {
     pub source: Source,
     /// The sync rule that produced this request, if any.
     pub sync_rule: Option<String>,
+    /// The guest's phone number (E.164), when an import gave one.
+    pub phone: Option<String>,
 }
 
 /// Where a request's card lives in Slack.
@@ -343,6 +345,7 @@ pub struct GuestRequest {
     pub card_version: Option<i64>,
     pub source: Source,
     pub sync_rule: Option<String>,
+    pub phone: Option<String>,
     pub slack_user_id: Option<String>,
     /// The provisioner's own id for the account (a SCIM user id).
     pub external_id: Option<String>,

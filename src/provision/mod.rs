@@ -59,6 +59,8 @@ pub struct Invitation {
     pub resend: bool,
     /// The provisioner's id for the account, when it exists already (SCIM resend).
     pub external_id: Option<String>,
+    /// The guest's phone (E.164), for directories that keep one (SCIM `phoneNumbers`).
+    pub phone: Option<String>,
 }
 
 /// An existing (or invited) account.

@@ -282,6 +282,9 @@ fn user_resource(invitation: &Invitation, guest_extension: bool) -> Value {
         "emails": [{"value": invitation.email.as_str(), "primary": true, "type": "work"}],
         "active": true,
     });
+    if let Some(phone) = &invitation.phone {
+        user["phoneNumbers"] = json!([{"value": phone, "type": "work"}]);
+    }
     if guest_extension && invitation.guest_type != GuestType::Member {
         let mut extension = json!({"type": "multi"});
         if let Some(at) = invitation.expires_at {
@@ -309,6 +312,7 @@ mod tests {
             custom_message: None,
             resend: false,
             external_id: None,
+            phone: Some("+14155550100".into()),
         }
     }
 
@@ -326,6 +330,7 @@ mod tests {
         let user = user_resource(&invitation(GuestType::MultiChannel), true);
         assert_eq!(user["schemas"], json!([CORE_USER, SLACK_GUEST]));
         assert_eq!(user["userName"], "grace@partner.com");
+        assert_eq!(user["phoneNumbers"][0]["value"], "+14155550100");
         assert_eq!(
             user["name"],
             json!({"givenName": "Grace Brewster", "familyName": "Hopper"})

@@ -413,11 +413,17 @@ fn summary_fields(request: &GuestRequest, now: DateTime<Utc>) -> Vec<SlackBlockT
     } else {
         safe(&request.organisation, MAX_ORGANISATION_CHARS)
     };
+    let phone = request
+        .phone
+        .as_deref()
+        .map(|p| format!("\n{}", safe(p, 20)))
+        .unwrap_or_default();
     vec![
         md!(
-            "*Guest*\n{}\n{}",
+            "*Guest*\n{}\n{}{}",
             safe(&request.full_name, MAX_NAME_CHARS),
-            safe(request.email.as_str(), 254)
+            safe(request.email.as_str(), 254),
+            phone
         ),
         md!("*Organisation*\n{}", organisation),
         md!("*Type*\n{}", request.guest_type.label()),
@@ -1334,6 +1340,7 @@ mod tests {
             card_version: Some(1),
             source: Source::Form,
             sync_rule: None,
+            phone: None,
             slack_user_id: None,
             external_id: None,
             invited_at: matches!(state, RequestState::Invited)

@@ -395,6 +395,7 @@ impl Store for PgStore {
             .bind(new.source.as_str())
             .bind(new.sync_rule.as_deref())
             .bind(ms(now))
+            .bind(new.phone.as_deref())
             .fetch_one(&mut *tx)
             .await;
         let row = match inserted {
@@ -674,6 +675,7 @@ impl Store for PgStore {
                 .bind(ms(now))
                 .bind(approval.decided_by.as_ref().map(|u| u.as_str()))
                 .bind(approval.auto_rule.as_deref())
+                .bind(new.phone.as_deref())
                 .fetch_optional(&mut *tx)
                 .await?;
             let Some(row) = row else { continue };

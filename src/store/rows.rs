@@ -16,23 +16,23 @@ macro_rules! select_requests {
         concat!(
             "SELECT id, team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
              guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, version, \
-             decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, \
+             decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, phone, \
              slack_user_id, external_id, invited_at, invite_expires_at, created_at, updated_at FROM requests ",
             $tail
         )
     };
 }
 
-/// Inserts a request (18 binds, see the backends) and returns every column.
+/// Inserts a request (19 binds, see the backends) and returns every column.
 macro_rules! insert_request {
     () => {
         "INSERT INTO requests (team_id, kind, parent_id, requester_id, email, full_name, organisation, \
              reason, guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, source, \
-             sync_rule, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+             sync_rule, created_at, updated_at, phone)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19)
          RETURNING id, team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
              guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, version, \
-             decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, \
+             decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, phone, \
              slack_user_id, external_id, invited_at, invite_expires_at, created_at, updated_at"
     };
 }
@@ -51,23 +51,23 @@ macro_rules! change_request_state {
            AND ($17 IS NULL OR invited_at IS NULL OR invited_at <= $17)
          RETURNING id, team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
              guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, version, \
-             decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, \
+             decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, phone, \
              slack_user_id, external_id, invited_at, invite_expires_at, created_at, updated_at"
     };
 }
 
-/// Inserts an already approved request (22 binds) unless its email is taken; returns every column.
+/// Inserts an already approved request (21 binds) unless its email is taken; returns every column.
 macro_rules! insert_approved_request {
     () => {
         "INSERT INTO requests (team_id, kind, parent_id, requester_id, email, full_name, organisation, \
              reason, guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, source, \
-             sync_rule, created_at, updated_at, decided_by, decided_at, auto_rule)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $18, $20)
+             sync_rule, created_at, updated_at, decided_by, decided_at, auto_rule, phone)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $18, $20, $21)
          ON CONFLICT (team_id, email) WHERE kind = 'guest' AND state IN ('pending', 'approved', 'invited', 'active')
          DO NOTHING
          RETURNING id, team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
              guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, version, \
-             decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, \
+             decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, phone, \
              slack_user_id, external_id, invited_at, invite_expires_at, created_at, updated_at"
     };
 }
@@ -102,6 +102,7 @@ pub struct RequestRow {
     pub card_version: Option<i64>,
     pub source: String,
     pub sync_rule: Option<String>,
+    pub phone: Option<String>,
     pub slack_user_id: Option<String>,
     pub external_id: Option<String>,
     pub invited_at: Option<DateTime<Utc>>,
@@ -167,6 +168,7 @@ impl TryFrom<RequestRow> for GuestRequest {
             card_version: row.card_version,
             source: Source::parse(&row.source),
             sync_rule: row.sync_rule,
+            phone: row.phone,
             slack_user_id: row.slack_user_id,
             external_id: row.external_id,
             invited_at: row.invited_at,

@@ -77,15 +77,13 @@ impl Workflow {
                 email: g.email.clone(),
                 full_name: g.full_name.clone(),
                 organisation: g.organisation.clone(),
-                reason: match &g.phone {
-                    Some(phone) => format!("CSV import {label}, line {} (phone {phone})", g.line),
-                    None => format!("CSV import {label}, line {}", g.line),
-                },
+                reason: format!("CSV import {label}, line {}", g.line),
                 guest_type: g.guest_type,
                 channels: g.channels.clone(),
                 expiry: g.expiry,
                 source: Source::Import,
                 sync_rule: None,
+                phone: g.phone.clone(),
             })
             .collect();
         let approval = Approval {

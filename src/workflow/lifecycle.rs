@@ -181,6 +181,7 @@ impl Workflow {
             custom_message: self.settings.provisioning.custom_message.clone(),
             resend,
             external_id: request.external_id.clone(),
+            phone: request.phone.clone(),
         }
     }
 
@@ -1231,6 +1232,7 @@ impl Workflow {
             expiry: Expiry::At { at: new_end },
             source: crate::domain::request::Source::Form,
             sync_rule: None,
+            phone: None,
         };
         let audit = AuditEntry {
             team_id: team.clone(),

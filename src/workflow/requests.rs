@@ -125,6 +125,7 @@ impl Workflow {
             expiry: valid.expiry,
             source: Source::Form,
             sync_rule: None,
+            phone: None,
         };
         if let Some(rule) = auto_approval(&self.settings.auto_approve, &valid_copy, now) {
             return self.submit_auto_approved(new, rule.name.clone(), tz).await;

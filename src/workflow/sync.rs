@@ -548,6 +548,7 @@ impl Workflow {
                 expiry: rule.expiry,
                 source: Source::Sync,
                 sync_rule: Some(rule.name.clone()),
+                phone: None,
             })
             .collect();
         let approval = Approval {

@@ -62,6 +62,7 @@ fn new_request(email: &str) -> NewRequest {
         expiry: Expiry::AfterDays { days: 30 },
         source: Source::Form,
         sync_rule: None,
+        phone: None,
     }
 }
 
