@@ -1194,11 +1194,13 @@ pub fn import_counts(preview: &crate::domain::import::ImportPreview) -> String {
     )
 }
 
-/// The preview posted in the file's thread, with the confirmation button (when any row is valid).
+/// The preview posted in the file's thread, with the confirmation button (when any row is valid
+/// and nobody has confirmed yet).
 pub fn import_preview(
     preview: &crate::domain::import::ImportPreview,
     file_name: &str,
     confirm_value: &str,
+    confirmed_by: Option<&crate::domain::UserId>,
 ) -> SlackMessageContent {
     let n = preview.valid.len();
     let text = format!(
@@ -1213,7 +1215,9 @@ pub fn import_preview(
             SlackSectionBlock::new().with_text(md!("```{}```", truncate(&escape(&table), 2900)))
         )
     ];
-    if n > 0 {
+    if let Some(who) = confirmed_by {
+        blocks.push(SlackContextBlock::new(vec![md!("Import confirmed by <@{}>.", who)]).into());
+    } else if n > 0 {
         let label = format!("Import {n} guest{}", if n == 1 { "" } else { "s" });
         blocks.push(
             SlackActionsBlock::new(slack_blocks![some_into(

@@ -18,6 +18,16 @@ use std::collections::{BTreeSet, HashMap};
 /// Rows per transaction: large enough to be quick, small enough not to hold the writer long.
 pub const IMPORT_BATCH: usize = 500;
 
+/// A preview an approver confirmed: where it is and which bytes it showed.
+#[derive(Debug, Clone)]
+pub(super) struct ConfirmedFile {
+    pub channel: String,
+    pub thread_ts: String,
+    pub file_id: String,
+    pub digest: String,
+    pub preview_ts: Option<String>,
+}
+
 /// The SHA-256 of a file, hex: a confirmation only imports the bytes that were previewed.
 pub fn file_digest(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
@@ -220,6 +230,7 @@ impl Workflow {
                         &preview,
                         &name,
                         &format!("{file_id}:{}:{thread_ts}", file_digest(&bytes)),
+                        None,
                     ),
                 }
             }
@@ -262,6 +273,7 @@ impl Workflow {
                 user: user.to_string(),
                 file_id: file_id.to_string(),
                 digest: digest.to_string(),
+                preview_ts: feedback.message_ts.clone(),
             },
         );
         // One import per previewed file: a second click (or approver) finds the job queued.
@@ -282,12 +294,15 @@ impl Workflow {
     pub(super) async fn import_apply_job(
         &self,
         team: &TeamId,
-        channel: &str,
-        thread_ts: &str,
         user: &UserId,
-        file_id: &str,
-        digest: &str,
+        file: &ConfirmedFile,
     ) -> Result<(), JobError> {
+        let (channel, thread_ts, file_id) = (
+            file.channel.as_str(),
+            file.thread_ts.as_str(),
+            file.file_id.as_str(),
+        );
+        let digest = file.digest.as_str();
         let (name, bytes) = self.fetch_import_file(file_id).await?;
         let say =
             |text: String| slack_morphism::prelude::SlackMessageContent::new().with_text(text);
@@ -316,6 +331,13 @@ impl Workflow {
                 return Ok(());
             }
         };
+        if let Some(ts) = &file.preview_ts {
+            // The button goes, so nobody presses it again wondering whether it worked.
+            let confirmed = render::import_preview(&preview, &name, "", Some(user));
+            if let Err(e) = self.slack.update_message(channel, ts, confirmed).await {
+                tracing::debug!(error = %e, "could not update the import preview");
+            }
+        }
         let total = preview.valid.len();
         let label = crate::domain::text::one_line(&name);
         let progress_ts = self

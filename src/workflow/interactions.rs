@@ -63,6 +63,10 @@ impl Workflow {
             user: user.clone(),
             response_url: event.response_url.as_ref().map(|u| u.0.to_string()),
             channel: channel.clone(),
+            message_ts: match &event.container {
+                SlackInteractionActionContainer::Message(m) => Some(m.message_ts.0.clone()),
+                _ => None,
+            },
         };
         for action in event.actions.iter().flatten() {
             let request_id = action.value.as_deref().and_then(RequestId::parse);
@@ -197,6 +201,7 @@ impl Workflow {
                 user,
                 response_url: None,
                 channel: None,
+                message_ts: None,
             };
             self.tell(&team, &feedback, message).await?;
         }

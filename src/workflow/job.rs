@@ -145,6 +145,9 @@ pub enum Job {
         file_id: String,
         /// SHA-256 of the bytes the preview was made from.
         digest: String,
+        /// The preview message, whose button is replaced once the import starts.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        preview_ts: Option<String>,
     },
     /// Delete old event ids and finished jobs.
     Housekeeping,

@@ -86,6 +86,8 @@ pub struct Feedback {
     pub user: UserId,
     pub response_url: Option<String>,
     pub channel: Option<String>,
+    /// The message the clicked button is on.
+    pub message_ts: Option<String>,
 }
 
 impl Workflow {

@@ -704,6 +704,7 @@ impl Workflow {
             user: actor.clone(),
             response_url: metadata.response_url.clone(),
             channel: None,
+            message_ts: None,
         };
         let Some(request) = self
             .store

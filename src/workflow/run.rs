@@ -284,9 +284,16 @@ impl Workflow {
                 user,
                 file_id,
                 digest,
+                preview_ts,
             } => {
-                self.import_apply_job(team, &channel, &thread_ts, &UserId(user), &file_id, &digest)
-                    .await?
+                let file = super::import::ConfirmedFile {
+                    channel,
+                    thread_ts,
+                    file_id,
+                    digest,
+                    preview_ts,
+                };
+                self.import_apply_job(team, &UserId(user), &file).await?
             }
             Job::Housekeeping => {
                 let now = self.now();

@@ -189,8 +189,15 @@ async fn a_shared_csv_is_previewed_and_confirming_imports_exactly_the_valid_rows
             2
         );
 
-        // The thread tells how it went; a second click imports nothing more.
+        // The thread tells how it went, the preview lost its button, and a second click
+        // (from a stale client) imports nothing more.
         let thread = app.fake.thread(REQUEST_CHANNEL, &file_ts);
+        assert!(buttons(&thread[0]).is_empty(), "the Import button is gone");
+        assert!(
+            thread[0]
+                .all_text()
+                .contains(&format!("Import confirmed by <@{APPROVER}>"))
+        );
         let last = thread.last().unwrap().all_text();
         assert!(last.contains("imported 2 guests"), "{last}");
         assert!(
