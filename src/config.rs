@@ -786,16 +786,7 @@ fn build(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
     let policy_defaults = RequestPolicy::default();
     let guest_types = match file.requests.guest_types {
         None => policy_defaults.guest_types.clone(),
-        Some(names) => names
-            .iter()
-            .map(|n| match GuestType::parse(n) {
-                Some(t @ (GuestType::SingleChannel | GuestType::MultiChannel)) => Ok(t),
-                _ => Err(ConfigError::new(
-                    "requests.guest_types",
-                    format!("{n:?} is not single_channel or multi_channel"),
-                )),
-            })
-            .collect::<Result<Vec<_>, _>>()?,
+        Some(names) => guest_types("requests.guest_types", &names)?,
     };
     if guest_types.is_empty() {
         return Err(ConfigError::new(
@@ -933,16 +924,7 @@ fn auto_approve_rules(
             }
             let guest_types = match rule.guest_types {
                 None => policy.guest_types.clone(),
-                Some(names) => names
-                    .iter()
-                    .map(|n| match GuestType::parse(n) {
-                        Some(t @ (GuestType::SingleChannel | GuestType::MultiChannel)) => Ok(t),
-                        _ => Err(ConfigError::new(
-                            key("guest_types"),
-                            format!("{n:?} is not single_channel or multi_channel"),
-                        )),
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
+                Some(names) => guest_types(&key("guest_types"), &names)?,
             };
             let max_expiry_days = positive(
                 &key("max_expiry_days"),
@@ -959,6 +941,20 @@ fn auto_approve_rules(
                     .map(|c| channel_id(&key("channels"), c))
                     .collect::<Result<_, _>>()?,
             })
+        })
+        .collect()
+}
+
+/// Guest type names (single- or multi-channel only: a request never asks for a full member).
+fn guest_types(key: &str, names: &[String]) -> Result<Vec<GuestType>, ConfigError> {
+    names
+        .iter()
+        .map(|n| match GuestType::parse(n) {
+            Some(t @ (GuestType::SingleChannel | GuestType::MultiChannel)) => Ok(t),
+            _ => Err(ConfigError::new(
+                key,
+                format!("{n:?} is not single_channel or multi_channel"),
+            )),
         })
         .collect()
 }
@@ -1385,6 +1381,40 @@ mod tests {
             (
                 "[[sync]]\nname = \"r\"\nusergroups = [\"S0001\"]\nchannels = []\nexpiry_days = 3\n",
                 "sync.r.channels",
+            ),
+        ] {
+            assert_eq!(load_with(Some(bad), &[]).unwrap_err().key, key, "{bad}");
+        }
+    }
+
+    #[test]
+    fn auto_approve_rules_load_and_bad_ones_name_their_key() {
+        let good = "[[auto_approve]]\nname = \"partners\"\ndomains = [\"@Partner.example\"]\nchannels = [\"C0PROJECT\"]\n";
+        let config = load_with(Some(good), &[]).unwrap();
+        let rule = &config.auto_approve[0];
+        assert_eq!(rule.domains, vec!["partner.example".to_string()]);
+        assert_eq!(rule.max_expiry_days, 30);
+        assert_eq!(rule.guest_types, config.requests.guest_types);
+        for (bad, key) in [
+            (
+                "[[auto_approve]]\nname = \"p\"\ndomains = []\n",
+                "auto_approve.p.domains",
+            ),
+            (
+                "[[auto_approve]]\nname = \"p\"\ndomains = [\"nodot\"]\n",
+                "auto_approve.p.domains",
+            ),
+            (
+                "[requests]\nblocked_domains = [\"partner.example\"]\n[[auto_approve]]\nname = \"p\"\ndomains = [\"eu.partner.example\"]\n",
+                "auto_approve.p.domains",
+            ),
+            (
+                "[[auto_approve]]\nname = \"p\"\ndomains = [\"a.example\"]\nguest_types = [\"member\"]\n",
+                "auto_approve.p.guest_types",
+            ),
+            (
+                "[[auto_approve]]\nname = \"p\"\ndomains = [\"a.example\"]\nmax_expiry_days = 0\n",
+                "auto_approve.p.max_expiry_days",
             ),
         ] {
             assert_eq!(load_with(Some(bad), &[]).unwrap_err().key, key, "{bad}");

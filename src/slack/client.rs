@@ -128,17 +128,7 @@ impl SlackApi {
                 after: self.timeout,
             }),
         };
-        let outcome = match &result {
-            Ok(_) => "ok",
-            Err(e) => e.outcome(),
-        };
-        metrics::counter!("slack_api_calls_total", "method" => method, "outcome" => outcome)
-            .increment(1);
-        metrics::histogram!("slack_api_call_seconds", "method" => method)
-            .record(started.elapsed().as_secs_f64());
-        if let Err(e) = &result {
-            tracing::debug!(slack.method = method, error = %e, "slack call failed");
-        }
+        record_call(method, started, &result);
         result
     }
 
@@ -436,14 +426,7 @@ impl SlackApi {
             Ok(Some(body))
         }
         .await;
-        let outcome = match &result {
-            Ok(_) => "ok",
-            Err(e) => e.outcome(),
-        };
-        metrics::counter!("slack_api_calls_total", "method" => METHOD, "outcome" => outcome)
-            .increment(1);
-        metrics::histogram!("slack_api_call_seconds", "method" => METHOD)
-            .record(started.elapsed().as_secs_f64());
+        record_call(METHOD, started, &result);
         result
     }
 
@@ -486,6 +469,21 @@ impl SlackApi {
             session.http_session_api.http_get(method, &params, None),
         )
         .await
+    }
+}
+
+/// Counts and times one call, by method and outcome.
+fn record_call<T>(method: &'static str, started: Instant, result: &SlackResult<T>) {
+    let outcome = match result {
+        Ok(_) => "ok",
+        Err(e) => e.outcome(),
+    };
+    metrics::counter!("slack_api_calls_total", "method" => method, "outcome" => outcome)
+        .increment(1);
+    metrics::histogram!("slack_api_call_seconds", "method" => method)
+        .record(started.elapsed().as_secs_f64());
+    if let Err(e) = result {
+        tracing::debug!(slack.method = method, error = %e, "slack call failed");
     }
 }
 
