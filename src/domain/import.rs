@@ -6,7 +6,7 @@ use super::email::Email;
 use super::expiry::{Expiry, local_to_utc};
 use super::ids::{ChannelId, RequestId, UserId};
 use super::policy::{
-    DEFAULT_EXPIRY_TIME, MAX_NAME_CHARS, MAX_ORGANISATION_CHARS, RequestPolicy,
+    DEFAULT_EXPIRY_TIME, MAX_EXPIRY_DAYS, MAX_NAME_CHARS, MAX_ORGANISATION_CHARS, RequestPolicy,
     check_channel_count, check_email, check_expiry,
 };
 use super::request::{GuestType, RequestState};
@@ -158,14 +158,19 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<RawRow>, FileError> {
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let header = reader.headers().map_err(|e| unreadable(&e))?.clone();
-    let mut columns = Vec::with_capacity(header.len());
+    // An empty header cell (spreadsheets export trailing empty columns) names no column.
+    let mut columns: Vec<Option<Column>> = Vec::with_capacity(header.len());
     let mut seen = HashSet::new();
     for name in header.iter() {
+        if name.is_empty() {
+            columns.push(None);
+            continue;
+        }
         let column = Column::parse(name).ok_or_else(|| FileError::UnknownColumn(name.into()))?;
         if !seen.insert(column) {
             return Err(FileError::DuplicateColumn(name.into()));
         }
-        columns.push(column);
+        columns.push(Some(column));
     }
     if let Some(missing) = Column::REQUIRED.iter().find(|c| !seen.contains(c)) {
         return Err(FileError::MissingColumn(missing.as_str()));
@@ -194,7 +199,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<RawRow>, FileError> {
         let values = columns
             .iter()
             .zip(record.iter())
-            .map(|(c, v)| (*c, v.to_string()))
+            .filter_map(|(c, v)| c.map(|c| (c, v.to_string())))
             .collect();
         rows.push(RawRow {
             line,
@@ -215,23 +220,26 @@ fn unreadable(e: &csv::Error) -> FileError {
     }
 }
 
-/// The line of a quote that is opened and never closed, if any. In CSV a literal quote inside
-/// a quoted field is doubled, so a well-formed file toggles in and out of quotes cleanly.
+/// The line of a quoted field that never closes, if any. A quote opens a field only at its
+/// start (as the csv reader treats `12" screen` as plain text); inside, `""` is a literal quote.
 fn unclosed_quote(text: &str) -> Option<usize> {
     let mut line = 1;
-    let mut opened_on = None;
-    for byte in text.bytes() {
-        match byte {
-            b'"' => {
-                opened_on = if opened_on.is_some() {
-                    None
-                } else {
-                    Some(line)
-                }
+    let mut opened_on: Option<usize> = None;
+    let mut at_field_start = true;
+    let mut bytes = text.bytes().peekable();
+    while let Some(byte) = bytes.next() {
+        if byte == b'\n' {
+            line += 1;
+        }
+        match (opened_on, byte) {
+            (None, b'"') if at_field_start => opened_on = Some(line),
+            (Some(_), b'"') if bytes.peek() == Some(&b'"') => {
+                bytes.next();
             }
-            b'\n' => line += 1,
+            (Some(_), b'"') => opened_on = None,
             _ => {}
         }
+        at_field_start = opened_on.is_none() && matches!(byte, b',' | b'\n' | b'\r');
     }
     opened_on
 }
@@ -313,13 +321,14 @@ pub fn check_rows(
                 continue;
             }
         };
+        // Only a valid earlier row makes this one a duplicate: a corrected copy of a bad row
+        // still counts.
         if let Some(first) = first_line.get(email.as_str()) {
             preview
                 .duplicates
                 .push(problem(format!("the same email as line {first}")));
             continue;
         }
-        first_line.insert(email.as_str().to_string(), row.line);
         if let Some((id, state)) = facts.taken.get(email.as_str()) {
             preview.duplicates.push(problem(format!(
                 "already has {id} ({})",
@@ -328,7 +337,10 @@ pub fn check_rows(
             continue;
         }
         match check_row(row, email, facts, policy, now, tz) {
-            Ok(guest) => preview.valid.push(guest),
+            Ok(guest) => {
+                first_line.insert(guest.email.as_str().to_string(), row.line);
+                preview.valid.push(guest)
+            }
             Err(reason) => preview.invalid.push(problem(reason)),
         }
     }
@@ -435,7 +447,7 @@ pub fn parse_expires(raw: &str, now: DateTime<Utc>, tz: Tz) -> Result<Expiry, St
     }
     if let Some(days) = raw.strip_suffix(['d', 'D']) {
         return match days.trim().parse::<u32>() {
-            Ok(days) if days >= 1 => Ok(Expiry::AfterDays { days }),
+            Ok(days) if (1..=MAX_EXPIRY_DAYS).contains(&days) => Ok(Expiry::AfterDays { days }),
             _ => Err(bad()),
         };
     }
@@ -626,6 +638,39 @@ mod tests {
         );
         let big = vec![b'a'; MAX_IMPORT_BYTES as usize + 1];
         assert!(matches!(parse_csv(&big), Err(FileError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn a_quote_inside_an_unquoted_field_is_text_and_empty_header_cells_are_ignored() {
+        let rows = parse_csv(
+            "email,name,organisation,guest_type,channels,expires,,\n\
+             a@x.example,Ann,Acme 12\" Displays,single,c,30d,,\n\
+             b@x.example,\"Bob \"\"B\"\"\",\"Multi\nline\",single,c,30d,,\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].get(Column::Organisation), "Acme 12\" Displays");
+        assert_eq!(rows[1].get(Column::Name), "Bob \"B\"");
+        assert_eq!(rows[1].get(Column::Organisation), "Multi\nline");
+        assert_eq!(unclosed_quote("a,\"b\nc,d\n"), Some(1));
+        assert_eq!(unclosed_quote("a,\"b\"\"\nc\n"), Some(1));
+        assert_eq!(unclosed_quote("a,\"b\"\"\",c\n"), None);
+    }
+
+    #[test]
+    fn a_corrected_copy_of_a_bad_row_is_not_a_duplicate() {
+        let p = preview(
+            "email,name,guest_type,channels,expires\n\
+             a@partner.example,Ann,single_channel,#typo,30d\n\
+             a@partner.example,Ann,single_channel,partners,30d\n\
+             a@partner.example,Ann,single_channel,partners,30d\n",
+        );
+        assert_eq!(p.valid.len(), 1);
+        assert_eq!(p.valid[0].line, 3);
+        assert_eq!(p.invalid[0].line, 2);
+        assert_eq!(p.duplicates[0].reason, "the same email as line 3");
+        assert!(parse_expires("4000000000d", now(), chrono_tz::UTC).is_err());
     }
 
     #[test]

@@ -13,6 +13,8 @@ use std::collections::HashSet;
 pub const MAX_NAME_CHARS: usize = 100;
 pub const MAX_ORGANISATION_CHARS: usize = 100;
 pub const MAX_REASON_CHARS: usize = 1000;
+/// A hundred years: beyond any policy, and far from the calendar's end.
+pub const MAX_EXPIRY_DAYS: u32 = 36_500;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestPolicy {
@@ -266,10 +268,10 @@ fn read_expiry(
                 return Err((Field::ExpiryDays, "Enter a number of days.".to_string()));
             }
             match raw.parse::<u32>() {
-                Ok(days) if days >= 1 => Ok(Expiry::AfterDays { days }),
+                Ok(days) if (1..=MAX_EXPIRY_DAYS).contains(&days) => Ok(Expiry::AfterDays { days }),
                 _ => Err((
                     Field::ExpiryDays,
-                    "Enter a whole number of days, 1 or more.".to_string(),
+                    format!("Enter a whole number of days, from 1 to {MAX_EXPIRY_DAYS}."),
                 )),
             }
         }

@@ -375,7 +375,9 @@ impl SlackApi {
         };
         let target = reqwest::Url::parse(url).map_err(|_| fail("invalid_file_url".into()))?;
         let api = reqwest::Url::parse(&self.api_url).map_err(|_| fail("invalid_api_url".into()))?;
-        let trusted = target.host_str() == api.host_str() && target.port() == api.port()
+        let trusted = target.scheme() == api.scheme()
+            && target.host_str() == api.host_str()
+            && target.port() == api.port()
             || (target.scheme() == "https"
                 && target
                     .host_str()

@@ -1049,8 +1049,7 @@ pub fn sync_summary(
         .with_blocks(slack_blocks![
             some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
             some_into(
-                SlackSectionBlock::new()
-                    .with_text(md!("```{}```", truncate(&escape(&table), 2900)))
+                SlackSectionBlock::new().with_text(md!("```{}```", code_block_text(&table, 2900)))
             )
         ])
 }
@@ -1073,8 +1072,7 @@ pub fn held_plan(
         .with_blocks(slack_blocks![
             some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
             some_into(
-                SlackSectionBlock::new()
-                    .with_text(md!("```{}```", truncate(&escape(&table), 2900)))
+                SlackSectionBlock::new().with_text(md!("```{}```", code_block_text(&table, 2900)))
             ),
             some_into(SlackActionsBlock::new(slack_blocks![some_into(
                 button("Apply anyway", action::APPLY_SYNC_PLAN, plan_id.to_string())
@@ -1104,10 +1102,27 @@ pub fn sync_outcome_text(
     };
     out.push_str(&format!(
         "```{}```",
-        truncate(&escape(&plan_table(plans, false, 30)), 3500)
+        code_block_text(&plan_table(plans, false, 30), 3500)
     ));
     for (rule, changes, limit) in held {
         out.push_str(&format!("\n:raised_hand: *{}*: {changes} changes exceed the limit of {limit}; the plan waits for an approver.", escape(rule)));
+    }
+    out
+}
+
+/// Text for inside a ``` block: escaped, backticks neutralised (a name must not close the
+/// block), and cut at a line boundary so it fits `max` characters after escaping.
+fn code_block_text(table: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut lines = table.lines();
+    for line in lines.by_ref() {
+        let line = escape(&line.replace('`', "'"));
+        if out.chars().count() + line.chars().count() + 2 > max {
+            out.push('…');
+            break;
+        }
+        out.push_str(&line);
+        out.push('\n');
     }
     out
 }
@@ -1212,7 +1227,7 @@ pub fn import_preview(
     let mut blocks = slack_blocks![
         some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
         some_into(
-            SlackSectionBlock::new().with_text(md!("```{}```", truncate(&escape(&table), 2900)))
+            SlackSectionBlock::new().with_text(md!("```{}```", code_block_text(&table, 2900)))
         )
     ];
     if let Some(who) = confirmed_by {

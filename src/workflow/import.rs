@@ -26,6 +26,7 @@ pub(super) struct ConfirmedFile {
     pub file_id: String,
     pub digest: String,
     pub preview_ts: Option<String>,
+    pub sharer: Option<String>,
 }
 
 /// The SHA-256 of a file, hex: a confirmation only imports the bytes that were previewed.
@@ -137,7 +138,8 @@ impl Workflow {
     }
 
     /// Looks up each distinct sponsor once: a user ID with `users.info`, an email with
-    /// `users.lookupByEmail`. Deleted accounts and bots are not sponsors.
+    /// `users.lookupByEmail`. Only active members sponsor (no bots, guests or deleted accounts);
+    /// a value Slack rejects is "not found" for its rows, while an outage fails the preview.
     async fn resolve_sponsors(&self, rows: &[RawRow]) -> anyhow::Result<HashMap<String, UserId>> {
         use crate::domain::import::Column;
         let wanted: BTreeSet<String> = rows
@@ -147,28 +149,32 @@ impl Workflow {
             .collect();
         let mut found = HashMap::new();
         for value in wanted {
-            let person = if value.contains('@') {
-                self.slack
-                    .lookup_user_by_email(&value)
-                    .await
-                    .context("looking up a sponsor by email")?
-                    .filter(|u| !u.deleted.unwrap_or(false) && !u.flags.is_bot.unwrap_or(false))
+            let looked_up = if value.contains('@') {
+                self.slack.lookup_user_by_email(&value).await.map(|user| {
+                    user.filter(|u| {
+                        !u.deleted.unwrap_or(false)
+                            && !u.flags.is_bot.unwrap_or(false)
+                            && !u.flags.is_restricted.unwrap_or(false)
+                            && !u.flags.is_ultra_restricted.unwrap_or(false)
+                    })
                     .map(|u| UserId(u.id.0))
+                })
             } else {
                 let id = UserId(value.to_uppercase());
-                match self.slack.directory_user(&id).await {
-                    Ok(u) if !u.deleted && !u.is_bot => Some(UserId(u.id)),
-                    Ok(_) => None,
-                    Err(crate::slack::SlackCallError::Api { code, .. })
-                        if code == "user_not_found" =>
-                    {
-                        None
-                    }
-                    Err(e) => return Err(e).context("looking up a sponsor"),
-                }
+                self.slack
+                    .directory_user(&id)
+                    .await
+                    .map(|u| (!u.deleted && !u.is_bot && !u.is_restricted).then_some(UserId(u.id)))
             };
-            if let Some(person) = person {
-                found.insert(value, person);
+            match looked_up {
+                Ok(Some(person)) => {
+                    found.insert(value, person);
+                }
+                Ok(None) => {}
+                Err(e) if e.is_retryable() || e.retry_after().is_some() => {
+                    return Err(e).context("looking up sponsors");
+                }
+                Err(e) => tracing::debug!(error = %e, "sponsor not found"),
             }
         }
         Ok(found)
@@ -229,7 +235,7 @@ impl Workflow {
                     Ok(preview) => render::import_preview(
                         &preview,
                         &name,
-                        &format!("{file_id}:{}:{thread_ts}", file_digest(&bytes)),
+                        &format!("{file_id}:{}:{thread_ts}:{user}", file_digest(&bytes)),
                         None,
                     ),
                 }
@@ -249,12 +255,14 @@ impl Workflow {
         value: &str,
         feedback: &Feedback,
     ) -> anyhow::Result<()> {
-        let mut parts = value.splitn(3, ':');
+        // file:digest:thread:sharer (the sharer's zone and sponsorship shaped the preview).
+        let mut parts = value.splitn(4, ':');
         let (Some(file_id), Some(digest), Some(thread_ts)) =
             (parts.next(), parts.next(), parts.next())
         else {
             return Ok(());
         };
+        let sharer = parts.next().filter(|s| !s.is_empty()).map(str::to_string);
         let facts = self.actor_facts(user).await?;
         if !self.settings.approvers.has_full_authority(user, facts) {
             self.audit_refusal(team, user, "import", file_id).await?;
@@ -274,6 +282,7 @@ impl Workflow {
                 file_id: file_id.to_string(),
                 digest: digest.to_string(),
                 preview_ts: feedback.message_ts.clone(),
+                sharer,
             },
         );
         // One import per previewed file: a second click (or approver) finds the job queued.
@@ -284,7 +293,7 @@ impl Workflow {
         self.tell(
             team,
             feedback,
-            "Importing; progress appears in the thread.".into(),
+            "Import requested; progress appears in the thread.".into(),
         )
         .await
     }
@@ -321,8 +330,15 @@ impl Workflow {
                 return Ok(());
             }
         };
-        let tz = self.zone_of(user).await;
-        let preview = match self.import_preview(team, &bytes, Some(user), tz).await? {
+        // Re-checked as previewed: the sharer sponsors rows that name nobody, and dates are read
+        // in the sharer's zone; the person who confirmed is the approver.
+        let sharer = file
+            .sharer
+            .clone()
+            .map(UserId)
+            .unwrap_or_else(|| user.clone());
+        let tz = self.zone_of(&sharer).await;
+        let preview = match self.import_preview(team, &bytes, Some(&sharer), tz).await? {
             Ok(preview) => preview,
             Err(e) => {
                 self.slack

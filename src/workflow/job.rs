@@ -148,6 +148,9 @@ pub enum Job {
         /// The preview message, whose button is replaced once the import starts.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         preview_ts: Option<String>,
+        /// Who shared the file (default sponsor, time zone); `user` confirmed it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sharer: Option<String>,
     },
     /// Delete old event ids and finished jobs.
     Housekeeping,

@@ -285,6 +285,7 @@ impl Workflow {
                 file_id,
                 digest,
                 preview_ts,
+                sharer,
             } => {
                 let file = super::import::ConfirmedFile {
                     channel,
@@ -292,6 +293,7 @@ impl Workflow {
                     file_id,
                     digest,
                     preview_ts,
+                    sharer,
                 };
                 self.import_apply_job(team, &UserId(user), &file).await?
             }

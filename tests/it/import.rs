@@ -143,7 +143,8 @@ async fn a_shared_csv_is_previewed_and_confirming_imports_exactly_the_valid_rows
             "the outsider is told"
         );
 
-        click_import(&app, APPROVER, preview).await;
+        // A second approver confirms what the first one shared.
+        click_import(&app, APPROVER_2, preview).await;
         let imported: Vec<_> = app
             .store
             .requests_in_state(&team(), RequestState::Approved, 100)
@@ -166,8 +167,8 @@ async fn a_shared_csv_is_previewed_and_confirming_imports_exactly_the_valid_rows
         );
         assert_eq!(
             bob.decided_by,
-            Some(UserId::from(APPROVER)),
-            "the importer approved"
+            Some(UserId::from(APPROVER_2)),
+            "the approver who confirmed"
         );
         assert_eq!(bob.channels.len(), 2);
         let ann = imported
@@ -177,14 +178,14 @@ async fn a_shared_csv_is_previewed_and_confirming_imports_exactly_the_valid_rows
         assert_eq!(
             ann.requester,
             UserId::from(APPROVER),
-            "the importer sponsors by default"
+            "who shared the file sponsors by default, as the preview said"
         );
         assert_eq!(ann.phone.as_deref(), Some("+442079460000"));
         let audit = app.store.audit_since(None).await.unwrap();
         assert_eq!(
             audit
                 .iter()
-                .filter(|a| a.entry.action == "import" && a.entry.actor == APPROVER)
+                .filter(|a| a.entry.action == "import" && a.entry.actor == APPROVER_2)
                 .count(),
             2
         );
@@ -196,7 +197,7 @@ async fn a_shared_csv_is_previewed_and_confirming_imports_exactly_the_valid_rows
         assert!(
             thread[0]
                 .all_text()
-                .contains(&format!("Import confirmed by <@{APPROVER}>"))
+                .contains(&format!("Import confirmed by <@{APPROVER_2}>"))
         );
         let last = thread.last().unwrap().all_text();
         assert!(last.contains("imported 2 guests"), "{last}");
@@ -205,7 +206,7 @@ async fn a_shared_csv_is_previewed_and_confirming_imports_exactly_the_valid_rows
                 .iter()
                 .any(|m| m.all_text().contains("2 of 2 rows done"))
         );
-        click_import(&app, APPROVER_2, preview).await;
+        click_import(&app, APPROVER, preview).await;
         assert_eq!(request_count(&app).await, before + 2);
     }
 }
