@@ -6,7 +6,8 @@ use crate::config::{Config, IngressMode};
 use crate::http::{self, HttpState, SignatureVerifier};
 use crate::jobs::{Scheduler, Worker};
 use crate::provision::{
-    ManualProvisioner, ProvisioningMode, ScimProvisioner, SharedProvisioner, SlackAdminProvisioner,
+    ManualProvisioner, Provisioners, ProvisioningMode, ScimProvisioner, SharedProvisioner,
+    SlackAdminProvisioner,
 };
 use crate::slack::SlackApi;
 use crate::store::{self, SharedStore};
@@ -135,9 +136,22 @@ impl App {
     }
 }
 
-/// The provisioner the configuration names.
-pub fn provisioner_for(config: &Config, slack: &SlackApi) -> SharedProvisioner {
-    match config.provisioning.mode {
+/// The provisioners the configuration names: the deployment's, and each sync rule's own.
+pub fn provisioner_for(config: &Config, slack: &SlackApi) -> Provisioners {
+    let mut provisioners =
+        Provisioners::new(provisioner_of_mode(config, slack, config.provisioning.mode));
+    for (rule, mode) in &config.sync.rule_provisioners {
+        provisioners = provisioners.with_rule(rule, provisioner_of_mode(config, slack, *mode));
+    }
+    provisioners
+}
+
+fn provisioner_of_mode(
+    config: &Config,
+    slack: &SlackApi,
+    mode: ProvisioningMode,
+) -> SharedProvisioner {
+    match mode {
         ProvisioningMode::SlackAdmin => Arc::new(SlackAdminProvisioner::new(slack.clone())),
         ProvisioningMode::Scim => match &config.provisioning.scim {
             Some(scim) => Arc::new(ScimProvisioner::new(scim.clone())),

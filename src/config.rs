@@ -83,6 +83,8 @@ pub struct SyncSettings {
     pub page_size: u16,
     /// Keep within Slack's per-method rate tiers (turn off only against a stand-in).
     pub pace: bool,
+    /// Rules that provision through another mode than `provisioning.mode`.
+    pub rule_provisioners: Vec<(String, ProvisioningMode)>,
 }
 
 /// How approved requests become accounts, and the lifecycle's clocks.
@@ -219,6 +221,7 @@ struct FileSyncRule {
     on_removal: Option<String>,
     max_changes: Option<toml::Value>,
     sponsor: Option<String>,
+    provisioner: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -508,6 +511,33 @@ impl Config {
             "requests.blocked_domains",
             list(self.requests.blocked_domains.clone()),
         );
+        for rule in &self.sync.rules {
+            let source = match &rule.source {
+                crate::domain::sync::SyncSource::UserGroups(groups) => list(groups.clone()),
+                crate::domain::sync::SyncSource::Workspace { include_guests } => format!(
+                    "the whole workspace{}",
+                    if *include_guests { " (guests too)" } else { "" }
+                ),
+            };
+            let provisioner = self
+                .sync
+                .rule_provisioners
+                .iter()
+                .find(|(name, _)| *name == rule.name)
+                .map(|(_, mode)| *mode)
+                .unwrap_or(self.provisioning.mode);
+            line(
+                &format!("sync.{}", rule.name),
+                format!(
+                    "{source} → {} in {}; on removal {}; max changes {}; via {}",
+                    rule.guest_type.as_str(),
+                    list(rule.channels.iter().map(|c| c.to_string()).collect()),
+                    rule.on_removal.as_str(),
+                    rule.max_changes,
+                    provisioner.as_str()
+                ),
+            );
+        }
         for rule in &self.auto_approve {
             line(
                 &format!("auto_approve.{}", rule.name),
@@ -829,7 +859,12 @@ fn build(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
     };
 
     let provisioning = provisioning_settings(file.provisioning, env, slack.admin_token.is_some())?;
-    let sync = sync_settings(file.group_sync, file.sync)?;
+    let sync = sync_settings(
+        file.group_sync,
+        file.sync,
+        &provisioning,
+        slack.admin_token.is_some(),
+    )?;
     let auto_approve = auto_approve_rules(file.auto_approve, &requests)?;
 
     let socket_defaults = crate::socket::SocketSettings::default();
@@ -965,13 +1000,42 @@ const DEFAULT_AUTO_APPROVE_DAYS: u32 = 30;
 fn sync_settings(
     settings: FileGroupSync,
     rules: Vec<FileSyncRule>,
+    provisioning: &ProvisioningSettings,
+    has_admin_token: bool,
 ) -> Result<SyncSettings, ConfigError> {
     use crate::domain::Expiry;
     use crate::domain::sync::{MaxChanges, OnRemoval, SyncRule, SyncSource};
     let mut names = std::collections::HashSet::new();
     let mut parsed = Vec::new();
+    let mut rule_provisioners = Vec::new();
     for rule in rules {
         let key = |field: &str| format!("sync.{}.{field}", rule.name);
+        if let Some(name) = rule.provisioner.as_deref() {
+            let mode = ProvisioningMode::parse(name).ok_or_else(|| {
+                ConfigError::new(
+                    key("provisioner"),
+                    format!("{name:?} is not slack_admin, scim or manual"),
+                )
+            })?;
+            match mode {
+                ProvisioningMode::SlackAdmin if !has_admin_token => {
+                    return Err(ConfigError::new(
+                        key("provisioner"),
+                        "slack_admin needs SLACK_ADMIN_TOKEN",
+                    ));
+                }
+                ProvisioningMode::Scim if provisioning.scim.is_none() => {
+                    return Err(ConfigError::new(
+                        key("provisioner"),
+                        "scim needs a [provisioning.scim] section and SCIM_TOKEN",
+                    ));
+                }
+                _ => {}
+            }
+            if mode != provisioning.mode {
+                rule_provisioners.push((rule.name.clone(), mode));
+            }
+        }
         if rule.name.trim().is_empty() || !names.insert(rule.name.clone()) {
             return Err(ConfigError::new(
                 "sync.name",
@@ -1085,6 +1149,7 @@ fn sync_settings(
     }
     Ok(SyncSettings {
         rules: parsed,
+        rule_provisioners,
         interval: Duration::from_secs(
             60 * positive(
                 "group_sync.interval_minutes",
@@ -1381,6 +1446,14 @@ mod tests {
             (
                 "[[sync]]\nname = \"r\"\nusergroups = [\"S0001\"]\nchannels = []\nexpiry_days = 3\n",
                 "sync.r.channels",
+            ),
+            (
+                "[[sync]]\nname = \"r\"\nusergroups = [\"S0001\"]\nchannels = [\"C0001\"]\nexpiry_days = 3\nprovisioner = \"scim\"\n",
+                "sync.r.provisioner",
+            ),
+            (
+                "[[sync]]\nname = \"r\"\nusergroups = [\"S0001\"]\nchannels = [\"C0001\"]\nexpiry_days = 3\nprovisioner = \"fax\"\n",
+                "sync.r.provisioner",
             ),
         ] {
             assert_eq!(load_with(Some(bad), &[]).unwrap_err().key, key, "{bad}");

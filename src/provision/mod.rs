@@ -17,6 +17,33 @@ use std::sync::Arc;
 
 pub type SharedProvisioner = Arc<dyn Provisioner>;
 
+/// The deployment's provisioner, and those sync rules name instead of it.
+#[derive(Clone)]
+pub struct Provisioners {
+    default: SharedProvisioner,
+    by_rule: std::collections::HashMap<String, SharedProvisioner>,
+}
+
+impl Provisioners {
+    pub fn new(default: SharedProvisioner) -> Self {
+        Self {
+            default,
+            by_rule: Default::default(),
+        }
+    }
+
+    pub fn with_rule(mut self, rule: &str, provisioner: SharedProvisioner) -> Self {
+        self.by_rule.insert(rule.to_string(), provisioner);
+        self
+    }
+
+    /// The provisioner for requests of this sync rule (or of none).
+    pub fn for_rule(&self, rule: Option<&str>) -> &SharedProvisioner {
+        rule.and_then(|r| self.by_rule.get(r))
+            .unwrap_or(&self.default)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProvisioningMode {
     /// Enterprise Grid `admin.users.*` with an org admin user token.

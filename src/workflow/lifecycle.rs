@@ -30,6 +30,7 @@ fn std_to_chrono(d: std::time::Duration) -> Duration {
 }
 
 /// What the deadline timers of an account look like under the current settings.
+#[derive(Clone)]
 struct ExpiryTimers {
     /// Waited after the deadline before checking (Slack applies expirations hourly).
     grace: Duration,
@@ -191,22 +192,13 @@ impl Workflow {
         let team = team.clone();
         let now = self.now();
         let max = self.settings.max_attempts;
-        let timers = ExpiryTimers {
-            grace: if self.provisioner.mode() == ProvisioningMode::SlackAdmin {
-                SLACK_EXPIRY_GRACE
-            } else {
-                Duration::zero()
-            },
-            reminders: self
-                .settings
-                .provisioning
-                .expiry_reminders
-                .iter()
-                .map(|d| std_to_chrono(*d))
-                .collect(),
-            max_attempts: max,
-        };
+        let timers = self.expiry_timers(None);
+        let provisioners = self.provisioners.clone();
         Box::new(move |r: &GuestRequest| {
+            let timers = ExpiryTimers {
+                grace: expiry_grace(provisioners.for_rule(r.sync_rule.as_deref()).mode()),
+                ..timers.clone()
+            };
             let mut jobs = vec![Job::Provision { request_id: r.id }.now(&team, now, max)];
             jobs.extend(timers.jobs(&team, r.id, r.expires_at, now));
             jobs
@@ -217,15 +209,21 @@ impl Workflow {
     pub(super) fn expiry_jobs(
         &self,
         team: &TeamId,
-        id: RequestId,
+        request: &GuestRequest,
         expires_at: Option<DateTime<Utc>>,
     ) -> Vec<NewJob> {
-        let timers = ExpiryTimers {
-            grace: if self.provisioner.mode() == ProvisioningMode::SlackAdmin {
-                SLACK_EXPIRY_GRACE
-            } else {
-                Duration::zero()
-            },
+        self.expiry_timers(Some(request))
+            .jobs(team, request.id, expires_at, self.now())
+    }
+
+    /// The deadline's timers, with the grace of the request's provisioner.
+    fn expiry_timers(&self, request: Option<&GuestRequest>) -> ExpiryTimers {
+        let mode = match request {
+            Some(r) => self.provisioner(r).mode(),
+            None => self.provisioners.for_rule(None).mode(),
+        };
+        ExpiryTimers {
+            grace: expiry_grace(mode),
             reminders: self
                 .settings
                 .provisioning
@@ -234,8 +232,7 @@ impl Workflow {
                 .map(|d| std_to_chrono(*d))
                 .collect(),
             max_attempts: self.settings.max_attempts,
-        };
-        timers.jobs(team, id, expires_at, self.now())
+        }
     }
 
     /// Timers for an invitation sent at `invited_at`.
@@ -373,7 +370,7 @@ impl Workflow {
                     "invite"
                 },
                 Some(to),
-                format!("via {}", self.provisioner.mode().as_str()),
+                format!("via {}", self.provisioner(request).mode().as_str()),
             ),
         );
         change.fields = ChangedFields {
@@ -384,7 +381,7 @@ impl Workflow {
             ..Default::default()
         };
         change.only_if_invited_before = resend_gap;
-        change.invitation_via = Some(self.provisioner.mode().as_str().to_string());
+        change.invitation_via = Some(self.provisioner(request).mode().as_str().to_string());
         change.jobs = jobs;
         let outcome = self.store.change_state(change).await?;
         self.queued();
@@ -474,7 +471,7 @@ impl Workflow {
             }
         }
         match self
-            .provisioner
+            .provisioner(&request)
             .invite(&self.invitation(&request, false))
             .await
         {
@@ -781,7 +778,7 @@ impl Workflow {
             self.queued();
             return Ok(());
         }
-        if self.provisioner.mode() == ProvisioningMode::Manual {
+        if self.provisioner(&request).mode() == ProvisioningMode::Manual {
             let audit = self.audit(
                 team,
                 &request,
@@ -861,7 +858,7 @@ impl Workflow {
         request: GuestRequest,
     ) -> Result<(), JobError> {
         match self
-            .provisioner
+            .provisioner(&request)
             .invite(&self.invitation(&request, true))
             .await
         {
@@ -1305,7 +1302,7 @@ impl Workflow {
                 )
             }),
         );
-        jobs.extend(self.expiry_jobs(team, parent_id, Some(new_end)));
+        jobs.extend(self.expiry_jobs(team, &parent, Some(new_end)));
         jobs.push(self.job(
             team,
             Job::SetExpiry {
@@ -1338,10 +1335,10 @@ impl Workflow {
         }
         let account = self.account(&request);
         if request.state == RequestState::Active {
-            let done = match self.provisioner.is_active(&account).await? {
+            let done = match self.provisioner(&request).is_active(&account).await? {
                 // Slack (or the directory) already ended it: the expiry took.
                 Some(false) => Done::Completed,
-                _ => self.provisioner.deactivate(&account).await?,
+                _ => self.provisioner(&request).deactivate(&account).await?,
             };
             if done == Done::AdminTask {
                 let audit = self.audit(
@@ -1379,9 +1376,9 @@ impl Workflow {
                 self.queued();
                 return Ok(());
             }
-        } else if self.provisioner.mode() != ProvisioningMode::Manual {
+        } else if self.provisioner(&request).mode() != ProvisioningMode::Manual {
             // Never joined: withdraw whatever the directory holds for them.
-            self.provisioner.deactivate(&account).await?;
+            self.provisioner(&request).deactivate(&account).await?;
         }
         let to = transition(request.kind, request.state, Action::Expire)
             .map_err(|e| JobError::Fatal(e.to_string()))?;
@@ -1530,7 +1527,7 @@ impl Workflow {
             )),
         );
         if request.state != RequestState::Approved
-            || self.provisioner.mode() != ProvisioningMode::Manual
+            || self.provisioner(&request).mode() != ProvisioningMode::Manual
         {
             jobs.push(self.job(team, Job::Deactivate { request_id: id }));
         }
@@ -1555,7 +1552,12 @@ impl Workflow {
         team: &TeamId,
         request: GuestRequest,
     ) -> Result<(), JobError> {
-        if self.provisioner.deactivate(&self.account(&request)).await? == Done::AdminTask {
+        if self
+            .provisioner(&request)
+            .deactivate(&self.account(&request))
+            .await?
+            == Done::AdminTask
+        {
             self.store
                 .append_audit(
                     self.audit(
@@ -1632,7 +1634,11 @@ impl Workflow {
         if request.state != RequestState::Active || request.guest_type == GuestType::Member {
             return Ok(());
         }
-        match self.provisioner.make_member(&self.account(&request)).await {
+        match self
+            .provisioner(&request)
+            .make_member(&self.account(&request))
+            .await
+        {
             Ok(Done::Completed) => self.record_member(team, &request, BOT_ACTOR).await?,
             Ok(Done::AdminTask) => {
                 let audit = self.audit(
@@ -1748,5 +1754,15 @@ impl Workflow {
             format!("Trying the invitation for {id} again."),
         )
         .await
+    }
+}
+
+/// Slack applies Grid expirations hourly, so the end is checked an hour late; other
+/// provisioners end accounts themselves, on time.
+fn expiry_grace(mode: ProvisioningMode) -> Duration {
+    if mode == ProvisioningMode::SlackAdmin {
+        SLACK_EXPIRY_GRACE
+    } else {
+        Duration::zero()
     }
 }

@@ -23,7 +23,7 @@ use crate::clock::SharedClock;
 use crate::config::{Config, ProvisioningSettings};
 use crate::domain::policy::{ApproverRules, AutoApproveRule, RequestPolicy};
 use crate::domain::{ChannelId, TeamId, UserGroupId, UserId};
-use crate::provision::SharedProvisioner;
+use crate::provision::{Provisioners, SharedProvisioner};
 use crate::slack::SlackApi;
 use crate::store::{NewJob, SharedStore};
 use chrono::{DateTime, Utc};
@@ -69,7 +69,7 @@ pub struct Workflow {
     clock: SharedClock,
     settings: WorkflowSettings,
     directory: Directory,
-    provisioner: SharedProvisioner,
+    provisioners: Provisioners,
     /// Keeps group sync within Slack's rate tiers.
     pacer: sync::Pacer,
     home_team: std::sync::OnceLock<TeamId>,
@@ -96,7 +96,7 @@ impl Workflow {
         slack: SlackApi,
         clock: SharedClock,
         settings: WorkflowSettings,
-        provisioner: SharedProvisioner,
+        provisioners: Provisioners,
     ) -> Self {
         let directory = Directory::new(slack.clone(), settings.directory_ttl);
         let pacer = sync::Pacer::new(settings.sync.pace);
@@ -109,10 +109,15 @@ impl Workflow {
             directory,
             pacer,
             home_team: std::sync::OnceLock::new(),
-            provisioner,
+            provisioners,
             http,
             wake: Arc::new(Notify::new()),
         }
+    }
+
+    /// Who provisions this request: its sync rule's provisioner, or the deployment's.
+    fn provisioner(&self, request: &crate::domain::GuestRequest) -> &SharedProvisioner {
+        self.provisioners.for_rule(request.sync_rule.as_deref())
     }
 
     pub fn store(&self) -> &SharedStore {

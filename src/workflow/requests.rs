@@ -569,7 +569,7 @@ impl Workflow {
                         request_id: request.id,
                     },
                 ));
-                jobs.extend(self.expiry_jobs(team_id, request.id, expires_at));
+                jobs.extend(self.expiry_jobs(team_id, &request, expires_at));
             }
             (Action::Approve, RequestKind::Extension) => {
                 let (moved, more) = self.extension_approval(team_id, &request).await?;

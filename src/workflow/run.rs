@@ -185,7 +185,7 @@ impl Workflow {
                         slack_user_id: request.slack_user_id.clone(),
                         external_id: request.external_id.clone(),
                     };
-                    self.provisioner.set_expiry(&account, at).await?;
+                    self.provisioner(&request).set_expiry(&account, at).await?;
                 }
             }
             Job::Deactivate { request_id } => {

@@ -639,7 +639,7 @@ impl Workflow {
         };
         let mut change = StateChange::new(team, id, request.state, to, audit);
         if request.state != RequestState::Approved
-            || self.provisioner.mode() != crate::provision::ProvisioningMode::Manual
+            || self.provisioner(&request).mode() != crate::provision::ProvisioningMode::Manual
         {
             change
                 .jobs

@@ -541,3 +541,32 @@ async fn workspace_rules_invite_newcomers_from_team_join() {
         "bots are left out"
     );
 }
+
+#[tokio::test]
+async fn a_rule_can_name_its_own_provisioner() {
+    // Appended to the last rule (contractors): its guests are invited by hand, the rest by Grid.
+    let app = sync_app("provisioner = \"manual\"").await;
+    sync_command(&app, "sync now").await;
+    app.run_jobs().await;
+    assert_eq!(
+        invited_emails(&app),
+        vec!["ann@partner.io", "ben@partner.io", "manual@partner.io"]
+    );
+    let cat = app
+        .store
+        .open_request_for_email(&team(), "cat@contract.io")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(cat.sync_rule.as_deref(), Some("contractors"));
+    assert_eq!(cat.state, RequestState::Approved, "waiting for an admin");
+    let tasks: Vec<String> = app
+        .fake
+        .messages_in(REQUEST_CHANNEL)
+        .iter()
+        .map(|m| m.all_text())
+        .filter(|t| t.contains("*Admin task:* invite"))
+        .collect();
+    assert_eq!(tasks.len(), 1, "{tasks:#?}");
+    assert!(tasks[0].contains("cat@contract.io"), "{}", tasks[0]);
+}
