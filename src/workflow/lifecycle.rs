@@ -205,6 +205,37 @@ impl Workflow {
         })
     }
 
+    /// Asks an admin (manual mode) to do `task`: its audit row, the task in the card's thread and
+    /// any follow-up jobs, in one transaction.
+    async fn queue_admin_task(
+        &self,
+        team: &TeamId,
+        request: &GuestRequest,
+        actor: &str,
+        task: AdminTask,
+        follow_up: Vec<NewJob>,
+    ) -> anyhow::Result<()> {
+        let audit = self.audit(
+            team,
+            request,
+            actor,
+            "admin_task",
+            None,
+            task.as_str().into(),
+        );
+        let mut jobs = vec![self.job(
+            team,
+            Job::CardTask {
+                request_id: request.id,
+                task,
+            },
+        )];
+        jobs.extend(follow_up);
+        self.store.append_audit(audit, jobs).await?;
+        self.queued();
+        Ok(())
+    }
+
     /// Timers for an account's deadline: the end itself and the sponsor's reminders.
     pub(super) fn expiry_jobs(
         &self,
@@ -502,27 +533,8 @@ impl Workflow {
                 .await?;
             }
             Ok(Invited::AdminTask) => {
-                let audit = self.audit(
-                    team,
-                    &request,
-                    BOT_ACTOR,
-                    "admin_task",
-                    None,
-                    "invite".into(),
-                );
-                self.store
-                    .append_audit(
-                        audit,
-                        vec![self.job(
-                            team,
-                            Job::CardTask {
-                                request_id: request.id,
-                                task: AdminTask::Invite,
-                            },
-                        )],
-                    )
+                self.queue_admin_task(team, &request, BOT_ACTOR, AdminTask::Invite, Vec::new())
                     .await?;
-                self.queued();
             }
             Err(e) => return self.provisioning_failed(team, &request, e).await,
         }
@@ -779,27 +791,14 @@ impl Workflow {
             return Ok(());
         }
         if self.provisioner(&request).mode() == ProvisioningMode::Manual {
-            let audit = self.audit(
+            self.queue_admin_task(
                 team,
                 &request,
                 actor.as_str(),
-                "admin_task",
-                None,
-                "resend".into(),
-            );
-            self.store
-                .append_audit(
-                    audit,
-                    vec![self.job(
-                        team,
-                        Job::CardTask {
-                            request_id: id,
-                            task: AdminTask::Resend,
-                        },
-                    )],
-                )
-                .await?;
-            self.queued();
+                AdminTask::Resend,
+                Vec::new(),
+            )
+            .await?;
             return self
                 .tell(
                     team,
@@ -1341,39 +1340,28 @@ impl Workflow {
                 _ => self.provisioner(&request).deactivate(&account).await?,
             };
             if done == Done::AdminTask {
-                let audit = self.audit(
+                let every = std_to_chrono(self.settings.provisioning.deactivation_reminder_every);
+                let reminder = Job::DeactivationReminder {
+                    request_id: request.id,
+                    round: 1,
+                }
+                .at(
+                    team,
+                    self.now() + every,
+                    self.settings.max_attempts,
+                    Some(format!(
+                        "deactivate-reminder:{}:{expires_at}:1",
+                        request.id.0
+                    )),
+                );
+                self.queue_admin_task(
                     team,
                     &request,
                     BOT_ACTOR,
-                    "admin_task",
-                    None,
-                    "deactivate".into(),
-                );
-                let mut jobs = vec![self.job(
-                    team,
-                    Job::CardTask {
-                        request_id: request.id,
-                        task: AdminTask::Deactivate,
-                    },
-                )];
-                let every = std_to_chrono(self.settings.provisioning.deactivation_reminder_every);
-                jobs.push(
-                    Job::DeactivationReminder {
-                        request_id: request.id,
-                        round: 1,
-                    }
-                    .at(
-                        team,
-                        self.now() + every,
-                        self.settings.max_attempts,
-                        Some(format!(
-                            "deactivate-reminder:{}:{expires_at}:1",
-                            request.id.0
-                        )),
-                    ),
-                );
-                self.store.append_audit(audit, jobs).await?;
-                self.queued();
+                    AdminTask::Deactivate,
+                    vec![reminder],
+                )
+                .await?;
                 return Ok(());
             }
         } else if self.provisioner(&request).mode() != ProvisioningMode::Manual {
@@ -1558,26 +1546,8 @@ impl Workflow {
             .await?
             == Done::AdminTask
         {
-            self.store
-                .append_audit(
-                    self.audit(
-                        team,
-                        &request,
-                        BOT_ACTOR,
-                        "admin_task",
-                        None,
-                        "deactivate".into(),
-                    ),
-                    vec![self.job(
-                        team,
-                        Job::CardTask {
-                            request_id: request.id,
-                            task: AdminTask::Deactivate,
-                        },
-                    )],
-                )
+            self.queue_admin_task(team, &request, BOT_ACTOR, AdminTask::Deactivate, Vec::new())
                 .await?;
-            self.queued();
         }
         Ok(())
     }
@@ -1641,27 +1611,8 @@ impl Workflow {
         {
             Ok(Done::Completed) => self.record_member(team, &request, BOT_ACTOR).await?,
             Ok(Done::AdminTask) => {
-                let audit = self.audit(
-                    team,
-                    &request,
-                    BOT_ACTOR,
-                    "admin_task",
-                    None,
-                    "make_member".into(),
-                );
-                self.store
-                    .append_audit(
-                        audit,
-                        vec![self.job(
-                            team,
-                            Job::CardTask {
-                                request_id: request.id,
-                                task: AdminTask::MakeMember,
-                            },
-                        )],
-                    )
+                self.queue_admin_task(team, &request, BOT_ACTOR, AdminTask::MakeMember, Vec::new())
                     .await?;
-                self.queued();
             }
             Err(e) => return self.provisioning_failed(team, &request, e).await,
         }

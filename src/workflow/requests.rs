@@ -819,8 +819,12 @@ impl Workflow {
         })
     }
 
-    /// Who can decide `request`, as Slack mentions (users, groups; "workspace admins").
+    /// Who can decide `request`, as Slack mentions (users, groups, channel-scoped approvers).
     pub(super) fn approver_mentions(&self, request: &GuestRequest) -> String {
+        self.approver_mention_list(request).join(" ")
+    }
+
+    fn approver_mention_list(&self, request: &GuestRequest) -> Vec<String> {
         let rules = &self.settings.approvers;
         let mut who: Vec<String> = rules.users.iter().map(|u| format!("<@{u}>")).collect();
         who.extend(rules.usergroups.iter().map(|g| format!("<!subteam^{g}>")));
@@ -836,27 +840,13 @@ impl Workflow {
                 })
                 .map(|s| format!("<@{}>", s.user)),
         );
-        who.join(" ")
+        who
     }
 
     /// The reminder text for a request that has waited too long, naming who can decide it.
     pub(super) fn stale_reminder_text(&self, request: &GuestRequest, now: DateTime<Utc>) -> String {
-        let rules = &self.settings.approvers;
-        let mut who: Vec<String> = rules.users.iter().map(|u| format!("<@{u}>")).collect();
-        who.extend(rules.usergroups.iter().map(|g| format!("<!subteam^{g}>")));
-        who.extend(
-            rules
-                .channel_scoped
-                .iter()
-                .filter(|s| {
-                    request
-                        .channels
-                        .iter()
-                        .all(|c: &ChannelId| s.channels.contains(c))
-                })
-                .map(|s| format!("<@{}>", s.user)),
-        );
-        if rules.workspace_admins {
+        let mut who = self.approver_mention_list(request);
+        if self.settings.approvers.workspace_admins {
             who.push("workspace admins".into());
         }
         let hours = (now - request.created_at).num_hours();

@@ -518,6 +518,31 @@ impl Workflow {
         ))
     }
 
+    /// Applies a plan an event produced (the guard still holds a large one).
+    async fn apply_event_plan(
+        &self,
+        team: &TeamId,
+        rule: &SyncRule,
+        plan: &Plan,
+        reason: &str,
+    ) -> anyhow::Result<()> {
+        let mut outcome = SyncOutcome {
+            plans: Vec::new(),
+            held: Vec::new(),
+            dry_run: false,
+            slack_calls: 0,
+        };
+        self.settle_plan(
+            team,
+            rule,
+            plan,
+            SyncMode::Apply { force: false },
+            reason,
+            &mut outcome,
+        )
+        .await
+    }
+
     async fn apply_plan(
         &self,
         team: &TeamId,
@@ -746,21 +771,8 @@ impl Workflow {
                 wanted_elsewhere: &elsewhere,
                 on_removal: rule.on_removal,
             });
-            let mut outcome = SyncOutcome {
-                plans: Vec::new(),
-                held: Vec::new(),
-                dry_run: false,
-                slack_calls: 0,
-            };
-            self.settle_plan(
-                team,
-                rule,
-                &plan,
-                SyncMode::Apply { force: false },
-                "subteam_members_changed",
-                &mut outcome,
-            )
-            .await?;
+            self.apply_event_plan(team, rule, &plan, "subteam_members_changed")
+                .await?;
         }
         tracing::info!(
             subteam,
@@ -819,21 +831,8 @@ impl Workflow {
                 wanted_elsewhere: &|_| None,
                 on_removal: rule.on_removal,
             });
-            let mut outcome = SyncOutcome {
-                plans: Vec::new(),
-                held: Vec::new(),
-                dry_run: false,
-                slack_calls: 0,
-            };
-            self.settle_plan(
-                team,
-                rule,
-                &plan,
-                SyncMode::Apply { force: false },
-                "team_join",
-                &mut outcome,
-            )
-            .await?;
+            self.apply_event_plan(team, rule, &plan, "team_join")
+                .await?;
         }
         Ok(())
     }
