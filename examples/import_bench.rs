@@ -92,7 +92,7 @@ async fn main() -> anyhow::Result<()> {
 
     let (started, cpu) = (Instant::now(), cpu_seconds());
     let preview = workflow
-        .import_preview(&team, csv.as_bytes(), Some(&importer), chrono_tz::UTC)
+        .import_preview(&team, csv.as_bytes(), Some(&importer), None, chrono_tz::UTC)
         .await?
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(

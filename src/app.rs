@@ -88,6 +88,7 @@ impl App {
         let router = http::router(Arc::new(HttpState {
             workflow: workflow.clone(),
             verifier,
+            max_concurrent: config.max_concurrent_requests,
         }));
         let worker = Worker::new(workflow.clone(), config.jobs.clone());
         Ok(App {
@@ -123,8 +124,7 @@ impl App {
             slack_api = %self.workflow.slack().api_url(),
             "guestlist serving"
         );
-        axum::serve(listener, self.router)
-            .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+        http::server::serve(listener, self.router, shutdown.clone())
             .await
             .context("HTTP server")?;
         let _ = scheduler.await;
@@ -155,9 +155,9 @@ fn provisioner_of_mode(
         ProvisioningMode::SlackAdmin => Arc::new(SlackAdminProvisioner::new(slack.clone())),
         ProvisioningMode::Scim => match &config.provisioning.scim {
             Some(scim) => Arc::new(ScimProvisioner::new(scim.clone())),
-            None => Arc::new(ManualProvisioner),
+            None => Arc::new(ManualProvisioner::new(slack.clone())),
         },
-        ProvisioningMode::Manual => Arc::new(ManualProvisioner),
+        ProvisioningMode::Manual => Arc::new(ManualProvisioner::new(slack.clone())),
     }
 }
 

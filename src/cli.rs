@@ -81,9 +81,13 @@ pub enum Command {
         /// Print the preview as JSON.
         #[arg(long)]
         json: bool,
-        /// The Slack user ID recorded as the approver, and the sponsor of rows that name none.
+        /// The Slack user ID recorded as the approver. Rows this person sponsors are refused:
+        /// nobody approves their own guests.
         #[arg(long, value_name = "USER_ID")]
         importer: Option<String>,
+        /// The Slack user ID that sponsors rows naming no sponsor.
+        #[arg(long, value_name = "USER_ID")]
+        sponsor: Option<String>,
         /// Time zone for dates and times without an offset (default UTC).
         #[arg(long, value_name = "ZONE", default_value = "UTC")]
         tz: String,
@@ -260,8 +264,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             dry_run,
             json,
             importer,
+            sponsor,
             tz,
-        } => import_command(cli.config, file, dry_run, json, importer, &tz).await,
+        } => import_command(cli.config, file, dry_run, json, importer, sponsor, &tz).await,
         Command::Audit {
             command: AuditCommand::Export { format, since },
         } => {
@@ -320,19 +325,30 @@ pub fn write_audit_csv(
             e.at.to_rfc3339(),
             e.team_id.to_string(),
             e.request_id.map(|id| id.0.to_string()).unwrap_or_default(),
-            e.actor.clone(),
-            e.action.clone(),
+            spreadsheet_safe(&e.actor),
+            spreadsheet_safe(&e.action),
             e.from_state
                 .map(|s| s.as_str().to_string())
                 .unwrap_or_default(),
             e.to_state
                 .map(|s| s.as_str().to_string())
                 .unwrap_or_default(),
-            e.detail.clone(),
+            spreadsheet_safe(&e.detail),
         ])?;
     }
     writer.flush()?;
     Ok(())
+}
+
+/// A cell a spreadsheet will not run: one starting with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return (the characters OWASP lists for CSV injection) gets a leading apostrophe, which
+/// spreadsheets read as "this is text" and do not show.
+pub fn spreadsheet_safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
 }
 
 /// `guestlist import FILE`: the same checks and preview as in Slack, then batches with progress.
@@ -342,19 +358,28 @@ async fn import_command(
     dry_run: bool,
     json: bool,
     importer: Option<String>,
+    sponsor: Option<String>,
     tz: &str,
 ) -> anyhow::Result<()> {
     use crate::domain::import::{FileError, MAX_IMPORT_BYTES};
     let tz: chrono_tz::Tz = tz.parse().map_err(|_| {
         anyhow::anyhow!("--tz: {tz:?} is not an IANA time zone such as Europe/Paris")
     })?;
-    let importer = match importer {
-        None => None,
-        Some(id) if id.starts_with(['U', 'W']) && id.chars().all(|c| c.is_ascii_alphanumeric()) => {
-            Some(crate::domain::UserId(id))
+    let user_flag = |flag: &str,
+                     value: Option<String>|
+     -> anyhow::Result<Option<crate::domain::UserId>> {
+        match value {
+            None => Ok(None),
+            Some(id)
+                if id.starts_with(['U', 'W']) && id.chars().all(|c| c.is_ascii_alphanumeric()) =>
+            {
+                Ok(Some(crate::domain::UserId(id)))
+            }
+            Some(id) => anyhow::bail!("{flag}: {id:?} is not a Slack user ID such as U012ABCDEF"),
         }
-        Some(id) => anyhow::bail!("--importer: {id:?} is not a Slack user ID such as U012ABCDEF"),
     };
+    let importer = user_flag("--importer", importer)?;
+    let sponsor = user_flag("--sponsor", sponsor)?;
     let shown = file.display().to_string();
     // Refuse a huge file before reading it.
     let size = std::fs::metadata(&file)
@@ -378,7 +403,7 @@ async fn import_command(
         .await
         .context("asking Slack which workspace this is (auth.test)")?;
     let preview = match workflow
-        .import_preview(&team, &bytes, importer.as_ref(), tz)
+        .import_preview(&team, &bytes, sponsor.as_ref(), importer.as_ref(), tz)
         .await?
     {
         Ok(preview) => preview,

@@ -56,6 +56,8 @@ pub struct Config {
     pub mode: IngressMode,
     pub socket: crate::socket::SocketSettings,
     pub shutdown_grace: Duration,
+    /// `/slack/*` requests handled at once; more get a 503 at once.
+    pub max_concurrent_requests: usize,
     pub slack: SlackSettings,
     pub jobs: JobSettings,
     pub approvers: ApproverRules,
@@ -222,6 +224,7 @@ struct FileSyncRule {
     max_changes: Option<toml::Value>,
     sponsor: Option<String>,
     provisioner: Option<String>,
+    target_team: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -251,6 +254,7 @@ struct FileServer {
     log_format: Option<String>,
     mode: Option<String>,
     shutdown_grace_seconds: Option<u64>,
+    max_concurrent_requests: Option<usize>,
     socket_connections: Option<u32>,
     socket_reconnect_seconds: Option<u64>,
 }
@@ -412,6 +416,10 @@ impl Config {
         line(
             "server.shutdown_grace_seconds",
             self.shutdown_grace.as_secs().to_string(),
+        );
+        line(
+            "server.max_concurrent_requests",
+            self.max_concurrent_requests.to_string(),
         );
         line(
             "database.url (DATABASE_URL)",
@@ -893,6 +901,10 @@ fn build(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
         log_format,
         mode,
         shutdown_grace: Duration::from_secs(file.server.shutdown_grace_seconds.unwrap_or(25)),
+        max_concurrent_requests: positive(
+            "server.max_concurrent_requests",
+            file.server.max_concurrent_requests.unwrap_or(1024),
+        )?,
         slack,
         jobs,
         approvers,
@@ -1135,6 +1147,17 @@ fn sync_settings(
             .as_deref()
             .map(|u| user_id(&key("sponsor"), u))
             .transpose()?;
+        let target_team = match rule.target_team.as_deref() {
+            Some(raw) => {
+                crate::domain::TeamId(slack_id(&key("target_team"), raw, "T", "workspace")?)
+            }
+            None => {
+                return Err(ConfigError::new(
+                    key("target_team"),
+                    "name the workspace this rule invites into (a T… id); it must be another workspace than the one its people are in",
+                ));
+            }
+        };
         parsed.push(SyncRule {
             name: rule.name.clone(),
             source,
@@ -1145,6 +1168,7 @@ fn sync_settings(
             on_removal,
             max_changes,
             sponsor,
+            target_team,
         });
     }
     Ok(SyncSettings {
@@ -1421,7 +1445,7 @@ mod tests {
 
     #[test]
     fn sync_rules_are_read_and_checked() {
-        let good = "[[sync]]\nname = \"partners\"\nusergroups = [\"S0PARTNERS\", \"@contractors\"]\nchannels = [\"C0PROJECT\"]\nexpiry_days = 30\nmax_changes = \"10%\"\n\n[[sync]]\nname = \"everyone\"\nworkspace = true\nguest_type = \"member\"\nchannels = [\"C0GENERAL\"]\non_removal = \"deactivate\"\n";
+        let good = "[[sync]]\nname = \"partners\"\ntarget_team = \"T0PARTNERS\"\nusergroups = [\"S0PARTNERS\", \"@contractors\"]\nchannels = [\"C0PROJECT\"]\nexpiry_days = 30\nmax_changes = \"10%\"\n\n[[sync]]\nname = \"everyone\"\ntarget_team = \"T0SHARED\"\nworkspace = true\nguest_type = \"member\"\nchannels = [\"C0GENERAL\"]\non_removal = \"deactivate\"\n";
         let config = load_with(Some(good), &[]).unwrap();
         assert_eq!(config.sync.rules.len(), 2);
         assert_eq!(
@@ -1429,30 +1453,35 @@ mod tests {
             crate::domain::sync::MaxChanges::Percent(10.0)
         );
         assert!(config.sync.rules[0].uses_group("SX", Some("contractors")));
+        assert_eq!(config.sync.rules[0].target_team.as_str(), "T0PARTNERS");
         assert_eq!(config.sync.interval.as_secs(), 15 * 60);
+        let without_target = "[[sync]]\nname = \"r\"\nusergroups = [\"S0001\"]\nchannels = [\"C0001\"]\nexpiry_days = 3\n";
+        let err = load_with(Some(without_target), &[]).unwrap_err();
+        assert_eq!(err.key, "sync.r.target_team");
+        assert!(err.message.contains("another workspace"), "{err}");
         for (bad, key) in [
             (
-                "[[sync]]\nname = \"r\"\nchannels = [\"C0001\"]\nexpiry_days = 3\n",
+                "[[sync]]\nname = \"r\"\ntarget_team = \"T0OTHER\"\nchannels = [\"C0001\"]\nexpiry_days = 3\n",
                 "sync.r.usergroups",
             ),
             (
-                "[[sync]]\nname = \"r\"\nusergroups = [\"S0001\"]\nchannels = [\"C0001\"]\n",
+                "[[sync]]\nname = \"r\"\ntarget_team = \"T0OTHER\"\nusergroups = [\"S0001\"]\nchannels = [\"C0001\"]\n",
                 "sync.r.expiry_days",
             ),
             (
-                "[[sync]]\nname = \"r\"\nusergroups = [\"S0001\"]\nchannels = [\"C0001\"]\nexpiry_days = 3\nmax_changes = \"lots\"\n",
+                "[[sync]]\nname = \"r\"\ntarget_team = \"T0OTHER\"\nusergroups = [\"S0001\"]\nchannels = [\"C0001\"]\nexpiry_days = 3\nmax_changes = \"lots\"\n",
                 "sync.r.max_changes",
             ),
             (
-                "[[sync]]\nname = \"r\"\nusergroups = [\"S0001\"]\nchannels = []\nexpiry_days = 3\n",
+                "[[sync]]\nname = \"r\"\ntarget_team = \"T0OTHER\"\nusergroups = [\"S0001\"]\nchannels = []\nexpiry_days = 3\n",
                 "sync.r.channels",
             ),
             (
-                "[[sync]]\nname = \"r\"\nusergroups = [\"S0001\"]\nchannels = [\"C0001\"]\nexpiry_days = 3\nprovisioner = \"scim\"\n",
+                "[[sync]]\nname = \"r\"\ntarget_team = \"T0OTHER\"\nusergroups = [\"S0001\"]\nchannels = [\"C0001\"]\nexpiry_days = 3\nprovisioner = \"scim\"\n",
                 "sync.r.provisioner",
             ),
             (
-                "[[sync]]\nname = \"r\"\nusergroups = [\"S0001\"]\nchannels = [\"C0001\"]\nexpiry_days = 3\nprovisioner = \"fax\"\n",
+                "[[sync]]\nname = \"r\"\ntarget_team = \"T0OTHER\"\nusergroups = [\"S0001\"]\nchannels = [\"C0001\"]\nexpiry_days = 3\nprovisioner = \"fax\"\n",
                 "sync.r.provisioner",
             ),
         ] {

@@ -255,6 +255,11 @@ pub struct ImportFacts {
     pub default_sponsor: Option<UserId>,
     /// Emails that already have an open request or account.
     pub taken: HashMap<String, (RequestId, RequestState)>,
+    /// Emails of full members of the workspace: never invited as guests.
+    pub members: std::collections::HashSet<String>,
+    /// The approver who confirms the import, when known: rows they sponsor are refused, since
+    /// nobody approves their own guests.
+    pub approver: Option<UserId>,
 }
 
 /// A row that passed every check: ready to become an approved request.
@@ -336,7 +341,19 @@ pub fn check_rows(
             )));
             continue;
         }
+        if facts.members.contains(email.as_str()) {
+            preview.invalid.push(problem(format!(
+                "{email} is already a full member of this workspace"
+            )));
+            continue;
+        }
         match check_row(row, email, facts, policy, now, tz) {
+            Ok(guest) if facts.approver.as_ref() == Some(&guest.sponsor) => {
+                preview.invalid.push(problem(format!(
+                    "sponsored by {}, who confirms this import; another approver has to confirm it",
+                    guest.sponsor
+                )))
+            }
             Ok(guest) => {
                 first_line.insert(guest.email.as_str().to_string(), row.line);
                 preview.valid.push(guest)
@@ -520,6 +537,8 @@ mod tests {
                 "held@partner.example".to_string(),
                 (RequestId(7), RequestState::Active),
             )]),
+            members: std::collections::HashSet::from(["otto@partner.example".to_string()]),
+            approver: None,
         }
     }
 
@@ -530,6 +549,32 @@ mod tests {
         };
         let rows = parse_csv(csv.as_bytes()).expect("readable");
         check_rows(&rows, &facts(), &policy, now(), chrono_tz::UTC)
+    }
+
+    #[test]
+    fn members_and_the_approvers_own_guests_are_refused() {
+        let csv = "email,name,guest_type,channels,expires,sponsor\n\
+                   otto@partner.example,Otto,single_channel,partners,30d,\n\
+                   mine@partner.example,Mine,single_channel,partners,30d,\n\
+                   theirs@partner.example,Theirs,single_channel,partners,30d,u9\n";
+        let rows = parse_csv(csv.as_bytes()).expect("readable");
+        let policy = RequestPolicy::default();
+        let shared = check_rows(&rows, &facts(), &policy, now(), chrono_tz::UTC);
+        assert_eq!(shared.valid.len(), 2);
+        assert!(shared.invalid[0].reason.contains("full member"));
+        let confirmed = check_rows(
+            &rows,
+            &ImportFacts {
+                approver: Some(UserId::from("UIMPORTER")),
+                ..facts()
+            },
+            &policy,
+            now(),
+            chrono_tz::UTC,
+        );
+        let valid: Vec<&str> = confirmed.valid.iter().map(|g| g.email.as_str()).collect();
+        assert_eq!(valid, vec!["theirs@partner.example"]);
+        assert!(confirmed.invalid[1].reason.contains("another approver"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Pure types and rules: state machines, validation, approver authority, text safety.
 //! Nothing here does I/O or knows about Slack's wire format or the database.
 
+pub mod account;
 pub mod email;
 pub mod expiry;
 pub mod ids;

@@ -5,7 +5,11 @@
 //!    │                                        │  ▲
 //!    ├──deny──▶ denied                        │  └──resend── invite_expired ◀──lapse──┘
 //!    └──cancel─▶ cancelled          any open state ──revoke──▶ revoked
+//!
+//! approved | invited | invite_expired ──found_member──▶ already_member
 //! ```
+//! `already_member`: the email turned out to belong to a full member of the workspace. The
+//! request ends there and nobody's account is touched (see `domain::account`).
 //! An extension is a request of its own kind (pending → approved | denied | cancelled) that,
 //! once approved, moves its parent's expiry.
 
@@ -28,10 +32,12 @@ pub enum RequestState {
     InviteExpired,
     Expired,
     Revoked,
+    /// The email belongs to a full member: the request ended, no account was touched.
+    AlreadyMember,
 }
 
 impl RequestState {
-    pub const ALL: [RequestState; 9] = [
+    pub const ALL: [RequestState; 10] = [
         RequestState::Pending,
         RequestState::Approved,
         RequestState::Denied,
@@ -41,6 +47,7 @@ impl RequestState {
         RequestState::InviteExpired,
         RequestState::Expired,
         RequestState::Revoked,
+        RequestState::AlreadyMember,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +61,7 @@ impl RequestState {
             RequestState::InviteExpired => "invite_expired",
             RequestState::Expired => "expired",
             RequestState::Revoked => "revoked",
+            RequestState::AlreadyMember => "already_member",
         }
     }
 
@@ -80,6 +88,7 @@ impl RequestState {
                 | RequestState::Cancelled
                 | RequestState::Expired
                 | RequestState::Revoked
+                | RequestState::AlreadyMember
         )
     }
 
@@ -95,6 +104,7 @@ impl RequestState {
             RequestState::InviteExpired => "invitation expired",
             RequestState::Expired => "expired",
             RequestState::Revoked => "revoked",
+            RequestState::AlreadyMember => "already a full member",
         }
     }
 }
@@ -186,6 +196,8 @@ pub enum Action {
     Resend,
     Expire,
     Revoke,
+    /// The email turned out to be a full member's.
+    FoundMember,
 }
 
 impl Action {
@@ -200,6 +212,7 @@ impl Action {
             Action::Resend => "resend",
             Action::Expire => "expire",
             Action::Revoke => "revoke",
+            Action::FoundMember => "found_member",
         }
     }
 }
@@ -242,6 +255,9 @@ pub fn transition(
             S::Approved | S::Invited | S::InviteExpired | S::Active,
             A::Revoke,
         ) => Some(S::Revoked),
+        (RequestKind::Guest, S::Approved | S::Invited | S::InviteExpired, A::FoundMember) => {
+            Some(S::AlreadyMember)
+        }
         _ => None,
     };
     to.ok_or(InvalidTransition {
@@ -257,8 +273,42 @@ pub fn transition(
             A::Resend => "re-invited",
             A::Expire => "expired",
             A::Revoke => "revoked",
+            A::FoundMember => "ended as a full member's",
         },
     })
+}
+
+/// What approving an extension does to the deadline of the account it extends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExtensionEffect {
+    /// The deadline moves to the extension's end.
+    Move(DateTime<Utc>),
+    /// The account already runs at least that long: an approval never moves a deadline earlier
+    /// (shortening is an approver's explicit action, not a side effect of an old extension).
+    AlreadyLater(DateTime<Utc>),
+    /// The account is no longer open: there is nothing to extend.
+    ParentClosed,
+}
+
+pub fn extension_effect(
+    parent_state: RequestState,
+    parent_expires_at: Option<DateTime<Utc>>,
+    new_end: DateTime<Utc>,
+) -> ExtensionEffect {
+    let open = matches!(
+        parent_state,
+        RequestState::Approved
+            | RequestState::Invited
+            | RequestState::InviteExpired
+            | RequestState::Active
+    );
+    match parent_expires_at {
+        _ if !open => ExtensionEffect::ParentClosed,
+        // An account that never ends cannot be extended.
+        None => ExtensionEffect::ParentClosed,
+        Some(current) if current >= new_end => ExtensionEffect::AlreadyLater(current),
+        Some(_) => ExtensionEffect::Move(new_end),
+    }
 }
 
 /// Where a request came from; shown on the card and kept for audit.
@@ -306,6 +356,18 @@ pub struct NewRequest {
     pub sync_rule: Option<String>,
     /// The guest's phone number (E.164), when an import gave one.
     pub phone: Option<String>,
+    /// The workspace the account is made in, when not `team_id` (a sync rule's target team).
+    pub account_team: Option<TeamId>,
+    /// Group sync: the person's user id when they are already in the organisation, so they are
+    /// assigned to `account_team` rather than invited by email. Not a binding.
+    pub source_user: Option<UserId>,
+}
+
+impl NewRequest {
+    /// The workspace the guest account lives in.
+    pub fn account_team(&self) -> &TeamId {
+        self.account_team.as_ref().unwrap_or(&self.team_id)
+    }
 }
 
 /// Where a request's card lives in Slack.
@@ -346,13 +408,25 @@ pub struct GuestRequest {
     pub source: Source,
     pub sync_rule: Option<String>,
     pub phone: Option<String>,
+    /// The Slack user id of the guest account this request is bound to (see `domain::account`).
     pub slack_user_id: Option<String>,
-    /// The provisioner's own id for the account (a SCIM user id).
+    /// The provisioner's own id for the bound account (a SCIM user id).
     pub external_id: Option<String>,
+    /// The workspace the account lives in, when not `team_id` (group sync into another team).
+    pub account_team: Option<TeamId>,
+    /// Group sync: the organisation member to assign to `account_team` (not a binding).
+    pub source_user: Option<UserId>,
     pub invited_at: Option<DateTime<Utc>>,
     pub invite_expires_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl GuestRequest {
+    /// The workspace the guest account lives in.
+    pub fn account_team(&self) -> &TeamId {
+        self.account_team.as_ref().unwrap_or(&self.team_id)
+    }
 }
 
 #[cfg(test)]
@@ -408,6 +482,53 @@ mod tests {
                 assert!(transition(k, state, action).is_err(), "{state} {action:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_member_found_ends_an_open_request_and_nothing_else() {
+        let k = RequestKind::Guest;
+        for open in [S::Approved, S::Invited, S::InviteExpired] {
+            assert_eq!(transition(k, open, A::FoundMember), Ok(S::AlreadyMember));
+        }
+        for other in [
+            S::Pending,
+            S::Active,
+            S::Denied,
+            S::Expired,
+            S::AlreadyMember,
+        ] {
+            assert!(transition(k, other, A::FoundMember).is_err(), "{other}");
+        }
+        assert!(S::AlreadyMember.is_final());
+        assert!(!S::AlreadyMember.holds_email());
+        for action in [A::Revoke, A::Expire, A::Accept, A::Resend] {
+            assert!(transition(k, S::AlreadyMember, action).is_err());
+        }
+    }
+
+    #[test]
+    fn an_extension_never_moves_a_deadline_earlier() {
+        let at = |d: i64| DateTime::<Utc>::from_timestamp(1_800_000_000 + d * 86400, 0).unwrap();
+        assert_eq!(
+            extension_effect(S::Active, Some(at(10)), at(20)),
+            ExtensionEffect::Move(at(20))
+        );
+        assert_eq!(
+            extension_effect(S::Active, Some(at(30)), at(20)),
+            ExtensionEffect::AlreadyLater(at(30))
+        );
+        assert_eq!(
+            extension_effect(S::Active, Some(at(20)), at(20)),
+            ExtensionEffect::AlreadyLater(at(20))
+        );
+        assert_eq!(
+            extension_effect(S::Expired, Some(at(10)), at(20)),
+            ExtensionEffect::ParentClosed
+        );
+        assert_eq!(
+            extension_effect(S::Active, None, at(20)),
+            ExtensionEffect::ParentClosed
+        );
     }
 
     #[test]

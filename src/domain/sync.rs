@@ -84,6 +84,13 @@ impl fmt::Display for MaxChanges {
 pub struct Wanted {
     pub user_id: String,
     pub name: String,
+    /// Already in the rule's target workspace (as a member or a guest): nothing to invite.
+    #[serde(default)]
+    pub in_target: bool,
+    /// A user of the organisation (Enterprise Grid): added to the target workspace by user id
+    /// (`admin.users.assign`) rather than invited by email.
+    #[serde(default)]
+    pub org_member: bool,
 }
 
 /// An open request or account for an email, from any path.
@@ -101,6 +108,8 @@ pub enum LineAction {
     Invite,
     Revoke,
     Unchanged,
+    /// Already in the target workspace: no invitation, no link, never a removal.
+    AlreadyMember,
 }
 
 impl LineAction {
@@ -109,7 +118,13 @@ impl LineAction {
             LineAction::Invite => "invite",
             LineAction::Revoke => "revoke",
             LineAction::Unchanged => "unchanged",
+            LineAction::AlreadyMember => "already a member",
         }
+    }
+
+    /// Whether the line changes anything (the guard counts these).
+    pub fn is_change(self) -> bool {
+        matches!(self, LineAction::Invite | LineAction::Revoke)
     }
 }
 
@@ -121,6 +136,9 @@ pub struct PlanLine {
     /// The person's Slack id (for invitations).
     pub user_id: Option<String>,
     pub name: Option<String>,
+    /// Assigned by user id (a user of the organisation) rather than invited by email.
+    #[serde(default)]
+    pub org_member: bool,
     /// The request a revoke ends, or the one that already covers the person.
     pub request_id: Option<RequestId>,
 }
@@ -140,16 +158,11 @@ impl Plan {
 
     /// Invitations plus revocations.
     pub fn changes(&self) -> usize {
-        self.lines
-            .iter()
-            .filter(|l| l.action != LineAction::Unchanged)
-            .count()
+        self.lines.iter().filter(|l| l.action.is_change()).count()
     }
 
     pub fn changed_lines(&self) -> impl Iterator<Item = &PlanLine> {
-        self.lines
-            .iter()
-            .filter(|l| l.action != LineAction::Unchanged)
+        self.lines.iter().filter(|l| l.action.is_change())
     }
 }
 
@@ -176,9 +189,15 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             reason,
             user_id: Some(wanted.user_id.clone()),
             name: Some(wanted.name.clone()),
+            org_member: wanted.org_member,
             request_id,
         };
         lines.push(match input.held.get(email) {
+            None if wanted.in_target => line(
+                LineAction::AlreadyMember,
+                "already in the target workspace; no invitation".into(),
+                None,
+            ),
             None => line(
                 LineAction::Invite,
                 "in the source, no invitation yet".into(),
@@ -237,6 +256,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             reason,
             user_id: None,
             name: None,
+            org_member: false,
             request_id: Some(held.request_id),
         });
     }
@@ -286,6 +306,8 @@ mod tests {
                     Wanted {
                         user_id: format!("U{e}"),
                         name: e.to_string(),
+                        in_target: false,
+                        org_member: true,
                     },
                 )
             })
@@ -376,6 +398,28 @@ mod tests {
     }
 
     #[test]
+    fn someone_already_in_the_target_is_never_invited() {
+        let mut wanted = wanted(&["member@x.io", "new@x.io"]);
+        wanted.get_mut(&email("member@x.io")).unwrap().in_target = true;
+        let plan = plan(&PlanInput {
+            rule: "r",
+            wanted: &wanted,
+            held: &HashMap::new(),
+            wanted_elsewhere: &nobody_else,
+            on_removal: OnRemoval::Deactivate,
+        });
+        assert_eq!(
+            actions(&plan),
+            vec![
+                ("member@x.io".into(), LineAction::AlreadyMember),
+                ("new@x.io".into(), LineAction::Invite),
+            ]
+        );
+        assert_eq!(plan.changes(), 1, "an existing member is not a change");
+        assert!(plan.lines[0].org_member && plan.lines[1].org_member);
+    }
+
+    #[test]
     fn keep_changes_nothing_on_removal() {
         let held = held(&[("gone@x.io", 2, RequestState::Invited, Some("r"))]);
         let plan = plan(&PlanInput {
@@ -443,6 +487,9 @@ pub struct SyncRule {
     pub max_changes: MaxChanges,
     /// Who hears about these guests (their DMs); nobody when unset.
     pub sponsor: Option<super::ids::UserId>,
+    /// The workspace the rule invites into: never the one its people come from, where they
+    /// are members already.
+    pub target_team: super::ids::TeamId,
 }
 
 impl SyncRule {

@@ -38,9 +38,37 @@ pub fn one_line(raw: &str) -> String {
     raw.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Drops control characters (NUL included) from free text before it is stored; newlines and
+/// tabs survive. One stray byte in a CSV row must not fail a database batch (Postgres refuses
+/// NUL in text) or reach a card.
+pub fn strip_controls(raw: &str) -> String {
+    if !raw
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return raw.to_string();
+    }
+    raw.chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect()
+}
+
+/// A one-line field (a name, an organisation): controls dropped, whitespace collapsed.
+pub fn clean_line(raw: &str) -> String {
+    one_line(&strip_controls(raw))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_never_reach_storage() {
+        assert_eq!(strip_controls("Ada\u{0}Love\u{7}lace\u{9b}"), "AdaLovelace");
+        assert_eq!(strip_controls("line one\nline\ttwo"), "line one\nline\ttwo");
+        assert_eq!(clean_line(" Ada\u{0} \n Lovelace "), "Ada Lovelace");
+        assert_eq!(strip_controls("plain"), "plain");
+    }
 
     #[test]
     fn mentions_and_html_cannot_get_through() {

@@ -70,28 +70,40 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
         "users.info" => {
             let id = required(args, "user")?;
             let user = state.users.get(id).ok_or("user_not_found")?;
-            Ok(obj(json!({"user": user.to_json()})))
+            Ok(obj(
+                json!({"user": user.to_json(state.enterprise.as_deref())}),
+            ))
         }
         "users.lookupByEmail" => {
+            // A workspace token finds the people of its workspace (deactivated ones included).
             let email = required(args, "email")?.to_lowercase();
             let user = state
                 .users
                 .values()
+                .filter(|u| u.in_workspace)
                 .find(|u| {
                     u.email.as_deref().map(str::to_lowercase).as_deref() == Some(email.as_str())
                 })
                 .ok_or("users_not_found")?;
-            Ok(obj(json!({"user": user.to_json()})))
+            Ok(obj(
+                json!({"user": user.to_json(state.enterprise.as_deref())}),
+            ))
         }
         "users.list" => {
-            let total = state.users.len();
-            paginate(total, args, "members", |offset, limit| {
-                state
-                    .users
-                    .values()
+            // `team_id` (an org token's) lists another workspace of the organisation.
+            let team = arg(args, "team_id").unwrap_or(FAKE_TEAM_ID).to_string();
+            let enterprise = state.enterprise.clone();
+            let members: Vec<&super::FakeUser> = state
+                .users
+                .values()
+                .filter(|u| u.role_in(&team).is_some())
+                .collect();
+            paginate(members.len(), args, "members", |offset, limit| {
+                members
+                    .iter()
                     .skip(offset)
                     .take(limit)
-                    .map(|u| u.to_json())
+                    .map(|u| u.to_json_in(&team, enterprise.as_deref()))
                     .collect()
             })
         }
@@ -164,23 +176,95 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
         }
         "admin.users.invite" => admin_invite(state, args),
         "admin.users.setExpiration" => {
-            let user = required(args, "user_id")?;
+            let user = required(args, "user_id")?.to_string();
             required_number(args, "expiration_ts")?;
-            let invited = state.invited.values().any(|v| v["user_id"] == user);
-            if !invited && !state.users.contains_key(user) {
+            let team = arg(args, "team_id").unwrap_or(FAKE_TEAM_ID).to_string();
+            let found = state.users.get(&user).ok_or("user_not_found")?;
+            if found.deleted {
+                return Err("user_is_deactivated".into());
+            }
+            match found.role_in(&team) {
+                Some(super::TeamRole::Member) => Err("user_is_not_a_guest".into()),
+                Some(_) => Ok(Map::new()),
+                None => Err("user_not_found".into()),
+            }
+        }
+        "admin.users.remove" => {
+            let team = required(args, "team_id")?.to_string();
+            let user = required(args, "user_id")?.to_string();
+            let found = state.users.get_mut(&user).ok_or("user_not_found")?;
+            if found.role_in(&team).is_none() {
                 return Err("user_not_found".into());
+            }
+            if team == FAKE_TEAM_ID {
+                found.in_workspace = false;
+            } else {
+                found.other_teams.remove(&team);
             }
             Ok(Map::new())
         }
-        "admin.users.remove" | "admin.users.setRegular" => {
-            required(args, "team_id")?;
-            let user = required(args, "user_id")?;
-            if !state.users.contains_key(user)
-                && !state.invited.values().any(|v| v["user_id"] == user)
-            {
-                return Err("user_not_found".into());
+        "admin.users.setRegular" => {
+            let team = required(args, "team_id")?.to_string();
+            let user = required(args, "user_id")?.to_string();
+            let found = state.users.get_mut(&user).ok_or("user_not_found")?;
+            match found.role_in(&team) {
+                None => return Err("user_not_found".into()),
+                Some(super::TeamRole::Member) => return Err("user_is_not_a_guest".into()),
+                Some(_) => {}
+            }
+            if team == FAKE_TEAM_ID {
+                found.is_restricted = false;
+                found.is_ultra_restricted = false;
+            } else {
+                found.other_teams.insert(team, super::TeamRole::Member);
             }
             Ok(Map::new())
+        }
+        "admin.users.assign" => {
+            let team = required(args, "team_id")?.to_string();
+            let user = required(args, "user_id")?.to_string();
+            let role = if flag(args, "is_ultra_restricted") {
+                super::TeamRole::SingleChannelGuest
+            } else if flag(args, "is_restricted") {
+                super::TeamRole::MultiChannelGuest
+            } else {
+                super::TeamRole::Member
+            };
+            let found = state.users.get_mut(&user).ok_or("user_not_found")?;
+            if found.role_in(&team).is_some() {
+                return Err("user_already_team_member".into());
+            }
+            if team == FAKE_TEAM_ID {
+                found.in_workspace = true;
+                (found.is_restricted, found.is_ultra_restricted) = role.flags();
+            } else {
+                found.other_teams.insert(team, role);
+            }
+            Ok(Map::new())
+        }
+        "admin.users.list" => {
+            let team = arg(args, "team_id").unwrap_or(FAKE_TEAM_ID).to_string();
+            let only_guests = flag(args, "only_guests");
+            let listed: Vec<Value> = state
+                .users
+                .values()
+                .filter_map(|u| {
+                    let role = u.role_in(&team)?;
+                    let (is_restricted, is_ultra_restricted) = role.flags();
+                    (!only_guests || is_restricted).then(|| {
+                        json!({
+                            "id": u.id, "email": u.email, "full_name": u.real_name,
+                            "username": u.name, "is_admin": u.is_admin, "is_owner": u.is_owner,
+                            "is_primary_owner": false, "is_bot": u.is_bot,
+                            "is_restricted": is_restricted, "is_ultra_restricted": is_ultra_restricted,
+                            "is_active": !u.deleted, "date_created": 1700000000,
+                        })
+                    })
+                })
+                .collect();
+            paginate(listed.len(), args, "users", |offset, limit| {
+                listed.iter().skip(offset).take(limit).cloned().collect()
+            })
         }
         _ => Err("unknown_method".into()),
     }
@@ -362,14 +446,21 @@ fn admin_invite(state: &mut FakeState, args: &Map<String, Value>) -> Answer {
     if !email.contains('@') {
         return Err("invalid_email".into());
     }
-    let here = |u: &&super::FakeUser| u.in_workspace && !u.deleted;
-    if state
+    let same_email = |u: &&super::FakeUser| {
+        u.email.as_deref().map(str::to_lowercase).as_deref() == Some(email.as_str())
+    };
+    if let Some(user) = state
         .users
         .values()
-        .filter(here)
-        .any(|u| u.email.as_deref().map(str::to_lowercase).as_deref() == Some(email.as_str()))
+        .filter(|u| u.in_workspace)
+        .find(same_email)
     {
-        return Err("already_in_team".into());
+        return Err(if user.deleted {
+            "user_disabled"
+        } else {
+            "already_in_team"
+        }
+        .into());
     }
     let resend = flag(args, "resend");
     if state.invited.contains_key(&email) && !resend {

@@ -56,6 +56,27 @@ pub struct FakeUser {
     /// False for an org member who is not (yet) in this workspace: Grid's admin.users.invite
     /// invites them rather than answering already_in_team.
     pub in_workspace: bool,
+    /// Other workspaces of the organisation the user is in (Enterprise Grid), with their place
+    /// in each (a person's guest flags are per workspace).
+    pub other_teams: BTreeMap<String, TeamRole>,
+}
+
+/// A person's place in one workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TeamRole {
+    Member,
+    MultiChannelGuest,
+    SingleChannelGuest,
+}
+
+impl TeamRole {
+    fn flags(self) -> (bool, bool) {
+        match self {
+            TeamRole::Member => (false, false),
+            TeamRole::MultiChannelGuest => (true, false),
+            TeamRole::SingleChannelGuest => (true, true),
+        }
+    }
 }
 
 impl FakeUser {
@@ -76,6 +97,27 @@ impl FakeUser {
             is_restricted: false,
             is_ultra_restricted: false,
             in_workspace: true,
+            other_teams: BTreeMap::new(),
+        }
+    }
+
+    /// Also in another workspace of the organisation, in this role.
+    pub fn in_team(mut self, team: &str, role: TeamRole) -> Self {
+        self.other_teams.insert(team.into(), role);
+        self
+    }
+
+    /// The user's place in `team` (the fake's own workspace or another of the organisation).
+    pub fn role_in(&self, team: &str) -> Option<TeamRole> {
+        if team == FAKE_TEAM_ID {
+            self.in_workspace
+                .then_some(match (self.is_restricted, self.is_ultra_restricted) {
+                    (_, true) => TeamRole::SingleChannelGuest,
+                    (true, false) => TeamRole::MultiChannelGuest,
+                    _ => TeamRole::Member,
+                })
+        } else {
+            self.other_teams.get(team).copied()
         }
     }
 
@@ -115,10 +157,37 @@ impl FakeUser {
         self
     }
 
-    fn to_json(&self) -> Value {
+    /// The user object as Slack sends it; on Enterprise Grid (`enterprise` set) with the
+    /// `enterprise_user` part that lists the person's workspaces.
+    fn to_json(&self, enterprise: Option<&str>) -> Value {
+        self.to_json_in(FAKE_TEAM_ID, enterprise)
+    }
+
+    /// The user object as seen from `team` (flags are that workspace's).
+    fn to_json_in(&self, team: &str, enterprise: Option<&str>) -> Value {
+        let (is_restricted, is_ultra_restricted) = match self.role_in(team) {
+            Some(role) if team != FAKE_TEAM_ID => role.flags(),
+            _ => (self.is_restricted, self.is_ultra_restricted),
+        };
+        let mut user = self.base_json(team, is_restricted, is_ultra_restricted);
+        if let Some(enterprise) = enterprise {
+            let mut teams: Vec<&str> = Vec::new();
+            if self.in_workspace {
+                teams.push(FAKE_TEAM_ID);
+            }
+            teams.extend(self.other_teams.keys().map(String::as_str));
+            user["enterprise_user"] = json!({
+                "id": self.id, "enterprise_id": enterprise, "enterprise_name": "Fake Org",
+                "is_admin": self.is_admin, "is_owner": self.is_owner, "teams": teams,
+            });
+        }
+        user
+    }
+
+    fn base_json(&self, team: &str, is_restricted: bool, is_ultra_restricted: bool) -> Value {
         json!({
             "id": self.id,
-            "team_id": FAKE_TEAM_ID,
+            "team_id": team,
             "name": self.name,
             "real_name": self.real_name,
             "deleted": self.deleted,
@@ -129,8 +198,8 @@ impl FakeUser {
             "is_primary_owner": false,
             "is_bot": self.is_bot,
             "is_app_user": false,
-            "is_restricted": self.is_restricted,
-            "is_ultra_restricted": self.is_ultra_restricted,
+            "is_restricted": is_restricted,
+            "is_ultra_restricted": is_ultra_restricted,
             "profile": {
                 "real_name": self.real_name,
                 "display_name": self.name,
@@ -226,6 +295,8 @@ pub struct FakeState {
     pub base_url: String,
     /// Served by apps.connections.open (Socket Mode tests set it).
     pub socket_url: Option<String>,
+    /// Enterprise Grid: the organisation's id. User objects then carry `enterprise_user`.
+    pub enterprise: Option<String>,
     next_ts: u64,
     next_id: u64,
 }
@@ -350,6 +421,54 @@ impl FakeSlack {
         if let Some(group) = self.state().usergroups.get_mut(id) {
             group.users = users.iter().map(|u| u.to_string()).collect();
         }
+    }
+
+    /// Makes the fake an Enterprise Grid organisation: user objects list their workspaces.
+    pub fn enable_grid(&self) -> &Self {
+        self.state().enterprise = Some("E0FAKE".into());
+        self
+    }
+
+    /// A person accepts Guestlist's invitation: the pending invitation becomes a guest account
+    /// (multi- or single-channel, as invited) in this workspace. Returns the user object a
+    /// `team_join` event carries, or `None` when no invitation is pending for the email.
+    pub fn accept_invitation(&self, email: &str) -> Option<Value> {
+        let mut state = self.state();
+        let email = email.to_lowercase();
+        let invite = state.invited.remove(&email)?;
+        let id = invite["user_id"].as_str().unwrap_or_default().to_string();
+        let args = &invite["args"];
+        let single = args["is_ultra_restricted"] == json!(true);
+        let name = args["real_name"]
+            .as_str()
+            .unwrap_or("Invited Guest")
+            .to_string();
+        let mut user = FakeUser::new(&id, &name).email(&email).guest(single);
+        user.name = email.split('@').next().unwrap_or("guest").to_string();
+        let json = user.to_json(state.enterprise.as_deref());
+        state.users.insert(id, user);
+        Some(json)
+    }
+
+    /// The user object Slack would send for this user (in `team_join`, `user_change`).
+    pub fn user_json(&self, id: &str) -> Option<Value> {
+        let state = self.state();
+        let enterprise = state.enterprise.clone();
+        state
+            .users
+            .get(id)
+            .map(|u| u.to_json(enterprise.as_deref()))
+    }
+
+    /// Changes a user in place (an admin promoting a guest, deactivating an account…).
+    pub fn update_user(&self, id: &str, change: impl FnOnce(&mut FakeUser)) {
+        if let Some(user) = self.state().users.get_mut(id) {
+            change(user);
+        }
+    }
+
+    pub fn user(&self, id: &str) -> Option<FakeUser> {
+        self.state().users.get(id).cloned()
     }
 
     pub fn add_file(&self, id: &str, name: &str, content: Vec<u8>) {

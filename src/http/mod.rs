@@ -2,6 +2,7 @@
 //! size-limited and its signature verified before anything parses it; handlers only parse, call
 //! the workflow and turn its answer into Slack's response shape.
 
+pub mod server;
 mod slack;
 pub mod verify;
 
@@ -24,13 +25,23 @@ use tower_http::trace::TraceLayer;
 
 /// Slack's bodies are small; anything near this is not from Slack.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// A body must arrive within this (Slack sends it at once; a slow drip is not Slack).
+pub const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// A request to `/slack/*` is answered within this, or with 408 (Slack itself gives up after 3 s).
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
 pub struct HttpState {
     pub workflow: Arc<Workflow>,
     pub verifier: SignatureVerifier,
+    /// At most this many `/slack/*` requests at once; more are answered 503 at once.
+    pub max_concurrent: usize,
 }
 
 pub fn router(state: Arc<HttpState>) -> Router {
+    let overload = tower::ServiceBuilder::new()
+        .layer(axum::error_handling::HandleErrorLayer::new(overloaded))
+        .load_shed()
+        .concurrency_limit(state.max_concurrent.max(1));
     let slack = Router::new()
         .route("/slack/commands", post(slack::commands))
         .route("/slack/interactions", post(slack::interactions))
@@ -39,7 +50,12 @@ pub fn router(state: Arc<HttpState>) -> Router {
             state.clone(),
             slack::verify_signature,
         ))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(overload);
     let request_id = header::HeaderName::from_static("x-request-id");
     Router::new()
         .merge(slack)
@@ -152,6 +168,17 @@ async fn count_requests(request: Request, next: Next) -> Response {
     metrics::counter!("http_requests_total", "route" => route, "status" => response.status().as_u16().to_string())
         .increment(1);
     response
+}
+
+/// More requests than `max_concurrent` at once: a clear 503 (Slack retries events), not a hang.
+async fn overloaded(error: tower::BoxError) -> Response {
+    metrics::counter!("http_overloaded_total").increment(1);
+    tracing::warn!(error = %error, "refused a request: too many at once");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "1")],
+    )
+        .into_response()
 }
 
 async fn readyz(State(state): State<Arc<HttpState>>) -> Response {

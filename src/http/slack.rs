@@ -20,9 +20,18 @@ pub async fn verify_signature(
     next: Next,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, super::MAX_BODY_BYTES).await {
-        Ok(bytes) => bytes,
-        Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+    let bytes = match tokio::time::timeout(
+        super::BODY_READ_TIMEOUT,
+        axum::body::to_bytes(body, super::MAX_BODY_BYTES),
+    )
+    .await
+    {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+        Err(_) => {
+            tracing::warn!(path = %parts.uri.path(), "request body took too long");
+            return StatusCode::REQUEST_TIMEOUT.into_response();
+        }
     };
     let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
     if let Err(rejection) =

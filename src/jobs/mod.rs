@@ -15,6 +15,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tracing::Instrument;
 
 /// How long a job of this kind may run before it counts as hung.
 fn time_limit(kind: &str) -> Duration {
@@ -175,11 +176,16 @@ impl Worker {
         })
     }
 
-    /// Runs one leased job and records the outcome.
+    /// Runs one leased job and records the outcome. The handler runs in a task of its own: if
+    /// it panics, the job fails at once (a panic is a bug, not something a retry fixes), so its
+    /// lease and its serial key are released now rather than when the lease runs out.
     pub async fn execute(&self, job: ClaimedJob) -> RunOutcome {
-        let store = self.workflow.store();
         let span = tracing::info_span!("job", job.id = job.id, job.kind = %job.kind, job.attempt = job.attempts);
-        let _enter = span.enter();
+        self.execute_in_span(job).instrument(span).await
+    }
+
+    async fn execute_in_span(&self, job: ClaimedJob) -> RunOutcome {
+        let store = self.workflow.store();
         let result = if job.attempts > job.max_attempts {
             // Its last lease ran out (its process died) on the final attempt.
             Err(JobError::Fatal(format!(
@@ -191,13 +197,27 @@ impl Worker {
             // job that hangs is given up after its kind's time limit.
             let heartbeat = self.keep_lease(job.id);
             let limit = time_limit(&job.kind);
-            let result = match tokio::time::timeout(limit, self.workflow.run_job(&job)).await {
-                Ok(result) => result,
-                Err(_) => Err(JobError::Retry {
-                    reason: format!("took longer than {}s", limit.as_secs()),
-                    after: None,
-                    rate_limited: false,
-                }),
+            let mut handler = {
+                let (workflow, job) = (self.workflow.clone(), job.clone());
+                tokio::spawn(
+                    async move { workflow.run_job(&job).await }
+                        .instrument(tracing::Span::current()),
+                )
+            };
+            let result = match tokio::time::timeout(limit, &mut handler).await {
+                Ok(Ok(result)) => result,
+                Ok(Err(joined)) => Err(JobError::Fatal(format!(
+                    "the handler panicked: {}",
+                    panic_message(joined)
+                ))),
+                Err(_) => {
+                    handler.abort();
+                    Err(JobError::Retry {
+                        reason: format!("took longer than {}s", limit.as_secs()),
+                        after: None,
+                        rate_limited: false,
+                    })
+                }
             };
             heartbeat.abort();
             result
@@ -259,6 +279,19 @@ impl Worker {
             .increment(1);
         outcome
     }
+}
+
+/// What a panicking handler said, for the job's `last_error`.
+fn panic_message(joined: tokio::task::JoinError) -> String {
+    if !joined.is_panic() {
+        return joined.to_string();
+    }
+    let payload = joined.into_panic();
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".into())
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub use manual::ManualProvisioner;
 pub use scim::{ScimProvisioner, ScimSettings};
 pub use slack_admin::SlackAdminProvisioner;
 
+use crate::domain::account::{Change, Observed, Refusal, Standing, Verdict, check};
 use crate::domain::{ChannelId, Email, GuestType, TeamId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -62,6 +63,12 @@ impl ProvisioningMode {
             ProvisioningMode::Manual => "manual",
         }
     }
+    /// Whether this mode's accounts are bound by the directory's id (SCIM) rather than by the
+    /// Slack user id.
+    pub fn binds_directory_id(self) -> bool {
+        self == ProvisioningMode::Scim
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "slack_admin" => Some(ProvisioningMode::SlackAdmin),
@@ -75,6 +82,7 @@ impl ProvisioningMode {
 /// What an invitation needs to say.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Invitation {
+    /// The workspace the guest is invited into.
     pub team_id: TeamId,
     pub email: Email,
     pub full_name: String,
@@ -84,34 +92,109 @@ pub struct Invitation {
     pub custom_message: Option<String>,
     /// A new invitation replacing an earlier one.
     pub resend: bool,
-    /// The provisioner's id for the account, when it exists already (SCIM resend).
+    /// The account this request is already bound to (a SCIM resend, or a retry after our own
+    /// guest was deactivated): the only deactivated account that may be switched back on.
     pub external_id: Option<String>,
+    /// A person already in the organisation (group sync into another workspace): assigned
+    /// with `admin.users.assign` instead of invited by email.
+    pub assign_user: Option<String>,
     /// The guest's phone (E.164), for directories that keep one (SCIM `phoneNumbers`).
     pub phone: Option<String>,
 }
 
-/// An existing (or invited) account.
+/// The account a request is bound to: the ids Guestlist may act on. Never an email: an email
+/// says who was invited, not whose account may be changed (see `domain::account`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Account {
+pub struct BoundAccount {
+    /// The request's workspace.
     pub team_id: TeamId,
-    pub email: Email,
+    /// The workspace the account lives in, when not `team_id` (group sync's target team).
+    pub account_team: Option<TeamId>,
     pub slack_user_id: Option<String>,
     pub external_id: Option<String>,
 }
 
+impl BoundAccount {
+    /// The workspace the account lives in.
+    pub fn team(&self) -> &TeamId {
+        self.account_team.as_ref().unwrap_or(&self.team_id)
+    }
+}
+
+/// A bound account that was read again by its id just now and is still a guest. Its fields are
+/// private to this module, so only a provisioner's `check` makes one: every change to an
+/// account goes through that check first, by construction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifiedGuest {
+    team_id: TeamId,
+    /// The id the provisioner acts on (a Slack user id, or a SCIM id).
+    id: String,
+    standing: Standing,
+}
+
+impl VerifiedGuest {
+    fn new(team_id: TeamId, id: String, standing: Standing) -> Self {
+        Self {
+            team_id,
+            id,
+            standing,
+        }
+    }
+
+    /// The id that was checked (shown in audit rows).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn standing(&self) -> Standing {
+        self.standing
+    }
+}
+
+/// What a provisioner's `check` found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Checked {
+    /// Still that account and still a guest: the change may be made.
+    Proceed(VerifiedGuest),
+    /// Nothing to do (deactivating an account that is already off or gone).
+    AlreadyDone,
+    /// No call may be made, for this reason.
+    Refused(Refusal),
+}
+
+impl Checked {
+    /// Applies the rule of `domain::account::check` to what the directory said.
+    fn from_observed(
+        team_id: &TeamId,
+        bound: &str,
+        observed: Option<&Observed>,
+        change: Change,
+    ) -> Self {
+        match (check(bound, observed, change), observed) {
+            (Verdict::Proceed, Some(seen)) => Checked::Proceed(VerifiedGuest::new(
+                team_id.clone(),
+                bound.to_string(),
+                seen.standing,
+            )),
+            (Verdict::Proceed, None) | (Verdict::AlreadyDone, _) => Checked::AlreadyDone,
+            (Verdict::Refuse(refusal), _) => Checked::Refused(refusal),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Invited {
-    /// An invitation went out; `note` is something approvers should know about it.
+    /// An invitation went out; `note` is something approvers should know about it. A known
+    /// `slack_user_id` / `external_id` is the account Guestlist just created: the binding.
     Sent {
         slack_user_id: Option<String>,
         external_id: Option<String>,
         note: Option<String>,
     },
-    /// The person already has an account: it is linked instead of invited.
-    Existing {
-        slack_user_id: Option<String>,
-        external_id: Option<String>,
-    },
+    /// The person already had a guest account (checked just now): it is linked.
+    Existing(VerifiedGuest),
+    /// The email belongs to a full member: nothing was created, nothing will be changed.
+    AlreadyMember { detail: String },
     /// An admin has to do it (manual mode).
     AdminTask,
 }
@@ -131,6 +214,9 @@ pub enum ProvisionError {
     /// Our setup is wrong (missing admin rights, feature off); approvers are told.
     #[error("{0}")]
     Configuration(String),
+    /// Guestlist will not do it (an account it may not take over); approvers are told.
+    #[error("{0}")]
+    Refused(String),
     /// Try again later.
     #[error("{0}")]
     Transient(String),
@@ -146,24 +232,66 @@ pub enum ProvisionError {
 pub trait Provisioner: Send + Sync {
     fn mode(&self) -> ProvisioningMode;
 
-    /// Sends an invitation (or a new one, when `resend`).
+    /// Sends an invitation (or a new one, when `resend`). An account that already exists is
+    /// linked only if it is a guest.
     async fn invite(&self, invitation: &Invitation) -> Result<Invited, ProvisionError>;
+
+    /// Reads the bound account again, by its id, and says whether `change` may be made to it.
+    async fn check(
+        &self,
+        account: &BoundAccount,
+        change: Change,
+    ) -> Result<Checked, ProvisionError>;
 
     /// Moves the account's deadline in the directory, where the directory keeps one.
     async fn set_expiry(
         &self,
-        account: &Account,
+        guest: &VerifiedGuest,
         at: DateTime<Utc>,
     ) -> Result<Done, ProvisionError>;
 
     /// Ends access.
-    async fn deactivate(&self, account: &Account) -> Result<Done, ProvisionError>;
+    async fn deactivate(&self, guest: &VerifiedGuest) -> Result<Done, ProvisionError>;
 
     /// Makes a guest a full member.
-    async fn make_member(&self, account: &Account) -> Result<Done, ProvisionError>;
+    async fn make_member(&self, guest: &VerifiedGuest) -> Result<Done, ProvisionError>;
+}
 
-    /// Whether the account is active in the directory (`None`: unknown or not found).
-    async fn is_active(&self, account: &Account) -> Result<Option<bool>, ProvisionError>;
+/// What became of a change to a bound account.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Changed {
+    /// Made (or handed to an admin), on the account with this id.
+    Made { done: Done, id: String },
+    /// Nothing was needed.
+    AlreadyDone,
+    /// Not made, and why.
+    Refused(Refusal),
+}
+
+/// Checks the bound account, then makes the change: the one way the workflow changes accounts.
+pub async fn change_account(
+    provisioner: &dyn Provisioner,
+    account: &BoundAccount,
+    change: Change,
+    expires_at: Option<DateTime<Utc>>,
+) -> Result<Changed, ProvisionError> {
+    let guest = match provisioner.check(account, change).await? {
+        Checked::Proceed(guest) => guest,
+        Checked::AlreadyDone => return Ok(Changed::AlreadyDone),
+        Checked::Refused(refusal) => return Ok(Changed::Refused(refusal)),
+    };
+    let done = match (change, expires_at) {
+        (Change::SetExpiry, Some(at)) => provisioner.set_expiry(&guest, at).await?,
+        (Change::SetExpiry, None) => return Ok(Changed::AlreadyDone),
+        (Change::Deactivate, _) => provisioner.deactivate(&guest).await?,
+        (Change::MakeMember, _) => provisioner.make_member(&guest).await?,
+        (Change::Reactivate, _) => {
+            return Err(ProvisionError::Fatal(
+                "reactivation happens only inside an invitation".into(),
+            ));
+        }
+    };
+    Ok(Changed::Made { done, id: guest.id })
 }
 
 /// First and last name from a full name, for directories that want them apart.

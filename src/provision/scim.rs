@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::domain::GuestType;
+use crate::domain::account::{Change, Refusal, Verdict, check};
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
@@ -95,8 +96,8 @@ impl ScimProvisioner {
         }
     }
 
-    /// The SCIM user with this email, if any: (id, active).
-    async fn find(&self, email: &str) -> Result<Option<(String, bool)>, ProvisionError> {
+    /// Every SCIM user whose email is exactly this one (the filter may match loosely).
+    async fn find(&self, email: &str) -> Result<Vec<Observed>, ProvisionError> {
         let filter = email_filter(email);
         let (_, body) = self
             .send(
@@ -108,18 +109,66 @@ impl ScimProvisioner {
             .await?;
         Ok(body["Resources"]
             .as_array()
-            .and_then(|users| users.first())
-            .and_then(|user| {
-                let id = user["id"].as_str()?.to_string();
-                Some((id, user["active"].as_bool().unwrap_or(true)))
-            }))
+            .map(|users| {
+                users
+                    .iter()
+                    .filter(|user| has_email(user, email))
+                    .filter_map(observed)
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
-    async fn id_of(&self, account: &Account) -> Result<Option<String>, ProvisionError> {
-        match &account.external_id {
-            Some(id) => Ok(Some(id.clone())),
-            None => Ok(self.find(account.email.as_str()).await?.map(|(id, _)| id)),
+    /// The user with this id (`None`: 404).
+    async fn read(&self, id: &str) -> Result<Option<Observed>, ProvisionError> {
+        let (status, body) = self
+            .send(
+                self.http.get(self.url(&format!("/Users/{id}"))),
+                "read user",
+            )
+            .await?;
+        if status == StatusCode::NOT_FOUND {
+            return Ok(None);
         }
+        Ok(observed(&body))
+    }
+
+    /// An account found by email when Guestlist invited: exactly one user, and a guest, or
+    /// nothing is linked. A deactivated one is not switched back on: it is not this request's.
+    fn link_found(
+        &self,
+        invitation: &Invitation,
+        found: Vec<Observed>,
+    ) -> Result<Option<Invited>, ProvisionError> {
+        let mut found = found.into_iter();
+        let Some(user) = found.next() else {
+            return Ok(None);
+        };
+        if found.next().is_some() {
+            return Err(ProvisionError::Refused(format!(
+                "the directory has more than one user with the email {}; Guestlist links an account only when exactly one matches",
+                invitation.email
+            )));
+        }
+        if !crate::domain::account::may_link(user.standing) {
+            return Ok(Some(Invited::AlreadyMember {
+                detail: format!(
+                    "{} already has a directory account that is not a guest",
+                    invitation.email
+                ),
+            }));
+        }
+        if user.deactivated {
+            return Err(ProvisionError::Refused(format!(
+                "{} has a deactivated directory account that Guestlist did not create for this request; an admin has to reactivate it",
+                invitation.email
+            )));
+        }
+        Ok(Some(Invited::Existing(VerifiedGuest::new(
+            invitation.team_id.clone(),
+            user.id,
+            user.standing,
+        ))))
     }
 
     async fn patch(
@@ -149,29 +198,40 @@ impl Provisioner for ScimProvisioner {
         let note = (self.settings.guest_extension && invitation.guest_type == GuestType::SingleChannel).then(|| {
             "SCIM cannot create single-channel guests, so this one was created as a multi-channel guest; an admin can change the role in Slack.".to_string()
         });
-        let existing = match &invitation.external_id {
-            Some(id) => Some((id.clone(), false)),
-            None => self.find(invitation.email.as_str()).await?,
-        };
-        if let Some((id, active)) = existing {
-            if active && !invitation.resend {
-                return Ok(Invited::Existing {
-                    slack_user_id: None,
-                    external_id: Some(id),
-                });
+        if let Some(id) = &invitation.external_id {
+            // This request's own account: the only one that may be switched back on.
+            let seen = self.read(id).await?;
+            match check(id, seen.as_ref(), Change::Reactivate) {
+                Verdict::Proceed => {
+                    self.patch(
+                        id,
+                        json!([{"op": "replace", "path": "active", "value": true}]),
+                        "reactivate user",
+                    )
+                    .await?;
+                    return Ok(Invited::Sent {
+                        slack_user_id: None,
+                        external_id: Some(id.clone()),
+                        note,
+                    });
+                }
+                Verdict::Refuse(Refusal::FullMember) => {
+                    return Ok(Invited::AlreadyMember {
+                        detail: format!("directory user {id} is no longer a guest"),
+                    });
+                }
+                // Gone from the directory: a new account is created below.
+                Verdict::Refuse(Refusal::NotFound) | Verdict::AlreadyDone => {}
+                Verdict::Refuse(other) => {
+                    return Err(ProvisionError::Refused(format!(
+                        "directory user {id}: {other}"
+                    )));
+                }
             }
-            // A deactivated user, or a resend: switching the account on sends a new invitation.
-            self.patch(
-                &id,
-                json!([{"op": "replace", "path": "active", "value": true}]),
-                "reactivate user",
-            )
-            .await?;
-            return Ok(Invited::Sent {
-                slack_user_id: None,
-                external_id: Some(id),
-                note,
-            });
+        } else if let Some(linked) =
+            self.link_found(invitation, self.find(invitation.email.as_str()).await?)?
+        {
+            return Ok(linked);
         }
         let user = user_resource(invitation, self.settings.guest_extension);
         let request = self
@@ -181,13 +241,15 @@ impl Provisioner for ScimProvisioner {
             .body(user.to_string());
         let (status, body) = self.send(request, "create user").await?;
         if status == StatusCode::CONFLICT {
-            // Someone made the account meanwhile: link it.
+            // Someone made the account meanwhile: it is linked only if it is a single guest.
             let found = self.find(invitation.email.as_str()).await?;
-            return Ok(Invited::Existing {
-                slack_user_id: None,
-                external_id: found.map(|(id, _)| id),
+            return self.link_found(invitation, found)?.ok_or_else(|| {
+                ProvisionError::Transient(
+                    "the directory reported a conflict but no user with this email".into(),
+                )
             });
         }
+        // The account Guestlist just created is the binding.
         let id = body["id"].as_str().map(str::to_string);
         Ok(Invited::Sent {
             slack_user_id: None,
@@ -196,21 +258,35 @@ impl Provisioner for ScimProvisioner {
         })
     }
 
+    async fn check(
+        &self,
+        account: &BoundAccount,
+        change: Change,
+    ) -> Result<Checked, ProvisionError> {
+        let Some(id) = &account.external_id else {
+            return Ok(Checked::Refused(Refusal::Unbound));
+        };
+        let seen = self.read(id).await?;
+        Ok(Checked::from_observed(
+            account.team(),
+            id,
+            seen.as_ref(),
+            change,
+        ))
+    }
+
     async fn set_expiry(
         &self,
-        account: &Account,
+        guest: &VerifiedGuest,
         at: DateTime<Utc>,
     ) -> Result<Done, ProvisionError> {
         if !self.settings.guest_extension {
             // The directory keeps no deadline; the bot's own timer deactivates.
             return Ok(Done::Completed);
         }
-        let Some(id) = self.id_of(account).await? else {
-            return Ok(Done::Completed);
-        };
         let value = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         self.patch(
-            &id,
+            &guest.id,
             json!([{"op": "replace", "path": format!("{SLACK_GUEST}:expiration"), "value": value}]),
             "set expiration",
         )
@@ -218,12 +294,9 @@ impl Provisioner for ScimProvisioner {
         Ok(Done::Completed)
     }
 
-    async fn deactivate(&self, account: &Account) -> Result<Done, ProvisionError> {
-        let Some(id) = self.id_of(account).await? else {
-            return Ok(Done::Completed);
-        };
+    async fn deactivate(&self, guest: &VerifiedGuest) -> Result<Done, ProvisionError> {
         self.patch(
-            &id,
+            &guest.id,
             json!([{"op": "replace", "path": "active", "value": false}]),
             "deactivate user",
         )
@@ -231,36 +304,53 @@ impl Provisioner for ScimProvisioner {
         Ok(Done::Completed)
     }
 
-    async fn make_member(&self, account: &Account) -> Result<Done, ProvisionError> {
-        let id = self.id_of(account).await?.ok_or_else(|| {
-            ProvisionError::Request("The directory has no account for this guest.".into())
-        })?;
+    async fn make_member(&self, guest: &VerifiedGuest) -> Result<Done, ProvisionError> {
+        let mut operations =
+            vec![json!({"op": "replace", "path": "userType", "value": MEMBER_TYPE})];
         if self.settings.guest_extension {
-            self.patch(
-                &id,
-                json!([{"op": "remove", "path": SLACK_GUEST}]),
-                "make member",
-            )
-            .await?;
+            operations.push(json!({"op": "remove", "path": SLACK_GUEST}));
         }
+        self.patch(&guest.id, Value::Array(operations), "make member")
+            .await?;
         Ok(Done::Completed)
     }
+}
 
-    async fn is_active(&self, account: &Account) -> Result<Option<bool>, ProvisionError> {
-        let Some(id) = self.id_of(account).await? else {
-            return Ok(None);
-        };
-        let (status, body) = self
-            .send(
-                self.http.get(self.url(&format!("/Users/{id}"))),
-                "read user",
-            )
-            .await?;
-        if status == StatusCode::NOT_FOUND {
-            return Ok(None);
-        }
-        Ok(Some(body["active"].as_bool().unwrap_or(true)))
-    }
+/// `userType` of the accounts Guestlist creates, and of a guest made a full member (RFC 7643
+/// §4.1.1): it marks a guest in directories without Slack's guest extension.
+const GUEST_TYPE: &str = "Guest";
+const MEMBER_TYPE: &str = "Member";
+
+/// A SCIM user's id, standing and state. A guest carries Slack's guest extension or the
+/// `userType` Guestlist gives its guests; anyone else is a full member.
+fn observed(user: &Value) -> Option<Observed> {
+    let id = user["id"].as_str()?.to_string();
+    let has_extension = user.get(SLACK_GUEST).is_some_and(Value::is_object)
+        || user["schemas"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|v| v.as_str() == Some(SLACK_GUEST)));
+    let guest_type = user["userType"]
+        .as_str()
+        .is_some_and(|t| t.eq_ignore_ascii_case(GUEST_TYPE));
+    let standing = if has_extension || guest_type {
+        Standing::MultiChannelGuest
+    } else {
+        Standing::FullMember
+    };
+    Some(Observed {
+        id,
+        standing,
+        deactivated: !user["active"].as_bool().unwrap_or(true),
+    })
+}
+
+/// Whether one of the user's emails (or its userName) is exactly `email`, case aside.
+fn has_email(user: &Value, email: &str) -> bool {
+    let same = |v: &Value| v.as_str().is_some_and(|e| e.eq_ignore_ascii_case(email));
+    user["emails"]
+        .as_array()
+        .is_some_and(|emails| emails.iter().any(|e| same(&e["value"])))
+        || same(&user["userName"])
 }
 
 /// RFC 7644 §3.4.2.2: a string in a filter is quoted, with quotes and backslashes escaped.
@@ -280,10 +370,14 @@ fn user_resource(invitation: &Invitation, guest_extension: bool) -> Value {
         "displayName": invitation.full_name,
         "name": {"givenName": given, "familyName": family},
         "emails": [{"value": invitation.email.as_str(), "primary": true, "type": "work"}],
+        "userType": GUEST_TYPE,
         "active": true,
     });
     if let Some(phone) = &invitation.phone {
         user["phoneNumbers"] = json!([{"value": phone, "type": "work"}]);
+    }
+    if invitation.guest_type == GuestType::Member {
+        user["userType"] = json!(MEMBER_TYPE);
     }
     if guest_extension && invitation.guest_type != GuestType::Member {
         let mut extension = json!({"type": "multi"});
@@ -312,8 +406,35 @@ mod tests {
             custom_message: None,
             resend: false,
             external_id: None,
+            assign_user: None,
             phone: Some("+14155550100".into()),
         }
+    }
+
+    #[test]
+    fn only_accounts_marked_as_guests_read_as_guests() {
+        let slack_guest = json!({"id": "1", "schemas": [CORE_USER, SLACK_GUEST], SLACK_GUEST: {"type": "multi"}, "active": true});
+        assert_eq!(
+            observed(&slack_guest).unwrap().standing,
+            Standing::MultiChannelGuest
+        );
+        let typed = json!({"id": "2", "userType": "guest", "active": false});
+        let seen = observed(&typed).unwrap();
+        assert_eq!(seen.standing, Standing::MultiChannelGuest);
+        assert!(seen.deactivated);
+        let employee = json!({"id": "3", "userType": "Employee", "active": true});
+        assert_eq!(observed(&employee).unwrap().standing, Standing::FullMember);
+        let bare = json!({"id": "4"});
+        assert_eq!(observed(&bare).unwrap().standing, Standing::FullMember);
+        assert!(observed(&json!({"userName": "no id"})).is_none());
+    }
+
+    #[test]
+    fn emails_must_match_exactly() {
+        let user = json!({"id": "1", "userName": "x", "emails": [{"value": "Grace@Partner.com"}]});
+        assert!(has_email(&user, "grace@partner.com"));
+        assert!(!has_email(&user, "grace@partner.co"));
+        assert!(has_email(&json!({"userName": "a@b.co"}), "a@b.co"));
     }
 
     #[test]
@@ -330,6 +451,7 @@ mod tests {
         let user = user_resource(&invitation(GuestType::MultiChannel), true);
         assert_eq!(user["schemas"], json!([CORE_USER, SLACK_GUEST]));
         assert_eq!(user["userName"], "grace@partner.com");
+        assert_eq!(user["userType"], "Guest");
         assert_eq!(user["phoneNumbers"][0]["value"], "+14155550100");
         assert_eq!(
             user["name"],

@@ -1,13 +1,48 @@
-//! Enterprise Grid: `admin.users.invite`, `.setExpiration`, `.remove` and `.setRegular` with the
-//! org admin user token (`SLACK_ADMIN_TOKEN`). slack-morphism does not model `admin.*`, so these
-//! go through its generic `http_post`.
+//! Enterprise Grid: `admin.users.invite` / `.assign`, `.setExpiration`, `.remove` and
+//! `.setRegular` with the org admin user token (`SLACK_ADMIN_TOKEN`). slack-morphism does not
+//! model `admin.*`, so these go through its generic `http_post`.
+//!
+//! Every change goes to the bound user id, after `check` read that id again: `users.info` in
+//! the request's own workspace, `admin.users.list` in another workspace of the organisation
+//! (a user's guest flags are per workspace, and `users.info` answers for the token's).
 
 use super::*;
 use crate::slack::{SlackApi, SlackCallError, TokenKind};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 pub struct SlackAdminProvisioner {
     slack: SlackApi,
+}
+
+/// One user as `admin.users.list` lists them.
+#[derive(Debug, Deserialize)]
+struct AdminUser {
+    id: String,
+    #[serde(default)]
+    is_restricted: bool,
+    #[serde(default)]
+    is_ultra_restricted: bool,
+    #[serde(default = "active_by_default")]
+    is_active: bool,
+}
+
+fn active_by_default() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+struct AdminUsersPage {
+    #[serde(default)]
+    users: Vec<AdminUser>,
+    #[serde(default)]
+    response_metadata: Option<NextCursor>,
+}
+
+#[derive(Debug, Deserialize)]
+struct NextCursor {
+    #[serde(default)]
+    next_cursor: Option<String>,
 }
 
 impl SlackAdminProvisioner {
@@ -22,16 +57,140 @@ impl SlackAdminProvisioner {
             .map(|_| ())
     }
 
-    async fn user_id(&self, account: &Account) -> Result<Option<String>, ProvisionError> {
-        if let Some(id) = &account.slack_user_id {
-            return Ok(Some(id.clone()));
+    /// The account with this id as the request's workspace sees it (`None`: no such user).
+    async fn observe_here(&self, id: &str) -> Result<Option<Observed>, ProvisionError> {
+        match self.slack.user_info(&id.into()).await {
+            Ok(user) => Ok(Some(Observed {
+                id: user.id.0.clone(),
+                standing: Standing::from_slack_flags(
+                    user.flags.is_restricted.unwrap_or(false),
+                    user.flags.is_ultra_restricted.unwrap_or(false),
+                ),
+                deactivated: user.deleted.unwrap_or(false),
+            })),
+            Err(e) if e.code() == Some("user_not_found") => Ok(None),
+            Err(e) => Err(map_error(e)),
         }
-        let found = self
+    }
+
+    /// The account with this id as another workspace of the organisation sees it, from that
+    /// workspace's `admin.users.list` (`None`: not a member of it).
+    async fn observe_in(
+        &self,
+        team: &TeamId,
+        id: &str,
+    ) -> Result<Option<Observed>, ProvisionError> {
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut body = json!({"team_id": team.as_str(), "limit": 100});
+            if let Some(cursor) = &cursor {
+                body["cursor"] = json!(cursor);
+            }
+            let page: AdminUsersPage = self
+                .slack
+                .post_method("admin.users.list", TokenKind::Admin, &body)
+                .await
+                .map_err(map_error)?;
+            if let Some(user) = page.users.into_iter().find(|u| u.id == id) {
+                return Ok(Some(Observed {
+                    id: user.id,
+                    standing: Standing::from_slack_flags(
+                        user.is_restricted,
+                        user.is_ultra_restricted,
+                    ),
+                    deactivated: !user.is_active,
+                }));
+            }
+            match page
+                .response_metadata
+                .and_then(|m| m.next_cursor)
+                .filter(|c| !c.is_empty())
+            {
+                Some(next) => cursor = Some(next),
+                None => return Ok(None),
+            }
+        }
+    }
+
+    async fn observe(
+        &self,
+        account: &BoundAccount,
+        id: &str,
+    ) -> Result<Option<Observed>, ProvisionError> {
+        match &account.account_team {
+            Some(team) => self.observe_in(team, id).await,
+            None => self.observe_here(id).await,
+        }
+    }
+
+    /// `already_in_team`: the email has an account here. Linked only if it is a guest.
+    async fn existing_account(&self, invitation: &Invitation) -> Result<Invited, ProvisionError> {
+        let Some(user) = self
             .slack
-            .lookup_user_by_email(account.email.as_str())
+            .lookup_user_by_email(invitation.email.as_str())
             .await
-            .map_err(map_error)?;
-        Ok(found.map(|u| u.id.0))
+            .map_err(map_error)?
+        else {
+            return Err(ProvisionError::Transient(
+                "Slack says the email is in the workspace, but users.lookupByEmail does not find it yet".into(),
+            ));
+        };
+        let standing = Standing::from_slack_flags(
+            user.flags.is_restricted.unwrap_or(false),
+            user.flags.is_ultra_restricted.unwrap_or(false),
+        );
+        if !crate::domain::account::may_link(standing) {
+            return Ok(Invited::AlreadyMember {
+                detail: format!("{} is a full member of this workspace", invitation.email),
+            });
+        }
+        Ok(Invited::Existing(VerifiedGuest::new(
+            invitation.team_id.clone(),
+            user.id.0,
+            standing,
+        )))
+    }
+
+    /// A person of the organisation made a guest of another workspace (`admin.users.assign`).
+    async fn assign(&self, invitation: &Invitation, user: &str) -> Result<Invited, ProvisionError> {
+        let channel_ids: Vec<&str> = invitation.channels.iter().map(|c| c.as_str()).collect();
+        let mut body = json!({
+            "team_id": invitation.team_id.as_str(),
+            "user_id": user,
+            "channel_ids": channel_ids.join(","),
+        });
+        match invitation.guest_type {
+            GuestType::SingleChannel => body["is_ultra_restricted"] = json!(true),
+            GuestType::MultiChannel => body["is_restricted"] = json!(true),
+            GuestType::Member => {}
+        }
+        match self.call("admin.users.assign", body).await {
+            // The membership Guestlist just made is the binding.
+            Ok(()) => Ok(Invited::Existing(VerifiedGuest::new(
+                invitation.team_id.clone(),
+                user.to_string(),
+                if invitation.guest_type == GuestType::SingleChannel {
+                    Standing::SingleChannelGuest
+                } else {
+                    Standing::MultiChannelGuest
+                },
+            ))),
+            Err(e) if e.code() == Some("user_already_team_member") => {
+                match self.observe_in(&invitation.team_id, user).await? {
+                    Some(seen) if seen.standing.is_guest() && !seen.deactivated => {
+                        Ok(Invited::Existing(VerifiedGuest::new(
+                            invitation.team_id.clone(),
+                            user.to_string(),
+                            seen.standing,
+                        )))
+                    }
+                    _ => Ok(Invited::AlreadyMember {
+                        detail: format!("{user} is already a member of {}", invitation.team_id),
+                    }),
+                }
+            }
+            Err(e) => Err(map_error(e)),
+        }
     }
 }
 
@@ -58,6 +217,12 @@ fn map_error(e: SlackCallError) -> ProvisionError {
         c if c.starts_with("failed_to_validate_") => ProvisionError::Configuration(format!(
             "{c}: Slack refused part of the invitation (check the channels, the expiration and the custom message)."
         )),
+        "invitor_cannot_see_channel" | "invalid_role_for_user" => ProvisionError::Configuration(format!(
+            "{code}: Slack refused to add the person to the workspace (check the rule's channels and the admin's rights)."
+        )),
+        "user_is_not_a_guest" => ProvisionError::Refused(
+            "Slack says this account is not a guest; Guestlist will not change it.".into(),
+        ),
         _ if e.retry_after().is_some() => ProvisionError::RateLimited(e.retry_after().unwrap_or_default()),
         _ if e.is_retryable() => ProvisionError::Transient(e.to_string()),
         _ => ProvisionError::Fatal(e.to_string()),
@@ -71,6 +236,9 @@ impl Provisioner for SlackAdminProvisioner {
     }
 
     async fn invite(&self, invitation: &Invitation) -> Result<Invited, ProvisionError> {
+        if let Some(user) = &invitation.assign_user {
+            return self.assign(invitation, user).await;
+        }
         let channel_ids: Vec<&str> = invitation.channels.iter().map(|c| c.as_str()).collect();
         let mut body = json!({
             "team_id": invitation.team_id.as_str(),
@@ -99,18 +267,8 @@ impl Provisioner for SlackAdminProvisioner {
                 external_id: None,
                 note: None,
             }),
-            // Already there: link the account instead of failing.
             Err(e) if e.code() == Some("already_in_team") => {
-                let account = Account {
-                    team_id: invitation.team_id.clone(),
-                    email: invitation.email.clone(),
-                    slack_user_id: None,
-                    external_id: None,
-                };
-                Ok(Invited::Existing {
-                    slack_user_id: self.user_id(&account).await?,
-                    external_id: None,
-                })
+                self.existing_account(invitation).await
             }
             Err(e) if e.code() == Some("already_in_team_invited_user") => Ok(Invited::Sent {
                 slack_user_id: None,
@@ -121,31 +279,40 @@ impl Provisioner for SlackAdminProvisioner {
         }
     }
 
+    async fn check(
+        &self,
+        account: &BoundAccount,
+        change: Change,
+    ) -> Result<Checked, ProvisionError> {
+        let Some(id) = &account.slack_user_id else {
+            return Ok(Checked::Refused(Refusal::Unbound));
+        };
+        let observed = self.observe(account, id).await?;
+        Ok(Checked::from_observed(
+            account.team(),
+            id,
+            observed.as_ref(),
+            change,
+        ))
+    }
+
     async fn set_expiry(
         &self,
-        account: &Account,
+        guest: &VerifiedGuest,
         at: DateTime<Utc>,
     ) -> Result<Done, ProvisionError> {
-        let Some(user_id) = self.user_id(account).await? else {
-            // Not joined yet: the invitation carried the expiry, and the bot's own timer checks it.
-            tracing::info!(email = %account.email, "no account yet to set an expiration on");
-            return Ok(Done::Completed);
-        };
-        let body = json!({"team_id": account.team_id.as_str(), "user_id": user_id, "expiration_ts": at.timestamp()});
+        let body = json!({"team_id": guest.team_id.as_str(), "user_id": guest.id, "expiration_ts": at.timestamp()});
         self.call("admin.users.setExpiration", body)
             .await
             .map_err(map_error)?;
         Ok(Done::Completed)
     }
 
-    async fn deactivate(&self, account: &Account) -> Result<Done, ProvisionError> {
-        let Some(user_id) = self.user_id(account).await? else {
-            return Ok(Done::Completed);
-        };
+    async fn deactivate(&self, guest: &VerifiedGuest) -> Result<Done, ProvisionError> {
         match self
             .call(
                 "admin.users.remove",
-                json!({"team_id": account.team_id.as_str(), "user_id": user_id}),
+                json!({"team_id": guest.team_id.as_str(), "user_id": guest.id}),
             )
             .await
         {
@@ -160,30 +327,14 @@ impl Provisioner for SlackAdminProvisioner {
         }
     }
 
-    async fn make_member(&self, account: &Account) -> Result<Done, ProvisionError> {
-        let user_id = self.user_id(account).await?.ok_or_else(|| {
-            ProvisionError::Request(
-                "The guest has not joined yet, so there is no account to convert.".into(),
-            )
-        })?;
+    async fn make_member(&self, guest: &VerifiedGuest) -> Result<Done, ProvisionError> {
         self.call(
             "admin.users.setRegular",
-            json!({"team_id": account.team_id.as_str(), "user_id": user_id}),
+            json!({"team_id": guest.team_id.as_str(), "user_id": guest.id}),
         )
         .await
         .map_err(map_error)?;
         Ok(Done::Completed)
-    }
-
-    async fn is_active(&self, account: &Account) -> Result<Option<bool>, ProvisionError> {
-        let Some(user_id) = self.user_id(account).await? else {
-            return Ok(None);
-        };
-        match self.slack.user_info(&user_id.as_str().into()).await {
-            Ok(user) => Ok(Some(!user.deleted.unwrap_or(false))),
-            Err(e) if e.code() == Some("user_not_found") => Ok(None),
-            Err(e) => Err(map_error(e)),
-        }
     }
 }
 
@@ -216,6 +367,10 @@ mod tests {
                 "{code}"
             );
         }
+        assert!(matches!(
+            map_error(api("user_is_not_a_guest")),
+            ProvisionError::Refused(_)
+        ));
         assert!(matches!(
             map_error(api("internal_error")),
             ProvisionError::Transient(_)

@@ -507,7 +507,19 @@ pub struct DirectoryUser {
     #[serde(default)]
     pub is_restricted: bool,
     #[serde(default)]
+    pub is_ultra_restricted: bool,
+    #[serde(default)]
     pub profile: DirectoryProfile,
+    /// Enterprise Grid: the person's organisation account and its workspaces.
+    #[serde(default)]
+    pub enterprise_user: Option<EnterpriseUser>,
+}
+
+/// `enterprise_user` of a Grid user object: the workspaces of the organisation they are in.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct EnterpriseUser {
+    #[serde(default)]
+    pub teams: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]

@@ -404,6 +404,10 @@ pub fn status_line(request: &GuestRequest) -> String {
             by(&request.decided_by),
             when(Some(request.updated_at))
         ),
+        RequestState::AlreadyMember => format!(
+            ":no_entry: Closed: this email belongs to a full member of the workspace, whose account Guestlist never changes · {}",
+            when(Some(request.updated_at))
+        ),
     }
 }
 
@@ -567,6 +571,8 @@ pub enum AdminTask {
     Resend,
     Deactivate,
     MakeMember,
+    /// The guest never joined: withdraw the pending invitation (no account exists).
+    WithdrawInvitation,
 }
 
 impl AdminTask {
@@ -576,6 +582,7 @@ impl AdminTask {
             AdminTask::Resend => "resend",
             AdminTask::Deactivate => "deactivate",
             AdminTask::MakeMember => "make_member",
+            AdminTask::WithdrawInvitation => "withdraw_invitation",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -584,6 +591,7 @@ impl AdminTask {
             AdminTask::Resend,
             AdminTask::Deactivate,
             AdminTask::MakeMember,
+            AdminTask::WithdrawInvitation,
         ]
         .into_iter()
         .find(|t| t.as_str() == s)
@@ -593,6 +601,11 @@ impl AdminTask {
 /// The task message in a card's thread, with the button that confirms it was done.
 pub fn admin_task(request: &GuestRequest, task: AdminTask, mention: &str) -> SlackMessageContent {
     let who = safe(request.email.as_str(), 254);
+    // The account the request is bound to, by its id: never "whoever has this email".
+    let account = match &request.slack_user_id {
+        Some(id) => format!("the guest account <@{}> (*{who}*)", escape(id)),
+        None => format!("the guest account of *{who}*"),
+    };
     let expiry = match request.expires_at {
         Some(at) => format!(", expiring {} ({})", slack_date(at), format_utc(at)),
         None => ", with no end date".to_string(),
@@ -614,15 +627,21 @@ pub fn admin_task(request: &GuestRequest, task: AdminTask, mention: &str) -> Sla
         ),
         AdminTask::Deactivate => (
             format!(
-                "*Admin task:* deactivate *{who}* now; the account has ended. (Slack admin: *Manage members → Deactivate account*)"
+                "*Admin task:* deactivate {account} now; the account has ended. Guestlist checked just now that it is still a guest account. (Slack admin: *Manage members → Deactivate account*)"
             ),
             "Done: deactivated",
         ),
         AdminTask::MakeMember => (
             format!(
-                "*Admin task:* change *{who}* from guest to full member (Slack admin: *Manage members → Change account type*)."
+                "*Admin task:* change {account} from guest to full member (Slack admin: *Manage members → Change account type*)."
             ),
             "Done: converted",
+        ),
+        AdminTask::WithdrawInvitation => (
+            format!(
+                "*Admin task:* withdraw the pending invitation to *{who}*; they never joined, so there is no account to deactivate. (Slack admin: *Manage members → Invitations → Revoke*)"
+            ),
+            "Done: withdrawn",
         ),
     };
     let text = if mention.is_empty() {
@@ -1021,11 +1040,12 @@ pub fn plan_table(plans: &[crate::domain::sync::Plan], all: bool, max_lines: usi
     }
     for plan in plans {
         out.push_str(&format!(
-            "{}: {} to invite, {} to revoke, {} unchanged\n",
+            "{}: {} to invite, {} to revoke, {} unchanged, {} already members\n",
             plan.rule,
             plan.count(LineAction::Invite),
             plan.count(LineAction::Revoke),
-            plan.count(LineAction::Unchanged)
+            plan.count(LineAction::Unchanged),
+            plan.count(LineAction::AlreadyMember)
         ));
     }
     out
@@ -1039,9 +1059,10 @@ pub fn sync_summary(
 ) -> SlackMessageContent {
     use crate::domain::sync::LineAction;
     let text = format!(
-        ":arrows_counterclockwise: Group sync *{}*: {invited} invited, {revoked} revoked, {} unchanged.",
+        ":arrows_counterclockwise: Group sync *{}*: {invited} invited, {revoked} revoked, {} unchanged, {} already members.",
         escape(&plan.rule),
-        plan.count(LineAction::Unchanged)
+        plan.count(LineAction::Unchanged),
+        plan.count(LineAction::AlreadyMember)
     );
     let table = plan_table(std::slice::from_ref(plan), false, 15);
     SlackMessageContent::new()
@@ -1368,6 +1389,8 @@ mod tests {
                 .then(|| "2026-11-29T11:30:00Z".parse().unwrap()),
             created_at: "2026-11-20T09:00:00Z".parse().unwrap(),
             updated_at: "2026-11-22T11:00:00Z".parse().unwrap(),
+            account_team: None,
+            source_user: None,
         }
     }
 

@@ -37,14 +37,19 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Opens the store named by a `DATABASE_URL` (`sqlite:` or `postgres:`).
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SharedStore> {
     use anyhow::Context;
+    // sqlx's own errors may quote the URL (a bad option, an unparseable port): they are
+    // reported with every secret of the URL replaced.
+    let scrub = |e: StoreError| anyhow::anyhow!("{}", scrub_secrets(&e.to_string(), url));
     if url.starts_with("sqlite:") {
         let store = SqliteStore::connect(url)
             .await
+            .map_err(scrub)
             .with_context(|| format!("opening SQLite database {}", redact_url(url)))?;
         Ok(Arc::new(store))
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         let store = PgStore::connect(url, max_connections)
             .await
+            .map_err(scrub)
             .with_context(|| format!("connecting to PostgreSQL at {}", redact_url(url)))?;
         Ok(Arc::new(store))
     } else {
@@ -52,15 +57,59 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SharedSt
     }
 }
 
-/// Hides the password of a database URL for logs and `config check`.
-pub fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("REDACTED"));
-            parsed.to_string()
-        }
-        _ => url.to_string(),
+/// `text` with the URL's secrets (password, `password=`) replaced, wherever they appear.
+fn scrub_secrets(text: &str, url: &str) -> String {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return "(the database URL could not be read)".to_string();
+    };
+    let mut secrets: Vec<String> = parsed.password().map(str::to_string).into_iter().collect();
+    secrets.extend(
+        parsed
+            .query_pairs()
+            .filter(|(k, _)| is_secret_param(k))
+            .map(|(_, v)| v.to_string()),
+    );
+    let mut out = text.replace(url, &redact_url(url));
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        out = out.replace(secret.as_str(), "REDACTED");
+        let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+        out = out.replace(&encoded, "REDACTED");
     }
+    out
+}
+
+/// Hides the password of a database URL for logs and `config check`: the one in the user
+/// part, and a `password=` query parameter (libpq and sqlx accept both).
+pub fn redact_url(url: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        // Not a URL we can take apart: say nothing of what is in it.
+        return "(unparseable URL)".to_string();
+    };
+    if parsed.password().is_some() {
+        let _ = parsed.set_password(Some("REDACTED"));
+    }
+    if parsed.query_pairs().any(|(k, _)| is_secret_param(&k)) {
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if is_secret_param(&k) {
+                    "REDACTED".to_string()
+                } else {
+                    v.to_string()
+                };
+                (k.to_string(), v)
+            })
+            .collect();
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.to_string()
+}
+
+fn is_secret_param(key: &str) -> bool {
+    matches!(
+        key.to_ascii_lowercase().as_str(),
+        "password" | "sslpassword" | "passfile" | "sslkey"
+    )
 }
 
 /// One append-only audit row.
@@ -172,9 +221,13 @@ pub struct StateChange {
     pub fields: ChangedFields,
     /// Applies only if the last invitation went out at or before this moment (resend limit).
     pub only_if_invited_before: Option<DateTime<Utc>>,
+    /// Applies only if the deadline is still this one (an expiry timer: an extension approved
+    /// meanwhile moved it, and wins).
+    pub only_if_expires_at: Option<DateTime<Utc>>,
     /// Records an invitation sent `via` this provisioner, at `at`, for the request's email.
     pub invitation_via: Option<String>,
-    /// Moves another request's deadline in the same transaction (an approved extension).
+    /// Moves another request's deadline later, in the same transaction (an approved extension).
+    /// A deadline is never moved earlier: if it already runs later, nothing is written.
     pub parent_expiry: Option<(RequestId, DateTime<Utc>)>,
     pub audit: AuditEntry,
     pub jobs: Vec<NewJob>,
@@ -197,6 +250,7 @@ impl StateChange {
             at: audit.at,
             fields: ChangedFields::default(),
             only_if_invited_before: None,
+            only_if_expires_at: None,
             invitation_via: None,
             parent_expiry: None,
             audit,
@@ -300,6 +354,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Leases up to `limit` due jobs to `owner` until `lease_until`, including jobs whose
     /// previous lease ran out (their owner died). Never hands one job to two owners.
+    /// A job with a serial key waits while an earlier job of that key is running, due, or
+    /// waiting to be retried (it has failed before: `last_error` is set); an earlier timer that
+    /// is simply not due yet does not hold it back.
     async fn claim_jobs(
         &self,
         owner: &str,
@@ -461,6 +518,19 @@ pub trait Store: Send + Sync + 'static {
     /// Keeps a long job's lease alive; false if the lease was lost.
     async fn extend_lease(&self, id: i64, owner: &str, until: DateTime<Utc>) -> StoreResult<bool>;
 
+    // --- Approver groups ---
+
+    /// Bumps a user group's version (its members changed): every replica's cached members of
+    /// it are stale from now on.
+    async fn bump_usergroup_version(&self, team_id: &TeamId, usergroup: &str) -> StoreResult<()>;
+
+    /// The current version of each of these groups (0 for one never bumped).
+    async fn usergroup_versions(
+        &self,
+        team_id: &TeamId,
+        usergroups: &[String],
+    ) -> StoreResult<Vec<(String, i64)>>;
+
     // --- Audit ---
 
     async fn append_audit(&self, entry: AuditEntry, jobs: Vec<NewJob>) -> StoreResult<()>;
@@ -473,4 +543,20 @@ pub trait Store: Send + Sync + 'static {
         team_id: &TeamId,
         id: RequestId,
     ) -> StoreResult<Vec<AuditRecord>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_never_show_their_passwords() {
+        let url = "postgres://app:s3cr3t-pw@db.internal:5432/guestlist?sslmode=require&password=other-s3cr3t";
+        let shown = redact_url(url);
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("db.internal") && shown.contains("sslmode=require"));
+        assert_eq!(redact_url("not a url s3cr3t"), "(unparseable URL)");
+        let message = format!("error with configuration: {url}: bad s3cr3t-pw");
+        assert!(!scrub_secrets(&message, url).contains("s3cr3t"));
+    }
 }

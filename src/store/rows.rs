@@ -17,23 +17,23 @@ macro_rules! select_requests {
             "SELECT id, team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
              guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, version, \
              decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, phone, \
-             slack_user_id, external_id, invited_at, invite_expires_at, created_at, updated_at FROM requests ",
+             slack_user_id, external_id, invited_at, invite_expires_at, created_at, updated_at, account_team, source_user_id FROM requests ",
             $tail
         )
     };
 }
 
-/// Inserts a request (19 binds, see the backends) and returns every column.
+/// Inserts a request (21 binds, see the backends) and returns every column.
 macro_rules! insert_request {
     () => {
         "INSERT INTO requests (team_id, kind, parent_id, requester_id, email, full_name, organisation, \
              reason, guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, source, \
-             sync_rule, created_at, updated_at, phone)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19)
+             sync_rule, created_at, updated_at, phone, account_team, source_user_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $20, $21)
          RETURNING id, team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
              guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, version, \
              decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, phone, \
-             slack_user_id, external_id, invited_at, invite_expires_at, created_at, updated_at"
+             slack_user_id, external_id, invited_at, invite_expires_at, created_at, updated_at, account_team, source_user_id"
     };
 }
 
@@ -49,26 +49,27 @@ macro_rules! change_request_state {
              external_id = COALESCE($14, external_id), guest_type = COALESCE($15, guest_type)
          WHERE id = $1 AND team_id = $2 AND state = $3
            AND ($17 IS NULL OR invited_at IS NULL OR invited_at <= $17)
+           AND ($18 IS NULL OR expires_at = $18)
          RETURNING id, team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
              guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, version, \
              decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, phone, \
-             slack_user_id, external_id, invited_at, invite_expires_at, created_at, updated_at"
+             slack_user_id, external_id, invited_at, invite_expires_at, created_at, updated_at, account_team, source_user_id"
     };
 }
 
-/// Inserts an already approved request (21 binds) unless its email is taken; returns every column.
+/// Inserts an already approved request (23 binds) unless its email is taken; returns every column.
 macro_rules! insert_approved_request {
     () => {
         "INSERT INTO requests (team_id, kind, parent_id, requester_id, email, full_name, organisation, \
              reason, guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, source, \
-             sync_rule, created_at, updated_at, decided_by, decided_at, auto_rule, phone)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $18, $20, $21)
+             sync_rule, created_at, updated_at, decided_by, decided_at, auto_rule, phone, account_team, source_user_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $18, $20, $21, $22, $23)
          ON CONFLICT (team_id, email) WHERE kind = 'guest' AND state IN ('pending', 'approved', 'invited', 'active')
          DO NOTHING
          RETURNING id, team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
              guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, version, \
              decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, phone, \
-             slack_user_id, external_id, invited_at, invite_expires_at, created_at, updated_at"
+             slack_user_id, external_id, invited_at, invite_expires_at, created_at, updated_at, account_team, source_user_id"
     };
 }
 
@@ -109,6 +110,8 @@ pub struct RequestRow {
     pub invite_expires_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub account_team: Option<String>,
+    pub source_user_id: Option<String>,
 }
 
 fn corrupt(what: &str, value: &str, id: i64) -> StoreError {
@@ -175,6 +178,8 @@ impl TryFrom<RequestRow> for GuestRequest {
             invite_expires_at: row.invite_expires_at,
             created_at: row.created_at,
             updated_at: row.updated_at,
+            account_team: row.account_team.map(TeamId),
+            source_user: row.source_user_id.map(UserId),
         })
     }
 }

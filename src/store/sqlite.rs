@@ -7,7 +7,9 @@ use super::rows::{
     expiry_columns, insert_approved_request, insert_request, ms, requests_from, select_requests,
 };
 use super::*;
+use crate::domain::RequestKind;
 use crate::domain::request::CardRef;
+use crate::domain::text::{clean_line, strip_controls};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -177,7 +179,7 @@ impl SqliteStore {
         .bind(&entry.action)
         .bind(entry.from_state.map(|s| s.as_str()))
         .bind(entry.to_state.map(|s| s.as_str()))
-        .bind(&entry.detail)
+        .bind(strip_controls(&entry.detail))
         .bind(ms(entry.at))
         .execute(&mut **tx)
         .await?;
@@ -194,6 +196,23 @@ impl SqliteStore {
             .bind(email)
             .fetch_optional(&mut **tx)
             .await?;
+        row.map(GuestRequest::try_from).transpose()
+    }
+}
+
+impl SqliteStore {
+    async fn pending_extension_in(
+        tx: &mut Transaction<'_, Sqlite>,
+        team_id: &TeamId,
+        parent: RequestId,
+    ) -> StoreResult<Option<GuestRequest>> {
+        let row: Option<RequestRow> = sqlx::query_as(select_requests!(
+            "WHERE team_id = $1 AND parent_id = $2 AND kind = 'extension' AND state = 'pending'"
+        ))
+        .bind(team_id.as_str())
+        .bind(parent.0)
+        .fetch_optional(&mut **tx)
+        .await?;
         row.map(GuestRequest::try_from).transpose()
     }
 }
@@ -274,7 +293,8 @@ impl Store for SqliteStore {
                    AND (j.serial_key IS NULL OR NOT EXISTS (
                        SELECT 1 FROM jobs k
                        WHERE k.serial_key = j.serial_key AND k.id < j.id
-                         AND ((k.state = 'queued' AND k.run_at <= $3) OR k.state = 'running')))
+                         AND (k.state = 'running'
+                              OR (k.state = 'queued' AND (k.run_at <= $3 OR k.last_error IS NOT NULL)))))
                  ORDER BY j.run_at, j.id
                  LIMIT $4)
              RETURNING id, team_id, kind, payload, attempts, max_attempts, run_at",
@@ -425,9 +445,9 @@ impl Store for SqliteStore {
             .bind(new.parent_id.map(|p| p.0))
             .bind(new.requester.as_str())
             .bind(new.email.as_str())
-            .bind(&new.full_name)
-            .bind(&new.organisation)
-            .bind(&new.reason)
+            .bind(clean_line(&new.full_name))
+            .bind(clean_line(&new.organisation))
+            .bind(strip_controls(&new.reason))
             .bind(new.guest_type.as_str())
             .bind(channels_json(&new.channels))
             .bind(expiry_kind)
@@ -439,6 +459,8 @@ impl Store for SqliteStore {
             .bind(new.sync_rule.as_deref())
             .bind(ms(now))
             .bind(new.phone.as_deref())
+            .bind(new.account_team.as_ref().map(|t| t.as_str()))
+            .bind(new.source_user.as_ref().map(|u| u.as_str()))
             .fetch_one(&mut *tx)
             .await;
         let row = match inserted {
@@ -446,8 +468,12 @@ impl Store for SqliteStore {
             Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
                 drop(tx);
                 let mut tx = self.writer.begin().await?;
-                let existing =
-                    Self::open_for_email_in(&mut tx, &new.team_id, new.email.as_str()).await?;
+                let existing = match (new.kind, new.parent_id) {
+                    (RequestKind::Extension, Some(parent)) => {
+                        Self::pending_extension_in(&mut tx, &new.team_id, parent).await?
+                    }
+                    _ => Self::open_for_email_in(&mut tx, &new.team_id, new.email.as_str()).await?,
+                };
                 tx.commit().await?;
                 return match existing {
                     Some(existing) => Ok(CreateOutcome::Duplicate(existing)),
@@ -504,7 +530,7 @@ impl Store for SqliteStore {
             .bind(ms(change.at))
             .bind(f.decided_by.as_ref().map(|u| u.as_str()))
             .bind(f.decided_at.map(ms))
-            .bind(f.decision_note.as_deref())
+            .bind(f.decision_note.as_deref().map(strip_controls))
             .bind(f.auto_rule.as_deref())
             .bind(f.expires_at.map(ms))
             .bind(f.slack_user_id.as_deref())
@@ -514,6 +540,7 @@ impl Store for SqliteStore {
             .bind(f.guest_type.map(|t| t.as_str()))
             .bind(f.clear_expires_at)
             .bind(change.only_if_invited_before.map(ms))
+            .bind(change.only_if_expires_at.map(ms))
             .fetch_optional(&mut *tx)
             .await?;
         let Some(row) = updated else {
@@ -532,7 +559,8 @@ impl Store for SqliteStore {
         if let Some((parent, expires_at)) = change.parent_expiry {
             let moved = sqlx::query(
                 "UPDATE requests SET expires_at = $3, version = version + 1, updated_at = $4
-                 WHERE team_id = $1 AND id = $2 AND state IN ('approved', 'invited', 'invite_expired', 'active')",
+                 WHERE team_id = $1 AND id = $2 AND state IN ('approved', 'invited', 'invite_expired', 'active')
+                   AND expires_at < $3",
             )
             .bind(change.team_id.as_str())
             .bind(parent.0)
@@ -703,9 +731,9 @@ impl Store for SqliteStore {
                 .bind(new.parent_id.map(|p| p.0))
                 .bind(new.requester.as_str())
                 .bind(new.email.as_str())
-                .bind(&new.full_name)
-                .bind(&new.organisation)
-                .bind(&new.reason)
+                .bind(clean_line(&new.full_name))
+                .bind(clean_line(&new.organisation))
+                .bind(strip_controls(&new.reason))
                 .bind(new.guest_type.as_str())
                 .bind(channels_json(&new.channels))
                 .bind(expiry_kind)
@@ -719,6 +747,8 @@ impl Store for SqliteStore {
                 .bind(approval.decided_by.as_ref().map(|u| u.as_str()))
                 .bind(approval.auto_rule.as_deref())
                 .bind(new.phone.as_deref())
+                .bind(new.account_team.as_ref().map(|t| t.as_str()))
+                .bind(new.source_user.as_ref().map(|u| u.as_str()))
                 .fetch_optional(&mut *tx)
                 .await?;
             let Some(row) = row else { continue };
@@ -819,6 +849,40 @@ impl Store for SqliteStore {
         .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn bump_usergroup_version(&self, team_id: &TeamId, usergroup: &str) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO usergroup_versions (team_id, usergroup_id, version) VALUES ($1, $2, 1)
+             ON CONFLICT (team_id, usergroup_id) DO UPDATE SET version = usergroup_versions.version + 1",
+        )
+        .bind(team_id.as_str())
+        .bind(usergroup)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    async fn usergroup_versions(
+        &self,
+        team_id: &TeamId,
+        usergroups: &[String],
+    ) -> StoreResult<Vec<(String, i64)>> {
+        if usergroups.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut query = sqlx::QueryBuilder::<Sqlite>::new(
+            "SELECT usergroup_id, version FROM usergroup_versions WHERE team_id = ",
+        );
+        query
+            .push_bind(team_id.as_str())
+            .push(" AND usergroup_id IN (");
+        let mut ids = query.separated(", ");
+        for group in usergroups {
+            ids.push_bind(group.as_str());
+        }
+        ids.push_unseparated(")");
+        Ok(query.build_query_as().fetch_all(&self.writer).await?)
     }
 
     async fn append_audit(&self, entry: AuditEntry, jobs: Vec<NewJob>) -> StoreResult<()> {

@@ -86,11 +86,13 @@ impl Workflow {
                 self.sync_command(&team, &user, arg, command.response_url.0.as_str())
                     .await?,
             ),
-            Some("import") => CommandReply::Ephemeral(if self.is_full_approver(&user).await? {
-                render::import_help(self.settings.request_channel.as_ref())
-            } else {
-                "Only approvers can import guests. To ask for one guest, run `/guest`.".into()
-            }),
+            Some("import") => {
+                CommandReply::Ephemeral(if self.is_full_approver(&team, &user).await? {
+                    render::import_help(self.settings.request_channel.as_ref())
+                } else {
+                    "Only approvers can import guests. To ask for one guest, run `/guest`.".into()
+                })
+            }
             Some("cancel") => match arg.and_then(RequestId::parse) {
                 None => {
                     CommandReply::Ephemeral("Which request? For example `/guest cancel 12`.".into())
@@ -119,7 +121,7 @@ impl Workflow {
             Some("now") => true,
             _ => return Ok("Use `/guest sync preview` to see what group sync would change, or `/guest sync now` to run it.".into()),
         };
-        let facts = self.actor_facts(user).await?;
+        let facts = self.actor_facts(team, user).await?;
         if !self.settings.approvers.has_full_authority(user, facts) {
             return Ok("Only approvers can run group sync.".into());
         }
@@ -143,8 +145,8 @@ impl Workflow {
         })
     }
 
-    async fn is_full_approver(&self, user: &UserId) -> anyhow::Result<bool> {
-        let facts = self.actor_facts(user).await?;
+    async fn is_full_approver(&self, team: &TeamId, user: &UserId) -> anyhow::Result<bool> {
+        let facts = self.actor_facts(team, user).await?;
         Ok(self.settings.approvers.has_full_authority(user, facts))
     }
 
@@ -153,7 +155,7 @@ impl Workflow {
         let Some(request) = self.store.get_request(team, id).await? else {
             return Ok(format!("There is no request {id}."));
         };
-        if &request.requester != user && !self.is_approver(user).await? {
+        if &request.requester != user && !self.is_approver(team, user).await? {
             return Ok(format!("Request {id} is not yours to see."));
         }
         let tz = match self.directory.person(user).await {

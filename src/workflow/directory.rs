@@ -22,11 +22,14 @@ pub struct Person {
 /// Entries with the moment they were fetched.
 type Cache<K, V> = Mutex<HashMap<K, (Instant, V)>>;
 
+/// A group's members as read, and the group's version at that moment.
+type Members = (i64, Arc<HashSet<UserId>>);
+
 pub struct Directory {
     slack: SlackApi,
     ttl: Duration,
     people: Cache<UserId, Person>,
-    groups: Cache<UserGroupId, Arc<HashSet<UserId>>>,
+    groups: Cache<UserGroupId, Members>,
 }
 
 impl Directory {
@@ -78,8 +81,16 @@ impl Directory {
         Ok(person)
     }
 
-    pub async fn group_members(&self, group: &UserGroupId) -> SlackResult<Arc<HashSet<UserId>>> {
-        if let Some(members) = self.fresh(&self.groups, group) {
+    /// A group's members, read again when the cache is older than the TTL or than `version`
+    /// (the store's counter for the group, bumped by every membership event on any replica).
+    pub async fn group_members(
+        &self,
+        group: &UserGroupId,
+        version: i64,
+    ) -> SlackResult<Arc<HashSet<UserId>>> {
+        if let Some((seen, members)) = self.fresh(&self.groups, group)
+            && seen >= version
+        {
             return Ok(members);
         }
         let members: Arc<HashSet<UserId>> = Arc::new(
@@ -92,22 +103,22 @@ impl Directory {
         self.groups
             .lock()
             .expect("directory lock")
-            .insert(group.clone(), (Instant::now(), members.clone()));
+            .insert(group.clone(), (Instant::now(), (version, members.clone())));
         Ok(members)
     }
 
-    pub async fn in_any_group(&self, user: &UserId, groups: &[UserGroupId]) -> SlackResult<bool> {
-        for group in groups {
-            if self.group_members(group).await?.contains(user) {
+    /// Whether `user` is in any of the groups (each with its current version).
+    pub async fn in_any_group(
+        &self,
+        user: &UserId,
+        groups: &[(UserGroupId, i64)],
+    ) -> SlackResult<bool> {
+        for (group, version) in groups {
+            if self.group_members(group, *version).await?.contains(user) {
                 return Ok(true);
             }
         }
         Ok(false)
-    }
-
-    /// Forgets a group's members (after `subteam_members_changed`).
-    pub fn forget_group(&self, group: &UserGroupId) {
-        self.groups.lock().expect("directory lock").remove(group);
     }
 
     /// Forgets a person (after `user_change`).

@@ -22,6 +22,10 @@ impl Workflow {
         if new && has_job {
             self.queued();
         }
+        if new && let Some(group) = changed_usergroup(&callback.event) {
+            // Every replica reads this group's members again before its next decision.
+            self.store.bump_usergroup_version(&team, group).await?;
+        }
         if !new {
             tracing::debug!(event_id = %callback.event_id, "event already taken; retry ignored");
         }
@@ -115,6 +119,17 @@ impl Workflow {
             }
             _ => None,
         }
+    }
+}
+
+/// The user group whose membership an event changes, if any.
+fn changed_usergroup(event: &Value) -> Option<&str> {
+    match event.get("type").and_then(Value::as_str)? {
+        "subteam_members_changed" => event.get("subteam_id").and_then(Value::as_str),
+        "subteam_updated" | "subteam_created" => {
+            event.pointer("/subteam/id").and_then(Value::as_str)
+        }
+        _ => None,
     }
 }
 

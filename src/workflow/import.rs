@@ -13,7 +13,7 @@ use crate::slack::render;
 use crate::store::Approval;
 use anyhow::Context;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Rows per transaction: large enough to be quick, small enough not to hold the writer long.
 pub const IMPORT_BATCH: usize = 500;
@@ -36,20 +36,34 @@ pub fn file_digest(bytes: &[u8]) -> String {
 
 impl Workflow {
     /// Reads and checks a file. `Ok(Err(_))` = the whole file is refused, with the reason.
+    /// `importer` sponsors rows that name nobody; `approver`, when known (at confirmation), may
+    /// not confirm rows they sponsor.
     pub async fn import_preview(
         &self,
         team: &TeamId,
         bytes: &[u8],
         importer: Option<&UserId>,
+        approver: Option<&UserId>,
         tz: chrono_tz::Tz,
     ) -> anyhow::Result<Result<ImportPreview, FileError>> {
         let rows = match parse_csv(bytes) {
             Ok(rows) => rows,
             Err(e) => return Ok(Err(e)),
         };
+        let emails: HashSet<String> = rows
+            .iter()
+            .map(|r| {
+                r.get(crate::domain::import::Column::Email)
+                    .trim()
+                    .to_lowercase()
+            })
+            .filter(|e| !e.is_empty())
+            .collect();
         let facts = ImportFacts {
             channels: self.channel_index().await?,
             sponsors: self.resolve_sponsors(&rows).await?,
+            members: self.full_members_among(&emails).await?,
+            approver: approver.cloned(),
             default_sponsor: importer.cloned(),
             taken: self
                 .store
@@ -95,6 +109,8 @@ impl Workflow {
                 source: Source::Import,
                 sync_rule: None,
                 phone: g.phone.clone(),
+                account_team: None,
+                source_user: None,
             })
             .collect();
         let approval = Approval {
@@ -113,6 +129,40 @@ impl Workflow {
         self.queued();
         metrics::counter!("imported_guests_total").increment(created.len() as u64);
         Ok(created.len())
+    }
+
+    /// Which of `emails` belong to full members of the workspace (active or not), from one pass
+    /// over `users.list`: a member's email is never imported as a guest.
+    async fn full_members_among(
+        &self,
+        emails: &HashSet<String>,
+    ) -> anyhow::Result<HashSet<String>> {
+        let mut members = HashSet::new();
+        if emails.is_empty() {
+            return Ok(members);
+        }
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self
+                .slack
+                .users_page(cursor.as_deref(), self.settings.sync.page_size)
+                .await
+                .context("listing the workspace's members (users.list)")?;
+            for user in page.items {
+                if user.is_restricted || user.is_ultra_restricted || user.is_bot {
+                    continue;
+                }
+                if let Some(email) = user.profile.email.map(|e| e.to_lowercase())
+                    && emails.contains(&email)
+                {
+                    members.insert(email);
+                }
+            }
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(members),
+            }
+        }
     }
 
     /// Channel IDs and names (lower case) to IDs, for the channels the bot can see.
@@ -212,7 +262,7 @@ impl Workflow {
         user: &UserId,
         file_id: &str,
     ) -> Result<(), JobError> {
-        let facts = self.actor_facts(user).await?;
+        let facts = self.actor_facts(team, user).await?;
         if !self.settings.approvers.has_full_authority(user, facts) {
             let text = "Only approvers can import guests from a CSV file. To ask for one guest, run `/guest`.";
             self.slack
@@ -230,7 +280,10 @@ impl Workflow {
             Err(e) => render::import_refused(&name, &e),
             Ok(bytes) => {
                 let tz = self.zone_of(user).await;
-                match self.import_preview(team, &bytes, Some(user), tz).await? {
+                match self
+                    .import_preview(team, &bytes, Some(user), None, tz)
+                    .await?
+                {
                     Err(e) => render::import_refused(&name, &e),
                     Ok(preview) => render::import_preview(
                         &preview,
@@ -263,7 +316,7 @@ impl Workflow {
             return Ok(());
         };
         let sharer = parts.next().filter(|s| !s.is_empty()).map(str::to_string);
-        let facts = self.actor_facts(user).await?;
+        let facts = self.actor_facts(team, user).await?;
         if !self.settings.approvers.has_full_authority(user, facts) {
             self.audit_refusal(team, user, "import", file_id).await?;
             return self
@@ -338,7 +391,10 @@ impl Workflow {
             .map(UserId)
             .unwrap_or_else(|| user.clone());
         let tz = self.zone_of(&sharer).await;
-        let preview = match self.import_preview(team, &bytes, Some(&sharer), tz).await? {
+        let preview = match self
+            .import_preview(team, &bytes, Some(&sharer), Some(user), tz)
+            .await?
+        {
             Ok(preview) => preview,
             Err(e) => {
                 self.slack

@@ -196,20 +196,29 @@ impl Job {
         }
     }
 
-    /// Jobs touching one request's card run in order, one at a time, so a refresh never
-    /// overtakes the post it refreshes and thread replies keep their order.
+    /// Jobs that share a key run strictly one after another, in the order they were queued, also
+    /// while an earlier one waits to be retried (see `Store::claim_jobs`):
+    /// - `card:N`: every message about request N's card, so a refresh never overtakes the post
+    ///   it refreshes and thread replies keep their order;
+    /// - `account:N`: everything that invites, changes or ends request N's account, and the
+    ///   timers that move its state, so a resend retrying a rate limit can never run after
+    ///   the revocation that followed it.
     fn serial_key(&self) -> Option<String> {
         match self {
             Job::PostCard { request_id }
             | Job::RefreshCard { request_id }
             | Job::CardReply { request_id, .. }
             | Job::StaleReminder { request_id }
-            | Job::Provision { request_id }
-            | Job::ResendInvite { request_id }
-            | Job::Deactivate { request_id }
-            | Job::MakeMember { request_id }
             | Job::CardTask { request_id, .. }
             | Job::ProvisioningProblem { request_id, .. } => Some(format!("card:{}", request_id.0)),
+            Job::Provision { request_id }
+            | Job::ResendInvite { request_id }
+            | Job::SetExpiry { request_id }
+            | Job::Deactivate { request_id }
+            | Job::MakeMember { request_id }
+            | Job::Expire { request_id, .. }
+            | Job::LapseInvite { request_id, .. }
+            | Job::CheckJoined { request_id, .. } => Some(format!("account:{}", request_id.0)),
             Job::InviteLapsedNotice { request_id } => Some(format!("dm:{}", request_id.0)),
             // One sync at a time per workspace: runs never interleave their plans.
             Job::SyncRun { .. }

@@ -1,5 +1,6 @@
 //! The request use cases: open the form, submit it, approve, deny, cancel.
 
+use super::lifecycle::EmailOwner;
 use super::{Feedback, Job, Workflow};
 use crate::domain::expiry::{format_in_zone, zone};
 use crate::domain::policy::{
@@ -8,7 +9,8 @@ use crate::domain::policy::{
 use crate::domain::request::{NewRequest, Source, transition};
 use crate::domain::text::safe;
 use crate::domain::{
-    Action, ChannelId, GuestRequest, RequestId, RequestKind, RequestState, TeamId, UserId,
+    Action, ChannelId, GuestRequest, RequestId, RequestKind, RequestState, TeamId, UserGroupId,
+    UserId,
 };
 use crate::slack::SlackCallError;
 use crate::slack::payload::request_draft;
@@ -47,7 +49,7 @@ impl Workflow {
                 "Guestlist is not set up yet: an admin needs to set `slack.request_channel` in its configuration.".into(),
             ));
         }
-        if let Some(refusal) = self.may_request(user).await? {
+        if let Some(refusal) = self.may_request(team_id, user).await? {
             return Ok(Some(refusal));
         }
         // The time zone only shapes how dates are read; if Slack is slow, fall back to UTC
@@ -70,9 +72,14 @@ impl Workflow {
     }
 
     /// `None` when `user` may ask for guests, else the reason they may not.
-    async fn may_request(&self, user: &UserId) -> anyhow::Result<Option<String>> {
+    async fn may_request(&self, team: &TeamId, user: &UserId) -> anyhow::Result<Option<String>> {
         let groups = &self.settings.requester_usergroups;
-        if groups.is_empty() || self.directory.in_any_group(user, groups).await? {
+        if groups.is_empty()
+            || self
+                .directory
+                .in_any_group(user, &self.group_versions(team, groups).await?)
+                .await?
+        {
             return Ok(None);
         }
         let names: Vec<String> = groups.iter().map(|g| format!("<!subteam^{g}>")).collect();
@@ -95,7 +102,7 @@ impl Workflow {
             Ok(valid) => valid,
             Err(errors) => return Ok(SubmitOutcome::Errors(errors_by_block(&errors))),
         };
-        if let Some(refusal) = self.may_request(user).await? {
+        if let Some(refusal) = self.may_request(team_id, user).await? {
             return Ok(SubmitOutcome::Errors(HashMap::from([(
                 field_block_id(Field::Email).into(),
                 refusal,
@@ -109,6 +116,22 @@ impl Workflow {
             return Ok(SubmitOutcome::Errors(
                 self.duplicate_error(&existing, tz).await,
             ));
+        }
+        // A full member is refused here, on the field. When Slack cannot answer in time, the
+        // check is made again before anything is sent (the provisioning job).
+        match tokio::time::timeout(LOOKUP_BUDGET, self.email_owner(valid.email.as_str())).await {
+            Ok(Ok(EmailOwner::FullMember)) => {
+                return Ok(SubmitOutcome::Errors(HashMap::from([(
+                    field_block_id(Field::Email).to_string(),
+                    format!(
+                        "{} is already a full member of this workspace. Guest access is for people outside it.",
+                        valid.email
+                    ),
+                )])));
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::info!(error = %e, "member check deferred to the invitation"),
+            Err(_) => tracing::info!("member check took too long; deferred to the invitation"),
         }
         let valid_copy = valid.clone();
         let new = NewRequest {
@@ -126,6 +149,8 @@ impl Workflow {
             source: Source::Form,
             sync_rule: None,
             phone: None,
+            account_team: None,
+            source_user: None,
         };
         if let Some(rule) = auto_approval(&self.settings.auto_approve, &valid_copy, now) {
             return self.submit_auto_approved(new, rule.name.clone(), tz).await;
@@ -275,7 +300,11 @@ impl Workflow {
     }
 
     /// The actor's standing, looked up only as far as needed.
-    pub(super) async fn actor_facts(&self, actor: &UserId) -> anyhow::Result<ActorFacts> {
+    pub(super) async fn actor_facts(
+        &self,
+        team: &TeamId,
+        actor: &UserId,
+    ) -> anyhow::Result<ActorFacts> {
         let rules = &self.settings.approvers;
         if rules.users.contains(actor) {
             return Ok(ActorFacts::default());
@@ -283,7 +312,7 @@ impl Workflow {
         let in_approver_group = !rules.usergroups.is_empty()
             && self
                 .directory
-                .in_any_group(actor, &rules.usergroups)
+                .in_any_group(actor, &self.group_versions(team, &rules.usergroups).await?)
                 .await
                 .context("resolving approver groups")?;
         let is_workspace_admin = rules.workspace_admins
@@ -300,6 +329,32 @@ impl Workflow {
         })
     }
 
+    /// The groups with the version each has now: a cached member list older than its group's
+    /// version is read again (a `subteam_members_changed` on any replica bumps it).
+    pub(super) async fn group_versions(
+        &self,
+        team: &TeamId,
+        groups: &[UserGroupId],
+    ) -> anyhow::Result<Vec<(UserGroupId, i64)>> {
+        let ids: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
+        let versions = self
+            .store
+            .usergroup_versions(team, &ids)
+            .await
+            .context("reading user group versions")?;
+        Ok(groups
+            .iter()
+            .map(|g| {
+                let version = versions
+                    .iter()
+                    .find(|(id, _)| id == g.as_str())
+                    .map(|(_, v)| *v)
+                    .unwrap_or(0);
+                (g.clone(), version)
+            })
+            .collect())
+    }
+
     /// Re-checked on every click: is `actor` allowed to decide `request`?
     pub(super) async fn authorize(
         &self,
@@ -309,7 +364,7 @@ impl Workflow {
         if actor == &request.requester {
             return Ok(Err(Refusal::OwnRequest));
         }
-        let facts = self.actor_facts(actor).await?;
+        let facts = self.actor_facts(&request.team_id, actor).await?;
         Ok(self
             .settings
             .approvers
@@ -317,8 +372,8 @@ impl Workflow {
     }
 
     /// Whether `actor` approves anything at all (App Home shows them the queue).
-    pub(super) async fn is_approver(&self, actor: &UserId) -> anyhow::Result<bool> {
-        let facts = self.actor_facts(actor).await?;
+    pub(super) async fn is_approver(&self, team: &TeamId, actor: &UserId) -> anyhow::Result<bool> {
+        let facts = self.actor_facts(team, actor).await?;
         Ok(self.settings.approvers.is_some_approver(actor, facts))
     }
 
@@ -597,6 +652,7 @@ impl Workflow {
                 ..Default::default()
             },
             only_if_invited_before: None,
+            only_if_expires_at: None,
             invitation_via: None,
             parent_expiry,
             audit: AuditEntry {
@@ -778,6 +834,7 @@ impl Workflow {
             at: now,
             fields: ChangedFields::default(),
             only_if_invited_before: None,
+            only_if_expires_at: None,
             invitation_via: None,
             parent_expiry: None,
             audit: AuditEntry {

@@ -175,21 +175,11 @@ impl Workflow {
                     .await?
             }
             Job::SetExpiry { request_id } => {
-                let request = self.request(team, request_id).await?;
-                if let (Some(at), RequestState::Active | RequestState::Invited) =
-                    (request.expires_at, request.state)
-                {
-                    let account = crate::provision::Account {
-                        team_id: request.team_id.clone(),
-                        email: request.email.clone(),
-                        slack_user_id: request.slack_user_id.clone(),
-                        external_id: request.external_id.clone(),
-                    };
-                    self.provisioner(&request).set_expiry(&account, at).await?;
-                }
+                self.set_expiry(team, self.request(team, request_id).await?)
+                    .await?
             }
             Job::Deactivate { request_id } => {
-                self.deactivate_revoked(team, self.request(team, request_id).await?)
+                self.deactivate(team, self.request(team, request_id).await?)
                     .await?
             }
             Job::MakeMember { request_id } => {
@@ -319,17 +309,19 @@ impl Workflow {
         url: &str,
         body: &serde_json::Value,
     ) -> Result<(), JobError> {
-        let response =
-            self.http
-                .post(url)
-                .json(body)
-                .send()
-                .await
-                .map_err(|e| JobError::Retry {
-                    reason: format!("response_url: {e}"),
-                    after: None,
-                    rate_limited: false,
-                })?;
+        let response = self
+            .http
+            .post(url)
+            .json(body)
+            .send()
+            .await
+            // `without_url`: a response_url is a credential for five messages; it stays out
+            // of logs and of the job's last_error.
+            .map_err(|e| JobError::Retry {
+                reason: format!("response_url: {}", e.without_url()),
+                after: None,
+                rate_limited: false,
+            })?;
         let status = response.status();
         metrics::counter!("slack_api_calls_total", "method" => "response_url", "outcome" => if status.is_success() { "ok" } else { "http_error" })
             .increment(1);
@@ -399,7 +391,7 @@ impl Workflow {
 
     async fn publish_home(&self, team: &TeamId, user: &UserId) -> Result<(), JobError> {
         let mine = self.store.requests_by_requester(team, user, 10).await?;
-        let approver = if self.is_approver(user).await? {
+        let approver = if self.is_approver(team, user).await? {
             let mut view = render::ApproverHome::default();
             for request in self
                 .store

@@ -108,6 +108,22 @@ struct Person {
     name: String,
     eligible: bool,
     guest: bool,
+    /// The workspaces of the organisation the person is in (Enterprise Grid), when Slack says.
+    teams: Option<Vec<String>>,
+}
+
+impl Person {
+    fn wanted(&self, user_id: &str, target: &TeamId) -> Wanted {
+        Wanted {
+            user_id: user_id.to_string(),
+            name: self.name.clone(),
+            in_target: self
+                .teams
+                .as_ref()
+                .is_some_and(|teams| teams.iter().any(|t| t == target.as_str())),
+            org_member: self.teams.is_some(),
+        }
+    }
 }
 
 fn person(user: &DirectoryUser) -> Option<Person> {
@@ -115,13 +131,15 @@ fn person(user: &DirectoryUser) -> Option<Person> {
     let eligible = !user.deleted && !user.is_bot && !user.is_app_user && user.id != "USLACKBOT";
     Some(Person {
         email,
-        name: user
-            .real_name
-            .clone()
-            .or_else(|| user.name.clone())
-            .unwrap_or_else(|| user.id.clone()),
+        name: crate::domain::text::clean_line(
+            user.real_name
+                .as_deref()
+                .or(user.name.as_deref())
+                .unwrap_or(&user.id),
+        ),
         eligible,
         guest: user.is_restricted,
+        teams: user.enterprise_user.as_ref().map(|e| e.teams.clone()),
     })
 }
 
@@ -146,7 +164,23 @@ impl Calls {
 }
 
 impl Workflow {
-    fn rules(&self, only: Option<&str>) -> anyhow::Result<Vec<SyncRule>> {
+    /// The rules to run (all, or one by name). A rule whose target is this very workspace is
+    /// refused: its people are members here already, and would be linked and later ended.
+    async fn rules(&self, only: Option<&str>) -> anyhow::Result<Vec<SyncRule>> {
+        let home = self.home_team().await?;
+        if let Some(rule) = self
+            .settings
+            .sync
+            .rules
+            .iter()
+            .find(|r| r.target_team == home)
+        {
+            anyhow::bail!(
+                "sync rule {:?}: target_team {} is the workspace its people come from; a rule invites into another workspace",
+                rule.name,
+                home
+            );
+        }
         let rules: Vec<SyncRule> = self
             .settings
             .sync
@@ -303,13 +337,7 @@ impl Workflow {
         for rule in rules {
             let mut map = BTreeMap::new();
             let mut add = |id: &String, p: &Person| {
-                map.insert(
-                    p.email.clone(),
-                    Wanted {
-                        user_id: id.clone(),
-                        name: p.name.clone(),
-                    },
-                );
+                map.insert(p.email.clone(), p.wanted(id, &rule.target_team));
             };
             match &rule.source {
                 SyncSource::Workspace { include_guests } => {
@@ -364,7 +392,7 @@ impl Workflow {
         mode: SyncMode,
         reason: &str,
     ) -> anyhow::Result<SyncOutcome> {
-        let rules = self.rules(only)?;
+        let rules = self.rules(only).await?;
         let calls = Calls::default();
         let started = Instant::now();
         let wanted = self.wanted_by_rule(&rules, &calls).await?;
@@ -574,6 +602,11 @@ impl Workflow {
                 source: Source::Sync,
                 sync_rule: Some(rule.name.clone()),
                 phone: None,
+                account_team: Some(rule.target_team.clone()),
+                source_user: l
+                    .org_member
+                    .then(|| l.user_id.clone().map(UserId))
+                    .flatten(),
             })
             .collect();
         let approval = Approval {
@@ -685,7 +718,7 @@ impl Workflow {
         added: &[String],
         removed: &[String],
     ) -> Result<usize, JobError> {
-        let all_rules = self.rules(None)?;
+        let all_rules = self.rules(None).await?;
         let calls = Calls::default();
         // Current members of every group any rule reads (one call), to know who is still wanted.
         let GroupDirectory { ids, members } = self.group_directory(&all_rules, &calls).await?;
@@ -735,15 +768,10 @@ impl Workflow {
             let wanted: BTreeMap<Email, Wanted> = added
                 .iter()
                 .filter_map(|u| {
-                    people.get(u).filter(|p| wants(rule, u, p)).map(|p| {
-                        (
-                            p.email.clone(),
-                            Wanted {
-                                user_id: u.clone(),
-                                name: p.name.clone(),
-                            },
-                        )
-                    })
+                    people
+                        .get(u)
+                        .filter(|p| wants(rule, u, p))
+                        .map(|p| (p.email.clone(), p.wanted(u, &rule.target_team)))
                 })
                 .collect();
             let delta_emails: HashSet<Email> = added
@@ -791,7 +819,8 @@ impl Workflow {
         user: &serde_json::Value,
     ) -> Result<(), JobError> {
         let rules: Vec<SyncRule> = self
-            .rules(None)?
+            .rules(None)
+            .await?
             .into_iter()
             .filter(|r| matches!(r.source, SyncSource::Workspace { .. }))
             .collect();
@@ -812,13 +841,7 @@ impl Workflow {
             if !p.eligible || (p.guest && !include_guests) {
                 continue;
             }
-            let wanted = BTreeMap::from([(
-                p.email.clone(),
-                Wanted {
-                    user_id: user.id.clone(),
-                    name: p.name.clone(),
-                },
-            )]);
+            let wanted = BTreeMap::from([(p.email.clone(), p.wanted(&user.id, &rule.target_team))]);
             let held: HashMap<Email, Held> = held_all
                 .get(&p.email)
                 .map(|h| (p.email.clone(), h.clone()))
@@ -845,7 +868,7 @@ impl Workflow {
         plan_id: i64,
         feedback: &super::Feedback,
     ) -> anyhow::Result<()> {
-        let facts = self.actor_facts(actor).await?;
+        let facts = self.actor_facts(team, actor).await?;
         if !self.settings.approvers.has_full_authority(actor, facts) {
             let audit = AuditEntry {
                 team_id: team.clone(),

@@ -314,6 +314,8 @@ async fn guestlist_import_previews_with_dry_run_and_imports_without() {
             csv.display().to_string(),
             "--importer".to_string(),
             APPROVER.to_string(),
+            "--sponsor".to_string(),
+            REQUESTER.to_string(),
         ];
         args.extend(extra.iter().map(|s| s.to_string()));
         tokio::process::Command::new(env!("CARGO_BIN_EXE_guestlist"))

@@ -138,9 +138,12 @@ async fn grid_invites_with_the_documented_arguments_and_the_admin_token() {
 async fn grid_errors_are_mapped_to_who_can_fix_them() {
     let app = slack_admin().start().await;
 
-    // already_in_team: the existing account is linked instead of failing.
-    app.fake
-        .add_user(FakeUser::new("UEXISTS", "Existing Person").email("exists@partner.com"));
+    // already_in_team: an existing guest account is linked instead of failing.
+    app.fake.add_user(
+        FakeUser::new("UEXISTS", "Existing Person")
+            .email("exists@partner.com")
+            .guest(false),
+    );
     app.fake.fail_next(
         "admin.users.invite",
         1,
@@ -319,8 +322,11 @@ async fn an_expiry_that_passed_while_the_bot_was_down_is_handled_once_after_rest
             .store_url(&db)
             .start()
             .await;
-        next.fake
-            .add_user(FakeUser::new("WGRACE", "Grace Hopper").email("grace@partner.com"));
+        next.fake.add_user(
+            FakeUser::new("WGRACE", "Grace Hopper")
+                .email("grace@partner.com")
+                .guest(true),
+        );
         next.clock.set(deadline + Duration::days(3 + run));
         next.run_jobs().await;
         assert_eq!(state(&next, id).await, RequestState::Expired);
@@ -627,7 +633,10 @@ async fn manual_mode_posts_admin_tasks_and_tracks_the_guest() {
         app.fake
             .thread(REQUEST_CHANNEL, &card_ts)
             .into_iter()
-            .filter(|m| m.all_text().contains("deactivate *grace@partner.com*"))
+            .filter(|m| {
+                m.all_text()
+                    .contains("deactivate the guest account <@UGRACE> (*grace@partner.com*)")
+            })
             .count()
     };
     assert_eq!(deactivate_tasks(&app), 1);
@@ -687,8 +696,11 @@ async fn a_missed_join_event_is_caught_by_looking_the_guest_up() {
     );
     app.slack.interaction(&done).await.unwrap();
     app.run_jobs().await;
-    app.fake
-        .add_user(FakeUser::new("UGRACE", "Grace Hopper").email("grace@partner.com"));
+    app.fake.add_user(
+        FakeUser::new("UGRACE", "Grace Hopper")
+            .email("grace@partner.com")
+            .guest(true),
+    );
     app.clock.advance(Duration::hours(7));
     app.run_jobs().await;
     assert_eq!(state(&app, id).await, RequestState::Active);

@@ -63,6 +63,8 @@ fn new_request(email: &str) -> NewRequest {
         source: Source::Form,
         sync_rule: None,
         phone: None,
+        account_team: None,
+        source_user: None,
     }
 }
 
@@ -113,6 +115,7 @@ fn approve(id: RequestId, at: DateTime<Utc>, jobs: Vec<NewJob>) -> StateChange {
             ..Default::default()
         },
         only_if_invited_before: None,
+        only_if_expires_at: None,
         invitation_via: None,
         parent_expiry: None,
         audit: AuditEntry {

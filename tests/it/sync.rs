@@ -4,7 +4,7 @@
 use crate::helpers::*;
 use crate::requests::{buttons, ephemeral_texts, team};
 use guestlist::domain::RequestState;
-use guestlist::fake_slack::{Failure, FakeUser};
+use guestlist::fake_slack::{Failure, FakeUser, TeamRole};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -19,6 +19,7 @@ users_page_size = 3
 
 [[sync]]
 name = "partners"
+target_team = "T0PARTNER"
 usergroups = ["S0PARTNERS"]
 channels = ["CPROJECT"]
 expiry_days = 30
@@ -26,11 +27,16 @@ max_changes = 10
 
 [[sync]]
 name = "contractors"
+target_team = "T0PARTNER"
 usergroups = ["@contractors"]
 guest_type = "single_channel"
 channels = ["CPROJECT"]
 expiry_days = 14
+on_removal = "deactivate"
 "#;
+
+/// The workspace of the organisation the rules invite into.
+const TARGET: &str = "T0PARTNER";
 
 async fn sync_app(extra: &str) -> TestApp {
     let app = Builder::new()
@@ -39,17 +45,12 @@ async fn sync_app(extra: &str) -> TestApp {
         .toml(extra)
         .start()
         .await;
+    // An Enterprise Grid organisation: the people of this workspace, some of them already in
+    // the target workspace.
+    app.fake.enable_grid();
     app.fake
-        .add_user(
-            FakeUser::new("UP1", "Ann Partner")
-                .email("Ann@Partner.io")
-                .elsewhere(),
-        )
-        .add_user(
-            FakeUser::new("UP2", "Ben Partner")
-                .email("ben@partner.io")
-                .elsewhere(),
-        )
+        .add_user(FakeUser::new("UP1", "Ann Partner").email("Ann@Partner.io"))
+        .add_user(FakeUser::new("UP2", "Ben Partner").email("ben@partner.io"))
         .add_user(FakeUser::new("UBOT1", "Robo").bot())
         .add_user(
             FakeUser::new("UDEL1", "Gone Person")
@@ -61,31 +62,26 @@ async fn sync_app(extra: &str) -> TestApp {
                 .email("guest@partner.io")
                 .guest(false),
         )
+        .add_user(FakeUser::new("UP6", "Manual Person").email("manual@partner.io"))
         .add_user(
-            FakeUser::new("UP6", "Manual Person")
-                .email("manual@partner.io")
-                .elsewhere(),
+            FakeUser::new("UTM1", "Tess Member")
+                .email("tess@partner.io")
+                .in_team(TARGET, TeamRole::Member),
         )
-        .add_user(
-            FakeUser::new("UC1", "Cat Contractor")
-                .email("cat@contract.io")
-                .elsewhere(),
-        )
-        .add_user(
-            FakeUser::new("UC2", "Dan Contractor")
-                .email("dan@contract.io")
-                .elsewhere(),
-        );
+        .add_user(FakeUser::new("UC1", "Cat Contractor").email("cat@contract.io"))
+        .add_user(FakeUser::new("UC2", "Dan Contractor").email("dan@contract.io"));
     app.fake.add_usergroup(
         "S0PARTNERS",
         "partners",
-        &["UP1", "UP2", "UBOT1", "UDEL1", "UGST1", "UP6"],
+        &["UP1", "UP2", "UBOT1", "UDEL1", "UGST1", "UP6", "UTM1"],
     );
     app.fake
         .add_usergroup("S0CONTRACT", "contractors", &["UP1", "UC1"]);
     app
 }
 
+/// Who Guestlist brought into a workspace: emails invited (`admin.users.invite`) and the emails
+/// of the organisation's people it assigned (`admin.users.assign`).
 fn invited_emails(app: &TestApp) -> Vec<String> {
     let mut emails: Vec<String> = app
         .fake
@@ -93,6 +89,11 @@ fn invited_emails(app: &TestApp) -> Vec<String> {
         .iter()
         .map(|c| c.arg_str("email").unwrap().to_string())
         .collect();
+    for call in app.fake.calls_to("admin.users.assign") {
+        assert_eq!(call.arg_str("team_id"), Some(TARGET), "{call:?}");
+        let user = app.fake.user(call.arg_str("user_id").unwrap()).unwrap();
+        emails.push(user.email.unwrap().to_lowercase());
+    }
     emails.sort();
     emails
 }
@@ -115,9 +116,8 @@ fn last_response(app: &TestApp) -> String {
 #[tokio::test]
 async fn a_full_run_invites_the_right_people_once_each() {
     let app = sync_app("").await;
-    // Someone in the group already has a request of their own.
-    crate::requests::request_posted(&app, "manual@partner.io", &["CPROJECT"]).await;
-    app.fake.clear_calls();
+    // A person asked for by hand cannot be in the group: they are a member of this workspace,
+    // and the form refuses members (see account_safety.rs).
 
     let ack = sync_command(&app, "sync now").await;
     assert!(
@@ -126,11 +126,16 @@ async fn a_full_run_invites_the_right_people_once_each() {
     );
     app.run_jobs().await;
 
-    // Case-folded, bots, deleted and guests left out, the manual request respected, and the
-    // person in both rules invited once (by the first rule).
+    // Case-folded, bots, deleted and guests left out, a member of the target left alone, and
+    // the person in both rules invited once (by the first rule).
     assert_eq!(
         invited_emails(&app),
-        vec!["ann@partner.io", "ben@partner.io", "cat@contract.io"]
+        vec![
+            "ann@partner.io",
+            "ben@partner.io",
+            "cat@contract.io",
+            "manual@partner.io"
+        ]
     );
     let ann = app
         .store
@@ -139,7 +144,25 @@ async fn a_full_run_invites_the_right_people_once_each() {
         .unwrap()
         .unwrap();
     assert_eq!(ann.sync_rule.as_deref(), Some("partners"));
-    assert_eq!(ann.state, RequestState::Invited);
+    // In the organisation already: added to the target workspace at once, and bound to that
+    // membership.
+    assert_eq!(ann.state, RequestState::Active);
+    assert_eq!(ann.slack_user_id.as_deref(), Some("UP1"));
+    assert_eq!(ann.account_team.as_ref().map(|t| t.as_str()), Some(TARGET));
+    // A member of the target workspace is a plan line, never an invitation.
+    assert!(
+        app.fake
+            .calls_to("admin.users.assign")
+            .iter()
+            .all(|c| c.arg_str("user_id") != Some("UTM1"))
+    );
+    assert!(
+        app.store
+            .open_request_for_email(&team(), "tess@partner.io")
+            .await
+            .unwrap()
+            .is_none()
+    );
     let cat = app
         .store
         .open_request_for_email(&team(), "cat@contract.io")
@@ -150,13 +173,22 @@ async fn a_full_run_invites_the_right_people_once_each() {
         (cat.sync_rule.as_deref(), cat.guest_type.as_str()),
         (Some("contractors"), "single_channel")
     );
-    let invite = app
+    let assign = app
         .fake
-        .calls_to("admin.users.invite")
+        .calls_to("admin.users.assign")
         .into_iter()
-        .find(|c| c.arg_str("email") == Some("cat@contract.io"))
+        .find(|c| c.arg_str("user_id") == Some("UC1"))
         .unwrap();
-    assert_eq!(invite.arg("is_ultra_restricted"), Some(&json!(true)));
+    assert_eq!(assign.arg("is_ultra_restricted"), Some(&json!(true)));
+    assert_eq!(assign.token.as_deref(), Some("xoxp-admin"));
+    // Each assigned guest gets the rule's end date, in the target workspace.
+    let expirations = app.fake.calls_to("admin.users.setExpiration");
+    assert_eq!(expirations.len(), 4, "{expirations:#?}");
+    assert!(
+        expirations
+            .iter()
+            .all(|c| c.arg_str("team_id") == Some(TARGET))
+    );
 
     // Paged through users.list with cursors, and resolved the handle with one usergroups.list.
     let pages = app.fake.calls_to("users.list");
@@ -183,7 +215,8 @@ async fn a_full_run_invites_the_right_people_once_each() {
     assert!(
         summaries
             .iter()
-            .any(|s| s.contains("*partners*: 2 invited"))
+            .any(|s| s.contains("*partners*: 3 invited") && s.contains("1 already members")),
+        "{summaries:#?}"
     );
     let audit = app.store.audit_since(None).await.unwrap();
     assert_eq!(
@@ -191,7 +224,7 @@ async fn a_full_run_invites_the_right_people_once_each() {
             .iter()
             .filter(|a| a.entry.action == "sync_invite")
             .count(),
-        3
+        4
     );
     assert_eq!(
         audit
@@ -210,7 +243,7 @@ async fn a_full_run_invites_the_right_people_once_each() {
     app.fake.clear_calls();
     sync_command(&app, "sync now").await;
     app.run_jobs().await;
-    assert!(app.fake.calls_to("admin.users.invite").is_empty());
+    assert!(invited_emails(&app).is_empty());
 }
 
 #[tokio::test]
@@ -333,13 +366,11 @@ async fn the_guard_holds_a_large_plan_until_an_approver_applies_it() {
             .toml(&tight)
             .start()
             .await;
+        app.fake.enable_grid();
         app.fake
             .add_user(FakeUser::new("UP1", "Ann Partner").email("ann@partner.io"));
-        app.fake.add_user(
-            FakeUser::new("UP2", "Ben Partner")
-                .email("ben@partner.io")
-                .elsewhere(),
-        );
+        app.fake
+            .add_user(FakeUser::new("UP2", "Ben Partner").email("ben@partner.io"));
         app.fake
             .add_usergroup("S0PARTNERS", "partners", &["UP1", "UP2"]);
         app.fake.add_usergroup("S0CONTRACT", "contractors", &[]);
@@ -347,10 +378,7 @@ async fn the_guard_holds_a_large_plan_until_an_approver_applies_it() {
     };
     sync_command(&app, "sync now").await;
     app.run_jobs().await;
-    assert!(
-        app.fake.calls_to("admin.users.invite").is_empty(),
-        "nothing applied"
-    );
+    assert!(invited_emails(&app).is_empty(), "nothing applied");
     let held = app
         .fake
         .top_level_in(REQUEST_CHANNEL)
@@ -386,7 +414,7 @@ async fn the_guard_holds_a_large_plan_until_an_approver_applies_it() {
     app.slack.interaction(&click(OUTSIDER)).await.unwrap();
     app.run_jobs().await;
     assert!(
-        app.fake.calls_to("admin.users.invite").is_empty(),
+        invited_emails(&app).is_empty(),
         "a non-approver cannot apply it"
     );
     assert!(
@@ -404,7 +432,7 @@ async fn the_guard_holds_a_large_plan_until_an_approver_applies_it() {
     // Applying twice does nothing more.
     app.slack.interaction(&click(APPROVER_2)).await.unwrap();
     app.run_jobs().await;
-    assert_eq!(app.fake.calls_to("admin.users.invite").len(), 2);
+    assert_eq!(invited_emails(&app).len(), 2);
     let audit = app.store.audit_since(None).await.unwrap();
     for action in [
         "sync_held",
@@ -470,9 +498,21 @@ async fn a_membership_change_event_touches_only_its_delta() {
     let audit = app.store.audit_since(None).await.unwrap();
     assert!(
         cat.is_none(),
-        "Cat's pending invitation was withdrawn: {cat:?} {:#?}",
+        "Cat's access was withdrawn: {cat:?} {:#?}",
         audit.iter().rev().take(4).collect::<Vec<_>>()
     );
+    // ...from the target workspace, after Guestlist checked she is still a guest there.
+    let removes = app.fake.calls_to("admin.users.remove");
+    assert_eq!(removes.len(), 1, "{removes:#?}");
+    assert_eq!(
+        (removes[0].arg_str("team_id"), removes[0].arg_str("user_id")),
+        (Some(TARGET), Some("UC1"))
+    );
+    assert!(
+        !app.fake.calls_to("admin.users.list").is_empty(),
+        "checked first"
+    );
+    assert!(app.fake.user("UC1").unwrap().role_in(TARGET).is_none());
     let audit = app.store.audit_since(None).await.unwrap();
     assert!(audit.iter().any(
         |a| a.entry.action == "sync_revoke" && a.entry.to_state == Some(RequestState::Revoked)
@@ -518,7 +558,7 @@ async fn a_429_in_the_middle_of_a_run_is_waited_out() {
 async fn workspace_rules_invite_newcomers_from_team_join() {
     let app = Builder::new()
         .env("SLACK_ADMIN_TOKEN", "xoxp-admin")
-        .toml("[provisioning]\nmode = \"slack_admin\"\n[group_sync]\npace = false\n[[sync]]\nname = \"everyone\"\nworkspace = true\nchannels = [\"CPROJECT\"]\nexpiry_days = 30\n")
+        .toml("[provisioning]\nmode = \"slack_admin\"\n[group_sync]\npace = false\n[[sync]]\nname = \"everyone\"\ntarget_team = \"T0PARTNER\"\nworkspace = true\nchannels = [\"CPROJECT\"]\nexpiry_days = 30\n")
         .start()
         .await;
     let user = json!({"id": "UNEW", "team_id": "T0FAKE", "name": "newbie", "real_name": "New Person", "deleted": false,
@@ -529,6 +569,12 @@ async fn workspace_rules_invite_newcomers_from_team_join() {
         .unwrap();
     app.run_jobs().await;
     assert_eq!(invited_emails(&app), vec!["new@example.org"]);
+    let invite = &app.fake.calls_to("admin.users.invite")[0];
+    assert_eq!(
+        invite.arg_str("team_id"),
+        Some(TARGET),
+        "a newcomer of this workspace is invited into the target, not into their own"
+    );
     let bot = json!({"id": "UB2", "name": "bot", "deleted": false, "is_bot": true, "profile": {"email": "bot@example.org"}});
     app.slack
         .event("EvJoinBot", json!({"type": "team_join", "user": bot}))

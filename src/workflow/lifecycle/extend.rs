@@ -1,0 +1,361 @@
+//! Extending an account: the sponsor's reminders before the end, "let it expire", and the
+//! extension form, whose submission is a request of its own for approvers to decide.
+
+use crate::domain::expiry::{local_to_utc, zone};
+use crate::domain::policy::check_expiry;
+use crate::domain::request::{ExtensionEffect, NewRequest, extension_effect};
+use crate::domain::text::safe;
+use crate::domain::{Expiry, GuestRequest, RequestId, RequestKind, RequestState, TeamId, UserId};
+use crate::slack::render::{self, ExtendMetadata, slack_date};
+use crate::store::{AuditEntry, BOT_ACTOR, CreateOutcome, NewJob};
+use crate::workflow::{Feedback, Job, JobError, Workflow};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use std::collections::HashMap;
+
+/// The longest extension asked for in days (a hundred years: no overflow, no accident).
+const MAX_EXTENSION_DAYS: i64 = 36_500;
+
+/// The extension form as submitted.
+#[derive(Debug, Clone, Default)]
+pub struct ExtensionForm {
+    /// `days` or `date`.
+    pub mode: Option<String>,
+    pub days: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub date: Option<String>,
+    pub reason: String,
+}
+
+impl Workflow {
+    /// Job: the sponsor's heads-up before the end, with Extend / Let it expire.
+    pub(in crate::workflow) async fn expiry_reminder(
+        &self,
+        team: &TeamId,
+        request: GuestRequest,
+        expires_at: i64,
+    ) -> Result<(), JobError> {
+        if request.state != RequestState::Active
+            || request.expires_at.map(|t| t.timestamp()) != Some(expires_at)
+            || request.requester.as_str() == BOT_ACTOR
+        {
+            return Ok(());
+        }
+        let declined = self
+            .store
+            .audit_for_request(team, request.id)
+            .await?
+            .iter()
+            .any(|a| a.entry.action == "let_expire" && a.entry.detail == expires_at.to_string());
+        if declined {
+            return Ok(());
+        }
+        self.slack
+            .post_message(
+                request.requester.as_str(),
+                render::expiry_reminder(&request, self.now()),
+                None,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Button: the sponsor lets the account end as planned (no more reminders for this deadline).
+    pub(in crate::workflow) async fn let_expire(
+        &self,
+        team: &TeamId,
+        actor: &UserId,
+        id: RequestId,
+        feedback: &Feedback,
+    ) -> anyhow::Result<()> {
+        let Some(request) = self.store.get_request(team, id).await? else {
+            return Ok(());
+        };
+        let Some(at) = request.expires_at else {
+            return Ok(());
+        };
+        let audit = self.audit(
+            team,
+            &request,
+            actor.as_str(),
+            "let_expire",
+            None,
+            at.timestamp().to_string(),
+        );
+        let reply = self.feedback_job(
+            team,
+            feedback,
+            format!(
+                "OK: the account of {} ends {} as planned.",
+                Self::who(&request),
+                slack_date(at)
+            ),
+        );
+        self.store.append_audit(audit, vec![reply]).await?;
+        self.queued();
+        Ok(())
+    }
+
+    /// Button: open the extension form.
+    pub(in crate::workflow) async fn extend_click(
+        &self,
+        team: &TeamId,
+        actor: &UserId,
+        id: RequestId,
+        trigger_id: &str,
+        feedback: &Feedback,
+    ) -> anyhow::Result<()> {
+        let Some(request) = self.store.get_request(team, id).await? else {
+            return Ok(());
+        };
+        if !matches!(
+            request.state,
+            RequestState::Active | RequestState::Invited | RequestState::Approved
+        ) || request.expires_at.is_none()
+        {
+            return self
+                .tell(
+                    team,
+                    feedback,
+                    format!(
+                        "Request {id} is {}; there is nothing to extend.",
+                        request.state.label()
+                    ),
+                )
+                .await;
+        }
+        if !self.may_sponsor(actor, &request).await? {
+            return self
+                .tell(
+                    team,
+                    feedback,
+                    "Only the sponsor or an approver can extend this guest.".into(),
+                )
+                .await;
+        }
+        let tz = self.directory.person(actor).await.ok().and_then(|p| p.tz);
+        let metadata = ExtendMetadata {
+            request_id: id.0,
+            tz,
+        };
+        self.slack
+            .open_view(
+                trigger_id,
+                render::extend_form(&request, &metadata, self.now()),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The extension form: a new request (kind extension) for approvers, with its own card.
+    pub(in crate::workflow) async fn submit_extension(
+        &self,
+        team: &TeamId,
+        actor: &UserId,
+        metadata: &ExtendMetadata,
+        form: ExtensionForm,
+    ) -> anyhow::Result<Option<HashMap<String, String>>> {
+        let ExtensionForm {
+            mode,
+            days,
+            date,
+            reason,
+        } = form;
+        let error = |block: &str, message: &str| {
+            Ok(Some(HashMap::from([(
+                block.to_string(),
+                message.to_string(),
+            )])))
+        };
+        let Some(parent) = self
+            .store
+            .get_request(team, RequestId(metadata.request_id))
+            .await?
+        else {
+            return error(render::EXTEND_MODE_BLOCK, "That guest no longer exists.");
+        };
+        let Some(current) = parent.expires_at else {
+            return error(
+                render::EXTEND_MODE_BLOCK,
+                "This account has no end date to extend.",
+            );
+        };
+        let now = self.now();
+        let new_end = match mode.as_deref() {
+            Some("date") => {
+                let Some(date) = date
+                    .as_deref()
+                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                else {
+                    return error(render::EXTEND_DATE_BLOCK, "Pick the new end date.");
+                };
+                let five = NaiveTime::from_hms_opt(17, 0, 0).expect("valid time");
+                match local_to_utc(date, five, zone(metadata.tz.as_deref())) {
+                    Ok(at) => at,
+                    Err(e) => return error(render::EXTEND_DATE_BLOCK, &e.to_string()),
+                }
+            }
+            _ => match days.as_deref().and_then(|d| d.trim().parse::<i64>().ok()) {
+                Some(days) if (1..=MAX_EXTENSION_DAYS).contains(&days) => {
+                    match current.checked_add_signed(Duration::days(days)) {
+                        Some(end) => end,
+                        None => {
+                            return error(render::EXTEND_DAYS_BLOCK, "That is too far ahead.");
+                        }
+                    }
+                }
+                Some(days) if days > MAX_EXTENSION_DAYS => {
+                    return error(
+                        render::EXTEND_DAYS_BLOCK,
+                        &format!("At most {MAX_EXTENSION_DAYS} days at a time."),
+                    );
+                }
+                _ => {
+                    return error(
+                        render::EXTEND_DAYS_BLOCK,
+                        "Enter a whole number of days, 1 or more.",
+                    );
+                }
+            },
+        };
+        if new_end <= current {
+            return error(
+                render::EXTEND_DATE_BLOCK,
+                "The new end must be later than the current one.",
+            );
+        }
+        let block = if mode.as_deref() == Some("date") {
+            render::EXTEND_DATE_BLOCK
+        } else {
+            render::EXTEND_DAYS_BLOCK
+        };
+        if let Err(message) = check_expiry(&Expiry::At { at: new_end }, &self.settings.policy, now)
+        {
+            return error(block, &message);
+        }
+        let reason = reason.trim().to_string();
+        if reason.is_empty() {
+            return error(
+                render::EXTEND_REASON_BLOCK,
+                "Say why the guest needs longer.",
+            );
+        }
+        let new = NewRequest {
+            team_id: team.clone(),
+            kind: RequestKind::Extension,
+            parent_id: Some(parent.id),
+            requester: actor.clone(),
+            email: parent.email.clone(),
+            full_name: parent.full_name.clone(),
+            organisation: parent.organisation.clone(),
+            reason,
+            guest_type: parent.guest_type,
+            channels: parent.channels.clone(),
+            expiry: Expiry::At { at: new_end },
+            source: crate::domain::request::Source::Form,
+            sync_rule: None,
+            phone: None,
+            account_team: None,
+            source_user: None,
+        };
+        let audit = AuditEntry {
+            team_id: team.clone(),
+            request_id: None,
+            actor: actor.to_string(),
+            action: "submit_extension".into(),
+            from_state: None,
+            to_state: Some(RequestState::Pending),
+            detail: format!("extends {} to {}", parent.id, new_end.to_rfc3339()),
+            at: now,
+        };
+        let (team_for_jobs, max) = (team.clone(), self.settings.max_attempts);
+        let jobs = Box::new(move |r: &GuestRequest| {
+            vec![
+                Job::PostCard { request_id: r.id }.now(&team_for_jobs, now, max),
+                Job::NotifyRequester {
+                    request_id: r.id,
+                    text: format!(
+                        "Your extension request *{}* for *{}* is waiting for an approver.",
+                        r.id,
+                        safe(&r.full_name, 100)
+                    ),
+                }
+                .now(&team_for_jobs, now, max),
+            ]
+        });
+        match self
+            .store
+            .create_request(&new, RequestState::Pending, now, audit, jobs)
+            .await?
+        {
+            CreateOutcome::Created(_) => {
+                self.queued();
+                Ok(None)
+            }
+            CreateOutcome::Duplicate(_) => error(
+                render::EXTEND_MODE_BLOCK,
+                "An extension for this guest is already waiting.",
+            ),
+        }
+    }
+
+    /// Parts of an extension's approval: move the parent's deadline in the same transaction,
+    /// but never earlier than it already is.
+    pub(in crate::workflow) async fn extension_approval(
+        &self,
+        team: &TeamId,
+        extension: &GuestRequest,
+    ) -> anyhow::Result<(Option<(RequestId, DateTime<Utc>)>, Vec<NewJob>)> {
+        let (Some(parent_id), Some(new_end)) =
+            (extension.parent_id, extension.expiry.fixed_deadline())
+        else {
+            return Ok((None, Vec::new()));
+        };
+        let Some(parent) = self.store.get_request(team, parent_id).await? else {
+            return Ok((None, Vec::new()));
+        };
+        match extension_effect(parent.state, parent.expires_at, new_end) {
+            ExtensionEffect::Move(new_end) => {
+                let mut jobs = self.tell_everyone(
+                    team,
+                    parent_id,
+                    format!(
+                        ":calendar: Extended until {} (extension {}).",
+                        slack_date(new_end),
+                        extension.id
+                    ),
+                    (parent.requester != extension.requester).then(|| {
+                        format!(
+                            "The guest account of {} now ends {}.",
+                            Self::who(&parent),
+                            slack_date(new_end)
+                        )
+                    }),
+                );
+                jobs.extend(self.expiry_jobs(team, &parent, Some(new_end)));
+                jobs.push(self.job(
+                    team,
+                    Job::SetExpiry {
+                        request_id: parent_id,
+                    },
+                ));
+                Ok((Some((parent_id, new_end)), jobs))
+            }
+            ExtensionEffect::AlreadyLater(current) => Ok((
+                None,
+                vec![self.job(
+                    team,
+                    Job::CardReply {
+                        request_id: parent_id,
+                        text: format!(
+                            ":calendar: Extension {} was approved, but the access already runs until {}, so the end date stays.",
+                            extension.id,
+                            slack_date(current)
+                        ),
+                    },
+                )],
+            )),
+            // The store refuses the approval (`ParentClosed`) in the same transaction.
+            ExtensionEffect::ParentClosed => Ok((Some((parent_id, new_end)), Vec::new())),
+        }
+    }
+}
