@@ -89,6 +89,7 @@ impl App {
             workflow: workflow.clone(),
             verifier,
             max_concurrent: config.max_concurrent_requests,
+            body_read_timeout: config.body_read_timeout,
         }));
         let worker = Worker::new(workflow.clone(), config.jobs.clone());
         Ok(App {
@@ -124,9 +125,14 @@ impl App {
             slack_api = %self.workflow.slack().api_url(),
             "guestlist serving"
         );
-        http::server::serve(listener, self.router, shutdown.clone())
-            .await
-            .context("HTTP server")?;
+        http::server::serve(
+            listener,
+            self.router,
+            self.config.header_read_timeout,
+            shutdown.clone(),
+        )
+        .await
+        .context("HTTP server")?;
         let _ = scheduler.await;
         let _ = worker.await;
         if let Some(socket) = socket {

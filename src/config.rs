@@ -58,6 +58,10 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// `/slack/*` requests handled at once; more get a 503 at once.
     pub max_concurrent_requests: usize,
+    /// A client must send its request headers within this, or the connection is closed.
+    pub header_read_timeout: Duration,
+    /// A request body must arrive within this, or the answer is 408.
+    pub body_read_timeout: Duration,
     pub slack: SlackSettings,
     pub jobs: JobSettings,
     pub approvers: ApproverRules,
@@ -255,6 +259,8 @@ struct FileServer {
     mode: Option<String>,
     shutdown_grace_seconds: Option<u64>,
     max_concurrent_requests: Option<usize>,
+    header_read_timeout_seconds: Option<u64>,
+    body_read_timeout_seconds: Option<u64>,
     socket_connections: Option<u32>,
     socket_reconnect_seconds: Option<u64>,
 }
@@ -420,6 +426,14 @@ impl Config {
         line(
             "server.max_concurrent_requests",
             self.max_concurrent_requests.to_string(),
+        );
+        line(
+            "server.header_read_timeout_seconds",
+            self.header_read_timeout.as_secs().to_string(),
+        );
+        line(
+            "server.body_read_timeout_seconds",
+            self.body_read_timeout.as_secs().to_string(),
         );
         line(
             "database.url (DATABASE_URL)",
@@ -905,6 +919,14 @@ fn build(file: FileConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Confi
             "server.max_concurrent_requests",
             file.server.max_concurrent_requests.unwrap_or(1024),
         )?,
+        header_read_timeout: Duration::from_secs(positive(
+            "server.header_read_timeout_seconds",
+            file.server.header_read_timeout_seconds.unwrap_or(10),
+        )?),
+        body_read_timeout: Duration::from_secs(positive(
+            "server.body_read_timeout_seconds",
+            file.server.body_read_timeout_seconds.unwrap_or(10),
+        )?),
         slack,
         jobs,
         approvers,

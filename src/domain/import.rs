@@ -10,7 +10,7 @@ use super::policy::{
     check_channel_count, check_email, check_expiry,
 };
 use super::request::{GuestType, RequestState};
-use super::text::one_line;
+use super::text::clean_line;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -372,7 +372,7 @@ fn check_row(
     now: DateTime<Utc>,
     tz: Tz,
 ) -> Result<ImportGuest, String> {
-    let full_name = one_line(row.get(Column::Name));
+    let full_name = clean_line(row.get(Column::Name));
     if full_name.is_empty() {
         return Err("no name".into());
     }
@@ -381,7 +381,7 @@ fn check_row(
             "the name is longer than {MAX_NAME_CHARS} characters"
         ));
     }
-    let organisation = one_line(row.get(Column::Organisation));
+    let organisation = clean_line(row.get(Column::Organisation));
     if organisation.chars().count() > MAX_ORGANISATION_CHARS {
         return Err(format!(
             "the organisation is longer than {MAX_ORGANISATION_CHARS} characters"

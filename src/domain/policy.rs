@@ -5,7 +5,7 @@ use super::email::{Email, EmailError};
 use super::expiry::{Expiry, local_to_utc};
 use super::ids::{ChannelId, UserId};
 use super::request::GuestType;
-use super::text::one_line;
+use super::text::clean_line;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use std::collections::HashSet;
@@ -124,7 +124,7 @@ pub fn validate_request(
             None
         }
     };
-    let full_name = one_line(&draft.full_name);
+    let full_name = clean_line(&draft.full_name);
     if full_name.is_empty() {
         errors.add(Field::FullName, "Enter the guest's full name.");
     } else if full_name.chars().count() > MAX_NAME_CHARS {
@@ -133,14 +133,14 @@ pub fn validate_request(
             format!("Use at most {MAX_NAME_CHARS} characters."),
         );
     }
-    let organisation = one_line(&draft.organisation);
+    let organisation = clean_line(&draft.organisation);
     if organisation.chars().count() > MAX_ORGANISATION_CHARS {
         errors.add(
             Field::Organisation,
             format!("Use at most {MAX_ORGANISATION_CHARS} characters."),
         );
     }
-    let reason = draft.reason.trim().to_string();
+    let reason = crate::domain::text::strip_controls(draft.reason.trim());
     if reason.is_empty() {
         errors.add(Field::Reason, "Say why this guest needs access.");
     } else if reason.chars().count() > MAX_REASON_CHARS {

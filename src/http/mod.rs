@@ -25,8 +25,6 @@ use tower_http::trace::TraceLayer;
 
 /// Slack's bodies are small; anything near this is not from Slack.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-/// A body must arrive within this (Slack sends it at once; a slow drip is not Slack).
-pub const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 /// A request to `/slack/*` is answered within this, or with 408 (Slack itself gives up after 3 s).
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
@@ -35,6 +33,8 @@ pub struct HttpState {
     pub verifier: SignatureVerifier,
     /// At most this many `/slack/*` requests at once; more are answered 503 at once.
     pub max_concurrent: usize,
+    /// A body must arrive within this (Slack sends it at once; a slow drip is not Slack).
+    pub body_read_timeout: std::time::Duration,
 }
 
 pub fn router(state: Arc<HttpState>) -> Router {

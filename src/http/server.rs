@@ -15,22 +15,22 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
-/// How long a client may take to send a request's headers.
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long in-flight requests get once shutdown began.
 const DRAIN: Duration = Duration::from_secs(10);
 
-/// Serves `router` on `listener` until `shutdown`, then lets open requests finish.
+/// Serves `router` on `listener` until `shutdown`, then lets open requests finish. A client has
+/// `header_read_timeout` to send each request's headers.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
+    header_read_timeout: Duration,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .header_read_timeout(header_read_timeout)
         .keep_alive(true);
     builder
         .http2()

@@ -21,7 +21,7 @@ pub async fn verify_signature(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let bytes = match tokio::time::timeout(
-        super::BODY_READ_TIMEOUT,
+        state.body_read_timeout,
         axum::body::to_bytes(body, super::MAX_BODY_BYTES),
     )
     .await

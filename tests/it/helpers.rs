@@ -23,6 +23,10 @@ pub const REQUESTER: &str = "UREQUESTER";
 pub const OUTSIDER: &str = "UOUTSIDER";
 pub const LEAD: &str = "ULEAD";
 
+/// The approvers every test app has unless it names its own (`Builder::approvers`).
+const DEFAULT_APPROVERS: &str = "[approvers]\nusers = [\"UAPPROVER\", \"UAPPROVER2\"]\nworkspace_admins = true\n\
+     [[approvers.channel_scoped]]\nuser = \"ULEAD\"\nchannels = [\"CPROJECT\"]\n";
+
 /// Which database a test runs on.
 #[derive(Debug, Clone)]
 pub enum Backend {
@@ -94,6 +98,8 @@ pub struct TestApp {
     pub config: Config,
     pub shutdown: CancellationToken,
     pub dir: tempfile::TempDir,
+    /// False for a second replica that shares another app's fake Slack.
+    owns_fake: bool,
 }
 
 /// Adjusts the configuration before the app is built.
@@ -105,6 +111,7 @@ pub struct Builder {
     toml: String,
     store: Option<SharedStore>,
     sqlite_url: Option<String>,
+    fake: Option<FakeSlack>,
 }
 
 impl Default for Builder {
@@ -126,8 +133,7 @@ impl Builder {
         let toml = format!(
             "[slack]\nrequest_channel = \"{REQUEST_CHANNEL}\"\n\n\
              [jobs]\nbackoff_base_ms = 10\nbackoff_max_seconds = 1\nmax_attempts = 4\npoll_interval_ms = 50\n\n\
-             [approvers]\nusers = [\"{APPROVER}\", \"{APPROVER_2}\"]\nworkspace_admins = true\n\
-             [[approvers.channel_scoped]]\nuser = \"{LEAD}\"\nchannels = [\"CPROJECT\"]\n"
+             {DEFAULT_APPROVERS}"
         );
         Self {
             backend: Backend::from_env(),
@@ -135,7 +141,20 @@ impl Builder {
             toml,
             store: None,
             sqlite_url: None,
+            fake: None,
         }
+    }
+
+    /// Replaces the default `[approvers]` section.
+    pub fn approvers(mut self, section: &str) -> Self {
+        self.toml = self.toml.replace(DEFAULT_APPROVERS, section);
+        self
+    }
+
+    /// Talks to this fake Slack instead of a new one (a second replica of the same workspace).
+    pub fn fake(mut self, fake: &FakeSlack) -> Self {
+        self.fake = Some(fake.clone());
+        self
     }
 
     pub fn backend(mut self, backend: Backend) -> Self {
@@ -169,8 +188,15 @@ impl Builder {
 
     pub async fn start(self) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let fake = FakeSlack::start().await.expect("fake slack starts");
-        seed_workspace(&fake);
+        let owns_fake = self.fake.is_none();
+        let fake = match self.fake {
+            Some(fake) => fake,
+            None => {
+                let fake = FakeSlack::start().await.expect("fake slack starts");
+                seed_workspace(&fake);
+                fake
+            }
+        };
         let mut env = self.env;
         env.insert("SLACK_API_URL".into(), fake.api_url());
         let path = dir.path().join("guestlist.toml");
@@ -201,9 +227,9 @@ impl Builder {
         let shutdown = CancellationToken::new();
         let router = app.router.clone();
         let stop = shutdown.clone();
+        let header_timeout = config.header_read_timeout;
         tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(stop.cancelled_owned())
+            guestlist::http::server::serve(listener, router, header_timeout, stop)
                 .await
                 .expect("server runs");
         });
@@ -224,6 +250,7 @@ impl Builder {
             config,
             shutdown,
             dir,
+            owns_fake,
         }
     }
 }
@@ -264,7 +291,9 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.shutdown.cancel();
-        self.fake.stop();
+        if self.owns_fake {
+            self.fake.stop();
+        }
     }
 }
 

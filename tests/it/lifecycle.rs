@@ -9,9 +9,9 @@ use guestlist::domain::{GuestRequest, RequestId, RequestState};
 use guestlist::fake_slack::{Failure, FakeUser, RecordedCall};
 use serde_json::{Value, json};
 
-const ADMIN_TOKEN: &str = "xoxp-org-admin";
+pub const ADMIN_TOKEN: &str = "xoxp-org-admin";
 
-fn slack_admin() -> Builder {
+pub fn slack_admin() -> Builder {
     Builder::new()
         .env("SLACK_ADMIN_TOKEN", ADMIN_TOKEN)
         .toml("[provisioning]\nmode = \"slack_admin\"\n")
@@ -25,7 +25,7 @@ pub async fn approved(app: &TestApp, email: &str, channels: &[&str]) -> i64 {
     id
 }
 
-async fn request(app: &TestApp, id: i64) -> GuestRequest {
+pub async fn request(app: &TestApp, id: i64) -> GuestRequest {
     app.store
         .get_request(&team(), RequestId(id))
         .await
@@ -39,7 +39,7 @@ fn only_call(app: &TestApp, method: &str) -> RecordedCall {
     calls.into_iter().next().unwrap()
 }
 
-async fn team_join(app: &TestApp, user_id: &str, email: &str) {
+pub async fn team_join(app: &TestApp, user_id: &str, email: &str) {
     app.fake.add_user(
         FakeUser::new(user_id, "Grace Hopper")
             .email(email)
@@ -60,7 +60,7 @@ async fn team_join(app: &TestApp, user_id: &str, email: &str) {
 }
 
 /// A click on a button in the sponsor's DM.
-async fn click_dm(app: &TestApp, user: &str, action: &str, id: i64) {
+pub async fn click_dm(app: &TestApp, user: &str, action: &str, id: i64) {
     let payload = app
         .slack
         .button_click(user, action, &id.to_string(), Some(user), "1.1");
@@ -709,7 +709,7 @@ async fn a_missed_join_event_is_caught_by_looking_the_guest_up() {
 
 // ---- SCIM against a real SCIM 2.0 server (scim2-server; .ci/run starts one) ----
 
-fn scim_server() -> Option<(String, String)> {
+pub fn scim_server() -> Option<(String, String)> {
     let url = std::env::var("GUESTLIST_TEST_SCIM_URL")
         .ok()
         .filter(|u| !u.is_empty())?;
@@ -719,13 +719,13 @@ fn scim_server() -> Option<(String, String)> {
     ))
 }
 
-fn scim_app(url: &str, token: &str) -> Builder {
+pub fn scim_app(url: &str, token: &str) -> Builder {
     Builder::new()
         .env("SCIM_TOKEN", token)
         .toml(&format!("[provisioning]\nmode = \"scim\"\n[provisioning.scim]\nbase_url = \"{url}\"\nguest_extension = true\n"))
 }
 
-async fn scim_user(url: &str, token: &str, email: &str) -> Option<Value> {
+pub async fn scim_user(url: &str, token: &str, email: &str) -> Option<Value> {
     let client = guestlist::slack::client::http_client(std::time::Duration::from_secs(10));
     let body: Value = client
         .get(format!("{url}/Users"))
@@ -781,32 +781,45 @@ async fn scim_creates_finds_extends_and_deactivates_users_on_a_real_server() {
     assert_eq!(user["active"], false, "PATCH active=false at expiry");
 }
 
-#[tokio::test]
-async fn scim_links_an_existing_user_and_refuses_a_wrong_token_as_configuration() {
-    let Some((url, token)) = scim_server() else {
-        eprintln!("GUESTLIST_TEST_SCIM_URL not set: SCIM server test skipped");
-        return;
-    };
-    let email = format!("existing-{}@partner.com", rand_u64() % 1_000_000);
+/// Creates a user directly on the SCIM server (as an admin would), a guest or not.
+pub async fn create_scim_user(url: &str, token: &str, email: &str, guest: bool) -> Value {
+    let mut user = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": email, "emails": [{"value": email}], "active": true});
+    if guest {
+        let ext = "urn:ietf:params:scim:schemas:extension:slack:guest:2.0:User";
+        user["schemas"] = json!(["urn:ietf:params:scim:schemas:core:2.0:User", ext]);
+        user[ext] = json!({"type": "multi"});
+    } else {
+        user["userType"] = json!("Employee");
+    }
     let client = guestlist::slack::client::http_client(std::time::Duration::from_secs(10));
-    let created: Value = client
+    client
         .post(format!("{url}/Users"))
-        .bearer_auth(&token)
+        .bearer_auth(token)
         .header("content-type", "application/scim+json")
-        .body(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": email, "emails": [{"value": email}], "active": true}).to_string())
+        .body(user.to_string())
         .send()
         .await
         .unwrap()
         .json()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn scim_links_an_existing_guest_and_refuses_a_wrong_token_as_configuration() {
+    let Some((url, token)) = scim_server() else {
+        eprintln!("GUESTLIST_TEST_SCIM_URL not set: SCIM server test skipped");
+        return;
+    };
+    let email = format!("existing-{}@partner.com", rand_u64() % 1_000_000);
+    let created = create_scim_user(&url, &token, &email, true).await;
     let app = scim_app(&url, &token).start().await;
     let id = approved(&app, &email, &["CPROJECT"]).await;
     let linked = request(&app, id).await;
     assert_eq!(
         linked.state,
         RequestState::Active,
-        "found by filter=emails.value eq, linked"
+        "found by filter=emails.value eq, a guest, linked"
     );
     assert_eq!(linked.external_id.as_deref(), created["id"].as_str());
 

@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod account_safety;
 mod demo;
 mod import;
 mod ingress;
