@@ -6,13 +6,14 @@ mod scheduler;
 
 pub use scheduler::Scheduler;
 
+use crate::clock::SharedClock;
 use crate::config::JobSettings;
-use crate::store::ClaimedJob;
+use crate::store::{ClaimedJob, SharedStore};
 use crate::workflow::{JobError, Workflow};
 use chrono::Duration as ChronoDuration;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::Instrument;
@@ -39,9 +40,25 @@ pub fn backoff(attempt: i64, base: Duration, max: Duration) -> Duration {
     half + Duration::from_micros(rand::random_range(0..=half.as_micros().max(1) as u64))
 }
 
+/// What runs a claimed job: the workflow, in production.
+#[async_trait::async_trait]
+pub trait JobHandler: Send + Sync + 'static {
+    async fn run_job(&self, job: &ClaimedJob) -> Result<(), JobError>;
+}
+
+#[async_trait::async_trait]
+impl JobHandler for Workflow {
+    async fn run_job(&self, job: &ClaimedJob) -> Result<(), JobError> {
+        Workflow::run_job(self, job).await
+    }
+}
+
 #[derive(Clone)]
 pub struct Worker {
-    workflow: Arc<Workflow>,
+    handler: Arc<dyn JobHandler>,
+    store: SharedStore,
+    clock: SharedClock,
+    wake: Arc<Notify>,
     settings: JobSettings,
     owner: String,
 }
@@ -58,6 +75,22 @@ pub enum RunOutcome {
 
 impl Worker {
     pub fn new(workflow: Arc<Workflow>, settings: JobSettings) -> Self {
+        let (store, clock, wake) = (
+            workflow.store().clone(),
+            workflow.clock().clone(),
+            workflow.wake_signal(),
+        );
+        Self::with_handler(workflow, store, clock, wake, settings)
+    }
+
+    /// A worker running jobs through any handler (tests give it one that misbehaves).
+    pub fn with_handler(
+        handler: Arc<dyn JobHandler>,
+        store: SharedStore,
+        clock: SharedClock,
+        wake: Arc<Notify>,
+        settings: JobSettings,
+    ) -> Self {
         let owner = format!(
             "{}-{}-{:04x}",
             std::env::var("HOSTNAME").unwrap_or_else(|_| "guestlist".into()),
@@ -65,7 +98,10 @@ impl Worker {
             rand::random::<u16>()
         );
         Self {
-            workflow,
+            handler,
+            store,
+            clock,
+            wake,
             settings,
             owner,
         }
@@ -80,10 +116,9 @@ impl Worker {
     }
 
     async fn claim(&self, limit: i64) -> anyhow::Result<Vec<ClaimedJob>> {
-        let now = self.workflow.clock().now();
+        let now = self.clock.now();
         Ok(self
-            .workflow
-            .store()
+            .store
             .claim_jobs(&self.owner, now, now + self.lease(), limit)
             .await?)
     }
@@ -92,7 +127,7 @@ impl Worker {
     pub async fn run(self, shutdown: CancellationToken) {
         let permits = Arc::new(Semaphore::new(self.settings.workers));
         let tracker = TaskTracker::new();
-        let wake = self.workflow.wake_signal();
+        let wake = self.wake.clone();
         tracing::info!(owner = %self.owner, workers = self.settings.workers, "job worker started");
         while !shutdown.is_cancelled() {
             let free = permits.available_permits();
@@ -127,9 +162,8 @@ impl Worker {
         tracker.close();
         tracker.wait().await;
         match self
-            .workflow
-            .store()
-            .release_leases(&self.owner, self.workflow.clock().now())
+            .store
+            .release_leases(&self.owner, self.clock.now())
             .await
         {
             Ok(0) => {}
@@ -157,17 +191,18 @@ impl Worker {
 
     /// Renews the job's lease every third of a lease until aborted.
     fn keep_lease(&self, id: i64) -> tokio::task::JoinHandle<()> {
-        let (workflow, owner, lease) = (
-            self.workflow.clone(),
+        let (store, clock, owner, lease) = (
+            self.store.clone(),
+            self.clock.clone(),
             self.owner.clone(),
             self.settings.lease,
         );
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(lease / 3).await;
-                let until = workflow.clock().now()
+                let until = clock.now()
                     + ChronoDuration::from_std(lease).unwrap_or(ChronoDuration::seconds(60));
-                match workflow.store().extend_lease(id, &owner, until).await {
+                match store.extend_lease(id, &owner, until).await {
                     Ok(true) => {}
                     Ok(false) => return,
                     Err(e) => tracing::warn!(error = %e, "could not renew a job lease"),
@@ -185,7 +220,7 @@ impl Worker {
     }
 
     async fn execute_in_span(&self, job: ClaimedJob) -> RunOutcome {
-        let store = self.workflow.store();
+        let store = &self.store;
         let result = if job.attempts > job.max_attempts {
             // Its last lease ran out (its process died) on the final attempt.
             Err(JobError::Fatal(format!(
@@ -198,9 +233,9 @@ impl Worker {
             let heartbeat = self.keep_lease(job.id);
             let limit = time_limit(&job.kind);
             let mut handler = {
-                let (workflow, job) = (self.workflow.clone(), job.clone());
+                let (handler, job) = (self.handler.clone(), job.clone());
                 tokio::spawn(
-                    async move { workflow.run_job(&job).await }
+                    async move { handler.run_job(&job).await }
                         .instrument(tracing::Span::current()),
                 )
             };
@@ -222,7 +257,7 @@ impl Worker {
             heartbeat.abort();
             result
         };
-        let now = self.workflow.clock().now();
+        let now = self.clock.now();
         let recorded = match &result {
             Ok(()) => store
                 .complete_job(job.id, &self.owner, now)

@@ -469,6 +469,13 @@ pub trait Store: Send + Sync + 'static {
         email: &str,
     ) -> StoreResult<Option<GuestRequest>>;
 
+    /// The newest guest request for this email, in any state.
+    async fn latest_guest_request(
+        &self,
+        team_id: &TeamId,
+        email: &str,
+    ) -> StoreResult<Option<GuestRequest>>;
+
     /// When the last invitation to this email went out, by any path.
     async fn last_invitation(
         &self,

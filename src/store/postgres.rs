@@ -634,6 +634,21 @@ impl Store for PgStore {
         row.map(GuestRequest::try_from).transpose()
     }
 
+    async fn latest_guest_request(
+        &self,
+        team_id: &TeamId,
+        email: &str,
+    ) -> StoreResult<Option<GuestRequest>> {
+        let row: Option<RequestRow> = sqlx::query_as(select_requests!(
+            "WHERE team_id = $1 AND email = $2 AND kind = 'guest' ORDER BY id DESC LIMIT 1"
+        ))
+        .bind(team_id.as_str())
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(GuestRequest::try_from).transpose()
+    }
+
     async fn last_invitation(
         &self,
         team_id: &TeamId,

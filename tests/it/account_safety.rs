@@ -687,3 +687,83 @@ async fn slow_clients_are_cut_off_and_a_full_house_answers_503() {
     let head = String::from_utf8_lossy(&answer[..n]).to_string();
     assert!(head.starts_with("HTTP/1.1 408"), "{head}");
 }
+
+#[tokio::test]
+async fn an_invitation_accepted_after_a_revoke_is_ended_at_once() {
+    let app = slack_admin().start().await;
+    let id = approved(&app, "grace@partner.com", &["CPROJECT"]).await;
+    click(&app, APPROVER, "revoke_access", id).await;
+    app.run_jobs().await;
+    assert_eq!(state(&app, id).await, RequestState::Revoked);
+    assert!(app.fake.calls_to("admin.users.remove").is_empty(), "nobody to remove yet");
+    // The invitation was still open in Slack, and Grace accepts it.
+    let user = app.fake.accept_invitation("grace@partner.com").unwrap();
+    let user_id = user["id"].as_str().unwrap().to_string();
+    app.slack
+        .event("EvLateJoin", json!({"type": "team_join", "user": user}))
+        .await
+        .unwrap();
+    app.run_jobs().await;
+    let removes = app.fake.calls_to("admin.users.remove");
+    assert_eq!(removes.len(), 1, "{removes:#?}");
+    assert_eq!(removes[0].arg_str("user_id"), Some(user_id.as_str()));
+    assert_eq!(
+        request(&app, id).await.slack_user_id.as_deref(),
+        Some(user_id.as_str())
+    );
+    // Someone else joining with a full account is never taken for her.
+    app.fake.add_user(FakeUser::new("UEMP2", "Emp").email("emp@partner.com"));
+    let emp = app.fake.user_json("UEMP2").unwrap();
+    app.slack
+        .event("EvEmpJoin", json!({"type": "team_join", "user": emp}))
+        .await
+        .unwrap();
+    app.run_jobs().await;
+    assert_untouched(&app, "UEMP2");
+}
+
+#[tokio::test]
+async fn sync_never_removes_someone_who_is_a_member_of_the_target_now() {
+    let app = slack_admin()
+        .toml("[group_sync]\npace = false\n[[sync]]\nname = \"partners\"\ntarget_team = \"T0PARTNER\"\nusergroups = [\"S0PARTNERS\"]\nchannels = [\"CPROJECT\"]\nexpiry_days = 30\non_removal = \"deactivate\"\n")
+        .start()
+        .await;
+    app.fake.enable_grid();
+    app.fake
+        .add_user(FakeUser::new("UPAT", "Pat Partner").email("pat@acme.test"));
+    app.fake.add_usergroup("S0PARTNERS", "partners", &["UPAT"]);
+    let answer = app.slack.command(APPROVER, "CGENERAL", "sync now").await.unwrap();
+    assert_eq!(answer.status, 200);
+    app.run_jobs().await;
+    let pat = app
+        .store
+        .open_request_for_email(&team(), "pat@acme.test")
+        .await
+        .unwrap()
+        .expect("assigned");
+    assert_eq!(pat.state, RequestState::Active);
+    assert_eq!(app.fake.calls_to("admin.users.assign").len(), 1);
+    // Pat is made a full member of the target workspace by its admins, then leaves the group.
+    app.fake.update_user("UPAT", |u| {
+        u.other_teams
+            .insert("T0PARTNER".into(), guestlist::fake_slack::TeamRole::Member);
+    });
+    app.fake.set_usergroup_members("S0PARTNERS", &[]);
+    let event = json!({"type": "subteam_members_changed", "subteam_id": "S0PARTNERS", "team_id": "T0FAKE",
+        "date_previous_update": 1, "date_update": 2, "added_users": [], "added_users_count": "0",
+        "removed_users": ["UPAT"], "removed_users_count": "1"});
+    app.slack.event("EvPatLeft", event).await.unwrap();
+    app.run_jobs().await;
+    assert_eq!(state(&app, pat.id.0).await, RequestState::Revoked);
+    assert!(
+        app.fake.calls_to("admin.users.remove").is_empty(),
+        "a member of the target is never removed"
+    );
+    assert!(!app.fake.calls_to("admin.users.list").is_empty(), "it was checked");
+    let audit = app
+        .store
+        .audit_for_request(&team(), pat.id)
+        .await
+        .unwrap();
+    assert!(audit.iter().any(|a| a.entry.action == "refused_deactivate"));
+}

@@ -147,3 +147,56 @@ async fn two_workers_racing_over_200_jobs_run_each_exactly_once() {
     assert_eq!((stats.due, stats.running, stats.failed), (0, 0, 0));
     eprintln!("worker a ran {ran_a}, worker b ran {ran_b}");
 }
+
+/// Panics on the job whose text is "boom"; runs every other job through the workflow.
+struct Panicky(std::sync::Arc<guestlist::workflow::Workflow>);
+
+#[async_trait::async_trait]
+impl guestlist::jobs::JobHandler for Panicky {
+    async fn run_job(
+        &self,
+        job: &guestlist::store::ClaimedJob,
+    ) -> Result<(), guestlist::workflow::JobError> {
+        if job.payload["text"] == "boom" {
+            panic!("a bug in a handler");
+        }
+        self.0.run_job(job).await
+    }
+}
+
+#[tokio::test]
+async fn a_panicking_handler_fails_its_job_at_once_and_frees_its_serial_key() {
+    let app = TestApp::start().await;
+    let team = TeamId::from("T0FAKE");
+    let serial = |text: &str| {
+        let mut job = post(text).now(&team, app.now(), 4);
+        job.serial_key = Some("card:99".into());
+        job
+    };
+    app.store
+        .enqueue_jobs(&[serial("boom"), serial("after the boom")])
+        .await
+        .unwrap();
+    let worker = Worker::with_handler(
+        std::sync::Arc::new(Panicky(app.workflow.clone())),
+        app.store.clone(),
+        app.workflow.clock().clone(),
+        app.workflow.wake_signal(),
+        app.config.jobs.clone(),
+    );
+    // One pass: the panic does not hold the lease (or the key) until the lease runs out.
+    assert_eq!(worker.run_due().await.unwrap(), 2);
+    let jobs = app.store.jobs_of_kind("post_message", 10).await.unwrap();
+    let boom = jobs.iter().find(|j| j.payload["text"] == "boom").unwrap();
+    assert_eq!(boom.state, JobState::Failed);
+    assert_eq!(boom.attempts, 1, "not retried: a panic is a bug");
+    assert!(
+        boom.last_error.as_deref().unwrap().contains("panicked: a bug in a handler"),
+        "{boom:?}"
+    );
+    let after = jobs.iter().find(|j| j.payload["text"] != "boom").unwrap();
+    assert_eq!(after.state, JobState::Done);
+    assert_eq!(app.fake.messages_in("CGENERAL").len(), 1);
+    let stats = app.store.queue_stats(app.now()).await.unwrap();
+    assert_eq!(stats.running, 0, "no lease left behind");
+}

@@ -653,3 +653,138 @@ async fn concurrent_deliveries_of_one_event_record_it_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_retrying_job_holds_its_serial_key_and_a_later_timer_does_not() {
+    each_backend(|store, label| async move {
+        let lease = t0() + Duration::seconds(60);
+        let keyed = |kind: &str, run_at| NewJob {
+            serial_key: Some("account:7".into()),
+            ..job(kind, run_at)
+        };
+        // A timer due in a month, then the resend, then the revocation's job.
+        store
+            .enqueue_jobs(&[
+                keyed("timer", t0() + Duration::days(30)),
+                keyed("resend", t0()),
+                keyed("deactivate", t0()),
+            ])
+            .await
+            .unwrap();
+        let claimed = store.claim_jobs("a", t0(), lease, 10).await.unwrap();
+        let kinds: Vec<&str> = claimed.iter().map(|j| j.kind.as_str()).collect();
+        assert_eq!(kinds, vec!["resend"], "{label}: the far timer holds nobody back");
+        // The resend is rate limited: it waits a minute, and keeps its place.
+        store
+            .retry_job(claimed[0].id, "a", t0() + Duration::minutes(1), "429", false, t0())
+            .await
+            .unwrap();
+        let now = t0() + Duration::seconds(30);
+        assert!(
+            store
+                .claim_jobs("b", now, now + Duration::seconds(60), 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{label}: the deactivation never overtakes the retrying resend"
+        );
+        let later = t0() + Duration::minutes(2);
+        let kinds: Vec<String> = store
+            .claim_jobs("b", later, later + Duration::seconds(60), 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|j| j.kind)
+            .collect();
+        assert_eq!(kinds, vec!["resend".to_string()], "{label}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_expiry_applies_only_to_the_deadline_it_was_scheduled_for() {
+    each_backend(|store, label| async move {
+        let request = created(create(&store, "late@x.io", t0()).await);
+        let deadline = t0() + Duration::days(30);
+        store
+            .change_state(approve(request.id, t0(), vec![]))
+            .await
+            .unwrap();
+        // An extension moved the deadline while the expiry was being decided.
+        let moved = StateChange {
+            fields: ChangedFields {
+                expires_at: Some(deadline + Duration::days(14)),
+                ..Default::default()
+            },
+            ..StateChange::new(
+                &team(),
+                request.id,
+                RequestState::Approved,
+                RequestState::Approved,
+                audit("extend", t0()),
+            )
+        };
+        assert!(matches!(
+            store.change_state(moved).await.unwrap(),
+            ChangeOutcome::Applied(_)
+        ));
+        let expire = StateChange {
+            only_if_expires_at: Some(deadline),
+            ..StateChange::new(
+                &team(),
+                request.id,
+                RequestState::Approved,
+                RequestState::Expired,
+                audit("expire", t0()),
+            )
+        };
+        match store.change_state(expire).await.unwrap() {
+            ChangeOutcome::Conflict(now) => {
+                assert_eq!(now.state, RequestState::Approved, "{label}");
+                assert_eq!(now.expires_at, Some(deadline + Duration::days(14)));
+            }
+            other => panic!("{label}: the stale expiry applied: {other:?}"),
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn one_pending_extension_per_guest_and_clean_text() {
+    each_backend(|store, label| async move {
+        let parent = created(create(&store, "parent@x.io", t0()).await);
+        let extension = |reason: &str| NewRequest {
+            kind: RequestKind::Extension,
+            parent_id: Some(parent.id),
+            reason: reason.into(),
+            ..new_request("parent@x.io")
+        };
+        let first = store
+            .create_request(
+                &extension("More\u{0} time"),
+                RequestState::Pending,
+                t0(),
+                audit("submit_extension", t0()),
+                Box::new(|_| vec![]),
+            )
+            .await
+            .unwrap();
+        let first = created(first);
+        assert_eq!(first.reason, "More time", "{label}: NUL dropped, on Postgres too");
+        let second = store
+            .create_request(
+                &extension("Even more"),
+                RequestState::Pending,
+                t0(),
+                audit("submit_extension", t0()),
+                Box::new(|_| vec![]),
+            )
+            .await
+            .unwrap();
+        match second {
+            CreateOutcome::Duplicate(existing) => assert_eq!(existing.id, first.id, "{label}"),
+            other => panic!("{label}: a second pending extension was stored: {other:?}"),
+        }
+    })
+    .await;
+}

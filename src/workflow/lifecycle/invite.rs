@@ -589,6 +589,71 @@ impl Workflow {
         Ok(())
     }
 
+    /// A guest joined through an invitation Guestlist sent for a request that has ended since
+    /// (revoked, or expired, while the invitation was still open in Slack): the account that just
+    /// came into being from our invitation is bound, and ended.
+    async fn late_join(
+        &self,
+        team: &TeamId,
+        email: &Email,
+        user: &serde_json::Value,
+        standing: Standing,
+    ) -> Result<(), JobError> {
+        let Some(request) = self.store.latest_guest_request(team, email.as_str()).await? else {
+            return Ok(());
+        };
+        let Some(id) = user.get("id").and_then(|i| i.as_str()) else {
+            return Ok(());
+        };
+        let from_our_invitation = matches!(
+            request.state,
+            RequestState::Revoked | RequestState::Expired
+        ) && request.slack_user_id.is_none()
+            && request.account_team.is_none()
+            && request
+                .invite_expires_at
+                .is_some_and(|lapses| lapses > self.now());
+        if !from_our_invitation || !standing.is_guest() {
+            return Ok(());
+        }
+        let mut change = StateChange::new(
+            team,
+            request.id,
+            request.state,
+            request.state,
+            self.audit(
+                team,
+                &request,
+                BOT_ACTOR,
+                "late_join",
+                Some(request.state),
+                format!("joined after the request ended; bound to {id}"),
+            ),
+        );
+        change.fields.slack_user_id = Some(id.to_string());
+        change.jobs = vec![
+            self.job(
+                team,
+                Job::CardReply {
+                    request_id: request.id,
+                    text: format!(
+                        ":lock: {} accepted the invitation after this request ended; Guestlist is ending that guest account.",
+                        Self::who(&request)
+                    ),
+                },
+            ),
+            self.job(
+                team,
+                Job::Deactivate {
+                    request_id: request.id,
+                },
+            ),
+        ];
+        self.store.change_state(change).await?;
+        self.queued();
+        Ok(())
+    }
+
     /// Job: `team_join` / `user_change`: an invited guest may have joined. The account comes
     /// into being from Guestlist's invitation, so this is where it is bound, if it is a guest.
     pub(in crate::workflow) async fn account_event(
@@ -609,8 +674,9 @@ impl Workflow {
         if flag("deleted") || flag("is_bot") || flag("is_invited_user") {
             return Ok(());
         }
+        let standing = Standing::from_slack_flags(flag("is_restricted"), flag("is_ultra_restricted"));
         let Some(request) = self.store.account_for_email(team, email.as_str()).await? else {
-            return Ok(());
+            return self.late_join(team, &email, user, standing).await;
         };
         if request.account_team.is_some()
             || !matches!(
