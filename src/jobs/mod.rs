@@ -235,8 +235,7 @@ impl Worker {
             let mut handler = {
                 let (handler, job) = (self.handler.clone(), job.clone());
                 tokio::spawn(
-                    async move { handler.run_job(&job).await }
-                        .instrument(tracing::Span::current()),
+                    async move { handler.run_job(&job).await }.instrument(tracing::Span::current()),
                 )
             };
             let result = match tokio::time::timeout(limit, &mut handler).await {

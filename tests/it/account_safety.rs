@@ -695,7 +695,10 @@ async fn an_invitation_accepted_after_a_revoke_is_ended_at_once() {
     click(&app, APPROVER, "revoke_access", id).await;
     app.run_jobs().await;
     assert_eq!(state(&app, id).await, RequestState::Revoked);
-    assert!(app.fake.calls_to("admin.users.remove").is_empty(), "nobody to remove yet");
+    assert!(
+        app.fake.calls_to("admin.users.remove").is_empty(),
+        "nobody to remove yet"
+    );
     // The invitation was still open in Slack, and Grace accepts it.
     let user = app.fake.accept_invitation("grace@partner.com").unwrap();
     let user_id = user["id"].as_str().unwrap().to_string();
@@ -712,7 +715,8 @@ async fn an_invitation_accepted_after_a_revoke_is_ended_at_once() {
         Some(user_id.as_str())
     );
     // Someone else joining with a full account is never taken for her.
-    app.fake.add_user(FakeUser::new("UEMP2", "Emp").email("emp@partner.com"));
+    app.fake
+        .add_user(FakeUser::new("UEMP2", "Emp").email("emp@partner.com"));
     let emp = app.fake.user_json("UEMP2").unwrap();
     app.slack
         .event("EvEmpJoin", json!({"type": "team_join", "user": emp}))
@@ -732,7 +736,11 @@ async fn sync_never_removes_someone_who_is_a_member_of_the_target_now() {
     app.fake
         .add_user(FakeUser::new("UPAT", "Pat Partner").email("pat@acme.test"));
     app.fake.add_usergroup("S0PARTNERS", "partners", &["UPAT"]);
-    let answer = app.slack.command(APPROVER, "CGENERAL", "sync now").await.unwrap();
+    let answer = app
+        .slack
+        .command(APPROVER, "CGENERAL", "sync now")
+        .await
+        .unwrap();
     assert_eq!(answer.status, 200);
     app.run_jobs().await;
     let pat = app
@@ -759,11 +767,10 @@ async fn sync_never_removes_someone_who_is_a_member_of_the_target_now() {
         app.fake.calls_to("admin.users.remove").is_empty(),
         "a member of the target is never removed"
     );
-    assert!(!app.fake.calls_to("admin.users.list").is_empty(), "it was checked");
-    let audit = app
-        .store
-        .audit_for_request(&team(), pat.id)
-        .await
-        .unwrap();
+    assert!(
+        !app.fake.calls_to("admin.users.list").is_empty(),
+        "it was checked"
+    );
+    let audit = app.store.audit_for_request(&team(), pat.id).await.unwrap();
     assert!(audit.iter().any(|a| a.entry.action == "refused_deactivate"));
 }

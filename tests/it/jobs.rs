@@ -191,7 +191,10 @@ async fn a_panicking_handler_fails_its_job_at_once_and_frees_its_serial_key() {
     assert_eq!(boom.state, JobState::Failed);
     assert_eq!(boom.attempts, 1, "not retried: a panic is a bug");
     assert!(
-        boom.last_error.as_deref().unwrap().contains("panicked: a bug in a handler"),
+        boom.last_error
+            .as_deref()
+            .unwrap()
+            .contains("panicked: a bug in a handler"),
         "{boom:?}"
     );
     let after = jobs.iter().find(|j| j.payload["text"] != "boom").unwrap();

@@ -673,10 +673,21 @@ async fn a_retrying_job_holds_its_serial_key_and_a_later_timer_does_not() {
             .unwrap();
         let claimed = store.claim_jobs("a", t0(), lease, 10).await.unwrap();
         let kinds: Vec<&str> = claimed.iter().map(|j| j.kind.as_str()).collect();
-        assert_eq!(kinds, vec!["resend"], "{label}: the far timer holds nobody back");
+        assert_eq!(
+            kinds,
+            vec!["resend"],
+            "{label}: the far timer holds nobody back"
+        );
         // The resend is rate limited: it waits a minute, and keeps its place.
         store
-            .retry_job(claimed[0].id, "a", t0() + Duration::minutes(1), "429", false, t0())
+            .retry_job(
+                claimed[0].id,
+                "a",
+                t0() + Duration::minutes(1),
+                "429",
+                false,
+                t0(),
+            )
             .await
             .unwrap();
         let now = t0() + Duration::seconds(30);
@@ -770,7 +781,10 @@ async fn one_pending_extension_per_guest_and_clean_text() {
             .await
             .unwrap();
         let first = created(first);
-        assert_eq!(first.reason, "More time", "{label}: NUL dropped, on Postgres too");
+        assert_eq!(
+            first.reason, "More time",
+            "{label}: NUL dropped, on Postgres too"
+        );
         let second = store
             .create_request(
                 &extension("Even more"),

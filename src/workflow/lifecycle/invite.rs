@@ -599,20 +599,23 @@ impl Workflow {
         user: &serde_json::Value,
         standing: Standing,
     ) -> Result<(), JobError> {
-        let Some(request) = self.store.latest_guest_request(team, email.as_str()).await? else {
+        let Some(request) = self
+            .store
+            .latest_guest_request(team, email.as_str())
+            .await?
+        else {
             return Ok(());
         };
         let Some(id) = user.get("id").and_then(|i| i.as_str()) else {
             return Ok(());
         };
-        let from_our_invitation = matches!(
-            request.state,
-            RequestState::Revoked | RequestState::Expired
-        ) && request.slack_user_id.is_none()
-            && request.account_team.is_none()
-            && request
-                .invite_expires_at
-                .is_some_and(|lapses| lapses > self.now());
+        let from_our_invitation =
+            matches!(request.state, RequestState::Revoked | RequestState::Expired)
+                && request.slack_user_id.is_none()
+                && request.account_team.is_none()
+                && request
+                    .invite_expires_at
+                    .is_some_and(|lapses| lapses > self.now());
         if !from_our_invitation || !standing.is_guest() {
             return Ok(());
         }
@@ -674,7 +677,8 @@ impl Workflow {
         if flag("deleted") || flag("is_bot") || flag("is_invited_user") {
             return Ok(());
         }
-        let standing = Standing::from_slack_flags(flag("is_restricted"), flag("is_ultra_restricted"));
+        let standing =
+            Standing::from_slack_flags(flag("is_restricted"), flag("is_ultra_restricted"));
         let Some(request) = self.store.account_for_email(team, email.as_str()).await? else {
             return self.late_join(team, &email, user, standing).await;
         };
