@@ -1,21 +1,32 @@
-//! Persistence: one trait with a method per use case, and two implementations (SQLite, the
-//! zero-setup default, and PostgreSQL, for several replicas). Every method that changes state
-//! is one transaction; a compare-and-set on the state column decides races.
+//! Persistence: a few traits, one per concern (the job queue, requests and accounts, sync and
+//! import, audit, the event log), implemented by two backends (SQLite, the zero-setup default,
+//! and PostgreSQL, for several replicas). The SQL is written once (`sql.rs`, compiled for each
+//! backend); only the statements that truly differ live in `sqlite.rs` and `postgres.rs`.
+//! Every method that changes state is one transaction; a compare-and-set on the state column
+//! decides races. Each method's time is measured (`store_query_seconds{method}`).
 
 mod group_commit;
+mod model;
 mod postgres;
 mod rows;
 mod sqlite;
+mod url;
 
+// `sql.rs` is compiled inside each backend (see `sqlite.rs`); this line only lets `cargo fmt`
+// reach it.
+#[cfg(any())]
+mod sql;
+
+pub use model::*;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+pub use url::redact_url;
 
 use crate::domain::{
     GuestRequest, NewRequest, RequestId, RequestState, TeamId, UserId, request::CardRef,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use std::sync::Arc;
 
 pub type SharedStore = Arc<dyn Store>;
@@ -32,6 +43,35 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl StoreError {
+    /// Whether trying again later may succeed (the database was unreachable or busy), as
+    /// opposed to data or schema trouble that needs a person.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            StoreError::Database(e) => {
+                matches!(
+                    e,
+                    sqlx::Error::Io(_)
+                        | sqlx::Error::PoolTimedOut
+                        | sqlx::Error::PoolClosed
+                        | sqlx::Error::WorkerCrashed
+                        | sqlx::Error::Protocol(_)
+                ) || e
+                    .as_database_error()
+                    .and_then(|db| db.code())
+                    // SQLITE_BUSY / SQLITE_LOCKED; Postgres serialization failure, deadlock,
+                    // too many connections, admin shutdown.
+                    .is_some_and(|code| {
+                        matches!(&*code, "5" | "6" | "40001" | "40P01" | "53300" | "57P01")
+                    })
+            }
+            StoreError::Migrate(_) | StoreError::NotMigrated { .. } | StoreError::Corrupt(_) => {
+                false
+            }
+        }
+    }
+}
+
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Opens the store named by a `DATABASE_URL` (`sqlite:` or `postgres:`).
@@ -39,7 +79,7 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SharedSt
     use anyhow::Context;
     // sqlx's own errors may quote the URL (a bad option, an unparseable port): they are
     // reported with every secret of the URL replaced.
-    let scrub = |e: StoreError| anyhow::anyhow!("{}", scrub_secrets(&e.to_string(), url));
+    let scrub = |e: StoreError| anyhow::anyhow!("{}", url::scrub_secrets(&e.to_string(), url));
     if url.starts_with("sqlite:") {
         let store = SqliteStore::connect(url)
             .await
@@ -57,272 +97,27 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SharedSt
     }
 }
 
-/// `text` with the URL's secrets (password, `password=`) replaced, wherever they appear.
-fn scrub_secrets(text: &str, url: &str) -> String {
-    let Ok(parsed) = url::Url::parse(url) else {
-        return "(the database URL could not be read)".to_string();
-    };
-    let mut secrets: Vec<String> = parsed.password().map(str::to_string).into_iter().collect();
-    secrets.extend(
-        parsed
-            .query_pairs()
-            .filter(|(k, _)| is_secret_param(k))
-            .map(|(_, v)| v.to_string()),
-    );
-    let mut out = text.replace(url, &redact_url(url));
-    for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        out = out.replace(secret.as_str(), "REDACTED");
-        let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-        out = out.replace(&encoded, "REDACTED");
+/// Runs one store method and records how long it took (bors measures every query the same way).
+async fn measured<T>(
+    backend: &'static str,
+    method: &'static str,
+    work: impl Future<Output = StoreResult<T>>,
+) -> StoreResult<T> {
+    let started = std::time::Instant::now();
+    let result = work.await;
+    metrics::histogram!("store_query_seconds", "backend" => backend, "method" => method)
+        .record(started.elapsed().as_secs_f64());
+    if let Err(e) = &result {
+        tracing::debug!(store.method = method, error = %e, "store call failed");
     }
-    out
+    result
 }
 
-/// Hides the password of a database URL for logs and `config check`: the one in the user
-/// part, and a `password=` query parameter (libpq and sqlx accept both).
-pub fn redact_url(url: &str) -> String {
-    let Ok(mut parsed) = url::Url::parse(url) else {
-        // Not a URL we can take apart: say nothing of what is in it.
-        return "(unparseable URL)".to_string();
-    };
-    if parsed.password().is_some() {
-        let _ = parsed.set_password(Some("REDACTED"));
-    }
-    if parsed.query_pairs().any(|(k, _)| is_secret_param(&k)) {
-        let pairs: Vec<(String, String)> = parsed
-            .query_pairs()
-            .map(|(k, v)| {
-                let v = if is_secret_param(&k) {
-                    "REDACTED".to_string()
-                } else {
-                    v.to_string()
-                };
-                (k.to_string(), v)
-            })
-            .collect();
-        parsed.query_pairs_mut().clear().extend_pairs(pairs);
-    }
-    parsed.to_string()
-}
-
-fn is_secret_param(key: &str) -> bool {
-    matches!(
-        key.to_ascii_lowercase().as_str(),
-        "password" | "sslpassword" | "passfile" | "sslkey"
-    )
-}
-
-/// One append-only audit row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AuditEntry {
-    pub team_id: TeamId,
-    pub request_id: Option<RequestId>,
-    /// A Slack user id, or `guestlist` for the bot itself.
-    pub actor: String,
-    pub action: String,
-    pub from_state: Option<RequestState>,
-    pub to_state: Option<RequestState>,
-    pub detail: String,
-    pub at: DateTime<Utc>,
-}
-
-/// The actor name used when the bot acts on its own (timers, auto-approval, sync).
-pub const BOT_ACTOR: &str = "guestlist";
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AuditRecord {
-    pub id: i64,
-    #[serde(flatten)]
-    pub entry: AuditEntry,
-}
-
-/// Work to do later, written in the same transaction as the change that caused it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewJob {
-    pub team_id: TeamId,
-    /// The job's type, for logs and metrics; the payload says the rest.
-    pub kind: String,
-    pub payload: serde_json::Value,
-    pub run_at: DateTime<Utc>,
-    pub max_attempts: i64,
-    /// Jobs with the same key run one at a time, oldest first (e.g. every message of one card).
-    pub serial_key: Option<String>,
-    /// A job with a key already in the table is not enqueued again (timers, periodic slots).
-    pub dedupe_key: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ClaimedJob {
-    pub id: i64,
-    pub team_id: TeamId,
-    pub kind: String,
-    pub payload: serde_json::Value,
-    /// Attempts so far, this one included.
-    pub attempts: i64,
-    pub max_attempts: i64,
-    pub run_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JobState {
-    Queued,
-    Running,
-    Done,
-    Failed,
-}
-
-impl JobState {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "queued" => Some(JobState::Queued),
-            "running" => Some(JobState::Running),
-            "done" => Some(JobState::Done),
-            "failed" => Some(JobState::Failed),
-            _ => None,
-        }
-    }
-}
-
-/// A job as stored, for operators and tests.
-#[derive(Debug, Clone, PartialEq)]
-pub struct JobRecord {
-    pub id: i64,
-    pub kind: String,
-    pub payload: serde_json::Value,
-    pub state: JobState,
-    pub attempts: i64,
-    pub run_at: DateTime<Utc>,
-    pub dedupe_key: Option<String>,
-    pub last_error: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct QueueStats {
-    /// Queued jobs already due.
-    pub due: i64,
-    /// Queued jobs scheduled for later.
-    pub scheduled: i64,
-    pub running: i64,
-    pub failed: i64,
-    /// How long the oldest due job has waited, in seconds.
-    pub oldest_due_age_secs: i64,
-}
-
-/// A compare-and-set state change with the audit row and jobs it brings. `from == to` updates
-/// fields of a request that must still be in that state.
-#[derive(Debug, Clone)]
-pub struct StateChange {
-    pub team_id: TeamId,
-    pub request_id: RequestId,
-    pub from: RequestState,
-    pub to: RequestState,
-    pub at: DateTime<Utc>,
-    pub fields: ChangedFields,
-    /// Applies only if the last invitation went out at or before this moment (resend limit).
-    pub only_if_invited_before: Option<DateTime<Utc>>,
-    /// Applies only if the deadline is still this one (an expiry timer: an extension approved
-    /// meanwhile moved it, and wins).
-    pub only_if_expires_at: Option<DateTime<Utc>>,
-    /// Records an invitation sent `via` this provisioner, at `at`, for the request's email.
-    pub invitation_via: Option<String>,
-    /// Moves another request's deadline later, in the same transaction (an approved extension).
-    /// A deadline is never moved earlier: if it already runs later, nothing is written.
-    pub parent_expiry: Option<(RequestId, DateTime<Utc>)>,
-    pub audit: AuditEntry,
-    pub jobs: Vec<NewJob>,
-}
-
-impl StateChange {
-    /// A change with nothing but the state, audit and jobs; set the rest with struct update.
-    pub fn new(
-        team_id: &TeamId,
-        request_id: RequestId,
-        from: RequestState,
-        to: RequestState,
-        audit: AuditEntry,
-    ) -> Self {
-        Self {
-            team_id: team_id.clone(),
-            request_id,
-            from,
-            to,
-            at: audit.at,
-            fields: ChangedFields::default(),
-            only_if_invited_before: None,
-            only_if_expires_at: None,
-            invitation_via: None,
-            parent_expiry: None,
-            audit,
-            jobs: Vec::new(),
-        }
-    }
-}
-
-/// Columns a state change may set alongside the state (`None` leaves a column as it is).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ChangedFields {
-    pub decided_by: Option<UserId>,
-    pub decided_at: Option<DateTime<Utc>>,
-    pub decision_note: Option<String>,
-    pub auto_rule: Option<String>,
-    pub expires_at: Option<DateTime<Utc>>,
-    pub slack_user_id: Option<String>,
-    pub invited_at: Option<DateTime<Utc>>,
-    pub invite_expires_at: Option<DateTime<Utc>>,
-    pub external_id: Option<String>,
-    pub guest_type: Option<crate::domain::GuestType>,
-    /// Removes the deadline (a guest who became a full member).
-    pub clear_expires_at: bool,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum ChangeOutcome {
-    /// The change was made; here is the request after it.
-    Applied(GuestRequest),
-    /// Someone else changed the request first; here is what it is now.
-    Conflict(GuestRequest),
-    NotFound,
-    /// The extension's parent account is no longer open; nothing was written.
-    ParentClosed,
-}
-
-/// Builds the jobs for a request being created, once its id is known (inside the transaction).
-pub type JobsFor = Box<dyn FnOnce(&GuestRequest) -> Vec<NewJob> + Send + Sync>;
-
-/// Builds the jobs for each of several requests being created.
-pub type JobsForEach = Box<dyn Fn(&GuestRequest) -> Vec<NewJob> + Send + Sync>;
-
-/// Who approved requests that are created approved (group sync, CSV import, auto-approval).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Approval {
-    /// The person who approved (the importer); `None` when the bot did.
-    pub decided_by: Option<UserId>,
-    /// The rule that approved (a sync rule, an auto-approval rule).
-    pub auto_rule: Option<String>,
-    pub audit_actor: String,
-    pub audit_action: String,
-    pub audit_detail: String,
-}
-
-/// Who holds an email: an open request or account (lapsed invitations included).
-#[derive(Debug, Clone, PartialEq)]
-pub struct HeldEmail {
-    pub email: String,
-    pub request_id: RequestId,
-    pub state: RequestState,
-    pub sync_rule: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum CreateOutcome {
-    Created(GuestRequest),
-    /// The email already has an open request or account.
-    Duplicate(GuestRequest),
-}
-
+/// A store: every concern, plus the schema.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store:
+    EventLog + JobQueue + Requests + SyncImport + Audit + Send + Sync + 'static
+{
     /// Which backend this is, for logs and `/readyz`.
     fn backend(&self) -> &'static str;
 
@@ -331,9 +126,11 @@ pub trait Store: Send + Sync + 'static {
 
     /// The database answers and every migration this build knows is applied.
     async fn readiness(&self) -> StoreResult<()>;
+}
 
-    // --- Events API deduplication ---
-
+/// What Slack told us happened: event deliveries (recorded once) and user group changes.
+#[async_trait]
+pub trait EventLog: Send + Sync {
     /// Records an event delivery, and the job that handles it, once. Returns false when the
     /// event id was already taken (a Slack retry), in which case nothing is written.
     async fn record_event(
@@ -348,8 +145,21 @@ pub trait Store: Send + Sync + 'static {
     /// Forgets deliveries older than `before` (Slack stops retrying after minutes).
     async fn purge_events(&self, before: DateTime<Utc>) -> StoreResult<u64>;
 
-    // --- Job queue ---
+    /// Bumps a user group's version (its members changed): every replica's cached members of
+    /// it are stale from now on.
+    async fn bump_usergroup_version(&self, team_id: &TeamId, usergroup: &str) -> StoreResult<()>;
 
+    /// The current version of each of these groups (0 for one never bumped).
+    async fn usergroup_versions(
+        &self,
+        team_id: &TeamId,
+        usergroups: &[String],
+    ) -> StoreResult<Vec<(String, i64)>>;
+}
+
+/// The durable job queue: leases, retries, serial keys and timers.
+#[async_trait]
+pub trait JobQueue: Send + Sync {
     async fn enqueue_jobs(&self, jobs: &[NewJob]) -> StoreResult<()>;
 
     /// Leases up to `limit` due jobs to `owner` until `lease_until`, including jobs whose
@@ -392,18 +202,21 @@ pub trait Store: Send + Sync + 'static {
     /// Hands back jobs leased to `owner` that it will not run (on shutdown).
     async fn release_leases(&self, owner: &str, now: DateTime<Utc>) -> StoreResult<u64>;
 
+    /// Keeps a long job's lease alive; false if the lease was lost.
+    async fn extend_lease(&self, id: i64, owner: &str, until: DateTime<Utc>) -> StoreResult<bool>;
+
     async fn queue_stats(&self, now: DateTime<Utc>) -> StoreResult<QueueStats>;
 
     /// Deletes finished jobs older than `before`.
     async fn purge_finished_jobs(&self, before: DateTime<Utc>) -> StoreResult<u64>;
+}
 
-    /// Jobs of one kind, newest first (operators and tests).
-    async fn jobs_of_kind(&self, kind: &str, limit: i64) -> StoreResult<Vec<JobRecord>>;
-
-    // --- Requests ---
-
-    /// Stores a new pending request with its audit row and jobs, unless its email already has
-    /// an open request or account (enforced by a unique index, so races are caught too).
+/// Requests and the accounts they become.
+#[async_trait]
+pub trait Requests: Send + Sync {
+    /// Stores a new request with its audit row and jobs, unless its email already has an open
+    /// request or account, or (an extension) its guest already has a pending extension; both
+    /// are enforced by unique indexes, so races are caught too.
     async fn create_request(
         &self,
         new: &NewRequest,
@@ -483,12 +296,13 @@ pub trait Store: Send + Sync + 'static {
         email: &str,
     ) -> StoreResult<Option<DateTime<Utc>>>;
 
-    /// How many invitations this email has been sent.
-    async fn invitation_count(&self, team_id: &TeamId, email: &str) -> StoreResult<i64>;
-
     /// Counts by state, for the `requests` gauge.
     async fn count_by_state(&self) -> StoreResult<Vec<(RequestState, i64)>>;
+}
 
+/// Many requests at once: group sync and CSV import.
+#[async_trait]
+pub trait SyncImport: Send + Sync {
     /// Creates requests already approved, in one transaction, each with its audit row and jobs.
     /// An email that already has an open request or account is skipped, not an error.
     async fn create_approved(
@@ -501,8 +315,6 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every open request or account (and lapsed invitation) of a workspace, by email.
     async fn held_emails(&self, team_id: &TeamId) -> StoreResult<Vec<HeldEmail>>;
-
-    // --- Group sync ---
 
     /// Keeps a plan the blast-radius guard stopped; older held plans of the rule are superseded.
     async fn hold_plan(
@@ -521,25 +333,11 @@ pub trait Store: Send + Sync + 'static {
         actor: &UserId,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<(String, String)>>;
+}
 
-    /// Keeps a long job's lease alive; false if the lease was lost.
-    async fn extend_lease(&self, id: i64, owner: &str, until: DateTime<Utc>) -> StoreResult<bool>;
-
-    // --- Approver groups ---
-
-    /// Bumps a user group's version (its members changed): every replica's cached members of
-    /// it are stale from now on.
-    async fn bump_usergroup_version(&self, team_id: &TeamId, usergroup: &str) -> StoreResult<()>;
-
-    /// The current version of each of these groups (0 for one never bumped).
-    async fn usergroup_versions(
-        &self,
-        team_id: &TeamId,
-        usergroups: &[String],
-    ) -> StoreResult<Vec<(String, i64)>>;
-
-    // --- Audit ---
-
+/// The append-only audit log.
+#[async_trait]
+pub trait Audit: Send + Sync {
     async fn append_audit(&self, entry: AuditEntry, jobs: Vec<NewJob>) -> StoreResult<()>;
 
     /// Audit rows since `since` (all when `None`), oldest first.
@@ -552,18 +350,12 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<AuditRecord>>;
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Reads for operators and tests, never used by the bot itself.
+#[async_trait]
+pub trait Inspect: Send + Sync {
+    /// Jobs of one kind, newest first.
+    async fn jobs_of_kind(&self, kind: &str, limit: i64) -> StoreResult<Vec<JobRecord>>;
 
-    #[test]
-    fn database_urls_never_show_their_passwords() {
-        let url = "postgres://app:s3cr3t-pw@db.internal:5432/guestlist?sslmode=require&password=other-s3cr3t";
-        let shown = redact_url(url);
-        assert!(!shown.contains("s3cr3t"), "{shown}");
-        assert!(shown.contains("db.internal") && shown.contains("sslmode=require"));
-        assert_eq!(redact_url("not a url s3cr3t"), "(unparseable URL)");
-        let message = format!("error with configuration: {url}: bad s3cr3t-pw");
-        assert!(!scrub_secrets(&message, url).contains("s3cr3t"));
-    }
+    /// How many invitations this email has been sent.
+    async fn invitation_count(&self, team_id: &TeamId, email: &str) -> StoreResult<i64>;
 }

@@ -8,7 +8,7 @@ use guestlist::clock::{Clock, ManualClock, SharedClock};
 use guestlist::config::{Config, Sources};
 use guestlist::fake_slack::{FakeSlack, FakeUser, SlackSender};
 use guestlist::jobs::Worker;
-use guestlist::store::{PgStore, SharedStore, SqliteStore};
+use guestlist::store::{Inspect, PgStore, SharedStore, SqliteStore, Store};
 use guestlist::workflow::Workflow;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -53,8 +53,13 @@ impl Backend {
     }
 }
 
+/// A store as tests see it: what the bot uses, and the reads for operators and tests.
+pub trait TestStore: Store + Inspect {}
+impl<T: Store + Inspect> TestStore for T {}
+pub type SharedTestStore = Arc<dyn TestStore>;
+
 /// A fresh store: a new SQLite file, or a new Postgres schema.
-pub async fn fresh_store(backend: &Backend, dir: &tempfile::TempDir) -> SharedStore {
+pub async fn fresh_store(backend: &Backend, dir: &tempfile::TempDir) -> SharedTestStore {
     match backend {
         Backend::Sqlite => {
             let path = dir.path().join("guestlist.db");
@@ -91,7 +96,7 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub fake: FakeSlack,
     pub slack: SlackSender,
-    pub store: SharedStore,
+    pub store: SharedTestStore,
     pub workflow: Arc<Workflow>,
     pub worker: Worker,
     pub clock: Arc<ManualClock>,
@@ -109,7 +114,7 @@ pub struct Builder {
     backend: Backend,
     env: HashMap<String, String>,
     toml: String,
-    store: Option<SharedStore>,
+    store: Option<SharedTestStore>,
     sqlite_url: Option<String>,
     fake: Option<FakeSlack>,
 }
@@ -175,7 +180,7 @@ impl Builder {
     }
 
     /// Uses an existing store (to restart an app over the same database).
-    pub fn store(mut self, store: SharedStore) -> Self {
+    pub fn store(mut self, store: SharedTestStore) -> Self {
         self.store = Some(store);
         self
     }
@@ -213,11 +218,12 @@ impl Builder {
         let store = match (self.store, &self.sqlite_url) {
             (Some(store), _) => store,
             (None, Some(url)) => {
-                Arc::new(SqliteStore::connect(url).await.expect("sqlite opens")) as SharedStore
+                Arc::new(SqliteStore::connect(url).await.expect("sqlite opens")) as SharedTestStore
             }
             (None, None) => fresh_store(&self.backend, &dir).await,
         };
-        let app = App::with_store(config.clone(), shared_clock.clone(), store.clone())
+        let production: SharedStore = store.clone();
+        let app = App::with_store(config.clone(), shared_clock.clone(), production)
             .await
             .expect("app builds");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

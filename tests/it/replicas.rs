@@ -10,7 +10,7 @@ use crate::requests::team;
 use guestlist::clock::SharedClock;
 use guestlist::domain::RequestState;
 use guestlist::fake_slack::{FakeSlack, FakeUser, FormInput, SlackSender};
-use guestlist::store::{JobState, PgStore, Store};
+use guestlist::store::{Audit, Inspect, JobQueue, JobState, PgStore, Requests};
 use serde_json::json;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;

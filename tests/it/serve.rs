@@ -238,7 +238,7 @@ async fn json_logs_carry_one_span_per_request_with_its_id_team_user_and_route() 
 #[tokio::test]
 async fn sigterm_lets_the_job_in_flight_finish_before_exiting() {
     use guestlist::fake_slack::{FakeSlack, FormInput, SlackSender};
-    use guestlist::store::{JobState, SqliteStore, Store};
+    use guestlist::store::{Inspect, JobQueue, JobState, SqliteStore};
     let fake = FakeSlack::start().await.unwrap();
     crate::helpers::seed_workspace(&fake);
     let dir = tempfile::tempdir().unwrap();

@@ -1,7 +1,7 @@
 //! One contract, every backend: each Store method behaves the same on SQLite and on Postgres
 //! (Postgres runs when GUESTLIST_TEST_POSTGRES_URL is set; each test gets a fresh schema).
 
-use crate::helpers::{Backend, fresh_store};
+use crate::helpers::{Backend, SharedTestStore as SharedStore, fresh_store};
 use chrono::{DateTime, Duration, Utc};
 use guestlist::domain::request::{CardRef, Source};
 use guestlist::domain::{
@@ -9,7 +9,7 @@ use guestlist::domain::{
     UserId,
 };
 use guestlist::store::{
-    AuditEntry, ChangeOutcome, ChangedFields, CreateOutcome, JobState, NewJob, SharedStore,
+    AuditEntry, ChangeOutcome, ChangedFields, CreateOutcome, JobState, NewJob,
     StateChange,
 };
 use serde_json::json;

@@ -1,0 +1,214 @@
+//! What the store takes and gives: audit rows, jobs, state changes and their outcomes.
+
+use crate::domain::{GuestRequest, RequestId, RequestState, TeamId, UserId};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// One append-only audit row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    pub team_id: TeamId,
+    pub request_id: Option<RequestId>,
+    /// A Slack user id, or `guestlist` for the bot itself.
+    pub actor: String,
+    pub action: String,
+    pub from_state: Option<RequestState>,
+    pub to_state: Option<RequestState>,
+    pub detail: String,
+    pub at: DateTime<Utc>,
+}
+
+/// The actor name used when the bot acts on its own (timers, auto-approval, sync).
+pub const BOT_ACTOR: &str = "guestlist";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditRecord {
+    pub id: i64,
+    #[serde(flatten)]
+    pub entry: AuditEntry,
+}
+
+/// Work to do later, written in the same transaction as the change that caused it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewJob {
+    pub team_id: TeamId,
+    /// The job's type, for logs and metrics; the payload says the rest.
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub run_at: DateTime<Utc>,
+    pub max_attempts: i64,
+    /// Jobs with the same key run one at a time, oldest first (e.g. every message of one card).
+    pub serial_key: Option<String>,
+    /// A job with a key already in the table is not enqueued again (timers, periodic slots).
+    pub dedupe_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimedJob {
+    pub id: i64,
+    pub team_id: TeamId,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    /// Attempts so far, this one included.
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub run_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    Queued,
+    Running,
+    Done,
+    Failed,
+}
+
+impl JobState {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "queued" => Some(JobState::Queued),
+            "running" => Some(JobState::Running),
+            "done" => Some(JobState::Done),
+            "failed" => Some(JobState::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// A job as stored, for operators and tests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobRecord {
+    pub id: i64,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub state: JobState,
+    pub attempts: i64,
+    pub run_at: DateTime<Utc>,
+    pub dedupe_key: Option<String>,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueStats {
+    /// Queued jobs already due.
+    pub due: i64,
+    /// Queued jobs scheduled for later.
+    pub scheduled: i64,
+    pub running: i64,
+    pub failed: i64,
+    /// How long the oldest due job has waited, in seconds.
+    pub oldest_due_age_secs: i64,
+}
+
+/// A compare-and-set state change with the audit row and jobs it brings. `from == to` updates
+/// fields of a request that must still be in that state.
+#[derive(Debug, Clone)]
+pub struct StateChange {
+    pub team_id: TeamId,
+    pub request_id: RequestId,
+    pub from: RequestState,
+    pub to: RequestState,
+    pub at: DateTime<Utc>,
+    pub fields: ChangedFields,
+    /// Applies only if the last invitation went out at or before this moment (resend limit).
+    pub only_if_invited_before: Option<DateTime<Utc>>,
+    /// Applies only if the deadline is still this one (an expiry timer: an extension approved
+    /// meanwhile moved it, and wins).
+    pub only_if_expires_at: Option<DateTime<Utc>>,
+    /// Records an invitation sent `via` this provisioner, at `at`, for the request's email.
+    pub invitation_via: Option<String>,
+    /// Moves another request's deadline later, in the same transaction (an approved extension).
+    /// A deadline is never moved earlier: if it already runs later, nothing is written.
+    pub parent_expiry: Option<(RequestId, DateTime<Utc>)>,
+    pub audit: AuditEntry,
+    pub jobs: Vec<NewJob>,
+}
+
+impl StateChange {
+    /// A change with nothing but the state, audit and jobs; set the rest with struct update.
+    pub fn new(
+        team_id: &TeamId,
+        request_id: RequestId,
+        from: RequestState,
+        to: RequestState,
+        audit: AuditEntry,
+    ) -> Self {
+        Self {
+            team_id: team_id.clone(),
+            request_id,
+            from,
+            to,
+            at: audit.at,
+            fields: ChangedFields::default(),
+            only_if_invited_before: None,
+            only_if_expires_at: None,
+            invitation_via: None,
+            parent_expiry: None,
+            audit,
+            jobs: Vec::new(),
+        }
+    }
+}
+
+/// Columns a state change may set alongside the state (`None` leaves a column as it is).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChangedFields {
+    pub decided_by: Option<UserId>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_note: Option<String>,
+    pub auto_rule: Option<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub slack_user_id: Option<String>,
+    pub invited_at: Option<DateTime<Utc>>,
+    pub invite_expires_at: Option<DateTime<Utc>>,
+    pub external_id: Option<String>,
+    pub guest_type: Option<crate::domain::GuestType>,
+    /// Removes the deadline (a guest who became a full member).
+    pub clear_expires_at: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChangeOutcome {
+    /// The change was made; here is the request after it.
+    Applied(GuestRequest),
+    /// Someone else changed the request first; here is what it is now.
+    Conflict(GuestRequest),
+    NotFound,
+    /// The extension's parent account is no longer open; nothing was written.
+    ParentClosed,
+}
+
+/// Builds the jobs for a request being created, once its id is known (inside the transaction).
+pub type JobsFor = Box<dyn FnOnce(&GuestRequest) -> Vec<NewJob> + Send + Sync>;
+
+/// Builds the jobs for each of several requests being created.
+pub type JobsForEach = Box<dyn Fn(&GuestRequest) -> Vec<NewJob> + Send + Sync>;
+
+/// Who approved requests that are created approved (group sync, CSV import, auto-approval).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Approval {
+    /// The person who approved (the importer); `None` when the bot did.
+    pub decided_by: Option<UserId>,
+    /// The rule that approved (a sync rule, an auto-approval rule).
+    pub auto_rule: Option<String>,
+    pub audit_actor: String,
+    pub audit_action: String,
+    pub audit_detail: String,
+}
+
+/// Who holds an email: an open request or account (lapsed invitations included).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldEmail {
+    pub email: String,
+    pub request_id: RequestId,
+    pub state: RequestState,
+    pub sync_rule: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CreateOutcome {
+    Created(GuestRequest),
+    /// The email already has an open request or account.
+    Duplicate(GuestRequest),
+}
