@@ -52,7 +52,9 @@ mod shared {
 
 #[derive(Debug, Clone)]
 pub struct PgStore {
-    pool: PgPool,
+    /// One pool serves writes and reads (the same pool under both names, for `sql.rs`).
+    writer: PgPool,
+    reader: PgPool,
     /// Event deliveries go through group commit (see `group_commit`).
     events: EventQueue,
 }
@@ -103,18 +105,10 @@ impl PgStore {
             .connect_with(options)
             .await?;
         let events = EventQueue::start(PgEvents { pool: pool.clone() });
-        Ok(Self { pool, events })
-    }
-
-    fn writer(&self) -> &PgPool {
-        &self.pool
-    }
-
-    fn reader(&self) -> &PgPool {
-        &self.pool
-    }
-
-    fn events(&self) -> &EventQueue {
-        &self.events
+        Ok(Self {
+            writer: pool.clone(),
+            reader: pool,
+            events,
+        })
     }
 }

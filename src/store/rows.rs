@@ -57,13 +57,14 @@ macro_rules! change_request_state {
     };
 }
 
-/// Inserts an already approved request (23 binds) unless its email is taken; returns every column.
+/// Inserts an already approved request: the 21 binds of `insert_request!`, then $22 decided_by
+/// and $23 auto_rule unless its email is taken; returns every column.
 macro_rules! insert_approved_request {
     () => {
         "INSERT INTO requests (team_id, kind, parent_id, requester_id, email, full_name, organisation, \
              reason, guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, source, \
-             sync_rule, created_at, updated_at, decided_by, decided_at, auto_rule, phone, account_team, source_user_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $18, $20, $21, $22, $23)
+             sync_rule, created_at, updated_at, phone, account_team, source_user_id, decided_by, decided_at, auto_rule)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $20, $21, $22, $18, $23)
          ON CONFLICT (team_id, email) WHERE kind = 'guest' AND state IN ('pending', 'approved', 'invited', 'active')
          DO NOTHING
          RETURNING id, team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \

@@ -1,6 +1,6 @@
 // The SQL both backends share, written once and compiled for each: `sqlite.rs` and
 // `postgres.rs` include this file in a module of their own after naming their database (`Db`),
-// their store (`This`, with `writer()`, `reader()` and `events()`), their name (`NAME`), their
+// their store (`This`, with the fields `writer`, `reader` and `events`), their name (`NAME`), their
 // migrations (`MIGRATOR`) and the three statements that differ between them (`CLAIM_JOBS`,
 // `QUEUE_STATS`, `AUDIT_SINCE`). Binds are `$n` in both. (No `//!` here: an included file
 // cannot carry inner attributes.)
@@ -57,6 +57,39 @@ pub(super) async fn write_event_batch(
     }
     tx.commit().await?;
     Ok(new_ids)
+}
+
+/// A new request's columns, $1 to $21, in the order both insert statements take them.
+fn bind_new_request<'q>(
+    sql: &'static str,
+    new: &'q NewRequest,
+    state: RequestState,
+    expires_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> sqlx::query::QueryAs<'q, Db, RequestRow, <Db as sqlx::Database>::Arguments> {
+    let (expiry_kind, expiry_days, expiry_at) = expiry_columns(&new.expiry);
+    sqlx::query_as(sql)
+        .bind(new.team_id.as_str())
+        .bind(new.kind.as_str())
+        .bind(new.parent_id.map(|p| p.0))
+        .bind(new.requester.as_str())
+        .bind(new.email.as_str())
+        .bind(clean_line(&new.full_name))
+        .bind(clean_line(&new.organisation))
+        .bind(strip_controls(&new.reason))
+        .bind(new.guest_type.as_str())
+        .bind(channels_json(&new.channels))
+        .bind(expiry_kind)
+        .bind(expiry_days)
+        .bind(expiry_at.map(ms))
+        .bind(expires_at.map(ms))
+        .bind(state.as_str())
+        .bind(new.source.as_str())
+        .bind(new.sync_rule.as_deref())
+        .bind(ms(now))
+        .bind(new.phone.as_deref())
+        .bind(new.account_team.as_ref().map(|t| t.as_str()))
+        .bind(new.source_user.as_ref().map(|u| u.as_str()))
 }
 
 async fn insert_jobs(
@@ -138,7 +171,7 @@ impl Store for This {
 
     async fn migrate(&self) -> StoreResult<()> {
         measured(NAME, "migrate", async move {
-            MIGRATOR.run(self.writer()).await?;
+            MIGRATOR.run(&self.writer).await?;
             Ok(())
         })
         .await
@@ -148,7 +181,7 @@ impl Store for This {
         measured(NAME, "readiness", async move {
             let applied: Vec<i64> =
                 sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
-                    .fetch_all(self.reader())
+                    .fetch_all(&self.reader)
                     .await?;
             let missing = MIGRATOR
                 .iter()
@@ -174,7 +207,7 @@ impl EventLog for This {
         job: Option<NewJob>,
     ) -> StoreResult<bool> {
         measured(NAME, "record_event", async move {
-            self.events()
+            self.events
                 .record(team_id, event_id, event_type, at, job)
                 .await
         })
@@ -185,7 +218,7 @@ impl EventLog for This {
         measured(NAME, "purge_events", async move {
             let done = sqlx::query("DELETE FROM slack_events WHERE received_at < $1")
                 .bind(ms(before))
-                .execute(self.writer())
+                .execute(&self.writer)
                 .await?;
             Ok(done.rows_affected())
         })
@@ -200,7 +233,7 @@ impl EventLog for This {
             )
             .bind(team_id.as_str())
             .bind(usergroup)
-            .execute(self.writer())
+            .execute(&self.writer)
             .await?;
             Ok(())
         })
@@ -227,7 +260,7 @@ impl EventLog for This {
                 ids.push_bind(group.as_str());
             }
             ids.push_unseparated(")");
-            Ok(query.build_query_as().fetch_all(self.writer()).await?)
+            Ok(query.build_query_as().fetch_all(&self.writer).await?)
         })
         .await
     }
@@ -238,7 +271,7 @@ impl JobQueue for This {
     async fn enqueue_jobs(&self, jobs: &[NewJob]) -> StoreResult<()> {
         measured(NAME, "enqueue_jobs", async move {
             let now = Utc::now();
-            let mut tx = self.writer().begin().await?;
+            let mut tx = self.writer.begin().await?;
             insert_jobs(&mut tx, jobs, now).await?;
             tx.commit().await?;
             Ok(())
@@ -259,7 +292,7 @@ impl JobQueue for This {
                 .bind(ms(lease_until))
                 .bind(ms(now))
                 .bind(limit)
-                .fetch_all(self.writer())
+                .fetch_all(&self.writer)
                 .await?;
             let mut jobs: Vec<ClaimedJob> = rows
                 .into_iter()
@@ -280,7 +313,7 @@ impl JobQueue for This {
             .bind(id)
             .bind(owner)
             .bind(ms(now))
-            .execute(self.writer())
+            .execute(&self.writer)
             .await?;
             Ok(done.rows_affected() == 1)
         })
@@ -308,7 +341,7 @@ impl JobQueue for This {
             .bind(error)
             .bind(if count_attempt { 0_i64 } else { 1 })
             .bind(ms(now))
-            .execute(self.writer())
+            .execute(&self.writer)
             .await?;
             Ok(done.rows_affected() == 1)
         })
@@ -332,7 +365,7 @@ impl JobQueue for This {
             .bind(owner)
             .bind(error)
             .bind(ms(now))
-            .execute(self.writer())
+            .execute(&self.writer)
             .await?;
             Ok(done.rows_affected() == 1)
         })
@@ -348,7 +381,7 @@ impl JobQueue for This {
             )
             .bind(owner)
             .bind(ms(now))
-            .execute(self.writer())
+            .execute(&self.writer)
             .await?;
             Ok(done.rows_affected())
         })
@@ -363,7 +396,7 @@ impl JobQueue for This {
             .bind(id)
             .bind(owner)
             .bind(ms(until))
-            .execute(self.writer())
+            .execute(&self.writer)
             .await?;
             Ok(done.rows_affected() == 1)
         })
@@ -380,7 +413,7 @@ impl JobQueue for This {
                 Option<DateTime<Utc>>,
             ) = sqlx::query_as(QUEUE_STATS)
                 .bind(ms(now))
-                .fetch_one(self.reader())
+                .fetch_one(&self.reader)
                 .await?;
             Ok(QueueStats {
                 due,
@@ -399,7 +432,7 @@ impl JobQueue for This {
                 "DELETE FROM jobs WHERE state IN ('done', 'failed') AND finished_at < $1",
             )
             .bind(ms(before))
-            .execute(self.writer())
+            .execute(&self.writer)
             .await?;
             Ok(done.rows_affected())
         })
@@ -418,37 +451,21 @@ impl Requests for This {
         jobs: JobsFor,
     ) -> StoreResult<CreateOutcome> {
         measured(NAME, "create_request", async move {
-            let (expiry_kind, expiry_days, expiry_at) = expiry_columns(&new.expiry);
-            let mut tx = self.writer().begin().await?;
-            let inserted: Result<RequestRow, sqlx::Error> = sqlx::query_as(insert_request!())
-                .bind(new.team_id.as_str())
-                .bind(new.kind.as_str())
-                .bind(new.parent_id.map(|p| p.0))
-                .bind(new.requester.as_str())
-                .bind(new.email.as_str())
-                .bind(clean_line(&new.full_name))
-                .bind(clean_line(&new.organisation))
-                .bind(strip_controls(&new.reason))
-                .bind(new.guest_type.as_str())
-                .bind(channels_json(&new.channels))
-                .bind(expiry_kind)
-                .bind(expiry_days)
-                .bind(expiry_at.map(ms))
-                .bind(new.expiry.fixed_deadline().map(ms))
-                .bind(state.as_str())
-                .bind(new.source.as_str())
-                .bind(new.sync_rule.as_deref())
-                .bind(ms(now))
-                .bind(new.phone.as_deref())
-                .bind(new.account_team.as_ref().map(|t| t.as_str()))
-                .bind(new.source_user.as_ref().map(|u| u.as_str()))
-                .fetch_one(&mut *tx)
-                .await;
+            let mut tx = self.writer.begin().await?;
+            let inserted: Result<RequestRow, sqlx::Error> = bind_new_request(
+                insert_request!(),
+                new,
+                state,
+                new.expiry.fixed_deadline(),
+                now,
+            )
+            .fetch_one(&mut *tx)
+            .await;
             let row = match inserted {
                 Ok(row) => row,
                 Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
                     drop(tx);
-                    let mut tx = self.writer().begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     let existing = match (new.kind, new.parent_id) {
                         (RequestKind::Extension, Some(parent)) => {
                             pending_extension_in(&mut tx, &new.team_id, parent).await?
@@ -485,7 +502,7 @@ impl Requests for This {
                 sqlx::query_as(select_requests!("WHERE team_id = $1 AND id = $2"))
                     .bind(team_id.as_str())
                     .bind(id.0)
-                    .fetch_optional(self.reader())
+                    .fetch_optional(&self.reader)
                     .await?;
             row.map(GuestRequest::try_from).transpose()
         })
@@ -501,7 +518,7 @@ impl Requests for This {
             let row: Option<RequestRow> = sqlx::query_as(OPEN_FOR_EMAIL)
                 .bind(team_id.as_str())
                 .bind(email)
-                .fetch_optional(self.reader())
+                .fetch_optional(&self.reader)
                 .await?;
             row.map(GuestRequest::try_from).transpose()
         })
@@ -511,7 +528,7 @@ impl Requests for This {
     async fn change_state(&self, change: StateChange) -> StoreResult<ChangeOutcome> {
         measured(NAME, "change_state", async move {
             let f = &change.fields;
-            let mut tx = self.writer().begin().await?;
+            let mut tx = self.writer.begin().await?;
             let updated: Option<RequestRow> = sqlx::query_as(change_request_state!())
                 .bind(change.request_id.0)
                 .bind(change.team_id.as_str())
@@ -597,7 +614,7 @@ impl Requests for This {
             .bind(card.channel.as_str())
             .bind(&card.ts)
             .bind(shown_version)
-            .execute(self.writer())
+            .execute(&self.writer)
             .await?;
             Ok(())
         })
@@ -618,7 +635,7 @@ impl Requests for This {
             .bind(team_id.as_str())
             .bind(id.0)
             .bind(shown_version)
-            .execute(self.writer())
+            .execute(&self.writer)
             .await?;
             Ok(())
         })
@@ -638,7 +655,7 @@ impl Requests for This {
             .bind(team_id.as_str())
             .bind(requester.as_str())
             .bind(limit)
-            .fetch_all(self.reader())
+            .fetch_all(&self.reader)
             .await?;
             requests_from(rows)
         })
@@ -658,7 +675,7 @@ impl Requests for This {
             .bind(team_id.as_str())
             .bind(state.as_str())
             .bind(limit)
-            .fetch_all(self.reader())
+            .fetch_all(&self.reader)
             .await?;
             requests_from(rows)
         })
@@ -677,7 +694,7 @@ impl Requests for This {
             ))
             .bind(team_id.as_str())
             .bind(email)
-            .fetch_optional(self.reader())
+            .fetch_optional(&self.reader)
             .await?;
             row.map(GuestRequest::try_from).transpose()
         })
@@ -695,7 +712,7 @@ impl Requests for This {
             ))
             .bind(team_id.as_str())
             .bind(email)
-            .fetch_optional(self.reader())
+            .fetch_optional(&self.reader)
             .await?;
             row.map(GuestRequest::try_from).transpose()
         })
@@ -713,7 +730,7 @@ impl Requests for This {
             )
             .bind(team_id.as_str())
             .bind(email)
-            .fetch_one(self.reader())
+            .fetch_one(&self.reader)
             .await?;
             Ok(last)
         })
@@ -724,7 +741,7 @@ impl Requests for This {
         measured(NAME, "count_by_state", async move {
             let rows: Vec<(String, i64)> =
                 sqlx::query_as("SELECT state, COUNT(*) FROM requests GROUP BY state")
-                    .fetch_all(self.reader())
+                    .fetch_all(&self.reader)
                     .await?;
             Ok(rows
                 .into_iter()
@@ -745,36 +762,20 @@ impl SyncImport for This {
         jobs: JobsForEach,
     ) -> StoreResult<Vec<GuestRequest>> {
         measured(NAME, "create_approved", async move {
-            let mut tx = self.writer().begin().await?;
+            let mut tx = self.writer.begin().await?;
             let mut created = Vec::with_capacity(batch.len());
             for new in batch {
-                let (expiry_kind, expiry_days, expiry_at) = expiry_columns(&new.expiry);
-                let row: Option<RequestRow> = sqlx::query_as(insert_approved_request!())
-                    .bind(new.team_id.as_str())
-                    .bind(new.kind.as_str())
-                    .bind(new.parent_id.map(|p| p.0))
-                    .bind(new.requester.as_str())
-                    .bind(new.email.as_str())
-                    .bind(clean_line(&new.full_name))
-                    .bind(clean_line(&new.organisation))
-                    .bind(strip_controls(&new.reason))
-                    .bind(new.guest_type.as_str())
-                    .bind(channels_json(&new.channels))
-                    .bind(expiry_kind)
-                    .bind(expiry_days)
-                    .bind(expiry_at.map(ms))
-                    .bind(new.expiry.deadline(now).map(ms))
-                    .bind(RequestState::Approved.as_str())
-                    .bind(new.source.as_str())
-                    .bind(new.sync_rule.as_deref())
-                    .bind(ms(now))
-                    .bind(approval.decided_by.as_ref().map(|u| u.as_str()))
-                    .bind(approval.auto_rule.as_deref())
-                    .bind(new.phone.as_deref())
-                    .bind(new.account_team.as_ref().map(|t| t.as_str()))
-                    .bind(new.source_user.as_ref().map(|u| u.as_str()))
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                let row: Option<RequestRow> = bind_new_request(
+                    insert_approved_request!(),
+                    new,
+                    RequestState::Approved,
+                    new.expiry.deadline(now),
+                    now,
+                )
+                .bind(approval.decided_by.as_ref().map(|u| u.as_str()))
+                .bind(approval.auto_rule.as_deref())
+                .fetch_optional(&mut *tx)
+                .await?;
                 let Some(row) = row else { continue };
                 let request = GuestRequest::try_from(row)?;
                 let audit = AuditEntry {
@@ -805,7 +806,7 @@ impl SyncImport for This {
                    AND state IN ('pending', 'approved', 'invited', 'invite_expired', 'active')",
             )
             .bind(team_id.as_str())
-            .fetch_all(self.reader())
+            .fetch_all(&self.reader)
             .await?;
             Ok(rows
                 .into_iter()
@@ -830,7 +831,7 @@ impl SyncImport for This {
         now: DateTime<Utc>,
     ) -> StoreResult<i64> {
         measured(NAME, "hold_plan", async move {
-            let mut tx = self.writer().begin().await?;
+            let mut tx = self.writer.begin().await?;
             sqlx::query("UPDATE sync_plans SET status = 'superseded' WHERE team_id = $1 AND rule = $2 AND status = 'held'")
                 .bind(team_id.as_str())
                 .bind(rule)
@@ -867,7 +868,7 @@ impl SyncImport for This {
             .bind(id)
             .bind(actor.as_str())
             .bind(ms(now))
-            .fetch_optional(self.writer())
+            .fetch_optional(&self.writer)
             .await?;
             Ok(taken)
         })
@@ -879,7 +880,7 @@ impl SyncImport for This {
 impl Audit for This {
     async fn append_audit(&self, entry: AuditEntry, jobs: Vec<NewJob>) -> StoreResult<()> {
         measured(NAME, "append_audit", async move {
-            let mut tx = self.writer().begin().await?;
+            let mut tx = self.writer.begin().await?;
             insert_audit(&mut tx, &entry).await?;
             insert_jobs(&mut tx, &jobs, entry.at).await?;
             tx.commit().await?;
@@ -892,7 +893,7 @@ impl Audit for This {
         measured(NAME, "audit_since", async move {
             let rows: Vec<AuditRow> = sqlx::query_as(AUDIT_SINCE)
                 .bind(since.map(ms))
-                .fetch_all(self.reader())
+                .fetch_all(&self.reader)
                 .await?;
             Ok(rows.into_iter().map(AuditRecord::from).collect())
         })
@@ -911,7 +912,7 @@ impl Audit for This {
             )
             .bind(team_id.as_str())
             .bind(id.0)
-            .fetch_all(self.reader())
+            .fetch_all(&self.reader)
             .await?;
             Ok(rows.into_iter().map(AuditRecord::from).collect())
         })
@@ -929,7 +930,7 @@ impl Inspect for This {
             )
             .bind(kind)
             .bind(limit)
-            .fetch_all(self.reader())
+            .fetch_all(&self.reader)
             .await?;
             rows.into_iter().map(JobRecord::try_from).collect()
         })
@@ -943,7 +944,7 @@ impl Inspect for This {
             )
             .bind(team_id.as_str())
             .bind(email)
-            .fetch_one(self.reader())
+            .fetch_one(&self.reader)
             .await?;
             Ok(count)
         })

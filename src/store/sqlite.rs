@@ -58,18 +58,6 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    fn writer(&self) -> &SqlitePool {
-        &self.writer
-    }
-
-    fn reader(&self) -> &SqlitePool {
-        &self.reader
-    }
-
-    fn events(&self) -> &EventQueue {
-        &self.events
-    }
-
     /// Opens (creating if missing) the database file named by a `sqlite:` URL.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?

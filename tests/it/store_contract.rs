@@ -9,8 +9,7 @@ use guestlist::domain::{
     UserId,
 };
 use guestlist::store::{
-    AuditEntry, ChangeOutcome, ChangedFields, CreateOutcome, JobState, NewJob,
-    StateChange,
+    AuditEntry, ChangeOutcome, ChangedFields, CreateOutcome, JobState, NewJob, StateChange,
 };
 use serde_json::json;
 
