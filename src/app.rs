@@ -11,7 +11,7 @@ use crate::provision::{
 };
 use crate::slack::SlackApi;
 use crate::store::{self, SharedStore};
-use crate::workflow::{Workflow, WorkflowSettings};
+use crate::workflow::Workflow;
 use anyhow::Context;
 use secrecy::ExposeSecret;
 use std::sync::Arc;
@@ -81,7 +81,7 @@ impl App {
             store.clone(),
             slack,
             clock.clone(),
-            WorkflowSettings::from_config(&config),
+            config.workflow_settings(),
             provisioner,
         ));
         let verifier = SignatureVerifier::new(config.slack.signing_secrets.clone(), clock);

@@ -252,7 +252,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo => {
             // Keep the story readable: only warnings from the bot itself.
             if std::env::var_os("RUST_LOG").is_none() {
-                crate::telemetry::init_logging_with("warn", crate::config::LogFormat::Text);
+                crate::telemetry::init_logging_with("warn", crate::telemetry::LogFormat::Text);
             }
             let mut out = String::new();
             let result = crate::demo::run(&mut out).await;

@@ -7,7 +7,6 @@ mod scheduler;
 pub use scheduler::Scheduler;
 
 use crate::clock::SharedClock;
-use crate::config::JobSettings;
 use crate::store::{ClaimedJob, SharedStore};
 use crate::workflow::{JobError, Workflow};
 use chrono::Duration as ChronoDuration;
@@ -17,6 +16,32 @@ use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::Instrument;
+
+/// How the worker runs: concurrency, attempts, backoff, leases.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobSettings {
+    /// Jobs run at once by one process.
+    pub workers: usize,
+    pub max_attempts: i64,
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// A claimed job is someone else's to take after this long without an answer.
+    pub lease: Duration,
+    pub poll_interval: Duration,
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        Self {
+            workers: 4,
+            max_attempts: 8,
+            backoff_base: Duration::from_secs(2),
+            backoff_max: Duration::from_secs(600),
+            lease: Duration::from_secs(60),
+            poll_interval: Duration::from_millis(500),
+        }
+    }
+}
 
 /// How long a job of this kind may run before it counts as hung.
 fn time_limit(kind: &str) -> Duration {

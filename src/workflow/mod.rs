@@ -12,56 +12,23 @@ pub mod job;
 mod lifecycle;
 mod requests;
 mod run;
+mod settings;
 pub mod sync;
 
 pub use commands::CommandReply;
 pub use directory::{Directory, Person};
 pub use import::{IMPORT_BATCH, file_digest};
 pub use job::{Job, JobError};
+pub use settings::{ProvisioningSettings, SyncSettings, WorkflowSettings};
 
 use crate::clock::SharedClock;
-use crate::config::{Config, ProvisioningSettings};
-use crate::domain::policy::{ApproverRules, AutoApproveRule, RequestPolicy};
-use crate::domain::{ChannelId, TeamId, UserGroupId, UserId};
+use crate::domain::{TeamId, UserId};
 use crate::provision::{Provisioners, SharedProvisioner};
 use crate::slack::SlackApi;
 use crate::store::{NewJob, SharedStore};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::Notify;
-
-/// The parts of the configuration the use cases need.
-#[derive(Debug, Clone)]
-pub struct WorkflowSettings {
-    pub request_channel: Option<ChannelId>,
-    pub policy: RequestPolicy,
-    pub approvers: ApproverRules,
-    pub requester_usergroups: Vec<UserGroupId>,
-    pub directory_ttl: Duration,
-    pub stale_after: Duration,
-    pub max_attempts: i64,
-    pub provisioning: ProvisioningSettings,
-    pub sync: crate::config::SyncSettings,
-    pub auto_approve: Vec<AutoApproveRule>,
-}
-
-impl WorkflowSettings {
-    pub fn from_config(config: &Config) -> Self {
-        Self {
-            request_channel: config.slack.request_channel.clone(),
-            policy: config.requests.clone(),
-            approvers: config.approvers.clone(),
-            requester_usergroups: config.requester_usergroups.clone(),
-            directory_ttl: config.approver_cache,
-            stale_after: config.stale_after,
-            max_attempts: config.jobs.max_attempts,
-            provisioning: config.provisioning.clone(),
-            sync: config.sync.clone(),
-            auto_approve: config.auto_approve.clone(),
-        }
-    }
-}
 
 pub struct Workflow {
     store: SharedStore,

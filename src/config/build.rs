@@ -1,0 +1,287 @@
+//! File and environment in, a checked `Config` out. The environment wins over the file; the
+//! file wins over defaults.
+
+use super::file::FileConfig;
+use super::rules::*;
+use super::*;
+use crate::domain::policy::ScopedApprover;
+
+pub(super) fn build(
+    file: FileConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Config, ConfigError> {
+    let listen_raw = env("GUESTLIST_LISTEN")
+        .or(file.server.listen)
+        .unwrap_or_else(|| DEFAULT_LISTEN.into());
+    let listen = listen_raw.parse::<SocketAddr>().map_err(|_| {
+        ConfigError::new(
+            "GUESTLIST_LISTEN",
+            format!("{listen_raw:?} is not an address such as 0.0.0.0:3000"),
+        )
+    })?;
+
+    let database_url = env("DATABASE_URL")
+        .or(file.database.url)
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+    if !["sqlite:", "postgres:", "postgresql:"]
+        .iter()
+        .any(|p| database_url.starts_with(p))
+    {
+        return Err(ConfigError::new(
+            "DATABASE_URL",
+            "must start with sqlite: (e.g. sqlite://guestlist.db) or postgres:// ",
+        ));
+    }
+    let database_max_connections = positive(
+        "database.max_connections",
+        file.database.max_connections.unwrap_or(10),
+    )?;
+
+    let log_format = match env("GUESTLIST_LOG_FORMAT")
+        .or(file.server.log_format)
+        .as_deref()
+    {
+        None | Some("text") => LogFormat::Text,
+        Some("json") => LogFormat::Json,
+        Some(other) => {
+            return Err(ConfigError::new(
+                "GUESTLIST_LOG_FORMAT",
+                format!("{other:?} is not text or json"),
+            ));
+        }
+    };
+    let mode = match env("GUESTLIST_MODE").or(file.server.mode).as_deref() {
+        None | Some("http") => IngressMode::Http,
+        Some("socket") => IngressMode::Socket,
+        Some(other) => {
+            return Err(ConfigError::new(
+                "GUESTLIST_MODE",
+                format!("{other:?} is not http or socket"),
+            ));
+        }
+    };
+
+    let api_url = env("SLACK_API_URL")
+        .or(file.slack.api_url)
+        .unwrap_or_else(|| DEFAULT_SLACK_API_URL.into());
+    match url::Url::parse(&api_url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+        _ => {
+            return Err(ConfigError::new(
+                "SLACK_API_URL",
+                format!("{api_url:?} is not an http(s) URL"),
+            ));
+        }
+    }
+    let signing_secrets: Vec<SecretString> = env("SLACK_SIGNING_SECRET")
+        .map(|all| {
+            all.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| SecretString::from(s.to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let token = |key: &str, prefixes: &[&str]| -> Result<Option<SecretString>, ConfigError> {
+        match env(key) {
+            None => Ok(None),
+            Some(t) if prefixes.iter().any(|p| t.starts_with(p)) => Ok(Some(SecretString::from(t))),
+            // The value is a secret: say what shape it should have, never echo it.
+            Some(_) => Err(ConfigError::new(
+                key,
+                format!(
+                    "does not look like a Slack token (expected {})",
+                    prefixes.join(" or ")
+                ),
+            )),
+        }
+    };
+    let request_channel = match env("GUESTLIST_REQUEST_CHANNEL").or(file.slack.request_channel) {
+        None => None,
+        Some(c) => Some(channel_id("slack.request_channel", &c)?),
+    };
+    let slack = SlackSettings {
+        api_url: api_url.trim_end_matches('/').to_string(),
+        signing_secrets,
+        bot_token: token("SLACK_BOT_TOKEN", &["xoxb-"])?,
+        admin_token: token("SLACK_ADMIN_TOKEN", &["xoxp-"])?,
+        app_token: token("SLACK_APP_TOKEN", &["xapp-"])?,
+        request_channel,
+    };
+
+    let defaults = JobSettings::default();
+    let jobs = JobSettings {
+        workers: positive(
+            "jobs.workers",
+            file.jobs.workers.unwrap_or(defaults.workers),
+        )?,
+        max_attempts: positive(
+            "jobs.max_attempts",
+            file.jobs.max_attempts.unwrap_or(defaults.max_attempts),
+        )?,
+        backoff_base: file
+            .jobs
+            .backoff_base_ms
+            .map(Duration::from_millis)
+            .unwrap_or(defaults.backoff_base),
+        backoff_max: file
+            .jobs
+            .backoff_max_seconds
+            .map(Duration::from_secs)
+            .unwrap_or(defaults.backoff_max),
+        lease: Duration::from_secs(positive(
+            "jobs.lease_seconds",
+            file.jobs.lease_seconds.unwrap_or(defaults.lease.as_secs()),
+        )?),
+        poll_interval: Duration::from_millis(positive(
+            "jobs.poll_interval_ms",
+            file.jobs
+                .poll_interval_ms
+                .unwrap_or(defaults.poll_interval.as_millis() as u64),
+        )?),
+    };
+
+    let approvers = ApproverRules {
+        users: file
+            .approvers
+            .users
+            .iter()
+            .map(|u| user_id("approvers.users", u))
+            .collect::<Result<_, _>>()?,
+        usergroups: file
+            .approvers
+            .usergroups
+            .iter()
+            .map(|g| usergroup_id("approvers.usergroups", g))
+            .collect::<Result<_, _>>()?,
+        workspace_admins: file.approvers.workspace_admins.unwrap_or(true),
+        channel_scoped: file
+            .approvers
+            .channel_scoped
+            .iter()
+            .map(|s| {
+                Ok(ScopedApprover {
+                    user: user_id("approvers.channel_scoped.user", &s.user)?,
+                    channels: s
+                        .channels
+                        .iter()
+                        .map(|c| channel_id("approvers.channel_scoped.channels", c))
+                        .collect::<Result<_, _>>()?,
+                })
+            })
+            .collect::<Result<_, ConfigError>>()?,
+    };
+
+    let policy_defaults = RequestPolicy::default();
+    let guest_types = match file.requests.guest_types {
+        None => policy_defaults.guest_types.clone(),
+        Some(names) => guest_types("requests.guest_types", &names)?,
+    };
+    if guest_types.is_empty() {
+        return Err(ConfigError::new(
+            "requests.guest_types",
+            "allow at least one guest type",
+        ));
+    }
+    let max_expiry_days = match file.requests.max_expiry_days {
+        Some(0) => None,
+        Some(days) => Some(days),
+        None => policy_defaults.max_expiry_days,
+    };
+    for domain in &file.requests.blocked_domains {
+        if !domain.trim_start_matches('@').contains('.') {
+            return Err(ConfigError::new(
+                "requests.blocked_domains",
+                format!("{domain:?} is not a domain such as example.com"),
+            ));
+        }
+    }
+    let requests = RequestPolicy {
+        max_expiry_days,
+        allow_never: file
+            .requests
+            .allow_never
+            .unwrap_or(policy_defaults.allow_never),
+        guest_types,
+        blocked_domains: file
+            .requests
+            .blocked_domains
+            .iter()
+            .map(|d| d.trim_start_matches('@').to_lowercase())
+            .collect(),
+        max_channels: positive(
+            "requests.max_channels",
+            file.requests
+                .max_channels
+                .unwrap_or(policy_defaults.max_channels),
+        )?,
+    };
+
+    let provisioning = provisioning_settings(file.provisioning, env, slack.admin_token.is_some())?;
+    let sync = sync_settings(
+        file.group_sync,
+        file.sync,
+        &provisioning,
+        slack.admin_token.is_some(),
+    )?;
+    let auto_approve = auto_approve_rules(file.auto_approve, &requests)?;
+
+    let socket_defaults = crate::socket::SocketSettings::default();
+    let socket = crate::socket::SocketSettings {
+        connections: positive(
+            "server.socket_connections",
+            file.server
+                .socket_connections
+                .unwrap_or(socket_defaults.connections),
+        )?,
+        reconnect_after: file
+            .server
+            .socket_reconnect_seconds
+            .map(Duration::from_secs)
+            .unwrap_or(socket_defaults.reconnect_after),
+    };
+
+    Ok(Config {
+        sync,
+        auto_approve,
+        socket,
+        provisioning,
+        listen,
+        database_url: SecretString::from(database_url),
+        database_max_connections,
+        log_format,
+        mode,
+        shutdown_grace: Duration::from_secs(file.server.shutdown_grace_seconds.unwrap_or(25)),
+        max_concurrent_requests: positive(
+            "server.max_concurrent_requests",
+            file.server.max_concurrent_requests.unwrap_or(1024),
+        )?,
+        header_read_timeout: Duration::from_secs(positive(
+            "server.header_read_timeout_seconds",
+            file.server.header_read_timeout_seconds.unwrap_or(10),
+        )?),
+        body_read_timeout: Duration::from_secs(positive(
+            "server.body_read_timeout_seconds",
+            file.server.body_read_timeout_seconds.unwrap_or(10),
+        )?),
+        slack,
+        jobs,
+        approvers,
+        approver_cache: Duration::from_secs(file.approvers.cache_seconds.unwrap_or(300)),
+        requests,
+        requester_usergroups: file
+            .requests
+            .requester_usergroups
+            .iter()
+            .map(|g| usergroup_id("requests.requester_usergroups", g))
+            .collect::<Result<_, _>>()?,
+        // Fractions are allowed (0.5 = 30 minutes).
+        stale_after: Duration::from_secs_f64(
+            3600.0
+                * positive(
+                    "requests.stale_after_hours",
+                    file.requests.stale_after_hours.unwrap_or(48.0),
+                )?,
+        ),
+    })
+}

@@ -1,0 +1,193 @@
+//! The configuration file as written (TOML). Unknown keys are errors, so a typo names itself.
+
+use serde::Deserialize;
+use std::path::Path;
+
+use super::ConfigError;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileConfig {
+    #[serde(default)]
+    pub(super) server: FileServer,
+    #[serde(default)]
+    pub(super) database: FileDatabase,
+    #[serde(default)]
+    pub(super) slack: FileSlack,
+    #[serde(default)]
+    pub(super) jobs: FileJobs,
+    #[serde(default)]
+    pub(super) approvers: FileApprovers,
+    #[serde(default)]
+    pub(super) requests: FileRequests,
+    #[serde(default)]
+    pub(super) provisioning: FileProvisioning,
+    #[serde(default)]
+    pub(super) group_sync: FileGroupSync,
+    #[serde(default)]
+    pub(super) sync: Vec<FileSyncRule>,
+    #[serde(default)]
+    pub(super) auto_approve: Vec<FileAutoApprove>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileAutoApprove {
+    pub(super) name: String,
+    pub(super) domains: Vec<String>,
+    pub(super) guest_types: Option<Vec<String>>,
+    pub(super) max_expiry_days: Option<u32>,
+    #[serde(default)]
+    pub(super) channels: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileGroupSync {
+    pub(super) interval_minutes: Option<u64>,
+    pub(super) report_channel: Option<String>,
+    pub(super) users_page_size: Option<u16>,
+    pub(super) pace: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileSyncRule {
+    pub(super) name: String,
+    #[serde(default)]
+    pub(super) usergroups: Vec<String>,
+    pub(super) workspace: Option<bool>,
+    pub(super) include_guests: Option<bool>,
+    pub(super) guest_type: Option<String>,
+    #[serde(default)]
+    pub(super) channels: Vec<String>,
+    pub(super) expiry_days: Option<u32>,
+    pub(super) expires: Option<String>,
+    pub(super) custom_message: Option<String>,
+    pub(super) on_removal: Option<String>,
+    pub(super) max_changes: Option<toml::Value>,
+    pub(super) sponsor: Option<String>,
+    pub(super) provisioner: Option<String>,
+    pub(super) target_team: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileProvisioning {
+    pub(super) mode: Option<String>,
+    pub(super) invite_valid_days: Option<u64>,
+    pub(super) invite_reminder_days_before: Option<u64>,
+    pub(super) expiry_reminder_days: Option<Vec<u64>>,
+    pub(super) resend_min_minutes: Option<u64>,
+    pub(super) custom_message: Option<String>,
+    pub(super) deactivation_reminder_hours: Option<u64>,
+    pub(super) scim: Option<FileScim>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileScim {
+    pub(super) base_url: Option<String>,
+    pub(super) guest_extension: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileServer {
+    pub(super) listen: Option<String>,
+    pub(super) log_format: Option<String>,
+    pub(super) mode: Option<String>,
+    pub(super) shutdown_grace_seconds: Option<u64>,
+    pub(super) max_concurrent_requests: Option<usize>,
+    pub(super) header_read_timeout_seconds: Option<u64>,
+    pub(super) body_read_timeout_seconds: Option<u64>,
+    pub(super) socket_connections: Option<u32>,
+    pub(super) socket_reconnect_seconds: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileDatabase {
+    pub(super) url: Option<String>,
+    pub(super) max_connections: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileSlack {
+    pub(super) api_url: Option<String>,
+    pub(super) request_channel: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileJobs {
+    pub(super) workers: Option<usize>,
+    pub(super) max_attempts: Option<i64>,
+    pub(super) backoff_base_ms: Option<u64>,
+    pub(super) backoff_max_seconds: Option<u64>,
+    pub(super) lease_seconds: Option<u64>,
+    pub(super) poll_interval_ms: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileApprovers {
+    #[serde(default)]
+    pub(super) users: Vec<String>,
+    #[serde(default)]
+    pub(super) usergroups: Vec<String>,
+    pub(super) workspace_admins: Option<bool>,
+    pub(super) cache_seconds: Option<u64>,
+    #[serde(default)]
+    pub(super) channel_scoped: Vec<FileScopedApprover>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileScopedApprover {
+    pub(super) user: String,
+    pub(super) channels: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileRequests {
+    pub(super) max_expiry_days: Option<u32>,
+    pub(super) allow_never: Option<bool>,
+    pub(super) guest_types: Option<Vec<String>>,
+    #[serde(default)]
+    pub(super) blocked_domains: Vec<String>,
+    #[serde(default)]
+    pub(super) requester_usergroups: Vec<String>,
+    pub(super) stale_after_hours: Option<f64>,
+    pub(super) max_channels: Option<usize>,
+}
+
+pub(super) fn read_file(path: &Path, explicit: bool) -> Result<FileConfig, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+            return Ok(FileConfig::default());
+        }
+        Err(e) => {
+            return Err(ConfigError::new(
+                "--config",
+                format!("cannot read {}: {e}", path.display()),
+            ));
+        }
+    };
+    toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|span| text[..span.start].matches('\n').count() + 1);
+        let message = e.message().replace('\n', " ");
+        ConfigError::new(
+            match line {
+                Some(line) => format!("{}:{line}", path.display()),
+                None => path.display().to_string(),
+            },
+            message,
+        )
+    })
+}

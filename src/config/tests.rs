@@ -1,0 +1,250 @@
+//! Configuration, loaded from strings: every bad value names its key.
+
+use super::*;
+use crate::provision::ProvisioningMode;
+use secrecy::ExposeSecret;
+use std::collections::HashMap;
+
+fn load_with(file: Option<&str>, vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("guestlist.toml");
+    if let Some(text) = file {
+        std::fs::write(&path, text).unwrap();
+    }
+    let vars: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let env = move |k: &str| vars.get(k).cloned();
+    Config::load(&Sources {
+        path,
+        explicit: file.is_some(),
+        env: &env,
+    })
+}
+
+#[test]
+fn defaults_need_no_file() {
+    let config = load_with(None, &[]).unwrap();
+    assert_eq!(config.listen.to_string(), "0.0.0.0:3000");
+    assert_eq!(config.database_url.expose_secret(), DEFAULT_DATABASE_URL);
+    assert_eq!(config.slack.api_url, DEFAULT_SLACK_API_URL);
+    assert_eq!(config.requests.max_expiry_days, Some(90));
+    assert!(config.approvers.workspace_admins);
+}
+
+#[test]
+fn serve_names_what_is_missing() {
+    let config = load_with(None, &[]).unwrap();
+    let err = config.require_for_serve().unwrap_err();
+    assert_eq!(err.key, "SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN");
+    assert!(!err.to_string().contains('\n'));
+    let config = load_with(
+        None,
+        &[("SLACK_SIGNING_SECRET", "s"), ("SLACK_BOT_TOKEN", "xoxb-1")],
+    )
+    .unwrap();
+    assert!(config.require_for_serve().is_ok());
+}
+
+#[test]
+fn signing_secrets_are_a_comma_separated_list() {
+    let config = load_with(None, &[("SLACK_SIGNING_SECRET", "old, new,")]).unwrap();
+    let secrets: Vec<&str> = config
+        .slack
+        .signing_secrets
+        .iter()
+        .map(|s| s.expose_secret())
+        .collect();
+    assert_eq!(secrets, vec!["old", "new"]);
+}
+
+#[test]
+fn environment_overrides_the_file() {
+    let file =
+        "[server]\nlisten = \"127.0.0.1:4000\"\n[database]\nurl = \"sqlite://from-file.db\"\n";
+    let config = load_with(Some(file), &[("GUESTLIST_LISTEN", "127.0.0.1:5000")]).unwrap();
+    assert_eq!(config.listen.to_string(), "127.0.0.1:5000");
+    assert_eq!(config.database_url.expose_secret(), "sqlite://from-file.db");
+}
+
+#[test]
+fn bad_values_name_their_key() {
+    let err = load_with(None, &[("GUESTLIST_LISTEN", "three thousand")]).unwrap_err();
+    assert_eq!(err.key, "GUESTLIST_LISTEN");
+    let err = load_with(None, &[("DATABASE_URL", "mysql://x")]).unwrap_err();
+    assert_eq!(err.key, "DATABASE_URL");
+    let err = load_with(None, &[("SLACK_API_URL", "slack.com")]).unwrap_err();
+    assert_eq!(err.key, "SLACK_API_URL");
+    let err = load_with(None, &[("SLACK_BOT_TOKEN", "hunter2")]).unwrap_err();
+    assert_eq!(err.key, "SLACK_BOT_TOKEN");
+    assert!(
+        !err.to_string().contains("hunter2"),
+        "a secret must never be echoed"
+    );
+    let err = load_with(Some("[approvers]\nusers = [\"alice\"]\n"), &[]).unwrap_err();
+    assert_eq!(err.key, "approvers.users");
+    let err = load_with(Some("[requests]\nguest_types = [\"vip\"]\n"), &[]).unwrap_err();
+    assert_eq!(err.key, "requests.guest_types");
+    let err = load_with(Some("[jobs]\nworkers = 0\n"), &[]).unwrap_err();
+    assert_eq!(err.key, "jobs.workers");
+}
+
+#[test]
+fn provisioning_modes_need_their_credentials() {
+    let err = load_with(Some("[provisioning]\nmode = \"slack_admin\"\n"), &[]).unwrap_err();
+    assert_eq!(err.key, "SLACK_ADMIN_TOKEN");
+    let ok = load_with(
+        Some("[provisioning]\nmode = \"slack_admin\"\n"),
+        &[("SLACK_ADMIN_TOKEN", "xoxp-1")],
+    )
+    .unwrap();
+    assert_eq!(ok.provisioning.mode, ProvisioningMode::SlackAdmin);
+    let err = load_with(Some("[provisioning]\nmode = \"scim\"\n"), &[]).unwrap_err();
+    assert_eq!(err.key, "provisioning.scim");
+    let scim = "[provisioning]\nmode = \"scim\"\n[provisioning.scim]\nbase_url = \"https://api.slack.com/scim/v2\"\n";
+    assert_eq!(load_with(Some(scim), &[]).unwrap_err().key, "SCIM_TOKEN");
+    let ok = load_with(Some(scim), &[("SCIM_TOKEN", "tok-sekrit")]).unwrap();
+    assert!(!format!("{ok:?}").contains("tok-sekrit"));
+    let err = load_with(Some("[provisioning]\nmode = \"carrier_pigeon\"\n"), &[]).unwrap_err();
+    assert_eq!(err.key, "provisioning.mode");
+    let defaults = load_with(None, &[]).unwrap().provisioning;
+    assert_eq!(defaults.mode, ProvisioningMode::Manual);
+    assert_eq!(defaults.invite_valid.as_secs(), 7 * 86400);
+    assert_eq!(defaults.resend_min_gap.as_secs(), 3600);
+}
+
+#[test]
+fn sync_rules_are_read_and_checked() {
+    let good = "[[sync]]\nname = \"partners\"\ntarget_team = \"T0PARTNERS\"\nusergroups = [\"S0PARTNERS\", \"@contractors\"]\nchannels = [\"C0PROJECT\"]\nexpiry_days = 30\nmax_changes = \"10%\"\n\n[[sync]]\nname = \"everyone\"\ntarget_team = \"T0SHARED\"\nworkspace = true\nguest_type = \"member\"\nchannels = [\"C0GENERAL\"]\non_removal = \"deactivate\"\n";
+    let config = load_with(Some(good), &[]).unwrap();
+    assert_eq!(config.sync.rules.len(), 2);
+    assert_eq!(
+        config.sync.rules[0].max_changes,
+        crate::domain::sync::MaxChanges::Percent(10.0)
+    );
+    assert!(config.sync.rules[0].uses_group("SX", Some("contractors")));
+    assert_eq!(config.sync.rules[0].target_team.as_str(), "T0PARTNERS");
+    assert_eq!(config.sync.interval.as_secs(), 15 * 60);
+    let without_target = "[[sync]]\nname = \"r\"\nusergroups = [\"S0001\"]\nchannels = [\"C0001\"]\nexpiry_days = 3\n";
+    let err = load_with(Some(without_target), &[]).unwrap_err();
+    assert_eq!(err.key, "sync.r.target_team");
+    assert!(err.message.contains("another workspace"), "{err}");
+    for (bad, key) in [
+        (
+            "[[sync]]\nname = \"r\"\ntarget_team = \"T0OTHER\"\nchannels = [\"C0001\"]\nexpiry_days = 3\n",
+            "sync.r.usergroups",
+        ),
+        (
+            "[[sync]]\nname = \"r\"\ntarget_team = \"T0OTHER\"\nusergroups = [\"S0001\"]\nchannels = [\"C0001\"]\n",
+            "sync.r.expiry_days",
+        ),
+        (
+            "[[sync]]\nname = \"r\"\ntarget_team = \"T0OTHER\"\nusergroups = [\"S0001\"]\nchannels = [\"C0001\"]\nexpiry_days = 3\nmax_changes = \"lots\"\n",
+            "sync.r.max_changes",
+        ),
+        (
+            "[[sync]]\nname = \"r\"\ntarget_team = \"T0OTHER\"\nusergroups = [\"S0001\"]\nchannels = []\nexpiry_days = 3\n",
+            "sync.r.channels",
+        ),
+        (
+            "[[sync]]\nname = \"r\"\ntarget_team = \"T0OTHER\"\nusergroups = [\"S0001\"]\nchannels = [\"C0001\"]\nexpiry_days = 3\nprovisioner = \"scim\"\n",
+            "sync.r.provisioner",
+        ),
+        (
+            "[[sync]]\nname = \"r\"\ntarget_team = \"T0OTHER\"\nusergroups = [\"S0001\"]\nchannels = [\"C0001\"]\nexpiry_days = 3\nprovisioner = \"fax\"\n",
+            "sync.r.provisioner",
+        ),
+    ] {
+        assert_eq!(load_with(Some(bad), &[]).unwrap_err().key, key, "{bad}");
+    }
+}
+
+#[test]
+fn auto_approve_rules_load_and_bad_ones_name_their_key() {
+    let good = "[[auto_approve]]\nname = \"partners\"\ndomains = [\"@Partner.example\"]\nchannels = [\"C0PROJECT\"]\n";
+    let config = load_with(Some(good), &[]).unwrap();
+    let rule = &config.auto_approve[0];
+    assert_eq!(rule.domains, vec!["partner.example".to_string()]);
+    assert_eq!(rule.max_expiry_days, 30);
+    assert_eq!(rule.guest_types, config.requests.guest_types);
+    for (bad, key) in [
+        (
+            "[[auto_approve]]\nname = \"p\"\ndomains = []\n",
+            "auto_approve.p.domains",
+        ),
+        (
+            "[[auto_approve]]\nname = \"p\"\ndomains = [\"nodot\"]\n",
+            "auto_approve.p.domains",
+        ),
+        (
+            "[requests]\nblocked_domains = [\"partner.example\"]\n[[auto_approve]]\nname = \"p\"\ndomains = [\"eu.partner.example\"]\n",
+            "auto_approve.p.domains",
+        ),
+        (
+            "[[auto_approve]]\nname = \"p\"\ndomains = [\"a.example\"]\nguest_types = [\"member\"]\n",
+            "auto_approve.p.guest_types",
+        ),
+        (
+            "[[auto_approve]]\nname = \"p\"\ndomains = [\"a.example\"]\nmax_expiry_days = 0\n",
+            "auto_approve.p.max_expiry_days",
+        ),
+    ] {
+        assert_eq!(load_with(Some(bad), &[]).unwrap_err().key, key, "{bad}");
+    }
+}
+
+#[test]
+fn the_shipped_configuration_files_load() {
+    for file in [
+        "guestlist.example.toml",
+        "manifests/kubernetes/base/guestlist.toml",
+    ] {
+        let text =
+            std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let config = load_with(Some(&text), &[]).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(config.slack.request_channel.is_some(), "{file}");
+    }
+}
+
+#[test]
+fn typos_in_the_file_are_caught_with_their_line() {
+    let err = load_with(Some("[slack]\n\nrequest_chanel = \"C1\"\n"), &[]).unwrap_err();
+    assert!(err.key.ends_with("guestlist.toml:3"), "{err}");
+    assert!(err.message.contains("request_chanel"), "{err}");
+}
+
+#[test]
+fn an_explicit_file_must_exist() {
+    let vars: HashMap<String, String> = HashMap::new();
+    let env = move |k: &str| vars.get(k).cloned();
+    let err = Config::load(&Sources {
+        path: "/nonexistent/g.toml".into(),
+        explicit: true,
+        env: &env,
+    })
+    .unwrap_err();
+    assert_eq!(err.key, "--config");
+}
+
+#[test]
+fn debug_output_redacts_secrets() {
+    let config = load_with(
+        None,
+        &[
+            ("SLACK_SIGNING_SECRET", "sekrit-signing"),
+            ("SLACK_BOT_TOKEN", "xoxb-sekrit"),
+            ("DATABASE_URL", "postgres://u:pw-sekrit@h/db"),
+        ],
+    )
+    .unwrap();
+    let debug = format!("{config:?}");
+    let described = config.describe();
+    for text in [debug, described.clone()] {
+        assert!(!text.contains("sekrit"), "{text}");
+    }
+    assert!(
+        described.contains("postgres://u:REDACTED@h/db"),
+        "{described}"
+    );
+}

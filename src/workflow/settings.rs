@@ -1,0 +1,72 @@
+//! What the use cases are told by the configuration: policy, approvers, the lifecycle's clocks,
+//! group sync. The `config` module builds these from the file and the environment; nothing
+//! here reads either.
+
+use crate::domain::policy::{ApproverRules, AutoApproveRule, RequestPolicy};
+use crate::domain::{ChannelId, UserGroupId};
+use crate::provision::{ProvisioningMode, ScimSettings};
+use std::time::Duration;
+
+/// The parts of the configuration the use cases need.
+#[derive(Debug, Clone)]
+pub struct WorkflowSettings {
+    pub request_channel: Option<ChannelId>,
+    pub policy: RequestPolicy,
+    pub approvers: ApproverRules,
+    pub requester_usergroups: Vec<UserGroupId>,
+    pub directory_ttl: Duration,
+    pub stale_after: Duration,
+    pub max_attempts: i64,
+    pub provisioning: ProvisioningSettings,
+    pub sync: SyncSettings,
+    pub auto_approve: Vec<AutoApproveRule>,
+}
+
+/// Group sync: the rules and how often they run.
+#[derive(Debug, Clone)]
+pub struct SyncSettings {
+    pub rules: Vec<crate::domain::sync::SyncRule>,
+    /// A full run of every rule this often.
+    pub interval: Duration,
+    /// Where run summaries go (default: the request channel).
+    pub report_channel: Option<ChannelId>,
+    /// `users.list` page size (Slack recommends 200 at most).
+    pub page_size: u16,
+    /// Keep within Slack's per-method rate tiers (turn off only against a stand-in).
+    pub pace: bool,
+    /// Rules that provision through another mode than `provisioning.mode`.
+    pub rule_provisioners: Vec<(String, ProvisioningMode)>,
+}
+
+/// How approved requests become accounts, and the lifecycle's clocks.
+#[derive(Debug, Clone)]
+pub struct ProvisioningSettings {
+    pub mode: ProvisioningMode,
+    /// An invitation not accepted within this lapses.
+    pub invite_valid: Duration,
+    /// The sponsor hears this long before an invitation lapses.
+    pub invite_reminder_before: Duration,
+    /// The sponsor hears this long before an account ends (each offset once).
+    pub expiry_reminders: Vec<Duration>,
+    /// At most one invitation per email per this long, by any path.
+    pub resend_min_gap: Duration,
+    pub custom_message: Option<String>,
+    /// Manual mode: how often to remind admins of a deactivation nobody confirmed.
+    pub deactivation_reminder_every: Duration,
+    pub scim: Option<ScimSettings>,
+}
+
+impl Default for ProvisioningSettings {
+    fn default() -> Self {
+        Self {
+            mode: ProvisioningMode::Manual,
+            invite_valid: Duration::from_secs(7 * 86400),
+            invite_reminder_before: Duration::from_secs(2 * 86400),
+            expiry_reminders: vec![Duration::from_secs(7 * 86400), Duration::from_secs(86400)],
+            resend_min_gap: Duration::from_secs(3600),
+            custom_message: None,
+            deactivation_reminder_every: Duration::from_secs(86400),
+            scim: None,
+        }
+    }
+}
