@@ -73,7 +73,7 @@ pub fn manifest(base_url: &str, socket_mode: bool) -> Value {
             "shortcuts": [{
                 "name": "Request a guest",
                 "type": "global",
-                "callback_id": crate::slack::render::callback::REQUEST_SHORTCUT,
+                "callback_id": super::ids::View::RequestShortcut.callback_id(),
                 "description": "Ask for a guest account",
             }],
             "slash_commands": [command],

@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod error;
+pub mod ids;
 pub mod manifest;
 pub mod payload;
 pub mod render;

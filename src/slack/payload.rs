@@ -8,7 +8,7 @@ use slack_morphism::prelude::*;
 
 pub use slack_morphism::prelude::{SlackCommandEvent, SlackInteractionEvent};
 
-use super::render::field_block_id;
+use super::ids::field_block_id;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PayloadError {

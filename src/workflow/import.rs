@@ -9,6 +9,7 @@ use crate::domain::import::{
 };
 use crate::domain::request::Source;
 use crate::domain::{ChannelId, NewRequest, RequestKind, TeamId, UserId};
+use crate::slack::ids::ImportConfirmation;
 use crate::slack::render;
 use crate::store::Approval;
 use anyhow::Context;
@@ -288,7 +289,12 @@ impl Workflow {
                     Ok(preview) => render::import_preview(
                         &preview,
                         &name,
-                        &format!("{file_id}:{}:{thread_ts}:{user}", file_digest(&bytes)),
+                        Some(&ImportConfirmation {
+                            file_id: file_id.to_string(),
+                            digest: file_digest(&bytes),
+                            thread_ts: thread_ts.to_string(),
+                            sharer: Some(user.to_string()),
+                        }),
                         None,
                     ),
                 }
@@ -305,20 +311,18 @@ impl Workflow {
         &self,
         team: &TeamId,
         user: &UserId,
-        value: &str,
+        file: &ImportConfirmation,
         feedback: &Feedback,
     ) -> anyhow::Result<()> {
-        // file:digest:thread:sharer (the sharer's zone and sponsorship shaped the preview).
-        let mut parts = value.splitn(4, ':');
-        let (Some(file_id), Some(digest), Some(thread_ts)) =
-            (parts.next(), parts.next(), parts.next())
-        else {
-            return Ok(());
-        };
-        let sharer = parts.next().filter(|s| !s.is_empty()).map(str::to_string);
+        let ImportConfirmation {
+            file_id,
+            digest,
+            thread_ts,
+            sharer,
+        } = file.clone();
         let facts = self.actor_facts(team, user).await?;
         if !self.settings.approvers.has_full_authority(user, facts) {
-            self.audit_refusal(team, user, "import", file_id).await?;
+            self.audit_refusal(team, user, "import", &file_id).await?;
             return self
                 .tell(team, feedback, "Only approvers can import guests.".into())
                 .await;
@@ -330,10 +334,10 @@ impl Workflow {
             team,
             Job::ImportApply {
                 channel,
-                thread_ts: thread_ts.to_string(),
+                thread_ts,
                 user: user.to_string(),
-                file_id: file_id.to_string(),
-                digest: digest.to_string(),
+                file_id: file_id.clone(),
+                digest: digest.clone(),
                 preview_ts: feedback.message_ts.clone(),
                 sharer,
             },
@@ -405,7 +409,7 @@ impl Workflow {
         };
         if let Some(ts) = &file.preview_ts {
             // The button goes, so nobody presses it again wondering whether it worked.
-            let confirmed = render::import_preview(&preview, &name, "", Some(user));
+            let confirmed = render::import_preview(&preview, &name, None, Some(user));
             if let Err(e) = self.slack.update_message(channel, ts, confirmed).await {
                 tracing::debug!(error = %e, "could not update the import preview");
             }

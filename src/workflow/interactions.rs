@@ -2,11 +2,13 @@
 
 use super::requests::SubmitOutcome;
 use super::{Feedback, SORRY, Workflow, log_internal};
-use crate::domain::{RequestId, TeamId, UserId};
-use crate::slack::payload::state_value;
-use crate::slack::render::{
-    self, AdminTask, DenyMetadata, ExtendMetadata, FormMetadata, action, callback,
+use crate::domain::{TeamId, UserId};
+use crate::slack::ids::{
+    Button, DENY_REASON_BLOCK, DenyMetadata, EXTEND_DATE_BLOCK, EXTEND_DAYS_BLOCK,
+    EXTEND_MODE_BLOCK, EXTEND_REASON_BLOCK, ExtendMetadata, FormMetadata, View,
 };
+use crate::slack::payload::state_value;
+use crate::slack::render;
 use slack_morphism::prelude::*;
 use std::collections::HashMap;
 
@@ -62,46 +64,63 @@ impl Workflow {
         let feedback = Feedback {
             user: user.clone(),
             response_url: event.response_url.as_ref().map(|u| u.0.to_string()),
-            channel: channel.clone(),
+            channel,
             message_ts: match &event.container {
                 SlackInteractionActionContainer::Message(m) => Some(m.message_ts.0.clone()),
                 _ => None,
             },
         };
         for action in event.actions.iter().flatten() {
-            let request_id = action.value.as_deref().and_then(RequestId::parse);
-            let result = match (action.action_id.0.as_str(), request_id) {
-                (action::APPROVE, Some(id)) => self.approve(&team, &user, id, &feedback).await,
-                (action::DENY, Some(id)) => {
-                    self.deny_click(&team, &user, id, &event.trigger_id.0, &feedback)
-                        .await
-                }
-                (action::OPEN_FORM, _) => match self
-                    .open_request_form(&team, &user, &event.trigger_id.0, channel.clone())
-                    .await
-                {
-                    Ok(Some(message)) => self.tell(&team, &feedback, message).await,
-                    Ok(None) => Ok(()),
-                    Err(e) => Err(e),
-                },
-                (other, _) => {
-                    self.lifecycle_action(
-                        &team,
-                        &user,
-                        other,
-                        action,
-                        &event.trigger_id.0,
-                        &feedback,
-                    )
-                    .await
-                }
+            let Some(button) = Button::parse(&action.action_id.0, action.value.as_deref()) else {
+                tracing::info!(action_id = %action.action_id.0, "button not handled");
+                continue;
             };
-            if let Err(e) = result {
+            if let Err(e) = self
+                .clicked(&team, &user, button, &event.trigger_id.0, &feedback)
+                .await
+            {
                 log_internal("button", &e);
                 self.tell(&team, &feedback, SORRY.into()).await?;
             }
         }
         Ok(())
+    }
+
+    /// Every button, dispatched once.
+    async fn clicked(
+        &self,
+        team: &TeamId,
+        user: &UserId,
+        button: Button,
+        trigger_id: &str,
+        feedback: &Feedback,
+    ) -> anyhow::Result<()> {
+        match button {
+            Button::Approve(id) => self.approve(team, user, id, feedback).await,
+            Button::Deny(id) => self.deny_click(team, user, id, trigger_id, feedback).await,
+            Button::OpenForm => {
+                let origin = feedback.channel.clone();
+                match self
+                    .open_request_form(team, user, trigger_id, origin)
+                    .await?
+                {
+                    Some(message) => self.tell(team, feedback, message).await,
+                    None => Ok(()),
+                }
+            }
+            Button::Resend(id) => self.resend(team, user, id, feedback).await,
+            Button::Revoke(id) => self.revoke(team, user, id, feedback).await,
+            Button::MakeMember(id) => self.make_member_click(team, user, id, feedback).await,
+            Button::Extend(id) => {
+                self.extend_click(team, user, id, trigger_id, feedback)
+                    .await
+            }
+            Button::LetExpire(id) => self.let_expire(team, user, id, feedback).await,
+            Button::RetryProvision(id) => self.retry_provision(team, user, id, feedback).await,
+            Button::TaskDone(id, task) => self.task_done(team, user, id, task, feedback).await,
+            Button::ApplySyncPlan(plan) => self.apply_held_click(team, user, plan, feedback).await,
+            Button::ImportConfirm(file) => self.import_click(team, user, &file, feedback).await,
+        }
     }
 
     async fn view_submission(
@@ -123,8 +142,8 @@ impl Workflow {
             .as_ref()
             .map(|c| c.0.as_str())
             .unwrap_or("");
-        match callback_id {
-            callback::REQUEST_FORM => {
+        match View::parse(callback_id) {
+            Some(View::RequestForm) => {
                 let metadata: FormMetadata = serde_json::from_str(metadata).unwrap_or_default();
                 Ok(
                     match self.submit_request(&team, &user, state, &metadata).await? {
@@ -139,9 +158,9 @@ impl Workflow {
                     },
                 )
             }
-            callback::DENY_REASON => {
+            Some(View::DenyReason) => {
                 let metadata: DenyMetadata = serde_json::from_str(metadata)?;
-                let reason = state_value(state, render::DENY_REASON_BLOCK)
+                let reason = state_value(state, DENY_REASON_BLOCK)
                     .and_then(|v| v.value.clone())
                     .unwrap_or_default();
                 Ok(
@@ -151,14 +170,14 @@ impl Workflow {
                     },
                 )
             }
-            callback::EXTEND_FORM => {
+            Some(View::ExtendForm) => {
                 let metadata: ExtendMetadata = serde_json::from_str(metadata)?;
                 let text = |block: &str| state_value(state, block).and_then(|v| v.value.clone());
-                let mode = state_value(state, render::EXTEND_MODE_BLOCK)
+                let mode = state_value(state, EXTEND_MODE_BLOCK)
                     .and_then(|v| v.selected_option.as_ref().map(|o| o.value.clone()));
-                let date = state_value(state, render::EXTEND_DATE_BLOCK)
-                    .and_then(|v| v.selected_date.clone());
-                let reason = text(render::EXTEND_REASON_BLOCK).unwrap_or_default();
+                let date =
+                    state_value(state, EXTEND_DATE_BLOCK).and_then(|v| v.selected_date.clone());
+                let reason = text(EXTEND_REASON_BLOCK).unwrap_or_default();
                 Ok(
                     match self
                         .submit_extension(
@@ -167,7 +186,7 @@ impl Workflow {
                             &metadata,
                             super::lifecycle::ExtensionForm {
                                 mode,
-                                days: text(render::EXTEND_DAYS_BLOCK),
+                                days: text(EXTEND_DAYS_BLOCK),
                                 date,
                                 reason,
                             },
@@ -179,8 +198,8 @@ impl Workflow {
                     },
                 )
             }
-            other => {
-                tracing::info!(callback_id = other, "view submission not handled");
+            Some(View::RequestShortcut) | None => {
+                tracing::info!(callback_id, "view submission not handled");
                 Ok(SlackInteractionResponse::Empty)
             }
         }
@@ -189,7 +208,7 @@ impl Workflow {
     async fn shortcut(&self, event: &SlackInteractionShortcutEvent) -> anyhow::Result<()> {
         let team = TeamId(event.team.id.0.clone());
         let user = UserId(event.user.id.0.clone());
-        if event.callback_id.0 != callback::REQUEST_SHORTCUT {
+        if View::parse(&event.callback_id.0) != Some(View::RequestShortcut) {
             tracing::info!(callback_id = %event.callback_id.0, "shortcut not handled");
             return Ok(());
         }
@@ -206,49 +225,6 @@ impl Workflow {
             self.tell(&team, &feedback, message).await?;
         }
         Ok(())
-    }
-
-    /// Buttons of the guest lifecycle (provisioning, reminders); unknown ones are logged.
-    async fn lifecycle_action(
-        &self,
-        team: &TeamId,
-        user: &UserId,
-        action_id: &str,
-        action: &SlackInteractionActionInfo,
-        trigger_id: &str,
-        feedback: &Feedback,
-    ) -> anyhow::Result<()> {
-        let value = action.value.as_deref().unwrap_or("");
-        let id = RequestId::parse(value.split(':').next().unwrap_or(""));
-        match (action_id, id) {
-            (action::RESEND, Some(id)) => self.resend(team, user, id, feedback).await,
-            (action::REVOKE, Some(id)) => self.revoke(team, user, id, feedback).await,
-            (action::MAKE_MEMBER, Some(id)) => {
-                self.make_member_click(team, user, id, feedback).await
-            }
-            (action::EXTEND, Some(id)) => {
-                self.extend_click(team, user, id, trigger_id, feedback)
-                    .await
-            }
-            (action::LET_EXPIRE, Some(id)) => self.let_expire(team, user, id, feedback).await,
-            (action::RETRY_PROVISION, Some(id)) => {
-                self.retry_provision(team, user, id, feedback).await
-            }
-            (action::IMPORT_CONFIRM, _) => self.import_click(team, user, value, feedback).await,
-            (action::APPLY_SYNC_PLAN, Some(plan)) => {
-                self.apply_held_click(team, user, plan.0, feedback).await
-            }
-            (action::TASK_DONE, Some(id)) => {
-                match value.split(':').nth(1).and_then(AdminTask::parse) {
-                    Some(task) => self.task_done(team, user, id, task, feedback).await,
-                    None => Ok(()),
-                }
-            }
-            _ => {
-                tracing::info!(action_id, "button not handled");
-                Ok(())
-            }
-        }
     }
 }
 

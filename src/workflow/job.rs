@@ -4,7 +4,7 @@
 
 use crate::domain::{RequestId, TeamId};
 use crate::slack::SlackCallError;
-use crate::slack::render::AdminTask;
+use crate::slack::ids::AdminTask;
 use crate::store::NewJob;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -3,6 +3,7 @@
 //! job worker. This layer decides (with `domain`), records (with `store`) and talks to Slack
 //! (with `slack`), and nothing below it knows about the others.
 
+mod authority;
 mod commands;
 mod directory;
 mod events;

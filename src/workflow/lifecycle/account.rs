@@ -6,8 +6,9 @@ use crate::domain::account::{Change, Refusal};
 use crate::domain::request::transition;
 use crate::domain::{Action, GuestRequest, GuestType, RequestId, RequestState, TeamId, UserId};
 use crate::provision::{Changed, Done, ProvisioningMode, change_account};
-use crate::slack::render::AdminTask;
+use crate::slack::ids::AdminTask;
 use crate::store::{BOT_ACTOR, ChangeOutcome, StateChange};
+use crate::workflow::authority::MayClick;
 use crate::workflow::{Feedback, Job, JobError, Workflow};
 
 impl Workflow {
@@ -19,14 +20,12 @@ impl Workflow {
         id: RequestId,
         feedback: &Feedback,
     ) -> anyhow::Result<()> {
-        let Some(request) = self.store.get_request(team, id).await? else {
+        let Some(request) = self
+            .clicked_request(team, actor, id, "revoke", MayClick::Approver, feedback)
+            .await?
+        else {
             return Ok(());
         };
-        if let Err(refusal) = self.authorize_account_action(actor, &request).await? {
-            return self
-                .refuse(team, actor, "revoke", &request, &refusal, feedback)
-                .await;
-        }
         let Ok(to) = transition(request.kind, request.state, Action::Revoke) else {
             return self
                 .tell(
@@ -183,14 +182,12 @@ impl Workflow {
         id: RequestId,
         feedback: &Feedback,
     ) -> anyhow::Result<()> {
-        let Some(request) = self.store.get_request(team, id).await? else {
+        let Some(request) = self
+            .clicked_request(team, actor, id, "make_member", MayClick::Approver, feedback)
+            .await?
+        else {
             return Ok(());
         };
-        if let Err(refusal) = self.authorize_account_action(actor, &request).await? {
-            return self
-                .refuse(team, actor, "make_member", &request, &refusal, feedback)
-                .await;
-        }
         if request.state != RequestState::Active || request.guest_type == GuestType::Member {
             return self
                 .tell(
@@ -303,14 +300,19 @@ impl Workflow {
         id: RequestId,
         feedback: &Feedback,
     ) -> anyhow::Result<()> {
-        let Some(request) = self.store.get_request(team, id).await? else {
+        let Some(request) = self
+            .clicked_request(
+                team,
+                actor,
+                id,
+                "retry_provision",
+                MayClick::Approver,
+                feedback,
+            )
+            .await?
+        else {
             return Ok(());
         };
-        if let Err(refusal) = self.authorize_account_action(actor, &request).await? {
-            return self
-                .refuse(team, actor, "retry_provision", &request, &refusal, feedback)
-                .await;
-        }
         if request.state != RequestState::Approved {
             return self
                 .tell(

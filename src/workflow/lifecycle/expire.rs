@@ -8,7 +8,7 @@ use crate::domain::account::Change;
 use crate::domain::request::transition;
 use crate::domain::{Action, GuestRequest, RequestKind, RequestState, TeamId};
 use crate::provision::{Changed, ProvisioningMode, change_account};
-use crate::slack::render::AdminTask;
+use crate::slack::ids::AdminTask;
 use crate::store::{BOT_ACTOR, ChangeOutcome, StateChange};
 use crate::workflow::{Job, JobError, Workflow};
 

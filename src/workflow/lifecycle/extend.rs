@@ -6,8 +6,10 @@ use crate::domain::policy::check_expiry;
 use crate::domain::request::{ExtensionEffect, NewRequest, extension_effect};
 use crate::domain::text::safe;
 use crate::domain::{Expiry, GuestRequest, RequestId, RequestKind, RequestState, TeamId, UserId};
-use crate::slack::render::{self, ExtendMetadata, slack_date};
+use crate::slack::ids::ExtendMetadata;
+use crate::slack::render::{self, slack_date};
 use crate::store::{AuditEntry, BOT_ACTOR, CreateOutcome, NewJob};
+use crate::workflow::authority::MayClick;
 use crate::workflow::{Feedback, Job, JobError, Workflow};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use std::collections::HashMap;
@@ -67,7 +69,17 @@ impl Workflow {
         id: RequestId,
         feedback: &Feedback,
     ) -> anyhow::Result<()> {
-        let Some(request) = self.store.get_request(team, id).await? else {
+        let Some(request) = self
+            .clicked_request(
+                team,
+                actor,
+                id,
+                "let_expire",
+                MayClick::SponsorOrApprover,
+                feedback,
+            )
+            .await?
+        else {
             return Ok(());
         };
         let Some(at) = request.expires_at else {
@@ -104,7 +116,17 @@ impl Workflow {
         trigger_id: &str,
         feedback: &Feedback,
     ) -> anyhow::Result<()> {
-        let Some(request) = self.store.get_request(team, id).await? else {
+        let Some(request) = self
+            .clicked_request(
+                team,
+                actor,
+                id,
+                "extend",
+                MayClick::SponsorOrApprover,
+                feedback,
+            )
+            .await?
+        else {
             return Ok(());
         };
         if !matches!(
@@ -120,15 +142,6 @@ impl Workflow {
                         "Request {id} is {}; there is nothing to extend.",
                         request.state.label()
                     ),
-                )
-                .await;
-        }
-        if !self.may_sponsor(actor, &request).await? {
-            return self
-                .tell(
-                    team,
-                    feedback,
-                    "Only the sponsor or an approver can extend this guest.".into(),
                 )
                 .await;
         }
@@ -171,11 +184,14 @@ impl Workflow {
             .get_request(team, RequestId(metadata.request_id))
             .await?
         else {
-            return error(render::EXTEND_MODE_BLOCK, "That guest no longer exists.");
+            return error(
+                crate::slack::ids::EXTEND_MODE_BLOCK,
+                "That guest no longer exists.",
+            );
         };
         let Some(current) = parent.expires_at else {
             return error(
-                render::EXTEND_MODE_BLOCK,
+                crate::slack::ids::EXTEND_MODE_BLOCK,
                 "This account has no end date to extend.",
             );
         };
@@ -186,12 +202,15 @@ impl Workflow {
                     .as_deref()
                     .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
                 else {
-                    return error(render::EXTEND_DATE_BLOCK, "Pick the new end date.");
+                    return error(
+                        crate::slack::ids::EXTEND_DATE_BLOCK,
+                        "Pick the new end date.",
+                    );
                 };
                 let five = NaiveTime::from_hms_opt(17, 0, 0).expect("valid time");
                 match local_to_utc(date, five, zone(metadata.tz.as_deref())) {
                     Ok(at) => at,
-                    Err(e) => return error(render::EXTEND_DATE_BLOCK, &e.to_string()),
+                    Err(e) => return error(crate::slack::ids::EXTEND_DATE_BLOCK, &e.to_string()),
                 }
             }
             _ => match days.as_deref().and_then(|d| d.trim().parse::<i64>().ok()) {
@@ -199,19 +218,22 @@ impl Workflow {
                     match current.checked_add_signed(Duration::days(days)) {
                         Some(end) => end,
                         None => {
-                            return error(render::EXTEND_DAYS_BLOCK, "That is too far ahead.");
+                            return error(
+                                crate::slack::ids::EXTEND_DAYS_BLOCK,
+                                "That is too far ahead.",
+                            );
                         }
                     }
                 }
                 Some(days) if days > MAX_EXTENSION_DAYS => {
                     return error(
-                        render::EXTEND_DAYS_BLOCK,
+                        crate::slack::ids::EXTEND_DAYS_BLOCK,
                         &format!("At most {MAX_EXTENSION_DAYS} days at a time."),
                     );
                 }
                 _ => {
                     return error(
-                        render::EXTEND_DAYS_BLOCK,
+                        crate::slack::ids::EXTEND_DAYS_BLOCK,
                         "Enter a whole number of days, 1 or more.",
                     );
                 }
@@ -219,14 +241,14 @@ impl Workflow {
         };
         if new_end <= current {
             return error(
-                render::EXTEND_DATE_BLOCK,
+                crate::slack::ids::EXTEND_DATE_BLOCK,
                 "The new end must be later than the current one.",
             );
         }
         let block = if mode.as_deref() == Some("date") {
-            render::EXTEND_DATE_BLOCK
+            crate::slack::ids::EXTEND_DATE_BLOCK
         } else {
-            render::EXTEND_DAYS_BLOCK
+            crate::slack::ids::EXTEND_DAYS_BLOCK
         };
         if let Err(message) = check_expiry(&Expiry::At { at: new_end }, &self.settings.policy, now)
         {
@@ -235,7 +257,7 @@ impl Workflow {
         let reason = reason.trim().to_string();
         if reason.is_empty() {
             return error(
-                render::EXTEND_REASON_BLOCK,
+                crate::slack::ids::EXTEND_REASON_BLOCK,
                 "Say why the guest needs longer.",
             );
         }
@@ -292,7 +314,7 @@ impl Workflow {
                 Ok(None)
             }
             CreateOutcome::Duplicate(_) => error(
-                render::EXTEND_MODE_BLOCK,
+                crate::slack::ids::EXTEND_MODE_BLOCK,
                 "An extension for this guest is already waiting.",
             ),
         }

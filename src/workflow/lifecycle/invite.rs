@@ -8,8 +8,10 @@ use crate::domain::{
     Action, Email, GuestRequest, RequestId, RequestKind, RequestState, TeamId, UserId,
 };
 use crate::provision::{Invited, ProvisionError, VerifiedGuest};
-use crate::slack::render::{AdminTask, slack_date};
+use crate::slack::ids::AdminTask;
+use crate::slack::render::slack_date;
 use crate::store::{BOT_ACTOR, ChangeOutcome, ChangedFields, NewJob, StateChange};
+use crate::workflow::authority::MayClick;
 use crate::workflow::{Feedback, Job, JobError, Workflow};
 use chrono::{DateTime, Utc};
 
@@ -432,14 +434,12 @@ impl Workflow {
         task: AdminTask,
         feedback: &Feedback,
     ) -> anyhow::Result<()> {
-        let Some(request) = self.store.get_request(team, id).await? else {
+        let Some(request) = self
+            .clicked_request(team, actor, id, "task_done", MayClick::Approver, feedback)
+            .await?
+        else {
             return Ok(());
         };
-        if let Err(refusal) = self.authorize_account_action(actor, &request).await? {
-            return self
-                .refuse(team, actor, "task_done", &request, &refusal, feedback)
-                .await;
-        }
         let actor_name = actor.to_string();
         match (task, request.state) {
             (AdminTask::Invite, RequestState::Approved)

@@ -21,7 +21,7 @@ use crate::domain::account::Refusal;
 use crate::domain::text::safe;
 use crate::domain::{GuestRequest, RequestId, RequestState, TeamId};
 use crate::provision::{BoundAccount, Invitation, ProvisionError, ProvisioningMode};
-use crate::slack::render::AdminTask;
+use crate::slack::ids::AdminTask;
 use crate::store::{AuditEntry, NewJob};
 use chrono::{DateTime, Duration, Utc};
 
@@ -321,44 +321,6 @@ impl Workflow {
             safe(&request.full_name, 100),
             safe(request.email.as_str(), 254)
         )
-    }
-
-    /// Approvers decide lifecycle actions the way they decide requests (the requester excepted).
-    async fn authorize_account_action(
-        &self,
-        actor: &crate::domain::UserId,
-        request: &GuestRequest,
-    ) -> anyhow::Result<Result<(), crate::domain::policy::Refusal>> {
-        Ok(self.authorize(actor, request).await?.map(|_| ()))
-    }
-
-    /// The sponsor, or an approver for the request, may resend and extend.
-    async fn may_sponsor(
-        &self,
-        actor: &crate::domain::UserId,
-        request: &GuestRequest,
-    ) -> anyhow::Result<bool> {
-        Ok(&request.requester == actor || self.authorize(actor, request).await?.is_ok())
-    }
-
-    async fn refuse(
-        &self,
-        team: &TeamId,
-        actor: &crate::domain::UserId,
-        verb: &str,
-        request: &GuestRequest,
-        refusal: &crate::domain::policy::Refusal,
-        feedback: &super::Feedback,
-    ) -> anyhow::Result<()> {
-        let explain = self.feedback_job(team, feedback, self.refusal_text(refusal, request));
-        self.store
-            .append_audit(
-                self.refused_audit(team, actor, verb, request, refusal),
-                vec![explain],
-            )
-            .await?;
-        self.queued();
-        Ok(())
     }
 }
 

@@ -8,8 +8,9 @@ use crate::domain::request::transition;
 use crate::domain::text::safe;
 use crate::domain::{Action, GuestRequest, RequestId, RequestState, TeamId, UserId};
 use crate::provision::{Invited, ProvisioningMode};
-use crate::slack::render::AdminTask;
+use crate::slack::ids::AdminTask;
 use crate::store::{BOT_ACTOR, ChangeOutcome, StateChange};
+use crate::workflow::authority::MayClick;
 use crate::workflow::{Feedback, Job, JobError, Workflow};
 
 impl Workflow {
@@ -21,7 +22,17 @@ impl Workflow {
         id: RequestId,
         feedback: &Feedback,
     ) -> anyhow::Result<()> {
-        let Some(request) = self.store.get_request(team, id).await? else {
+        let Some(request) = self
+            .clicked_request(
+                team,
+                actor,
+                id,
+                "resend",
+                MayClick::SponsorOrApprover,
+                feedback,
+            )
+            .await?
+        else {
             return Ok(());
         };
         if !matches!(
@@ -37,12 +48,6 @@ impl Workflow {
                         request.state.label()
                     ),
                 )
-                .await;
-        }
-        if !self.may_sponsor(actor, &request).await? {
-            let refusal = crate::domain::policy::Refusal::NotAnApprover;
-            return self
-                .refuse(team, actor, "resend", &request, &refusal, feedback)
                 .await;
         }
         let now = self.now();

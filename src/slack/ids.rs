@@ -1,0 +1,281 @@
+//! Everything Guestlist writes into Slack and reads back: the `callback_id` of each view, the
+//! `action_id` and `value` of each button, the `block_id` of each input, and what a view carries
+//! in `private_metadata`. One codec, beside the renderer that writes these and used by the
+//! handler that parses them, so the two cannot drift apart.
+
+use crate::domain::RequestId;
+use crate::domain::policy::Field;
+use serde::{Deserialize, Serialize};
+
+/// A view (modal) or shortcut of ours, by its `callback_id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    RequestForm,
+    DenyReason,
+    ExtendForm,
+    /// The global shortcut "Request a guest".
+    RequestShortcut,
+}
+
+impl View {
+    const ALL: [View; 4] = [
+        View::RequestForm,
+        View::DenyReason,
+        View::ExtendForm,
+        View::RequestShortcut,
+    ];
+
+    pub fn callback_id(self) -> &'static str {
+        match self {
+            View::RequestForm => "guest_request",
+            View::DenyReason => "deny_reason",
+            View::ExtendForm => "extend_request",
+            View::RequestShortcut => "request_guest",
+        }
+    }
+
+    pub fn parse(callback_id: &str) -> Option<View> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.callback_id() == callback_id)
+    }
+}
+
+/// Something an admin has to do by hand in Slack (manual provisioning).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdminTask {
+    Invite,
+    Resend,
+    Deactivate,
+    MakeMember,
+    /// The guest never joined: withdraw the pending invitation (no account exists).
+    WithdrawInvitation,
+}
+
+impl AdminTask {
+    const ALL: [AdminTask; 5] = [
+        AdminTask::Invite,
+        AdminTask::Resend,
+        AdminTask::Deactivate,
+        AdminTask::MakeMember,
+        AdminTask::WithdrawInvitation,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdminTask::Invite => "invite",
+            AdminTask::Resend => "resend",
+            AdminTask::Deactivate => "deactivate",
+            AdminTask::MakeMember => "make_member",
+            AdminTask::WithdrawInvitation => "withdraw_invitation",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// A previewed CSV file an approver may confirm: which file, which bytes, where, and who
+/// shared it (their zone and sponsorship shaped the preview).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportConfirmation {
+    pub file_id: String,
+    /// SHA-256 of the previewed bytes, hex.
+    pub digest: String,
+    pub thread_ts: String,
+    pub sharer: Option<String>,
+}
+
+/// A button of ours: what it does and on what. `action_id()` and `value()` are what the renderer
+/// writes; `parse` reads them back from a `block_actions` payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Button {
+    Approve(RequestId),
+    Deny(RequestId),
+    /// Opens the request form (under a message in the request channel, in App Home).
+    OpenForm,
+    Resend(RequestId),
+    Revoke(RequestId),
+    MakeMember(RequestId),
+    Extend(RequestId),
+    LetExpire(RequestId),
+    RetryProvision(RequestId),
+    TaskDone(RequestId, AdminTask),
+    ApplySyncPlan(i64),
+    ImportConfirm(ImportConfirmation),
+}
+
+impl Button {
+    pub fn action_id(&self) -> &'static str {
+        match self {
+            Button::Approve(_) => "approve_request",
+            Button::Deny(_) => "deny_request",
+            Button::OpenForm => "open_request_form",
+            Button::Resend(_) => "resend_invite",
+            Button::Revoke(_) => "revoke_access",
+            Button::MakeMember(_) => "make_member",
+            Button::Extend(_) => "extend_access",
+            Button::LetExpire(_) => "let_expire",
+            Button::RetryProvision(_) => "retry_provision",
+            Button::TaskDone(..) => "task_done",
+            Button::ApplySyncPlan(_) => "apply_sync_plan",
+            Button::ImportConfirm(_) => "import_guests",
+        }
+    }
+
+    /// The button's `value` (at most 2000 characters: every value here is far shorter).
+    pub fn value(&self) -> String {
+        match self {
+            Button::Approve(id)
+            | Button::Deny(id)
+            | Button::Resend(id)
+            | Button::Revoke(id)
+            | Button::MakeMember(id)
+            | Button::Extend(id)
+            | Button::LetExpire(id)
+            | Button::RetryProvision(id) => id.0.to_string(),
+            Button::OpenForm => "open".to_string(),
+            Button::TaskDone(id, task) => format!("{}:{}", id.0, task.as_str()),
+            Button::ApplySyncPlan(plan) => plan.to_string(),
+            Button::ImportConfirm(file) => format!(
+                "{}:{}:{}:{}",
+                file.file_id,
+                file.digest,
+                file.thread_ts,
+                file.sharer.as_deref().unwrap_or("")
+            ),
+        }
+    }
+
+    /// Reads a clicked button back; `None` for a button that is not ours or a value that does
+    /// not parse.
+    pub fn parse(action_id: &str, value: Option<&str>) -> Option<Button> {
+        let value = value.unwrap_or("");
+        let request = || RequestId::parse(value);
+        Some(match action_id {
+            "approve_request" => Button::Approve(request()?),
+            "deny_request" => Button::Deny(request()?),
+            "open_request_form" => Button::OpenForm,
+            "resend_invite" => Button::Resend(request()?),
+            "revoke_access" => Button::Revoke(request()?),
+            "make_member" => Button::MakeMember(request()?),
+            "extend_access" => Button::Extend(request()?),
+            "let_expire" => Button::LetExpire(request()?),
+            "retry_provision" => Button::RetryProvision(request()?),
+            "task_done" => {
+                let (id, task) = value.split_once(':')?;
+                Button::TaskDone(RequestId::parse(id)?, AdminTask::parse(task)?)
+            }
+            "apply_sync_plan" => Button::ApplySyncPlan(value.parse().ok()?),
+            "import_guests" => {
+                let mut parts = value.splitn(4, ':');
+                let (file_id, digest, thread_ts) = (parts.next()?, parts.next()?, parts.next()?);
+                Button::ImportConfirm(ImportConfirmation {
+                    file_id: file_id.to_string(),
+                    digest: digest.to_string(),
+                    thread_ts: thread_ts.to_string(),
+                    sharer: parts.next().filter(|s| !s.is_empty()).map(str::to_string),
+                })
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// `block_id` (and `action_id`) of each request form input, so errors land on the right block.
+pub fn field_block_id(field: Field) -> &'static str {
+    match field {
+        Field::Email => "email",
+        Field::FullName => "full_name",
+        Field::Organisation => "organisation",
+        Field::Reason => "reason",
+        Field::GuestType => "guest_type",
+        Field::Channels => "channels",
+        Field::ExpiryMode => "expiry_mode",
+        Field::ExpiryDays => "expiry_days",
+        Field::ExpiryDate => "expiry_date",
+        Field::ExpiryTime => "expiry_time",
+    }
+}
+
+/// The deny form's one input.
+pub const DENY_REASON_BLOCK: &str = "deny_reason";
+/// The extension form's inputs.
+pub const EXTEND_DAYS_BLOCK: &str = "extend_days";
+pub const EXTEND_DATE_BLOCK: &str = "extend_date";
+pub const EXTEND_MODE_BLOCK: &str = "extend_mode";
+pub const EXTEND_REASON_BLOCK: &str = "extend_reason";
+
+/// What the request modal carries between opening and submission.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FormMetadata {
+    /// The requester's IANA time zone, for reading the date and time pickers.
+    pub tz: Option<String>,
+    /// Where the form was opened from (a channel id), if anywhere.
+    pub origin: Option<String>,
+}
+
+/// What the deny modal carries: the request, and where to answer the approver.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DenyMetadata {
+    pub request_id: i64,
+    pub response_url: Option<String>,
+}
+
+/// What the extension modal carries.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExtendMetadata {
+    pub request_id: i64,
+    pub tz: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_button_reads_back_as_written() {
+        let id = RequestId(42);
+        let buttons = [
+            Button::Approve(id),
+            Button::Deny(id),
+            Button::OpenForm,
+            Button::Resend(id),
+            Button::Revoke(id),
+            Button::MakeMember(id),
+            Button::Extend(id),
+            Button::LetExpire(id),
+            Button::RetryProvision(id),
+            Button::TaskDone(id, AdminTask::WithdrawInvitation),
+            Button::ApplySyncPlan(7),
+            Button::ImportConfirm(ImportConfirmation {
+                file_id: "F1".into(),
+                digest: "ab12".into(),
+                thread_ts: "1700000000.000100".into(),
+                sharer: Some("U1".into()),
+            }),
+            Button::ImportConfirm(ImportConfirmation {
+                file_id: "F1".into(),
+                digest: "ab12".into(),
+                thread_ts: "1.2".into(),
+                sharer: None,
+            }),
+        ];
+        for button in buttons {
+            let value = button.value();
+            assert_eq!(
+                Button::parse(button.action_id(), Some(&value)),
+                Some(button.clone()),
+                "{value}"
+            );
+        }
+        assert_eq!(Button::parse("approve_request", Some("x")), None);
+        assert_eq!(Button::parse("task_done", Some("4:bake")), None);
+        assert_eq!(Button::parse("someone_elses", Some("4")), None);
+        for view in View::ALL {
+            assert_eq!(View::parse(view.callback_id()), Some(view));
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! The request card in the request channel, in every state.
+
+use super::*;
+use crate::domain::RequestKind;
+use crate::domain::policy::{MAX_NAME_CHARS, MAX_ORGANISATION_CHARS, MAX_REASON_CHARS};
+use crate::domain::request::Source;
+use crate::domain::text::truncate;
+
+pub(super) fn summary_fields(request: &GuestRequest, now: DateTime<Utc>) -> Vec<SlackBlockText> {
+    let organisation = if request.organisation.is_empty() {
+        "—".to_string()
+    } else {
+        safe(&request.organisation, MAX_ORGANISATION_CHARS)
+    };
+    let phone = request
+        .phone
+        .as_deref()
+        .map(|p| format!("\n{}", safe(p, 20)))
+        .unwrap_or_default();
+    vec![
+        md!(
+            "*Guest*\n{}\n{}{}",
+            safe(&request.full_name, MAX_NAME_CHARS),
+            safe(request.email.as_str(), 254),
+            phone
+        ),
+        md!("*Organisation*\n{}", organisation),
+        md!("*Type*\n{}", request.guest_type.label()),
+        md!("*Channels*\n{}", channels_text(request)),
+        md!("*Expires*\n{}", expiry_text(request, now)),
+        md!(
+            "*Requested by*\n<@{}> · {}",
+            request.requester,
+            slack_date(request.created_at)
+        ),
+    ]
+}
+
+/// The card in the request channel: everything an approver needs, and the buttons while pending.
+pub fn card(request: &GuestRequest, now: DateTime<Utc>) -> SlackMessageContent {
+    let title = match request.kind {
+        RequestKind::Guest => format!("Guest request {}", request.id),
+        RequestKind::Extension => format!(
+            "Extension request {} for {}",
+            request.id,
+            request.parent_id.map(|p| p.to_string()).unwrap_or_default()
+        ),
+    };
+    let source = match request.source {
+        Source::Form => String::new(),
+        Source::Import => " (CSV import)".to_string(),
+        Source::Sync => format!(
+            " (group sync rule *{}*)",
+            escape(request.sync_rule.as_deref().unwrap_or(""))
+        ),
+    };
+    let pending = request.state == RequestState::Pending;
+    let asks = match request.kind {
+        RequestKind::Guest => format!(
+            "asks for a *{}* account",
+            request.guest_type.label().to_lowercase()
+        ),
+        RequestKind::Extension => "asks to extend this guest account".to_string(),
+    };
+    let blocks: Vec<SlackBlock> = slack_blocks![
+        some_into(SlackHeaderBlock::new(pt!(truncate(&title, 150)))),
+        some_into(SlackSectionBlock::new().with_text(md!(
+            "<@{}> {}{}",
+            request.requester,
+            asks,
+            source
+        ))),
+        some_into(SlackSectionBlock::new().with_fields(summary_fields(request, now))),
+        some_into(SlackSectionBlock::new().with_text(md!("*Reason*\n{}", quote(&request.reason, MAX_REASON_CHARS)))),
+        some_into(SlackContextBlock::new(vec![md!("{}", status_line(request))])),
+        optionally_into(pending => SlackActionsBlock::new(decision_buttons(request))
+            .with_block_id(format!("decide:{}", request.id.0).into())),
+        ..account_buttons(request).into_iter().map(|buttons| SlackActionsBlock::new(buttons)
+            .with_block_id(format!("account:{}", request.id.0).into()))
+    ];
+    SlackMessageContent::new()
+        .with_text(format!(
+            "{}: {} ({}) — {}",
+            title,
+            safe(&request.full_name, MAX_NAME_CHARS),
+            safe(request.email.as_str(), 254),
+            request.state.label()
+        ))
+        .with_blocks(blocks)
+}
+
+pub(super) fn decision_buttons(request: &GuestRequest) -> Vec<SlackActionBlockElement> {
+    slack_blocks![
+        some_into(
+            button("Approve", &Button::Approve(request.id))
+                .with_style(SlackBlockButtonStyle::Primary)
+        ),
+        some_into(
+            button("Deny", &Button::Deny(request.id)).with_style(SlackBlockButtonStyle::Danger)
+        )
+    ]
+}
+
+/// What approvers can do with an account once it exists.
+pub(super) fn account_buttons(request: &GuestRequest) -> Option<Vec<SlackActionBlockElement>> {
+    if request.kind != RequestKind::Guest {
+        return None;
+    }
+    let id = request.id;
+    let who = format!(
+        "{} ({})",
+        safe(&request.full_name, 80),
+        safe(request.email.as_str(), 254)
+    );
+    let revoke = button("Revoke access", &Button::Revoke(id))
+        .with_style(SlackBlockButtonStyle::Danger)
+        .with_confirm(confirm(
+            "Revoke access?",
+            format!("{who} loses access now."),
+            "Revoke",
+        ));
+    let resend = button("Resend invitation", &Button::Resend(id));
+    let member = button("Make full member", &Button::MakeMember(id)).with_confirm(confirm(
+        "Make a full member?",
+        format!("{who} becomes a full member of the workspace and no longer expires."),
+        "Make member",
+    ));
+    let buttons: Vec<SlackActionBlockElement> = match request.state {
+        RequestState::Approved => vec![revoke.into()],
+        RequestState::Invited | RequestState::InviteExpired => vec![resend.into(), revoke.into()],
+        RequestState::Active if request.guest_type != GuestType::Member => {
+            vec![member.into(), revoke.into()]
+        }
+        RequestState::Active => vec![revoke.into()],
+        _ => return None,
+    };
+    Some(buttons)
+}

@@ -1,0 +1,160 @@
+//! App Home, `/guest list`, `/guest status` and `/guest help`.
+
+use super::card::{account_buttons, decision_buttons};
+use super::*;
+use crate::domain::Expiry;
+use crate::domain::expiry::format_in_zone;
+use chrono_tz::Tz;
+
+/// One line per request, for `/guest list` and App Home.
+pub fn request_line(request: &GuestRequest) -> String {
+    format!(
+        "*{}* {} ({}) · {} · {}",
+        request.id,
+        safe(&request.full_name, 60),
+        safe(request.email.as_str(), 254),
+        request.guest_type.label(),
+        request.state.label()
+    )
+}
+
+/// `/guest status`: the request in the viewer's own time zone.
+pub fn status_text(request: &GuestRequest, tz: Tz, now: DateTime<Utc>) -> String {
+    let expiry = match (request.expires_at, request.expiry) {
+        (Some(at), _) | (None, Expiry::At { at }) => {
+            format!("{} ({})", format_in_zone(at, tz), relative(at, now))
+        }
+        (None, Expiry::AfterDays { days }) => format!("{days} days after approval"),
+        (None, Expiry::Never) => "never".to_string(),
+    };
+    format!(
+        "{}\nChannels: {}\nExpires: {}\nRequested by <@{}> on {}\n{}",
+        request_line(request),
+        channels_text(request),
+        expiry,
+        request.requester,
+        format_in_zone(request.created_at, tz),
+        status_line(request)
+    )
+}
+
+/// App Home: my requests; for approvers, the queue with the same buttons as the cards.
+/// What an approver sees in App Home besides their own requests.
+#[derive(Debug, Clone, Default)]
+pub struct ApproverHome {
+    /// Pending requests this approver may decide.
+    pub queue: Vec<GuestRequest>,
+    /// Open guest accounts, soonest to end first.
+    pub accounts: Vec<GuestRequest>,
+}
+
+pub fn home(
+    mine: &[GuestRequest],
+    approver: Option<&ApproverHome>,
+    now: DateTime<Utc>,
+) -> SlackView {
+    const MAX_MINE: usize = 10;
+    const MAX_QUEUE: usize = 20;
+    const MAX_ACCOUNTS: usize = 10;
+    let mut blocks: Vec<SlackBlock> = slack_blocks![
+        some_into(SlackHeaderBlock::new(pt!("Guestlist"))),
+        some_into(SlackSectionBlock::new().with_text(md!(
+            "Ask for guest accounts here or with `/guest`. Approvers decide in the request channel."
+        ))),
+        some_into(SlackActionsBlock::new(slack_blocks![some_into(
+            SlackBlockButtonElement::new(pt!("Request a guest account"))
+                .with_action_id(Button::OpenForm.action_id().into())
+                .with_style(SlackBlockButtonStyle::Primary)
+        )])),
+        some_into(SlackDividerBlock::new()),
+        some_into(SlackHeaderBlock::new(pt!("Your requests")))
+    ];
+    if mine.is_empty() {
+        blocks.push(
+            SlackContextBlock::new(vec![md!("You have not asked for any guests yet.")]).into(),
+        );
+    }
+    for request in mine.iter().take(MAX_MINE) {
+        blocks.push(
+            SlackSectionBlock::new()
+                .with_text(md!("{}", request_line(request)))
+                .into(),
+        );
+    }
+    if let Some(ApproverHome { queue, accounts }) = approver {
+        blocks.push(SlackDividerBlock::new().into());
+        blocks.push(
+            SlackHeaderBlock::new(pt!(format!("Waiting for approval ({})", queue.len()))).into(),
+        );
+        if queue.is_empty() {
+            blocks.push(SlackContextBlock::new(vec![md!("Nothing to decide. :tada:")]).into());
+        }
+        for request in queue.iter().take(MAX_QUEUE) {
+            blocks.push(
+                SlackSectionBlock::new()
+                    .with_text(md!(
+                        "{} · requested by <@{}> · expires: {}\n{}",
+                        request_line(request),
+                        request.requester,
+                        expiry_text(request, now),
+                        quote(&request.reason, 300)
+                    ))
+                    .into(),
+            );
+            blocks.push(
+                SlackActionsBlock::new(decision_buttons(request))
+                    .with_block_id(format!("decide:{}", request.id.0).into())
+                    .into(),
+            );
+        }
+        if queue.len() > MAX_QUEUE {
+            blocks.push(
+                SlackContextBlock::new(vec![md!(
+                    "…and {} more in the request channel.",
+                    queue.len() - MAX_QUEUE
+                )])
+                .into(),
+            );
+        }
+        if !accounts.is_empty() {
+            blocks.push(SlackDividerBlock::new().into());
+            blocks.push(SlackHeaderBlock::new(pt!("Guest accounts ending soonest")).into());
+            for request in accounts.iter().take(MAX_ACCOUNTS) {
+                blocks.push(
+                    SlackSectionBlock::new()
+                        .with_text(md!(
+                            "{} · sponsor <@{}> · ends: {}",
+                            request_line(request),
+                            request.requester,
+                            expiry_text(request, now)
+                        ))
+                        .into(),
+                );
+                if let Some(buttons) = account_buttons(request) {
+                    blocks.push(
+                        SlackActionsBlock::new(buttons)
+                            .with_block_id(format!("account:{}", request.id.0).into())
+                            .into(),
+                    );
+                }
+            }
+        }
+    }
+    SlackView::Home(SlackHomeView::new(blocks))
+}
+
+/// `/guest help`.
+pub fn help_text() -> String {
+    [
+        "*Guestlist* runs guest accounts for this workspace.",
+        "• `/guest` — ask for a guest account (opens a form)",
+        "• `/guest list` — your requests and where they stand",
+        "• `/guest status <id>` — one request in detail",
+        "• `/guest cancel <id>` — withdraw a request still waiting for approval",
+        "• `/guest sync preview` — approvers: what group sync would change (changes nothing)",
+        "• `/guest sync now` — approvers: run group sync now",
+        "• `/guest import` — approvers: how to add many guests from a CSV file",
+        "• `/guest help` — this list",
+    ]
+    .join("\n")
+}

@@ -1,0 +1,156 @@
+//! Snapshots of every view, and the rules they keep (escaping, Block Kit's limits).
+
+use super::*;
+use crate::domain::policy::RequestPolicy;
+use crate::domain::request::CardRef;
+use crate::domain::request::Source;
+use crate::domain::{ChannelId, Email, RequestId, TeamId, UserId};
+use crate::domain::{Expiry, RequestKind};
+use crate::slack::ids::{DenyMetadata, FormMetadata};
+
+fn now() -> DateTime<Utc> {
+    "2026-11-22T12:00:00Z".parse().unwrap()
+}
+
+fn request(state: RequestState) -> GuestRequest {
+    // Pending and cancelled requests have no decision.
+    let undecided = matches!(state, RequestState::Pending | RequestState::Cancelled);
+    GuestRequest {
+        id: RequestId(42),
+        team_id: TeamId::from("T1"),
+        kind: RequestKind::Guest,
+        parent_id: None,
+        requester: UserId::from("UREQ"),
+        email: Email::parse("grace@partner.com").unwrap(),
+        full_name: "Grace Hopper".into(),
+        organisation: "Partner & Co <Ltd>".into(),
+        reason: "Joint launch.\nNeeds the <#C999> channel & <!here> access".into(),
+        guest_type: GuestType::MultiChannel,
+        channels: vec![ChannelId::from("C1"), ChannelId::from("C2")],
+        expiry: Expiry::AfterDays { days: 30 },
+        expires_at: (state != RequestState::Pending)
+            .then(|| "2026-12-22T11:00:00Z".parse().unwrap()),
+        state,
+        version: 3,
+        decided_by: (!undecided).then(|| UserId::from("UAPP")),
+        decided_at: (!undecided).then(|| "2026-11-22T11:00:00Z".parse().unwrap()),
+        decision_note: (state == RequestState::Denied).then(|| "No NDA <yet>".to_string()),
+        auto_rule: None,
+        card: Some(CardRef {
+            channel: ChannelId::from("CREQ"),
+            ts: "1.1".into(),
+        }),
+        card_version: Some(1),
+        source: Source::Form,
+        sync_rule: None,
+        phone: None,
+        slack_user_id: None,
+        external_id: None,
+        invited_at: matches!(state, RequestState::Invited)
+            .then(|| "2026-11-22T11:30:00Z".parse().unwrap()),
+        invite_expires_at: matches!(state, RequestState::Invited)
+            .then(|| "2026-11-29T11:30:00Z".parse().unwrap()),
+        created_at: "2026-11-20T09:00:00Z".parse().unwrap(),
+        updated_at: "2026-11-22T11:00:00Z".parse().unwrap(),
+        account_team: None,
+        source_user: None,
+    }
+}
+
+#[test]
+fn request_form_snapshot() {
+    let view = request_form(
+        &RequestPolicy::default(),
+        &FormMetadata {
+            tz: Some("Europe/Berlin".into()),
+            origin: Some("C1".into()),
+        },
+    );
+    insta::assert_json_snapshot!("request_form", view);
+}
+
+#[test]
+fn card_snapshots_in_every_state() {
+    for state in RequestState::ALL {
+        insta::assert_json_snapshot!(
+            format!("card_{}", state.as_str()),
+            card(&request(state), now())
+        );
+    }
+    let mut auto = request(RequestState::Approved);
+    auto.auto_rule = Some("partners".into());
+    auto.decided_by = None;
+    insta::assert_json_snapshot!("card_auto_approved", card(&auto, now()));
+}
+
+#[test]
+fn only_a_pending_card_has_buttons() {
+    for state in RequestState::ALL {
+        let json = serde_json::to_string(&card(&request(state), now())).unwrap();
+        assert_eq!(
+            json.contains("approve_request"),
+            state == RequestState::Pending,
+            "{state}"
+        );
+    }
+}
+
+#[test]
+fn home_snapshots() {
+    let mine = vec![
+        request(RequestState::Approved),
+        request(RequestState::Denied),
+    ];
+    let approver = ApproverHome {
+        queue: vec![request(RequestState::Pending)],
+        accounts: vec![request(RequestState::Active)],
+    };
+    insta::assert_json_snapshot!("home_approver", home(&mine, Some(&approver), now()));
+    insta::assert_json_snapshot!("home_requester", home(&[], None, now()));
+}
+
+#[test]
+fn deny_form_snapshot() {
+    let metadata = DenyMetadata {
+        request_id: 42,
+        response_url: None,
+    };
+    insta::assert_json_snapshot!(
+        "deny_form",
+        deny_form(&request(RequestState::Pending), &metadata)
+    );
+}
+
+#[test]
+fn user_text_never_reaches_a_card_raw() {
+    let json = serde_json::to_string(&card(&request(RequestState::Pending), now())).unwrap();
+    for raw in ["<#C999>", "<!here>", "<Ltd>", "& Co"] {
+        assert!(!json.contains(raw), "{raw} unescaped in {json}");
+    }
+}
+
+#[test]
+fn a_huge_reason_stays_within_block_kit_limits() {
+    let mut big = request(RequestState::Pending);
+    big.reason = "x".repeat(10_000);
+    big.full_name = "y".repeat(500);
+    let content = card(&big, now());
+    for block in content.blocks.unwrap() {
+        let json = serde_json::to_value(&block).unwrap();
+        if let Some(text) = json.pointer("/text/text").and_then(|t| t.as_str()) {
+            assert!(
+                text.chars().count() <= 3000,
+                "section text of {} chars",
+                text.chars().count()
+            );
+        }
+        for field in json
+            .get("fields")
+            .and_then(|f| f.as_array())
+            .into_iter()
+            .flatten()
+        {
+            assert!(field["text"].as_str().unwrap().chars().count() <= 2000);
+        }
+    }
+}

@@ -1,0 +1,288 @@
+//! Opening and submitting the request form; requests that an auto-approval rule decides.
+
+use super::{LOOKUP_BUDGET, SubmitOutcome, errors_by_block};
+use crate::domain::expiry::{format_in_zone, zone};
+use crate::domain::policy::{Field, auto_approval, validate_request};
+use crate::domain::request::{NewRequest, Source};
+use crate::domain::text::safe;
+use crate::domain::{GuestRequest, RequestKind, RequestState, TeamId, UserId};
+use crate::slack::SlackCallError;
+use crate::slack::ids::{FormMetadata, field_block_id};
+use crate::slack::payload::request_draft;
+use crate::slack::render;
+use crate::store::{Approval, AuditEntry, CreateOutcome, NewJob};
+use crate::workflow::lifecycle::EmailOwner;
+use crate::workflow::{Job, Workflow};
+use anyhow::Context;
+use slack_morphism::prelude::SlackViewState;
+use std::collections::HashMap;
+
+impl Workflow {
+    /// Opens the request form (`views.open` must happen while the trigger id is fresh).
+    /// Returns a message for the person when the form cannot be opened.
+    pub(in crate::workflow) async fn open_request_form(
+        &self,
+        team_id: &TeamId,
+        user: &UserId,
+        trigger_id: &str,
+        origin: Option<String>,
+    ) -> anyhow::Result<Option<String>> {
+        if self.settings.request_channel.is_none() {
+            return Ok(Some(
+                "Guestlist is not set up yet: an admin needs to set `slack.request_channel` in its configuration.".into(),
+            ));
+        }
+        if let Some(refusal) = self.may_request(team_id, user).await? {
+            return Ok(Some(refusal));
+        }
+        // The time zone only shapes how dates are read; if Slack is slow, fall back to UTC
+        // rather than let the trigger id expire.
+        let tz = match tokio::time::timeout(LOOKUP_BUDGET, self.directory.person(user)).await {
+            Ok(Ok(person)) => person.tz,
+            _ => None,
+        };
+        let view = render::request_form(&self.settings.policy, &FormMetadata { tz, origin });
+        match self.slack.open_view(trigger_id, view).await {
+            Ok(_) => Ok(None),
+            Err(SlackCallError::Api { code, .. }) if code.contains("trigger") => {
+                tracing::warn!(%team_id, %user, code, "trigger id expired before views.open");
+                Ok(Some(
+                    "That took Slack a moment too long. Please run `/guest` again.".into(),
+                ))
+            }
+            Err(e) => Err(e).context("opening the request form"),
+        }
+    }
+
+    /// `None` when `user` may ask for guests, else the reason they may not.
+    pub(in crate::workflow) async fn may_request(
+        &self,
+        team: &TeamId,
+        user: &UserId,
+    ) -> anyhow::Result<Option<String>> {
+        let groups = &self.settings.requester_usergroups;
+        if groups.is_empty()
+            || self
+                .directory
+                .in_any_group(user, &self.group_versions(team, groups).await?)
+                .await?
+        {
+            return Ok(None);
+        }
+        let names: Vec<String> = groups.iter().map(|g| format!("<!subteam^{g}>")).collect();
+        Ok(Some(format!(
+            "Only members of {} can ask for guest accounts.",
+            names.join(" or ")
+        )))
+    }
+
+    pub(in crate::workflow) async fn submit_request(
+        &self,
+        team_id: &TeamId,
+        user: &UserId,
+        state: Option<&SlackViewState>,
+        metadata: &FormMetadata,
+    ) -> anyhow::Result<SubmitOutcome> {
+        let now = self.now();
+        let tz = zone(metadata.tz.as_deref());
+        let valid = match validate_request(&request_draft(state), &self.settings.policy, now, tz) {
+            Ok(valid) => valid,
+            Err(errors) => return Ok(SubmitOutcome::Errors(errors_by_block(&errors))),
+        };
+        if let Some(refusal) = self.may_request(team_id, user).await? {
+            return Ok(SubmitOutcome::Errors(HashMap::from([(
+                field_block_id(Field::Email).into(),
+                refusal,
+            )])));
+        }
+        if let Some(existing) = self
+            .store
+            .open_request_for_email(team_id, valid.email.as_str())
+            .await?
+        {
+            return Ok(SubmitOutcome::Errors(
+                self.duplicate_error(&existing, tz).await,
+            ));
+        }
+        // A full member is refused here, on the field. When Slack cannot answer in time, the
+        // check is made again before anything is sent (the provisioning job).
+        match tokio::time::timeout(LOOKUP_BUDGET, self.email_owner(valid.email.as_str())).await {
+            Ok(Ok(EmailOwner::FullMember)) => {
+                return Ok(SubmitOutcome::Errors(HashMap::from([(
+                    field_block_id(Field::Email).to_string(),
+                    format!(
+                        "{} is already a full member of this workspace. Guest access is for people outside it.",
+                        valid.email
+                    ),
+                )])));
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::info!(error = %e, "member check deferred to the invitation"),
+            Err(_) => tracing::info!("member check took too long; deferred to the invitation"),
+        }
+        let valid_copy = valid.clone();
+        let new = NewRequest {
+            team_id: team_id.clone(),
+            kind: RequestKind::Guest,
+            parent_id: None,
+            requester: user.clone(),
+            email: valid.email,
+            full_name: valid.full_name,
+            organisation: valid.organisation,
+            reason: valid.reason,
+            guest_type: valid.guest_type,
+            channels: valid.channels,
+            expiry: valid.expiry,
+            source: Source::Form,
+            sync_rule: None,
+            phone: None,
+            account_team: None,
+            source_user: None,
+        };
+        if let Some(rule) = auto_approval(&self.settings.auto_approve, &valid_copy, now) {
+            return self.submit_auto_approved(new, rule.name.clone(), tz).await;
+        }
+        let audit = AuditEntry {
+            team_id: team_id.clone(),
+            request_id: None,
+            actor: user.to_string(),
+            action: "submit".into(),
+            from_state: None,
+            to_state: Some(RequestState::Pending),
+            detail: format!("{} as {}", new.email, new.guest_type.as_str()),
+            at: now,
+        };
+        let (max_attempts, stale_after) = (self.settings.max_attempts, self.settings.stale_after);
+        let team = team_id.clone();
+        let jobs = Box::new(move |r: &GuestRequest| -> Vec<NewJob> {
+            let stale_at = r.created_at
+                + chrono::Duration::from_std(stale_after).unwrap_or(chrono::Duration::days(2));
+            vec![
+                Job::PostCard { request_id: r.id }.now(&team, now, max_attempts),
+                Job::NotifyRequester {
+                    request_id: r.id,
+                    text: format!(
+                        "Your request *{}* for *{}* ({}) is waiting for an approver. I will tell you here when it is decided.",
+                        r.id,
+                        safe(&r.full_name, 100),
+                        safe(r.email.as_str(), 254)
+                    ),
+                }
+                .now(&team, now, max_attempts),
+                Job::PublishHome { user: r.requester.to_string() }.now(&team, now, max_attempts),
+                Job::StaleReminder { request_id: r.id }.at(&team, stale_at, max_attempts, Some(format!("stale:{}", r.id.0))),
+            ]
+        });
+        let outcome = self
+            .store
+            .create_request(&new, RequestState::Pending, now, audit, jobs)
+            .await?;
+        self.queued();
+        match outcome {
+            CreateOutcome::Created(request) => {
+                tracing::info!(request.id = request.id.0, %team_id, requester = %user, "request submitted");
+                Ok(SubmitOutcome::Sent(Box::new(request)))
+            }
+            // Two submissions for one email raced and the other won: the unique index caught it.
+            CreateOutcome::Duplicate(existing) => Ok(SubmitOutcome::Errors(
+                self.duplicate_error(&existing, tz).await,
+            )),
+        }
+    }
+
+    /// A request inside an auto-approval rule: stored approved, in one transaction with its
+    /// card, the sponsor's DM and the provisioning job; the card names the rule.
+    async fn submit_auto_approved(
+        &self,
+        new: NewRequest,
+        rule: String,
+        tz: chrono_tz::Tz,
+    ) -> anyhow::Result<SubmitOutcome> {
+        let now = self.now();
+        let team = new.team_id.clone();
+        let approval = Approval {
+            decided_by: None,
+            auto_rule: Some(rule.clone()),
+            audit_actor: crate::store::BOT_ACTOR.into(),
+            audit_action: "auto_approve".into(),
+            audit_detail: format!(
+                "auto-approval rule {rule}; requested by {} as {}",
+                new.requester,
+                new.guest_type.as_str()
+            ),
+        };
+        let provisioning = self.approved_jobs(&team);
+        let max_attempts = self.settings.max_attempts;
+        let rule_name = rule.clone();
+        let jobs: crate::store::JobsForEach = Box::new(move |r: &GuestRequest| {
+            let mut jobs = vec![
+                Job::PostCard { request_id: r.id }.now(&team, now, max_attempts),
+                Job::NotifyRequester {
+                    request_id: r.id,
+                    text: format!(
+                        "Your request *{}* for *{}* ({}) was approved automatically by rule *{}*. The invitation comes next; I will keep you posted.",
+                        r.id,
+                        safe(&r.full_name, 100),
+                        safe(r.email.as_str(), 254),
+                        safe(&rule_name, 80)
+                    ),
+                }
+                .now(&team, now, max_attempts),
+                Job::PublishHome { user: r.requester.to_string() }.now(&team, now, max_attempts),
+            ];
+            jobs.extend(provisioning(r));
+            jobs
+        });
+        let created = self
+            .store
+            .create_approved(std::slice::from_ref(&new), &approval, now, jobs)
+            .await?;
+        self.queued();
+        match created.into_iter().next() {
+            Some(request) => {
+                metrics::counter!("decisions_total", "outcome" => "approved").increment(1);
+                tracing::info!(request.id = request.id.0, team_id = %request.team_id, requester = %request.requester, rule, "request approved by rule");
+                Ok(SubmitOutcome::Sent(Box::new(request)))
+            }
+            // The email was taken between the check and the insert.
+            None => match self
+                .store
+                .open_request_for_email(&new.team_id, new.email.as_str())
+                .await?
+            {
+                Some(existing) => Ok(SubmitOutcome::Errors(
+                    self.duplicate_error(&existing, tz).await,
+                )),
+                None => anyhow::bail!("auto-approved request for {} was not stored", new.email),
+            },
+        }
+    }
+
+    async fn duplicate_error(
+        &self,
+        existing: &GuestRequest,
+        tz: chrono_tz::Tz,
+    ) -> HashMap<String, String> {
+        let who =
+            match tokio::time::timeout(LOOKUP_BUDGET, self.directory.person(&existing.requester))
+                .await
+            {
+                Ok(Ok(person)) => person.name,
+                _ => existing.requester.to_string(),
+            };
+        let what = match existing.state {
+            RequestState::Pending => "a request waiting for approval",
+            RequestState::Approved | RequestState::Invited => "an approved request",
+            _ => "an active guest account",
+        };
+        let message = format!(
+            "{} already has {} ({}, asked by {} on {}).",
+            existing.email,
+            what,
+            existing.id,
+            who,
+            format_in_zone(existing.created_at, tz)
+        );
+        HashMap::from([(field_block_id(Field::Email).to_string(), message)])
+    }
+}
