@@ -1,6 +1,6 @@
 //! Persistence: a few traits, one per concern (the job queue, requests and accounts, sync and
 //! import, audit, the event log), implemented by two backends (SQLite, the zero-setup default,
-//! and PostgreSQL, for several replicas). The SQL is written once (`sql.rs`, compiled for each
+//! and PostgreSQL, for several replicas). The SQL is written once (`sql/`, compiled for each
 //! backend); only the statements that truly differ live in `sqlite.rs` and `postgres.rs`.
 //! Every method that changes state is one transaction; a compare-and-set on the state column
 //! decides races. Each method's time is measured (`store_query_seconds{method}`).
@@ -12,7 +12,7 @@ mod rows;
 mod sqlite;
 mod url;
 
-// `sql.rs` is compiled inside each backend (see `sqlite.rs`); this line only lets `cargo fmt`
+// `sql/` is compiled inside each backend (see `sqlite.rs`); this line only lets `cargo fmt`
 // reach it.
 #[cfg(any())]
 mod sql;

@@ -1,6 +1,6 @@
 //! PostgreSQL: for several replicas behind a load balancer. Jobs are claimed with
 //! `FOR UPDATE SKIP LOCKED` and a lease, so two processes never run the same job. The queries
-//! are shared with SQLite (`sql.rs`); what is Postgres's own is here: the pool, a schema per
+//! are shared with SQLite (`sql/`); what is Postgres's own is here: the pool, a schema per
 //! test, and three statements.
 
 use super::StoreError;
@@ -47,12 +47,12 @@ const AUDIT_SINCE: &str =
              FROM audit_log WHERE $1::timestamptz IS NULL OR at >= $1 ORDER BY at, id";
 
 mod shared {
-    include!("sql.rs");
+    include!("sql/mod.rs");
 }
 
 #[derive(Debug, Clone)]
 pub struct PgStore {
-    /// One pool serves writes and reads (the same pool under both names, for `sql.rs`).
+    /// One pool serves writes and reads (the same pool under both names, for `sql/`).
     writer: PgPool,
     reader: PgPool,
     /// Event deliveries go through group commit (see `group_commit`).

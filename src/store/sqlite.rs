@@ -1,6 +1,6 @@
 //! SQLite: the zero-setup default. One writer connection (SQLite allows one writer at a time,
 //! so queueing in the pool beats retrying on SQLITE_BUSY) and a few readers, in WAL mode. The
-//! queries are shared with Postgres (`sql.rs`); what is SQLite's own is here: the connection,
+//! queries are shared with Postgres (`sql/`); what is SQLite's own is here: the connection,
 //! background WAL checkpoints, and three statements.
 
 use super::group_commit::{BatchWriter, EventQueue, PendingEvent};
@@ -46,7 +46,7 @@ const AUDIT_SINCE: &str =
              FROM audit_log WHERE $1 IS NULL OR at >= $1 ORDER BY at, id";
 
 mod shared {
-    include!("sql.rs");
+    include!("sql/mod.rs");
 }
 
 #[derive(Debug, Clone)]

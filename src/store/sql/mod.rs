@@ -1,0 +1,176 @@
+// The SQL both backends share, written once and compiled for each: `sqlite.rs` and
+// `postgres.rs` include this file (which includes the others here) in a module of their own after naming their database (`Db`),
+// their store (`This`, with the fields `writer`, `reader` and `events`), their name (`NAME`), their
+// migrations (`MIGRATOR`) and the three statements that differ between them (`CLAIM_JOBS`,
+// `QUEUE_STATS`, `AUDIT_SINCE`). Binds are `$n` in both. (No `//!` here: an included file
+// cannot carry inner attributes.)
+
+use super::super::group_commit::{PendingEvent, jobs_of_new};
+use super::super::rows::{
+    AuditRow, JobRecordRow, JobRow, RequestRow, change_request_state, channels_json,
+    expiry_columns, insert_approved_request, insert_request, ms, requests_from, select_requests,
+};
+use super::super::*;
+use super::{AUDIT_SINCE, CLAIM_JOBS, Db, MIGRATOR, NAME, QUEUE_STATS, This};
+use crate::domain::RequestKind;
+use crate::domain::text::{clean_line, strip_controls};
+use sqlx::{Pool, Transaction};
+use std::collections::HashSet;
+
+const OPEN_FOR_EMAIL: &str = select_requests!(
+    "WHERE team_id = $1 AND email = $2 AND kind = 'guest' AND state IN ('pending', 'approved', 'invited', 'active')"
+);
+
+/// Records a batch of event deliveries (group commit) with the jobs of the new ones: one
+/// statement when no delivery brings a job (its own transaction, one commit), else one
+/// transaction. Returns the ids that were new.
+pub(super) async fn write_event_batch(
+    pool: &Pool<Db>,
+    batch: &[PendingEvent],
+) -> StoreResult<HashSet<String>> {
+    let mut insert = sqlx::QueryBuilder::<Db>::new(
+        "INSERT INTO slack_events (event_id, team_id, event_type, received_at) ",
+    );
+    insert.push_values(batch, |mut row, e| {
+        row.push_bind(e.event_id.as_str())
+            .push_bind(e.team_id.as_str())
+            .push_bind(e.event_type.as_str())
+            .push_bind(ms(e.at));
+    });
+    insert.push(" ON CONFLICT (event_id) DO NOTHING RETURNING event_id");
+    if batch.iter().all(|e| e.job.is_none()) {
+        let new_ids = insert
+            .build_query_scalar::<String>()
+            .fetch_all(pool)
+            .await?;
+        return Ok(new_ids.into_iter().collect());
+    }
+    let mut tx = pool.begin().await?;
+    let new_ids: HashSet<String> = insert
+        .build_query_scalar::<String>()
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+    if let Some(at) = batch.first().map(|e| e.at) {
+        insert_jobs(&mut tx, &jobs_of_new(batch, &new_ids), at).await?;
+    }
+    tx.commit().await?;
+    Ok(new_ids)
+}
+
+/// A new request's columns, $1 to $21, in the order both insert statements take them.
+fn bind_new_request<'q>(
+    sql: &'static str,
+    new: &'q NewRequest,
+    state: RequestState,
+    expires_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> sqlx::query::QueryAs<'q, Db, RequestRow, <Db as sqlx::Database>::Arguments> {
+    let (expiry_kind, expiry_days, expiry_at) = expiry_columns(&new.expiry);
+    sqlx::query_as(sql)
+        .bind(new.team_id.as_str())
+        .bind(new.kind.as_str())
+        .bind(new.parent_id.map(|p| p.0))
+        .bind(new.requester.as_str())
+        .bind(new.email.as_str())
+        .bind(clean_line(&new.full_name))
+        .bind(clean_line(&new.organisation))
+        .bind(strip_controls(&new.reason))
+        .bind(new.guest_type.as_str())
+        .bind(channels_json(&new.channels))
+        .bind(expiry_kind)
+        .bind(expiry_days)
+        .bind(expiry_at.map(ms))
+        .bind(expires_at.map(ms))
+        .bind(state.as_str())
+        .bind(new.source.as_str())
+        .bind(new.sync_rule.as_deref())
+        .bind(ms(now))
+        .bind(new.phone.as_deref())
+        .bind(new.account_team.as_ref().map(|t| t.as_str()))
+        .bind(new.source_user.as_ref().map(|u| u.as_str()))
+}
+
+async fn insert_jobs(
+    tx: &mut Transaction<'_, Db>,
+    jobs: &[NewJob],
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    for job in jobs {
+        sqlx::query(
+            "INSERT INTO jobs (team_id, kind, payload, run_at, max_attempts, serial_key, dedupe_key, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+             ON CONFLICT (dedupe_key) DO NOTHING",
+        )
+        .bind(job.team_id.as_str())
+        .bind(&job.kind)
+        .bind(job.payload.to_string())
+        .bind(ms(job.run_at))
+        .bind(job.max_attempts)
+        .bind(job.serial_key.as_deref())
+        .bind(job.dedupe_key.as_deref())
+        .bind(ms(now))
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn insert_audit(tx: &mut Transaction<'_, Db>, entry: &AuditEntry) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (team_id, request_id, actor, action, from_state, to_state, detail, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(entry.team_id.as_str())
+    .bind(entry.request_id.map(|id| id.0))
+    .bind(&entry.actor)
+    .bind(&entry.action)
+    .bind(entry.from_state.map(|s| s.as_str()))
+    .bind(entry.to_state.map(|s| s.as_str()))
+    .bind(strip_controls(&entry.detail))
+    .bind(ms(entry.at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn open_for_email_in(
+    tx: &mut Transaction<'_, Db>,
+    team_id: &TeamId,
+    email: &str,
+) -> StoreResult<Option<GuestRequest>> {
+    let row: Option<RequestRow> = sqlx::query_as(OPEN_FOR_EMAIL)
+        .bind(team_id.as_str())
+        .bind(email)
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(GuestRequest::try_from).transpose()
+}
+
+async fn pending_extension_in(
+    tx: &mut Transaction<'_, Db>,
+    team_id: &TeamId,
+    parent: RequestId,
+) -> StoreResult<Option<GuestRequest>> {
+    let row: Option<RequestRow> = sqlx::query_as(select_requests!(
+        "WHERE team_id = $1 AND parent_id = $2 AND kind = 'extension' AND state = 'pending'"
+    ))
+    .bind(team_id.as_str())
+    .bind(parent.0)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(GuestRequest::try_from).transpose()
+}
+
+// The trait implementations, by concern. (`cargo fmt` reaches the files through the `mod`
+// lines, which never compile: the `include!`s do.)
+#[cfg(any())]
+mod batch;
+#[cfg(any())]
+mod queue;
+#[cfg(any())]
+mod requests;
+include!("queue.rs");
+include!("requests.rs");
+include!("batch.rs");

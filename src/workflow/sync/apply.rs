@@ -1,0 +1,392 @@
+//! Applying plans: the guard, invitations through the provisioning pipeline, revocations,
+//! held plans an approver applies anyway, and the answer to `/guest sync`.
+
+use super::*;
+
+impl Workflow {
+    /// Applies a plan, or holds it (guard), or only reports it (dry run).
+    pub(super) async fn settle_plan(
+        &self,
+        team: &TeamId,
+        rule: &SyncRule,
+        plan: &Plan,
+        mode: SyncMode,
+        reason: &str,
+        outcome: &mut SyncOutcome,
+    ) -> anyhow::Result<()> {
+        let force = match mode {
+            SyncMode::DryRun => {
+                metrics::counter!("sync_runs_total", "rule" => rule.name.clone(), "outcome" => "dry_run").increment(1);
+                return Ok(());
+            }
+            SyncMode::Apply { force } => force,
+        };
+        if plan.changes() == 0 {
+            metrics::counter!("sync_runs_total", "rule" => rule.name.clone(), "outcome" => "unchanged").increment(1);
+            return Ok(());
+        }
+        if let (Err(GuardTripped { changes, limit }), false) =
+            (guard(plan, rule.max_changes), force)
+        {
+            let plan_id = self
+                .store
+                .hold_plan(team, &rule.name, &serde_json::to_string(plan)?, self.now())
+                .await?;
+            let audit = AuditEntry {
+                team_id: team.clone(),
+                request_id: None,
+                actor: BOT_ACTOR.into(),
+                action: "sync_held".into(),
+                from_state: None,
+                to_state: None,
+                detail: format!(
+                    "rule {}: {changes} changes over the limit of {limit} (plan {plan_id}; {reason})",
+                    rule.name
+                ),
+                at: self.now(),
+            };
+            let notice = self.report_job(
+                team,
+                render::held_plan(plan, plan_id, changes, limit, &self.approver_mentions_all()),
+            );
+            self.store
+                .append_audit(audit, notice.into_iter().collect())
+                .await?;
+            self.queued();
+            metrics::counter!("sync_runs_total", "rule" => rule.name.clone(), "outcome" => "held")
+                .increment(1);
+            tracing::warn!(rule = %rule.name, changes, limit, plan_id, "sync plan held by the guard");
+            outcome.held.push(HeldBack {
+                rule: rule.name.clone(),
+                plan_id,
+                changes,
+                limit,
+            });
+            return Ok(());
+        }
+        self.apply_plan(team, rule, plan, reason).await?;
+        metrics::counter!("sync_runs_total", "rule" => rule.name.clone(), "outcome" => "applied")
+            .increment(1);
+        Ok(())
+    }
+
+    /// Mentions of everyone who approves anything (for held plans, which are not per channel).
+    fn approver_mentions_all(&self) -> String {
+        let rules = &self.settings.approvers;
+        let mut who: Vec<String> = rules.users.iter().map(|u| format!("<@{u}>")).collect();
+        who.extend(rules.usergroups.iter().map(|g| format!("<!subteam^{g}>")));
+        who.join(" ")
+    }
+
+    /// A message for the sync report channel (or the request channel), as a job.
+    fn report_job(
+        &self,
+        team: &TeamId,
+        content: slack_morphism::prelude::SlackMessageContent,
+    ) -> Option<NewJob> {
+        let channel = self
+            .settings
+            .sync
+            .report_channel
+            .clone()
+            .or_else(|| self.settings.request_channel.clone())?;
+        let blocks = content
+            .blocks
+            .as_ref()
+            .map(|b| serde_json::to_value(b).expect("blocks serialise"));
+        Some(self.job(
+            team,
+            Job::PostMessage {
+                channel: channel.to_string(),
+                text: content.text.unwrap_or_default(),
+                blocks,
+                thread_ts: None,
+            },
+        ))
+    }
+
+    /// Applies a plan an event produced (the guard still holds a large one).
+    pub(super) async fn apply_event_plan(
+        &self,
+        team: &TeamId,
+        rule: &SyncRule,
+        plan: &Plan,
+        reason: &str,
+    ) -> anyhow::Result<()> {
+        let mut outcome = SyncOutcome {
+            plans: Vec::new(),
+            held: Vec::new(),
+            dry_run: false,
+            slack_calls: 0,
+        };
+        self.settle_plan(
+            team,
+            rule,
+            plan,
+            SyncMode::Apply { force: false },
+            reason,
+            &mut outcome,
+        )
+        .await
+    }
+
+    async fn apply_plan(
+        &self,
+        team: &TeamId,
+        rule: &SyncRule,
+        plan: &Plan,
+        reason: &str,
+    ) -> anyhow::Result<()> {
+        let now = self.now();
+        let requester = rule
+            .sponsor
+            .clone()
+            .unwrap_or_else(|| UserId::from(BOT_ACTOR));
+        let invites: Vec<NewRequest> = plan
+            .lines
+            .iter()
+            .filter(|l| l.action == LineAction::Invite)
+            .map(|l| NewRequest {
+                team_id: team.clone(),
+                kind: RequestKind::Guest,
+                parent_id: None,
+                requester: requester.clone(),
+                email: l.email.clone(),
+                full_name: l.name.clone().unwrap_or_else(|| l.email.to_string()),
+                organisation: String::new(),
+                reason: format!("Group sync rule {}", rule.name),
+                guest_type: rule.guest_type,
+                channels: rule.channels.clone(),
+                expiry: rule.expiry,
+                source: Source::Sync,
+                sync_rule: Some(rule.name.clone()),
+                phone: None,
+                account_team: Some(rule.target_team.clone()),
+                source_user: l
+                    .org_member
+                    .then(|| l.user_id.clone().map(UserId))
+                    .flatten(),
+            })
+            .collect();
+        let approval = Approval {
+            decided_by: None,
+            auto_rule: Some(format!("sync:{}", rule.name)),
+            audit_actor: BOT_ACTOR.into(),
+            audit_action: "sync_invite".into(),
+            audit_detail: format!("rule {} ({reason})", rule.name),
+        };
+        let mut invited = 0;
+        for chunk in invites.chunks(APPLY_CHUNK) {
+            let created = self
+                .store
+                .create_approved(chunk, &approval, now, self.approved_jobs(team))
+                .await?;
+            invited += created.len();
+        }
+        let mut revoked = 0;
+        for line in plan.lines.iter().filter(|l| l.action == LineAction::Revoke) {
+            let Some(id) = line.request_id else { continue };
+            if self.sync_revoke(team, rule, id, reason).await? {
+                revoked += 1;
+            }
+        }
+        self.queued();
+        metrics::counter!("sync_changes_total", "rule" => rule.name.clone(), "action" => "invite")
+            .increment(invited as u64);
+        metrics::counter!("sync_changes_total", "rule" => rule.name.clone(), "action" => "revoke")
+            .increment(revoked as u64);
+        let audit = AuditEntry {
+            team_id: team.clone(),
+            request_id: None,
+            actor: BOT_ACTOR.into(),
+            action: "sync_run".into(),
+            from_state: None,
+            to_state: None,
+            detail: format!(
+                "rule {}: {invited} invited, {revoked} revoked, {} unchanged ({reason})",
+                rule.name,
+                plan.count(LineAction::Unchanged)
+            ),
+            at: now,
+        };
+        let summary = self.report_job(team, render::sync_summary(plan, invited, revoked));
+        self.store
+            .append_audit(audit, summary.into_iter().collect())
+            .await?;
+        self.queued();
+        tracing::info!(rule = %rule.name, invited, revoked, "sync plan applied");
+        Ok(())
+    }
+
+    /// Withdraws what a rule produced for someone who left its source. False if it changed meanwhile.
+    async fn sync_revoke(
+        &self,
+        team: &TeamId,
+        rule: &SyncRule,
+        id: RequestId,
+        reason: &str,
+    ) -> anyhow::Result<bool> {
+        let Some(request) = self.store.get_request(team, id).await? else {
+            return Ok(false);
+        };
+        let allowed = match rule.on_removal {
+            crate::domain::sync::OnRemoval::Keep => false,
+            crate::domain::sync::OnRemoval::RevokePending => request.state != RequestState::Active,
+            crate::domain::sync::OnRemoval::Deactivate => true,
+        };
+        if request.sync_rule.as_deref() != Some(rule.name.as_str()) || !allowed {
+            return Ok(false);
+        }
+        let Ok(to) = crate::domain::request::transition(
+            request.kind,
+            request.state,
+            crate::domain::Action::Revoke,
+        ) else {
+            return Ok(false);
+        };
+        let audit = AuditEntry {
+            team_id: team.clone(),
+            request_id: Some(id),
+            actor: BOT_ACTOR.into(),
+            action: "sync_revoke".into(),
+            from_state: Some(request.state),
+            to_state: Some(to),
+            detail: format!("rule {}: left the source ({reason})", rule.name),
+            at: self.now(),
+        };
+        let mut change = StateChange::new(team, id, request.state, to, audit);
+        if request.state != RequestState::Approved
+            || self.provisioner(&request).mode() != crate::provision::ProvisioningMode::Manual
+        {
+            change
+                .jobs
+                .push(self.job(team, Job::Deactivate { request_id: id }));
+        }
+        Ok(matches!(
+            self.store.change_state(change).await?,
+            ChangeOutcome::Applied(_)
+        ))
+    }
+
+    /// Button: an approver applies a plan the guard held.
+    pub(in crate::workflow) async fn apply_held_click(
+        &self,
+        team: &TeamId,
+        actor: &UserId,
+        plan_id: i64,
+        feedback: &crate::workflow::Feedback,
+    ) -> anyhow::Result<()> {
+        let facts = self.actor_facts(team, actor).await?;
+        if !self.settings.approvers.has_full_authority(actor, facts) {
+            let audit = AuditEntry {
+                team_id: team.clone(),
+                request_id: None,
+                actor: actor.to_string(),
+                action: "refused_sync_apply".into(),
+                from_state: None,
+                to_state: None,
+                detail: format!("plan {plan_id}"),
+                at: self.now(),
+            };
+            let explain = self.feedback_job(
+                team,
+                feedback,
+                "Only approvers who approve every request can apply a sync plan.".into(),
+            );
+            self.store.append_audit(audit, vec![explain]).await?;
+            self.queued();
+            return Ok(());
+        }
+        let audit = AuditEntry {
+            team_id: team.clone(),
+            request_id: None,
+            actor: actor.to_string(),
+            action: "sync_apply_anyway".into(),
+            from_state: None,
+            to_state: None,
+            detail: format!("plan {plan_id}"),
+            at: self.now(),
+        };
+        self.store
+            .append_audit(
+                audit,
+                vec![self.job(
+                    team,
+                    Job::ApplyHeldPlan {
+                        plan_id,
+                        actor: actor.to_string(),
+                    },
+                )],
+            )
+            .await?;
+        self.queued();
+        self.tell(
+            team,
+            feedback,
+            format!("Applying sync plan {plan_id}; the summary follows here."),
+        )
+        .await
+    }
+
+    /// Job: apply a held plan, once.
+    pub(in crate::workflow) async fn apply_held(
+        &self,
+        team: &TeamId,
+        plan_id: i64,
+        actor: &str,
+    ) -> Result<(), JobError> {
+        let Some((rule_name, plan_json)) = self
+            .store
+            .take_held_plan(team, plan_id, &UserId::from(actor), self.now())
+            .await?
+        else {
+            return Ok(());
+        };
+        let Some(rule) = self
+            .settings
+            .sync
+            .rules
+            .iter()
+            .find(|r| r.name == rule_name)
+            .cloned()
+        else {
+            return Err(JobError::Fatal(format!(
+                "sync rule {rule_name} is no longer configured"
+            )));
+        };
+        let plan: Plan = serde_json::from_str(&plan_json)
+            .map_err(|e| JobError::Fatal(format!("held plan {plan_id}: {e}")))?;
+        self.apply_plan(team, &rule, &plan, &format!("applied anyway by {actor}"))
+            .await?;
+        Ok(())
+    }
+
+    /// Job: `/guest sync preview` (or `now`) for someone waiting on a response_url.
+    pub(in crate::workflow) async fn sync_for(
+        &self,
+        team: &TeamId,
+        response_url: &str,
+        apply: bool,
+        actor: &str,
+    ) -> Result<(), JobError> {
+        let mode = if apply {
+            SyncMode::Apply { force: false }
+        } else {
+            SyncMode::DryRun
+        };
+        let outcome = self
+            .sync_run(team, None, mode, &format!("/guest sync by {actor}"))
+            .await?;
+        let text = render::sync_outcome_text(
+            &outcome.plans,
+            outcome.dry_run,
+            &outcome
+                .held
+                .iter()
+                .map(|h| (h.rule.clone(), h.changes, h.limit))
+                .collect::<Vec<_>>(),
+        );
+        let body = serde_json::json!({"response_type": "ephemeral", "replace_original": false, "text": text});
+        self.respond(response_url, &body).await
+    }
+}
