@@ -7,8 +7,9 @@ mod scheduler;
 pub use scheduler::Scheduler;
 
 use crate::clock::SharedClock;
+use crate::domain::TeamId;
 use crate::store::{ClaimedJob, SharedStore};
-use crate::workflow::{JobError, Workflow};
+use crate::workflow::{Job, JobError, Workflow};
 use chrono::Duration as ChronoDuration;
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,19 +44,6 @@ impl Default for JobSettings {
     }
 }
 
-/// How long a job of this kind may run before it counts as hung.
-fn time_limit(kind: &str) -> Duration {
-    match kind {
-        // A full sync of a large workspace pages through every member at Slack's pace.
-        "sync_run" | "sync_delta" | "sync_preview" | "apply_held_plan" => {
-            Duration::from_secs(3 * 3600)
-        }
-        // Thousands of rows, a batch per transaction, with progress posted between batches.
-        "import_apply" | "import_preview" => Duration::from_secs(1800),
-        _ => Duration::from_secs(300),
-    }
-}
-
 /// The delay before retry `attempt` (1-based): exponential, capped, with "equal jitter" (a random
 /// point in the upper half) so failed jobs do not come back in lockstep.
 pub fn backoff(attempt: i64, base: Duration, max: Duration) -> Duration {
@@ -65,16 +53,16 @@ pub fn backoff(attempt: i64, base: Duration, max: Duration) -> Duration {
     half + Duration::from_micros(rand::random_range(0..=half.as_micros().max(1) as u64))
 }
 
-/// What runs a claimed job: the workflow, in production.
+/// What runs a job: the workflow, in production.
 #[async_trait::async_trait]
 pub trait JobHandler: Send + Sync + 'static {
-    async fn run_job(&self, job: &ClaimedJob) -> Result<(), JobError>;
+    async fn run_job(&self, team: &TeamId, job: Job) -> Result<(), JobError>;
 }
 
 #[async_trait::async_trait]
 impl JobHandler for Workflow {
-    async fn run_job(&self, job: &ClaimedJob) -> Result<(), JobError> {
-        Workflow::run_job(self, job).await
+    async fn run_job(&self, team: &TeamId, job: Job) -> Result<(), JobError> {
+        Workflow::run_job(self, team, job).await
     }
 }
 
@@ -236,6 +224,36 @@ impl Worker {
         })
     }
 
+    /// Runs the handler in a task of its own, within the kind's time limit, with the lease
+    /// renewed meanwhile (a long job such as a group sync keeps it; a hung one is given up).
+    async fn run_with_limits(&self, claimed: &ClaimedJob, job: Job) -> Result<(), JobError> {
+        let heartbeat = self.keep_lease(claimed.id);
+        let limit = job.properties().time_limit;
+        let mut handler = {
+            let (handler, team) = (self.handler.clone(), claimed.team_id.clone());
+            tokio::spawn(
+                async move { handler.run_job(&team, job).await }
+                    .instrument(tracing::Span::current()),
+            )
+        };
+        let result = match tokio::time::timeout(limit, &mut handler).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(joined)) => Err(JobError::fatal(format!(
+                "the handler panicked: {}",
+                panic_message(joined)
+            ))),
+            Err(_) => {
+                handler.abort();
+                Err(JobError::retry(format!(
+                    "took longer than {}s",
+                    limit.as_secs()
+                )))
+            }
+        };
+        heartbeat.abort();
+        result
+    }
+
     /// Runs one leased job and records the outcome. The handler runs in a task of its own: if
     /// it panics, the job fails at once (a panic is a bug, not something a retry fixes), so its
     /// lease and its serial key are released now rather than when the lease runs out.
@@ -246,40 +264,15 @@ impl Worker {
 
     async fn execute_in_span(&self, job: ClaimedJob) -> RunOutcome {
         let store = &self.store;
-        let result = if job.attempts > job.max_attempts {
+        let parsed = serde_json::from_value::<Job>(job.payload.clone());
+        let result = match parsed {
             // Its last lease ran out (its process died) on the final attempt.
-            Err(JobError::Fatal(format!(
+            _ if job.attempts > job.max_attempts => Err(JobError::fatal(format!(
                 "gave up after {} attempts",
                 job.max_attempts
-            )))
-        } else {
-            // The lease is renewed while the job runs, so a long job (a group sync) keeps it; a
-            // job that hangs is given up after its kind's time limit.
-            let heartbeat = self.keep_lease(job.id);
-            let limit = time_limit(&job.kind);
-            let mut handler = {
-                let (handler, job) = (self.handler.clone(), job.clone());
-                tokio::spawn(
-                    async move { handler.run_job(&job).await }.instrument(tracing::Span::current()),
-                )
-            };
-            let result = match tokio::time::timeout(limit, &mut handler).await {
-                Ok(Ok(result)) => result,
-                Ok(Err(joined)) => Err(JobError::Fatal(format!(
-                    "the handler panicked: {}",
-                    panic_message(joined)
-                ))),
-                Err(_) => {
-                    handler.abort();
-                    Err(JobError::Retry {
-                        reason: format!("took longer than {}s", limit.as_secs()),
-                        after: None,
-                        rate_limited: false,
-                    })
-                }
-            };
-            heartbeat.abort();
-            result
+            ))),
+            Err(e) => Err(JobError::fatal(format!("unreadable job payload: {e}"))),
+            Ok(parsed) => self.run_with_limits(&job, parsed).await,
         };
         let now = self.clock.now();
         let recorded = match &result {

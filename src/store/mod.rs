@@ -48,28 +48,29 @@ impl StoreError {
     /// opposed to data or schema trouble that needs a person.
     pub fn is_transient(&self) -> bool {
         match self {
-            StoreError::Database(e) => {
-                matches!(
-                    e,
-                    sqlx::Error::Io(_)
-                        | sqlx::Error::PoolTimedOut
-                        | sqlx::Error::PoolClosed
-                        | sqlx::Error::WorkerCrashed
-                        | sqlx::Error::Protocol(_)
-                ) || e
-                    .as_database_error()
-                    .and_then(|db| db.code())
-                    // SQLITE_BUSY / SQLITE_LOCKED; Postgres serialization failure, deadlock,
-                    // too many connections, admin shutdown.
-                    .is_some_and(|code| {
-                        matches!(&*code, "5" | "6" | "40001" | "40P01" | "53300" | "57P01")
-                    })
-            }
+            StoreError::Database(e) => is_transient(e),
             StoreError::Migrate(_) | StoreError::NotMigrated { .. } | StoreError::Corrupt(_) => {
                 false
             }
         }
     }
+}
+
+/// Whether a database error is the kind that passes: a connection lost or refused, a pool
+/// exhausted, SQLite busy or locked, a Postgres serialization failure, deadlock, too many
+/// connections or an administrator's shutdown.
+pub fn is_transient(e: &sqlx::Error) -> bool {
+    matches!(
+        e,
+        sqlx::Error::Io(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::Protocol(_)
+    ) || e
+        .as_database_error()
+        .and_then(|db| db.code())
+        .is_some_and(|code| matches!(&*code, "5" | "6" | "40001" | "40P01" | "53300" | "57P01"))
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

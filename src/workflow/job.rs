@@ -156,81 +156,91 @@ pub enum Job {
     Housekeeping,
 }
 
-impl Job {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Job::PostMessage { .. } => "post_message",
-            Job::PostEphemeral { .. } => "post_ephemeral",
-            Job::Respond { .. } => "respond",
-            Job::PostCard { .. } => "post_card",
-            Job::RefreshCard { .. } => "refresh_card",
-            Job::CardReply { .. } => "card_reply",
-            Job::NotifyRequester { .. } => "notify_requester",
-            Job::PublishHome { .. } => "publish_home",
-            Job::StaleReminder { .. } => "stale_reminder",
-            Job::OfferRequestButton { .. } => "offer_request_button",
-            Job::Provision { .. } => "provision",
-            Job::ResendInvite { .. } => "resend_invite",
-            Job::LapseInvite { .. } => "lapse_invite",
-            Job::InviteReminder { .. } => "invite_reminder",
-            Job::CheckJoined { .. } => "check_joined",
-            Job::ExpiryReminder { .. } => "expiry_reminder",
-            Job::Expire { .. } => "expire",
-            Job::DeactivationReminder { .. } => "deactivation_reminder",
-            Job::SetExpiry { .. } => "set_expiry",
-            Job::Deactivate { .. } => "deactivate",
-            Job::MakeMember { .. } => "make_member",
-            Job::AccountEvent { .. } => "account_event",
-            Job::CardTask { .. } => "card_task",
-            Job::ProvisioningProblem { .. } => "provisioning_problem",
-            Job::InviteLapsedNotice { .. } => "invite_lapsed_notice",
-            Job::SyncRun { .. } => "sync_run",
-            Job::SyncDelta { .. } => "sync_delta",
-            Job::SyncGroupChanged { .. } => "sync_run",
-            Job::SyncJoin { .. } => "sync_join",
-            Job::SyncFor { .. } => "sync_preview",
-            Job::ApplyHeldPlan { .. } => "apply_held_plan",
-            Job::ImportPreview { .. } => "import_preview",
-            Job::ImportApply { .. } => "import_apply",
-            Job::Housekeeping => "housekeeping",
-        }
-    }
+/// What the queue knows of a job besides its payload, declared for every kind in one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobProperties {
+    /// The kind, for logs and metrics (`jobs_total{kind}`).
+    pub kind: &'static str,
+    /// Jobs that share a key run strictly one after another, in the order they were queued,
+    /// also while an earlier one waits to be retried (see `JobQueue::claim_jobs`).
+    pub serial_key: Option<String>,
+    /// How long one run may take before it counts as hung.
+    pub time_limit: Duration,
+}
 
-    /// Jobs that share a key run strictly one after another, in the order they were queued, also
-    /// while an earlier one waits to be retried (see `Store::claim_jobs`):
+/// The usual time limit: one or two Slack calls and a transaction.
+const QUICK: Duration = Duration::from_secs(300);
+/// A full sync of a large workspace pages through every member at Slack's pace.
+const SYNC: Duration = Duration::from_secs(3 * 3600);
+/// Thousands of rows, a batch per transaction, with progress posted between batches.
+const IMPORT: Duration = Duration::from_secs(1800);
+
+impl Job {
+    /// Kind, serial key and time limit. The keys:
     /// - `card:N`: every message about request N's card, so a refresh never overtakes the post
     ///   it refreshes and thread replies keep their order;
     /// - `account:N`: everything that invites, changes or ends request N's account, and the
-    ///   timers that move its state, so a resend retrying a rate limit can never run after
-    ///   the revocation that followed it.
-    fn serial_key(&self) -> Option<String> {
-        match self {
-            Job::PostCard { request_id }
-            | Job::RefreshCard { request_id }
-            | Job::CardReply { request_id, .. }
-            | Job::StaleReminder { request_id }
-            | Job::CardTask { request_id, .. }
-            | Job::ProvisioningProblem { request_id, .. } => Some(format!("card:{}", request_id.0)),
-            Job::Provision { request_id }
-            | Job::ResendInvite { request_id }
-            | Job::SetExpiry { request_id }
-            | Job::Deactivate { request_id }
-            | Job::MakeMember { request_id }
-            | Job::Expire { request_id, .. }
-            | Job::LapseInvite { request_id, .. }
-            | Job::CheckJoined { request_id, .. } => Some(format!("account:{}", request_id.0)),
-            Job::InviteLapsedNotice { request_id } => Some(format!("dm:{}", request_id.0)),
-            // One sync at a time per workspace: runs never interleave their plans.
-            Job::SyncRun { .. }
-            | Job::SyncDelta { .. }
-            | Job::SyncGroupChanged { .. }
-            | Job::SyncJoin { .. }
-            | Job::ApplyHeldPlan { .. } => Some("sync".to_string()),
-            Job::NotifyRequester { request_id, .. } => Some(format!("dm:{}", request_id.0)),
-            // A file is imported once at a time; a second confirmation waits and finds it done.
-            Job::ImportApply { file_id, .. } => Some(format!("import:{file_id}")),
-            _ => None,
+    ///   timers that move its state, so a resend retrying a rate limit can never run after the
+    ///   revocation that followed it;
+    /// - `dm:N`: the sponsor's messages about request N; `sync`: one sync at a time per
+    ///   workspace, so runs never interleave their plans; `import:F`: a file is imported once at
+    ///   a time (a second confirmation waits and finds it done).
+    pub fn properties(&self) -> JobProperties {
+        let card = |id: &RequestId| Some(format!("card:{}", id.0));
+        let account = |id: &RequestId| Some(format!("account:{}", id.0));
+        let dm = |id: &RequestId| Some(format!("dm:{}", id.0));
+        let sync = || Some("sync".to_string());
+        let (kind, serial_key, time_limit) = match self {
+            Job::PostMessage { .. } => ("post_message", None, QUICK),
+            Job::PostEphemeral { .. } => ("post_ephemeral", None, QUICK),
+            Job::Respond { .. } => ("respond", None, QUICK),
+            Job::PostCard { request_id } => ("post_card", card(request_id), QUICK),
+            Job::RefreshCard { request_id } => ("refresh_card", card(request_id), QUICK),
+            Job::CardReply { request_id, .. } => ("card_reply", card(request_id), QUICK),
+            Job::NotifyRequester { request_id, .. } => ("notify_requester", dm(request_id), QUICK),
+            Job::PublishHome { .. } => ("publish_home", None, QUICK),
+            Job::StaleReminder { request_id } => ("stale_reminder", card(request_id), QUICK),
+            Job::OfferRequestButton { .. } => ("offer_request_button", None, QUICK),
+            Job::Provision { request_id } => ("provision", account(request_id), QUICK),
+            Job::ResendInvite { request_id } => ("resend_invite", account(request_id), QUICK),
+            Job::LapseInvite { request_id, .. } => ("lapse_invite", account(request_id), QUICK),
+            Job::InviteReminder { .. } => ("invite_reminder", None, QUICK),
+            Job::CheckJoined { request_id, .. } => ("check_joined", account(request_id), QUICK),
+            Job::ExpiryReminder { .. } => ("expiry_reminder", None, QUICK),
+            Job::Expire { request_id, .. } => ("expire", account(request_id), QUICK),
+            Job::DeactivationReminder { .. } => ("deactivation_reminder", None, QUICK),
+            Job::SetExpiry { request_id } => ("set_expiry", account(request_id), QUICK),
+            Job::Deactivate { request_id } => ("deactivate", account(request_id), QUICK),
+            Job::MakeMember { request_id } => ("make_member", account(request_id), QUICK),
+            Job::AccountEvent { .. } => ("account_event", None, QUICK),
+            Job::CardTask { request_id, .. } => ("card_task", card(request_id), QUICK),
+            Job::ProvisioningProblem { request_id, .. } => {
+                ("provisioning_problem", card(request_id), QUICK)
+            }
+            Job::InviteLapsedNotice { request_id } => {
+                ("invite_lapsed_notice", dm(request_id), QUICK)
+            }
+            Job::SyncRun { .. } => ("sync_run", sync(), SYNC),
+            Job::SyncDelta { .. } => ("sync_delta", sync(), SYNC),
+            Job::SyncGroupChanged { .. } => ("sync_run", sync(), SYNC),
+            Job::SyncJoin { .. } => ("sync_join", sync(), SYNC),
+            Job::SyncFor { .. } => ("sync_preview", None, SYNC),
+            Job::ApplyHeldPlan { .. } => ("apply_held_plan", sync(), SYNC),
+            Job::ImportPreview { .. } => ("import_preview", None, IMPORT),
+            Job::ImportApply { file_id, .. } => {
+                ("import_apply", Some(format!("import:{file_id}")), IMPORT)
+            }
+            Job::Housekeeping => ("housekeeping", None, QUICK),
+        };
+        JobProperties {
+            kind,
+            serial_key,
+            time_limit,
         }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        self.properties().kind
     }
 
     /// Queued now.
@@ -246,10 +256,13 @@ impl Job {
         max_attempts: i64,
         dedupe_key: Option<String>,
     ) -> NewJob {
+        let JobProperties {
+            kind, serial_key, ..
+        } = self.properties();
         NewJob {
             team_id: team_id.clone(),
-            kind: self.kind().to_string(),
-            serial_key: self.serial_key(),
+            kind: kind.to_string(),
+            serial_key,
             payload: serde_json::to_value(&self).expect("jobs serialise"),
             run_at,
             max_attempts,
@@ -273,44 +286,95 @@ pub enum JobError {
     Fatal(String),
 }
 
+impl JobError {
+    /// Something that may work later (a timeout, a 5xx): retried with backoff, as an attempt.
+    pub fn retry(reason: impl Into<String>) -> Self {
+        JobError::Retry {
+            reason: reason.into(),
+            after: None,
+            rate_limited: false,
+        }
+    }
+
+    /// Asked to wait (`Retry-After`, our own one-invitation-an-hour): retried after `after`,
+    /// not counted as a failed attempt.
+    pub fn wait(reason: impl Into<String>, after: Duration) -> Self {
+        JobError::Retry {
+            reason: reason.into(),
+            after: Some(after),
+            rate_limited: true,
+        }
+    }
+
+    /// Retrying cannot help.
+    pub fn fatal(reason: impl Into<String>) -> Self {
+        JobError::Fatal(reason.into())
+    }
+}
+
 impl From<SlackCallError> for JobError {
     fn from(e: SlackCallError) -> Self {
-        if let Some(after) = e.retry_after() {
-            JobError::Retry {
-                reason: e.to_string(),
-                after: Some(after),
-                rate_limited: true,
-            }
-        } else if e.is_retryable() {
-            JobError::Retry {
-                reason: e.to_string(),
-                after: None,
-                rate_limited: false,
-            }
-        } else {
-            JobError::Fatal(e.to_string())
+        match e.retry_after() {
+            Some(after) => JobError::wait(e.to_string(), after),
+            None if e.is_retryable() => JobError::retry(e.to_string()),
+            None => JobError::fatal(e.to_string()),
         }
     }
 }
 
-impl From<anyhow::Error> for JobError {
-    /// Our own trouble (database busy, …) is worth another try.
-    fn from(e: anyhow::Error) -> Self {
-        JobError::Retry {
-            reason: format!("{e:#}"),
-            after: None,
-            rate_limited: false,
+impl From<crate::provision::ProvisionError> for JobError {
+    fn from(e: crate::provision::ProvisionError) -> Self {
+        use crate::provision::ProvisionError;
+        match e {
+            ProvisionError::Transient(reason) => JobError::retry(reason),
+            ProvisionError::RateLimited(after) => JobError::wait("directory rate limit", after),
+            other => JobError::fatal(other.to_string()),
         }
     }
 }
 
 impl From<crate::store::StoreError> for JobError {
     fn from(e: crate::store::StoreError) -> Self {
-        JobError::Retry {
-            reason: e.to_string(),
-            after: None,
-            rate_limited: false,
+        if e.is_transient() {
+            JobError::retry(e.to_string())
+        } else {
+            JobError::fatal(e.to_string())
         }
+    }
+}
+
+impl From<anyhow::Error> for JobError {
+    /// Our own helpers return `anyhow`; what they carry decides. A database or Slack hiccup
+    /// somewhere in the chain is worth another try; anything else (a state the code did not
+    /// expect, data it cannot read) is a bug that retrying would only repeat, so it fails, is
+    /// logged and counted.
+    fn from(e: anyhow::Error) -> Self {
+        for cause in e.chain() {
+            if let Some(store) = cause.downcast_ref::<crate::store::StoreError>() {
+                return if store.is_transient() {
+                    JobError::retry(format!("{e:#}"))
+                } else {
+                    JobError::fatal(format!("{e:#}"))
+                };
+            }
+            if let Some(slack) = cause.downcast_ref::<SlackCallError>() {
+                let mut job = JobError::from(slack.clone());
+                let (JobError::Retry { reason, .. } | JobError::Fatal(reason)) = &mut job;
+                *reason = format!("{e:#}");
+                return job;
+            }
+            if let Some(sqlx) = cause.downcast_ref::<sqlx::Error>() {
+                return if crate::store::is_transient(sqlx) {
+                    JobError::retry(format!("{e:#}"))
+                } else {
+                    JobError::fatal(format!("{e:#}"))
+                };
+            }
+            if let Some(provision) = cause.downcast_ref::<crate::provision::ProvisionError>() {
+                return JobError::from(provision.clone());
+            }
+        }
+        JobError::fatal(format!("internal error: {e:#}"))
     }
 }
 
@@ -335,6 +399,60 @@ mod tests {
         }
         .now(&"T1".into(), Utc::now(), 5);
         assert_eq!(refresh.serial_key, new.serial_key);
+    }
+
+    #[test]
+    fn an_anyhow_error_is_retried_only_for_what_passes() {
+        let busy = anyhow::Error::from(crate::store::StoreError::Database(
+            sqlx::Error::PoolTimedOut,
+        ))
+        .context("recording the invitation");
+        assert!(matches!(JobError::from(busy), JobError::Retry { .. }));
+        let limited = anyhow::Error::from(SlackCallError::RateLimited {
+            method: "chat.postMessage",
+            retry_after: Duration::from_secs(7),
+        })
+        .context("posting the card");
+        assert!(matches!(
+            JobError::from(limited),
+            JobError::Retry { after: Some(d), rate_limited: true, .. } if d == Duration::from_secs(7)
+        ));
+        let bug = anyhow::anyhow!("a request that is denied cannot be invited");
+        match JobError::from(bug) {
+            JobError::Fatal(reason) => assert!(reason.starts_with("internal error"), "{reason}"),
+            other => panic!("a bug must not be retried: {other:?}"),
+        }
+        let corrupt = anyhow::Error::from(crate::store::StoreError::Corrupt("bad row".into()));
+        assert!(matches!(JobError::from(corrupt), JobError::Fatal(_)));
+    }
+
+    #[test]
+    fn account_jobs_share_one_key_and_long_jobs_get_long_limits() {
+        let id = RequestId(3);
+        let keys: Vec<Option<String>> = [
+            Job::Provision { request_id: id },
+            Job::ResendInvite { request_id: id },
+            Job::SetExpiry { request_id: id },
+            Job::Deactivate { request_id: id },
+            Job::MakeMember { request_id: id },
+            Job::Expire {
+                request_id: id,
+                expires_at: 1,
+            },
+        ]
+        .iter()
+        .map(|j| j.properties().serial_key)
+        .collect();
+        assert!(
+            keys.iter().all(|k| k.as_deref() == Some("account:3")),
+            "{keys:?}"
+        );
+        let sync = Job::SyncRun {
+            rule: None,
+            reason: "x".into(),
+        };
+        assert!(sync.properties().time_limit >= Duration::from_secs(3600));
+        assert_eq!(Job::Housekeeping.properties().time_limit, QUICK);
     }
 
     #[test]

@@ -4,7 +4,6 @@ use super::{Job, JobError, Workflow};
 use crate::domain::request::CardRef;
 use crate::domain::{GuestRequest, RequestId, RequestState, TeamId, UserId};
 use crate::slack::render;
-use crate::store::ClaimedJob;
 use chrono::Duration;
 use slack_morphism::prelude::*;
 
@@ -14,10 +13,8 @@ const EVENT_RETENTION: Duration = Duration::days(1);
 const JOB_RETENTION: Duration = Duration::days(7);
 
 impl Workflow {
-    pub async fn run_job(&self, claimed: &ClaimedJob) -> Result<(), JobError> {
-        let job: Job = serde_json::from_value(claimed.payload.clone())
-            .map_err(|e| JobError::Fatal(format!("unreadable job payload: {e}")))?;
-        let team = &claimed.team_id;
+    /// Runs one job: the dispatch of every kind (its other properties are in `Job::properties`).
+    pub async fn run_job(&self, team: &TeamId, job: Job) -> Result<(), JobError> {
         match job {
             Job::PostMessage {
                 channel,
@@ -28,7 +25,7 @@ impl Workflow {
                 let mut content = SlackMessageContent::new().with_text(text);
                 if let Some(blocks) = blocks {
                     let blocks: Vec<SlackBlock> = serde_json::from_value(blocks)
-                        .map_err(|e| JobError::Fatal(format!("bad blocks: {e}")))?;
+                        .map_err(|e| JobError::fatal(format!("bad blocks: {e}")))?;
                     content = content.with_blocks(blocks);
                 }
                 self.slack
@@ -301,7 +298,7 @@ impl Workflow {
         self.store
             .get_request(team, id)
             .await?
-            .ok_or_else(|| JobError::Fatal(format!("request {id} does not exist")))
+            .ok_or_else(|| JobError::fatal(format!("request {id} does not exist")))
     }
 
     pub(super) async fn respond(
@@ -317,29 +314,22 @@ impl Workflow {
             .await
             // `without_url`: a response_url is a credential for five messages; it stays out
             // of logs and of the job's last_error.
-            .map_err(|e| JobError::Retry {
-                reason: format!("response_url: {}", e.without_url()),
-                after: None,
-                rate_limited: false,
-            })?;
+            .map_err(|e| JobError::retry(format!("response_url: {}", e.without_url())))?;
         let status = response.status();
         metrics::counter!("slack_api_calls_total", "method" => "response_url", "outcome" => if status.is_success() { "ok" } else { "http_error" })
             .increment(1);
         match status.as_u16() {
             200..=299 => Ok(()),
             // A response_url lives 30 minutes and five uses; after that nothing will help.
-            404 | 410 => Err(JobError::Fatal(format!("response_url answered {status}"))),
-            429 => Err(JobError::Retry {
-                reason: "response_url rate limited".into(),
-                after: None,
-                rate_limited: true,
-            }),
-            _ if status.is_server_error() => Err(JobError::Retry {
-                reason: format!("response_url answered {status}"),
-                after: None,
-                rate_limited: false,
-            }),
-            _ => Err(JobError::Fatal(format!("response_url answered {status}"))),
+            404 | 410 => Err(JobError::fatal(format!("response_url answered {status}"))),
+            429 => Err(JobError::wait(
+                "response_url rate limited",
+                crate::slack::error::DEFAULT_RETRY_AFTER,
+            )),
+            _ if status.is_server_error() => {
+                Err(JobError::retry(format!("response_url answered {status}")))
+            }
+            _ => Err(JobError::fatal(format!("response_url answered {status}"))),
         }
     }
 
@@ -484,7 +474,7 @@ impl Workflow {
 fn posted_card(request: &GuestRequest) -> Result<&CardRef, JobError> {
     // Card jobs run after the post job (same serial key), so a missing card means it failed.
     request.card.as_ref().ok_or_else(|| {
-        JobError::Fatal(format!(
+        JobError::fatal(format!(
             "the card of request {} was never posted",
             request.id
         ))

@@ -153,14 +153,13 @@ struct Panicky(std::sync::Arc<guestlist::workflow::Workflow>);
 
 #[async_trait::async_trait]
 impl guestlist::jobs::JobHandler for Panicky {
-    async fn run_job(
-        &self,
-        job: &guestlist::store::ClaimedJob,
-    ) -> Result<(), guestlist::workflow::JobError> {
-        if job.payload["text"] == "boom" {
+    async fn run_job(&self, team: &TeamId, job: Job) -> Result<(), guestlist::workflow::JobError> {
+        if let Job::PostMessage { text, .. } = &job
+            && text == "boom"
+        {
             panic!("a bug in a handler");
         }
-        self.0.run_job(job).await
+        self.0.run_job(team, job).await
     }
 }
 

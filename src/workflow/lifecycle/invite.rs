@@ -99,11 +99,10 @@ impl Workflow {
             let free_at = last + std_to_chrono(self.settings.provisioning.resend_min_gap);
             if free_at > self.now() {
                 let wait = (free_at - self.now()).to_std().unwrap_or_default();
-                return Err(JobError::Retry {
-                    reason: "an invitation went to this email less than an hour ago".into(),
-                    after: Some(wait),
-                    rate_limited: true,
-                });
+                return Err(JobError::wait(
+                    "an invitation went to this email less than an hour ago",
+                    wait,
+                ));
             }
         }
         match self

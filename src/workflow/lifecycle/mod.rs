@@ -16,11 +16,11 @@ mod resend;
 pub use extend::ExtensionForm;
 pub(crate) use invite::EmailOwner;
 
-use super::{Job, JobError, Workflow};
+use super::{Job, Workflow};
 use crate::domain::account::Refusal;
 use crate::domain::text::safe;
 use crate::domain::{GuestRequest, RequestId, RequestState, TeamId};
-use crate::provision::{BoundAccount, Invitation, ProvisionError, ProvisioningMode};
+use crate::provision::{BoundAccount, Invitation, ProvisioningMode};
 use crate::slack::ids::AdminTask;
 use crate::store::{AuditEntry, NewJob};
 use chrono::{DateTime, Duration, Utc};
@@ -88,24 +88,6 @@ impl ExpiryTimers {
             }
         }
         jobs
-    }
-}
-
-impl From<ProvisionError> for JobError {
-    fn from(e: ProvisionError) -> Self {
-        match e {
-            ProvisionError::Transient(reason) => JobError::Retry {
-                reason,
-                after: None,
-                rate_limited: false,
-            },
-            ProvisionError::RateLimited(after) => JobError::Retry {
-                reason: "directory rate limit".into(),
-                after: Some(after),
-                rate_limited: true,
-            },
-            other => JobError::Fatal(other.to_string()),
-        }
     }
 }
 
