@@ -51,6 +51,7 @@ pub enum Command {
     },
     /// Play a request, a refused click and an approval against a fake Slack on this machine,
     /// printing what Slack would show. Needs no Slack workspace.
+    #[cfg(feature = "fake-slack")]
     Demo,
     /// Run group sync once: work out each rule's plan and apply it (or only print it).
     Sync {
@@ -249,6 +250,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        #[cfg(feature = "fake-slack")]
         Command::Demo => {
             // Keep the story readable: only warnings from the bot itself.
             if std::env::var_os("RUST_LOG").is_none() {

@@ -12,20 +12,25 @@
 //! ```
 //!
 //! `app` wires the parts together and `cli` is the command line. `fake_slack` is a stand-in
-//! for Slack's Web API used by the tests and by `guestlist demo`. See ARCHITECTURE.md.
+//! for Slack's Web API used by the tests and by `guestlist demo`; it is built with the
+//! `fake-slack` feature (on by default, off in the container image). See ARCHITECTURE.md.
+//!
+//! Modules are public where the binary, the integration tests or the benchmarks reach in.
 
 pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod config;
-pub mod demo;
+#[cfg(feature = "fake-slack")]
+mod demo;
 pub mod domain;
+#[cfg(feature = "fake-slack")]
 pub mod fake_slack;
 pub mod http;
 pub mod jobs;
-pub mod provision;
+mod provision;
 pub mod slack;
 pub mod socket;
 pub mod store;
-pub mod telemetry;
+mod telemetry;
 pub mod workflow;

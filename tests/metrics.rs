@@ -3,6 +3,8 @@
 
 #[path = "it/helpers.rs"]
 mod helpers;
+#[path = "it/services.rs"]
+mod services;
 
 use guestlist::domain::TeamId;
 use guestlist::fake_slack::Failure;

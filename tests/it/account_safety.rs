@@ -3,10 +3,7 @@
 //! fake Slack that tells members and guests apart, on whichever database this run uses.
 
 use crate::helpers::*;
-use crate::lifecycle::{
-    approved, click_dm, create_scim_user, request, scim_app, scim_server, scim_user, slack_admin,
-};
-use crate::requests::{card, click, deny_with, request_posted, state, submit, team};
+use crate::lifecycle::{create_scim_user, scim_app, scim_server, scim_user};
 use chrono::Duration;
 use guestlist::domain::{RequestId, RequestState};
 use guestlist::fake_slack::{Failure, FakeUser, FormInput};
@@ -34,7 +31,7 @@ fn assert_untouched(app: &TestApp, user_id: &str) {
 
 fn thread_texts(app: &TestApp) -> Vec<String> {
     app.fake
-        .thread(REQUEST_CHANNEL, &card(app).ts)
+        .thread(REQUEST_CHANNEL, &app.card().ts)
         .into_iter()
         .map(|m| m.all_text())
         .collect()
@@ -42,8 +39,8 @@ fn thread_texts(app: &TestApp) -> Vec<String> {
 
 /// Everything that could end or change an account, tried: revoke, make member, the deadline.
 async fn try_everything(app: &TestApp, id: i64) {
-    click(app, APPROVER, "revoke_access", id).await;
-    click(app, APPROVER, "make_member", id).await;
+    app.click(APPROVER, "revoke_access", id).await;
+    app.click(APPROVER, "make_member", id).await;
     app.run_jobs().await;
     app.clock.advance(Duration::days(400));
     app.run_jobs().await;
@@ -63,7 +60,9 @@ async fn a_full_members_email_is_refused_on_the_form() {
             .deleted(),
     );
     for email in ["otto@acme.test", "Former@Acme.test"] {
-        let answer = submit(&app, REQUESTER, &FormInput::new(email, &["CPROJECT"])).await;
+        let answer = app
+            .submit(REQUESTER, &FormInput::new(email, &["CPROJECT"]))
+            .await;
         assert_eq!(answer["response_action"], "errors", "{answer}");
         let message = answer["errors"]["email"].as_str().unwrap();
         assert!(
@@ -79,25 +78,25 @@ async fn a_full_members_email_is_refused_on_the_form() {
             .email("gail@partner.test")
             .guest(true),
     );
-    let answer = submit(
-        &app,
-        REQUESTER,
-        &FormInput::new("gail@partner.test", &["CPROJECT"]),
-    )
-    .await;
+    let answer = app
+        .submit(
+            REQUESTER,
+            &FormInput::new("gail@partner.test", &["CPROJECT"]),
+        )
+        .await;
     assert_eq!(answer["response_action"], "update", "{answer}");
 }
 
 #[tokio::test]
 async fn a_member_who_appears_after_the_form_is_never_invited_linked_or_changed() {
     let app = slack_admin().start().await;
-    let id = request_posted(&app, "otto@acme.test", &["CPROJECT"]).await;
+    let id = app.request_posted("otto@acme.test", &["CPROJECT"]).await;
     // Otto's account is made between the submission and the approval.
     app.fake.add_user(otto());
-    click(&app, APPROVER, "approve_request", id).await;
+    app.click(APPROVER, "approve_request", id).await;
     app.run_jobs().await;
 
-    let otto_request = request(&app, id).await;
+    let otto_request = app.request(id).await;
     assert_eq!(otto_request.state, RequestState::AlreadyMember);
     assert_eq!(otto_request.slack_user_id, None, "nothing is bound");
     assert!(app.fake.calls_to("admin.users.invite").is_empty());
@@ -116,14 +115,14 @@ async fn a_member_who_appears_after_the_form_is_never_invited_linked_or_changed(
         "the requester is told"
     );
     try_everything(&app, id).await;
-    assert_eq!(state(&app, id).await, RequestState::AlreadyMember);
+    assert_eq!(app.state(id).await, RequestState::AlreadyMember);
     assert_untouched(&app, "UOTTO");
 }
 
 #[tokio::test]
 async fn already_in_team_links_only_a_guest() {
     let app = slack_admin().start().await;
-    let id = request_posted(&app, "otto@acme.test", &["CPROJECT"]).await;
+    let id = app.request_posted("otto@acme.test", &["CPROJECT"]).await;
     app.fake.add_user(otto());
     // The check before the invitation misses him (Slack answered "not found" just then), so the
     // invitation goes out and Slack answers already_in_team.
@@ -132,11 +131,11 @@ async fn already_in_team_links_only_a_guest() {
         1,
         Failure::Error("users_not_found".into()),
     );
-    click(&app, APPROVER, "approve_request", id).await;
+    app.click(APPROVER, "approve_request", id).await;
     app.run_jobs().await;
     let invites = app.fake.calls_to("admin.users.invite");
     assert_eq!(invites.len(), 1);
-    let otto_request = request(&app, id).await;
+    let otto_request = app.request(id).await;
     assert_eq!(otto_request.state, RequestState::AlreadyMember);
     assert_eq!(otto_request.slack_user_id, None);
     try_everything(&app, id).await;
@@ -146,7 +145,7 @@ async fn already_in_team_links_only_a_guest() {
 #[tokio::test]
 async fn a_guest_who_became_a_member_is_left_alone_and_the_card_says_why() {
     let app = slack_admin().start().await;
-    let id = approved(&app, "grace@partner.com", &["CPROJECT"]).await;
+    let id = app.approved("grace@partner.com", &["CPROJECT"]).await;
     let user = app
         .fake
         .accept_invitation("grace@partner.com")
@@ -158,7 +157,7 @@ async fn a_guest_who_became_a_member_is_left_alone_and_the_card_says_why() {
         .await
         .unwrap();
     app.run_jobs().await;
-    let joined = request(&app, id).await;
+    let joined = app.request(id).await;
     assert_eq!(joined.state, RequestState::Active);
     assert_eq!(
         joined.slack_user_id.as_deref(),
@@ -172,9 +171,9 @@ async fn a_guest_who_became_a_member_is_left_alone_and_the_card_says_why() {
         u.is_ultra_restricted = false;
     });
     app.fake.clear_calls();
-    click(&app, APPROVER, "revoke_access", id).await;
+    app.click(APPROVER, "revoke_access", id).await;
     app.run_jobs().await;
-    assert_eq!(state(&app, id).await, RequestState::Revoked);
+    assert_eq!(app.state(id).await, RequestState::Revoked);
     assert!(
         !app.fake.calls_to("users.info").is_empty(),
         "read again first"
@@ -204,14 +203,14 @@ async fn a_guest_who_became_a_member_is_left_alone_and_the_card_says_why() {
 async fn whoever_has_the_email_now_is_not_the_guest() {
     let app = slack_admin().start().await;
     // Invited, never joined: nothing is bound.
-    let id = approved(&app, "grace@partner.com", &["CPROJECT"]).await;
-    assert_eq!(state(&app, id).await, RequestState::Invited);
+    let id = app.approved("grace@partner.com", &["CPROJECT"]).await;
+    assert_eq!(app.state(id).await, RequestState::Invited);
     // Someone else's full account gets that email (an employee, made by an admin).
     app.fake
         .add_user(FakeUser::new("UEMPLOYEE", "Grace Employee").email("grace@partner.com"));
-    click(&app, APPROVER, "revoke_access", id).await;
+    app.click(APPROVER, "revoke_access", id).await;
     app.run_jobs().await;
-    assert_eq!(state(&app, id).await, RequestState::Revoked);
+    assert_eq!(app.state(id).await, RequestState::Revoked);
     assert_untouched(&app, "UEMPLOYEE");
     assert!(
         thread_texts(&app)
@@ -221,24 +220,21 @@ async fn whoever_has_the_email_now_is_not_the_guest() {
         thread_texts(&app)
     );
     // And a request that reaches its deadline unjoined ends without touching anyone either.
-    let other = approved(&app, "hal@partner.com", &["CPROJECT"]).await;
+    let other = app.approved("hal@partner.com", &["CPROJECT"]).await;
     app.fake
         .add_user(FakeUser::new("UHAL", "Hal Employee").email("hal@partner.com"));
     app.clock
-        .set(request(&app, other).await.expires_at.unwrap() + Duration::hours(2));
+        .set(app.request(other).await.expires_at.unwrap() + Duration::hours(2));
     app.run_jobs().await;
     // The deadline's timer was queued first (at approval), so it runs first: the request
     // expires with no account bound, and the look-ups for a missed join that follow do nothing.
-    assert_eq!(state(&app, other).await, RequestState::Expired);
+    assert_eq!(app.state(other).await, RequestState::Expired);
     assert_untouched(&app, "UHAL");
 }
 
 #[tokio::test]
 async fn scim_never_links_patches_or_reactivates_an_account_that_is_not_its_guest() {
-    let Some((url, token)) = scim_server() else {
-        println!(
-            "SKIPPED: account_safety::scim (GUESTLIST_TEST_SCIM_URL is not set; .ci/run starts scim2-server)"
-        );
+    let Some((url, token)) = scim_server("account_safety::scim") else {
         return;
     };
     let app = scim_app(&url, &token).start().await;
@@ -247,9 +243,9 @@ async fn scim_never_links_patches_or_reactivates_an_account_that_is_not_its_gues
     // A full member in the directory (no guest marker) is found by email: the request ends.
     let member_email = format!("employee-{unique}@acme.test");
     let member = create_scim_user(&url, &token, &member_email, false).await;
-    let id = approved(&app, &member_email, &["CPROJECT"]).await;
-    assert_eq!(state(&app, id).await, RequestState::AlreadyMember);
-    assert_eq!(request(&app, id).await.external_id, None);
+    let id = app.approved(&member_email, &["CPROJECT"]).await;
+    assert_eq!(app.state(id).await, RequestState::AlreadyMember);
+    assert_eq!(app.request(id).await.external_id, None);
     try_everything(&app, id).await;
     let after = scim_user(&url, &token, &member_email).await.unwrap();
     assert_eq!(after["active"], true);
@@ -271,8 +267,8 @@ async fn scim_never_links_patches_or_reactivates_an_account_that_is_not_its_gues
         .await
         .unwrap();
     let before = scim_user(&url, &token, &off_email).await.unwrap();
-    let id = approved(&app, &off_email, &["CPROJECT"]).await;
-    assert_eq!(state(&app, id).await, RequestState::Approved);
+    let id = app.approved(&off_email, &["CPROJECT"]).await;
+    assert_eq!(app.state(id).await, RequestState::Approved);
     let after = scim_user(&url, &token, &off_email).await.unwrap();
     assert_eq!(after["active"], false, "not reactivated");
     assert_eq!(after["meta"], before["meta"]);
@@ -281,7 +277,7 @@ async fn scim_never_links_patches_or_reactivates_an_account_that_is_not_its_gues
 #[tokio::test]
 async fn a_resend_waiting_on_a_rate_limit_sends_nothing_after_a_revoke() {
     let app = slack_admin().start().await;
-    let id = approved(&app, "grace@partner.com", &["CPROJECT"]).await;
+    let id = app.approved("grace@partner.com", &["CPROJECT"]).await;
     app.clock.advance(Duration::minutes(61));
     // The resend is recorded, then Slack rate-limits the invitation.
     app.fake.fail_next(
@@ -291,10 +287,10 @@ async fn a_resend_waiting_on_a_rate_limit_sends_nothing_after_a_revoke() {
             retry_after_secs: 30,
         },
     );
-    click_dm(&app, REQUESTER, "resend_invite", id).await;
+    app.click_dm(REQUESTER, "resend_invite", id).await;
     assert_eq!(app.fake.calls_to("admin.users.invite").len(), 2);
     // Revoked while the resend waits out the limit.
-    click(&app, APPROVER, "revoke_access", id).await;
+    app.click(APPROVER, "revoke_access", id).await;
     app.run_jobs().await;
     let audit = |app: &TestApp| {
         let store = app.store.clone();
@@ -320,7 +316,7 @@ async fn a_resend_waiting_on_a_rate_limit_sends_nothing_after_a_revoke() {
         2,
         "nothing was sent after the revoke"
     );
-    assert_eq!(state(&app, id).await, RequestState::Revoked);
+    assert_eq!(app.state(id).await, RequestState::Revoked);
     assert!(
         audit(&app).await.iter().any(|a| a == "refused_deactivate"),
         "then the revocation ran: {:?}",
@@ -352,9 +348,9 @@ async fn ask_extension(app: &TestApp, user: &str, id: i64, days: &str) -> String
 #[tokio::test]
 async fn extensions_are_capped_one_at_a_time_and_never_shorten() {
     let app = slack_admin().start().await;
-    let id = approved(&app, "grace@partner.com", &["CPROJECT"]).await;
-    crate::lifecycle::team_join(&app, "WGRACE", "grace@partner.com").await;
-    let deadline = request(&app, id).await.expires_at.unwrap();
+    let id = app.approved("grace@partner.com", &["CPROJECT"]).await;
+    app.team_join("WGRACE", "grace@partner.com").await;
+    let deadline = app.request(id).await.expires_at.unwrap();
 
     // Absurd numbers are answered on the field, no panic.
     for days in ["9223372036854775807", "40000"] {
@@ -377,10 +373,10 @@ async fn extensions_are_capped_one_at_a_time_and_never_shorten() {
     );
     app.run_jobs().await;
     let long = id + 1;
-    click(&app, APPROVER, "approve_request", long).await;
+    app.click(APPROVER, "approve_request", long).await;
     app.run_jobs().await;
     assert_eq!(
-        request(&app, id).await.expires_at,
+        app.request(id).await.expires_at,
         Some(deadline + Duration::days(30))
     );
 }
@@ -388,18 +384,18 @@ async fn extensions_are_capped_one_at_a_time_and_never_shorten() {
 #[tokio::test]
 async fn an_extension_approved_before_the_expiry_runs_keeps_the_guest() {
     let app = slack_admin().start().await;
-    let id = approved(&app, "grace@partner.com", &["CPROJECT"]).await;
-    crate::lifecycle::team_join(&app, "WGRACE", "grace@partner.com").await;
-    let deadline = request(&app, id).await.expires_at.unwrap();
+    let id = app.approved("grace@partner.com", &["CPROJECT"]).await;
+    app.team_join("WGRACE", "grace@partner.com").await;
+    let deadline = app.request(id).await.expires_at.unwrap();
     assert_eq!(ask_extension(&app, REQUESTER, id, "14").await, "");
     app.run_jobs().await;
     // The deadline passes with the extension still pending, and is approved just as the
     // expiry timer comes due: the approval is committed first.
     app.clock
         .set(deadline + Duration::hours(1) + Duration::minutes(1));
-    click(&app, APPROVER, "approve_request", id + 1).await;
+    app.click(APPROVER, "approve_request", id + 1).await;
     app.run_jobs().await;
-    let guest = request(&app, id).await;
+    let guest = app.request(id).await;
     assert_eq!(guest.state, RequestState::Active);
     assert_eq!(guest.expires_at, Some(deadline + Duration::days(14)));
     assert!(app.fake.calls_to("admin.users.remove").is_empty());
@@ -421,19 +417,21 @@ async fn removing_someone_from_an_approver_group_bites_on_the_next_click_on_ever
         .fake(&first.fake)
         .start()
         .await;
-    let one = request_posted(&first, "one@partner.test", &["CPROJECT"]).await;
-    let two = submit(
-        &first,
-        REQUESTER,
-        &FormInput::new("two@partner.test", &["CPROJECT"]),
-    )
-    .await;
+    let one = first
+        .request_posted("one@partner.test", &["CPROJECT"])
+        .await;
+    let two = first
+        .submit(
+            REQUESTER,
+            &FormInput::new("two@partner.test", &["CPROJECT"]),
+        )
+        .await;
     assert_eq!(two["response_action"], "update");
     let two = one + 1;
     // The first replica reads (and caches) the group on Gil's first click.
-    click(&first, "UGROUPIE", "approve_request", one).await;
+    first.click("UGROUPIE", "approve_request", one).await;
     first.run_jobs().await;
-    assert_eq!(state(&first, one).await, RequestState::Approved);
+    assert_eq!(first.state(one).await, RequestState::Approved);
 
     // Gil leaves the group; the event reaches the other replica.
     first.fake.set_usergroup_members("S0APPROVE", &[]);
@@ -444,10 +442,10 @@ async fn removing_someone_from_an_approver_group_bites_on_the_next_click_on_ever
         second.slack.event("EvLeft", event).await.unwrap().status,
         200
     );
-    click(&first, "UGROUPIE", "approve_request", two).await;
+    first.click("UGROUPIE", "approve_request", two).await;
     first.run_jobs().await;
     assert_eq!(
-        state(&first, two).await,
+        first.state(two).await,
         RequestState::Pending,
         "the first replica's cache did not outlive the change"
     );
@@ -574,7 +572,7 @@ async fn free_text_is_stored_without_control_characters_and_exported_safely() {
     let mut form = FormInput::new("ctrl@partner.test", &["CPROJECT"]);
     form.full_name = "Ada\u{0}\u{7} Lovelace".into();
     form.reason = "Line one\u{0}\nline two".into();
-    let answer = submit(&app, REQUESTER, &form).await;
+    let answer = app.submit(REQUESTER, &form).await;
     assert_eq!(answer["response_action"], "update", "{answer}");
     app.run_jobs().await;
     let stored = app
@@ -586,8 +584,7 @@ async fn free_text_is_stored_without_control_characters_and_exported_safely() {
     assert_eq!(stored.full_name, "Ada Lovelace");
     assert_eq!(stored.reason, "Line one\nline two");
     // A reason that a spreadsheet would run as a formula is exported as text.
-    deny_with(
-        &app,
+    app.deny_with(
         APPROVER,
         stored.id.0,
         "=HYPERLINK(\"http://evil.test\",\"x\")",
@@ -691,10 +688,10 @@ async fn slow_clients_are_cut_off_and_a_full_house_answers_503() {
 #[tokio::test]
 async fn an_invitation_accepted_after_a_revoke_is_ended_at_once() {
     let app = slack_admin().start().await;
-    let id = approved(&app, "grace@partner.com", &["CPROJECT"]).await;
-    click(&app, APPROVER, "revoke_access", id).await;
+    let id = app.approved("grace@partner.com", &["CPROJECT"]).await;
+    app.click(APPROVER, "revoke_access", id).await;
     app.run_jobs().await;
-    assert_eq!(state(&app, id).await, RequestState::Revoked);
+    assert_eq!(app.state(id).await, RequestState::Revoked);
     assert!(
         app.fake.calls_to("admin.users.remove").is_empty(),
         "nobody to remove yet"
@@ -711,7 +708,7 @@ async fn an_invitation_accepted_after_a_revoke_is_ended_at_once() {
     assert_eq!(removes.len(), 1, "{removes:#?}");
     assert_eq!(removes[0].arg_str("user_id"), Some(user_id.as_str()));
     assert_eq!(
-        request(&app, id).await.slack_user_id.as_deref(),
+        app.request(id).await.slack_user_id.as_deref(),
         Some(user_id.as_str())
     );
     // Someone else joining with a full account is never taken for her.
@@ -762,7 +759,7 @@ async fn sync_never_removes_someone_who_is_a_member_of_the_target_now() {
         "removed_users": ["UPAT"], "removed_users_count": "1"});
     app.slack.event("EvPatLeft", event).await.unwrap();
     app.run_jobs().await;
-    assert_eq!(state(&app, pat.id.0).await, RequestState::Revoked);
+    assert_eq!(app.state(pat.id.0).await, RequestState::Revoked);
     assert!(
         app.fake.calls_to("admin.users.remove").is_empty(),
         "a member of the target is never removed"

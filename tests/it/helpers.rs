@@ -1,4 +1,5 @@
-//! A running Guestlist with its fake Slack, for one test.
+//! A running Guestlist with its fake Slack, for one test, and the front door as tests use it:
+//! `app.submit(…)`, `app.click(…)`, `app.approved(…)` and so on (zero2prod's `TestApp`).
 
 #![allow(dead_code)]
 
@@ -6,10 +7,14 @@ use chrono::{DateTime, Utc};
 use guestlist::app::App;
 use guestlist::clock::{Clock, ManualClock, SharedClock};
 use guestlist::config::{Config, Sources};
-use guestlist::fake_slack::{FakeSlack, FakeUser, SlackSender};
+use guestlist::domain::{GuestRequest, RequestId, RequestState, TeamId};
+use guestlist::fake_slack::{
+    FAKE_TEAM_ID, FakeMessage, FakeSlack, FakeUser, FormInput, RecordedCall, SlackSender,
+};
 use guestlist::jobs::Worker;
 use guestlist::store::{Inspect, PgStore, SharedStore, SqliteStore, Store};
 use guestlist::workflow::Workflow;
+use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -43,11 +48,18 @@ impl Backend {
         }
     }
 
-    /// Every backend this run can reach: SQLite always, Postgres when configured.
+    /// Both backends: SQLite always; Postgres from `GUESTLIST_TEST_POSTGRES_URL`, else this
+    /// machine's server (see `services`). Without one, a SKIPPED line says so.
     pub fn all() -> Vec<Backend> {
         let mut all = vec![Backend::Sqlite];
-        if let Backend::Postgres(url) = Backend::from_env() {
-            all.push(Backend::Postgres(url));
+        match crate::services::postgres() {
+            Ok(url) => all.push(Backend::Postgres(url)),
+            Err(why) => {
+                static SAID: std::sync::Once = std::sync::Once::new();
+                SAID.call_once(|| {
+                    crate::services::skipped("the Postgres half of store_contract and import", &why)
+                });
+            }
         }
         all
     }
@@ -309,4 +321,202 @@ pub async fn get(url: impl AsRef<str>) -> reqwest::Result<reqwest::Response> {
         .get(url.as_ref())
         .send()
         .await
+}
+
+// ---- the front door, as the tests use it ----
+
+pub fn team() -> TeamId {
+    TeamId::from(FAKE_TEAM_ID)
+}
+
+fn metadata(tz: &str) -> String {
+    json!({"tz": tz, "origin": "CGENERAL"}).to_string()
+}
+
+/// The action ids of a message's buttons, in order.
+pub fn buttons(message: &FakeMessage) -> Vec<String> {
+    message
+        .blocks
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["type"] == "actions")
+        .flat_map(|b| {
+            b["elements"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["action_id"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+pub const ADMIN_TOKEN: &str = "xoxp-org-admin";
+
+pub fn slack_admin() -> Builder {
+    Builder::new()
+        .env("SLACK_ADMIN_TOKEN", ADMIN_TOKEN)
+        .toml("[provisioning]\nmode = \"slack_admin\"\n")
+}
+
+impl TestApp {
+    /// Submits the request form as `user`; returns Guestlist's answer as JSON.
+    pub async fn submit(&self, user: &str, form: &FormInput) -> Value {
+        let payload = self.slack.view_submission(
+            user,
+            "guest_request",
+            &metadata("America/New_York"),
+            form.state_values(),
+        );
+        let answer = self.slack.interaction(&payload).await.unwrap();
+        assert_eq!(answer.status, 200);
+        if answer.body.is_empty() {
+            Value::Null
+        } else {
+            answer.json()
+        }
+    }
+
+    /// Submits a valid request and runs the jobs, so its card is posted. Returns the request id.
+    pub async fn request_posted(&self, email: &str, channels: &[&str]) -> i64 {
+        let answer = self
+            .submit(REQUESTER, &FormInput::new(email, channels))
+            .await;
+        assert_eq!(answer["response_action"], "update", "{answer}");
+        self.run_jobs().await;
+        let request = self
+            .store
+            .open_request_for_email(&team(), email)
+            .await
+            .unwrap()
+            .expect("stored");
+        request.id.0
+    }
+
+    /// The one card in the request channel.
+    pub fn card(&self) -> FakeMessage {
+        let cards = self.fake.top_level_in(REQUEST_CHANNEL);
+        assert_eq!(cards.len(), 1, "one card in the request channel");
+        cards.into_iter().next().unwrap()
+    }
+
+    /// A click on a button of the card, as `user`.
+    pub async fn click(&self, user: &str, action: &str, id: i64) {
+        let card_ts = self
+            .fake
+            .top_level_in(REQUEST_CHANNEL)
+            .first()
+            .map(|m| m.ts.clone())
+            .unwrap_or_default();
+        let payload = self.slack.button_click(
+            user,
+            action,
+            &id.to_string(),
+            Some(REQUEST_CHANNEL),
+            &card_ts,
+        );
+        let answer = self.slack.interaction(&payload).await.unwrap();
+        assert_eq!(answer.status, 200);
+    }
+
+    /// Submits the deny modal for request `id`.
+    pub async fn deny_with(&self, user: &str, id: i64, reason: &str) -> Value {
+        let values =
+            json!({"deny_reason": {"deny_reason": {"type": "plain_text_input", "value": reason}}});
+        let payload = self.slack.view_submission(
+            user,
+            "deny_reason",
+            &json!({"request_id": id}).to_string(),
+            values,
+        );
+        let answer = self.slack.interaction(&payload).await.unwrap();
+        assert_eq!(answer.status, 200);
+        if answer.body.is_empty() {
+            Value::Null
+        } else {
+            answer.json()
+        }
+    }
+
+    /// The request's state in the store.
+    pub async fn state(&self, id: i64) -> RequestState {
+        self.store
+            .get_request(&team(), RequestId(id))
+            .await
+            .unwrap()
+            .unwrap()
+            .state
+    }
+
+    /// What the bot answered through response URLs.
+    pub fn ephemeral_texts(&self) -> Vec<String> {
+        self.fake
+            .calls_to("response_url")
+            .iter()
+            .map(|c| c.arg_str("text").unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// A request submitted, approved by APPROVER and with its jobs run. Returns its id.
+    pub async fn approved(&self, email: &str, channels: &[&str]) -> i64 {
+        let id = self.request_posted(email, channels).await;
+        self.click(APPROVER, "approve_request", id).await;
+        self.run_jobs().await;
+        id
+    }
+
+    /// The request as stored.
+    pub async fn request(&self, id: i64) -> GuestRequest {
+        self.store
+            .get_request(&team(), RequestId(id))
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// The one call of `method` the fake Slack received.
+    pub fn only_call(&self, method: &str) -> RecordedCall {
+        let calls = self.fake.calls_to(method);
+        assert_eq!(calls.len(), 1, "{method}: {calls:#?}");
+        calls.into_iter().next().unwrap()
+    }
+
+    /// A guest joins (a `team_join` event), and the jobs run.
+    pub async fn team_join(&self, user_id: &str, email: &str) {
+        self.fake.add_user(
+            FakeUser::new(user_id, "Grace Hopper")
+                .email(email)
+                .guest(false),
+        );
+        let user = json!({"id": user_id, "team_id": "T0FAKE", "name": "grace", "deleted": false, "is_restricted": true,
+            "profile": {"email": email, "real_name": "Grace Hopper"}});
+        let answer = self
+            .slack
+            .event(
+                &format!("EvJoin{user_id}"),
+                json!({"type": "team_join", "user": user}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(answer.status, 200);
+        self.run_jobs().await;
+    }
+
+    /// A click on a button in the sponsor's DM.
+    pub async fn click_dm(&self, user: &str, action: &str, id: i64) {
+        let payload = self
+            .slack
+            .button_click(user, action, &id.to_string(), Some(user), "1.1");
+        assert_eq!(self.slack.interaction(&payload).await.unwrap().status, 200);
+        self.run_jobs().await;
+    }
+
+    /// Every text posted in `channel`.
+    pub fn texts_in(&self, channel: &str) -> Vec<String> {
+        self.fake
+            .messages_in(channel)
+            .into_iter()
+            .map(|m| m.all_text())
+            .collect()
+    }
 }

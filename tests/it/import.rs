@@ -2,7 +2,6 @@
 //! the preview, the Import button, `guestlist import`, auto-approval and blocked domains.
 
 use crate::helpers::*;
-use crate::requests::{buttons, submit, team};
 use guestlist::domain::request::Source;
 use guestlist::domain::{RequestState, UserId};
 use guestlist::fake_slack::{FakeMessage, FakeUser, FormInput};
@@ -94,12 +93,12 @@ async fn click_import(app: &TestApp, user: &str, preview: &FakeMessage) {
 async fn a_shared_csv_is_previewed_and_confirming_imports_exactly_the_valid_rows() {
     for backend in Backend::all() {
         let app = import_app(backend).await;
-        let taken = submit(
-            &app,
-            REQUESTER,
-            &FormInput::new("taken@old.example", &["CGENERAL"]),
-        )
-        .await;
+        let taken = app
+            .submit(
+                REQUESTER,
+                &FormInput::new("taken@old.example", &["CGENERAL"]),
+            )
+            .await;
         assert_eq!(taken["response_action"], "update", "{taken}");
         app.run_jobs().await;
         let before = request_count(&app).await;
@@ -391,12 +390,12 @@ async fn an_auto_approve_domain_is_approved_by_the_bot_within_its_limits() {
     for backend in Backend::all() {
         let app = import_app(backend).await;
         // Inside the rule: approved at once, the card names the rule, provisioning starts.
-        let answer = submit(
-            &app,
-            REQUESTER,
-            &FormInput::new("pat@partner.example", &["CPROJECT"]),
-        )
-        .await;
+        let answer = app
+            .submit(
+                REQUESTER,
+                &FormInput::new("pat@partner.example", &["CPROJECT"]),
+            )
+            .await;
         assert_eq!(answer["response_action"], "update", "{answer}");
         assert!(
             answer
@@ -437,7 +436,7 @@ async fn an_auto_approve_domain_is_approved_by_the_bot_within_its_limits() {
         ] {
             let mut form = FormInput::new(email, &channels);
             form.expiry_days = Some(days.into());
-            let answer = submit(&app, REQUESTER, &form).await;
+            let answer = app.submit(REQUESTER, &form).await;
             assert_eq!(answer["response_action"], "update", "{answer}");
             let request = app
                 .store
@@ -452,12 +451,12 @@ async fn an_auto_approve_domain_is_approved_by_the_bot_within_its_limits() {
             );
             assert_eq!(request.auto_rule, None);
         }
-        let sub = submit(
-            &app,
-            REQUESTER,
-            &FormInput::new("u@eu.partner.example", &["CPROJECT"]),
-        )
-        .await;
+        let sub = app
+            .submit(
+                REQUESTER,
+                &FormInput::new("u@eu.partner.example", &["CPROJECT"]),
+            )
+            .await;
         assert_eq!(sub["response_action"], "update");
         let sub = app
             .store
@@ -477,12 +476,12 @@ async fn an_auto_approve_domain_is_approved_by_the_bot_within_its_limits() {
 #[tokio::test]
 async fn a_blocked_domain_is_refused_at_submit_and_at_import() {
     let app = import_app(Backend::from_env()).await;
-    let answer = submit(
-        &app,
-        REQUESTER,
-        &FormInput::new("mal@sub.blocked.example", &["CPROJECT"]),
-    )
-    .await;
+    let answer = app
+        .submit(
+            REQUESTER,
+            &FormInput::new("mal@sub.blocked.example", &["CPROJECT"]),
+        )
+        .await;
     assert_eq!(answer["response_action"], "errors", "{answer}");
     assert!(
         answer["errors"]["email"]

@@ -3,86 +3,20 @@
 //! restarts.
 
 use crate::helpers::*;
-use crate::requests::{buttons, card, click, ephemeral_texts, request_posted, state, team};
 use chrono::{DateTime, Duration, Utc};
-use guestlist::domain::{GuestRequest, RequestId, RequestState};
-use guestlist::fake_slack::{Failure, FakeUser, RecordedCall};
+use guestlist::domain::{RequestId, RequestState};
+use guestlist::fake_slack::{Failure, FakeUser};
 use serde_json::{Value, json};
-
-pub const ADMIN_TOKEN: &str = "xoxp-org-admin";
-
-pub fn slack_admin() -> Builder {
-    Builder::new()
-        .env("SLACK_ADMIN_TOKEN", ADMIN_TOKEN)
-        .toml("[provisioning]\nmode = \"slack_admin\"\n")
-}
-
-/// A request submitted, approved by APPROVER and with its jobs run. Returns its id.
-pub async fn approved(app: &TestApp, email: &str, channels: &[&str]) -> i64 {
-    let id = request_posted(app, email, channels).await;
-    click(app, APPROVER, "approve_request", id).await;
-    app.run_jobs().await;
-    id
-}
-
-pub async fn request(app: &TestApp, id: i64) -> GuestRequest {
-    app.store
-        .get_request(&team(), RequestId(id))
-        .await
-        .unwrap()
-        .unwrap()
-}
-
-fn only_call(app: &TestApp, method: &str) -> RecordedCall {
-    let calls = app.fake.calls_to(method);
-    assert_eq!(calls.len(), 1, "{method}: {calls:#?}");
-    calls.into_iter().next().unwrap()
-}
-
-pub async fn team_join(app: &TestApp, user_id: &str, email: &str) {
-    app.fake.add_user(
-        FakeUser::new(user_id, "Grace Hopper")
-            .email(email)
-            .guest(false),
-    );
-    let user = json!({"id": user_id, "team_id": "T0FAKE", "name": "grace", "deleted": false, "is_restricted": true,
-        "profile": {"email": email, "real_name": "Grace Hopper"}});
-    let answer = app
-        .slack
-        .event(
-            &format!("EvJoin{user_id}"),
-            json!({"type": "team_join", "user": user}),
-        )
-        .await
-        .unwrap();
-    assert_eq!(answer.status, 200);
-    app.run_jobs().await;
-}
-
-/// A click on a button in the sponsor's DM.
-pub async fn click_dm(app: &TestApp, user: &str, action: &str, id: i64) {
-    let payload = app
-        .slack
-        .button_click(user, action, &id.to_string(), Some(user), "1.1");
-    assert_eq!(app.slack.interaction(&payload).await.unwrap().status, 200);
-    app.run_jobs().await;
-}
-
-fn texts_in(app: &TestApp, channel: &str) -> Vec<String> {
-    app.fake
-        .messages_in(channel)
-        .into_iter()
-        .map(|m| m.all_text())
-        .collect()
-}
 
 // ---- slack_admin (Enterprise Grid) ----
 
 #[tokio::test]
 async fn grid_invites_with_the_documented_arguments_and_the_admin_token() {
     let app = slack_admin().start().await;
-    let id = approved(&app, "grace@partner.com", &["CPROJECT", "COTHER"]).await;
-    let invite = only_call(&app, "admin.users.invite");
+    let id = app
+        .approved("grace@partner.com", &["CPROJECT", "COTHER"])
+        .await;
+    let invite = app.only_call("admin.users.invite");
     assert_eq!(
         invite.token.as_deref(),
         Some(ADMIN_TOKEN),
@@ -99,7 +33,7 @@ async fn grid_invites_with_the_documented_arguments_and_the_admin_token() {
     );
     assert_eq!(invite.arg("is_ultra_restricted"), None);
     assert_eq!(invite.arg("resend"), Some(&json!(false)));
-    let request = request(&app, id).await;
+    let request = app.request(id).await;
     let expiry = request.expires_at.unwrap().timestamp().to_string();
     assert_eq!(
         invite.arg_str("guest_expiration_ts"),
@@ -114,7 +48,7 @@ async fn grid_invites_with_the_documented_arguments_and_the_admin_token() {
             .unwrap(),
         1
     );
-    let card = card(&app);
+    let card = app.card();
     assert_eq!(buttons(&card), vec!["resend_invite", "revoke_access"]);
     assert!(
         app.fake
@@ -123,7 +57,7 @@ async fn grid_invites_with_the_documented_arguments_and_the_admin_token() {
             .any(|m| m.all_text().contains("Invitation sent"))
     );
 
-    let single = approved(&app, "ada@partner.com", &["CPROJECT"]).await;
+    let single = app.approved("ada@partner.com", &["CPROJECT"]).await;
     let invites = app.fake.calls_to("admin.users.invite");
     assert_eq!(
         invites[1].arg("is_ultra_restricted"),
@@ -131,7 +65,7 @@ async fn grid_invites_with_the_documented_arguments_and_the_admin_token() {
         "single-channel guest"
     );
     assert_eq!(invites[1].arg("is_restricted"), None);
-    assert_eq!(state(&app, single).await, RequestState::Invited);
+    assert_eq!(app.state(single).await, RequestState::Invited);
 }
 
 #[tokio::test]
@@ -149,8 +83,8 @@ async fn grid_errors_are_mapped_to_who_can_fix_them() {
         1,
         Failure::Error("already_in_team".into()),
     );
-    let linked = approved(&app, "exists@partner.com", &["CPROJECT"]).await;
-    let linked = request(&app, linked).await;
+    let linked = app.approved("exists@partner.com", &["CPROJECT"]).await;
+    let linked = app.request(linked).await;
     assert_eq!(linked.state, RequestState::Active);
     assert_eq!(linked.slack_user_id.as_deref(), Some("UEXISTS"));
     let set = app.fake.calls_to("admin.users.setExpiration");
@@ -167,8 +101,8 @@ async fn grid_errors_are_mapped_to_who_can_fix_them() {
         1,
         Failure::Error("already_in_team_invited_user".into()),
     );
-    let pending = approved(&app, "pending@partner.com", &["CPROJECT"]).await;
-    assert_eq!(state(&app, pending).await, RequestState::Invited);
+    let pending = app.approved("pending@partner.com", &["CPROJECT"]).await;
+    assert_eq!(app.state(pending).await, RequestState::Invited);
 
     // invalid_email goes back to the requester; the request stays approved.
     app.fake.fail_next(
@@ -176,10 +110,10 @@ async fn grid_errors_are_mapped_to_who_can_fix_them() {
         1,
         Failure::Error("invalid_email".into()),
     );
-    let bad = approved(&app, "odd@partner.com", &["CPROJECT"]).await;
-    assert_eq!(state(&app, bad).await, RequestState::Approved);
+    let bad = app.approved("odd@partner.com", &["CPROJECT"]).await;
+    assert_eq!(app.state(bad).await, RequestState::Approved);
     assert!(
-        texts_in(&app, REQUESTER)
+        app.texts_in(REQUESTER)
             .iter()
             .any(|t| t.contains("could not be sent") && t.contains("not a valid email"))
     );
@@ -192,13 +126,13 @@ async fn grid_errors_are_mapped_to_who_can_fix_them() {
     ] {
         app.fake
             .fail_next("admin.users.invite", 1, Failure::Error(code.into()));
-        let id = approved(
-            &app,
-            &format!("{code}@partner.com").replace('_', "-"),
-            &["CPROJECT"],
-        )
-        .await;
-        assert_eq!(state(&app, id).await, RequestState::Approved, "{code}");
+        let id = app
+            .approved(
+                &format!("{code}@partner.com").replace('_', "-"),
+                &["CPROJECT"],
+            )
+            .await;
+        assert_eq!(app.state(id).await, RequestState::Approved, "{code}");
         let cards = app.fake.top_level_in(REQUEST_CHANNEL);
         let card = cards
             .iter()
@@ -234,51 +168,47 @@ async fn grid_errors_are_mapped_to_who_can_fix_them() {
         .unwrap()
         .id
         .0;
-    click(&app, APPROVER, "retry_provision", retry).await;
+    app.click(APPROVER, "retry_provision", retry).await;
     app.run_jobs().await;
-    assert_eq!(state(&app, retry).await, RequestState::Invited);
+    assert_eq!(app.state(retry).await, RequestState::Invited);
 }
 
 #[tokio::test]
 async fn a_team_join_with_the_invited_email_marks_the_guest_active() {
     let app = slack_admin().start().await;
-    let id = approved(&app, "grace@partner.com", &["CPROJECT"]).await;
-    team_join(&app, "WGRACE", "Grace@Partner.com").await;
-    let request = request(&app, id).await;
+    let id = app.approved("grace@partner.com", &["CPROJECT"]).await;
+    app.team_join("WGRACE", "Grace@Partner.com").await;
+    let request = app.request(id).await;
     assert_eq!(request.state, RequestState::Active);
     assert_eq!(request.slack_user_id.as_deref(), Some("WGRACE"));
-    assert!(
-        texts_in(&app, REQUESTER)
-            .iter()
-            .any(|t| t.contains("joined"))
-    );
-    assert_eq!(buttons(&card(&app)), vec!["make_member", "revoke_access"]);
+    assert!(app.texts_in(REQUESTER).iter().any(|t| t.contains("joined")));
+    assert_eq!(buttons(&app.card()), vec!["make_member", "revoke_access"]);
 }
 
 #[tokio::test]
 async fn grid_expiry_is_checked_and_enforced_once() {
     let app = slack_admin().start().await;
-    let id = approved(&app, "grace@partner.com", &["CPROJECT"]).await;
-    team_join(&app, "WGRACE", "grace@partner.com").await;
-    let deadline = request(&app, id).await.expires_at.unwrap();
+    let id = app.approved("grace@partner.com", &["CPROJECT"]).await;
+    app.team_join("WGRACE", "grace@partner.com").await;
+    let deadline = app.request(id).await.expires_at.unwrap();
     app.clock.set(deadline + Duration::minutes(30));
     app.run_jobs().await;
     assert_eq!(
-        state(&app, id).await,
+        app.state(id).await,
         RequestState::Active,
         "Slack applies expirations hourly: we wait an hour"
     );
     app.clock.set(deadline + Duration::minutes(61));
     app.run_jobs().await;
-    assert_eq!(state(&app, id).await, RequestState::Expired);
-    let remove = only_call(&app, "admin.users.remove");
+    assert_eq!(app.state(id).await, RequestState::Expired);
+    let remove = app.only_call("admin.users.remove");
     assert_eq!(remove.token.as_deref(), Some(ADMIN_TOKEN));
     assert_eq!(
         (remove.arg_str("team_id"), remove.arg_str("user_id")),
         (Some("T0FAKE"), Some("WGRACE"))
     );
     assert!(
-        texts_in(&app, REQUESTER)
+        app.texts_in(REQUESTER)
             .iter()
             .any(|t| t.contains("has ended"))
     );
@@ -287,13 +217,13 @@ async fn grid_expiry_is_checked_and_enforced_once() {
 #[tokio::test]
 async fn when_slack_already_ended_the_account_nothing_is_removed() {
     let app = slack_admin().start().await;
-    let id = approved(&app, "grace@partner.com", &["CPROJECT"]).await;
-    team_join(&app, "WGRACE", "grace@partner.com").await;
+    let id = app.approved("grace@partner.com", &["CPROJECT"]).await;
+    app.team_join("WGRACE", "grace@partner.com").await;
     app.fake.state().users.get_mut("WGRACE").unwrap().deleted = true;
     app.clock
-        .set(request(&app, id).await.expires_at.unwrap() + Duration::hours(2));
+        .set(app.request(id).await.expires_at.unwrap() + Duration::hours(2));
     app.run_jobs().await;
-    assert_eq!(state(&app, id).await, RequestState::Expired);
+    assert_eq!(app.state(id).await, RequestState::Expired);
     assert!(
         app.fake.calls_to("admin.users.remove").is_empty(),
         "the expiry took in Slack; nothing to enforce"
@@ -310,9 +240,9 @@ async fn an_expiry_that_passed_while_the_bot_was_down_is_handled_once_after_rest
         .store_url(&db)
         .start()
         .await;
-    let id = approved(&first, "grace@partner.com", &["CPROJECT"]).await;
-    team_join(&first, "WGRACE", "grace@partner.com").await;
-    let deadline = request(&first, id).await.expires_at.unwrap();
+    let id = first.approved("grace@partner.com", &["CPROJECT"]).await;
+    first.team_join("WGRACE", "grace@partner.com").await;
+    let deadline = first.request(id).await.expires_at.unwrap();
     drop(first);
 
     // Down for the deadline; a new process over the same file, later.
@@ -329,7 +259,7 @@ async fn an_expiry_that_passed_while_the_bot_was_down_is_handled_once_after_rest
         );
         next.clock.set(deadline + Duration::days(3 + run));
         next.run_jobs().await;
-        assert_eq!(state(&next, id).await, RequestState::Expired);
+        assert_eq!(next.state(id).await, RequestState::Expired);
         let removes = next.fake.calls_to("admin.users.remove").len();
         assert_eq!(
             removes,
@@ -353,11 +283,11 @@ async fn an_expiry_that_passed_while_the_bot_was_down_is_handled_once_after_rest
 #[tokio::test]
 async fn a_resend_within_the_hour_is_refused_with_the_wait_and_goes_out_after() {
     let app = slack_admin().start().await;
-    let id = approved(&app, "grace@partner.com", &["CPROJECT"]).await;
+    let id = app.approved("grace@partner.com", &["CPROJECT"]).await;
     app.clock.advance(Duration::minutes(20));
-    click(&app, REQUESTER, "resend_invite", id).await;
+    app.click(REQUESTER, "resend_invite", id).await;
     app.run_jobs().await;
-    let refused = ephemeral_texts(&app);
+    let refused = app.ephemeral_texts();
     assert!(
         refused.iter().any(|t| t.contains("resend in 40 minutes")),
         "{refused:?}"
@@ -365,7 +295,7 @@ async fn a_resend_within_the_hour_is_refused_with_the_wait_and_goes_out_after() 
     assert_eq!(app.fake.calls_to("admin.users.invite").len(), 1);
 
     app.clock.advance(Duration::minutes(41));
-    click(&app, REQUESTER, "resend_invite", id).await;
+    app.click(REQUESTER, "resend_invite", id).await;
     app.run_jobs().await;
     let invites = app.fake.calls_to("admin.users.invite");
     assert_eq!(invites.len(), 2);
@@ -388,15 +318,15 @@ async fn a_resend_within_the_hour_is_refused_with_the_wait_and_goes_out_after() 
     // Two clicks at once after the hour: one new invitation.
     app.clock.advance(Duration::minutes(61));
     let (a, b) = tokio::join!(
-        click(&app, REQUESTER, "resend_invite", id),
-        click(&app, APPROVER, "resend_invite", id)
+        app.click(REQUESTER, "resend_invite", id),
+        app.click(APPROVER, "resend_invite", id)
     );
     let _ = (a, b);
     app.run_jobs().await;
     assert_eq!(app.fake.calls_to("admin.users.invite").len(), 3);
     // Someone who is neither sponsor nor approver cannot resend.
     app.clock.advance(Duration::minutes(61));
-    click(&app, OUTSIDER, "resend_invite", id).await;
+    app.click(OUTSIDER, "resend_invite", id).await;
     app.run_jobs().await;
     assert_eq!(app.fake.calls_to("admin.users.invite").len(), 3);
 }
@@ -404,9 +334,9 @@ async fn a_resend_within_the_hour_is_refused_with_the_wait_and_goes_out_after() 
 #[tokio::test]
 async fn an_unaccepted_invitation_lapses_on_day_7_after_a_reminder_on_day_5() {
     let app = slack_admin().start().await;
-    let id = approved(&app, "grace@partner.com", &["CPROJECT"]).await;
-    let invited_at: DateTime<Utc> = request(&app, id).await.invited_at.unwrap();
-    let dms = |app: &TestApp| texts_in(app, REQUESTER).len();
+    let id = app.approved("grace@partner.com", &["CPROJECT"]).await;
+    let invited_at: DateTime<Utc> = app.request(id).await.invited_at.unwrap();
+    let dms = |app: &TestApp| app.texts_in(REQUESTER).len();
     let before = dms(&app);
     app.clock
         .set(invited_at + Duration::days(5) - Duration::minutes(1));
@@ -425,15 +355,15 @@ async fn an_unaccepted_invitation_lapses_on_day_7_after_a_reminder_on_day_5() {
     app.clock
         .set(invited_at + Duration::days(7) - Duration::minutes(1));
     app.run_jobs().await;
-    assert_eq!(state(&app, id).await, RequestState::Invited);
+    assert_eq!(app.state(id).await, RequestState::Invited);
     app.clock.set(invited_at + Duration::days(7));
     app.run_jobs().await;
-    assert_eq!(state(&app, id).await, RequestState::InviteExpired);
+    assert_eq!(app.state(id).await, RequestState::InviteExpired);
     let lapsed = app.fake.messages_in(REQUESTER).pop().unwrap();
     assert!(lapsed.all_text().contains("lapsed"));
     // A resend brings it back to invited, with a fresh week.
-    click_dm(&app, REQUESTER, "resend_invite", id).await;
-    assert_eq!(state(&app, id).await, RequestState::Invited);
+    app.click_dm(REQUESTER, "resend_invite", id).await;
+    assert_eq!(app.state(id).await, RequestState::Invited);
     assert_eq!(app.fake.calls_to("admin.users.invite").len(), 2);
 }
 
@@ -442,9 +372,9 @@ async fn an_unaccepted_invitation_lapses_on_day_7_after_a_reminder_on_day_5() {
 #[tokio::test]
 async fn reminder_then_extend_then_approval_moves_the_expiry() {
     let app = slack_admin().start().await;
-    let id = approved(&app, "grace@partner.com", &["CPROJECT"]).await;
-    team_join(&app, "WGRACE", "grace@partner.com").await;
-    let old_deadline = request(&app, id).await.expires_at.unwrap();
+    let id = app.approved("grace@partner.com", &["CPROJECT"]).await;
+    app.team_join("WGRACE", "grace@partner.com").await;
+    let old_deadline = app.request(id).await.expires_at.unwrap();
 
     app.clock
         .set(old_deadline - Duration::days(7) + Duration::minutes(1));
@@ -457,7 +387,7 @@ async fn reminder_then_extend_then_approval_moves_the_expiry() {
     );
     assert_eq!(buttons(&reminder), vec!["extend_access", "let_expire"]);
 
-    click_dm(&app, REQUESTER, "extend_access", id).await;
+    app.click_dm(REQUESTER, "extend_access", id).await;
     let form = app.fake.calls_to("views.open").pop().unwrap();
     assert_eq!(form.arg("view").unwrap()["callback_id"], "extend_request");
     let metadata = form.arg("view").unwrap()["private_metadata"]
@@ -496,9 +426,9 @@ async fn reminder_then_extend_then_approval_moves_the_expiry() {
         vec!["approve_request", "deny_request"]
     );
 
-    click(&app, APPROVER, "approve_request", id + 1).await;
+    app.click(APPROVER, "approve_request", id + 1).await;
     app.run_jobs().await;
-    let new_deadline = request(&app, id).await.expires_at.unwrap();
+    let new_deadline = app.request(id).await.expires_at.unwrap();
     assert_eq!(
         new_deadline,
         old_deadline + Duration::days(14),
@@ -516,30 +446,30 @@ async fn reminder_then_extend_then_approval_moves_the_expiry() {
     // The old deadline passes: nothing happens. The new one: the account ends.
     app.clock.set(old_deadline + Duration::hours(2));
     app.run_jobs().await;
-    assert_eq!(state(&app, id).await, RequestState::Active);
+    assert_eq!(app.state(id).await, RequestState::Active);
     app.clock.set(new_deadline + Duration::hours(2));
     app.run_jobs().await;
-    assert_eq!(state(&app, id).await, RequestState::Expired);
+    assert_eq!(app.state(id).await, RequestState::Expired);
     assert_eq!(app.fake.calls_to("admin.users.remove").len(), 1);
 }
 
 #[tokio::test]
 async fn let_it_expire_stops_reminders_and_it_expires_on_time() {
     let app = slack_admin().start().await;
-    let id = approved(&app, "grace@partner.com", &["CPROJECT"]).await;
-    team_join(&app, "WGRACE", "grace@partner.com").await;
-    let deadline = request(&app, id).await.expires_at.unwrap();
+    let id = app.approved("grace@partner.com", &["CPROJECT"]).await;
+    app.team_join("WGRACE", "grace@partner.com").await;
+    let deadline = app.request(id).await.expires_at.unwrap();
     app.clock
         .set(deadline - Duration::days(7) + Duration::minutes(1));
     app.run_jobs().await;
     let reminders = |app: &TestApp| {
-        texts_in(app, REQUESTER)
+        app.texts_in(REQUESTER)
             .iter()
             .filter(|t| t.contains("Heads-up"))
             .count()
     };
     assert_eq!(reminders(&app), 1);
-    click_dm(&app, REQUESTER, "let_expire", id).await;
+    app.click_dm(REQUESTER, "let_expire", id).await;
     app.clock
         .set(deadline - Duration::days(1) + Duration::minutes(1));
     app.run_jobs().await;
@@ -551,7 +481,7 @@ async fn let_it_expire_stops_reminders_and_it_expires_on_time() {
     app.clock
         .set(deadline + Duration::hours(1) + Duration::minutes(1));
     app.run_jobs().await;
-    assert_eq!(state(&app, id).await, RequestState::Expired);
+    assert_eq!(app.state(id).await, RequestState::Expired);
 }
 
 // ---- revoke, member ----
@@ -559,28 +489,28 @@ async fn let_it_expire_stops_reminders_and_it_expires_on_time() {
 #[tokio::test]
 async fn approvers_revoke_at_once_and_convert_guests_to_members() {
     let app = slack_admin().start().await;
-    let id = approved(&app, "grace@partner.com", &["CPROJECT"]).await;
-    team_join(&app, "WGRACE", "grace@partner.com").await;
-    click(&app, OUTSIDER, "make_member", id).await;
+    let id = app.approved("grace@partner.com", &["CPROJECT"]).await;
+    app.team_join("WGRACE", "grace@partner.com").await;
+    app.click(OUTSIDER, "make_member", id).await;
     app.run_jobs().await;
     assert!(app.fake.calls_to("admin.users.setRegular").is_empty());
-    click(&app, APPROVER, "make_member", id).await;
+    app.click(APPROVER, "make_member", id).await;
     app.run_jobs().await;
-    let regular = only_call(&app, "admin.users.setRegular");
+    let regular = app.only_call("admin.users.setRegular");
     assert_eq!(regular.arg_str("user_id"), Some("WGRACE"));
-    let member = request(&app, id).await;
+    let member = app.request(id).await;
     assert_eq!(member.guest_type, guestlist::domain::GuestType::Member);
     assert_eq!(member.expires_at, None, "a full member does not expire");
 
-    let other = approved(&app, "ada@partner.com", &["CPROJECT"]).await;
-    team_join(&app, "WADA", "ada@partner.com").await;
-    click(&app, APPROVER, "revoke_access", other).await;
+    let other = app.approved("ada@partner.com", &["CPROJECT"]).await;
+    app.team_join("WADA", "ada@partner.com").await;
+    app.click(APPROVER, "revoke_access", other).await;
     app.run_jobs().await;
-    assert_eq!(state(&app, other).await, RequestState::Revoked);
-    let remove = only_call(&app, "admin.users.remove");
+    assert_eq!(app.state(other).await, RequestState::Revoked);
+    let remove = app.only_call("admin.users.remove");
     assert_eq!(remove.arg_str("user_id"), Some("WADA"));
     assert!(
-        texts_in(&app, REQUESTER)
+        app.texts_in(REQUESTER)
             .iter()
             .any(|t| t.contains("revoked"))
     );
@@ -594,8 +524,8 @@ async fn manual_mode_posts_admin_tasks_and_tracks_the_guest() {
         .toml("[provisioning]\nmode = \"manual\"\ndeactivation_reminder_hours = 24\n")
         .start()
         .await;
-    let id = approved(&app, "grace@partner.com", &["CPROJECT"]).await;
-    let card_ts = card(&app).ts;
+    let id = app.approved("grace@partner.com", &["CPROJECT"]).await;
+    let card_ts = app.card().ts;
     let task = app
         .fake
         .thread(REQUEST_CHANNEL, &card_ts)
@@ -609,7 +539,7 @@ async fn manual_mode_posts_admin_tasks_and_tracks_the_guest() {
         task.all_text()
     );
     assert_eq!(buttons(&task), vec!["task_done"]);
-    assert_eq!(state(&app, id).await, RequestState::Approved);
+    assert_eq!(app.state(id).await, RequestState::Approved);
 
     let done = app.slack.button_click(
         APPROVER,
@@ -620,13 +550,13 @@ async fn manual_mode_posts_admin_tasks_and_tracks_the_guest() {
     );
     app.slack.interaction(&done).await.unwrap();
     app.run_jobs().await;
-    assert_eq!(state(&app, id).await, RequestState::Invited);
+    assert_eq!(app.state(id).await, RequestState::Invited);
 
-    team_join(&app, "UGRACE", "grace@partner.com").await;
-    assert_eq!(state(&app, id).await, RequestState::Active);
+    app.team_join("UGRACE", "grace@partner.com").await;
+    assert_eq!(app.state(id).await, RequestState::Active);
 
     // At the deadline the bot asks an admin to deactivate, and keeps asking until someone confirms.
-    let deadline = request(&app, id).await.expires_at.unwrap();
+    let deadline = app.request(id).await.expires_at.unwrap();
     app.clock.set(deadline + Duration::minutes(1));
     app.run_jobs().await;
     let deactivate_tasks = |app: &TestApp| {
@@ -641,7 +571,7 @@ async fn manual_mode_posts_admin_tasks_and_tracks_the_guest() {
     };
     assert_eq!(deactivate_tasks(&app), 1);
     assert_eq!(
-        state(&app, id).await,
+        app.state(id).await,
         RequestState::Active,
         "still active until an admin confirms"
     );
@@ -664,7 +594,7 @@ async fn manual_mode_posts_admin_tasks_and_tracks_the_guest() {
     );
     app.slack.interaction(&done).await.unwrap();
     app.run_jobs().await;
-    assert_eq!(state(&app, id).await, RequestState::Expired);
+    assert_eq!(app.state(id).await, RequestState::Expired);
     app.clock.advance(Duration::hours(25));
     app.run_jobs().await;
     assert_eq!(
@@ -680,10 +610,10 @@ async fn a_missed_join_event_is_caught_by_looking_the_guest_up() {
         .toml("[provisioning]\nmode = \"manual\"\n")
         .start()
         .await;
-    let id = approved(&app, "grace@partner.com", &["CPROJECT"]).await;
+    let id = app.approved("grace@partner.com", &["CPROJECT"]).await;
     let task = app
         .fake
-        .thread(REQUEST_CHANNEL, &card(&app).ts)
+        .thread(REQUEST_CHANNEL, &app.card().ts)
         .into_iter()
         .find(|m| m.all_text().contains("Admin task"))
         .unwrap();
@@ -703,20 +633,21 @@ async fn a_missed_join_event_is_caught_by_looking_the_guest_up() {
     );
     app.clock.advance(Duration::hours(7));
     app.run_jobs().await;
-    assert_eq!(state(&app, id).await, RequestState::Active);
+    assert_eq!(app.state(id).await, RequestState::Active);
     assert!(!app.fake.calls_to("users.lookupByEmail").is_empty());
 }
 
 // ---- SCIM against a real SCIM 2.0 server (scim2-server; .ci/run starts one) ----
 
-pub fn scim_server() -> Option<(String, String)> {
-    let url = std::env::var("GUESTLIST_TEST_SCIM_URL")
-        .ok()
-        .filter(|u| !u.is_empty())?;
-    Some((
-        url,
-        std::env::var("GUESTLIST_TEST_SCIM_TOKEN").unwrap_or_default(),
-    ))
+/// The SCIM server, or `None` after a SKIPPED line naming `suite`.
+pub fn scim_server(suite: &str) -> Option<(String, String)> {
+    match crate::services::scim() {
+        Ok(server) => Some(server),
+        Err(why) => {
+            crate::services::skipped(suite, &why);
+            None
+        }
+    }
 }
 
 pub fn scim_app(url: &str, token: &str) -> Builder {
@@ -744,16 +675,13 @@ pub async fn scim_user(url: &str, token: &str, email: &str) -> Option<Value> {
 
 #[tokio::test]
 async fn scim_creates_finds_extends_and_deactivates_users_on_a_real_server() {
-    let Some((url, token)) = scim_server() else {
-        eprintln!(
-            "GUESTLIST_TEST_SCIM_URL not set: SCIM server test skipped (.ci/run starts scim2-server)"
-        );
+    let Some((url, token)) = scim_server("lifecycle::scim (create, extend, deactivate)") else {
         return;
     };
     let app = scim_app(&url, &token).start().await;
     let email = format!("scim-{}@partner.com", rand_u64() % 1_000_000);
-    let id = approved(&app, &email, &["CPROJECT", "COTHER"]).await;
-    let request = request(&app, id).await;
+    let id = app.approved(&email, &["CPROJECT", "COTHER"]).await;
+    let request = app.request(id).await;
     assert_eq!(request.state, RequestState::Invited);
     let user = scim_user(&url, &token, &email)
         .await
@@ -771,12 +699,12 @@ async fn scim_creates_finds_extends_and_deactivates_users_on_a_real_server() {
         request.expires_at.map(|t| t.timestamp())
     );
 
-    team_join(&app, "WSCIM", &email).await;
-    assert_eq!(state(&app, id).await, RequestState::Active);
+    app.team_join("WSCIM", &email).await;
+    assert_eq!(app.state(id).await, RequestState::Active);
     app.clock
         .set(request.expires_at.unwrap() + Duration::minutes(1));
     app.run_jobs().await;
-    assert_eq!(state(&app, id).await, RequestState::Expired);
+    assert_eq!(app.state(id).await, RequestState::Expired);
     let user = scim_user(&url, &token, &email).await.unwrap();
     assert_eq!(user["active"], false, "PATCH active=false at expiry");
 }
@@ -807,15 +735,14 @@ pub async fn create_scim_user(url: &str, token: &str, email: &str, guest: bool) 
 
 #[tokio::test]
 async fn scim_links_an_existing_guest_and_refuses_a_wrong_token_as_configuration() {
-    let Some((url, token)) = scim_server() else {
-        eprintln!("GUESTLIST_TEST_SCIM_URL not set: SCIM server test skipped");
+    let Some((url, token)) = scim_server("lifecycle::scim (link a guest, refuse a token)") else {
         return;
     };
     let email = format!("existing-{}@partner.com", rand_u64() % 1_000_000);
     let created = create_scim_user(&url, &token, &email, true).await;
     let app = scim_app(&url, &token).start().await;
-    let id = approved(&app, &email, &["CPROJECT"]).await;
-    let linked = request(&app, id).await;
+    let id = app.approved(&email, &["CPROJECT"]).await;
+    let linked = app.request(id).await;
     assert_eq!(
         linked.state,
         RequestState::Active,
@@ -824,9 +751,9 @@ async fn scim_links_an_existing_guest_and_refuses_a_wrong_token_as_configuration
     assert_eq!(linked.external_id.as_deref(), created["id"].as_str());
 
     let wrong = scim_app(&url, "not-the-token").start().await;
-    let id = approved(&wrong, "nope@partner.com", &["CPROJECT"]).await;
-    assert_eq!(state(&wrong, id).await, RequestState::Approved);
-    let thread = wrong.fake.thread(REQUEST_CHANNEL, &card(&wrong).ts);
+    let id = wrong.approved("nope@partner.com", &["CPROJECT"]).await;
+    assert_eq!(wrong.state(id).await, RequestState::Approved);
+    let thread = wrong.fake.thread(REQUEST_CHANNEL, &wrong.card().ts);
     assert!(
         thread
             .iter()
@@ -838,8 +765,8 @@ async fn scim_links_an_existing_guest_and_refuses_a_wrong_token_as_configuration
 #[tokio::test]
 async fn approvers_see_open_accounts_in_app_home_and_revoke_from_there() {
     let app = slack_admin().start().await;
-    let id = approved(&app, "grace@partner.com", &["CPROJECT"]).await;
-    team_join(&app, "WGRACE", "grace@partner.com").await;
+    let id = app.approved("grace@partner.com", &["CPROJECT"]).await;
+    app.team_join("WGRACE", "grace@partner.com").await;
     app.slack
         .event(
             "EvHomeA",
@@ -858,9 +785,9 @@ async fn approvers_see_open_accounts_in_app_home_and_revoke_from_there() {
         .button_click(APPROVER, "revoke_access", &id.to_string(), None, "");
     app.slack.interaction(&from_home).await.unwrap();
     app.run_jobs().await;
-    assert_eq!(state(&app, id).await, RequestState::Revoked);
+    assert_eq!(app.state(id).await, RequestState::Revoked);
     assert_eq!(
-        only_call(&app, "admin.users.remove").arg_str("user_id"),
+        app.only_call("admin.users.remove").arg_str("user_id"),
         Some("WGRACE")
     );
 }

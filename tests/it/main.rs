@@ -3,6 +3,7 @@
 //! One test binary, so it links once.
 
 mod helpers;
+mod services;
 
 mod account_safety;
 mod demo;

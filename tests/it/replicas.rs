@@ -6,7 +6,6 @@
 //! every job and timer runs, the dead process's leased jobs are taken over after the lease.
 
 use crate::helpers::*;
-use crate::requests::team;
 use guestlist::clock::SharedClock;
 use guestlist::domain::RequestState;
 use guestlist::fake_slack::{FakeSlack, FakeUser, FormInput, SlackSender};
@@ -81,11 +80,11 @@ async fn wait_until<F: Fn() -> bool>(what: &str, timeout: Duration, check: F) {
 
 #[tokio::test]
 async fn two_replicas_on_one_database_decide_once_and_survive_a_sigkill() {
-    let Backend::Postgres(base_url) = Backend::from_env() else {
-        eprintln!(
-            "GUESTLIST_TEST_POSTGRES_URL not set: the two-replica test needs Postgres (.ci/run sets it)"
-        );
-        return;
+    let base_url = match crate::services::postgres() {
+        Ok(url) => url,
+        Err(why) => {
+            return crate::services::skipped("replicas (two processes on one Postgres)", &why);
+        }
     };
     // A database of its own, created fresh.
     let name = format!("guestlist_replicas_{:x}", rand_u64());

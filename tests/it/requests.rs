@@ -3,124 +3,9 @@
 
 use crate::helpers::*;
 use chrono::Duration;
-use guestlist::domain::{RequestId, RequestState, TeamId};
+use guestlist::domain::{RequestId, RequestState};
 use guestlist::fake_slack::{FAKE_TEAM_ID, FakeMessage, FakeUser, FormInput};
 use serde_json::{Value, json};
-
-pub fn team() -> TeamId {
-    TeamId::from(FAKE_TEAM_ID)
-}
-
-fn metadata(tz: &str) -> String {
-    json!({"tz": tz, "origin": "CGENERAL"}).to_string()
-}
-
-/// Submits the request form as `user`; returns Guestlist's answer as JSON.
-pub async fn submit(app: &TestApp, user: &str, form: &FormInput) -> Value {
-    let payload = app.slack.view_submission(
-        user,
-        "guest_request",
-        &metadata("America/New_York"),
-        form.state_values(),
-    );
-    let answer = app.slack.interaction(&payload).await.unwrap();
-    assert_eq!(answer.status, 200);
-    if answer.body.is_empty() {
-        Value::Null
-    } else {
-        answer.json()
-    }
-}
-
-/// Submits a valid request and runs the jobs, so its card is posted. Returns the request id.
-pub async fn request_posted(app: &TestApp, email: &str, channels: &[&str]) -> i64 {
-    let answer = submit(app, REQUESTER, &FormInput::new(email, channels)).await;
-    assert_eq!(answer["response_action"], "update", "{answer}");
-    app.run_jobs().await;
-    let request = app
-        .store
-        .open_request_for_email(&team(), email)
-        .await
-        .unwrap()
-        .expect("stored");
-    request.id.0
-}
-
-pub fn card(app: &TestApp) -> FakeMessage {
-    let cards = app.fake.top_level_in(REQUEST_CHANNEL);
-    assert_eq!(cards.len(), 1, "one card in the request channel");
-    cards.into_iter().next().unwrap()
-}
-
-pub fn buttons(message: &FakeMessage) -> Vec<String> {
-    message
-        .blocks
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|b| b["type"] == "actions")
-        .flat_map(|b| {
-            b["elements"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|e| e["action_id"].as_str().unwrap().to_string())
-        })
-        .collect()
-}
-
-pub async fn click(app: &TestApp, user: &str, action: &str, id: i64) {
-    let card_ts = app
-        .fake
-        .top_level_in(REQUEST_CHANNEL)
-        .first()
-        .map(|m| m.ts.clone())
-        .unwrap_or_default();
-    let payload = app.slack.button_click(
-        user,
-        action,
-        &id.to_string(),
-        Some(REQUEST_CHANNEL),
-        &card_ts,
-    );
-    let answer = app.slack.interaction(&payload).await.unwrap();
-    assert_eq!(answer.status, 200);
-}
-
-pub async fn deny_with(app: &TestApp, user: &str, id: i64, reason: &str) -> Value {
-    let values =
-        json!({"deny_reason": {"deny_reason": {"type": "plain_text_input", "value": reason}}});
-    let payload = app.slack.view_submission(
-        user,
-        "deny_reason",
-        &json!({"request_id": id}).to_string(),
-        values,
-    );
-    let answer = app.slack.interaction(&payload).await.unwrap();
-    assert_eq!(answer.status, 200);
-    if answer.body.is_empty() {
-        Value::Null
-    } else {
-        answer.json()
-    }
-}
-
-pub async fn state(app: &TestApp, id: i64) -> RequestState {
-    app.store
-        .get_request(&team(), RequestId(id))
-        .await
-        .unwrap()
-        .unwrap()
-        .state
-}
-
-pub fn ephemeral_texts(app: &TestApp) -> Vec<String> {
-    app.fake
-        .calls_to("response_url")
-        .iter()
-        .map(|c| c.arg_str("text").unwrap_or_default().to_string())
-        .collect()
-}
 
 #[tokio::test]
 async fn slash_guest_opens_the_form_in_the_requesters_time_zone() {
@@ -162,7 +47,7 @@ async fn a_bad_email_is_answered_on_its_block_and_nothing_is_stored() {
     let app = TestApp::start().await;
     let mut form = FormInput::new("not-an-email", &["CPROJECT"]);
     form.channels = vec!["CPROJECT".into(), "COTHER".into()];
-    let answer = submit(&app, REQUESTER, &form).await;
+    let answer = app.submit(REQUESTER, &form).await;
     assert_eq!(answer["response_action"], "errors");
     assert_eq!(
         answer["errors"]["email"],
@@ -189,7 +74,7 @@ async fn past_dates_and_expiries_beyond_policy_are_refused_on_their_blocks() {
     let mut form = FormInput::new("a@partner.com", &["CPROJECT"]);
     form.expiry_mode = "date".into();
     form.expiry_date = Some("2020-01-01".into());
-    let answer = submit(&app, REQUESTER, &form).await;
+    let answer = app.submit(REQUESTER, &form).await;
     assert!(
         answer["errors"]["expiry_date"]
             .as_str()
@@ -199,13 +84,13 @@ async fn past_dates_and_expiries_beyond_policy_are_refused_on_their_blocks() {
     );
     form.expiry_mode = "days".into();
     form.expiry_days = Some("365".into());
-    let answer = submit(&app, REQUESTER, &form).await;
+    let answer = app.submit(REQUESTER, &form).await;
     assert_eq!(
         answer["errors"]["expiry_days"],
         "The longest allowed is 90 days."
     );
     form.expiry_mode = "never".into();
-    let answer = submit(&app, REQUESTER, &form).await;
+    let answer = app.submit(REQUESTER, &form).await;
     assert!(
         answer["errors"]["expiry_mode"]
             .as_str()
@@ -225,12 +110,12 @@ async fn past_dates_and_expiries_beyond_policy_are_refused_on_their_blocks() {
 #[tokio::test]
 async fn a_valid_request_is_stored_posted_as_a_card_and_confirmed_by_dm() {
     let app = TestApp::start().await;
-    let answer = submit(
-        &app,
-        REQUESTER,
-        &FormInput::new(" Grace@Partner.com ", &["CPROJECT"]),
-    )
-    .await;
+    let answer = app
+        .submit(
+            REQUESTER,
+            &FormInput::new(" Grace@Partner.com ", &["CPROJECT"]),
+        )
+        .await;
     assert_eq!(
         answer["response_action"], "update",
         "the form turns into a confirmation"
@@ -245,7 +130,7 @@ async fn a_valid_request_is_stored_posted_as_a_card_and_confirmed_by_dm() {
     assert_eq!(request.requester.as_str(), REQUESTER);
 
     app.run_jobs().await;
-    let card = card(&app);
+    let card = app.card();
     assert_eq!(buttons(&card), vec!["approve_request", "deny_request"]);
     let text = card.all_text();
     assert!(
@@ -274,14 +159,14 @@ async fn a_valid_request_is_stored_posted_as_a_card_and_confirmed_by_dm() {
 #[tokio::test]
 async fn an_approver_approves_and_everyone_hears_of_it() {
     let app = TestApp::start().await;
-    let id = request_posted(&app, "grace@partner.com", &["CPROJECT"]).await;
-    click(&app, APPROVER, "approve_request", id).await;
-    assert_eq!(state(&app, id).await, RequestState::Approved);
+    let id = app.request_posted("grace@partner.com", &["CPROJECT"]).await;
+    app.click(APPROVER, "approve_request", id).await;
+    assert_eq!(app.state(id).await, RequestState::Approved);
     app.run_jobs().await;
 
     let updates = app.fake.calls_to("chat.update");
     assert_eq!(updates.len(), 1);
-    let card = card(&app);
+    let card = app.card();
     assert_eq!(
         buttons(&card),
         vec!["revoke_access"],
@@ -337,11 +222,11 @@ async fn an_approver_approves_and_everyone_hears_of_it() {
 #[tokio::test]
 async fn a_non_approver_is_refused_and_nothing_changes() {
     let app = TestApp::start().await;
-    let id = request_posted(&app, "grace@partner.com", &["CPROJECT"]).await;
-    click(&app, OUTSIDER, "approve_request", id).await;
-    click(&app, OUTSIDER, "deny_request", id).await;
+    let id = app.request_posted("grace@partner.com", &["CPROJECT"]).await;
+    app.click(OUTSIDER, "approve_request", id).await;
+    app.click(OUTSIDER, "deny_request", id).await;
     app.run_jobs().await;
-    assert_eq!(state(&app, id).await, RequestState::Pending);
+    assert_eq!(app.state(id).await, RequestState::Pending);
     assert!(
         app.fake.calls_to("chat.update").is_empty(),
         "the card does not change"
@@ -350,7 +235,7 @@ async fn a_non_approver_is_refused_and_nothing_changes() {
         app.fake.calls_to("views.open").is_empty(),
         "no deny form for a non-approver"
     );
-    let texts = ephemeral_texts(&app);
+    let texts = app.ephemeral_texts();
     assert_eq!(texts.len(), 2);
     assert!(
         texts.iter().all(|t| t.contains("Only approvers")),
@@ -376,12 +261,9 @@ async fn a_non_approver_is_refused_and_nothing_changes() {
 #[tokio::test]
 async fn a_requester_who_is_an_approver_cannot_decide_their_own_request() {
     let app = TestApp::start().await;
-    let answer = submit(
-        &app,
-        APPROVER,
-        &FormInput::new("own@partner.com", &["CPROJECT"]),
-    )
-    .await;
+    let answer = app
+        .submit(APPROVER, &FormInput::new("own@partner.com", &["CPROJECT"]))
+        .await;
     assert_eq!(answer["response_action"], "update");
     app.run_jobs().await;
     let id = app
@@ -392,11 +274,11 @@ async fn a_requester_who_is_an_approver_cannot_decide_their_own_request() {
         .unwrap()
         .id
         .0;
-    click(&app, APPROVER, "approve_request", id).await;
+    app.click(APPROVER, "approve_request", id).await;
     app.run_jobs().await;
-    assert_eq!(state(&app, id).await, RequestState::Pending);
+    assert_eq!(app.state(id).await, RequestState::Pending);
     assert!(app.fake.calls_to("chat.update").is_empty());
-    assert!(ephemeral_texts(&app)[0].contains("your own request"));
+    assert!(app.ephemeral_texts()[0].contains("your own request"));
     let audit = app
         .store
         .audit_for_request(&team(), RequestId(id))
@@ -417,21 +299,21 @@ async fn twenty_concurrent_clicks_give_one_decision_and_one_card_update() {
         app.fake
             .add_user(FakeUser::new(id, &format!("Approver {i}")).admin());
     }
-    let id = request_posted(&app, "race@partner.com", &["CPROJECT"]).await;
+    let id = app.request_posted("race@partner.com", &["CPROJECT"]).await;
     let clicks = approvers.iter().enumerate().map(|(i, user)| {
         let app = &app;
         async move {
             if i % 2 == 0 {
-                click(app, user, "approve_request", id).await;
+                app.click(user, "approve_request", id).await;
             } else {
-                deny_with(app, user, id, "not this time").await;
+                app.deny_with(user, id, "not this time").await;
             }
         }
     });
     futures_join_all(clicks).await;
     app.run_jobs().await;
 
-    let final_state = state(&app, id).await;
+    let final_state = app.state(id).await;
     assert!(matches!(
         final_state,
         RequestState::Approved | RequestState::Denied
@@ -451,7 +333,7 @@ async fn twenty_concurrent_clicks_give_one_decision_and_one_card_update() {
         1,
         "exactly one card update"
     );
-    let card = card(&app);
+    let card = app.card();
     let winner = decisions[0].entry.actor.clone();
     assert!(
         card.all_text().contains(&format!("<@{winner}>")),
@@ -466,7 +348,8 @@ async fn twenty_concurrent_clicks_give_one_decision_and_one_card_update() {
         1
     );
     // Losers who clicked a button were told who decided first.
-    let told: Vec<String> = ephemeral_texts(&app)
+    let told: Vec<String> = app
+        .ephemeral_texts()
         .into_iter()
         .filter(|t| t.contains("already"))
         .collect();
@@ -507,16 +390,18 @@ async fn futures_join_all<F: std::future::Future<Output = ()>>(
 #[tokio::test]
 async fn a_channel_scoped_approver_decides_only_for_their_channels() {
     let app = TestApp::start().await;
-    let mine = request_posted(&app, "inside@partner.com", &["CPROJECT"]).await;
-    click(&app, LEAD, "approve_request", mine).await;
-    assert_eq!(state(&app, mine).await, RequestState::Approved);
+    let mine = app
+        .request_posted("inside@partner.com", &["CPROJECT"])
+        .await;
+    app.click(LEAD, "approve_request", mine).await;
+    assert_eq!(app.state(mine).await, RequestState::Approved);
 
-    let answer = submit(
-        &app,
-        REQUESTER,
-        &FormInput::new("outside@partner.com", &["COTHER"]),
-    )
-    .await;
+    let answer = app
+        .submit(
+            REQUESTER,
+            &FormInput::new("outside@partner.com", &["COTHER"]),
+        )
+        .await;
     assert_eq!(answer["response_action"], "update");
     app.run_jobs().await;
     let other = app
@@ -527,11 +412,11 @@ async fn a_channel_scoped_approver_decides_only_for_their_channels() {
         .unwrap()
         .id
         .0;
-    click(&app, LEAD, "approve_request", other).await;
+    app.click(LEAD, "approve_request", other).await;
     app.run_jobs().await;
-    assert_eq!(state(&app, other).await, RequestState::Pending);
+    assert_eq!(app.state(other).await, RequestState::Pending);
     assert!(
-        ephemeral_texts(&app)
+        app.ephemeral_texts()
             .iter()
             .any(|t| t.contains("<#COTHER>")),
         "the refusal names the channel outside the scope"
@@ -545,7 +430,7 @@ async fn what_users_type_reaches_slack_escaped() {
     form.reason = "<!channel> <@U123> & <script>".into();
     form.full_name = "<!here> Mallory".into();
     form.organisation = "<https://evil.example|Totally Legit>".into();
-    submit(&app, REQUESTER, &form).await;
+    app.submit(REQUESTER, &form).await;
     app.run_jobs().await;
     let id = app
         .store
@@ -555,8 +440,8 @@ async fn what_users_type_reaches_slack_escaped() {
         .unwrap()
         .id
         .0;
-    click(&app, APPROVER, "deny_request", id).await;
-    deny_with(&app, APPROVER, id, "<!everyone> no").await;
+    app.click(APPROVER, "deny_request", id).await;
+    app.deny_with(APPROVER, id, "<!everyone> no").await;
     app.run_jobs().await;
 
     let everything: String = app
@@ -575,7 +460,7 @@ async fn what_users_type_reaches_slack_escaped() {
     ] {
         assert!(!everything.contains(raw), "{raw} reached Slack unescaped");
     }
-    let card = card(&app).all_text();
+    let card = app.card().all_text();
     assert!(
         card.contains("&lt;!channel&gt; &lt;@U123&gt; &amp; &lt;script&gt;"),
         "{card}"
@@ -586,13 +471,10 @@ async fn what_users_type_reaches_slack_escaped() {
 #[tokio::test]
 async fn a_second_request_for_the_same_email_is_refused_with_who_asked_and_when() {
     let app = TestApp::start().await;
-    request_posted(&app, "grace@partner.com", &["CPROJECT"]).await;
-    let answer = submit(
-        &app,
-        APPROVER,
-        &FormInput::new("GRACE@partner.com", &["COTHER"]),
-    )
-    .await;
+    app.request_posted("grace@partner.com", &["CPROJECT"]).await;
+    let answer = app
+        .submit(APPROVER, &FormInput::new("GRACE@partner.com", &["COTHER"]))
+        .await;
     assert_eq!(answer["response_action"], "errors");
     let message = answer["errors"]["email"].as_str().unwrap();
     assert!(
@@ -612,17 +494,17 @@ async fn a_second_request_for_the_same_email_is_refused_with_who_asked_and_when(
 #[tokio::test]
 async fn denying_asks_for_a_reason_and_tells_the_requester() {
     let app = TestApp::start().await;
-    let id = request_posted(&app, "grace@partner.com", &["CPROJECT"]).await;
-    click(&app, APPROVER, "deny_request", id).await;
+    let id = app.request_posted("grace@partner.com", &["CPROJECT"]).await;
+    app.click(APPROVER, "deny_request", id).await;
     let opens = app.fake.calls_to("views.open");
     assert_eq!(opens.len(), 1);
     assert_eq!(opens[0].arg("view").unwrap()["callback_id"], "deny_reason");
-    let empty = deny_with(&app, APPROVER, id, "  ").await;
+    let empty = app.deny_with(APPROVER, id, "  ").await;
     assert!(empty["errors"]["deny_reason"].is_string());
-    assert_eq!(state(&app, id).await, RequestState::Pending);
-    let answer = deny_with(&app, APPROVER, id, "No NDA on file").await;
+    assert_eq!(app.state(id).await, RequestState::Pending);
+    let answer = app.deny_with(APPROVER, id, "No NDA on file").await;
     assert_eq!(answer, Value::Null, "an empty 200 closes the modal");
-    assert_eq!(state(&app, id).await, RequestState::Denied);
+    assert_eq!(app.state(id).await, RequestState::Denied);
     app.run_jobs().await;
     assert!(
         app.fake
@@ -630,12 +512,12 @@ async fn denying_asks_for_a_reason_and_tells_the_requester() {
             .iter()
             .any(|m| m.all_text().contains("No NDA on file"))
     );
-    assert!(card(&app).all_text().contains("Denied by"));
+    assert!(app.card().all_text().contains("Denied by"));
     // A late approval is told who decided first.
-    click(&app, APPROVER_2, "approve_request", id).await;
+    app.click(APPROVER_2, "approve_request", id).await;
     app.run_jobs().await;
     assert!(
-        ephemeral_texts(&app)
+        app.ephemeral_texts()
             .iter()
             .any(|t| t.contains("already denied") && t.contains(APPROVER))
     );
@@ -644,10 +526,10 @@ async fn denying_asks_for_a_reason_and_tells_the_requester() {
 #[tokio::test]
 async fn a_stale_request_reminds_approvers_once() {
     let app = TestApp::start().await;
-    let id = request_posted(&app, "slow@partner.com", &["CPROJECT"]).await;
+    let id = app.request_posted("slow@partner.com", &["CPROJECT"]).await;
     app.clock.advance(Duration::hours(47));
     app.run_jobs().await;
-    let ts = card(&app).ts;
+    let ts = app.card().ts;
     assert!(app.fake.thread(REQUEST_CHANNEL, &ts).is_empty(), "not yet");
     app.clock.advance(Duration::hours(2));
     app.run_jobs().await;
@@ -718,7 +600,7 @@ async fn the_global_shortcut_opens_the_form() {
 #[tokio::test]
 async fn app_home_shows_my_requests_and_the_approvers_queue() {
     let app = TestApp::start().await;
-    let id = request_posted(&app, "grace@partner.com", &["CPROJECT"]).await;
+    let id = app.request_posted("grace@partner.com", &["CPROJECT"]).await;
     app.slack
         .event(
             "EvHome1",
@@ -760,7 +642,7 @@ async fn app_home_shows_my_requests_and_the_approvers_queue() {
         .button_click(APPROVER, "approve_request", &id.to_string(), None, "");
     app.slack.interaction(&from_home).await.unwrap();
     app.run_jobs().await;
-    assert_eq!(state(&app, id).await, RequestState::Approved);
+    assert_eq!(app.state(id).await, RequestState::Approved);
     assert!(
         app.fake
             .messages_in(OUTSIDER)
@@ -772,7 +654,7 @@ async fn app_home_shows_my_requests_and_the_approvers_queue() {
 #[tokio::test]
 async fn list_status_and_cancel() {
     let app = TestApp::start().await;
-    let id = request_posted(&app, "grace@partner.com", &["CPROJECT"]).await;
+    let id = app.request_posted("grace@partner.com", &["CPROJECT"]).await;
     let list = app
         .slack
         .command(REQUESTER, "CGENERAL", "list")
@@ -821,9 +703,9 @@ async fn list_status_and_cancel() {
         cancelled["text"].as_str().unwrap().contains("cancelled"),
         "{cancelled}"
     );
-    assert_eq!(state(&app, id).await, RequestState::Cancelled);
+    assert_eq!(app.state(id).await, RequestState::Cancelled);
     app.run_jobs().await;
-    assert!(buttons(&card(&app)).is_empty());
+    assert!(buttons(&app.card()).is_empty());
     let help = app
         .slack
         .command(REQUESTER, "CGENERAL", "help")
@@ -869,10 +751,10 @@ async fn requesters_can_be_limited_to_groups() {
 #[tokio::test]
 async fn approver_groups_and_workspace_admins_decide() {
     let app = Builder::new().toml("").start().await;
-    let id = request_posted(&app, "a@partner.com", &["CPROJECT"]).await;
-    click(&app, "UADMIN", "approve_request", id).await;
+    let id = app.request_posted("a@partner.com", &["CPROJECT"]).await;
+    app.click("UADMIN", "approve_request", id).await;
     assert_eq!(
-        state(&app, id).await,
+        app.state(id).await,
         RequestState::Approved,
         "a workspace admin approves (workspace_admins = true)"
     );
@@ -881,9 +763,9 @@ async fn approver_groups_and_workspace_admins_decide() {
 #[tokio::test]
 async fn the_audit_log_exports_as_csv_and_json() {
     let app = Builder::new().backend(Backend::Sqlite).start().await;
-    let id = request_posted(&app, "grace@partner.com", &["CPROJECT"]).await;
-    click(&app, OUTSIDER, "approve_request", id).await;
-    click(&app, APPROVER, "approve_request", id).await;
+    let id = app.request_posted("grace@partner.com", &["CPROJECT"]).await;
+    app.click(OUTSIDER, "approve_request", id).await;
+    app.click(APPROVER, "approve_request", id).await;
     let db = app.dir.path().join("guestlist.db");
     let run = |format: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_guestlist"))

@@ -2,7 +2,6 @@
 //! fake Slack and the database show afterwards.
 
 use crate::helpers::*;
-use crate::requests::{buttons, ephemeral_texts, team};
 use guestlist::domain::RequestState;
 use guestlist::fake_slack::{Failure, FakeUser, TeamRole};
 use serde_json::{Value, json};
@@ -418,7 +417,7 @@ async fn the_guard_holds_a_large_plan_until_an_approver_applies_it() {
         "a non-approver cannot apply it"
     );
     assert!(
-        ephemeral_texts(&app)
+        app.ephemeral_texts()
             .iter()
             .any(|t| t.contains("Only approvers"))
     );
