@@ -1,14 +1,15 @@
 //! Guestlist: a self-hosted Slack bot that runs guest access.
 //!
-//! The data flows down the module tree, and modules only use what is below them:
+//! The data flows down the module tree, and modules only use what is below them (checked by
+//! `tests/layers.rs`):
 //!
 //! ```text
 //! http (verify, parse, ack) ─┐
-//! socket (Socket Mode) ──────┼─▶ workflow (use cases) ─▶ domain (pure rules and types)
-//! jobs (queue, timers) ──────┘        │
-//!                                     ├─▶ store   (trait; SQLite and Postgres)
-//!                                     ├─▶ slack   (payloads, Block Kit, Web API client)
-//!                                     └─▶ provision (Grid admin API, SCIM, manual)
+//! socket (Socket Mode) ──────┼─▶ workflow (use cases) ─▶ provision (Grid admin, SCIM, manual)
+//! jobs (queue, timers) ──────┘        │                        │
+//!                                     ├─▶ slack  (ids, payloads, Block Kit, Web API) ◀─┘
+//!                                     ├─▶ store  (traits; shared SQL for SQLite and Postgres)
+//!                                     └─▶ domain (pure rules and types), clock, telemetry
 //! ```
 //!
 //! `app` wires the parts together and `cli` is the command line. `fake_slack` is a stand-in
