@@ -6,6 +6,7 @@
 use super::StoreError;
 use super::StoreResult;
 use super::group_commit::{BatchWriter, EventQueue, PendingEvent};
+use super::rows::claimable_jobs;
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use std::collections::HashSet;
@@ -18,21 +19,15 @@ const NAME: &str = "postgres";
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
 /// Leases due jobs. SKIP LOCKED: a row another replica is claiming right now is left to it.
-const CLAIM_JOBS: &str = "WITH due AS (
-                 SELECT j.id FROM jobs j
-                 WHERE ((j.state = 'queued' AND j.run_at <= $3) OR (j.state = 'running' AND j.lease_until <= $3))
-                   AND (j.serial_key IS NULL OR NOT EXISTS (
-                       SELECT 1 FROM jobs k
-                       WHERE k.serial_key = j.serial_key AND k.id < j.id
-                         AND (k.state = 'running'
-                              OR (k.state = 'queued' AND (k.run_at <= $3 OR k.last_error IS NOT NULL)))))
-                 ORDER BY j.run_at, j.id
-                 LIMIT $4
-                 FOR UPDATE OF j SKIP LOCKED)
-             UPDATE jobs SET state = 'running', lease_owner = $1, lease_until = $2,
-                    attempts = jobs.attempts + 1, updated_at = $3
-             FROM due WHERE jobs.id = due.id
-             RETURNING jobs.id, jobs.team_id, jobs.kind, jobs.payload, jobs.attempts, jobs.max_attempts, jobs.run_at";
+const CLAIM_JOBS: &str = concat!(
+    "WITH due AS (",
+    claimable_jobs!(),
+    " FOR UPDATE OF j SKIP LOCKED)
+     UPDATE jobs SET state = 'running', lease_owner = $1, lease_until = $2,
+            attempts = jobs.attempts + 1, updated_at = $3
+     FROM due WHERE jobs.id = due.id
+     RETURNING jobs.id, jobs.team_id, jobs.kind, jobs.payload, jobs.attempts, jobs.max_attempts, jobs.run_at"
+);
 /// Counts the queue (`FILTER` clauses).
 const QUEUE_STATS: &str = "SELECT
                  COUNT(*) FILTER (WHERE state = 'queued' AND run_at <= $1),

@@ -74,7 +74,26 @@ macro_rules! insert_approved_request {
     };
 }
 
-pub(crate) use {change_request_state, insert_approved_request, insert_request, select_requests};
+/// The ids of the jobs `owner` may lease now ($3 = now, $4 = how many): due (or with a lease
+/// that ran out), and not held back by an earlier job of their serial key that is running, due,
+/// or waiting to be retried (`last_error` set). An earlier timer not due yet holds nobody.
+macro_rules! claimable_jobs {
+    () => {
+        "SELECT j.id FROM jobs j
+         WHERE ((j.state = 'queued' AND j.run_at <= $3) OR (j.state = 'running' AND j.lease_until <= $3))
+           AND (j.serial_key IS NULL OR NOT EXISTS (
+               SELECT 1 FROM jobs k
+               WHERE k.serial_key = j.serial_key AND k.id < j.id
+                 AND (k.state = 'running'
+                      OR (k.state = 'queued' AND (k.run_at <= $3 OR k.last_error IS NOT NULL)))))
+         ORDER BY j.run_at, j.id
+         LIMIT $4"
+    };
+}
+
+pub(crate) use {
+    change_request_state, claimable_jobs, insert_approved_request, insert_request, select_requests,
+};
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct RequestRow {

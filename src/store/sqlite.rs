@@ -4,6 +4,7 @@
 //! background WAL checkpoints, and three statements.
 
 use super::group_commit::{BatchWriter, EventQueue, PendingEvent};
+use super::rows::claimable_jobs;
 use super::{StoreError, StoreResult};
 use async_trait::async_trait;
 use sqlx::sqlite::{
@@ -20,19 +21,13 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
 /// Leases due jobs. One statement, so it is atomic; SQLite has a single writer, so no row
 /// locks are needed.
-const CLAIM_JOBS: &str = "UPDATE jobs SET state = 'running', lease_owner = $1, lease_until = $2,
-                    attempts = attempts + 1, updated_at = $3
-             WHERE id IN (
-                 SELECT j.id FROM jobs j
-                 WHERE ((j.state = 'queued' AND j.run_at <= $3) OR (j.state = 'running' AND j.lease_until <= $3))
-                   AND (j.serial_key IS NULL OR NOT EXISTS (
-                       SELECT 1 FROM jobs k
-                       WHERE k.serial_key = j.serial_key AND k.id < j.id
-                         AND (k.state = 'running'
-                              OR (k.state = 'queued' AND (k.run_at <= $3 OR k.last_error IS NOT NULL)))))
-                 ORDER BY j.run_at, j.id
-                 LIMIT $4)
-             RETURNING id, team_id, kind, payload, attempts, max_attempts, run_at";
+const CLAIM_JOBS: &str = concat!(
+    "UPDATE jobs SET state = 'running', lease_owner = $1, lease_until = $2,
+            attempts = attempts + 1, updated_at = $3
+     WHERE id IN (",
+    claimable_jobs!(),
+    ") RETURNING id, team_id, kind, payload, attempts, max_attempts, run_at"
+);
 /// Counts the queue (SQLite sums booleans).
 const QUEUE_STATS: &str = "SELECT
                  COALESCE(SUM(state = 'queued' AND run_at <= $1), 0),
