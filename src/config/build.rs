@@ -4,7 +4,6 @@
 use super::file::FileConfig;
 use super::rules::*;
 use super::*;
-use crate::domain::policy::ScopedApprover;
 
 pub(super) fn build(
     file: FileConfig,
@@ -141,36 +140,20 @@ pub(super) fn build(
         )?),
     };
 
-    let approvers = ApproverRules {
-        users: file
-            .approvers
-            .users
-            .iter()
-            .map(|u| user_id("approvers.users", u))
-            .collect::<Result<_, _>>()?,
-        usergroups: file
-            .approvers
-            .usergroups
-            .iter()
-            .map(|g| usergroup_id("approvers.usergroups", g))
-            .collect::<Result<_, _>>()?,
-        workspace_admins: file.approvers.workspace_admins.unwrap_or(true),
-        channel_scoped: file
-            .approvers
-            .channel_scoped
-            .iter()
-            .map(|s| {
-                Ok(ScopedApprover {
-                    user: user_id("approvers.channel_scoped.user", &s.user)?,
-                    channels: s
-                        .channels
-                        .iter()
-                        .map(|c| channel_id("approvers.channel_scoped.channels", c))
-                        .collect::<Result<_, _>>()?,
-                })
-            })
-            .collect::<Result<_, ConfigError>>()?,
-    };
+    let approver_cache = Duration::from_secs(
+        file.approvers
+            .as_ref()
+            .and_then(|a| a.cache_seconds)
+            .unwrap_or(300),
+    );
+    let roles = super::roles::roles(
+        file.roles,
+        file.approvers,
+        &file.requests.requester_usergroups,
+    )?;
+    let quorum = super::roles::quorum_rules(file.quorum, &roles)?;
+    let approvals =
+        super::roles::approval_settings(file.approvals, file.requests.stale_after_hours)?;
 
     let policy_defaults = RequestPolicy::default();
     let guest_types = match file.requests.guest_types {
@@ -266,22 +249,10 @@ pub(super) fn build(
         )?),
         slack,
         jobs,
-        approvers,
-        approver_cache: Duration::from_secs(file.approvers.cache_seconds.unwrap_or(300)),
+        roles,
+        quorum,
+        approvals,
+        approver_cache,
         requests,
-        requester_usergroups: file
-            .requests
-            .requester_usergroups
-            .iter()
-            .map(|g| usergroup_id("requests.requester_usergroups", g))
-            .collect::<Result<_, _>>()?,
-        // Fractions are allowed (0.5 = 30 minutes).
-        stale_after: Duration::from_secs_f64(
-            3600.0
-                * positive(
-                    "requests.stale_after_hours",
-                    file.requests.stale_after_hours.unwrap_or(48.0),
-                )?,
-        ),
     })
 }

@@ -76,44 +76,6 @@ impl Config {
         line("jobs.max_attempts", self.jobs.max_attempts.to_string());
         line("jobs.lease_seconds", self.jobs.lease.as_secs().to_string());
         line(
-            "approvers.users",
-            list(self.approvers.users.iter().map(|u| u.to_string()).collect()),
-        );
-        line(
-            "approvers.usergroups",
-            list(
-                self.approvers
-                    .usergroups
-                    .iter()
-                    .map(|u| u.to_string())
-                    .collect(),
-            ),
-        );
-        line(
-            "approvers.workspace_admins",
-            self.approvers.workspace_admins.to_string(),
-        );
-        line(
-            "approvers.channel_scoped",
-            list(
-                self.approvers
-                    .channel_scoped
-                    .iter()
-                    .map(|s| {
-                        format!(
-                            "{} → {}",
-                            s.user,
-                            s.channels
-                                .iter()
-                                .map(|c| c.to_string())
-                                .collect::<Vec<_>>()
-                                .join("/")
-                        )
-                    })
-                    .collect(),
-            ),
-        );
-        line(
             "approvers.cache_seconds",
             self.approver_cache.as_secs().to_string(),
         );
@@ -190,23 +152,6 @@ impl Config {
                 ),
             );
         }
-        line(
-            "requests.requester_usergroups",
-            if self.requester_usergroups.is_empty() {
-                "(everyone may request)".into()
-            } else {
-                list(
-                    self.requester_usergroups
-                        .iter()
-                        .map(|g| g.to_string())
-                        .collect(),
-                )
-            },
-        );
-        line(
-            "requests.stale_after_hours",
-            format!("{}", self.stale_after.as_secs_f64() / 3600.0),
-        );
         let p = &self.provisioning;
         line("provisioning.mode", p.mode.as_str().to_string());
         line(
@@ -248,6 +193,145 @@ impl Config {
                     "set (redacted)".into()
                 },
             );
+        }
+        let a = &self.approvals;
+        let hours = |d: &Duration| format!("{}", d.as_secs_f64() / 3600.0);
+        line(
+            "approvals.remind_after_hours",
+            list(a.reminders.iter().map(hours).collect()),
+        );
+        line(
+            "approvals.escalate_after_hours",
+            match &a.escalation {
+                None => "(no escalation)".into(),
+                Some(e) => {
+                    let mut to = Vec::new();
+                    if let Some(g) = &e.usergroup {
+                        to.push(format!("user group {g}"));
+                    }
+                    if let Some(c) = &e.channel {
+                        to.push(format!("channel {c}"));
+                    }
+                    if e.owners {
+                        to.push("DMs to the people of roles that decide everywhere".into());
+                    }
+                    format!("{} → {}", hours(&e.after), to.join(", "))
+                }
+            },
+        );
+        line(
+            "approvals.decide_within_days",
+            a.decide_within
+                .map(|d| format!("{}", d.as_secs_f64() / 86400.0))
+                .unwrap_or_else(|| "never lapses".into()),
+        );
+        out.push_str(&self.describe_roles());
+        out
+    }
+
+    /// Every role's effective rights and holders, then the quorum rules.
+    fn describe_roles(&self) -> String {
+        use crate::domain::roles::Scope;
+        let mut out = String::from(
+            "\nroles (rights re-checked on every click, from current group membership):\n",
+        );
+        for role in &self.roles.0 {
+            let rights: Vec<&str> = role.rights.iter().map(|r| r.as_str()).collect();
+            let scope = match &role.scope {
+                Scope::Everywhere if role.holders == Default::default() => String::new(),
+                Scope::Everywhere => "everywhere".to_string(),
+                Scope::Channels(channels) => format!(
+                    "for requests only in {}",
+                    channels
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            let h = &role.holders;
+            let mut who: Vec<String> = Vec::new();
+            if h.everyone {
+                who.push("everyone (not guests)".into());
+            }
+            if h.workspace_owners && !h.workspace_admins {
+                who.push("workspace owners".into());
+            }
+            if h.workspace_admins {
+                who.push("workspace admins and owners".into());
+            }
+            who.extend(h.users.iter().map(|u| u.to_string()));
+            who.extend(h.usergroups.iter().map(|g| format!("members of {g}")));
+            who.extend(
+                role.channel_admins
+                    .iter()
+                    .map(|(c, g)| format!("members of {g} for {c}")),
+            );
+            out.push_str(&format!(
+                "  {:<20} {}{}{}\n  {:<20} held by: {}\n",
+                role.name,
+                rights.join(", "),
+                if scope.is_empty() { "" } else { " · " },
+                scope,
+                "",
+                who.join(", ")
+            ));
+        }
+        out.push_str("\nquorum rules (the strictest that applies; otherwise one approval):\n");
+        if self.quorum.is_empty() {
+            out.push_str("  (none: every request needs one approval)\n");
+        }
+        for rule in &self.quorum {
+            let mut when = Vec::new();
+            if !rule.guest_types.is_empty() {
+                when.push(format!(
+                    "guest type {}",
+                    rule.guest_types
+                        .iter()
+                        .map(|t| t.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ));
+            }
+            if !rule.channels.is_empty() {
+                when.push(format!(
+                    "any of channels {}",
+                    rule.channels
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            if !rule.domains.is_empty() {
+                when.push(format!("email at {}", rule.domains.join(" or ")));
+            }
+            if let Some(days) = rule.expiry_over_days {
+                when.push(format!("expiry over {days} days (or never)"));
+            }
+            out.push_str(&format!(
+                "  {:<20} {} approval(s){}, {}{} · when {}\n",
+                rule.name,
+                rule.approvals,
+                if rule.from_roles.is_empty() {
+                    String::new()
+                } else {
+                    format!(" including one from each of {}", rule.from_roles.join(", "))
+                },
+                match rule.deny {
+                    crate::domain::quorum::DenyRule::Wins => "one deny ends it",
+                    crate::domain::quorum::DenyRule::Threshold =>
+                        "as many denies as approvals end it",
+                },
+                rule.decide_within
+                    .map(|d| format!(", lapses after {} days", d.num_hours() as f64 / 24.0))
+                    .unwrap_or_default(),
+                if when.is_empty() {
+                    "always".to_string()
+                } else {
+                    when.join(" and ")
+                }
+            ));
         }
         out
     }

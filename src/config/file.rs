@@ -16,8 +16,14 @@ pub(super) struct FileConfig {
     pub(super) slack: FileSlack,
     #[serde(default)]
     pub(super) jobs: FileJobs,
+    /// Read as roles (see `config::roles`); `None` when the section is absent.
+    pub(super) approvers: Option<FileApprovers>,
     #[serde(default)]
-    pub(super) approvers: FileApprovers,
+    pub(super) roles: Vec<FileRole>,
+    #[serde(default)]
+    pub(super) quorum: Vec<FileQuorum>,
+    #[serde(default)]
+    pub(super) approvals: FileApprovals,
     #[serde(default)]
     pub(super) requests: FileRequests,
     #[serde(default)]
@@ -141,6 +147,54 @@ pub(super) struct FileApprovers {
     pub(super) cache_seconds: Option<u64>,
     #[serde(default)]
     pub(super) channel_scoped: Vec<FileScopedApprover>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileRole {
+    pub(super) name: String,
+    pub(super) preset: Option<String>,
+    pub(super) rights: Option<Vec<String>>,
+    #[serde(default)]
+    pub(super) users: Vec<String>,
+    #[serde(default)]
+    pub(super) usergroups: Vec<String>,
+    pub(super) workspace_admins: Option<bool>,
+    pub(super) workspace_owners: Option<bool>,
+    pub(super) everyone: Option<bool>,
+    #[serde(default)]
+    pub(super) channels: Vec<String>,
+    #[serde(default)]
+    pub(super) channel_admins: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileQuorum {
+    pub(super) name: String,
+    #[serde(default)]
+    pub(super) guest_types: Vec<String>,
+    #[serde(default)]
+    pub(super) channels: Vec<String>,
+    #[serde(default)]
+    pub(super) domains: Vec<String>,
+    pub(super) expiry_over_days: Option<u32>,
+    pub(super) approvals: Option<u32>,
+    #[serde(default)]
+    pub(super) from_roles: Vec<String>,
+    pub(super) deny: Option<String>,
+    pub(super) decide_within_days: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileApprovals {
+    pub(super) remind_after_hours: Option<Vec<f64>>,
+    pub(super) escalate_after_hours: Option<f64>,
+    pub(super) escalate_to_usergroup: Option<String>,
+    pub(super) escalate_to_channel: Option<String>,
+    pub(super) escalate_to_owners: Option<bool>,
+    pub(super) decide_within_days: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -11,16 +11,18 @@
 mod build;
 mod describe;
 mod file;
+mod roles;
 mod rules;
 #[cfg(test)]
 mod tests;
 
 use crate::domain::ChannelId;
-use crate::domain::UserGroupId;
-use crate::domain::policy::{ApproverRules, AutoApproveRule, RequestPolicy};
+use crate::domain::policy::{AutoApproveRule, RequestPolicy};
+use crate::domain::quorum::QuorumRule;
+use crate::domain::roles::Roles;
 use crate::jobs::JobSettings;
 use crate::telemetry::LogFormat;
-use crate::workflow::{ProvisioningSettings, SyncSettings, WorkflowSettings};
+use crate::workflow::{ApprovalSettings, ProvisioningSettings, SyncSettings, WorkflowSettings};
 use secrecy::SecretString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -73,15 +75,16 @@ pub struct Config {
     pub body_read_timeout: Duration,
     pub slack: SlackSettings,
     pub jobs: JobSettings,
-    pub approvers: ApproverRules,
+    /// Who may do what; `[approvers]` and `requests.requester_usergroups` are read as roles.
+    pub roles: Roles,
+    /// How many approvals a request needs.
+    pub quorum: Vec<QuorumRule>,
+    /// Reminders, escalation and lapse of undecided requests.
+    pub approvals: ApprovalSettings,
     pub approver_cache: Duration,
     pub requests: RequestPolicy,
     /// Requests that fit one of these entirely are approved by the bot.
     pub auto_approve: Vec<AutoApproveRule>,
-    /// Who may ask for guests: members of these groups, or everyone when empty.
-    pub requester_usergroups: Vec<UserGroupId>,
-    /// A pending request this old gets one reminder to approvers.
-    pub stale_after: Duration,
     pub provisioning: ProvisioningSettings,
     pub sync: SyncSettings,
 }
@@ -174,10 +177,10 @@ impl Config {
         WorkflowSettings {
             request_channel: self.slack.request_channel.clone(),
             policy: self.requests.clone(),
-            approvers: self.approvers.clone(),
-            requester_usergroups: self.requester_usergroups.clone(),
+            roles: self.roles.clone(),
+            quorum: self.quorum.clone(),
+            approvals: self.approvals.clone(),
             directory_ttl: self.approver_cache,
-            stale_after: self.stale_after,
             max_attempts: self.jobs.max_attempts,
             provisioning: self.provisioning.clone(),
             sync: self.sync.clone(),

@@ -30,7 +30,11 @@ fn defaults_need_no_file() {
     assert_eq!(config.database_url.expose_secret(), DEFAULT_DATABASE_URL);
     assert_eq!(config.slack.api_url, DEFAULT_SLACK_API_URL);
     assert_eq!(config.requests.max_expiry_days, Some(90));
-    assert!(config.approvers.workspace_admins);
+    // Before roles, workspace admins approved by default, and everyone could ask: still so.
+    let names: Vec<&str> = config.roles.0.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["approvers", "requesters"]);
+    assert!(config.roles.0[0].holders.workspace_admins);
+    assert!(config.roles.0[1].holders.everyone);
 }
 
 #[test]

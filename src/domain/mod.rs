@@ -7,7 +7,9 @@ pub mod expiry;
 pub mod ids;
 pub mod import;
 pub mod policy;
+pub mod quorum;
 pub mod request;
+pub mod roles;
 pub mod sync;
 pub mod text;
 

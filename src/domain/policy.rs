@@ -3,7 +3,8 @@
 
 use super::email::{Email, EmailError};
 use super::expiry::{Expiry, local_to_utc};
-use super::ids::{ChannelId, UserId};
+use super::ids::ChannelId;
+use super::quorum::{TermChange, Terms, Widening, narrowing};
 use super::request::GuestType;
 use super::text::clean_line;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
@@ -200,6 +201,61 @@ pub fn validate_request(
     }
 }
 
+/// An approver's narrowed terms, read from the approve-with-changes form: the request form's
+/// checks for type, channels and expiry, then only narrowing (`quorum::narrowing`), each
+/// problem on the field it is about.
+pub fn narrowed_terms(
+    draft: &RequestDraft,
+    original: &Terms,
+    policy: &RequestPolicy,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<(Terms, Vec<TermChange>), FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let guest_type = draft.guest_type.as_deref().and_then(GuestType::parse);
+    if guest_type.is_none() {
+        errors.add(Field::GuestType, "Choose the guest type.");
+    }
+    let channels = dedup_channels(&draft.channels);
+    let expiry = match read_expiry(draft, now, tz) {
+        // What was asked stays acceptable even if the policy changed since.
+        Ok(expiry) if expiry == original.expiry => Some(expiry),
+        Ok(expiry) => match check_expiry(&expiry, policy, now) {
+            Ok(()) => Some(expiry),
+            Err(message) => {
+                errors.add(expiry_field(&expiry), message);
+                None
+            }
+        },
+        Err((field, message)) => {
+            errors.add(field, message);
+            None
+        }
+    };
+    let (Some(guest_type), Some(expiry)) = (guest_type, expiry) else {
+        return Err(errors);
+    };
+    let proposed = Terms {
+        guest_type,
+        channels,
+        expiry,
+    };
+    match narrowing(original, &proposed, now) {
+        Ok(changes) if errors.is_empty() => Ok((proposed, changes)),
+        Ok(_) => Err(errors),
+        Err(problems) => {
+            for problem in problems {
+                match problem {
+                    Widening::Channels(m) => errors.add(Field::Channels, m),
+                    Widening::GuestType(m) => errors.add(Field::GuestType, m),
+                    Widening::Expiry(m) => errors.add(expiry_field(&proposed.expiry), m),
+                }
+            }
+            Err(errors)
+        }
+    }
+}
+
 fn dedup_channels(raw: &[String]) -> Vec<ChannelId> {
     let mut seen = HashSet::new();
     raw.iter()
@@ -372,105 +428,6 @@ pub fn auto_approval<'a>(
     now: DateTime<Utc>,
 ) -> Option<&'a AutoApproveRule> {
     rules.iter().find(|rule| rule.fits(request, now))
-}
-
-/// A person who may approve only requests whose channels are all theirs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScopedApprover {
-    pub user: UserId,
-    pub channels: Vec<ChannelId>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ApproverRules {
-    pub users: Vec<UserId>,
-    /// Members of these groups approve anything; resolved by the workflow.
-    pub usergroups: Vec<super::ids::UserGroupId>,
-    /// Workspace admins and owners approve anything.
-    pub workspace_admins: bool,
-    pub channel_scoped: Vec<ScopedApprover>,
-}
-
-/// What the workflow found out about the person clicking.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ActorFacts {
-    pub in_approver_group: bool,
-    pub is_workspace_admin: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Authority {
-    /// May decide any request.
-    Full,
-    /// May decide this request because all its channels are theirs.
-    Scoped,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
-    OwnRequest,
-    NotAnApprover,
-    OutsideScope { channels: Vec<ChannelId> },
-}
-
-impl Refusal {
-    pub fn code(&self) -> &'static str {
-        match self {
-            Refusal::OwnRequest => "own_request",
-            Refusal::NotAnApprover => "not_an_approver",
-            Refusal::OutsideScope { .. } => "outside_scope",
-        }
-    }
-}
-
-impl ApproverRules {
-    /// Whether `actor` approves everything, without looking at a request.
-    pub fn has_full_authority(&self, actor: &UserId, facts: ActorFacts) -> bool {
-        self.users.contains(actor)
-            || facts.in_approver_group
-            || (self.workspace_admins && facts.is_workspace_admin)
-    }
-
-    /// Whether `actor` appears anywhere in the approver rules (for the App Home queue).
-    pub fn is_some_approver(&self, actor: &UserId, facts: ActorFacts) -> bool {
-        self.has_full_authority(actor, facts)
-            || self.channel_scoped.iter().any(|s| &s.user == actor)
-    }
-
-    /// Checked on every click: the requester never decides their own request, whatever else
-    /// they are; a scoped approver only decides when every channel is in their scope.
-    pub fn may_decide(
-        &self,
-        actor: &UserId,
-        facts: ActorFacts,
-        requester: &UserId,
-        channels: &[ChannelId],
-    ) -> Result<Authority, Refusal> {
-        if actor == requester {
-            return Err(Refusal::OwnRequest);
-        }
-        if self.has_full_authority(actor, facts) {
-            return Ok(Authority::Full);
-        }
-        let scopes: Vec<&ScopedApprover> = self
-            .channel_scoped
-            .iter()
-            .filter(|s| &s.user == actor)
-            .collect();
-        if scopes.is_empty() {
-            return Err(Refusal::NotAnApprover);
-        }
-        let outside: Vec<ChannelId> = channels
-            .iter()
-            .filter(|c| !scopes.iter().any(|s| s.channels.contains(c)))
-            .cloned()
-            .collect();
-        if outside.is_empty() && !channels.is_empty() {
-            Ok(Authority::Scoped)
-        } else {
-            Err(Refusal::OutsideScope { channels: outside })
-        }
-    }
 }
 
 #[cfg(test)]
@@ -682,91 +639,5 @@ mod tests {
             &p,
         );
         assert!(e.get(Field::GuestType).is_some());
-    }
-
-    fn rules() -> ApproverRules {
-        ApproverRules {
-            users: vec!["UADMIN".into()],
-            usergroups: vec![],
-            workspace_admins: true,
-            channel_scoped: vec![ScopedApprover {
-                user: "ULEAD".into(),
-                channels: vec!["C1".into(), "C2".into()],
-            }],
-        }
-    }
-
-    #[test]
-    fn nobody_decides_their_own_request() {
-        let r = rules();
-        let admin = UserId::from("UADMIN");
-        assert_eq!(
-            r.may_decide(&admin, ActorFacts::default(), &admin, &["C1".into()]),
-            Err(Refusal::OwnRequest)
-        );
-        assert_eq!(
-            r.may_decide(
-                &admin,
-                ActorFacts::default(),
-                &"UREQ".into(),
-                &["C1".into()]
-            ),
-            Ok(Authority::Full)
-        );
-    }
-
-    #[test]
-    fn group_members_and_admins_have_full_authority() {
-        let r = rules();
-        let someone = UserId::from("USOME");
-        let requester = UserId::from("UREQ");
-        assert_eq!(
-            r.may_decide(&someone, ActorFacts::default(), &requester, &["C9".into()]),
-            Err(Refusal::NotAnApprover)
-        );
-        let member = ActorFacts {
-            in_approver_group: true,
-            ..Default::default()
-        };
-        assert_eq!(
-            r.may_decide(&someone, member, &requester, &["C9".into()]),
-            Ok(Authority::Full)
-        );
-        let admin = ActorFacts {
-            is_workspace_admin: true,
-            ..Default::default()
-        };
-        assert_eq!(
-            r.may_decide(&someone, admin, &requester, &["C9".into()]),
-            Ok(Authority::Full)
-        );
-        let no_admins = ApproverRules {
-            workspace_admins: false,
-            ..rules()
-        };
-        assert_eq!(
-            no_admins.may_decide(&someone, admin, &requester, &["C9".into()]),
-            Err(Refusal::NotAnApprover)
-        );
-    }
-
-    #[test]
-    fn scoped_approvers_decide_only_inside_their_channels() {
-        let r = rules();
-        let lead = UserId::from("ULEAD");
-        let requester = UserId::from("UREQ");
-        let f = ActorFacts::default();
-        assert_eq!(
-            r.may_decide(&lead, f, &requester, &["C1".into(), "C2".into()]),
-            Ok(Authority::Scoped)
-        );
-        assert_eq!(
-            r.may_decide(&lead, f, &requester, &["C1".into(), "C3".into()]),
-            Err(Refusal::OutsideScope {
-                channels: vec!["C3".into()]
-            })
-        );
-        assert!(r.is_some_approver(&lead, f));
-        assert!(!r.has_full_authority(&lead, f));
     }
 }

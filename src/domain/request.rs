@@ -7,6 +7,7 @@
 //!    └──cancel─▶ cancelled          any open state ──revoke──▶ revoked
 //!
 //! approved | invited | invite_expired ──found_member──▶ already_member
+//! pending ──lapse──▶ lapsed   (nobody decided within the time limit)
 //! ```
 //! `already_member`: the email turned out to belong to a full member of the workspace. The
 //! request ends there and nobody's account is touched (see `domain::account`).
@@ -16,6 +17,7 @@
 use super::email::Email;
 use super::expiry::Expiry;
 use super::ids::{ChannelId, RequestId, TeamId, UserId};
+use super::quorum::{Quorum, TermChange, Terms};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -34,10 +36,12 @@ pub enum RequestState {
     Revoked,
     /// The email belongs to a full member: the request ended, no account was touched.
     AlreadyMember,
+    /// Nobody decided within the time limit.
+    Lapsed,
 }
 
 impl RequestState {
-    pub const ALL: [RequestState; 10] = [
+    pub const ALL: [RequestState; 11] = [
         RequestState::Pending,
         RequestState::Approved,
         RequestState::Denied,
@@ -48,6 +52,7 @@ impl RequestState {
         RequestState::Expired,
         RequestState::Revoked,
         RequestState::AlreadyMember,
+        RequestState::Lapsed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,6 +67,7 @@ impl RequestState {
             RequestState::Expired => "expired",
             RequestState::Revoked => "revoked",
             RequestState::AlreadyMember => "already_member",
+            RequestState::Lapsed => "lapsed",
         }
     }
 
@@ -89,6 +95,7 @@ impl RequestState {
                 | RequestState::Expired
                 | RequestState::Revoked
                 | RequestState::AlreadyMember
+                | RequestState::Lapsed
         )
     }
 
@@ -105,6 +112,7 @@ impl RequestState {
             RequestState::Expired => "expired",
             RequestState::Revoked => "revoked",
             RequestState::AlreadyMember => "already a full member",
+            RequestState::Lapsed => "lapsed undecided",
         }
     }
 }
@@ -198,6 +206,8 @@ pub enum Action {
     Revoke,
     /// The email turned out to be a full member's.
     FoundMember,
+    /// Nobody decided in time.
+    Lapse,
 }
 
 impl Action {
@@ -213,6 +223,7 @@ impl Action {
             Action::Expire => "expire",
             Action::Revoke => "revoke",
             Action::FoundMember => "found_member",
+            Action::Lapse => "lapse",
         }
     }
 }
@@ -237,6 +248,7 @@ pub fn transition(
         (_, S::Pending, A::Approve) => Some(S::Approved),
         (_, S::Pending, A::Deny) => Some(S::Denied),
         (_, S::Pending, A::Cancel) => Some(S::Cancelled),
+        (_, S::Pending, A::Lapse) => Some(S::Lapsed),
         (RequestKind::Guest, S::Approved, A::Invite) => Some(S::Invited),
         // Linking an account that already exists skips the invitation.
         (RequestKind::Guest, S::Approved | S::Invited | S::InviteExpired, A::Accept) => {
@@ -274,6 +286,7 @@ pub fn transition(
             A::Expire => "expired",
             A::Revoke => "revoked",
             A::FoundMember => "ended as a full member's",
+            A::Lapse => "marked as lapsed",
         },
     })
 }
@@ -361,6 +374,10 @@ pub struct NewRequest {
     /// Group sync: the person's user id when they are already in the organisation, so they are
     /// assigned to `account_team` rather than invited by email. Not a binding.
     pub source_user: Option<UserId>,
+    /// What the request needs before it is approved (fixed when it is made).
+    pub quorum: Quorum,
+    /// When it lapses if nobody decided.
+    pub decide_by: Option<DateTime<Utc>>,
 }
 
 impl NewRequest {
@@ -416,6 +433,12 @@ pub struct GuestRequest {
     pub account_team: Option<TeamId>,
     /// Group sync: the organisation member to assign to `account_team` (not a binding).
     pub source_user: Option<UserId>,
+    pub quorum: Quorum,
+    /// Votes count in this round; an approver's change starts the next.
+    pub approval_round: i64,
+    pub decide_by: Option<DateTime<Utc>>,
+    /// What an approver narrowed before approving, if anything.
+    pub amendment: Vec<TermChange>,
     pub invited_at: Option<DateTime<Utc>>,
     pub invite_expires_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -423,6 +446,15 @@ pub struct GuestRequest {
 }
 
 impl GuestRequest {
+    /// What an approver may narrow.
+    pub fn terms(&self) -> Terms {
+        Terms {
+            guest_type: self.guest_type,
+            channels: self.channels.clone(),
+            expiry: self.expiry,
+        }
+    }
+
     /// The workspace the guest account lives in.
     pub fn account_team(&self) -> &TeamId {
         self.account_team.as_ref().unwrap_or(&self.team_id)

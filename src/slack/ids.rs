@@ -15,14 +15,17 @@ pub enum View {
     ExtendForm,
     /// The global shortcut "Request a guest".
     RequestShortcut,
+    /// Approve with changes: the request's own terms, to narrow.
+    ChangesForm,
 }
 
 impl View {
-    const ALL: [View; 4] = [
+    const ALL: [View; 5] = [
         View::RequestForm,
         View::DenyReason,
         View::ExtendForm,
         View::RequestShortcut,
+        View::ChangesForm,
     ];
 
     pub fn callback_id(self) -> &'static str {
@@ -31,6 +34,7 @@ impl View {
             View::DenyReason => "deny_reason",
             View::ExtendForm => "extend_request",
             View::RequestShortcut => "request_guest",
+            View::ChangesForm => "approve_changes",
         }
     }
 
@@ -93,7 +97,11 @@ pub struct ImportConfirmation {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Button {
     Approve(RequestId),
+    /// Opens the request's terms to narrow before approving.
+    ApproveWithChanges(RequestId),
     Deny(RequestId),
+    /// In the requester's DM after a denial or lapse: the form again, filled in.
+    RequestAgain(RequestId),
     /// Opens the request form (under a message in the request channel, in App Home).
     OpenForm,
     Resend(RequestId),
@@ -111,7 +119,9 @@ impl Button {
     pub fn action_id(&self) -> &'static str {
         match self {
             Button::Approve(_) => "approve_request",
+            Button::ApproveWithChanges(_) => "approve_with_changes",
             Button::Deny(_) => "deny_request",
+            Button::RequestAgain(_) => "request_again",
             Button::OpenForm => "open_request_form",
             Button::Resend(_) => "resend_invite",
             Button::Revoke(_) => "revoke_access",
@@ -129,6 +139,8 @@ impl Button {
     pub fn value(&self) -> String {
         match self {
             Button::Approve(id)
+            | Button::ApproveWithChanges(id)
+            | Button::RequestAgain(id)
             | Button::Deny(id)
             | Button::Resend(id)
             | Button::Revoke(id)
@@ -157,6 +169,8 @@ impl Button {
         Some(match action_id {
             "approve_request" => Button::Approve(request()?),
             "deny_request" => Button::Deny(request()?),
+            "approve_with_changes" => Button::ApproveWithChanges(request()?),
+            "request_again" => Button::RequestAgain(request()?),
             "open_request_form" => Button::OpenForm,
             "resend_invite" => Button::Resend(request()?),
             "revoke_access" => Button::Revoke(request()?),
@@ -217,6 +231,17 @@ pub struct FormMetadata {
     pub origin: Option<String>,
 }
 
+/// What the approve-with-changes modal carries: the request and the round the approver saw
+/// (if another approver changed it meanwhile, this one's changes are not applied blindly).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChangesMetadata {
+    pub request_id: i64,
+    pub round: i64,
+    pub response_url: Option<String>,
+    /// The approver's IANA time zone, for the date and time pickers.
+    pub tz: Option<String>,
+}
+
 /// What the deny modal carries: the request, and where to answer the approver.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DenyMetadata {
@@ -240,7 +265,9 @@ mod tests {
         let id = RequestId(42);
         let buttons = [
             Button::Approve(id),
+            Button::ApproveWithChanges(id),
             Button::Deny(id),
+            Button::RequestAgain(id),
             Button::OpenForm,
             Button::Resend(id),
             Button::Revoke(id),

@@ -117,7 +117,7 @@ async fn measured<T>(
 /// A store: every concern, plus the schema.
 #[async_trait]
 pub trait Store:
-    EventLog + JobQueue + Requests + SyncImport + Audit + Send + Sync + 'static
+    EventLog + JobQueue + Requests + Votes + SyncImport + Audit + Send + Sync + 'static
 {
     /// Which backend this is, for logs and `/readyz`.
     fn backend(&self) -> &'static str;
@@ -302,6 +302,22 @@ pub trait Requests: Send + Sync {
 }
 
 /// Many requests at once: group sync and CSV import.
+/// Approvals: votes of several approvers, counted per round.
+#[async_trait]
+pub trait Votes: Send + Sync {
+    /// Records a vote and, when the votes decide the request, the decision, in one
+    /// transaction (see `VoteCast`).
+    async fn cast_vote(&self, cast: VoteCast) -> StoreResult<VoteOutcome>;
+
+    /// The votes of one round, oldest first.
+    async fn votes(
+        &self,
+        team_id: &TeamId,
+        id: RequestId,
+        round: i64,
+    ) -> StoreResult<Vec<crate::domain::quorum::Vote>>;
+}
+
 #[async_trait]
 pub trait SyncImport: Send + Sync {
     /// Creates requests already approved, in one transaction, each with its audit row and jobs.

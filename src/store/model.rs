@@ -1,5 +1,6 @@
 //! What the store takes and gives: audit rows, jobs, state changes and their outcomes.
 
+use crate::domain::quorum::{TermChange, Terms, Vote};
 use crate::domain::{GuestRequest, RequestId, RequestState, TeamId, UserId};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -116,6 +117,8 @@ pub struct StateChange {
     /// Applies only if the deadline is still this one (an expiry timer: an extension approved
     /// meanwhile moved it, and wins).
     pub only_if_expires_at: Option<DateTime<Utc>>,
+    /// Applies only if the decision deadline is still this one (a lapse timer).
+    pub only_if_decide_by: Option<DateTime<Utc>>,
     /// Records an invitation sent `via` this provisioner, at `at`, for the request's email.
     pub invitation_via: Option<String>,
     /// Moves another request's deadline later, in the same transaction (an approved extension).
@@ -143,6 +146,7 @@ impl StateChange {
             fields: ChangedFields::default(),
             only_if_invited_before: None,
             only_if_expires_at: None,
+            only_if_decide_by: None,
             invitation_via: None,
             parent_expiry: None,
             audit,
@@ -211,4 +215,71 @@ pub enum CreateOutcome {
     Created(GuestRequest),
     /// The email already has an open request or account.
     Duplicate(GuestRequest),
+}
+
+/// One approver's vote on a pending request, with what it brings. The store locks the request
+/// (still pending, still in `round`), applies the amendment if any (which starts the next
+/// round), records the vote once per person and round, writes its audit row, then asks `then`
+/// what the votes so far mean: jobs to enqueue and, when they decide the request, the final
+/// compare-and-set, all in the same transaction.
+pub struct VoteCast {
+    pub team_id: TeamId,
+    pub request_id: RequestId,
+    /// The round the voter saw.
+    pub round: i64,
+    pub vote: Vote,
+    pub note: Option<String>,
+    pub at: DateTime<Utc>,
+    /// The approver narrowed the request before approving.
+    pub amendment: Option<Amendment>,
+    pub audit: AuditEntry,
+    pub then: VoteThen,
+}
+
+impl std::fmt::Debug for VoteCast {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VoteCast")
+            .field("team_id", &self.team_id)
+            .field("request_id", &self.request_id)
+            .field("round", &self.round)
+            .field("vote", &self.vote)
+            .field("amendment", &self.amendment)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Narrowed terms, and every change since the request was made (shown on the card).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Amendment {
+    pub terms: Terms,
+    pub changes: Vec<TermChange>,
+}
+
+/// Decides, inside the vote's transaction, what the round's votes mean. It gets the request
+/// (amended, if it was) and every vote of its current round, this one included.
+pub type VoteThen = Box<dyn FnOnce(&GuestRequest, &[Vote]) -> VoteEffects + Send + Sync>;
+
+#[derive(Debug, Default)]
+pub struct VoteEffects {
+    pub jobs: Vec<NewJob>,
+    /// The decision the votes reached, applied as one compare-and-set from `pending`.
+    pub decision: Option<StateChange>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum VoteOutcome {
+    /// The vote was recorded; `decided` is the request after the decision it completed.
+    Counted {
+        request: Box<GuestRequest>,
+        votes: Vec<Vote>,
+        decided: Option<Box<GuestRequest>>,
+    },
+    /// This person already voted in this round; nothing was written.
+    AlreadyVoted(GuestRequest),
+    /// The request is no longer pending, or an approver's change started a new round since the
+    /// voter looked; nothing was written.
+    Conflict(GuestRequest),
+    NotFound,
+    /// The extension's parent account is no longer open; nothing was written.
+    ParentClosed,
 }

@@ -2,6 +2,7 @@
 //! conversion into domain values.
 
 use super::{AuditEntry, AuditRecord, ClaimedJob, JobRecord, JobState, StoreError};
+use crate::domain::quorum::{Quorum, Verdict, Vote};
 use crate::domain::request::{CardRef, Source};
 use crate::domain::{
     ChannelId, Email, Expiry, GuestRequest, GuestType, RequestId, RequestKind, RequestState,
@@ -9,68 +10,83 @@ use crate::domain::{
 };
 use chrono::{DateTime, Utc};
 
+/// Every column of `requests`, in `RequestRow`'s order.
+macro_rules! request_columns {
+    () => {
+        "id, team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
+         guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, version, \
+         decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, \
+         source, sync_rule, phone, slack_user_id, external_id, invited_at, invite_expires_at, \
+         created_at, updated_at, account_team, source_user_id, quorum, approval_round, decide_by, \
+         amendment"
+    };
+}
+
 /// `SELECT <every request column> FROM requests <tail>`, as a `&'static str` (sqlx wants
 /// literal SQL, so the column list is spliced in at compile time).
 macro_rules! select_requests {
     ($tail:literal) => {
+        concat!("SELECT ", request_columns!(), " FROM requests ", $tail)
+    };
+}
+
+/// The columns a new request is inserted with: $1 to $23, then `created_at` again as
+/// `updated_at` ($18).
+macro_rules! new_request_columns {
+    () => {
+        "team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
+         guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, source, \
+         sync_rule, created_at, phone, account_team, source_user_id, quorum, decide_by, updated_at"
+    };
+}
+
+/// Inserts a request (23 binds, `bind_new_request`) and returns every column.
+macro_rules! insert_request {
+    () => {
         concat!(
-            "SELECT id, team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
-             guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, version, \
-             decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, phone, \
-             slack_user_id, external_id, invited_at, invite_expires_at, created_at, updated_at, account_team, source_user_id FROM requests ",
-            $tail
+            "INSERT INTO requests (",
+            new_request_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+             $18, $19, $20, $21, $22, $23, $18) RETURNING ",
+            request_columns!()
         )
     };
 }
 
-/// Inserts a request (21 binds, see the backends) and returns every column.
-macro_rules! insert_request {
+/// Inserts an already approved request: the 23 binds of `insert_request!`, then $24
+/// decided_by and $25 auto_rule, unless its email is taken; returns every column.
+macro_rules! insert_approved_request {
     () => {
-        "INSERT INTO requests (team_id, kind, parent_id, requester_id, email, full_name, organisation, \
-             reason, guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, source, \
-             sync_rule, created_at, updated_at, phone, account_team, source_user_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $20, $21)
-         RETURNING id, team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
-             guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, version, \
-             decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, phone, \
-             slack_user_id, external_id, invited_at, invite_expires_at, created_at, updated_at, account_team, source_user_id"
+        concat!(
+            "INSERT INTO requests (",
+            new_request_columns!(),
+            ", decided_by, decided_at, auto_rule) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+             $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $18, $24, $18, $25) \
+             ON CONFLICT (team_id, email) WHERE kind = 'guest' AND state IN ('pending', 'approved', 'invited', 'active') \
+             DO NOTHING RETURNING ",
+            request_columns!()
+        )
     };
 }
 
 /// The compare-and-set: moves `state` from $3 to $4 and sets the given columns, or matches nothing.
 macro_rules! change_request_state {
     () => {
-        "UPDATE requests SET state = $4, version = version + 1, updated_at = $5,
+        concat!(
+            "UPDATE requests SET state = $4, version = version + 1, updated_at = $5,
              decided_by = COALESCE($6, decided_by), decided_at = COALESCE($7, decided_at),
              decision_note = COALESCE($8, decision_note), auto_rule = COALESCE($9, auto_rule),
              expires_at = CASE WHEN $16 THEN NULL ELSE COALESCE($10, expires_at) END,
              slack_user_id = COALESCE($11, slack_user_id),
              invited_at = COALESCE($12, invited_at), invite_expires_at = COALESCE($13, invite_expires_at),
              external_id = COALESCE($14, external_id), guest_type = COALESCE($15, guest_type)
-         WHERE id = $1 AND team_id = $2 AND state = $3
-           AND ($17 IS NULL OR invited_at IS NULL OR invited_at <= $17)
-           AND ($18 IS NULL OR expires_at = $18)
-         RETURNING id, team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
-             guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, version, \
-             decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, phone, \
-             slack_user_id, external_id, invited_at, invite_expires_at, created_at, updated_at, account_team, source_user_id"
-    };
-}
-
-/// Inserts an already approved request: the 21 binds of `insert_request!`, then $22 decided_by
-/// and $23 auto_rule unless its email is taken; returns every column.
-macro_rules! insert_approved_request {
-    () => {
-        "INSERT INTO requests (team_id, kind, parent_id, requester_id, email, full_name, organisation, \
-             reason, guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, source, \
-             sync_rule, created_at, updated_at, phone, account_team, source_user_id, decided_by, decided_at, auto_rule)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $20, $21, $22, $18, $23)
-         ON CONFLICT (team_id, email) WHERE kind = 'guest' AND state IN ('pending', 'approved', 'invited', 'active')
-         DO NOTHING
-         RETURNING id, team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
-             guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, version, \
-             decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, source, sync_rule, phone, \
-             slack_user_id, external_id, invited_at, invite_expires_at, created_at, updated_at, account_team, source_user_id"
+             WHERE id = $1 AND team_id = $2 AND state = $3
+               AND ($17 IS NULL OR invited_at IS NULL OR invited_at <= $17)
+               AND ($18 IS NULL OR expires_at = $18)
+               AND ($19 IS NULL OR decide_by = $19)
+             RETURNING ",
+            request_columns!()
+        )
     };
 }
 
@@ -92,7 +108,8 @@ macro_rules! claimable_jobs {
 }
 
 pub(crate) use {
-    change_request_state, claimable_jobs, insert_approved_request, insert_request, select_requests,
+    change_request_state, claimable_jobs, insert_approved_request, insert_request,
+    new_request_columns, request_columns, select_requests,
 };
 
 #[derive(Debug, sqlx::FromRow)]
@@ -132,6 +149,10 @@ pub struct RequestRow {
     pub updated_at: DateTime<Utc>,
     pub account_team: Option<String>,
     pub source_user_id: Option<String>,
+    pub quorum: Option<String>,
+    pub approval_round: i64,
+    pub decide_by: Option<DateTime<Utc>>,
+    pub amendment: Option<String>,
 }
 
 fn corrupt(what: &str, value: &str, id: i64) -> StoreError {
@@ -200,6 +221,20 @@ impl TryFrom<RequestRow> for GuestRequest {
             updated_at: row.updated_at,
             account_team: row.account_team.map(TeamId),
             source_user: row.source_user_id.map(UserId),
+            quorum: match &row.quorum {
+                Some(json) => {
+                    serde_json::from_str(json).map_err(|_| corrupt("quorum", json, id))?
+                }
+                None => Quorum::default(),
+            },
+            approval_round: row.approval_round,
+            decide_by: row.decide_by,
+            amendment: match &row.amendment {
+                Some(json) => {
+                    serde_json::from_str(json).map_err(|_| corrupt("amendment", json, id))?
+                }
+                None => Vec::new(),
+            },
         })
     }
 }
@@ -313,4 +348,24 @@ impl From<AuditRow> for AuditRecord {
 /// Milliseconds are the finest precision stored, so values compare the same in both backends.
 pub fn ms(at: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(at.timestamp_millis()).unwrap_or(at)
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct VoteRow {
+    pub voter_id: String,
+    pub verdict: String,
+    pub roles: String,
+}
+
+impl TryFrom<VoteRow> for Vote {
+    type Error = StoreError;
+    fn try_from(row: VoteRow) -> Result<Self, StoreError> {
+        Ok(Vote {
+            voter: UserId(row.voter_id),
+            verdict: Verdict::parse(&row.verdict)
+                .ok_or_else(|| StoreError::Corrupt(format!("vote: verdict {}", row.verdict)))?,
+            roles: serde_json::from_str(&row.roles)
+                .map_err(|_| StoreError::Corrupt(format!("vote: roles {}", row.roles)))?,
+        })
+    }
 }

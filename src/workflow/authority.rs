@@ -1,9 +1,10 @@
-//! Who may do what: an actor's standing (approver lists, groups, workspace admins), the check
-//! made again on every click, and the one way a click on a request's button starts (load the
-//! request, check who clicked, refuse with an audit row and an explanation).
+//! Who may do what: an actor's standing (the groups of the roles they are in, their admin,
+//! owner and guest flags), looked up again on every click from current group membership; the
+//! one way a click on a request's button starts (load the request, check the clicker's right,
+//! refuse with an audit row and an explanation).
 
 use super::{Feedback, Workflow};
-use crate::domain::policy::{ActorFacts, Authority, Refusal};
+use crate::domain::roles::{Refusal, Right, Standing};
 use crate::domain::{GuestRequest, RequestId, TeamId, UserGroupId, UserId};
 use crate::store::AuditEntry;
 use anyhow::Context;
@@ -11,10 +12,10 @@ use anyhow::Context;
 /// Who may press a button about a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum MayClick {
-    /// An approver for the request (never its requester).
-    Approver,
-    /// Its requester (the sponsor) or an approver for it.
-    SponsorOrApprover,
+    /// Someone with this right for the request (never its requester, for decisions).
+    Holder(Right),
+    /// Its requester (the sponsor), or someone with this right for it.
+    SponsorOr(Right),
 }
 
 impl Workflow {
@@ -36,9 +37,9 @@ impl Workflow {
             return Ok(None);
         };
         let allowed = match may {
-            MayClick::SponsorOrApprover if &request.requester == actor => Ok(()),
-            MayClick::SponsorOrApprover | MayClick::Approver => {
-                self.authorize(actor, &request).await?.map(|_| ())
+            MayClick::SponsorOr(_) if &request.requester == actor => Ok(()),
+            MayClick::SponsorOr(right) | MayClick::Holder(right) => {
+                self.may_on(actor, right, &request).await?.map(|_| ())
             }
         };
         match allowed {
@@ -74,34 +75,80 @@ impl Workflow {
         Ok(())
     }
 
-    /// The actor's standing, looked up only as far as needed.
-    pub(super) async fn actor_facts(
+    /// The actor's standing, looked up only as far as the roles with `rights` need: nothing
+    /// when a role names them for all of it everywhere, else their groups among those the
+    /// roles name (each read again when its version moved), and their flags when a role goes
+    /// by them.
+    pub(super) async fn standing(
         &self,
         team: &TeamId,
         actor: &UserId,
-    ) -> anyhow::Result<ActorFacts> {
-        let rules = &self.settings.approvers;
-        if rules.users.contains(actor) {
-            return Ok(ActorFacts::default());
+        rights: &[Right],
+    ) -> anyhow::Result<Standing> {
+        let roles = &self.settings.roles;
+        let mut standing = Standing {
+            user: actor.clone(),
+            ..Standing::default()
+        };
+        if roles.names_everywhere(actor, rights) {
+            return Ok(standing);
         }
-        let in_approver_group = !rules.usergroups.is_empty()
-            && self
+        let groups = roles.groups(rights);
+        if !groups.is_empty() {
+            let versions = self.group_versions(team, &groups).await?;
+            standing.groups = self
                 .directory
-                .in_any_group(actor, &self.group_versions(team, &rules.usergroups).await?)
+                .groups_of(actor, &versions)
                 .await
-                .context("resolving approver groups")?;
-        let is_workspace_admin = rules.workspace_admins
-            && !in_approver_group
-            && self
+                .context("resolving the roles' user groups")?
+                .into_iter()
+                .collect();
+        }
+        if roles.needs_flags(rights) {
+            let person = self
                 .directory
                 .person(actor)
                 .await
-                .context("looking up the approver")?
-                .is_admin_or_owner;
-        Ok(ActorFacts {
-            in_approver_group,
-            is_workspace_admin,
-        })
+                .context("looking up who clicked")?;
+            standing.is_admin = person.is_admin_or_owner;
+            standing.is_owner = person.is_owner;
+            standing.is_guest = person.is_guest;
+        }
+        Ok(standing)
+    }
+
+    /// May `actor` use `right` on `request`? On yes, the roles that let them.
+    pub(super) async fn may_on(
+        &self,
+        actor: &UserId,
+        right: Right,
+        request: &GuestRequest,
+    ) -> anyhow::Result<Result<Vec<String>, Refusal>> {
+        if matches!(right, Right::Decide | Right::Review) && actor == &request.requester {
+            return Ok(Err(Refusal::OwnRequest));
+        }
+        let standing = self.standing(&request.team_id, actor, &[right]).await?;
+        Ok(self.settings.roles.may(
+            &standing,
+            right,
+            &request.channels,
+            Some(&request.requester),
+        ))
+    }
+
+    /// May `actor` use a right not tied to one request (request, import, sync)?
+    pub(super) async fn may_at_all(
+        &self,
+        team: &TeamId,
+        actor: &UserId,
+        right: Right,
+    ) -> anyhow::Result<Result<(), Refusal>> {
+        let standing = self.standing(team, actor, &[right]).await?;
+        Ok(self
+            .settings
+            .roles
+            .may(&standing, right, &[], None)
+            .map(|_| ()))
     }
 
     /// The groups with the version each has now: a cached member list older than its group's
@@ -130,40 +177,26 @@ impl Workflow {
             .collect())
     }
 
-    /// Re-checked on every click: is `actor` allowed to decide `request`?
-    pub(super) async fn authorize(
-        &self,
-        actor: &UserId,
-        request: &GuestRequest,
-    ) -> anyhow::Result<Result<Authority, Refusal>> {
-        if actor == &request.requester {
-            return Ok(Err(Refusal::OwnRequest));
-        }
-        let facts = self.actor_facts(&request.team_id, actor).await?;
-        Ok(self
-            .settings
-            .approvers
-            .may_decide(actor, facts, &request.requester, &request.channels))
-    }
-
-    /// Whether `actor` approves anything at all (App Home shows them the queue).
-    pub(super) async fn is_approver(&self, team: &TeamId, actor: &UserId) -> anyhow::Result<bool> {
-        let facts = self.actor_facts(team, actor).await?;
-        Ok(self.settings.approvers.is_some_approver(actor, facts))
-    }
-
     pub(super) fn refusal_text(&self, refusal: &Refusal, request: &GuestRequest) -> String {
         match refusal {
             Refusal::OwnRequest => format!(
                 "You cannot decide your own request ({}). Another approver has to.",
                 request.id
             ),
-            Refusal::NotAnApprover => format!(
+            Refusal::NotAllowed {
+                right: Right::Decide,
+            } => format!(
                 "Only approvers can decide guest requests; {} is still waiting for one.",
                 request.id
             ),
-            Refusal::OutsideScope { channels } => format!(
-                "You approve requests for your own channels only; {} also asks for {}.",
+            Refusal::NotAllowed { right } => format!(
+                "None of your roles lets you {} guest requests such as {}.",
+                right_verb(*right),
+                request.id
+            ),
+            Refusal::OutsideScope { right, channels } => format!(
+                "You {} requests for your own channels only; {} also asks for {}.",
+                right_verb(*right),
                 request.id,
                 channels
                     .iter()
@@ -192,5 +225,18 @@ impl Workflow {
             detail: refusal.code().to_string(),
             at: self.now(),
         }
+    }
+}
+
+/// What a right lets one do, as a verb for refusals ("None of your roles lets you …").
+pub(super) fn right_verb(right: Right) -> &'static str {
+    match right {
+        Right::Request => "ask for",
+        Right::Decide => "decide",
+        Right::Revoke => "end access granted by",
+        Right::Convert => "convert guests of",
+        Right::Import => "import",
+        Right::Sync => "run group sync for",
+        Right::Review => "review",
     }
 }

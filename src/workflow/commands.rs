@@ -2,6 +2,7 @@
 
 use super::{SORRY, Workflow, log_internal};
 use crate::domain::expiry::zone;
+use crate::domain::roles::Right;
 use crate::domain::{RequestId, TeamId, UserId};
 use crate::slack::render;
 use slack_morphism::prelude::*;
@@ -86,13 +87,14 @@ impl Workflow {
                 self.sync_command(&team, &user, arg, command.response_url.0.as_str())
                     .await?,
             ),
-            Some("import") => {
-                CommandReply::Ephemeral(if self.is_full_approver(&team, &user).await? {
+            Some("import") => CommandReply::Ephemeral(
+                if self.may_at_all(&team, &user, Right::Import).await?.is_ok() {
                     render::import_help(self.settings.request_channel.as_ref())
                 } else {
-                    "Only approvers can import guests. To ask for one guest, run `/guest`.".into()
-                })
-            }
+                    "Only approvers whose role has the `import` right can import guests. To ask for one guest, run `/guest`."
+                        .into()
+                },
+            ),
             Some("cancel") => match arg.and_then(RequestId::parse) {
                 None => {
                     CommandReply::Ephemeral("Which request? For example `/guest cancel 12`.".into())
@@ -107,7 +109,7 @@ impl Workflow {
         })
     }
 
-    /// `/guest sync preview|now`: approvers with full authority only; the work runs as a job and
+    /// `/guest sync preview|now`: holders of the `sync` right only; the work runs as a job and
     /// answers through the command's response_url.
     async fn sync_command(
         &self,
@@ -121,9 +123,8 @@ impl Workflow {
             Some("now") => true,
             _ => return Ok("Use `/guest sync preview` to see what group sync would change, or `/guest sync now` to run it.".into()),
         };
-        let facts = self.actor_facts(team, user).await?;
-        if !self.settings.approvers.has_full_authority(user, facts) {
-            return Ok("Only approvers can run group sync.".into());
+        if self.may_at_all(team, user, Right::Sync).await?.is_err() {
+            return Ok("Only approvers whose role has the `sync` right can run group sync.".into());
         }
         if self.settings.sync.rules.is_empty() {
             return Ok("No sync rules are configured (`[[sync]]` in guestlist.toml).".into());
@@ -145,17 +146,13 @@ impl Workflow {
         })
     }
 
-    async fn is_full_approver(&self, team: &TeamId, user: &UserId) -> anyhow::Result<bool> {
-        let facts = self.actor_facts(team, user).await?;
-        Ok(self.settings.approvers.has_full_authority(user, facts))
-    }
-
     /// `/guest status <id>`: for the requester and for approvers.
     async fn status(&self, team: &TeamId, user: &UserId, id: RequestId) -> anyhow::Result<String> {
         let Some(request) = self.store.get_request(team, id).await? else {
             return Ok(format!("There is no request {id}."));
         };
-        if &request.requester != user && !self.is_approver(team, user).await? {
+        if &request.requester != user && self.may_on(user, Right::Decide, &request).await?.is_err()
+        {
             return Ok(format!("Request {id} is not yours to see."));
         }
         let tz = match self.directory.person(user).await {

@@ -15,6 +15,9 @@ pub struct Person {
     pub tz: Option<String>,
     pub email: Option<String>,
     pub is_admin_or_owner: bool,
+    pub is_owner: bool,
+    /// A single- or multi-channel guest.
+    pub is_guest: bool,
     pub is_bot: bool,
     pub deleted: bool,
 }
@@ -71,6 +74,9 @@ impl Directory {
             is_admin_or_owner: flags.is_admin.unwrap_or(false)
                 || flags.is_owner.unwrap_or(false)
                 || flags.is_primary_owner.unwrap_or(false),
+            is_owner: flags.is_owner.unwrap_or(false) || flags.is_primary_owner.unwrap_or(false),
+            is_guest: flags.is_restricted.unwrap_or(false)
+                || flags.is_ultra_restricted.unwrap_or(false),
             is_bot: flags.is_bot.unwrap_or(false),
             deleted: raw.deleted.unwrap_or(false),
         };
@@ -119,6 +125,21 @@ impl Directory {
             }
         }
         Ok(false)
+    }
+
+    /// Those of `groups` (each with its current version) that `user` is in.
+    pub async fn groups_of(
+        &self,
+        user: &UserId,
+        groups: &[(UserGroupId, i64)],
+    ) -> SlackResult<Vec<UserGroupId>> {
+        let mut member_of = Vec::new();
+        for (group, version) in groups {
+            if self.group_members(group, *version).await?.contains(user) {
+                member_of.push(group.clone());
+            }
+        }
+        Ok(member_of)
     }
 
     /// Forgets a person (after `user_change`).

@@ -8,6 +8,7 @@ use crate::domain::import::{
     parse_csv,
 };
 use crate::domain::request::Source;
+use crate::domain::roles::Right;
 use crate::domain::{ChannelId, NewRequest, RequestKind, TeamId, UserId};
 use crate::slack::ids::ImportConfirmation;
 use crate::slack::render;
@@ -112,6 +113,9 @@ impl Workflow {
                 phone: g.phone.clone(),
                 account_team: None,
                 source_user: None,
+                // Imported approved: no quorum to wait for.
+                quorum: Default::default(),
+                decide_by: None,
             })
             .collect();
         let approval = Approval {
@@ -263,9 +267,8 @@ impl Workflow {
         user: &UserId,
         file_id: &str,
     ) -> Result<(), JobError> {
-        let facts = self.actor_facts(team, user).await?;
-        if !self.settings.approvers.has_full_authority(user, facts) {
-            let text = "Only approvers can import guests from a CSV file. To ask for one guest, run `/guest`.";
+        if self.may_at_all(team, user, Right::Import).await?.is_err() {
+            let text = "Only approvers whose role has the `import` right can import guests from a CSV file. To ask for one guest, run `/guest`.";
             self.slack
                 .post_ephemeral(
                     channel,
@@ -320,11 +323,14 @@ impl Workflow {
             thread_ts,
             sharer,
         } = file.clone();
-        let facts = self.actor_facts(team, user).await?;
-        if !self.settings.approvers.has_full_authority(user, facts) {
+        if self.may_at_all(team, user, Right::Import).await?.is_err() {
             self.audit_refusal(team, user, "import", &file_id).await?;
             return self
-                .tell(team, feedback, "Only approvers can import guests.".into())
+                .tell(
+                    team,
+                    feedback,
+                    "Only approvers whose role has the `import` right can import guests.".into(),
+                )
                 .await;
         }
         let Some(channel) = feedback.channel.clone() else {

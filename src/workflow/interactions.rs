@@ -4,7 +4,7 @@ use super::requests::SubmitOutcome;
 use super::{Feedback, SORRY, Workflow, log_internal};
 use crate::domain::{TeamId, UserId};
 use crate::slack::ids::{
-    Button, DENY_REASON_BLOCK, DenyMetadata, EXTEND_DATE_BLOCK, EXTEND_DAYS_BLOCK,
+    Button, ChangesMetadata, DENY_REASON_BLOCK, DenyMetadata, EXTEND_DATE_BLOCK, EXTEND_DAYS_BLOCK,
     EXTEND_MODE_BLOCK, EXTEND_REASON_BLOCK, ExtendMetadata, FormMetadata, View,
 };
 use crate::slack::payload::state_value;
@@ -98,6 +98,14 @@ impl Workflow {
         match button {
             Button::Approve(id) => self.approve(team, user, id, feedback).await,
             Button::Deny(id) => self.deny_click(team, user, id, trigger_id, feedback).await,
+            Button::ApproveWithChanges(id) => {
+                self.changes_click(team, user, id, trigger_id, feedback)
+                    .await
+            }
+            Button::RequestAgain(id) => {
+                self.request_again(team, user, id, trigger_id, feedback)
+                    .await
+            }
             Button::OpenForm => {
                 let origin = feedback.channel.clone();
                 match self
@@ -165,6 +173,15 @@ impl Workflow {
                     .unwrap_or_default();
                 Ok(
                     match self.submit_deny(&team, &user, &metadata, reason).await? {
+                        Some(errors) => errors_response(errors),
+                        None => SlackInteractionResponse::Empty,
+                    },
+                )
+            }
+            Some(View::ChangesForm) => {
+                let metadata: ChangesMetadata = serde_json::from_str(metadata)?;
+                Ok(
+                    match self.submit_changes(&team, &user, &metadata, state).await? {
                         Some(errors) => errors_response(errors),
                         None => SlackInteractionResponse::Empty,
                     },

@@ -41,8 +41,17 @@ pub enum Job {
     NotifyRequester { request_id: RequestId, text: String },
     /// Publish someone's App Home tab.
     PublishHome { user: String },
-    /// Remind approvers once about a request still pending.
+    /// Remind approvers about a request still pending (one job per reminder offset).
     StaleReminder { request_id: RequestId },
+    /// Announce a request still pending to the escalation target.
+    Escalate { request_id: RequestId },
+    /// The request lapses if still pending with this decision deadline (unix milliseconds).
+    LapseRequest {
+        request_id: RequestId,
+        decide_by: i64,
+    },
+    /// A DM to the requester that their request was denied or lapsed, with **Request again**.
+    RequestEnded { request_id: RequestId, text: String },
     /// The threaded "Request a guest account" button under a message in the request channel.
     OfferRequestButton {
         channel: String,
@@ -200,6 +209,9 @@ impl Job {
             Job::NotifyRequester { request_id, .. } => ("notify_requester", dm(request_id), QUICK),
             Job::PublishHome { .. } => ("publish_home", None, QUICK),
             Job::StaleReminder { request_id } => ("stale_reminder", card(request_id), QUICK),
+            Job::Escalate { request_id } => ("escalate", card(request_id), QUICK),
+            Job::LapseRequest { request_id, .. } => ("lapse_request", card(request_id), QUICK),
+            Job::RequestEnded { request_id, .. } => ("request_ended", dm(request_id), QUICK),
             Job::OfferRequestButton { .. } => ("offer_request_button", None, QUICK),
             Job::Provision { request_id } => ("provision", account(request_id), QUICK),
             Job::ResendInvite { request_id } => ("resend_invite", account(request_id), QUICK),

@@ -20,7 +20,9 @@ pub use commands::CommandReply;
 pub use directory::{Directory, Person};
 pub use import::{IMPORT_BATCH, file_digest};
 pub use job::{Job, JobError};
-pub use settings::{ProvisioningSettings, SyncSettings, WorkflowSettings};
+pub use settings::{
+    ApprovalSettings, Escalation, ProvisioningSettings, SyncSettings, WorkflowSettings,
+};
 
 use crate::clock::SharedClock;
 use crate::domain::{TeamId, UserId};

@@ -2,6 +2,7 @@
 
 use super::{Job, JobError, Workflow};
 use crate::domain::request::CardRef;
+use crate::domain::roles::Right;
 use crate::domain::{GuestRequest, RequestId, RequestState, TeamId, UserId};
 use crate::slack::render;
 use chrono::Duration;
@@ -66,6 +67,23 @@ impl Workflow {
                         .await?;
                 }
             }
+            Job::RequestEnded { request_id, text } => {
+                let request = self.request(team, request_id).await?;
+                if has_sponsor(&request) {
+                    self.slack
+                        .post_message(
+                            request.requester.as_str(),
+                            render::request_ended(&request, &text),
+                            None,
+                        )
+                        .await?;
+                }
+            }
+            Job::Escalate { request_id } => self.escalate(team, request_id).await?,
+            Job::LapseRequest {
+                request_id,
+                decide_by,
+            } => self.lapse_request(team, request_id, decide_by).await?,
             Job::PublishHome { user } => self.publish_home(team, &UserId(user)).await?,
             Job::StaleReminder { request_id } => {
                 let request = self.request(team, request_id).await?;
@@ -344,9 +362,14 @@ impl Workflow {
             .request_channel
             .clone()
             .ok_or_else(|| JobError::Fatal("slack.request_channel is not configured".into()))?;
+        let votes = self.current_votes(team, &request).await?;
         let ts = self
             .slack
-            .post_message(channel.as_str(), render::card(&request, self.now()), None)
+            .post_message(
+                channel.as_str(),
+                render::card(&request, &votes, self.now()),
+                None,
+            )
             .await?;
         self.store
             .set_card(team, id, &CardRef { channel, ts }, request.version)
@@ -366,11 +389,12 @@ impl Workflow {
         {
             return Ok(());
         }
+        let votes = self.current_votes(team, &request).await?;
         self.slack
             .update_message(
                 card.channel.as_str(),
                 &card.ts,
-                render::card(&request, self.now()),
+                render::card(&request, &votes, self.now()),
             )
             .await?;
         self.store
@@ -379,17 +403,53 @@ impl Workflow {
         Ok(())
     }
 
+    /// The votes of a pending request's current round (none to show once it is decided).
+    async fn current_votes(
+        &self,
+        team: &TeamId,
+        request: &GuestRequest,
+    ) -> Result<Vec<crate::domain::quorum::Vote>, JobError> {
+        if request.state != RequestState::Pending {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .store
+            .votes(team, request.id, request.approval_round)
+            .await?)
+    }
+
     async fn publish_home(&self, team: &TeamId, user: &UserId) -> Result<(), JobError> {
         let mine = self.store.requests_by_requester(team, user, 10).await?;
-        let approver = if self.is_approver(team, user).await? {
+        let standing = self
+            .standing(team, user, &[Right::Decide, Right::Revoke])
+            .await?;
+        let roles = &self.settings.roles;
+        let may = |right: Right, request: &GuestRequest| {
+            roles
+                .may(
+                    &standing,
+                    right,
+                    &request.channels,
+                    Some(&request.requester),
+                )
+                .is_ok()
+        };
+        let approver = if roles.has_anywhere(&standing, Right::Decide)
+            || roles.has_anywhere(&standing, Right::Revoke)
+        {
             let mut view = render::ApproverHome::default();
             for request in self
                 .store
                 .requests_in_state(team, RequestState::Pending, 100)
                 .await?
             {
-                if self.authorize(user, &request).await?.is_ok() {
-                    view.queue.push(request);
+                // Only what this person may decide, with where its votes stand.
+                if may(Right::Decide, &request) {
+                    let votes = self
+                        .store
+                        .votes(team, request.id, request.approval_round)
+                        .await?;
+                    view.queue.push((request, votes));
                 }
             }
             for state in [
@@ -400,7 +460,7 @@ impl Workflow {
             ] {
                 for request in self.store.requests_in_state(team, state, 200).await? {
                     if request.kind == crate::domain::RequestKind::Guest
-                        && self.authorize(user, &request).await?.is_ok()
+                        && (may(Right::Revoke, &request) || may(Right::Decide, &request))
                     {
                         view.accounts.push(request);
                     }

@@ -2,7 +2,9 @@
 //! group sync. The `config` module builds these from the file and the environment; nothing
 //! here reads either.
 
-use crate::domain::policy::{ApproverRules, AutoApproveRule, RequestPolicy};
+use crate::domain::policy::{AutoApproveRule, RequestPolicy};
+use crate::domain::quorum::QuorumRule;
+use crate::domain::roles::Roles;
 use crate::domain::{ChannelId, UserGroupId};
 use crate::provision::{ProvisioningMode, ScimSettings};
 use std::time::Duration;
@@ -12,14 +14,48 @@ use std::time::Duration;
 pub struct WorkflowSettings {
     pub request_channel: Option<ChannelId>,
     pub policy: RequestPolicy,
-    pub approvers: ApproverRules,
-    pub requester_usergroups: Vec<UserGroupId>,
+    /// Who may do what (the `[approvers]` keys are read as roles too).
+    pub roles: Roles,
+    /// How many approvals a request needs, by what it asks for.
+    pub quorum: Vec<QuorumRule>,
+    pub approvals: ApprovalSettings,
     pub directory_ttl: Duration,
-    pub stale_after: Duration,
     pub max_attempts: i64,
     pub provisioning: ProvisioningSettings,
     pub sync: SyncSettings,
     pub auto_approve: Vec<AutoApproveRule>,
+}
+
+/// The clocks of a request nobody decides: reminders, escalation, lapse.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApprovalSettings {
+    /// Approvers are reminded this long after a request was made (each offset once).
+    pub reminders: Vec<Duration>,
+    pub escalation: Option<Escalation>,
+    /// A request undecided this long lapses (`None`: never). A quorum rule may set its own.
+    pub decide_within: Option<Duration>,
+}
+
+impl Default for ApprovalSettings {
+    fn default() -> Self {
+        Self {
+            reminders: vec![Duration::from_secs(48 * 3600)],
+            escalation: None,
+            decide_within: Some(Duration::from_secs(7 * 86400)),
+        }
+    }
+}
+
+/// Where an undecided request is announced again, after `after`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Escalation {
+    pub after: Duration,
+    /// Mentioned in the request channel.
+    pub usergroup: Option<UserGroupId>,
+    /// The card is posted here too.
+    pub channel: Option<ChannelId>,
+    /// The people named by roles that decide everywhere get a DM.
+    pub owners: bool,
 }
 
 /// Group sync: the rules and how often they run.

@@ -20,7 +20,7 @@ fn demo_plays_a_request_a_refusal_and_an_approval() {
         "Slack opens the form \"Request a guest\"",
         "response_action: update",
         "== Guest request #1 ==",
-        "[Approve] [Deny]",
+        "[Approve] [Approve with changes] [Deny]",
         "DM to Rita: Your request *#1*",
         "Only Oscar sees: Only approvers can decide",
         "The card is unchanged (0 updates)",

@@ -138,7 +138,8 @@ async fn a_shared_csv_is_previewed_and_confirming_imports_exactly_the_valid_rows
             app.fake
                 .calls_to("response_url")
                 .iter()
-                .any(|c| c.arg_str("text") == Some("Only approvers can import guests.")),
+                .any(|c| c.arg_str("text")
+                    == Some("Only approvers whose role has the `import` right can import guests.")),
             "the outsider is told"
         );
 

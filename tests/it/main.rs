@@ -6,6 +6,7 @@ mod helpers;
 mod services;
 
 mod account_safety;
+mod approvals;
 mod demo;
 mod import;
 mod ingress;

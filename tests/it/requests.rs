@@ -131,7 +131,10 @@ async fn a_valid_request_is_stored_posted_as_a_card_and_confirmed_by_dm() {
 
     app.run_jobs().await;
     let card = app.card();
-    assert_eq!(buttons(&card), vec!["approve_request", "deny_request"]);
+    assert_eq!(
+        buttons(&card),
+        vec!["approve_request", "approve_with_changes", "deny_request"]
+    );
     let text = card.all_text();
     assert!(
         text.contains("grace@partner.com")
@@ -214,7 +217,7 @@ async fn an_approver_approves_and_everyone_hears_of_it() {
             .iter()
             .map(|a| a.entry.action.as_str())
             .collect::<Vec<_>>(),
-        vec!["submit", "approve", "admin_task"],
+        vec!["submit", "vote_approve", "approve", "admin_task"],
         "manual provisioning (the default) hands the invitation to an admin"
     );
 }
@@ -254,7 +257,7 @@ async fn a_non_approver_is_refused_and_nothing_changes() {
     assert!(
         refused
             .iter()
-            .all(|a| a.entry.actor == OUTSIDER && a.entry.detail == "not_an_approver")
+            .all(|a| a.entry.actor == OUTSIDER && a.entry.detail == "not_allowed")
     );
 }
 
@@ -788,12 +791,15 @@ async fn the_audit_log_exports_as_csv_and_json() {
         lines[0],
         "id,at,team_id,request_id,actor,action,from_state,to_state,detail"
     );
-    assert_eq!(lines.len(), 4, "{csv}");
+    // The vote is its own row, then the decision it completed.
+    assert_eq!(lines.len(), 5, "{csv}");
     assert!(
-        lines[2].contains("refused_approve") && lines[3].contains(",approve,pending,approved,"),
+        lines[2].contains("refused_approve")
+            && lines[3].contains(",vote_approve,pending,,")
+            && lines[4].contains(",approve,pending,approved,"),
         "{csv}"
     );
     let json: Value = serde_json::from_slice(&run("json").stdout).unwrap();
-    assert_eq!(json.as_array().unwrap().len(), 3);
+    assert_eq!(json.as_array().unwrap().len(), 4);
     assert_eq!(json[1]["actor"], OUTSIDER);
 }

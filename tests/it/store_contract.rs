@@ -64,6 +64,8 @@ fn new_request(email: &str) -> NewRequest {
         phone: None,
         account_team: None,
         source_user: None,
+        quorum: Default::default(),
+        decide_by: None,
     }
 }
 
@@ -115,6 +117,7 @@ fn approve(id: RequestId, at: DateTime<Utc>, jobs: Vec<NewJob>) -> StateChange {
         },
         only_if_invited_before: None,
         only_if_expires_at: None,
+        only_if_decide_by: None,
         invitation_via: None,
         parent_expiry: None,
         audit: AuditEntry {

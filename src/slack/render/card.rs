@@ -3,6 +3,7 @@
 use super::*;
 use crate::domain::RequestKind;
 use crate::domain::policy::{MAX_NAME_CHARS, MAX_ORGANISATION_CHARS, MAX_REASON_CHARS};
+use crate::domain::quorum::{Tally, TermChange, Vote, tally};
 use crate::domain::request::Source;
 use crate::domain::text::truncate;
 
@@ -36,8 +37,9 @@ pub(super) fn summary_fields(request: &GuestRequest, now: DateTime<Utc>) -> Vec<
     ]
 }
 
-/// The card in the request channel: everything an approver needs, and the buttons while pending.
-pub fn card(request: &GuestRequest, now: DateTime<Utc>) -> SlackMessageContent {
+/// The card in the request channel: everything an approver needs, where its approvals stand,
+/// and the buttons while pending. `votes` are the current round's.
+pub fn card(request: &GuestRequest, votes: &[Vote], now: DateTime<Utc>) -> SlackMessageContent {
     let title = match request.kind {
         RequestKind::Guest => format!("Guest request {}", request.id),
         RequestKind::Extension => format!(
@@ -55,6 +57,7 @@ pub fn card(request: &GuestRequest, now: DateTime<Utc>) -> SlackMessageContent {
         ),
     };
     let pending = request.state == RequestState::Pending;
+    let progress = approval_progress(request, votes, now);
     let asks = match request.kind {
         RequestKind::Guest => format!(
             "asks for a *{}* account",
@@ -72,7 +75,12 @@ pub fn card(request: &GuestRequest, now: DateTime<Utc>) -> SlackMessageContent {
         ))),
         some_into(SlackSectionBlock::new().with_fields(summary_fields(request, now))),
         some_into(SlackSectionBlock::new().with_text(md!("*Reason*\n{}", quote(&request.reason, MAX_REASON_CHARS)))),
+        optionally_into(!request.amendment.is_empty() => SlackSectionBlock::new().with_text(md!(
+            ":pencil2: *Changed by an approver:* {}",
+            term_changes(&request.amendment)
+        ))),
         some_into(SlackContextBlock::new(vec![md!("{}", status_line(request))])),
+        optionally_into(pending && progress.is_some() => SlackContextBlock::new(vec![md!("{}", progress.clone().unwrap_or_default())])),
         optionally_into(pending => SlackActionsBlock::new(decision_buttons(request))
             .with_block_id(format!("decide:{}", request.id.0).into())),
         ..account_buttons(request).into_iter().map(|buttons| SlackActionsBlock::new(buttons)
@@ -95,6 +103,10 @@ pub(super) fn decision_buttons(request: &GuestRequest) -> Vec<SlackActionBlockEl
             button("Approve", &Button::Approve(request.id))
                 .with_style(SlackBlockButtonStyle::Primary)
         ),
+        optionally_into(request.kind == RequestKind::Guest => button(
+            "Approve with changes",
+            &Button::ApproveWithChanges(request.id)
+        )),
         some_into(
             button("Deny", &Button::Deny(request.id)).with_style(SlackBlockButtonStyle::Danger)
         )
@@ -135,4 +147,94 @@ pub(super) fn account_buttons(request: &GuestRequest) -> Option<Vec<SlackActionB
         _ => return None,
     };
     Some(buttons)
+}
+
+/// Where a pending request's approvals stand: "1 of 2 approvals: @Ada · still needs an owner ·
+/// lapses Tue 8 Dec (in 6 days)", or `None` when there is nothing to say.
+pub fn approval_progress(
+    request: &GuestRequest,
+    votes: &[Vote],
+    now: DateTime<Utc>,
+) -> Option<String> {
+    let mut parts = Vec::new();
+    match tally(&request.quorum, votes, &request.requester) {
+        Tally::Waiting {
+            approvers,
+            denials,
+            needed,
+            missing_roles,
+        } => {
+            let who: Vec<String> = approvers.iter().map(|u| format!("<@{u}>")).collect();
+            // One approval needed and none yet: nothing worth a line.
+            if needed > 1 || !who.is_empty() {
+                parts.push(if who.is_empty() {
+                    format!("0 of {needed} approvals")
+                } else {
+                    format!(
+                        "{} of {needed} approval{}: {}",
+                        who.len(),
+                        if needed == 1 { "" } else { "s" },
+                        who.join(", ")
+                    )
+                });
+            }
+            if !missing_roles.is_empty() {
+                parts.push(format!(
+                    "still needs one from each of: {}",
+                    missing_roles
+                        .iter()
+                        .map(|r| format!("*{}*", escape(r)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            if denials > 0 {
+                parts.push(format!(
+                    "{denials} of {needed} denial{} to deny it",
+                    if needed == 1 { "" } else { "s" }
+                ));
+            }
+        }
+        // Decided in the transaction that counted the last vote; the status line says so.
+        Tally::Approved | Tally::Denied => {}
+    }
+    if request.approval_round > 1 {
+        parts.push("count restarted after a change".into());
+    }
+    if let Some(at) = request.decide_by {
+        parts.push(format!("lapses {} ({})", slack_date(at), relative(at, now)));
+    }
+    (!parts.is_empty()).then(|| format!(":ballot_box_with_check: {}", parts.join(" · ")))
+}
+
+/// "channels: #a, #b → #a; type: multi-channel → single-channel; ends: 60 days → 30 days".
+pub fn term_changes(changes: &[TermChange]) -> String {
+    let channels = |list: &[crate::domain::ChannelId]| {
+        list.iter()
+            .map(|c| format!("<#{c}>"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let expiry = |e: &Expiry| match *e {
+        Expiry::AfterDays { days } => format!("{days} days after approval"),
+        Expiry::At { at } => slack_date(at),
+        Expiry::Never => "never".into(),
+    };
+    changes
+        .iter()
+        .map(|c| match c {
+            TermChange::Channels { from, to } => {
+                format!("channels: {} → {}", channels(from), channels(to))
+            }
+            TermChange::GuestType { from, to } => format!(
+                "type: {} → {}",
+                from.label().to_lowercase(),
+                to.label().to_lowercase()
+            ),
+            TermChange::Expiry { from, to } => {
+                format!("ends: {} → {}", expiry(from), expiry(to))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -5,8 +5,8 @@ use crate::domain::policy::{
     Field, MAX_NAME_CHARS, MAX_ORGANISATION_CHARS, MAX_REASON_CHARS, RequestPolicy,
 };
 use crate::slack::ids::{
-    DENY_REASON_BLOCK, DenyMetadata, EXTEND_DATE_BLOCK, EXTEND_DAYS_BLOCK, EXTEND_MODE_BLOCK,
-    EXTEND_REASON_BLOCK, ExtendMetadata, FormMetadata, View, field_block_id,
+    ChangesMetadata, DENY_REASON_BLOCK, DenyMetadata, EXTEND_DATE_BLOCK, EXTEND_DAYS_BLOCK,
+    EXTEND_MODE_BLOCK, EXTEND_REASON_BLOCK, ExtendMetadata, FormMetadata, View, field_block_id,
 };
 
 fn text_input(
@@ -37,22 +37,38 @@ fn radio(options: &[(&str, &str)]) -> Vec<SlackBlockChoiceItem<SlackBlockText>> 
         .collect()
 }
 
+/// A request to ask for again: its values fill the form, and why it ended is shown above.
+#[derive(Debug, Clone, Copy)]
+pub struct Again<'a> {
+    pub request: &'a GuestRequest,
+    /// The deny reason, or a word on the lapse.
+    pub note: Option<&'a str>,
+}
+
 /// The request form. The same view serves `/guest`, the button under a message in the request
-/// channel, the global shortcut and App Home.
-pub fn request_form(policy: &RequestPolicy, metadata: &FormMetadata) -> SlackView {
+/// channel, the global shortcut, App Home and **Request again** (filled in from `again`).
+pub fn request_form(
+    policy: &RequestPolicy,
+    metadata: &FormMetadata,
+    again: Option<Again<'_>>,
+) -> SlackView {
+    let tz_name = metadata.tz.clone().unwrap_or_else(|| "UTC".into());
+    let tz = crate::domain::expiry::zone(Some(&tz_name));
+    let asked = again.map(|a| a.request);
     let types: Vec<(&str, &str)> = policy
         .guest_types
         .iter()
-        .map(|t| match t {
-            GuestType::SingleChannel => ("single_channel", "Single-channel guest (one channel)"),
-            GuestType::MultiChannel => (
-                "multi_channel",
-                "Multi-channel guest (one or more channels)",
-            ),
-            GuestType::Member => ("member", "Full member"),
-        })
+        .map(|t| (t.as_str(), type_label(*t)))
         .collect();
     let type_options = radio(&types);
+    let initial_type = asked
+        .and_then(|r| {
+            type_options
+                .iter()
+                .find(|o| o.value == r.guest_type.as_str())
+        })
+        .unwrap_or(&type_options[0])
+        .clone();
     let mut expiry_modes = vec![
         ("days", "After a number of days (counted from approval)"),
         ("date", "On a date and time"),
@@ -61,32 +77,81 @@ pub fn request_form(policy: &RequestPolicy, metadata: &FormMetadata) -> SlackVie
         expiry_modes.push(("never", "Never"));
     }
     let expiry_options = radio(&expiry_modes);
-    let tz = metadata.tz.clone().unwrap_or_else(|| "UTC".into());
+    let initial = ExpiryInputs::of(asked.map(|r| r.expiry), tz, policy.allow_never);
+    let initial_mode = expiry_options
+        .iter()
+        .find(|o| o.value == initial.mode)
+        .unwrap_or(&expiry_options[0])
+        .clone();
     let max_hint = match policy.max_expiry_days {
-        Some(days) => {
-            format!("At most {days} days from now. Dates and times are in your time zone ({tz}).")
-        }
-        None => format!("Dates and times are in your time zone ({tz})."),
-    };
-    let blocks: Vec<SlackBlock> = slack_blocks![
-        some_into(
-            SlackInputBlock::new(
-                pt!("Guest email"),
-                SlackBlockEmailInputElement::new()
-                    .with_action_id(field_block_id(Field::Email).into())
-                    .with_placeholder(pt!("name@partner.com"))
-                    .into()
-            )
-            .with_block_id(field_block_id(Field::Email).into())
+        Some(days) => format!(
+            "At most {days} days from now. Dates and times are in your time zone ({tz_name})."
         ),
-        some_into(text_input(
-            Field::FullName,
-            "Full name",
-            "Grace Hopper",
-            MAX_NAME_CHARS,
-            false
-        )),
+        None => format!("Dates and times are in your time zone ({tz_name})."),
+    };
+    let filled = |field: Field, value: Option<&str>, input: SlackBlock| match (input, value) {
+        (SlackBlock::Input(mut block), Some(value)) if !value.is_empty() => {
+            if let SlackInputBlockElement::PlainTextInput(el) = &mut block.element {
+                el.initial_value = Some(value.to_string());
+            }
+            let _ = field;
+            SlackBlock::Input(block)
+        }
+        (other, _) => other,
+    };
+    let preface = again.map(|a| match a.note {
+        Some(note) => format!(
+            "You asked for this before ({}). It ended with this note:\n{}\nChange what needs changing and send it again.",
+            a.request.id,
+            quote(note, 500)
+        ),
+        None => format!(
+            "You asked for this before ({}). Change what needs changing and send it again.",
+            a.request.id
+        ),
+    });
+    let mut email = SlackBlockEmailInputElement::new()
+        .with_action_id(field_block_id(Field::Email).into())
+        .with_placeholder(pt!("name@partner.com"));
+    if let Some(r) = asked {
+        email.initial_value = Some(EmailAddress(r.email.as_str().to_string()));
+    }
+    let mut channels = SlackBlockMultiConversationsSelectElement::new()
+        .with_action_id(field_block_id(Field::Channels).into())
+        .with_placeholder(pt!("Pick the channels"))
+        .with_max_selected_items(policy.max_channels as u64)
+        .with_filter(
+            SlackBlockConversationFilter::new()
+                .with_include(vec![
+                    SlackConversationFilterInclude::Public,
+                    SlackConversationFilterInclude::Private,
+                ])
+                .with_exclude_bot_users(true)
+                .with_exclude_external_shared_channels(true),
+        );
+    if let Some(r) = asked {
+        channels.initial_conversations = Some(
+            r.channels
+                .iter()
+                .map(|c| SlackConversationId(c.to_string()))
+                .collect(),
+        );
+    }
+    let blocks: Vec<SlackBlock> = slack_blocks![
+        optionally_into(preface.is_some() => SlackSectionBlock::new()
+            .with_text(md!("{}", preface.clone().unwrap_or_default()))),
         some_into(
+            SlackInputBlock::new(pt!("Guest email"), email.into())
+                .with_block_id(field_block_id(Field::Email).into())
+        ),
+        some_into(filled(
+            Field::FullName,
+            asked.map(|r| r.full_name.as_str()),
+            text_input(Field::FullName, "Full name", "Grace Hopper", MAX_NAME_CHARS, false)
+        )),
+        some_into(filled(
+            Field::Organisation,
+            asked.map(|r| r.organisation.as_str()),
             match text_input(
                 Field::Organisation,
                 "Organisation",
@@ -97,14 +162,208 @@ pub fn request_form(policy: &RequestPolicy, metadata: &FormMetadata) -> SlackVie
                 SlackBlock::Input(input) => SlackBlock::Input(input.with_optional(true)),
                 other => other,
             }
-        ),
-        some_into(text_input(
-            Field::Reason,
-            "Why do they need access?",
-            "What they will work on, and with whom",
-            MAX_REASON_CHARS,
-            true
         )),
+        some_into(filled(
+            Field::Reason,
+            asked.map(|r| r.reason.as_str()),
+            text_input(
+                Field::Reason,
+                "Why do they need access?",
+                "What they will work on, and with whom",
+                MAX_REASON_CHARS,
+                true
+            )
+        )),
+        some_into(
+            SlackInputBlock::new(
+                pt!("Guest type"),
+                SlackBlockRadioButtonsElement::new(type_options.clone())
+                    .with_action_id(field_block_id(Field::GuestType).into())
+                    .with_initial_option(initial_type)
+                    .into()
+            )
+            .with_block_id(field_block_id(Field::GuestType).into())
+        ),
+        some_into(
+            SlackInputBlock::new(pt!("Channels"), channels.into())
+                .with_block_id(field_block_id(Field::Channels).into())
+                .with_hint(pt!("A single-channel guest gets exactly one channel."))
+        ),
+        ..expiry_blocks(
+            &expiry_options,
+            initial_mode,
+            &initial,
+            policy.max_expiry_days,
+            &tz_name,
+            Some(max_hint)
+        )
+        .into_iter()
+    ];
+    SlackView::Modal(
+        SlackModalView::new(pt!("Request a guest"), blocks)
+            .with_submit(pt!("Send request"))
+            .with_close(pt!("Cancel"))
+            .with_callback_id(View::RequestForm.callback_id().into())
+            .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises")),
+    )
+}
+
+fn type_label(t: GuestType) -> &'static str {
+    match t {
+        GuestType::SingleChannel => "Single-channel guest (one channel)",
+        GuestType::MultiChannel => "Multi-channel guest (one or more channels)",
+        GuestType::Member => "Full member",
+    }
+}
+
+/// The expiry inputs' initial values for an expiry (or the form's defaults).
+struct ExpiryInputs {
+    mode: &'static str,
+    days: String,
+    date: Option<String>,
+    time: String,
+}
+
+impl ExpiryInputs {
+    fn of(expiry: Option<Expiry>, tz: chrono_tz::Tz, allow_never: bool) -> Self {
+        let defaults = Self {
+            mode: "days",
+            days: "30".into(),
+            date: None,
+            time: "17:00".into(),
+        };
+        match expiry {
+            Some(Expiry::AfterDays { days }) => Self {
+                days: days.to_string(),
+                ..defaults
+            },
+            Some(Expiry::At { at }) => {
+                let local = at.with_timezone(&tz);
+                Self {
+                    mode: "date",
+                    date: Some(local.format("%Y-%m-%d").to_string()),
+                    time: local.format("%H:%M").to_string(),
+                    ..defaults
+                }
+            }
+            Some(Expiry::Never) if allow_never => Self {
+                mode: "never",
+                ..defaults
+            },
+            _ => defaults,
+        }
+    }
+}
+
+/// The four expiry inputs: mode, days, date and time.
+fn expiry_blocks(
+    options: &[SlackBlockChoiceItem<SlackBlockText>],
+    initial_mode: SlackBlockChoiceItem<SlackBlockText>,
+    initial: &ExpiryInputs,
+    max_days: Option<u32>,
+    tz_name: &str,
+    hint: Option<String>,
+) -> Vec<SlackBlock> {
+    let mut mode = SlackInputBlock::new(
+        pt!("Account ends"),
+        SlackBlockRadioButtonsElement::new(options.to_vec())
+            .with_action_id(field_block_id(Field::ExpiryMode).into())
+            .with_initial_option(initial_mode)
+            .into(),
+    )
+    .with_block_id(field_block_id(Field::ExpiryMode).into());
+    if let Some(hint) = hint {
+        mode = mode.with_hint(pt!(hint));
+    }
+    let mut date =
+        SlackBlockDatePickerElement::new().with_action_id(field_block_id(Field::ExpiryDate).into());
+    date.initial_date = initial.date.clone();
+    vec![
+        mode.into(),
+        SlackInputBlock::new(
+            pt!("Days"),
+            SlackBlockNumberInputElement::new(false)
+                .with_action_id(field_block_id(Field::ExpiryDays).into())
+                .with_initial_value(initial.days.clone())
+                .with_min_value("1".into())
+                .opt_max_value(max_days.map(|d| d.to_string()))
+                .into(),
+        )
+        .with_block_id(field_block_id(Field::ExpiryDays).into())
+        .with_optional(true)
+        .into(),
+        SlackInputBlock::new(pt!("Date"), date.into())
+            .with_block_id(field_block_id(Field::ExpiryDate).into())
+            .with_optional(true)
+            .into(),
+        SlackInputBlock::new(
+            pt!("Time"),
+            SlackBlockTimePickerElement::new()
+                .with_action_id(field_block_id(Field::ExpiryTime).into())
+                .with_initial_time(initial.time.clone())
+                .with_timezone(tz_name.to_string())
+                .into(),
+        )
+        .with_block_id(field_block_id(Field::ExpiryTime).into())
+        .with_optional(true)
+        .into(),
+    ]
+}
+
+/// Approve with changes: the request's own terms, which the approver may only narrow (fewer
+/// channels, single-channel instead of multi-channel, an earlier end).
+pub fn changes_form(
+    request: &GuestRequest,
+    policy: &RequestPolicy,
+    metadata: &ChangesMetadata,
+) -> SlackView {
+    let tz_name = metadata.tz.clone().unwrap_or_else(|| "UTC".into());
+    let tz = crate::domain::expiry::zone(Some(&tz_name));
+    // Only the asked type and the narrower one are offered.
+    let mut types = vec![(request.guest_type.as_str(), type_label(request.guest_type))];
+    if request.guest_type == GuestType::MultiChannel {
+        types.push((
+            GuestType::SingleChannel.as_str(),
+            type_label(GuestType::SingleChannel),
+        ));
+    }
+    let type_options = radio(&types);
+    let mut modes = vec![
+        ("days", "After a number of days (counted from approval)"),
+        ("date", "On a date and time"),
+    ];
+    if request.expiry == Expiry::Never {
+        modes.push(("never", "Never (as asked)"));
+    }
+    let mode_options = radio(&modes);
+    let initial = ExpiryInputs::of(Some(request.expiry), tz, true);
+    let initial_mode = mode_options
+        .iter()
+        .find(|o| o.value == initial.mode)
+        .unwrap_or(&mode_options[0])
+        .clone();
+    let mut channels = SlackBlockMultiConversationsSelectElement::new()
+        .with_action_id(field_block_id(Field::Channels).into())
+        .with_max_selected_items(request.channels.len().max(1) as u64);
+    channels.initial_conversations = Some(
+        request
+            .channels
+            .iter()
+            .map(|c| SlackConversationId(c.to_string()))
+            .collect(),
+    );
+    let blocks: Vec<SlackBlock> = slack_blocks![
+        some_into(SlackSectionBlock::new().with_text(md!(
+            "*{}* ({}), requested by <@{}>. Narrow what you approve: remove channels, make a multi-channel guest single-channel, or end the account earlier. Asking for more is a new request.{}",
+            safe(&request.full_name, MAX_NAME_CHARS),
+            safe(request.email.as_str(), 254),
+            request.requester,
+            if request.quorum.approvals > 1 {
+                "\nA change starts the count of approvals again: earlier approvers approved something else."
+            } else {
+                ""
+            }
+        ))),
         some_into(
             SlackInputBlock::new(
                 pt!("Guest type"),
@@ -116,78 +375,24 @@ pub fn request_form(policy: &RequestPolicy, metadata: &FormMetadata) -> SlackVie
             .with_block_id(field_block_id(Field::GuestType).into())
         ),
         some_into(
-            SlackInputBlock::new(
-                pt!("Channels"),
-                SlackBlockMultiConversationsSelectElement::new()
-                    .with_action_id(field_block_id(Field::Channels).into())
-                    .with_placeholder(pt!("Pick the channels"))
-                    .with_max_selected_items(policy.max_channels as u64)
-                    .with_filter(
-                        SlackBlockConversationFilter::new()
-                            .with_include(vec![
-                                SlackConversationFilterInclude::Public,
-                                SlackConversationFilterInclude::Private
-                            ])
-                            .with_exclude_bot_users(true)
-                            .with_exclude_external_shared_channels(true)
-                    )
-                    .into()
-            )
-            .with_block_id(field_block_id(Field::Channels).into())
-            .with_hint(pt!("A single-channel guest gets exactly one channel."))
+            SlackInputBlock::new(pt!("Channels"), channels.into())
+                .with_block_id(field_block_id(Field::Channels).into())
         ),
-        some_into(
-            SlackInputBlock::new(
-                pt!("Account ends"),
-                SlackBlockRadioButtonsElement::new(expiry_options.clone())
-                    .with_action_id(field_block_id(Field::ExpiryMode).into())
-                    .with_initial_option(expiry_options[0].clone())
-                    .into()
-            )
-            .with_block_id(field_block_id(Field::ExpiryMode).into())
-            .with_hint(pt!(max_hint))
-        ),
-        some_into(
-            SlackInputBlock::new(
-                pt!("Days"),
-                SlackBlockNumberInputElement::new(false)
-                    .with_action_id(field_block_id(Field::ExpiryDays).into())
-                    .with_initial_value("30".into())
-                    .with_min_value("1".into())
-                    .opt_max_value(policy.max_expiry_days.map(|d| d.to_string()))
-                    .into()
-            )
-            .with_block_id(field_block_id(Field::ExpiryDays).into())
-            .with_optional(true)
-        ),
-        some_into(
-            SlackInputBlock::new(
-                pt!("Date"),
-                SlackBlockDatePickerElement::new()
-                    .with_action_id(field_block_id(Field::ExpiryDate).into())
-                    .into()
-            )
-            .with_block_id(field_block_id(Field::ExpiryDate).into())
-            .with_optional(true)
-        ),
-        some_into(
-            SlackInputBlock::new(
-                pt!("Time"),
-                SlackBlockTimePickerElement::new()
-                    .with_action_id(field_block_id(Field::ExpiryTime).into())
-                    .with_initial_time("17:00".into())
-                    .with_timezone(tz.clone())
-                    .into()
-            )
-            .with_block_id(field_block_id(Field::ExpiryTime).into())
-            .with_optional(true)
-        ),
+        ..expiry_blocks(
+            &mode_options,
+            initial_mode,
+            &initial,
+            policy.max_expiry_days,
+            &tz_name,
+            Some(format!("Dates and times are in your time zone ({tz_name})."))
+        )
+        .into_iter()
     ];
     SlackView::Modal(
-        SlackModalView::new(pt!("Request a guest"), blocks)
-            .with_submit(pt!("Send request"))
-            .with_close(pt!("Cancel"))
-            .with_callback_id(View::RequestForm.callback_id().into())
+        SlackModalView::new(pt!(format!("Approve {} with changes", request.id)), blocks)
+            .with_submit(pt!("Approve"))
+            .with_close(pt!("Back"))
+            .with_callback_id(View::ChangesForm.callback_id().into())
             .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises")),
     )
 }

@@ -42,8 +42,8 @@ pub fn status_text(request: &GuestRequest, tz: Tz, now: DateTime<Utc>) -> String
 /// What an approver sees in App Home besides their own requests.
 #[derive(Debug, Clone, Default)]
 pub struct ApproverHome {
-    /// Pending requests this approver may decide.
-    pub queue: Vec<GuestRequest>,
+    /// Pending requests this approver may decide, with their current round's votes.
+    pub queue: Vec<(GuestRequest, Vec<crate::domain::quorum::Vote>)>,
     /// Open guest accounts, soonest to end first.
     pub accounts: Vec<GuestRequest>,
 }
@@ -89,7 +89,7 @@ pub fn home(
         if queue.is_empty() {
             blocks.push(SlackContextBlock::new(vec![md!("Nothing to decide. :tada:")]).into());
         }
-        for request in queue.iter().take(MAX_QUEUE) {
+        for (request, votes) in queue.iter().take(MAX_QUEUE) {
             blocks.push(
                 SlackSectionBlock::new()
                     .with_text(md!(
@@ -101,6 +101,9 @@ pub fn home(
                     ))
                     .into(),
             );
+            if let Some(progress) = super::card::approval_progress(request, votes, now) {
+                blocks.push(SlackContextBlock::new(vec![md!("{}", progress)]).into());
+            }
             blocks.push(
                 SlackActionsBlock::new(decision_buttons(request))
                     .with_block_id(format!("decide:{}", request.id.0).into())

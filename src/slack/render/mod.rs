@@ -13,14 +13,19 @@ mod sync;
 #[cfg(test)]
 mod tests;
 
-pub use card::card;
-pub use form::{deny_form, extend_form, request_button_offer, request_form, request_sent};
+pub use card::{approval_progress, card, term_changes};
+pub use form::{
+    Again, changes_form, deny_form, extend_form, request_button_offer, request_form, request_sent,
+};
 pub use home::{ApproverHome, help_text, home, request_line, status_text};
 pub use import::{
     import_counts, import_done, import_help, import_preview, import_progress, import_refused,
     import_table,
 };
-pub use notices::{admin_task, expiry_reminder, invitation_notice, provisioning_problem};
+pub use notices::{
+    admin_task, escalated_card, expiry_reminder, invitation_notice, provisioning_problem,
+    request_ended,
+};
 pub use sync::{held_plan, plan_table, sync_outcome_text, sync_summary};
 
 use crate::domain::expiry::{format_utc, relative};
@@ -75,6 +80,10 @@ pub fn status_line(request: &GuestRequest) -> String {
     };
     let when = |at: Option<DateTime<Utc>>| at.map(slack_date).unwrap_or_default();
     match request.state {
+        RequestState::Pending if request.quorum.approvals > 1 => format!(
+            ":hourglass_flowing_sand: Waiting for {} approvals",
+            request.quorum.approvals
+        ),
         RequestState::Pending => ":hourglass_flowing_sand: Waiting for an approver".to_string(),
         RequestState::Approved => match &request.auto_rule {
             Some(rule) => format!(
@@ -97,6 +106,10 @@ pub fn status_line(request: &GuestRequest) -> String {
                 .as_deref()
                 .map(|n| format!("\n>{}", safe(n, 500).replace('\n', "\n>")))
                 .unwrap_or_default()
+        ),
+        RequestState::Lapsed => format!(
+            ":hourglass: Lapsed: nobody decided in time · {}",
+            when(request.decide_by.or(Some(request.updated_at)))
         ),
         RequestState::Cancelled => format!(
             ":no_entry_sign: Cancelled by the requester · {}",

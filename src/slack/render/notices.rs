@@ -5,7 +5,6 @@ use super::*;
 use crate::slack::ids::AdminTask;
 
 /// The task message in a card's thread, with the button that confirms it was done.
-/// The task message in a card's thread, with the button that confirms it was done.
 pub fn admin_task(request: &GuestRequest, task: AdminTask, mention: &str) -> SlackMessageContent {
     let who = safe(request.email.as_str(), 254);
     // The account the request is bound to, by its id: never "whoever has this email".
@@ -138,4 +137,41 @@ pub fn provisioning_problem(request: &GuestRequest, problem: &str) -> SlackMessa
                 &Button::RetryProvision(request.id)
             ))]))
         ])
+}
+
+/// The requester's DM after a denial or a lapse (`text` is already escaped), with **Request
+/// again**: the form, filled in with what they asked.
+pub fn request_ended(request: &GuestRequest, text: &str) -> SlackMessageContent {
+    SlackMessageContent::new()
+        .with_text(text.to_string())
+        .with_blocks(slack_blocks![
+            some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
+            some_into(
+                SlackActionsBlock::new(slack_blocks![some_into(button(
+                    "Request again",
+                    &Button::RequestAgain(request.id)
+                ))])
+                .with_block_id(format!("again:{}", request.id.0).into())
+            )
+        ])
+}
+
+/// A pending request announced again (escalation): the headline, then the card with its
+/// buttons, which work here as on the card itself.
+pub fn escalated_card(
+    request: &GuestRequest,
+    votes: &[crate::domain::quorum::Vote],
+    headline: &str,
+    now: DateTime<Utc>,
+) -> SlackMessageContent {
+    let card = super::card(request, votes, now);
+    let mut blocks: Vec<SlackBlock> = vec![
+        SlackSectionBlock::new()
+            .with_text(md!("{}", headline))
+            .into(),
+    ];
+    blocks.extend(card.blocks.unwrap_or_default());
+    SlackMessageContent::new()
+        .with_text(headline.to_string())
+        .with_blocks(blocks)
 }

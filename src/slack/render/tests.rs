@@ -54,6 +54,11 @@ fn request(state: RequestState) -> GuestRequest {
         updated_at: "2026-11-22T11:00:00Z".parse().unwrap(),
         account_team: None,
         source_user: None,
+        quorum: Default::default(),
+        approval_round: 1,
+        decide_by: (state == RequestState::Pending)
+            .then(|| "2026-11-27T09:00:00Z".parse().unwrap()),
+        amendment: Vec::new(),
     }
 }
 
@@ -65,6 +70,7 @@ fn request_form_snapshot() {
             tz: Some("Europe/Berlin".into()),
             origin: Some("C1".into()),
         },
+        None,
     );
     insta::assert_json_snapshot!("request_form", view);
 }
@@ -74,19 +80,19 @@ fn card_snapshots_in_every_state() {
     for state in RequestState::ALL {
         insta::assert_json_snapshot!(
             format!("card_{}", state.as_str()),
-            card(&request(state), now())
+            card(&request(state), &[], now())
         );
     }
     let mut auto = request(RequestState::Approved);
     auto.auto_rule = Some("partners".into());
     auto.decided_by = None;
-    insta::assert_json_snapshot!("card_auto_approved", card(&auto, now()));
+    insta::assert_json_snapshot!("card_auto_approved", card(&auto, &[], now()));
 }
 
 #[test]
 fn only_a_pending_card_has_buttons() {
     for state in RequestState::ALL {
-        let json = serde_json::to_string(&card(&request(state), now())).unwrap();
+        let json = serde_json::to_string(&card(&request(state), &[], now())).unwrap();
         assert_eq!(
             json.contains("approve_request"),
             state == RequestState::Pending,
@@ -102,7 +108,7 @@ fn home_snapshots() {
         request(RequestState::Denied),
     ];
     let approver = ApproverHome {
-        queue: vec![request(RequestState::Pending)],
+        queue: vec![(request(RequestState::Pending), Vec::new())],
         accounts: vec![request(RequestState::Active)],
     };
     insta::assert_json_snapshot!("home_approver", home(&mine, Some(&approver), now()));
@@ -123,7 +129,7 @@ fn deny_form_snapshot() {
 
 #[test]
 fn user_text_never_reaches_a_card_raw() {
-    let json = serde_json::to_string(&card(&request(RequestState::Pending), now())).unwrap();
+    let json = serde_json::to_string(&card(&request(RequestState::Pending), &[], now())).unwrap();
     for raw in ["<#C999>", "<!here>", "<Ltd>", "& Co"] {
         assert!(!json.contains(raw), "{raw} unescaped in {json}");
     }
@@ -134,7 +140,7 @@ fn a_huge_reason_stays_within_block_kit_limits() {
     let mut big = request(RequestState::Pending);
     big.reason = "x".repeat(10_000);
     big.full_name = "y".repeat(500);
-    let content = card(&big, now());
+    let content = card(&big, &[], now());
     for block in content.blocks.unwrap() {
         let json = serde_json::to_value(&block).unwrap();
         if let Some(text) = json.pointer("/text/text").and_then(|t| t.as_str()) {
@@ -153,4 +159,94 @@ fn a_huge_reason_stays_within_block_kit_limits() {
             assert!(field["text"].as_str().unwrap().chars().count() <= 2000);
         }
     }
+}
+
+#[test]
+fn a_card_waiting_for_two_approvals_shows_who_approved_and_what_changed() {
+    use crate::domain::quorum::{Quorum, TermChange, Verdict, Vote};
+    let mut waiting = request(RequestState::Pending);
+    waiting.quorum = Quorum {
+        approvals: 2,
+        from_roles: vec!["owner".into()],
+        ..Quorum::default()
+    };
+    waiting.approval_round = 2;
+    waiting.amendment = vec![TermChange::Channels {
+        from: vec![ChannelId::from("C1"), ChannelId::from("C2")],
+        to: vec![ChannelId::from("C1")],
+    }];
+    let votes = [Vote {
+        voter: UserId::from("UADA"),
+        verdict: Verdict::Approve,
+        roles: vec!["manager".into()],
+    }];
+    let content = card(&waiting, &votes, now());
+    let json = serde_json::to_string(&content).unwrap();
+    assert!(json.contains("1 of 2 approvals: <@UADA>"), "{json}");
+    assert!(
+        json.contains("still needs one from each of: *owner*"),
+        "{json}"
+    );
+    assert!(json.contains("channels: <#C1>, <#C2> → <#C1>"), "{json}");
+    assert!(json.contains("count restarted"), "{json}");
+    assert!(json.contains("approve_with_changes"), "{json}");
+    insta::assert_json_snapshot!("card_pending_quorum", content);
+}
+
+#[test]
+fn changes_form_offers_only_narrower_terms() {
+    let metadata = crate::slack::ids::ChangesMetadata {
+        request_id: 42,
+        round: 1,
+        response_url: None,
+        tz: Some("Europe/Berlin".into()),
+    };
+    let view = changes_form(
+        &request(RequestState::Pending),
+        &RequestPolicy::default(),
+        &metadata,
+    );
+    let json = serde_json::to_string(&view).unwrap();
+    assert!(
+        json.contains("\"initial_conversations\":[\"C1\",\"C2\"]"),
+        "{json}"
+    );
+    assert!(
+        !json.contains("\"member\""),
+        "never offers a wider type: {json}"
+    );
+    insta::assert_json_snapshot!("changes_form", view);
+}
+
+#[test]
+fn request_again_fills_the_form_and_shows_why_it_ended() {
+    let denied = request(RequestState::Denied);
+    let view = request_form(
+        &RequestPolicy::default(),
+        &FormMetadata {
+            tz: Some("Europe/Berlin".into()),
+            origin: None,
+        },
+        Some(Again {
+            request: &denied,
+            note: denied.decision_note.as_deref(),
+        }),
+    );
+    let json = serde_json::to_string(&view).unwrap();
+    assert!(json.contains("grace@partner.com"), "{json}");
+    assert!(
+        json.contains("No NDA &lt;yet&gt;"),
+        "the note, escaped: {json}"
+    );
+    assert!(
+        json.contains("\"initial_conversations\":[\"C1\",\"C2\"]"),
+        "{json}"
+    );
+    insta::assert_json_snapshot!("request_form_again", view);
+    let dm = request_ended(&denied, "Your request *#42* was denied.");
+    assert!(
+        serde_json::to_string(&dm)
+            .unwrap()
+            .contains("\"action_id\":\"request_again\"")
+    );
 }

@@ -7,12 +7,14 @@
 
 use super::super::group_commit::{PendingEvent, jobs_of_new};
 use super::super::rows::{
-    AuditRow, JobRecordRow, JobRow, RequestRow, change_request_state, channels_json,
-    expiry_columns, insert_approved_request, insert_request, ms, requests_from, select_requests,
+    AuditRow, JobRecordRow, JobRow, RequestRow, VoteRow, change_request_state, channels_json,
+    expiry_columns, insert_approved_request, insert_request, ms, new_request_columns,
+    request_columns, requests_from, select_requests,
 };
 use super::super::*;
 use super::{AUDIT_SINCE, CLAIM_JOBS, Db, MIGRATOR, NAME, QUEUE_STATS, This};
 use crate::domain::RequestKind;
+use crate::domain::quorum::Vote;
 use crate::domain::text::{clean_line, strip_controls};
 use sqlx::{Pool, Transaction};
 use std::collections::HashSet;
@@ -59,7 +61,7 @@ pub(super) async fn write_event_batch(
     Ok(new_ids)
 }
 
-/// A new request's columns, $1 to $21, in the order both insert statements take them.
+/// A new request's columns, $1 to $23, in the order both insert statements take them.
 fn bind_new_request<'q>(
     sql: &'static str,
     new: &'q NewRequest,
@@ -90,6 +92,80 @@ fn bind_new_request<'q>(
         .bind(new.phone.as_deref())
         .bind(new.account_team.as_ref().map(|t| t.as_str()))
         .bind(new.source_user.as_ref().map(|u| u.as_str()))
+        .bind(serde_json::to_string(&new.quorum).ok())
+        .bind(new.decide_by.map(ms))
+}
+
+/// The compare-and-set of a state change with everything it brings, inside `tx`. On
+/// `ParentClosed` the caller rolls back (the request row was already changed).
+async fn change_state_in(
+    tx: &mut Transaction<'_, Db>,
+    change: &StateChange,
+) -> StoreResult<ChangeOutcome> {
+    let f = &change.fields;
+    let updated: Option<RequestRow> = sqlx::query_as(change_request_state!())
+        .bind(change.request_id.0)
+        .bind(change.team_id.as_str())
+        .bind(change.from.as_str())
+        .bind(change.to.as_str())
+        .bind(ms(change.at))
+        .bind(f.decided_by.as_ref().map(|u| u.as_str()))
+        .bind(f.decided_at.map(ms))
+        .bind(f.decision_note.as_deref().map(strip_controls))
+        .bind(f.auto_rule.as_deref())
+        .bind(f.expires_at.map(ms))
+        .bind(f.slack_user_id.as_deref())
+        .bind(f.invited_at.map(ms))
+        .bind(f.invite_expires_at.map(ms))
+        .bind(f.external_id.as_deref())
+        .bind(f.guest_type.map(|t| t.as_str()))
+        .bind(f.clear_expires_at)
+        .bind(change.only_if_invited_before.map(ms))
+        .bind(change.only_if_expires_at.map(ms))
+        .bind(change.only_if_decide_by.map(ms))
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(row) = updated else {
+        let current: Option<RequestRow> =
+            sqlx::query_as(select_requests!("WHERE team_id = $1 AND id = $2"))
+                .bind(change.team_id.as_str())
+                .bind(change.request_id.0)
+                .fetch_optional(&mut **tx)
+                .await?;
+        return Ok(match current {
+            Some(row) => ChangeOutcome::Conflict(row.try_into()?),
+            None => ChangeOutcome::NotFound,
+        });
+    };
+    if let Some((parent, expires_at)) = change.parent_expiry {
+        let moved = sqlx::query(
+            "UPDATE requests SET expires_at = $3, version = version + 1, updated_at = $4
+             WHERE team_id = $1 AND id = $2 AND state IN ('approved', 'invited', 'invite_expired', 'active')
+               AND expires_at < $3",
+        )
+        .bind(change.team_id.as_str())
+        .bind(parent.0)
+        .bind(ms(expires_at))
+        .bind(ms(change.at))
+        .execute(&mut **tx)
+        .await?;
+        if moved.rows_affected() == 0 {
+            return Ok(ChangeOutcome::ParentClosed);
+        }
+    }
+    if let Some(via) = &change.invitation_via {
+        sqlx::query("INSERT INTO invitations (team_id, email, request_id, via, sent_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(change.team_id.as_str())
+            .bind(&row.email)
+            .bind(row.id)
+            .bind(via)
+            .bind(ms(change.at))
+            .execute(&mut **tx)
+            .await?;
+    }
+    insert_audit(tx, &change.audit).await?;
+    insert_jobs(tx, &change.jobs, change.at).await?;
+    Ok(ChangeOutcome::Applied(row.try_into()?))
 }
 
 async fn insert_jobs(
@@ -171,6 +247,9 @@ mod batch;
 mod queue;
 #[cfg(any())]
 mod requests;
+#[cfg(any())]
+mod votes;
 include!("queue.rs");
 include!("requests.rs");
+include!("votes.rs");
 include!("batch.rs");

@@ -87,73 +87,13 @@ impl Requests for This {
 
     async fn change_state(&self, change: StateChange) -> StoreResult<ChangeOutcome> {
         measured(NAME, "change_state", async move {
-            let f = &change.fields;
             let mut tx = self.writer.begin().await?;
-            let updated: Option<RequestRow> = sqlx::query_as(change_request_state!())
-                .bind(change.request_id.0)
-                .bind(change.team_id.as_str())
-                .bind(change.from.as_str())
-                .bind(change.to.as_str())
-                .bind(ms(change.at))
-                .bind(f.decided_by.as_ref().map(|u| u.as_str()))
-                .bind(f.decided_at.map(ms))
-                .bind(f.decision_note.as_deref().map(strip_controls))
-                .bind(f.auto_rule.as_deref())
-                .bind(f.expires_at.map(ms))
-                .bind(f.slack_user_id.as_deref())
-                .bind(f.invited_at.map(ms))
-                .bind(f.invite_expires_at.map(ms))
-                .bind(f.external_id.as_deref())
-                .bind(f.guest_type.map(|t| t.as_str()))
-                .bind(f.clear_expires_at)
-                .bind(change.only_if_invited_before.map(ms))
-                .bind(change.only_if_expires_at.map(ms))
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some(row) = updated else {
-                let current: Option<RequestRow> =
-                    sqlx::query_as(select_requests!("WHERE team_id = $1 AND id = $2"))
-                        .bind(change.team_id.as_str())
-                        .bind(change.request_id.0)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                tx.commit().await?;
-                return Ok(match current {
-                    Some(row) => ChangeOutcome::Conflict(row.try_into()?),
-                    None => ChangeOutcome::NotFound,
-                });
-            };
-            if let Some((parent, expires_at)) = change.parent_expiry {
-                let moved = sqlx::query(
-                    "UPDATE requests SET expires_at = $3, version = version + 1, updated_at = $4
-                     WHERE team_id = $1 AND id = $2 AND state IN ('approved', 'invited', 'invite_expired', 'active')
-                       AND expires_at < $3",
-                )
-                .bind(change.team_id.as_str())
-                .bind(parent.0)
-                .bind(ms(expires_at))
-                .bind(ms(change.at))
-                .execute(&mut *tx)
-                .await?;
-                if moved.rows_affected() == 0 {
-                    tx.rollback().await?;
-                    return Ok(ChangeOutcome::ParentClosed);
-                }
+            let outcome = change_state_in(&mut tx, &change).await?;
+            match outcome {
+                ChangeOutcome::ParentClosed => tx.rollback().await?,
+                _ => tx.commit().await?,
             }
-            if let Some(via) = &change.invitation_via {
-                sqlx::query("INSERT INTO invitations (team_id, email, request_id, via, sent_at) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(change.team_id.as_str())
-                    .bind(&row.email)
-                    .bind(row.id)
-                    .bind(via)
-                    .bind(ms(change.at))
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            insert_audit(&mut tx, &change.audit).await?;
-            insert_jobs(&mut tx, &change.jobs, change.at).await?;
-            tx.commit().await?;
-            Ok(ChangeOutcome::Applied(row.try_into()?))
+            Ok(outcome)
         })
         .await
     }

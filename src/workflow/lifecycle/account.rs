@@ -4,6 +4,7 @@
 
 use crate::domain::account::{Change, Refusal};
 use crate::domain::request::transition;
+use crate::domain::roles::Right;
 use crate::domain::{Action, GuestRequest, GuestType, RequestId, RequestState, TeamId, UserId};
 use crate::provision::{Changed, Done, ProvisioningMode, change_account};
 use crate::slack::ids::AdminTask;
@@ -21,7 +22,14 @@ impl Workflow {
         feedback: &Feedback,
     ) -> anyhow::Result<()> {
         let Some(request) = self
-            .clicked_request(team, actor, id, "revoke", MayClick::Approver, feedback)
+            .clicked_request(
+                team,
+                actor,
+                id,
+                "revoke",
+                MayClick::Holder(Right::Revoke),
+                feedback,
+            )
             .await?
         else {
             return Ok(());
@@ -183,7 +191,14 @@ impl Workflow {
         feedback: &Feedback,
     ) -> anyhow::Result<()> {
         let Some(request) = self
-            .clicked_request(team, actor, id, "make_member", MayClick::Approver, feedback)
+            .clicked_request(
+                team,
+                actor,
+                id,
+                "make_member",
+                MayClick::Holder(Right::Convert),
+                feedback,
+            )
             .await?
         else {
             return Ok(());
@@ -306,7 +321,7 @@ impl Workflow {
                 actor,
                 id,
                 "retry_provision",
-                MayClick::Approver,
+                MayClick::Holder(Right::Decide),
                 feedback,
             )
             .await?

@@ -4,6 +4,7 @@
 use crate::domain::expiry::{local_to_utc, zone};
 use crate::domain::policy::check_expiry;
 use crate::domain::request::{ExtensionEffect, NewRequest, extension_effect};
+use crate::domain::roles::Right;
 use crate::domain::text::safe;
 use crate::domain::{Expiry, GuestRequest, RequestId, RequestKind, RequestState, TeamId, UserId};
 use crate::slack::ids::ExtendMetadata;
@@ -75,7 +76,7 @@ impl Workflow {
                 actor,
                 id,
                 "let_expire",
-                MayClick::SponsorOrApprover,
+                MayClick::SponsorOr(Right::Revoke),
                 feedback,
             )
             .await?
@@ -122,7 +123,7 @@ impl Workflow {
                 actor,
                 id,
                 "extend",
-                MayClick::SponsorOrApprover,
+                MayClick::SponsorOr(Right::Decide),
                 feedback,
             )
             .await?
@@ -261,6 +262,15 @@ impl Workflow {
                 "Say why the guest needs longer.",
             );
         }
+        let (quorum, decide_by) = self.approval_terms(
+            &crate::domain::quorum::Terms {
+                guest_type: parent.guest_type,
+                channels: parent.channels.clone(),
+                expiry: Expiry::At { at: new_end },
+            },
+            &parent.email,
+            now,
+        );
         let new = NewRequest {
             team_id: team.clone(),
             kind: RequestKind::Extension,
@@ -278,6 +288,8 @@ impl Workflow {
             phone: None,
             account_team: None,
             source_user: None,
+            quorum,
+            decide_by,
         };
         let audit = AuditEntry {
             team_id: team.clone(),
@@ -290,8 +302,9 @@ impl Workflow {
             at: now,
         };
         let (team_for_jobs, max) = (team.clone(), self.settings.max_attempts);
+        let timers = self.pending_timers();
         let jobs = Box::new(move |r: &GuestRequest| {
-            vec![
+            let mut jobs = vec![
                 Job::PostCard { request_id: r.id }.now(&team_for_jobs, now, max),
                 Job::NotifyRequester {
                     request_id: r.id,
@@ -302,7 +315,9 @@ impl Workflow {
                     ),
                 }
                 .now(&team_for_jobs, now, max),
-            ]
+            ];
+            jobs.extend(timers.jobs(&team_for_jobs, r));
+            jobs
         });
         match self
             .store

@@ -434,7 +434,14 @@ impl Workflow {
         feedback: &Feedback,
     ) -> anyhow::Result<()> {
         let Some(request) = self
-            .clicked_request(team, actor, id, "task_done", MayClick::Approver, feedback)
+            .clicked_request(
+                team,
+                actor,
+                id,
+                "task_done",
+                MayClick::Holder(crate::domain::roles::Right::Decide),
+                feedback,
+            )
             .await?
         else {
             return Ok(());

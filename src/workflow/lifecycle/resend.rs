@@ -28,7 +28,7 @@ impl Workflow {
                 actor,
                 id,
                 "resend",
-                MayClick::SponsorOrApprover,
+                MayClick::SponsorOr(crate::domain::roles::Right::Decide),
                 feedback,
             )
             .await?

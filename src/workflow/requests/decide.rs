@@ -1,31 +1,27 @@
-//! Decisions: Approve, Deny (with its reason modal) and the requester's cancel. A decision is
-//! one compare-and-set: of racing clicks exactly one applies, the others are told who won.
+//! The clicks and modals of a decision: Approve, Deny (with its reason), Approve with changes,
+//! the requester's cancel, and Request again after a denial or lapse. Each Approve or Deny is
+//! a ballot, counted by `approvals`.
 
-use super::strip_mrkdwn;
-use crate::domain::request::transition;
-use crate::domain::text::safe;
-use crate::domain::{Action, GuestRequest, RequestId, RequestKind, RequestState, TeamId, UserId};
-use crate::slack::ids::DenyMetadata;
-use crate::slack::render;
-use crate::store::{AuditEntry, ChangeOutcome, ChangedFields, StateChange};
-use crate::workflow::authority::MayClick;
+use super::approvals::{Ballot, Cast, amendment_of};
+use super::{errors_by_block, strip_mrkdwn};
+use crate::domain::expiry::zone;
+use crate::domain::policy::{Field, narrowed_terms};
+use crate::domain::quorum::Verdict;
+use crate::domain::roles::Right;
+use crate::domain::{GuestRequest, RequestId, RequestState, TeamId, UserId};
+use crate::slack::ids::{ChangesMetadata, DenyMetadata, FormMetadata, field_block_id};
+use crate::slack::payload::request_draft;
+use crate::slack::render::{self, Again};
+use crate::store::{AuditEntry, ChangeOutcome, StateChange};
 use crate::workflow::{Feedback, Job, Workflow};
 use anyhow::Context;
+use slack_morphism::prelude::SlackViewState;
 use std::collections::HashMap;
 
-/// What an approver decided about a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(in crate::workflow) struct Decision {
-    /// `Approve` or `Deny`.
-    pub action: Action,
-    pub by: UserId,
-    /// The deny reason.
-    pub note: Option<String>,
-}
-
 impl Workflow {
-    /// The start of a decision click: an approver for the request, and the request pending
-    /// (a late clicker is told who decided first).
+    /// The start of every decision click: the clicker may decide this request (checked from
+    /// their roles and current group membership), and it is still pending (a late clicker is
+    /// told who decided first). Returns the request and the roles that let them decide.
     async fn decision_click(
         &self,
         team: &TeamId,
@@ -33,22 +29,29 @@ impl Workflow {
         id: RequestId,
         verb: &str,
         feedback: &Feedback,
-    ) -> anyhow::Result<Option<GuestRequest>> {
-        let Some(request) = self
-            .clicked_request(team, actor, id, verb, MayClick::Approver, feedback)
-            .await?
-        else {
+    ) -> anyhow::Result<Option<(GuestRequest, Vec<String>)>> {
+        let Some(request) = self.store.get_request(team, id).await? else {
+            self.tell(team, feedback, format!("There is no request {id}."))
+                .await?;
             return Ok(None);
+        };
+        let roles = match self.may_on(actor, Right::Decide, &request).await? {
+            Ok(roles) => roles,
+            Err(refusal) => {
+                self.refuse(team, actor, verb, &request, &refusal, feedback)
+                    .await?;
+                return Ok(None);
+            }
         };
         if request.state != RequestState::Pending {
             self.tell(team, feedback, self.already_decided_text(&request))
                 .await?;
             return Ok(None);
         }
-        Ok(Some(request))
+        Ok(Some((request, roles)))
     }
 
-    /// The Approve button.
+    /// The Approve button: a vote; it decides once the quorum is reached.
     pub(in crate::workflow) async fn approve(
         &self,
         team: &TeamId,
@@ -56,122 +59,23 @@ impl Workflow {
         id: RequestId,
         feedback: &Feedback,
     ) -> anyhow::Result<()> {
-        let Some(request) = self
+        let Some((request, roles)) = self
             .decision_click(team, actor, id, "approve", feedback)
             .await?
         else {
             return Ok(());
         };
-        let decision = Decision {
-            action: Action::Approve,
-            by: actor.clone(),
+        let ballot = Ballot {
+            voter: actor.clone(),
+            verdict: Verdict::Approve,
+            roles,
             note: None,
+            amendment: None,
         };
-        self.decide(team, request, decision, feedback)
-            .await
-            .map(|_| ())
-    }
-
-    /// Applies a decision with a compare-and-set; a loser is told who decided first.
-    /// Returns the request after the decision, or `None` when someone else decided first.
-    pub(in crate::workflow) async fn decide(
-        &self,
-        team: &TeamId,
-        request: GuestRequest,
-        decision: Decision,
-        feedback: &Feedback,
-    ) -> anyhow::Result<Option<GuestRequest>> {
-        let Decision { action, by, note } = decision;
-        let now = self.now();
-        let to = transition(request.kind, request.state, action)?;
-        let expires_at = if action == Action::Approve {
-            request.expiry.deadline(now)
-        } else {
-            None
-        };
-        let (thread, dm) = match action {
-            Action::Approve => (
-                format!(":white_check_mark: Approved by <@{by}>."),
-                format!(
-                    "Your request *{}* for *{}* was approved by <@{by}>. {}",
-                    request.id,
-                    safe(&request.full_name, 100),
-                    "The invitation comes next; I will keep you posted."
-                ),
-            ),
-            Action::Deny => {
-                let reason = note
-                    .as_deref()
-                    .map(|n| format!("\n>{}", safe(n, 500).replace('\n', "\n>")))
-                    .unwrap_or_default();
-                (
-                    format!(":no_entry: Denied by <@{by}>.{reason}"),
-                    format!(
-                        "Your request *{}* for *{}* was denied by <@{by}>.{reason}",
-                        request.id,
-                        safe(&request.full_name, 100)
-                    ),
-                )
-            }
-            other => anyhow::bail!("{other:?} is not a decision"),
-        };
-        let mut jobs = self.decision_jobs(team, &request, thread, dm);
-        let mut parent_expiry = None;
-        match (action, request.kind) {
-            (Action::Approve, RequestKind::Guest) => {
-                jobs.push(self.job(
-                    team,
-                    Job::Provision {
-                        request_id: request.id,
-                    },
-                ));
-                jobs.extend(self.expiry_jobs(team, &request, expires_at));
-            }
-            (Action::Approve, RequestKind::Extension) => {
-                let (moved, more) = self.extension_approval(team, &request).await?;
-                parent_expiry = moved;
-                jobs.extend(more);
-            }
-            _ => {}
+        match self.cast(team, request, ballot).await? {
+            Cast::Decided(_) => Ok(()),
+            Cast::Counted(text) | Cast::NotCounted(text) => self.tell(team, feedback, text).await,
         }
-        let audit = AuditEntry {
-            team_id: team.clone(),
-            request_id: Some(request.id),
-            actor: by.to_string(),
-            action: action.as_str().into(),
-            from_state: Some(RequestState::Pending),
-            to_state: Some(to),
-            detail: note.clone().unwrap_or_default(),
-            at: now,
-        };
-        let mut change = StateChange::new(team, request.id, RequestState::Pending, to, audit);
-        change.fields = ChangedFields {
-            decided_by: Some(by.clone()),
-            decided_at: Some(now),
-            decision_note: note,
-            expires_at,
-            ..Default::default()
-        };
-        change.parent_expiry = parent_expiry;
-        change.jobs = jobs;
-        let answer = match self.store.change_state(change).await? {
-            ChangeOutcome::Applied(decided) => {
-                self.queued();
-                metrics::counter!("decisions_total", "outcome" => to.as_str()).increment(1);
-                metrics::histogram!("request_decision_seconds")
-                    .record((now - request.created_at).num_milliseconds() as f64 / 1000.0);
-                tracing::info!(request.id = decided.id.0, %team, actor = %by, outcome = %to, "request decided");
-                return Ok(Some(decided));
-            }
-            ChangeOutcome::Conflict(current) => self.already_decided_text(&current),
-            ChangeOutcome::NotFound => format!("There is no request {}.", request.id),
-            ChangeOutcome::ParentClosed => format!(
-                "The guest account that {} would extend has ended, so there is nothing to extend.",
-                request.id
-            ),
-        };
-        self.tell(team, feedback, answer).await?;
-        Ok(None)
     }
 
     /// The Deny button: checks authority, then asks for a reason in a modal.
@@ -183,7 +87,7 @@ impl Workflow {
         trigger_id: &str,
         feedback: &Feedback,
     ) -> anyhow::Result<()> {
-        let Some(request) = self
+        let Some((request, _)) = self
             .decision_click(team, actor, id, "deny", feedback)
             .await?
         else {
@@ -198,6 +102,38 @@ impl Workflow {
             .await
             .context("opening the deny form")?;
         Ok(())
+    }
+
+    /// A modal's submission about a pending request: it is still pending (and, for a change,
+    /// in the round the approver saw), and the approver may still decide it (the modal may
+    /// have stayed open while roles changed). `Err` carries the text for the modal.
+    async fn submitted_decision(
+        &self,
+        team: &TeamId,
+        actor: &UserId,
+        id: RequestId,
+        verb: &str,
+        round: Option<i64>,
+    ) -> anyhow::Result<Result<(GuestRequest, Vec<String>), String>> {
+        let Some(request) = self.store.get_request(team, id).await? else {
+            return Ok(Err(format!("There is no request {id}.")));
+        };
+        if request.state != RequestState::Pending {
+            return Ok(Err(strip_mrkdwn(&self.already_decided_text(&request))));
+        }
+        if round.is_some_and(|r| r != request.approval_round) {
+            return Ok(Err(format!(
+                "Another approver changed request {id} while this form was open. Close it and look at the card again."
+            )));
+        }
+        match self.may_on(actor, Right::Decide, &request).await? {
+            Ok(roles) => Ok(Ok((request, roles))),
+            Err(refusal) => {
+                let audit = self.refused_audit(team, actor, verb, &request, &refusal);
+                self.store.append_audit(audit, vec![]).await?;
+                Ok(Err(strip_mrkdwn(&self.refusal_text(&refusal, &request))))
+            }
+        }
     }
 
     /// The deny form's submission. `Ok(None)` closes the modal; errors land on the reason block.
@@ -225,34 +161,189 @@ impl Workflow {
             message_ts: None,
         };
         let id = RequestId(metadata.request_id);
-        let Some(request) = self.store.get_request(team, id).await? else {
-            return error(format!("There is no request {id}."));
+        let (request, roles) = match self
+            .submitted_decision(team, actor, id, "deny", None)
+            .await?
+        {
+            Ok(found) => found,
+            Err(message) => return error(message),
         };
-        if request.state != RequestState::Pending {
-            return error(strip_mrkdwn(&self.already_decided_text(&request)));
-        }
-        // Checked again at submission: the modal may have stayed open while roles changed.
-        if let Err(refusal) = self.authorize(actor, &request).await? {
-            let audit = self.refused_audit(team, actor, "deny", &request, &refusal);
-            self.store.append_audit(audit, vec![]).await?;
-            return error(strip_mrkdwn(&self.refusal_text(&refusal, &request)));
-        }
-        let decision = Decision {
-            action: Action::Deny,
-            by: actor.clone(),
+        let ballot = Ballot {
+            voter: actor.clone(),
+            verdict: Verdict::Deny,
+            roles,
             note: Some(reason),
+            amendment: None,
         };
-        match self.decide(team, request, decision, &feedback).await? {
-            Some(_) => Ok(None),
-            None => {
-                let current = self.store.get_request(team, id).await?;
-                error(
-                    current
-                        .map(|c| strip_mrkdwn(&self.already_decided_text(&c)))
-                        .unwrap_or_default(),
-                )
+        match self.cast(team, request, ballot).await? {
+            Cast::Decided(_) => Ok(None),
+            Cast::Counted(text) => {
+                self.tell(team, &feedback, text).await?;
+                Ok(None)
             }
+            Cast::NotCounted(text) => error(strip_mrkdwn(&text)),
         }
+    }
+
+    /// The Approve-with-changes button: the request's own terms in a modal, to narrow.
+    pub(in crate::workflow) async fn changes_click(
+        &self,
+        team: &TeamId,
+        actor: &UserId,
+        id: RequestId,
+        trigger_id: &str,
+        feedback: &Feedback,
+    ) -> anyhow::Result<()> {
+        let Some((request, _)) = self
+            .decision_click(team, actor, id, "approve_with_changes", feedback)
+            .await?
+        else {
+            return Ok(());
+        };
+        if request.kind != crate::domain::RequestKind::Guest {
+            return self
+                .tell(
+                    team,
+                    feedback,
+                    format!("Request {id} extends an account; approve or deny it as asked."),
+                )
+                .await;
+        }
+        let tz =
+            match tokio::time::timeout(super::LOOKUP_BUDGET, self.directory.person(actor)).await {
+                Ok(Ok(person)) => person.tz,
+                _ => None,
+            };
+        let metadata = ChangesMetadata {
+            request_id: id.0,
+            round: request.approval_round,
+            response_url: feedback.response_url.clone(),
+            tz,
+        };
+        self.slack
+            .open_view(
+                trigger_id,
+                render::changes_form(&request, &self.settings.policy, &metadata),
+            )
+            .await
+            .context("opening the approve-with-changes form")?;
+        Ok(())
+    }
+
+    /// The approve-with-changes form's submission: only a narrowing is accepted (each problem
+    /// on its field); then it is an approval of the narrowed request, in a new round.
+    pub(in crate::workflow) async fn submit_changes(
+        &self,
+        team: &TeamId,
+        actor: &UserId,
+        metadata: &ChangesMetadata,
+        state: Option<&SlackViewState>,
+    ) -> anyhow::Result<Option<HashMap<String, String>>> {
+        let id = RequestId(metadata.request_id);
+        let on_type = |message: String| {
+            Ok(Some(HashMap::from([(
+                field_block_id(Field::GuestType).to_string(),
+                message,
+            )])))
+        };
+        let (request, roles) = match self
+            .submitted_decision(
+                team,
+                actor,
+                id,
+                "approve_with_changes",
+                Some(metadata.round),
+            )
+            .await?
+        {
+            Ok(found) => found,
+            Err(message) => return on_type(message),
+        };
+        let tz = zone(metadata.tz.as_deref());
+        let (terms, changes) = match narrowed_terms(
+            &request_draft(state),
+            &request.terms(),
+            &self.settings.policy,
+            self.now(),
+            tz,
+        ) {
+            Ok(narrowed) => narrowed,
+            Err(errors) => return Ok(Some(errors_by_block(&errors))),
+        };
+        let amendment = (!changes.is_empty()).then(|| amendment_of(&request, terms, changes));
+        let ballot = Ballot {
+            voter: actor.clone(),
+            verdict: Verdict::Approve,
+            roles,
+            note: None,
+            amendment,
+        };
+        let feedback = Feedback {
+            user: actor.clone(),
+            response_url: metadata.response_url.clone(),
+            channel: None,
+            message_ts: None,
+        };
+        match self.cast(team, request, ballot).await? {
+            Cast::Decided(_) => Ok(None),
+            Cast::Counted(text) => {
+                self.tell(team, &feedback, text).await?;
+                Ok(None)
+            }
+            Cast::NotCounted(text) => on_type(strip_mrkdwn(&text)),
+        }
+    }
+
+    /// **Request again**, in the requester's DM after a denial or a lapse: the form, filled in
+    /// with what they asked, the reason it ended above it.
+    pub(in crate::workflow) async fn request_again(
+        &self,
+        team: &TeamId,
+        actor: &UserId,
+        id: RequestId,
+        trigger_id: &str,
+        feedback: &Feedback,
+    ) -> anyhow::Result<()> {
+        let Some(request) = self.store.get_request(team, id).await? else {
+            return self
+                .tell(team, feedback, format!("There is no request {id}."))
+                .await;
+        };
+        if &request.requester != actor {
+            return self
+                .tell(
+                    team,
+                    feedback,
+                    format!("Only the person who asked can ask again for request {id}."),
+                )
+                .await;
+        }
+        if let Some(refusal) = self.may_request(team, actor).await? {
+            return self.tell(team, feedback, refusal).await;
+        }
+        let tz =
+            match tokio::time::timeout(super::LOOKUP_BUDGET, self.directory.person(actor)).await {
+                Ok(Ok(person)) => person.tz,
+                _ => None,
+            };
+        let note = match request.state {
+            RequestState::Denied => request.decision_note.clone(),
+            RequestState::Lapsed => Some("Nobody decided in time, so it lapsed.".to_string()),
+            _ => None,
+        };
+        let view = render::request_form(
+            &self.settings.policy,
+            &FormMetadata { tz, origin: None },
+            Some(Again {
+                request: &request,
+                note: note.as_deref(),
+            }),
+        );
+        self.slack
+            .open_view(trigger_id, view)
+            .await
+            .context("opening the request form again")?;
+        Ok(())
     }
 
     /// `/guest cancel <id>`: the requester withdraws a pending request.

@@ -4,6 +4,7 @@ use super::{LOOKUP_BUDGET, SubmitOutcome, errors_by_block};
 use crate::domain::expiry::{format_in_zone, zone};
 use crate::domain::policy::{Field, auto_approval, validate_request};
 use crate::domain::request::{NewRequest, Source};
+use crate::domain::roles::Right;
 use crate::domain::text::safe;
 use crate::domain::{GuestRequest, RequestKind, RequestState, TeamId, UserId};
 use crate::slack::SlackCallError;
@@ -41,7 +42,7 @@ impl Workflow {
             Ok(Ok(person)) => person.tz,
             _ => None,
         };
-        let view = render::request_form(&self.settings.policy, &FormMetadata { tz, origin });
+        let view = render::request_form(&self.settings.policy, &FormMetadata { tz, origin }, None);
         match self.slack.open_view(trigger_id, view).await {
             Ok(_) => Ok(None),
             Err(SlackCallError::Api { code, .. }) if code.contains("trigger") => {
@@ -54,26 +55,42 @@ impl Workflow {
         }
     }
 
-    /// `None` when `user` may ask for guests, else the reason they may not.
+    /// `None` when `user` may ask for guests, else the reason they may not. Looked up within
+    /// the time a trigger id lives.
     pub(in crate::workflow) async fn may_request(
         &self,
         team: &TeamId,
         user: &UserId,
     ) -> anyhow::Result<Option<String>> {
-        let groups = &self.settings.requester_usergroups;
-        if groups.is_empty()
-            || self
-                .directory
-                .in_any_group(user, &self.group_versions(team, groups).await?)
-                .await?
-        {
-            return Ok(None);
+        let checked =
+            tokio::time::timeout(LOOKUP_BUDGET, self.may_at_all(team, user, Right::Request)).await;
+        match checked {
+            Err(_) => Ok(Some(
+                "Slack took too long to tell me who you are. Please try again in a moment.".into(),
+            )),
+            Ok(allowed) => Ok(match allowed? {
+                Ok(()) => None,
+                Err(_) => {
+                    let groups: Vec<String> = self
+                        .settings
+                        .roles
+                        .0
+                        .iter()
+                        .filter(|r| r.rights.contains(&Right::Request))
+                        .flat_map(|r| r.holders.usergroups.iter())
+                        .map(|g| format!("<!subteam^{g}>"))
+                        .collect();
+                    Some(if groups.is_empty() {
+                        "None of your roles lets you ask for guest accounts; ask the people who run Guestlist.".into()
+                    } else {
+                        format!(
+                            "Only members of {} can ask for guest accounts.",
+                            groups.join(" or ")
+                        )
+                    })
+                }
+            }),
         }
-        let names: Vec<String> = groups.iter().map(|g| format!("<!subteam^{g}>")).collect();
-        Ok(Some(format!(
-            "Only members of {} can ask for guest accounts.",
-            names.join(" or ")
-        )))
     }
 
     pub(in crate::workflow) async fn submit_request(
@@ -121,6 +138,12 @@ impl Workflow {
             Err(_) => tracing::info!("member check took too long; deferred to the invitation"),
         }
         let valid_copy = valid.clone();
+        let terms = crate::domain::quorum::Terms {
+            guest_type: valid.guest_type,
+            channels: valid.channels.clone(),
+            expiry: valid.expiry,
+        };
+        let (quorum, decide_by) = self.approval_terms(&terms, &valid.email, now);
         let new = NewRequest {
             team_id: team_id.clone(),
             kind: RequestKind::Guest,
@@ -138,6 +161,8 @@ impl Workflow {
             phone: None,
             account_team: None,
             source_user: None,
+            quorum,
+            decide_by,
         };
         if let Some(rule) = auto_approval(&self.settings.auto_approve, &valid_copy, now) {
             return self.submit_auto_approved(new, rule.name.clone(), tz).await;
@@ -152,12 +177,11 @@ impl Workflow {
             detail: format!("{} as {}", new.email, new.guest_type.as_str()),
             at: now,
         };
-        let (max_attempts, stale_after) = (self.settings.max_attempts, self.settings.stale_after);
+        let max_attempts = self.settings.max_attempts;
+        let timers = self.pending_timers();
         let team = team_id.clone();
         let jobs = Box::new(move |r: &GuestRequest| -> Vec<NewJob> {
-            let stale_at = r.created_at
-                + chrono::Duration::from_std(stale_after).unwrap_or(chrono::Duration::days(2));
-            vec![
+            let mut jobs = vec![
                 Job::PostCard { request_id: r.id }.now(&team, now, max_attempts),
                 Job::NotifyRequester {
                     request_id: r.id,
@@ -170,8 +194,9 @@ impl Workflow {
                 }
                 .now(&team, now, max_attempts),
                 Job::PublishHome { user: r.requester.to_string() }.now(&team, now, max_attempts),
-                Job::StaleReminder { request_id: r.id }.at(&team, stale_at, max_attempts, Some(format!("stale:{}", r.id.0))),
-            ]
+            ];
+            jobs.extend(timers.jobs(&team, r));
+            jobs
         });
         let outcome = self
             .store

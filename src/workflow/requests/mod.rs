@@ -1,16 +1,17 @@
 //! The request use cases: open the form and submit it (`form`), approve, deny and cancel
 //! (`decide`), and what both say about a request.
 
+mod approvals;
 mod decide;
 mod form;
 
 use crate::domain::GuestRequest;
+use crate::domain::RequestState;
 use crate::domain::policy::FieldErrors;
-use crate::domain::{ChannelId, RequestState, TeamId};
+use crate::domain::roles::Right;
 use crate::slack::ids::field_block_id;
 use crate::slack::render;
-use crate::store::NewJob;
-use crate::workflow::{Job, Workflow};
+use crate::workflow::Workflow;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -42,6 +43,10 @@ impl Workflow {
                 format!("Request {} was cancelled by the requester.", request.id)
             }
             RequestState::Denied => format!("Request {} was already denied{by}{when}.", request.id),
+            RequestState::Lapsed => format!(
+                "Request {} lapsed: nobody decided it in time. The requester can ask again.",
+                request.id
+            ),
             RequestState::Pending => {
                 format!("Request {} is still waiting for a decision.", request.id)
             }
@@ -53,77 +58,78 @@ impl Workflow {
         }
     }
 
-    /// The jobs every decision brings: the card, its thread, the requester's DM and home.
-    pub(super) fn decision_jobs(
-        &self,
-        team_id: &TeamId,
-        request: &GuestRequest,
-        thread: String,
-        dm: String,
-    ) -> Vec<NewJob> {
-        vec![
-            self.job(
-                team_id,
-                Job::RefreshCard {
-                    request_id: request.id,
-                },
-            ),
-            self.job(
-                team_id,
-                Job::CardReply {
-                    request_id: request.id,
-                    text: thread,
-                },
-            ),
-            self.job(
-                team_id,
-                Job::NotifyRequester {
-                    request_id: request.id,
-                    text: dm,
-                },
-            ),
-            self.job(
-                team_id,
-                Job::PublishHome {
-                    user: request.requester.to_string(),
-                },
-            ),
-        ]
-    }
-
-    /// Who can decide `request`, as Slack mentions (users, groups, channel-scoped approvers).
+    /// Who can decide `request`, as Slack mentions: the people and groups of every role with
+    /// the `decide` right for all its channels, and the admin groups of its channels.
     pub(super) fn approver_mentions(&self, request: &GuestRequest) -> String {
-        self.approver_mention_list(request).join(" ")
+        self.approver_mention_list(Some(request)).join(" ")
     }
 
-    fn approver_mention_list(&self, request: &GuestRequest) -> Vec<String> {
-        let rules = &self.settings.approvers;
-        let mut who: Vec<String> = rules.users.iter().map(|u| format!("<@{u}>")).collect();
-        who.extend(rules.usergroups.iter().map(|g| format!("<!subteam^{g}>")));
-        who.extend(
-            rules
-                .channel_scoped
+    /// Who can decide anything (for messages not about one request).
+    pub(in crate::workflow) fn approver_mentions_all(&self) -> String {
+        self.approver_mention_list(None).join(" ")
+    }
+
+    fn approver_mention_list(&self, request: Option<&GuestRequest>) -> Vec<String> {
+        let roles = &self.settings.roles;
+        let mut who: Vec<String> = Vec::new();
+        let mut push = |mention: String| {
+            if !who.contains(&mention) {
+                who.push(mention);
+            }
+        };
+        let covering: Vec<&crate::domain::roles::Role> = match request {
+            Some(r) => roles.covering(Right::Decide, &r.channels).collect(),
+            None => roles.everywhere_with(Right::Decide).collect(),
+        };
+        for role in covering {
+            for user in &role.holders.users {
+                if request.is_none_or(|r| &r.requester != user) {
+                    push(format!("<@{user}>"));
+                }
+            }
+            for group in &role.holders.usergroups {
+                push(format!("<!subteam^{group}>"));
+            }
+        }
+        if let Some(r) = request {
+            for role in roles
+                .0
                 .iter()
-                .filter(|s| {
-                    request
-                        .channels
-                        .iter()
-                        .all(|c: &ChannelId| s.channels.contains(c))
-                })
-                .map(|s| format!("<@{}>", s.user)),
-        );
+                .filter(|role| role.rights.contains(&Right::Decide))
+            {
+                for channel in &r.channels {
+                    if let Some(group) = role.channel_admins.get(channel) {
+                        push(format!("<!subteam^{group}>"));
+                    }
+                }
+            }
+        }
         who
     }
 
-    /// The reminder text for a request that has waited too long, naming who can decide it.
+    /// The reminder text for a request that has waited, naming who can decide it.
     pub(super) fn stale_reminder_text(&self, request: &GuestRequest, now: DateTime<Utc>) -> String {
-        let mut who = self.approver_mention_list(request);
-        if self.settings.approvers.workspace_admins {
+        let mut who = self.approver_mention_list(Some(request));
+        let by_admins = self
+            .settings
+            .roles
+            .covering(Right::Decide, &request.channels)
+            .any(|r| r.holders.workspace_admins || r.holders.workspace_owners);
+        if by_admins {
             who.push("workspace admins".into());
         }
         let hours = (now - request.created_at).num_hours();
+        let left = request
+            .decide_by
+            .map(|at| {
+                format!(
+                    " It lapses {} unless someone decides.",
+                    render::slack_date(at)
+                )
+            })
+            .unwrap_or_default();
         format!(
-            ":alarm_clock: Request {} has waited {hours} hours for a decision. {} can approve or deny it above.",
+            ":alarm_clock: Request {} has waited {hours} hours for a decision. {} can approve or deny it above.{left}",
             request.id,
             if who.is_empty() {
                 "An approver".to_string()

@@ -71,13 +71,6 @@ impl Workflow {
     }
 
     /// Mentions of everyone who approves anything (for held plans, which are not per channel).
-    fn approver_mentions_all(&self) -> String {
-        let rules = &self.settings.approvers;
-        let mut who: Vec<String> = rules.users.iter().map(|u| format!("<@{u}>")).collect();
-        who.extend(rules.usergroups.iter().map(|g| format!("<!subteam^{g}>")));
-        who.join(" ")
-    }
-
     /// A message for the sync report channel (or the request channel), as a job.
     fn report_job(
         &self,
@@ -166,6 +159,9 @@ impl Workflow {
                     .org_member
                     .then(|| l.user_id.clone().map(UserId))
                     .flatten(),
+                // The rule approved it: no quorum to wait for.
+                quorum: Default::default(),
+                decide_by: None,
             })
             .collect();
         let approval = Approval {
@@ -276,8 +272,11 @@ impl Workflow {
         plan_id: i64,
         feedback: &crate::workflow::Feedback,
     ) -> anyhow::Result<()> {
-        let facts = self.actor_facts(team, actor).await?;
-        if !self.settings.approvers.has_full_authority(actor, facts) {
+        if self
+            .may_at_all(team, actor, crate::domain::roles::Right::Sync)
+            .await?
+            .is_err()
+        {
             let audit = AuditEntry {
                 team_id: team.clone(),
                 request_id: None,

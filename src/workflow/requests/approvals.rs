@@ -1,0 +1,656 @@
+//! Approvals: each Approve or Deny is a vote, counted toward the request's quorum in the same
+//! transaction that, once the quorum is reached, makes the decision (one compare-and-set, so
+//! racing clicks give one decision and one invitation). An approver may narrow a request
+//! before approving (a new round: earlier approvals were for something else). An undecided
+//! request is reminded about, escalated and finally lapses, each on a durable timer.
+
+use crate::domain::quorum::{
+    Quorum, Tally, Terms, Verdict, Vote, merge_amendment, requirement, tally,
+};
+use crate::domain::roles::Right;
+use crate::domain::text::safe;
+use crate::domain::{Email, GuestRequest, RequestId, RequestKind, RequestState, TeamId, UserId};
+use crate::slack::render;
+use crate::store::{
+    Amendment, AuditEntry, BOT_ACTOR, ChangeOutcome, ChangedFields, NewJob, StateChange, VoteCast,
+    VoteEffects, VoteOutcome,
+};
+use crate::workflow::{Job, JobError, Workflow};
+use chrono::{DateTime, Duration, Utc};
+
+/// One approver's say on a request.
+#[derive(Debug, Clone)]
+pub(in crate::workflow) struct Ballot {
+    pub voter: UserId,
+    pub verdict: Verdict,
+    /// The roles that let the voter decide this request (for quorums that want distinct roles).
+    pub roles: Vec<String>,
+    /// The deny reason.
+    pub note: Option<String>,
+    /// Approve with changes: the narrowed terms.
+    pub amendment: Option<Amendment>,
+}
+
+/// What became of a ballot.
+#[derive(Debug, Clone, PartialEq)]
+pub(in crate::workflow) enum Cast {
+    /// It completed the quorum: the request is decided.
+    Decided(Box<GuestRequest>),
+    /// Counted; the request still waits. The text tells the voter where it stands.
+    Counted(String),
+    /// Not counted, and why.
+    NotCounted(String),
+}
+
+/// Builds jobs without the workflow at hand (inside a store transaction's closure).
+#[derive(Debug, Clone)]
+struct JobMaker {
+    team: TeamId,
+    now: DateTime<Utc>,
+    max_attempts: i64,
+}
+
+impl JobMaker {
+    fn job(&self, job: Job) -> NewJob {
+        job.now(&self.team, self.now, self.max_attempts)
+    }
+}
+
+/// The timers of a pending request: reminders, escalation and lapse, from its creation.
+#[derive(Debug, Clone)]
+pub(in crate::workflow) struct PendingTimers {
+    reminders: Vec<Duration>,
+    escalate_after: Option<Duration>,
+    max_attempts: i64,
+}
+
+impl PendingTimers {
+    pub(in crate::workflow) fn jobs(&self, team: &TeamId, request: &GuestRequest) -> Vec<NewJob> {
+        let id = request.id;
+        let ends = request.decide_by;
+        let before_end = |at: DateTime<Utc>| ends.is_none_or(|end| at < end);
+        let mut jobs = Vec::new();
+        for (n, after) in self.reminders.iter().enumerate() {
+            let at = request.created_at + *after;
+            if before_end(at) {
+                // The first reminder keeps the key it had before there were several.
+                let key = if n == 0 {
+                    format!("stale:{}", id.0)
+                } else {
+                    format!("stale:{}:{}", id.0, n + 1)
+                };
+                jobs.push(Job::StaleReminder { request_id: id }.at(
+                    team,
+                    at,
+                    self.max_attempts,
+                    Some(key),
+                ));
+            }
+        }
+        if let Some(after) = self.escalate_after {
+            let at = request.created_at + after;
+            if before_end(at) {
+                jobs.push(Job::Escalate { request_id: id }.at(
+                    team,
+                    at,
+                    self.max_attempts,
+                    Some(format!("escalate:{}", id.0)),
+                ));
+            }
+        }
+        if let Some(end) = ends {
+            jobs.push(
+                Job::LapseRequest {
+                    request_id: id,
+                    decide_by: end.timestamp_millis(),
+                }
+                .at(
+                    team,
+                    end,
+                    self.max_attempts,
+                    Some(format!("lapse:{}:{}", id.0, end.timestamp_millis())),
+                ),
+            );
+        }
+        jobs
+    }
+}
+
+fn std_to_chrono(d: std::time::Duration) -> Duration {
+    Duration::from_std(d).unwrap_or(Duration::MAX)
+}
+
+impl Workflow {
+    /// What a new request needs: the strictest quorum rule that applies, and when it lapses
+    /// undecided (the rule's time limit, else the deployment's).
+    pub(in crate::workflow) fn approval_terms(
+        &self,
+        terms: &Terms,
+        email: &Email,
+        now: DateTime<Utc>,
+    ) -> (Quorum, Option<DateTime<Utc>>) {
+        let (quorum, rule) = requirement(&self.settings.quorum, terms, email, now);
+        let within = rule
+            .and_then(|r| r.decide_within)
+            .or_else(|| self.settings.approvals.decide_within.map(std_to_chrono));
+        (quorum, within.map(|w| now + w))
+    }
+
+    pub(in crate::workflow) fn pending_timers(&self) -> PendingTimers {
+        let approvals = &self.settings.approvals;
+        PendingTimers {
+            reminders: approvals
+                .reminders
+                .iter()
+                .map(|d| std_to_chrono(*d))
+                .collect(),
+            escalate_after: approvals
+                .escalation
+                .as_ref()
+                .map(|e| std_to_chrono(e.after)),
+            max_attempts: self.settings.max_attempts,
+        }
+    }
+
+    fn job_maker(&self, team: &TeamId) -> JobMaker {
+        JobMaker {
+            team: team.clone(),
+            now: self.now(),
+            max_attempts: self.settings.max_attempts,
+        }
+    }
+
+    /// Counts a ballot; when it completes the quorum, the decision and everything it brings
+    /// (the invitation, the card, the requester's DM) are written in the same transaction.
+    pub(in crate::workflow) async fn cast(
+        &self,
+        team: &TeamId,
+        request: GuestRequest,
+        ballot: Ballot,
+    ) -> anyhow::Result<Cast> {
+        let now = self.now();
+        let maker = self.job_maker(team);
+        let Ballot {
+            voter,
+            verdict,
+            roles,
+            note,
+            amendment,
+        } = ballot;
+        // The request as it will stand if this ballot's amendment applies.
+        let mut after = request.clone();
+        if let Some(a) = &amendment {
+            after.guest_type = a.terms.guest_type;
+            after.channels = a.terms.channels.clone();
+            after.expiry = a.terms.expiry;
+            after.expires_at = a.terms.expiry.fixed_deadline();
+            after.amendment = a.changes.clone();
+            after.approval_round += 1;
+        }
+        let to = match verdict {
+            Verdict::Approve => RequestState::Approved,
+            Verdict::Deny => RequestState::Denied,
+        };
+        let expires_at = match verdict {
+            Verdict::Approve => after.expiry.deadline(now),
+            Verdict::Deny => None,
+        };
+        // The decision this ballot would complete, all but its words (they name every approver).
+        let audit = AuditEntry {
+            team_id: team.clone(),
+            request_id: Some(request.id),
+            actor: voter.to_string(),
+            action: verdict.as_str().into(),
+            from_state: Some(RequestState::Pending),
+            to_state: Some(to),
+            detail: note.clone().unwrap_or_default(),
+            at: now,
+        };
+        let mut decision = StateChange::new(team, request.id, RequestState::Pending, to, audit);
+        decision.fields = ChangedFields {
+            decided_by: Some(voter.clone()),
+            decided_at: Some(now),
+            decision_note: note.clone(),
+            expires_at,
+            ..Default::default()
+        };
+        let mut jobs = vec![
+            maker.job(Job::RefreshCard {
+                request_id: request.id,
+            }),
+            maker.job(Job::PublishHome {
+                user: request.requester.to_string(),
+            }),
+        ];
+        match (verdict, request.kind) {
+            (Verdict::Approve, RequestKind::Guest) => {
+                jobs.push(maker.job(Job::Provision {
+                    request_id: request.id,
+                }));
+                jobs.extend(self.expiry_jobs(team, &after, expires_at));
+            }
+            (Verdict::Approve, RequestKind::Extension) => {
+                let (moved, more) = self.extension_approval(team, &after).await?;
+                decision.parent_expiry = moved;
+                jobs.extend(more);
+            }
+            (Verdict::Deny, _) => {}
+        }
+        decision.jobs = jobs;
+        // While the quorum is not reached, the card shows the count; a change is told in the
+        // card's thread and to the requester.
+        let mut waiting = vec![maker.job(Job::RefreshCard {
+            request_id: request.id,
+        })];
+        if let Some(a) = &amendment {
+            let changed = render::term_changes(&a.changes);
+            waiting.push(maker.job(Job::CardReply {
+                request_id: request.id,
+                text: format!(
+                    ":pencil2: <@{voter}> approved with changes: {changed}. Approvals given before the change no longer count."
+                ),
+            }));
+            waiting.push(maker.job(Job::NotifyRequester {
+                request_id: request.id,
+                text: format!(
+                    "<@{voter}> changed your request *{}* for *{}* before approving it: {changed}.",
+                    request.id,
+                    safe(&request.full_name, 100)
+                ),
+            }));
+        }
+        let words = DecisionWords {
+            id: request.id,
+            guest: safe(&request.full_name, 100),
+            note: note.clone(),
+        };
+        let then_maker = maker.clone();
+        let then = Box::new(move |now_request: &GuestRequest, votes: &[Vote]| {
+            let reached = matches!(
+                (
+                    tally(&now_request.quorum, votes, &now_request.requester),
+                    verdict
+                ),
+                (Tally::Approved, Verdict::Approve) | (Tally::Denied, Verdict::Deny)
+            );
+            if !reached {
+                return VoteEffects {
+                    jobs: waiting,
+                    decision: None,
+                };
+            }
+            let mut deciders: Vec<UserId> = Vec::new();
+            for vote in votes {
+                if vote.verdict == verdict
+                    && vote.voter != now_request.requester
+                    && !deciders.contains(&vote.voter)
+                {
+                    deciders.push(vote.voter.clone());
+                }
+            }
+            let (thread, dm) = words.say(verdict, &deciders, &now_request.amendment);
+            decision.jobs.push(then_maker.job(Job::CardReply {
+                request_id: now_request.id,
+                text: thread,
+            }));
+            decision.jobs.push(then_maker.job(match verdict {
+                Verdict::Approve => Job::NotifyRequester {
+                    request_id: now_request.id,
+                    text: dm,
+                },
+                Verdict::Deny => Job::RequestEnded {
+                    request_id: now_request.id,
+                    text: dm,
+                },
+            }));
+            VoteEffects {
+                jobs: Vec::new(),
+                decision: Some(decision),
+            }
+        });
+        let vote_audit = AuditEntry {
+            team_id: team.clone(),
+            request_id: Some(request.id),
+            actor: voter.to_string(),
+            action: match (&amendment, verdict) {
+                (Some(_), _) => "vote_approve_with_changes".into(),
+                (None, v) => format!("vote_{}", v.as_str()),
+            },
+            from_state: Some(RequestState::Pending),
+            to_state: None,
+            detail: vote_detail(&request, &roles, amendment.as_ref()),
+            at: now,
+        };
+        let outcome = self
+            .store
+            .cast_vote(VoteCast {
+                team_id: team.clone(),
+                request_id: request.id,
+                round: request.approval_round,
+                vote: Vote {
+                    voter: voter.clone(),
+                    verdict,
+                    roles,
+                },
+                note,
+                at: now,
+                amendment,
+                audit: vote_audit,
+                then,
+            })
+            .await?;
+        self.queued();
+        Ok(match outcome {
+            VoteOutcome::Counted {
+                decided: Some(decided),
+                ..
+            } => {
+                let to = decided.state;
+                metrics::counter!("decisions_total", "outcome" => to.as_str()).increment(1);
+                metrics::histogram!("request_decision_seconds")
+                    .record((now - request.created_at).num_milliseconds() as f64 / 1000.0);
+                tracing::info!(request.id = decided.id.0, %team, actor = %voter, outcome = %to, "request decided");
+                Cast::Decided(decided)
+            }
+            VoteOutcome::Counted { request, votes, .. } => {
+                metrics::counter!("votes_total", "verdict" => verdict.as_str()).increment(1);
+                Cast::Counted(counted_text(&request, &votes, verdict))
+            }
+            VoteOutcome::AlreadyVoted(current) => Cast::NotCounted(format!(
+                "You already voted on request {} in this round; it needs someone else now.",
+                current.id
+            )),
+            VoteOutcome::Conflict(current) if current.state == RequestState::Pending => {
+                Cast::NotCounted(format!(
+                    "Request {} was changed by an approver since you opened it; look at the card again.",
+                    current.id
+                ))
+            }
+            VoteOutcome::Conflict(current) => Cast::NotCounted(self.already_decided_text(&current)),
+            VoteOutcome::NotFound => {
+                Cast::NotCounted(format!("There is no request {}.", request.id))
+            }
+            VoteOutcome::ParentClosed => Cast::NotCounted(format!(
+                "The guest account that {} would extend has ended, so there is nothing to extend.",
+                request.id
+            )),
+        })
+    }
+
+    /// The lapse timer: a request still pending at its time limit lapses (compare-and-set on
+    /// the state and on the deadline it was set for).
+    pub(in crate::workflow) async fn lapse_request(
+        &self,
+        team: &TeamId,
+        id: RequestId,
+        decide_by_ms: i64,
+    ) -> Result<(), JobError> {
+        let Some(request) = self.store.get_request(team, id).await? else {
+            return Ok(());
+        };
+        let Some(decide_by) = request.decide_by else {
+            return Ok(());
+        };
+        if request.state != RequestState::Pending || decide_by.timestamp_millis() != decide_by_ms {
+            return Ok(());
+        }
+        let now = self.now();
+        let audit = AuditEntry {
+            team_id: team.clone(),
+            request_id: Some(id),
+            actor: BOT_ACTOR.into(),
+            action: "lapse".into(),
+            from_state: Some(RequestState::Pending),
+            to_state: Some(RequestState::Lapsed),
+            detail: format!("undecided since {}", request.created_at.to_rfc3339()),
+            at: now,
+        };
+        let waited = (decide_by - request.created_at).num_hours();
+        let mut change =
+            StateChange::new(team, id, RequestState::Pending, RequestState::Lapsed, audit);
+        change.only_if_decide_by = Some(decide_by);
+        change.jobs = vec![
+            self.job(team, Job::RefreshCard { request_id: id }),
+            self.job(
+                team,
+                Job::CardReply {
+                    request_id: id,
+                    text: format!(
+                        ":hourglass: Nobody decided within {} — request {id} lapsed.",
+                        waited_text(waited)
+                    ),
+                },
+            ),
+            self.job(
+                team,
+                Job::RequestEnded {
+                    request_id: id,
+                    text: format!(
+                        "Your request *{id}* for *{}* lapsed: nobody decided within {}. If the guest still needs access, ask again.",
+                        safe(&request.full_name, 100),
+                        waited_text(waited)
+                    ),
+                },
+            ),
+            self.job(
+                team,
+                Job::PublishHome {
+                    user: request.requester.to_string(),
+                },
+            ),
+        ];
+        if let ChangeOutcome::Applied(_) = self.store.change_state(change).await? {
+            self.queued();
+            metrics::counter!("decisions_total", "outcome" => "lapsed").increment(1);
+            tracing::info!(request.id = id.0, %team, "request lapsed undecided");
+        }
+        Ok(())
+    }
+
+    /// The escalation timer: the request, still pending, is announced again to the escalation
+    /// target. Each message is its own job, written with the audit row in one transaction.
+    pub(in crate::workflow) async fn escalate(
+        &self,
+        team: &TeamId,
+        id: RequestId,
+    ) -> Result<(), JobError> {
+        let Some(escalation) = self.settings.approvals.escalation.clone() else {
+            return Ok(());
+        };
+        let Some(request) = self.store.get_request(team, id).await? else {
+            return Ok(());
+        };
+        if request.state != RequestState::Pending {
+            return Ok(());
+        }
+        let now = self.now();
+        let votes = self.store.votes(team, id, request.approval_round).await?;
+        let hours = (now - request.created_at).num_hours();
+        let headline = format!(
+            ":rotating_light: Request {id} has waited {} for a decision.",
+            waited_text(hours)
+        );
+        let announcement = render::escalated_card(&request, &votes, &headline, now);
+        let blocks = serde_json::to_value(announcement.blocks.clone().unwrap_or_default())
+            .map_err(|e| JobError::fatal(format!("rendering the escalation: {e}")))?;
+        let mut jobs = Vec::new();
+        let post = |channel: String, thread_ts: Option<String>, with_blocks: bool, text: String| {
+            self.job(
+                team,
+                Job::PostMessage {
+                    channel,
+                    text,
+                    blocks: with_blocks.then(|| blocks.clone()),
+                    thread_ts,
+                },
+            )
+        };
+        if let Some(channel) = &escalation.channel {
+            jobs.push(post(channel.to_string(), None, true, headline.clone()));
+        }
+        if let Some(group) = &escalation.usergroup
+            && let Some(card) = &request.card
+        {
+            jobs.push(post(
+                card.channel.to_string(),
+                Some(card.ts.clone()),
+                false,
+                format!("{headline} <!subteam^{group}>, can you decide it?"),
+            ));
+        }
+        if escalation.owners {
+            let mut owners: Vec<UserId> = Vec::new();
+            for role in self.settings.roles.everywhere_with(Right::Decide) {
+                for user in &role.holders.users {
+                    if user != &request.requester && !owners.contains(user) {
+                        owners.push(user.clone());
+                    }
+                }
+            }
+            for owner in owners {
+                jobs.push(post(owner.to_string(), None, true, headline.clone()));
+            }
+        }
+        let audit = AuditEntry {
+            team_id: team.clone(),
+            request_id: Some(id),
+            actor: BOT_ACTOR.into(),
+            action: "escalate".into(),
+            from_state: Some(RequestState::Pending),
+            to_state: None,
+            detail: format!("{} message(s)", jobs.len()),
+            at: now,
+        };
+        self.store.append_audit(audit, jobs).await?;
+        self.queued();
+        Ok(())
+    }
+}
+
+/// The words of a decision, for the card's thread and the requester's DM.
+struct DecisionWords {
+    id: RequestId,
+    guest: String,
+    note: Option<String>,
+}
+
+impl DecisionWords {
+    fn say(
+        &self,
+        verdict: Verdict,
+        deciders: &[UserId],
+        amendment: &[crate::domain::quorum::TermChange],
+    ) -> (String, String) {
+        let by = mention_list(deciders);
+        let id = self.id;
+        let guest = &self.guest;
+        match verdict {
+            Verdict::Approve => {
+                let changed = if amendment.is_empty() {
+                    String::new()
+                } else {
+                    format!(" with changes: {}", render::term_changes(amendment))
+                };
+                (
+                    format!(":white_check_mark: Approved by {by}{changed}."),
+                    format!(
+                        "Your request *{id}* for *{guest}* was approved by {by}{changed}. The invitation comes next; I will keep you posted."
+                    ),
+                )
+            }
+            Verdict::Deny => {
+                let reason = self
+                    .note
+                    .as_deref()
+                    .map(|n| format!("\n>{}", safe(n, 500).replace('\n', "\n>")))
+                    .unwrap_or_default();
+                (
+                    format!(":no_entry: Denied by {by}.{reason}"),
+                    format!("Your request *{id}* for *{guest}* was denied by {by}.{reason}"),
+                )
+            }
+        }
+    }
+}
+
+/// "<@A>", "<@A> and <@B>", "<@A>, <@B> and <@C>".
+fn mention_list(users: &[UserId]) -> String {
+    let mentions: Vec<String> = users.iter().map(|u| format!("<@{u}>")).collect();
+    match mentions.split_last() {
+        None => "an approver".into(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+fn waited_text(hours: i64) -> String {
+    if hours >= 48 {
+        format!("{} days", hours / 24)
+    } else {
+        format!("{hours} hours")
+    }
+}
+
+fn vote_detail(request: &GuestRequest, roles: &[String], amendment: Option<&Amendment>) -> String {
+    let mut detail = format!(
+        "round {}; needs {}; roles: {}",
+        request.approval_round,
+        request.quorum.approvals,
+        if roles.is_empty() {
+            "-".to_string()
+        } else {
+            roles.join(", ")
+        }
+    );
+    if let Some(a) = amendment {
+        detail.push_str(&format!(
+            "; changed: {}",
+            serde_json::to_string(&a.changes).unwrap_or_default()
+        ));
+    }
+    detail
+}
+
+/// What a voter hears when their vote counted but did not decide.
+fn counted_text(request: &GuestRequest, votes: &[Vote], verdict: Verdict) -> String {
+    match tally(&request.quorum, votes, &request.requester) {
+        Tally::Waiting {
+            approvers,
+            denials,
+            needed,
+            missing_roles,
+        } => {
+            let mut text = match verdict {
+                Verdict::Approve => format!(
+                    "Your approval of request {} is counted: {} of {needed}.",
+                    request.id,
+                    approvers.len()
+                ),
+                Verdict::Deny => format!(
+                    "Your denial of request {} is counted: {denials} of {needed} needed to deny it.",
+                    request.id
+                ),
+            };
+            if !missing_roles.is_empty() {
+                text.push_str(&format!(
+                    " It still needs an approver from each of: {}.",
+                    missing_roles.join(", ")
+                ));
+            }
+            text
+        }
+        _ => format!("Your vote on request {} is counted.", request.id),
+    }
+}
+
+/// Amendments carry every change since the request was made.
+pub(in crate::workflow) fn amendment_of(
+    request: &GuestRequest,
+    terms: Terms,
+    changes: Vec<crate::domain::quorum::TermChange>,
+) -> Amendment {
+    Amendment {
+        terms,
+        changes: merge_amendment(&request.amendment, changes),
+    }
+}
