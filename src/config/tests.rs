@@ -252,3 +252,246 @@ fn debug_output_redacts_secrets() {
         "{described}"
     );
 }
+
+#[test]
+fn roles_quorum_rules_and_time_limits_load_and_config_check_prints_them() {
+    use crate::domain::roles::{Right, Scope, Standing};
+    let text = r#"
+[[roles]]
+name = "security"
+preset = "owner"
+usergroups = ["S0SECURITY"]
+
+[[roles]]
+name = "project-leads"
+preset = "manager"
+users = ["U0LEAD"]
+channels = ["C0PROJECT"]
+channel_admins = { C0DESIGN = "S0DESIGNADMINS" }
+
+[[roles]]
+name = "staff"
+preset = "member"
+everyone = true
+
+[[roles]]
+name = "auditors"
+rights = ["review"]
+users = ["U0AUDIT"]
+
+[[quorum]]
+name = "long-or-wide"
+guest_types = ["multi_channel"]
+approvals = 2
+from_roles = ["project-leads", "security"]
+decide_within_days = 3
+
+[approvals]
+remind_after_hours = [4, 24]
+escalate_after_hours = 48
+escalate_to_usergroup = "S0SECURITY"
+decide_within_days = 7
+"#;
+    let config = load_with(Some(text), &[]).unwrap();
+    let names: Vec<&str> = config.roles.0.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["security", "project-leads", "staff", "auditors"],
+        "no legacy roles once [[roles]] are written"
+    );
+    let leads = config.roles.by_name("project-leads").unwrap();
+    assert_eq!(
+        leads.scope,
+        Scope::Channels(vec![ChannelId::from("C0PROJECT")])
+    );
+    let lead = Standing {
+        user: "U0LEAD".into(),
+        ..Standing::default()
+    };
+    assert!(
+        config
+            .roles
+            .may(&lead, Right::Decide, &[ChannelId::from("C0PROJECT")], None)
+            .is_ok()
+    );
+    assert!(config.roles.may(&lead, Right::Import, &[], None).is_err());
+    assert_eq!(config.quorum[0].approvals, 2);
+    assert_eq!(
+        config.quorum[0].decide_within,
+        Some(chrono::Duration::days(3))
+    );
+    assert_eq!(config.approvals.reminders.len(), 2);
+    assert_eq!(
+        config.approvals.escalation.as_ref().unwrap().after,
+        Duration::from_secs(48 * 3600)
+    );
+    let described = config.describe();
+    for expected in [
+        "security             request, decide, revoke, convert, import, sync, review · everywhere",
+        "held by: members of S0SECURITY",
+        "project-leads        decide, revoke, review · for requests only in C0PROJECT",
+        "members of S0DESIGNADMINS for C0DESIGN",
+        "staff                request · everywhere",
+        "held by: everyone (not guests)",
+        "long-or-wide         2 approval(s) including one from each of project-leads, security",
+        "lapses after 3 days · when guest type multi_channel",
+        "approvals.remind_after_hours       4, 24",
+        "48 → user group S0SECURITY",
+    ] {
+        assert!(
+            described.contains(expected),
+            "missing {expected:?} in:\n{described}"
+        );
+    }
+}
+
+#[test]
+fn the_keys_from_before_roles_are_read_as_roles() {
+    use crate::domain::roles::{Refusal, Right, Standing};
+    let text = "[approvers]\nusers = [\"U0BOSS\"]\nusergroups = [\"S0APPROVERS\"]\nworkspace_admins = false\n\
+                [[approvers.channel_scoped]]\nuser = \"U0LEAD\"\nchannels = [\"C0PROJECT\"]\n\
+                [requests]\nrequester_usergroups = [\"S0STAFF\"]\nstale_after_hours = 12\n";
+    let config = load_with(Some(text), &[]).unwrap();
+    let names: Vec<&str> = config.roles.0.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["approvers", "channel_approver_1", "requesters"]);
+    let roles = &config.roles;
+    let person = |user: &str, groups: &[&str]| Standing {
+        user: user.into(),
+        groups: groups.iter().map(|g| UserGroupIdOf(g)).collect(),
+        ..Standing::default()
+    };
+    let (project, other) = (ChannelId::from("C0PROJECT"), ChannelId::from("C0OTHER"));
+    // Approvers decide and run everything, as before, but only group members ask.
+    for right in [
+        Right::Decide,
+        Right::Revoke,
+        Right::Convert,
+        Right::Import,
+        Right::Sync,
+    ] {
+        assert!(
+            roles
+                .may(
+                    &person("U0BOSS", &[]),
+                    right,
+                    std::slice::from_ref(&other),
+                    None
+                )
+                .is_ok(),
+            "{right}"
+        );
+    }
+    assert!(
+        roles
+            .may(&person("U0BOSS", &[]), Right::Request, &[], None)
+            .is_err()
+    );
+    assert!(
+        roles
+            .may(
+                &person("U0ANY", &["S0APPROVERS"]),
+                Right::Decide,
+                &[other.clone()],
+                None
+            )
+            .is_ok()
+    );
+    assert!(
+        roles
+            .may(&person("U0ANY", &["S0STAFF"]), Right::Request, &[], None)
+            .is_ok()
+    );
+    // A channel-scoped approver decides inside their channels only, and never imports.
+    let lead = person("U0LEAD", &[]);
+    assert!(
+        roles
+            .may(&lead, Right::Decide, std::slice::from_ref(&project), None)
+            .is_ok()
+    );
+    assert!(matches!(
+        roles.may(&lead, Right::Decide, &[project, other], None),
+        Err(Refusal::OutsideScope { .. })
+    ));
+    assert!(roles.may(&lead, Right::Import, &[], None).is_err());
+    assert_eq!(
+        config.approvals.reminders,
+        vec![Duration::from_secs(12 * 3600)]
+    );
+}
+
+#[allow(non_snake_case)]
+fn UserGroupIdOf(id: &str) -> crate::domain::UserGroupId {
+    crate::domain::UserGroupId::from(id)
+}
+
+#[test]
+fn bad_roles_and_quorum_rules_name_their_key() {
+    for (bad, key) in [
+        (
+            "[[roles]]\nname = \"x\"\nusers = [\"U0A\"]\n",
+            "roles.x.preset",
+        ),
+        (
+            "[[roles]]\nname = \"x\"\npreset = \"boss\"\nusers = [\"U0A\"]\n",
+            "roles.x.preset",
+        ),
+        (
+            "[[roles]]\nname = \"x\"\nrights = [\"fly\"]\nusers = [\"U0A\"]\n",
+            "roles.x.rights",
+        ),
+        (
+            "[[roles]]\nname = \"x\"\npreset = \"owner\"\n",
+            "roles.x.users",
+        ),
+        (
+            "[[roles]]\nname = \"x\"\npreset = \"manager\"\nusers = [\"U0A\"]\n",
+            "roles.x.channels",
+        ),
+        (
+            "[[roles]]\nname = \"x\"\npreset = \"owner\"\nusers = [\"U0A\"]\nchannels = [\"C0A\"]\n",
+            "roles.x.channels",
+        ),
+        (
+            "[[roles]]\nname = \"x\"\npreset = \"owner\"\nusers = [\"alice\"]\n",
+            "roles.x.users",
+        ),
+        (
+            "[[roles]]\nname = \"x\"\nrights = [\"decide\"]\nusers = [\"U0A\"]\n",
+            "roles",
+        ),
+        (
+            "[[quorum]]\nname = \"q\"\napprovals = 2\nfrom_roles = [\"nobody\"]\n",
+            "quorum.q.from_roles",
+        ),
+        (
+            "[[quorum]]\nname = \"q\"\napprovals = 0\n",
+            "quorum.q.approvals",
+        ),
+        (
+            "[[quorum]]\nname = \"q\"\napprovals = 1\ndeny = \"maybe\"\n",
+            "quorum.q.deny",
+        ),
+        (
+            "[approvals]\nremind_after_hours = [24, 4]\n",
+            "approvals.remind_after_hours",
+        ),
+        (
+            "[approvals]\nremind_after_hours = [200]\n",
+            "approvals.remind_after_hours",
+        ),
+        (
+            "[approvals]\nescalate_after_hours = 4\n",
+            "approvals.escalate_after_hours",
+        ),
+        (
+            "[approvals]\nescalate_to_owners = true\n",
+            "approvals.escalate_after_hours",
+        ),
+        (
+            "[approvals]\nremind_after_hours = [4]\n[requests]\nstale_after_hours = 4\n",
+            "requests.stale_after_hours",
+        ),
+    ] {
+        assert_eq!(load_with(Some(bad), &[]).unwrap_err().key, key, "{bad}");
+    }
+}

@@ -289,7 +289,8 @@ async fn reminders_escalation_and_lapse_come_at_their_times_once_each_across_a_r
     let fake = FakeSlack::start().await.unwrap();
     seed_workspace(&fake);
     let timers = "[approvals]\nremind_after_hours = [4, 24]\nescalate_after_hours = 48\n\
-                  escalate_to_channel = \"CGENERAL\"\nescalate_to_owners = true\ndecide_within_days = 3\n";
+                  escalate_to_channel = \"CGENERAL\"\nescalate_to_owners = true\n\
+                  escalate_to_usergroup = \"S0OWNERS\"\ndecide_within_days = 3\n";
     let build = || {
         Builder::new()
             .fake(&fake)
@@ -344,6 +345,12 @@ async fn reminders_escalation_and_lapse_come_at_their_times_once_each_across_a_r
     assert!(
         buttons(&posted[0]).contains(&"approve_request".to_string()),
         "the escalated card can be decided where it lands"
+    );
+    // The escalation group is called in the card's thread.
+    assert!(
+        fake.thread(REQUEST_CHANNEL, &card_ts)
+            .iter()
+            .any(|m| m.all_text().contains("<!subteam^S0OWNERS>, can you decide it?"))
     );
     // Owners (people named in roles that decide everywhere) get it by DM.
     assert!(

@@ -804,3 +804,133 @@ async fn one_pending_extension_per_guest_and_clean_text() {
     })
     .await;
 }
+
+fn cast(
+    id: RequestId,
+    voter: &str,
+    round: i64,
+    amendment: Option<guestlist::store::Amendment>,
+    decide_at: usize,
+) -> guestlist::store::VoteCast {
+    use guestlist::domain::quorum::{Verdict, Vote};
+    guestlist::store::VoteCast {
+        team_id: team(),
+        request_id: id,
+        round,
+        vote: Vote {
+            voter: UserId::from(voter),
+            verdict: Verdict::Approve,
+            roles: vec!["owner".into()],
+        },
+        note: None,
+        at: t0(),
+        amendment,
+        audit: AuditEntry {
+            request_id: Some(id),
+            ..audit("vote_approve", t0())
+        },
+        // Decides once `decide_at` votes are in, with a job that says so.
+        then: Box::new(move |_, votes| guestlist::store::VoteEffects {
+            jobs: vec![job("counted", t0())],
+            decision: (votes.len() >= decide_at)
+                .then(|| approve(id, t0(), vec![job("decided", t0())])),
+        }),
+    }
+}
+
+#[tokio::test]
+async fn votes_count_once_per_person_and_round_and_the_decision_rides_in_their_transaction() {
+    use guestlist::domain::quorum::{TermChange, Terms};
+    use guestlist::store::{Amendment, VoteOutcome};
+    each_backend(|store, label| async move {
+        let id = created(create(&store, "grace@partner.com", t0()).await).id;
+        let counted = store.cast_vote(cast(id, "UA", 1, None, 2)).await.unwrap();
+        let VoteOutcome::Counted { votes, decided, .. } = counted else {
+            panic!("{label}: {counted:?}")
+        };
+        assert_eq!((votes.len(), decided.is_none()), (1, true), "{label}");
+        // The same person again: nothing is written.
+        let again = store.cast_vote(cast(id, "UA", 1, None, 1)).await.unwrap();
+        assert!(
+            matches!(again, VoteOutcome::AlreadyVoted(_)),
+            "{label}: {again:?}"
+        );
+        assert_eq!(
+            store.jobs_of_kind("counted", 10).await.unwrap().len(),
+            1,
+            "{label}"
+        );
+
+        // A change starts round 2: a vote for round 1 no longer counts.
+        let narrowed = Amendment {
+            terms: Terms {
+                guest_type: GuestType::SingleChannel,
+                channels: vec![ChannelId::from("C1")],
+                expiry: Expiry::AfterDays { days: 10 },
+            },
+            changes: vec![TermChange::Channels {
+                from: vec![ChannelId::from("C1"), ChannelId::from("C2")],
+                to: vec![ChannelId::from("C1")],
+            }],
+        };
+        let changed = store
+            .cast_vote(cast(id, "UB", 1, Some(narrowed), 2))
+            .await
+            .unwrap();
+        let VoteOutcome::Counted { request, votes, .. } = changed else {
+            panic!("{label}: {changed:?}")
+        };
+        assert_eq!(request.approval_round, 2, "{label}");
+        assert_eq!(request.channels, vec![ChannelId::from("C1")], "{label}");
+        assert_eq!(request.guest_type, GuestType::SingleChannel, "{label}");
+        assert_eq!(request.amendment.len(), 1, "{label}");
+        assert_eq!(votes.len(), 1, "{label}: round 2 starts with the changer");
+        let stale = store.cast_vote(cast(id, "UC", 1, None, 2)).await.unwrap();
+        assert!(
+            matches!(stale, VoteOutcome::Conflict(_)),
+            "{label}: {stale:?}"
+        );
+
+        // The second vote of round 2 decides, with its jobs, in one transaction.
+        let deciding = store.cast_vote(cast(id, "UA", 2, None, 2)).await.unwrap();
+        let VoteOutcome::Counted { decided, .. } = deciding else {
+            panic!("{label}: {deciding:?}")
+        };
+        assert_eq!(decided.unwrap().state, RequestState::Approved, "{label}");
+        assert_eq!(
+            store.jobs_of_kind("decided", 10).await.unwrap().len(),
+            1,
+            "{label}"
+        );
+        let late = store.cast_vote(cast(id, "UD", 2, None, 1)).await.unwrap();
+        assert!(
+            matches!(late, VoteOutcome::Conflict(_)),
+            "{label}: {late:?}"
+        );
+        let round2 = store.votes(&team(), id, 2).await.unwrap();
+        assert_eq!(
+            round2.iter().map(|v| v.voter.as_str()).collect::<Vec<_>>(),
+            ["UB", "UA"],
+            "{label}"
+        );
+        let actions: Vec<String> = store
+            .audit_for_request(&team(), id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.entry.action)
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "submit",
+                "vote_approve",
+                "vote_approve",
+                "vote_approve",
+                "approve"
+            ],
+            "{label}"
+        );
+    })
+    .await;
+}
