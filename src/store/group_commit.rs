@@ -2,7 +2,7 @@
 //! everything waiting and records it in one transaction (one fsync), then answers each delivery.
 //! An event is acknowledged to Slack only after the commit that holds it.
 
-use super::{NewJob, StoreError, StoreResult};
+use super::{EventJob, KnownPerson, NewJob, StoreError, StoreResult};
 use crate::domain::TeamId;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -19,7 +19,7 @@ pub struct PendingEvent {
     pub event_id: String,
     pub event_type: String,
     pub at: DateTime<Utc>,
-    pub job: Option<NewJob>,
+    pub job: Option<EventJob>,
     /// Whether the delivery was new (`false`: a retry), once it is durable.
     reply: oneshot::Sender<Result<bool, String>>,
 }
@@ -35,13 +35,42 @@ pub trait BatchWriter: Send + Sync + 'static {
     async fn between_batches(&self) {}
 }
 
-/// The jobs of the events a batch recorded for the first time (once per id, first delivery wins).
-pub fn jobs_of_new(batch: &[PendingEvent], new_ids: &HashSet<String>) -> Vec<NewJob> {
+/// The events a batch recorded for the first time (once per id, first delivery wins).
+pub fn first_of_new<'a>(
+    batch: &'a [PendingEvent],
+    new_ids: &HashSet<String>,
+) -> Vec<&'a PendingEvent> {
     let mut claimed = HashSet::new();
     batch
         .iter()
         .filter(|e| new_ids.contains(&e.event_id) && claimed.insert(e.event_id.as_str()))
-        .filter_map(|e| e.job.clone())
+        .collect()
+}
+
+/// The people the new events' conditional jobs are about (to look up in one query).
+pub fn people_to_check<'a>(new: &[&'a PendingEvent]) -> Vec<(&'a TeamId, &'a KnownPerson)> {
+    new.iter()
+        .filter_map(|e| {
+            let person = e.job.as_ref()?.only_if_known.as_ref()?;
+            Some((&e.team_id, person))
+        })
+        .collect()
+}
+
+/// The jobs to enqueue: every new event's unconditional job, and a conditional one when
+/// `is_known` says the store knows its person.
+pub fn jobs_of_new(
+    new: &[&PendingEvent],
+    is_known: impl Fn(&TeamId, &KnownPerson) -> bool,
+) -> Vec<NewJob> {
+    new.iter()
+        .filter_map(|e| {
+            let job = e.job.as_ref()?;
+            match &job.only_if_known {
+                Some(person) if !is_known(&e.team_id, person) => None,
+                _ => Some(job.job.clone()),
+            }
+        })
         .collect()
 }
 
@@ -63,7 +92,7 @@ impl EventQueue {
         event_id: &str,
         event_type: &str,
         at: DateTime<Utc>,
-        job: Option<NewJob>,
+        job: Option<EventJob>,
     ) -> StoreResult<bool> {
         let (reply, answer) = oneshot::channel();
         let pending = PendingEvent {

@@ -132,15 +132,16 @@ pub trait Store:
 /// What Slack told us happened: event deliveries (recorded once) and user group changes.
 #[async_trait]
 pub trait EventLog: Send + Sync {
-    /// Records an event delivery, and the job that handles it, once. Returns false when the
-    /// event id was already taken (a Slack retry), in which case nothing is written.
+    /// Records an event delivery, and the job that handles it (if it is about someone known,
+    /// when it says so), once. Returns false when the event id was already taken (a Slack
+    /// retry), in which case nothing is written.
     async fn record_event(
         &self,
         team_id: &TeamId,
         event_id: &str,
         event_type: &str,
         at: DateTime<Utc>,
-        job: Option<NewJob>,
+        job: Option<EventJob>,
     ) -> StoreResult<bool>;
 
     /// Forgets deliveries older than `before` (Slack stops retrying after minutes).

@@ -29,6 +29,24 @@ pub struct AuditRecord {
     pub entry: AuditEntry,
 }
 
+/// The job an event delivery brings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventJob {
+    pub job: NewJob,
+    /// Enqueued only if a request of the team names this person (by email, or bound to the
+    /// user id): the profile edits of people Guestlist never dealt with are recorded (for
+    /// dedup) and cost no job.
+    pub only_if_known: Option<KnownPerson>,
+}
+
+/// Who an event is about, as far as relevance goes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KnownPerson {
+    pub user_id: Option<String>,
+    /// Lower-cased, as requests store it.
+    pub email: Option<String>,
+}
+
 /// Work to do later, written in the same transaction as the change that caused it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewJob {

@@ -4,7 +4,7 @@
 use super::{Job, Workflow};
 use crate::domain::TeamId;
 use crate::slack::payload::EventCallback;
-use crate::store::NewJob;
+use crate::store::{EventJob, KnownPerson, NewJob};
 use serde_json::Value;
 
 impl Workflow {
@@ -14,6 +14,12 @@ impl Workflow {
         let event_type = callback.event_type().to_string();
         tracing::Span::current().record("slack.team", team.as_str());
         let job = self.job_for_event(&team, &callback.event);
+        if let Some(id) = user_change_id(&callback.event) {
+            // The cached flags of this person (admin, guest) may be stale now, on this replica
+            // at once; others within the cache's time to live.
+            self.directory
+                .forget_person(&crate::domain::UserId::from(id));
+        }
         let has_job = job.is_some();
         let new = self
             .store
@@ -35,7 +41,49 @@ impl Workflow {
     }
 
     /// What an event asks us to do, if anything.
-    fn job_for_event(&self, team: &TeamId, event: &Value) -> Option<NewJob> {
+    fn job_for_event(&self, team: &TeamId, event: &Value) -> Option<EventJob> {
+        let text = |key: &str| event.get(key).and_then(Value::as_str);
+        let always = |job: NewJob| EventJob {
+            job,
+            only_if_known: None,
+        };
+        match text("type")? {
+            "team_join" | "user_change" => {
+                let user = event.get("user")?;
+                let joined = text("type") == Some("team_join");
+                let job = self.job(
+                    team,
+                    Job::AccountEvent {
+                        user: user.clone(),
+                        joined,
+                    },
+                );
+                // A newcomer may be wanted by a workspace-wide sync rule; anything else about a
+                // person matters only if a request names them.
+                let workspace_rules =
+                    self.settings.sync.rules.iter().any(|r| {
+                        matches!(r.source, crate::domain::sync::SyncSource::Workspace { .. })
+                    });
+                if joined && workspace_rules {
+                    return Some(always(job));
+                }
+                Some(EventJob {
+                    job,
+                    only_if_known: Some(KnownPerson {
+                        user_id: user.get("id").and_then(Value::as_str).map(str::to_string),
+                        email: user
+                            .pointer("/profile/email")
+                            .and_then(Value::as_str)
+                            .and_then(|e| crate::domain::Email::parse(e).ok())
+                            .map(|e| e.as_str().to_string()),
+                    }),
+                })
+            }
+            _ => self.job_for_other_event(team, event).map(always),
+        }
+    }
+
+    fn job_for_other_event(&self, team: &TeamId, event: &Value) -> Option<NewJob> {
         let text = |key: &str| event.get(key).and_then(Value::as_str);
         match text("type")? {
             "app_home_opened" if text("tab") == Some("home") => Some(self.job(
@@ -84,11 +132,6 @@ impl Workflow {
                     )
                 })
             }
-            "team_join" | "user_change" => {
-                let user = event.get("user")?.clone();
-                let joined = text("type") == Some("team_join");
-                Some(self.job(team, Job::AccountEvent { user, joined }))
-            }
             "subteam_members_changed" if !self.settings.sync.rules.is_empty() => {
                 let ids = |key: &str| -> Vec<String> {
                     event
@@ -120,6 +163,13 @@ impl Workflow {
             _ => None,
         }
     }
+}
+
+/// The person a `user_change` is about.
+fn user_change_id(event: &Value) -> Option<&str> {
+    (event.get("type").and_then(Value::as_str)? == "user_change")
+        .then(|| event.pointer("/user/id").and_then(Value::as_str))
+        .flatten()
 }
 
 /// The user group whose membership an event changes, if any.

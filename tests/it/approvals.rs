@@ -347,11 +347,10 @@ async fn reminders_escalation_and_lapse_come_at_their_times_once_each_across_a_r
         "the escalated card can be decided where it lands"
     );
     // The escalation group is called in the card's thread.
-    assert!(
-        fake.thread(REQUEST_CHANNEL, &card_ts)
-            .iter()
-            .any(|m| m.all_text().contains("<!subteam^S0OWNERS>, can you decide it?"))
-    );
+    assert!(fake.thread(REQUEST_CHANNEL, &card_ts).iter().any(|m| {
+        m.all_text()
+            .contains("<!subteam^S0OWNERS>, can you decide it?")
+    }));
     // Owners (people named in roles that decide everywhere) get it by DM.
     assert!(
         fake.messages_in(APPROVER)

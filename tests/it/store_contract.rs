@@ -46,6 +46,13 @@ fn job(kind: &str, run_at: DateTime<Utc>) -> NewJob {
     }
 }
 
+fn always(job: NewJob) -> guestlist::store::EventJob {
+    guestlist::store::EventJob {
+        job,
+        only_if_known: None,
+    }
+}
+
 fn new_request(email: &str) -> NewRequest {
     NewRequest {
         team_id: team(),
@@ -147,7 +154,7 @@ async fn events_are_recorded_once_with_their_job() {
                 "Ev1",
                 "app_home_opened",
                 t0(),
-                Some(job("publish_home", t0())),
+                Some(always(job("publish_home", t0()))),
             )
             .await
             .unwrap();
@@ -157,7 +164,7 @@ async fn events_are_recorded_once_with_their_job() {
                 "Ev1",
                 "app_home_opened",
                 t0(),
-                Some(job("publish_home", t0())),
+                Some(always(job("publish_home", t0()))),
             )
             .await
             .unwrap();
@@ -631,7 +638,7 @@ async fn concurrent_deliveries_of_one_event_record_it_once() {
                         &id,
                         "team_join",
                         t0(),
-                        Some(job("account_event", t0())),
+                        Some(always(job("account_event", t0()))),
                     )
                     .await
                     .unwrap()
@@ -929,6 +936,76 @@ async fn votes_count_once_per_person_and_round_and_the_decision_rides_in_their_t
                 "vote_approve",
                 "approve"
             ],
+            "{label}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_event_about_a_stranger_is_recorded_without_a_job_and_one_about_a_known_person_gets_it()
+{
+    use guestlist::store::{EventJob, KnownPerson};
+    each_backend(|store, label| async move {
+        created(create(&store, "grace@partner.com", t0()).await);
+        let about = |email: &str, user: &str| EventJob {
+            job: job("account_event", t0()),
+            only_if_known: Some(KnownPerson {
+                user_id: Some(user.into()),
+                email: Some(email.into()),
+            }),
+        };
+        // One batch of many deliveries (concurrent), three of them about Grace.
+        let deliveries = (0..60).map(|i| {
+            let store = store.clone();
+            async move {
+                let event = if i % 20 == 0 {
+                    about("grace@partner.com", "WGRACE")
+                } else {
+                    about(&format!("person{i}@acme.test"), &format!("W{i}"))
+                };
+                store
+                    .record_event(
+                        &team(),
+                        &format!("EvUc{i}"),
+                        "user_change",
+                        t0(),
+                        Some(event),
+                    )
+                    .await
+                    .unwrap()
+            }
+        });
+        let new: Vec<bool> = futures_util::future::join_all(deliveries).await;
+        assert!(new.iter().all(|n| *n), "{label}");
+        assert_eq!(
+            store
+                .jobs_of_kind("account_event", 100)
+                .await
+                .unwrap()
+                .len(),
+            3,
+            "{label}: only the deliveries about a known person became work"
+        );
+        // Another team's request does not make the person known here.
+        let other = store
+            .record_event(
+                &TeamId::from("T2"),
+                "EvOther",
+                "user_change",
+                t0(),
+                Some(about("grace@partner.com", "WGRACE")),
+            )
+            .await
+            .unwrap();
+        assert!(other);
+        assert_eq!(
+            store
+                .jobs_of_kind("account_event", 100)
+                .await
+                .unwrap()
+                .len(),
+            3,
             "{label}"
         );
     })

@@ -5,7 +5,7 @@
 // `QUEUE_STATS`, `AUDIT_SINCE`). Binds are `$n` in both. (No `//!` here: an included file
 // cannot carry inner attributes.)
 
-use super::super::group_commit::{PendingEvent, jobs_of_new};
+use super::super::group_commit::{PendingEvent, first_of_new, jobs_of_new, people_to_check};
 use super::super::rows::{
     AuditRow, JobRecordRow, JobRow, RequestRow, VoteRow, change_request_state, channels_json,
     expiry_columns, insert_approved_request, insert_request, ms, new_request_columns,
@@ -25,7 +25,11 @@ const OPEN_FOR_EMAIL: &str = select_requests!(
 
 /// Records a batch of event deliveries (group commit) with the jobs of the new ones: one
 /// statement when no delivery brings a job (its own transaction, one commit), else one
-/// transaction. Returns the ids that were new.
+/// transaction. A job that only matters for a known person is kept when one query for the whole
+/// batch finds a request naming them. That read is coherent with the writes that matter: a
+/// request is committed before its invitation is sent, and Slack only tells of a person's
+/// joining after the invitation, so any request an event can be about is visible here.
+/// Returns the ids that were new.
 pub(super) async fn write_event_batch(
     pool: &Pool<Db>,
     batch: &[PendingEvent],
@@ -54,11 +58,81 @@ pub(super) async fn write_event_batch(
         .await?
         .into_iter()
         .collect();
+    let new = first_of_new(batch, &new_ids);
+    let known = known_people(&mut tx, &people_to_check(&new)).await?;
+    let jobs = jobs_of_new(&new, |team, person| {
+        person
+            .email
+            .as_ref()
+            .is_some_and(|e| known.contains(&(team.to_string(), Key::Email(e.clone()))))
+            || person
+                .user_id
+                .as_ref()
+                .is_some_and(|u| known.contains(&(team.to_string(), Key::User(u.clone()))))
+    });
     if let Some(at) = batch.first().map(|e| e.at) {
-        insert_jobs(&mut tx, &jobs_of_new(batch, &new_ids), at).await?;
+        insert_jobs(&mut tx, &jobs, at).await?;
     }
     tx.commit().await?;
+    metrics::counter!("events_without_work_total")
+        .increment(new.iter().filter(|e| e.job.is_some()).count() as u64 - jobs.len() as u64);
     Ok(new_ids)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Email(String),
+    User(String),
+}
+
+/// Which of these people some request names, in one indexed query (`requests_by_email`,
+/// `requests_by_slack_user`).
+async fn known_people(
+    tx: &mut Transaction<'_, Db>,
+    people: &[(&TeamId, &KnownPerson)],
+) -> StoreResult<HashSet<(String, Key)>> {
+    let emails: Vec<&str> = people
+        .iter()
+        .filter_map(|(_, p)| p.email.as_deref())
+        .collect();
+    let users: Vec<&str> = people
+        .iter()
+        .filter_map(|(_, p)| p.user_id.as_deref())
+        .collect();
+    if emails.is_empty() && users.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut query =
+        sqlx::QueryBuilder::<Db>::new("SELECT team_id, email, slack_user_id FROM requests WHERE ");
+    if !emails.is_empty() {
+        query.push("email IN (");
+        let mut list = query.separated(", ");
+        for email in &emails {
+            list.push_bind(*email);
+        }
+        query.push(")");
+    }
+    if !users.is_empty() {
+        if !emails.is_empty() {
+            query.push(" OR ");
+        }
+        query.push("slack_user_id IN (");
+        let mut list = query.separated(", ");
+        for user in &users {
+            list.push_bind(*user);
+        }
+        query.push(")");
+    }
+    let rows: Vec<(String, String, Option<String>)> =
+        query.build_query_as().fetch_all(&mut **tx).await?;
+    let mut known = HashSet::new();
+    for (team, email, user) in rows {
+        known.insert((team.clone(), Key::Email(email)));
+        if let Some(user) = user {
+            known.insert((team, Key::User(user)));
+        }
+    }
+    Ok(known)
 }
 
 /// A new request's columns, $1 to $23, in the order both insert statements take them.

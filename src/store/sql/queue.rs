@@ -8,7 +8,7 @@ impl EventLog for This {
         event_id: &str,
         event_type: &str,
         at: DateTime<Utc>,
-        job: Option<NewJob>,
+        job: Option<EventJob>,
     ) -> StoreResult<bool> {
         measured(NAME, "record_event", async move {
             self.events

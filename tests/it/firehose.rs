@@ -1,0 +1,73 @@
+//! The firehose (issue 18): profile edits of people Guestlist never dealt with cost no work;
+//! those about a known person still do theirs.
+
+use crate::helpers::*;
+use guestlist::domain::RequestState;
+use guestlist::fake_slack::FakeUser;
+use serde_json::json;
+
+fn user_change(id: &str, email: &str, restricted: bool) -> serde_json::Value {
+    json!({"type": "user_change", "user": {"id": id, "team_id": "T0FAKE", "name": id, "deleted": false,
+        "is_restricted": restricted, "profile": {"email": email, "real_name": "Someone", "status_text": "lunch"}}})
+}
+
+#[tokio::test]
+async fn a_user_change_for_an_invited_guest_marks_them_active_and_one_for_a_stranger_costs_no_job()
+{
+    for backend in Backend::all() {
+        let app = slack_admin().backend(backend).start().await;
+        let id = app.approved("grace@partner.com", &["CPROJECT"]).await;
+        assert_eq!(app.state(id).await, RequestState::Invited);
+        let jobs_before = app
+            .store
+            .jobs_of_kind("account_event", 100)
+            .await
+            .unwrap()
+            .len();
+
+        // A stranger edits their status: recorded, no job.
+        let answer = app
+            .slack
+            .event(
+                "EvStranger",
+                user_change("WSTRANGER", "someone@acme.test", false),
+            )
+            .await
+            .unwrap();
+        assert_eq!(answer.status, 200);
+        assert_eq!(
+            app.store
+                .jobs_of_kind("account_event", 100)
+                .await
+                .unwrap()
+                .len(),
+            jobs_before,
+            "no work for a stranger"
+        );
+
+        // The invited guest's profile arrives (they accepted): they are active.
+        app.fake.add_user(
+            FakeUser::new("WGRACE", "Grace Hopper")
+                .email("grace@partner.com")
+                .guest(true),
+        );
+        let answer = app
+            .slack
+            .event("EvGrace", user_change("WGRACE", "Grace@Partner.com", true))
+            .await
+            .unwrap();
+        assert_eq!(answer.status, 200);
+        assert_eq!(
+            app.store
+                .jobs_of_kind("account_event", 100)
+                .await
+                .unwrap()
+                .len(),
+            jobs_before + 1
+        );
+        app.run_jobs().await;
+        let request = app.request(id).await;
+        assert_eq!(request.state, RequestState::Active);
+        assert_eq!(request.slack_user_id.as_deref(), Some("WGRACE"));
+    }
+}
