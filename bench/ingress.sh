@@ -20,10 +20,24 @@ trap cleanup EXIT
 wait_ready() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not ready: $1" >&2; exit 1; }
 
 run_all() { # label pid
-  for w in events commands clicks; do
+  for w in events user-changes commands clicks; do
     "$LG" run --target http://127.0.0.1:3000 --secret "$SECRET" --workload "$w" --connections "$CONNECTIONS" \
-      --seconds "$SECONDS_PER_RUN" --pid "$2" --label "$1"
+      --seconds "$SECONDS_PER_RUN" --pid "$2" --label "$1" 2> "$WORK/ack-$w"
   done
+}
+acked() { awk '/^acknowledged/ {print $2}' "$WORK/ack-$1"; }
+
+# Nothing lost: every acknowledged delivery is a row; a stranger's user_change and a message
+# outside the request channel are no job; every click on a missing request is one reply job.
+check_counts() { # label query-command
+  local events users clicks rows jobs
+  events=$(acked events); users=$(acked user-changes); clicks=$(acked clicks)
+  rows=$($2 "SELECT count(*) FROM slack_events")
+  jobs=$($2 "SELECT count(*) FROM jobs WHERE kind = 'respond'")
+  others=$($2 "SELECT count(*) FROM jobs WHERE kind NOT IN ('respond', 'housekeeping')")
+  echo "$1: $((events + users)) deliveries acknowledged, $rows recorded; $clicks clicks acknowledged, $jobs reply jobs; $others other jobs" >&2
+  [ "$rows" -eq $((events + users)) ] && [ "$jobs" -eq "$clicks" ] && [ "$others" -eq 0 ] \
+    || { echo "$1: counts differ" >&2; exit 1; }
 }
 
 echo "| server | workload | connections | requests/s | p50 ms | p99 ms | peak RSS MiB | errors |"
@@ -46,10 +60,12 @@ start_guestlist() { # database-url
 start_guestlist "sqlite://$WORK/bench.db"
 run_all "Guestlist, SQLite" "$GUESTLIST"
 kill -TERM "$GUESTLIST"; wait "$GUESTLIST" 2>/dev/null || true
+check_counts "SQLite" "sqlite3 $WORK/bench.db"
 
 DB="guestlist_bench_$$"
 psql "$PG_URL" -q -c "CREATE DATABASE $DB"
 start_guestlist "${PG_URL%/*}/$DB"
 run_all "Guestlist, Postgres" "$GUESTLIST"
 kill -TERM "$GUESTLIST"; wait "$GUESTLIST" 2>/dev/null || true
+check_counts "Postgres" "psql ${PG_URL%/*}/$DB -Atq -c"
 psql "$PG_URL" -q -c "DROP DATABASE $DB WITH (FORCE)"

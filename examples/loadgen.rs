@@ -70,6 +70,9 @@ enum Cmd {
 enum Workload {
     /// Events API callbacks (`message` events), each with a new event_id.
     Events,
+    /// `user_change` events about people Guestlist never dealt with (profile and status edits:
+    /// the loudest event of a large workspace), each with a new event_id.
+    UserChanges,
     /// `/guest list`.
     Commands,
     /// Approve clicks (on a request that does not exist: a lookup and an ephemeral reply job).
@@ -79,7 +82,8 @@ enum Workload {
 impl Workload {
     fn name(self) -> &'static str {
         match self {
-            Workload::Events => "events",
+            Workload::Events => "message events",
+            Workload::UserChanges => "user_change events",
             Workload::Commands => "/guest list",
             Workload::Clicks => "button clicks",
         }
@@ -172,6 +176,21 @@ fn request_for(
             })
             .to_string(),
         ),
+        Workload::UserChanges => (
+            "/slack/events",
+            "application/json",
+            json!({
+                "token": "t", "team_id": "T0FAKE", "api_app_id": "AGUESTLIST", "type": "event_callback",
+                "event_id": format!("Ev{nonce:08x}{n:012}"), "event_time": 1700000000,
+                "event": {"type": "user_change", "user": {
+                    "id": format!("W{nonce:08X}{n:09}"), "team_id": "T0FAKE", "name": format!("person{n}"),
+                    "deleted": false, "is_bot": false, "is_restricted": false, "is_ultra_restricted": false,
+                    "tz": "Europe/Paris", "updated": 1700000000 + n,
+                    "profile": {"email": format!("person{n}.{nonce:08x}@staff.example"), "real_name": format!("Person {n}"),
+                        "display_name": format!("p{n}"), "status_text": "In a meeting", "status_emoji": ":calendar:"}}},
+            })
+            .to_string(),
+        ),
         Workload::Commands => (
             "/slack/commands",
             "application/x-www-form-urlencoded",
@@ -214,6 +233,7 @@ async fn run(
     slack: &str,
 ) -> anyhow::Result<()> {
     let errors = Arc::new(AtomicU64::new(0));
+    let acknowledged = Arc::new(AtomicU64::new(0));
     let sequence = Arc::new(AtomicU64::new(0));
     let nonce: u32 = rand::random();
     let authority = target
@@ -225,8 +245,9 @@ async fn run(
     let end = measure_from + duration;
     let mut tasks = Vec::new();
     for connection in 0..connections {
-        let (errors, sequence, authority, secret, slack) = (
+        let (errors, acknowledged, sequence, authority, secret, slack) = (
             errors.clone(),
+            acknowledged.clone(),
             sequence.clone(),
             authority.clone(),
             secret.to_string(),
@@ -271,6 +292,9 @@ async fn run(
                     Err(_) => false,
                 };
                 let micros = sent.elapsed().as_micros().min(u32::MAX as u128) as u32;
+                if ok {
+                    acknowledged.fetch_add(1, Ordering::Relaxed);
+                }
                 if sent >= measure_from {
                     if ok {
                         latencies.push(micros);
@@ -309,6 +333,8 @@ async fn run(
         pct(0.99),
         errors.load(Ordering::Relaxed)
     );
+    // Warm-up included: what the server acknowledged, for the nothing-lost check.
+    eprintln!("acknowledged {}", acknowledged.load(Ordering::Relaxed));
     Ok(())
 }
 

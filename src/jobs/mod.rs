@@ -2,6 +2,7 @@
 //! workflow, with retries, backoff and Slack's `Retry-After`; and a scheduler for periodic work.
 //! Timers are ordinary jobs with a `run_at` in the future, so they survive restarts.
 
+mod complete;
 mod scheduler;
 
 pub use scheduler::Scheduler;
@@ -34,7 +35,8 @@ pub struct JobSettings {
 impl Default for JobSettings {
     fn default() -> Self {
         Self {
-            workers: 4,
+            // Jobs wait on Slack, not on the CPU; Slack's limits are kept by Retry-After.
+            workers: 16,
             max_attempts: 8,
             backoff_base: Duration::from_secs(2),
             backoff_max: Duration::from_secs(600),
@@ -74,6 +76,7 @@ pub struct Worker {
     wake: Arc<Notify>,
     settings: JobSettings,
     owner: String,
+    completer: complete::Completer,
 }
 
 /// What happened to one run of a job.
@@ -110,6 +113,7 @@ impl Worker {
             std::process::id(),
             rand::random::<u16>()
         );
+        let completer = complete::Completer::start(store.clone(), clock.clone(), owner.clone());
         Self {
             handler,
             store,
@@ -117,6 +121,7 @@ impl Worker {
             wake,
             settings,
             owner,
+            completer,
         }
     }
 
@@ -276,8 +281,9 @@ impl Worker {
         };
         let now = self.clock.now();
         let recorded = match &result {
-            Ok(()) => store
-                .complete_job(job.id, &self.owner, now)
+            Ok(()) => self
+                .completer
+                .complete(job.id)
                 .await
                 .map(|ok| (ok, RunOutcome::Done)),
             Err(JobError::Retry {

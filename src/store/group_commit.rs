@@ -1,6 +1,7 @@
-//! Group commit for Events API deliveries: concurrent deliveries wait in a queue, one writer takes
-//! everything waiting and records it in one transaction (one fsync), then answers each delivery.
-//! An event is acknowledged to Slack only after the commit that holds it.
+//! Group commit for Events API deliveries and plain job enqueues: concurrent writers wait in a
+//! queue, one writer takes everything waiting and records it in one transaction (one fsync), then
+//! answers each. An event is acknowledged to Slack only after the commit that holds it; a click's
+//! reply job is queued by the commit it shares with every other click of that moment.
 
 use super::{EventJob, KnownPerson, NewJob, StoreError, StoreResult};
 use crate::domain::TeamId;
@@ -12,7 +13,8 @@ use tokio::sync::{mpsc, oneshot};
 /// The most deliveries one commit takes (SQLite binds at most 32766 parameters; 4 per row).
 pub const MAX_BATCH: usize = 256;
 
-/// One delivery waiting for the next commit.
+/// One delivery (or, with `event_id` empty, one enqueue of `enqueued` jobs) waiting for the
+/// next commit.
 #[derive(Debug)]
 pub struct PendingEvent {
     pub team_id: TeamId,
@@ -20,6 +22,8 @@ pub struct PendingEvent {
     pub event_type: String,
     pub at: DateTime<Utc>,
     pub job: Option<EventJob>,
+    /// Jobs enqueued as they are (no event).
+    pub enqueued: Vec<NewJob>,
     /// Whether the delivery was new (`false`: a retry), once it is durable.
     reply: oneshot::Sender<Result<bool, String>>,
 }
@@ -33,6 +37,13 @@ pub trait BatchWriter: Send + Sync + 'static {
 
     /// Runs between two batches (SQLite restarts its WAL here now and then).
     async fn between_batches(&self) {}
+}
+
+/// Whether this entry is an event delivery (rather than a plain enqueue).
+impl PendingEvent {
+    pub fn is_event(&self) -> bool {
+        !self.event_id.is_empty()
+    }
 }
 
 /// The events a batch recorded for the first time (once per id, first delivery wins).
@@ -101,6 +112,7 @@ impl EventQueue {
             event_type: event_type.to_string(),
             at,
             job,
+            enqueued: Vec::new(),
             reply,
         };
         let closed = || StoreError::Corrupt("the event writer has stopped".into());
@@ -108,6 +120,32 @@ impl EventQueue {
         answer
             .await
             .map_err(|_| closed())?
+            .map_err(|e| StoreError::Database(sqlx::Error::Protocol(e)))
+    }
+}
+
+impl EventQueue {
+    /// Enqueues jobs in the next group commit.
+    pub async fn enqueue(&self, jobs: Vec<NewJob>, at: DateTime<Utc>) -> StoreResult<()> {
+        let Some(team_id) = jobs.first().map(|j| j.team_id.clone()) else {
+            return Ok(());
+        };
+        let (reply, answer) = oneshot::channel();
+        let pending = PendingEvent {
+            team_id,
+            event_id: String::new(),
+            event_type: String::new(),
+            at,
+            job: None,
+            enqueued: jobs,
+            reply,
+        };
+        let closed = || StoreError::Corrupt("the event writer has stopped".into());
+        self.0.send(pending).await.map_err(|_| closed())?;
+        answer
+            .await
+            .map_err(|_| closed())?
+            .map(|_| ())
             .map_err(|e| StoreError::Database(sqlx::Error::Protocol(e)))
     }
 }

@@ -180,6 +180,14 @@ pub trait JobQueue: Send + Sync {
     /// Marks a job done; false if the lease was lost meanwhile.
     async fn complete_job(&self, id: i64, owner: &str, now: DateTime<Utc>) -> StoreResult<bool>;
 
+    /// Marks several of `owner`'s jobs done in one statement; returns those it still held.
+    async fn complete_jobs(
+        &self,
+        ids: &[i64],
+        owner: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<i64>>;
+
     /// Puts a job back for `run_at`. `count_attempt = false` for rate limits, which are
     /// Slack asking us to wait, not a failure.
     async fn retry_job(

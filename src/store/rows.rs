@@ -93,15 +93,29 @@ macro_rules! change_request_state {
 /// The ids of the jobs `owner` may lease now ($3 = now, $4 = how many): due (or with a lease
 /// that ran out), and not held back by an earlier job of their serial key that is running, due,
 /// or waiting to be retried (`last_error` set). An earlier timer not due yet holds nobody.
+/// Each kind is picked in its index's order (`jobs_due`; `jobs_serial` for the hold-back), so
+/// a backlog of thousands costs a claim no sort. The outer test is repeated so that Postgres,
+/// re-reading a row another replica just claimed, lets it go; it is a CASE so that SQLite
+/// drives the outer query by the ids rather than by an index scan.
 macro_rules! claimable_jobs {
     () => {
         "SELECT j.id FROM jobs j
-         WHERE ((j.state = 'queued' AND j.run_at <= $3) OR (j.state = 'running' AND j.lease_until <= $3))
-           AND (j.serial_key IS NULL OR NOT EXISTS (
-               SELECT 1 FROM jobs k
-               WHERE k.serial_key = j.serial_key AND k.id < j.id
-                 AND (k.state = 'running'
-                      OR (k.state = 'queued' AND (k.run_at <= $3 OR k.last_error IS NOT NULL)))))
+         WHERE j.id IN (
+             SELECT id FROM (
+                 SELECT q.id FROM jobs q
+                 WHERE q.state = 'queued' AND q.run_at <= $3
+                   AND (q.serial_key IS NULL OR NOT EXISTS (
+                       SELECT 1 FROM jobs k
+                       WHERE k.serial_key = q.serial_key AND k.id < q.id
+                         AND k.state IN ('queued', 'running')
+                         AND (k.state = 'running' OR k.run_at <= $3 OR k.last_error IS NOT NULL)))
+                 ORDER BY q.run_at, q.id LIMIT $4) due
+             UNION ALL
+             SELECT id FROM (
+                 SELECT r.id FROM jobs r
+                 WHERE r.state = 'running' AND r.lease_until <= $3
+                 ORDER BY r.lease_until LIMIT $4) expired)
+           AND CASE j.state WHEN 'queued' THEN j.run_at <= $3 WHEN 'running' THEN j.lease_until <= $3 ELSE FALSE END
          ORDER BY j.run_at, j.id
          LIMIT $4"
     };

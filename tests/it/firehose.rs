@@ -71,3 +71,56 @@ async fn a_user_change_for_an_invited_guest_marks_them_active_and_one_for_a_stra
         assert_eq!(request.slack_user_id.as_deref(), Some("WGRACE"));
     }
 }
+
+#[tokio::test]
+async fn a_click_whose_process_dies_before_its_follow_up_still_updates_the_card_after_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("kill.db").display());
+    let fake = guestlist::fake_slack::FakeSlack::start().await.unwrap();
+    seed_workspace(&fake);
+    let build = || {
+        Builder::new()
+            .fake(&fake)
+            .backend(Backend::Sqlite)
+            .store_url(&db)
+    };
+    let first = build().start().await;
+    let id = first
+        .request_posted("grace@partner.com", &["CPROJECT"])
+        .await;
+    let updates_before = fake.calls_to("chat.update").len();
+    // The decision commits with its follow-ups; the process dies before any of them runs.
+    first.click(APPROVER, "approve_request", id).await;
+    assert_eq!(first.state(id).await, RequestState::Approved);
+    first.shutdown.cancel();
+    drop(first);
+    assert_eq!(fake.calls_to("chat.update").len(), updates_before);
+
+    let second = build().start().await;
+    second.run_jobs().await;
+    let updates = fake.calls_to("chat.update");
+    assert_eq!(
+        updates.len(),
+        updates_before + 1,
+        "the card is refreshed once"
+    );
+    assert!(
+        updates
+            .last()
+            .unwrap()
+            .arg("blocks")
+            .unwrap()
+            .to_string()
+            .contains("Approved by"),
+        "{:?}",
+        updates.last()
+    );
+    assert!(
+        fake.messages_in(REQUESTER)
+            .iter()
+            .any(|m| m.all_text().contains("was approved")),
+        "the requester is told"
+    );
+    drop(second);
+    fake.stop();
+}

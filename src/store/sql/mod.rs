@@ -34,17 +34,23 @@ pub(super) async fn write_event_batch(
     pool: &Pool<Db>,
     batch: &[PendingEvent],
 ) -> StoreResult<HashSet<String>> {
+    let events: Vec<&PendingEvent> = batch.iter().filter(|e| e.is_event()).collect();
     let mut insert = sqlx::QueryBuilder::<Db>::new(
         "INSERT INTO slack_events (event_id, team_id, event_type, received_at) ",
     );
-    insert.push_values(batch, |mut row, e| {
-        row.push_bind(e.event_id.as_str())
-            .push_bind(e.team_id.as_str())
-            .push_bind(e.event_type.as_str())
-            .push_bind(ms(e.at));
-    });
-    insert.push(" ON CONFLICT (event_id) DO NOTHING RETURNING event_id");
-    if batch.iter().all(|e| e.job.is_none()) {
+    if !events.is_empty() {
+        insert.push_values(&events, |mut row, e| {
+            row.push_bind(e.event_id.as_str())
+                .push_bind(e.team_id.as_str())
+                .push_bind(e.event_type.as_str())
+                .push_bind(ms(e.at));
+        });
+        insert.push(" ON CONFLICT (event_id) DO NOTHING RETURNING event_id");
+    }
+    let no_jobs = batch
+        .iter()
+        .all(|e| e.job.is_none() && e.enqueued.is_empty());
+    if no_jobs {
         let new_ids = insert
             .build_query_scalar::<String>()
             .fetch_all(pool)
@@ -52,15 +58,19 @@ pub(super) async fn write_event_batch(
         return Ok(new_ids.into_iter().collect());
     }
     let mut tx = pool.begin().await?;
-    let new_ids: HashSet<String> = insert
-        .build_query_scalar::<String>()
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .collect();
+    let new_ids: HashSet<String> = if events.is_empty() {
+        HashSet::new()
+    } else {
+        insert
+            .build_query_scalar::<String>()
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect()
+    };
     let new = first_of_new(batch, &new_ids);
     let known = known_people(&mut tx, &people_to_check(&new)).await?;
-    let jobs = jobs_of_new(&new, |team, person| {
+    let mut jobs = jobs_of_new(&new, |team, person| {
         person
             .email
             .as_ref()
@@ -70,12 +80,13 @@ pub(super) async fn write_event_batch(
                 .as_ref()
                 .is_some_and(|u| known.contains(&(team.to_string(), Key::User(u.clone()))))
     });
+    metrics::counter!("events_without_work_total")
+        .increment((new.iter().filter(|e| e.job.is_some()).count() - jobs.len()) as u64);
+    jobs.extend(batch.iter().flat_map(|e| e.enqueued.iter().cloned()));
     if let Some(at) = batch.first().map(|e| e.at) {
         insert_jobs(&mut tx, &jobs, at).await?;
     }
     tx.commit().await?;
-    metrics::counter!("events_without_work_total")
-        .increment(new.iter().filter(|e| e.job.is_some()).count() as u64 - jobs.len() as u64);
     Ok(new_ids)
 }
 
@@ -247,22 +258,24 @@ async fn insert_jobs(
     jobs: &[NewJob],
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    for job in jobs {
-        sqlx::query(
-            "INSERT INTO jobs (team_id, kind, payload, run_at, max_attempts, serial_key, dedupe_key, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
-             ON CONFLICT (dedupe_key) DO NOTHING",
-        )
-        .bind(job.team_id.as_str())
-        .bind(&job.kind)
-        .bind(job.payload.to_string())
-        .bind(ms(job.run_at))
-        .bind(job.max_attempts)
-        .bind(job.serial_key.as_deref())
-        .bind(job.dedupe_key.as_deref())
-        .bind(ms(now))
-        .execute(&mut **tx)
-        .await?;
+    // Multi-row inserts: one statement per 500 jobs (9 binds each, well within SQLite's limit).
+    for chunk in jobs.chunks(500) {
+        let mut insert = sqlx::QueryBuilder::<Db>::new(
+            "INSERT INTO jobs (team_id, kind, payload, run_at, max_attempts, serial_key, dedupe_key, created_at, updated_at) ",
+        );
+        insert.push_values(chunk, |mut row, job| {
+            row.push_bind(job.team_id.as_str())
+                .push_bind(job.kind.as_str())
+                .push_bind(job.payload.to_string())
+                .push_bind(ms(job.run_at))
+                .push_bind(job.max_attempts)
+                .push_bind(job.serial_key.as_deref())
+                .push_bind(job.dedupe_key.as_deref())
+                .push_bind(ms(now))
+                .push_bind(ms(now));
+        });
+        insert.push(" ON CONFLICT (dedupe_key) DO NOTHING");
+        insert.build().execute(&mut **tx).await?;
     }
     Ok(())
 }

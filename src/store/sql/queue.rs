@@ -74,11 +74,8 @@ impl EventLog for This {
 impl JobQueue for This {
     async fn enqueue_jobs(&self, jobs: &[NewJob]) -> StoreResult<()> {
         measured(NAME, "enqueue_jobs", async move {
-            let now = Utc::now();
-            let mut tx = self.writer.begin().await?;
-            insert_jobs(&mut tx, jobs, now).await?;
-            tx.commit().await?;
-            Ok(())
+            // In the next group commit, with every other enqueue and event of the moment.
+            self.events.enqueue(jobs.to_vec(), Utc::now()).await
         })
         .await
     }
@@ -120,6 +117,39 @@ impl JobQueue for This {
             .execute(&self.writer)
             .await?;
             Ok(done.rows_affected() == 1)
+        })
+        .await
+    }
+
+    async fn complete_jobs(
+        &self,
+        ids: &[i64],
+        owner: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<i64>> {
+        measured(NAME, "complete_jobs", async move {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut update = sqlx::QueryBuilder::<Db>::new(
+                "UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, updated_at = ",
+            );
+            update
+                .push_bind(ms(now))
+                .push(", finished_at = ")
+                .push_bind(ms(now))
+                .push(" WHERE state = 'running' AND lease_owner = ")
+                .push_bind(owner)
+                .push(" AND id IN (");
+            let mut list = update.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            update.push(") RETURNING id");
+            Ok(update
+                .build_query_scalar::<i64>()
+                .fetch_all(&self.writer)
+                .await?)
         })
         .await
     }
