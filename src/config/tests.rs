@@ -391,7 +391,7 @@ fn the_keys_from_before_roles_are_read_as_roles() {
             .may(
                 &person("U0ANY", &["S0APPROVERS"]),
                 Right::Decide,
-                &[other.clone()],
+                std::slice::from_ref(&other),
                 None
             )
             .is_ok()
