@@ -92,6 +92,13 @@ impl App {
             body_read_timeout: config.body_read_timeout,
         }));
         let worker = Worker::new(workflow.clone(), config.jobs.clone());
+        if config.jobs.workers > 0 {
+            // Work another replica queued wakes this worker at once, not at its next poll.
+            store
+                .watch_due_jobs(workflow.wake_signal())
+                .await
+                .context("listening for due jobs")?;
+        }
         Ok(App {
             config,
             store,

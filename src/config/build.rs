@@ -109,11 +109,15 @@ pub(super) fn build(
     };
 
     let defaults = JobSettings::default();
-    let jobs = JobSettings {
-        workers: positive(
+    if file.jobs.workers == Some(0) && database_url.starts_with("sqlite:") {
+        return Err(ConfigError::new(
             "jobs.workers",
-            file.jobs.workers.unwrap_or(defaults.workers),
-        )?,
+            "0 (no job worker) needs Postgres and another replica that runs jobs; with SQLite this process is the only one",
+        ));
+    }
+    let jobs = JobSettings {
+        // 0: this process takes requests only; other replicas run the jobs (Postgres).
+        workers: file.jobs.workers.unwrap_or(defaults.workers),
         max_attempts: positive(
             "jobs.max_attempts",
             file.jobs.max_attempts.unwrap_or(defaults.max_attempts),

@@ -143,6 +143,10 @@ impl Worker {
 
     /// Runs until `shutdown`, then finishes the jobs in hand and hands back its leases.
     pub async fn run(self, shutdown: CancellationToken) {
+        if self.settings.workers == 0 {
+            tracing::info!("job worker off (jobs.workers = 0): other replicas run the jobs");
+            return;
+        }
         let permits = Arc::new(Semaphore::new(self.settings.workers));
         let tracker = TaskTracker::new();
         let wake = self.wake.clone();

@@ -209,6 +209,10 @@ pub trait JobQueue: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<bool>;
 
+    /// Wakes `wake` whenever another process commits work that is due now (Postgres: LISTEN on
+    /// the channel every such commit NOTIFYs). SQLite has one process, which wakes itself.
+    async fn watch_due_jobs(&self, wake: std::sync::Arc<tokio::sync::Notify>) -> StoreResult<()>;
+
     /// Hands back jobs leased to `owner` that it will not run (on shutdown).
     async fn release_leases(&self, owner: &str, now: DateTime<Utc>) -> StoreResult<u64>;
 

@@ -36,10 +36,40 @@ const QUEUE_STATS: &str = "SELECT
                  COUNT(*) FILTER (WHERE state = 'failed'),
                  MIN(run_at) FILTER (WHERE state = 'queued' AND run_at <= $1)
              FROM jobs WHERE state IN ('queued', 'running', 'failed')";
+/// Every commit that queues work due now tells the other replicas (delivered at commit, once
+/// per transaction however many jobs it queued).
+const NOTIFY_DUE_JOBS: Option<&str> = Some("SELECT pg_notify('guestlist_jobs', '')");
+/// The channel of `NOTIFY_DUE_JOBS`.
+const JOBS_CHANNEL: &str = "guestlist_jobs";
 /// The cast tells Postgres the type of a bind that may be NULL.
 const AUDIT_SINCE: &str =
     "SELECT id, team_id, request_id, actor, action, from_state, to_state, detail, at
              FROM audit_log WHERE $1::timestamptz IS NULL OR at >= $1 ORDER BY at, id";
+
+/// LISTENs on `JOBS_CHANNEL` on a connection of its own and wakes the worker on every
+/// notification; reconnects (sqlx's listener does) when the connection drops, and wakes the
+/// worker then too, since notifications sent meanwhile are lost.
+async fn listen_for_jobs(
+    pool: &PgPool,
+    wake: std::sync::Arc<tokio::sync::Notify>,
+) -> StoreResult<()> {
+    let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+    listener.listen(JOBS_CHANNEL).await?;
+    tokio::spawn(async move {
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(_)) => wake.notify_one(),
+                // The connection dropped and was made again: look for work now.
+                Ok(None) => wake.notify_one(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "listening for due jobs failed; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    });
+    Ok(())
+}
 
 mod shared {
     include!("sql/mod.rs");

@@ -328,3 +328,102 @@ impl Drop for Replica {
         let _ = self.child.wait();
     }
 }
+
+#[tokio::test]
+async fn a_replica_that_runs_no_jobs_wakes_the_one_that_does_at_commit() {
+    let base_url = match crate::services::postgres() {
+        Ok(url) => url,
+        Err(why) => {
+            return crate::services::skipped("replica wake-ups (LISTEN/NOTIFY)", &why);
+        }
+    };
+    let name = format!("guestlist_wake_{:x}", rand_u64());
+    let admin = sqlx::PgPool::connect(&base_url).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let mut url = url::Url::parse(&base_url).unwrap();
+    url.set_path(&format!("/{name}"));
+    let database_url = url.to_string();
+    let fake = FakeSlack::start().await.unwrap();
+    seed_workspace(&fake);
+    let config = |jobs: &str| {
+        format!(
+            "[slack]\nrequest_channel = \"{REQUEST_CHANNEL}\"\n[approvers]\nusers = [\"{APPROVER}\"]\nworkspace_admins = false\n[jobs]\n{jobs}\n"
+        )
+    };
+    // A takes requests and runs no jobs; B runs them, and polls only once a minute: only a
+    // notification at A's commit can make B act within seconds.
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    std::fs::write(dir_a.path().join("guestlist.toml"), config("workers = 0")).unwrap();
+    std::fs::write(
+        dir_b.path().join("guestlist.toml"),
+        config("poll_interval_ms = 60000"),
+    )
+    .unwrap();
+    let a = start_replica(dir_a.path(), "ingress-a", &database_url, &fake);
+    let b = start_replica(dir_b.path(), "worker-b", &database_url, &fake);
+    for replica in [&a, &b] {
+        let started = Instant::now();
+        while replica
+            .slack
+            .command(REQUESTER, "CGENERAL", "help")
+            .await
+            .map(|r| r.status)
+            .unwrap_or(0)
+            != 200
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "replica never came up"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    // B has polled once at start; from now on it sleeps for a minute unless woken.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let form = FormInput::new("grace@partner.com", &["CPROJECT"]);
+    let payload = a
+        .slack
+        .view_submission(REQUESTER, "guest_request", "{}", form.state_values());
+    let answer = a.slack.interaction(&payload).await.unwrap();
+    assert_eq!(answer.json()["response_action"], "update");
+    wait_until(
+        "B posts the card A's commit queued",
+        Duration::from_secs(15),
+        || fake.top_level_in(REQUEST_CHANNEL).len() == 1,
+    )
+    .await;
+    let card = fake.top_level_in(REQUEST_CHANNEL).remove(0);
+    let click = a.slack.button_click(
+        APPROVER,
+        "approve_request",
+        "1",
+        Some(REQUEST_CHANNEL),
+        &card.ts,
+    );
+    assert_eq!(a.slack.interaction(&click).await.unwrap().status, 200);
+    wait_until(
+        "B updates the card after A's decision",
+        Duration::from_secs(15),
+        || {
+            fake.calls_to("chat.update").iter().any(|c| {
+                c.arg("blocks")
+                    .is_some_and(|b| b.to_string().contains("Approved by"))
+            })
+        },
+    )
+    .await;
+    for mut replica in [a, b] {
+        let _ = replica.child.kill();
+        let _ = replica.child.wait();
+    }
+    fake.stop();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
+}

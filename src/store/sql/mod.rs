@@ -12,7 +12,10 @@ use super::super::rows::{
     request_columns, requests_from, select_requests,
 };
 use super::super::*;
-use super::{AUDIT_SINCE, CLAIM_JOBS, Db, MIGRATOR, NAME, QUEUE_STATS, This};
+use super::{
+    AUDIT_SINCE, CLAIM_JOBS, Db, MIGRATOR, NAME, NOTIFY_DUE_JOBS, QUEUE_STATS, This,
+    listen_for_jobs,
+};
 use crate::domain::RequestKind;
 use crate::domain::quorum::Vote;
 use crate::domain::text::{clean_line, strip_controls};
@@ -276,6 +279,11 @@ async fn insert_jobs(
         });
         insert.push(" ON CONFLICT (dedupe_key) DO NOTHING");
         insert.build().execute(&mut **tx).await?;
+    }
+    if let Some(notify) = NOTIFY_DUE_JOBS
+        && jobs.iter().any(|j| j.run_at <= now)
+    {
+        sqlx::query(notify).execute(&mut **tx).await?;
     }
     Ok(())
 }

@@ -206,6 +206,10 @@ impl JobQueue for This {
         .await
     }
 
+    async fn watch_due_jobs(&self, wake: std::sync::Arc<tokio::sync::Notify>) -> StoreResult<()> {
+        listen_for_jobs(&self.writer, wake).await
+    }
+
     async fn release_leases(&self, owner: &str, now: DateTime<Utc>) -> StoreResult<u64> {
         measured(NAME, "release_leases", async move {
             let done = sqlx::query(
