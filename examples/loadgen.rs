@@ -3,6 +3,11 @@
 //!   loadgen ceiling    --listen 127.0.0.1:3900 --secret S   # verifies signatures, answers 200
 //!   loadgen fake-slack --listen 127.0.0.1:3901              # the fake Slack Web API
 //!   loadgen run --target http://127.0.0.1:3000 --secret S --workload events --connections 64 --seconds 10 --pid PID
+//!   loadgen wakeups --target http://127.0.0.1:3000 --secret S --count 200
+//!
+//! `wakeups` clicks one at a time on a replica that runs no jobs and times how long each reply
+//! takes to reach its response_url (served here), i.e. until another replica, woken by the
+//! commit's notification, has run the job. See bench/wakeups.sh.
 //!
 //! `run` sends correctly signed requests over keep-alive connections, `connections` at a time, and
 //! prints one Markdown table row: requests/s, p50 and p99 latency, errors, and the target's peak RSS
@@ -38,6 +43,15 @@ enum Cmd {
     FakeSlack {
         #[arg(long)]
         listen: String,
+    },
+    /// Clicks one at a time and times each reply's arrival at its response_url.
+    Wakeups {
+        #[arg(long)]
+        target: String,
+        #[arg(long)]
+        secret: String,
+        #[arg(long, default_value_t = 200)]
+        count: u64,
     },
     /// Send load and print a result row.
     Run {
@@ -108,6 +122,11 @@ async fn main() -> anyhow::Result<()> {
             std::future::pending::<()>().await;
             Ok(())
         }
+        Cmd::Wakeups {
+            target,
+            secret,
+            count,
+        } => wakeups(&target, &secret, count).await,
         Cmd::Run {
             target,
             secret,
@@ -335,6 +354,74 @@ async fn run(
     );
     // Warm-up included: what the server acknowledged, for the nothing-lost check.
     eprintln!("acknowledged {}", acknowledged.load(Ordering::Relaxed));
+    Ok(())
+}
+
+async fn wakeups(target: &str, secret: &str, count: u64) -> anyhow::Result<()> {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    // The response_urls land here; each arrival is stamped.
+    let arrivals: Arc<Mutex<HashMap<u64, Instant>>> = Arc::default();
+    let stamp = arrivals.clone();
+    let receiver = axum::Router::new().route(
+        "/r/{n}",
+        axum::routing::post(move |axum::extract::Path(n): axum::extract::Path<u64>| {
+            let stamp = stamp.clone();
+            async move {
+                stamp.lock().unwrap().insert(n, Instant::now());
+                StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let port = listener.local_addr()?.port();
+    tokio::spawn(async move { axum::serve(listener, receiver).await });
+    let client = guestlist::slack::client::http_client(Duration::from_secs(10));
+    let mut acked: HashMap<u64, Instant> = HashMap::new();
+    for n in 0..count {
+        let payload = json!({
+            "type": "block_actions", "team": {"id": "T0FAKE", "domain": "fake"},
+            "user": {"id": "ULOAD00", "username": "load", "team_id": "T0FAKE"},
+            "api_app_id": "AGUESTLIST", "trigger_id": format!("1.{n}.w"),
+            "container": {"type": "message", "message_ts": "1700000000.000001", "channel_id": "CREQUESTS", "is_ephemeral": false},
+            "channel": {"id": "CREQUESTS", "name": "guest-requests"},
+            "response_url": format!("http://127.0.0.1:{port}/r/{n}"),
+            "actions": [{"type": "button", "action_id": "approve_request", "block_id": "decide:999999", "value": "999999", "action_ts": "1700000000.1"}],
+        });
+        let body = serde_urlencoded::to_string([("payload", payload.to_string())])?;
+        let ts = chrono::Utc::now().timestamp();
+        let answer = client
+            .post(format!("{}/slack/interactions", target.trim_end_matches('/')))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header(TIMESTAMP_HEADER, ts.to_string())
+            .header(SIGNATURE_HEADER, sign(secret, ts, body.as_bytes()))
+            .body(body)
+            .send()
+            .await?;
+        anyhow::ensure!(answer.status().is_success(), "click answered {}", answer.status());
+        // The answer comes after the commit that queued the reply.
+        acked.insert(n, Instant::now());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let arrivals = arrivals.lock().unwrap();
+    let mut latencies: Vec<f64> = acked
+        .iter()
+        .filter_map(|(n, at)| arrivals.get(n).map(|got| got.saturating_duration_since(*at)))
+        .map(|d| d.as_secs_f64() * 1000.0)
+        .collect();
+    latencies.sort_by(f64::total_cmp);
+    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+    anyhow::ensure!(!latencies.is_empty(), "no reply arrived");
+    println!(
+        "| {} clicks | {} replies arrived | median {:.1} ms | p90 {:.1} ms | p99 {:.1} ms | max {:.1} ms |",
+        count,
+        latencies.len(),
+        pct(0.5),
+        pct(0.9),
+        pct(0.99),
+        latencies.last().copied().unwrap_or(0.0)
+    );
     Ok(())
 }
 
