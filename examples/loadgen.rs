@@ -391,14 +391,21 @@ async fn wakeups(target: &str, secret: &str, count: u64) -> anyhow::Result<()> {
         let body = serde_urlencoded::to_string([("payload", payload.to_string())])?;
         let ts = chrono::Utc::now().timestamp();
         let answer = client
-            .post(format!("{}/slack/interactions", target.trim_end_matches('/')))
+            .post(format!(
+                "{}/slack/interactions",
+                target.trim_end_matches('/')
+            ))
             .header("content-type", "application/x-www-form-urlencoded")
             .header(TIMESTAMP_HEADER, ts.to_string())
             .header(SIGNATURE_HEADER, sign(secret, ts, body.as_bytes()))
             .body(body)
             .send()
             .await?;
-        anyhow::ensure!(answer.status().is_success(), "click answered {}", answer.status());
+        anyhow::ensure!(
+            answer.status().is_success(),
+            "click answered {}",
+            answer.status()
+        );
         // The answer comes after the commit that queued the reply.
         acked.insert(n, Instant::now());
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -407,7 +414,11 @@ async fn wakeups(target: &str, secret: &str, count: u64) -> anyhow::Result<()> {
     let arrivals = arrivals.lock().unwrap();
     let mut latencies: Vec<f64> = acked
         .iter()
-        .filter_map(|(n, at)| arrivals.get(n).map(|got| got.saturating_duration_since(*at)))
+        .filter_map(|(n, at)| {
+            arrivals
+                .get(n)
+                .map(|got| got.saturating_duration_since(*at))
+        })
         .map(|d| d.as_secs_f64() * 1000.0)
         .collect();
     latencies.sort_by(f64::total_cmp);
