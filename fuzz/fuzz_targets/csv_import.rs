@@ -12,7 +12,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut facts = ImportFacts::default();
     facts.channels.insert("general".into(), "C0GENERAL".into());
-    facts.channels.insert("C0GENERAL".into(), "C0GENERAL".into());
+    facts
+        .channels
+        .insert("C0GENERAL".into(), "C0GENERAL".into());
     facts.default_sponsor = Some("U0IMPORTER".into());
     let now = "2026-12-01T12:00:00Z".parse().unwrap();
     let preview = check_rows(

@@ -64,7 +64,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let escaped = safe(text, 3000);
-    assert!(!escaped.contains('<') && !escaped.contains('>'), "{escaped:?}");
+    assert!(
+        !escaped.contains('<') && !escaped.contains('>'),
+        "{escaped:?}"
+    );
     let now = "2026-11-22T13:00:00Z".parse().unwrap();
     for state in [RequestState::Pending, RequestState::Denied] {
         let card = render::card(&request(text, state), &[], now);
