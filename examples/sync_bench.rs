@@ -63,15 +63,16 @@ async fn main() -> anyhow::Result<()> {
     }) = args.command
     {
         let fake = FakeSlack::start_on(&listen).await?;
+        fake.enable_grid();
         fake.add_channel("C0REQUESTS", "guest-requests")
             .add_channel("C0PROJECT", "project");
         {
             let mut state = fake.state();
             for i in 0..people {
-                // Org members who are not in this workspace yet, with a few bots and deleted accounts.
+                // Members of this workspace (an Enterprise Grid organisation's) whom the rule
+                // invites into the partner workspace, with a few bots and deleted accounts.
                 let mut user = FakeUser::new(&format!("U{i:07}"), &format!("Person {i}"))
-                    .email(&format!("Person.{i}@Partner.Example"))
-                    .elsewhere();
+                    .email(&format!("Person.{i}@Partner.Example"));
                 if i % 997 == 0 {
                     user = user.bot();
                 } else if i % 991 == 0 {
@@ -120,7 +121,7 @@ async fn main() -> anyhow::Result<()> {
         .collect();
     let toml = format!(
         "[slack]\nrequest_channel = \"C0REQUESTS\"\n[group_sync]\npace = false\nusers_page_size = {PAGE}\n\
-         [[sync]]\nname = \"everyone-in-groups\"\nusergroups = [{}]\nchannels = [\"C0PROJECT\"]\nexpiry_days = 90\nmax_changes = \"100%\"\n",
+         [[sync]]\nname = \"everyone-in-groups\"\ntarget_team = \"T0PARTNER\"\nusergroups = [{}]\nchannels = [\"C0PROJECT\"]\nexpiry_days = 90\nmax_changes = \"100%\"\n",
         groups.join(", ")
     );
     std::fs::write(dir.path().join("guestlist.toml"), toml)?;

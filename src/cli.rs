@@ -9,6 +9,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+mod progress;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "guestlist",
@@ -221,10 +223,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 "guestlist sync"
             };
+            let progress = progress::Progress::new();
             let outcome = app
                 .workflow
-                .sync_run(&team, rule.as_deref(), mode, reason)
-                .await?;
+                .sync_run_watched(&team, rule.as_deref(), mode, reason, &progress)
+                .await;
+            progress.finish();
+            let outcome = outcome?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&outcome)?);
             } else {
@@ -404,10 +409,13 @@ async fn import_command(
         .home_team()
         .await
         .context("asking Slack which workspace this is (auth.test)")?;
-    let preview = match workflow
+    let progress = progress::Progress::new();
+    progress.spinning("preview", format!("checking {shown}"));
+    let preview = workflow
         .import_preview(&team, &bytes, sponsor.as_ref(), importer.as_ref(), tz)
-        .await?
-    {
+        .await;
+    progress.finish();
+    let preview = match preview? {
         Ok(preview) => preview,
         Err(e) => anyhow::bail!("{shown}: {e} Nothing was written."),
     };
@@ -431,13 +439,15 @@ async fn import_command(
         .unwrap_or_else(|| shown.clone());
     let mut imported = 0;
     let mut done = 0;
+    let progress = progress::Progress::new();
     for chunk in preview.valid.chunks(crate::workflow::IMPORT_BATCH) {
         imported += workflow
             .import_batch(&team, chunk, importer.as_ref(), &label)
             .await?;
         done += chunk.len();
-        eprintln!("imported {done}/{total}");
+        progress.counting("rows imported", done as u64, total as u64);
     }
+    progress.finish();
     eprintln!(
         "done: {imported} approved requests created ({} skipped: email taken since the preview); invitations go out through the bot's job queue",
         total - imported

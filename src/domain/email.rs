@@ -22,7 +22,16 @@ impl Email {
     /// a dotted host name). Quoted local parts and IP literals are refused on purpose: Slack
     /// invitations go to ordinary mailboxes.
     pub fn parse(raw: &str) -> Result<Self, EmailError> {
-        let email = raw.trim().to_lowercase();
+        // Most addresses arrive trimmed and in lower case (every stored one does): no new String.
+        let trimmed = raw.trim();
+        let email = if trimmed
+            .bytes()
+            .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+        {
+            trimmed.to_lowercase()
+        } else {
+            trimmed.to_string()
+        };
         if email.is_empty() {
             return Err(EmailError::Empty);
         }

@@ -6,7 +6,7 @@ use super::email::Email;
 use super::ids::RequestId;
 use super::request::RequestState;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 /// What happens to what a rule produced when the person is no longer in its source.
@@ -182,6 +182,8 @@ pub struct PlanInput<'a> {
 /// produced for people no longer wanted by it or any other rule; everything else is unchanged.
 pub fn plan(input: &PlanInput<'_>) -> Plan {
     let mut lines = Vec::new();
+    // This rule's held requests that someone still wanted: the rest left the source.
+    let mut still_wanted: HashSet<RequestId> = HashSet::new();
     for (email, wanted) in input.wanted {
         let line = |action, reason: String, request_id| PlanLine {
             email: email.clone(),
@@ -204,6 +206,9 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 None,
             ),
             Some(held) => {
+                if held.rule.as_deref() == Some(input.rule) {
+                    still_wanted.insert(held.request_id);
+                }
                 let by = match &held.rule {
                     Some(rule) if rule == input.rule => "this rule".to_string(),
                     Some(rule) => format!("rule {rule}"),
@@ -221,7 +226,9 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         .held
         .iter()
         .filter(|(email, held)| {
-            held.rule.as_deref() == Some(input.rule) && !input.wanted.contains_key(*email)
+            held.rule.as_deref() == Some(input.rule)
+                && !still_wanted.contains(&held.request_id)
+                && !input.wanted.contains_key(*email)
         })
         .collect();
     mine.sort_by(|a, b| a.0.cmp(b.0));
@@ -503,4 +510,13 @@ impl SyncRule {
             SyncSource::Workspace { .. } => false,
         }
     }
+}
+
+/// Where a long run is, for whoever watches it (a terminal's progress bar, a Slack message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncStage {
+    /// Reading the directory: `users.list` pages so far, and the people read.
+    Directory { pages: u64, people: u64 },
+    /// Writing one rule's invitations: `done` of `total`.
+    Applying { rule: String, done: u64, total: u64 },
 }

@@ -1,7 +1,7 @@
 //! PostgreSQL: for several replicas behind a load balancer. Jobs are claimed with
 //! `FOR UPDATE SKIP LOCKED` and a lease, so two processes never run the same job. The queries
 //! are shared with SQLite (`sql/`); what is Postgres's own is here: the pool, a schema per
-//! test, and three statements.
+//! test, and four statements.
 
 use super::StoreError;
 use super::StoreResult;
@@ -42,6 +42,12 @@ const NOTIFY_DUE_JOBS: Option<&str> = Some("SELECT pg_notify('guestlist_jobs', '
 /// The channel of `NOTIFY_DUE_JOBS`.
 const JOBS_CHANNEL: &str = "guestlist_jobs";
 /// The cast tells Postgres the type of a bind that may be NULL.
+/// Every open request's email, id, state and sync rule, packed into one text (fields split by
+/// U+001F, records by U+001E): 100,000 rows cost one row's round trip instead of 100,000.
+const HELD_EMAILS: &str = "SELECT string_agg(id::text || chr(31) || state || chr(31) || COALESCE(sync_rule, '') || chr(31) || email, chr(30))
+     FROM requests WHERE team_id = $1 AND kind = 'guest'
+       AND state IN ('pending', 'approved', 'invited', 'invite_expired', 'active')";
+
 const AUDIT_SINCE: &str =
     "SELECT id, team_id, request_id, actor, action, from_state, to_state, detail, at
              FROM audit_log WHERE $1::timestamptz IS NULL OR at >= $1 ORDER BY at, id";

@@ -53,22 +53,6 @@ macro_rules! insert_request {
     };
 }
 
-/// Inserts an already approved request: the 23 binds of `insert_request!`, then $24
-/// decided_by and $25 auto_rule, unless its email is taken; returns every column.
-macro_rules! insert_approved_request {
-    () => {
-        concat!(
-            "INSERT INTO requests (",
-            new_request_columns!(),
-            ", decided_by, decided_at, auto_rule) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-             $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $18, $24, $18, $25) \
-             ON CONFLICT (team_id, email) WHERE kind = 'guest' AND state IN ('pending', 'approved', 'invited', 'active') \
-             DO NOTHING RETURNING ",
-            request_columns!()
-        )
-    };
-}
-
 /// The compare-and-set: moves `state` from $3 to $4 and sets the given columns, or matches nothing.
 macro_rules! change_request_state {
     () => {
@@ -122,8 +106,8 @@ macro_rules! claimable_jobs {
 }
 
 pub(crate) use {
-    change_request_state, claimable_jobs, insert_approved_request, insert_request,
-    new_request_columns, request_columns, select_requests,
+    change_request_state, claimable_jobs, insert_request, new_request_columns, request_columns,
+    select_requests,
 };
 
 #[derive(Debug, sqlx::FromRow)]

@@ -158,7 +158,17 @@ impl Workflow {
                     .pointer("/subteam/id")
                     .and_then(Value::as_str)?
                     .to_string();
-                Some(self.job(team, Job::SyncGroupChanged { subteam }))
+                let handle = event
+                    .pointer("/subteam/handle")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                // A group no rule reads is no work at all.
+                self.settings
+                    .sync
+                    .rules
+                    .iter()
+                    .any(|r| r.uses_group(&subteam, handle.as_deref()))
+                    .then(|| self.job(team, Job::SyncGroupChanged { subteam, handle }))
             }
             _ => None,
         }

@@ -127,8 +127,13 @@ pub enum Job {
         added: Vec<String>,
         removed: Vec<String>,
     },
-    /// A user group was created or updated: a full run of the rules that read it.
-    SyncGroupChanged { subteam: String },
+    /// A user group was created or updated: a full run of the rules that read it (by id or
+    /// handle; jobs queued before the handle was carried have none).
+    SyncGroupChanged {
+        subteam: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        handle: Option<String>,
+    },
     /// Someone joined the workspace: workspace-wide rules may want them.
     SyncJoin { user: Value },
     /// `/guest sync preview|now` for someone waiting on a response_url.

@@ -238,27 +238,9 @@ impl Workflow {
                 )
                 .await?;
             }
-            Job::SyncGroupChanged { subteam } => {
-                let rules: Vec<String> = self
-                    .settings
-                    .sync
-                    .rules
-                    .iter()
-                    .filter(|r| r.uses_group(&subteam, None))
-                    .map(|r| r.name.clone())
-                    .collect();
-                let only = if rules.len() == 1 {
-                    rules.first().map(String::as_str)
-                } else {
-                    None
-                };
-                self.sync_run(
-                    team,
-                    only,
-                    super::sync::SyncMode::Apply { force: false },
-                    "user group changed",
-                )
-                .await?;
+            Job::SyncGroupChanged { subteam, handle } => {
+                self.sync_group_changed(team, &subteam, handle.as_deref())
+                    .await?;
             }
             Job::SyncDelta {
                 subteam,

@@ -351,7 +351,7 @@ async fn guestlist_import_previews_with_dry_run_and_imports_without() {
     let output = run(&[]).await.unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    assert!(stderr.contains("imported 3/3"), "{stderr}");
+    assert!(stderr.contains("rows imported: 3/3"), "{stderr}");
     assert!(
         String::from_utf8_lossy(&output.stdout)
             .contains("8 rows: 3 to import, 4 invalid, 1 duplicate")

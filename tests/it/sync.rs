@@ -237,6 +237,8 @@ async fn a_full_run_invites_the_right_people_once_each() {
         "{}",
         last_response(&app)
     );
+    // A short run shows only its outcome (no progress lines).
+    assert_eq!(app.fake.calls_to("response_url").len(), 1);
 
     // A second run changes nothing.
     app.fake.clear_calls();
@@ -516,6 +518,83 @@ async fn a_membership_change_event_touches_only_its_delta() {
     assert!(audit.iter().any(
         |a| a.entry.action == "sync_revoke" && a.entry.to_state == Some(RequestState::Revoked)
     ));
+}
+
+#[tokio::test]
+async fn a_group_change_runs_only_the_rules_that_read_that_group() {
+    let app = sync_app("").await;
+    sync_command(&app, "sync now").await;
+    app.run_jobs().await;
+    app.fake.clear_calls();
+
+    // Both groups gain someone; Slack then reports only the contractors group as updated, by
+    // id, and the rule names that group by handle.
+    app.fake
+        .add_user(FakeUser::new("UP7", "Eve Partner").email("eve@partner.io"))
+        .add_user(FakeUser::new("UC3", "Fay Contractor").email("fay@contract.io"));
+    app.fake.set_usergroup_members(
+        "S0PARTNERS",
+        &[
+            "UP1", "UP2", "UBOT1", "UDEL1", "UGST1", "UP6", "UTM1", "UP7",
+        ],
+    );
+    app.fake
+        .set_usergroup_members("S0CONTRACT", &["UP1", "UC1", "UC3"]);
+    let event = json!({"type": "subteam_updated", "team_id": "T0FAKE",
+        "subteam": {"id": "S0CONTRACT", "team_id": "T0FAKE", "handle": "contractors", "name": "Contractors",
+                    "is_usergroup": true, "date_update": 1700000200}});
+    assert_eq!(app.slack.event("EvUpd1", event).await.unwrap().status, 200);
+    app.run_jobs().await;
+    assert_eq!(
+        invited_emails(&app),
+        vec!["fay@contract.io"],
+        "only the contractors rule ran"
+    );
+
+    // A group that no rule reads is no work: no job, no Slack call.
+    app.fake.clear_calls();
+    let before = app.store.jobs_of_kind("sync_run", 100).await.unwrap().len();
+    let event = json!({"type": "subteam_updated", "team_id": "T0FAKE",
+        "subteam": {"id": "S0OTHER", "team_id": "T0FAKE", "handle": "designers", "name": "Designers",
+                    "is_usergroup": true, "date_update": 1700000300}});
+    assert_eq!(app.slack.event("EvUpd2", event).await.unwrap().status, 200);
+    app.run_jobs().await;
+    assert_eq!(
+        app.store.jobs_of_kind("sync_run", 100).await.unwrap().len(),
+        before
+    );
+    assert!(
+        app.fake.calls_to("users.list").is_empty() && invited_emails(&app).is_empty(),
+        "{:?}",
+        app.fake.calls()
+    );
+}
+
+#[tokio::test]
+async fn a_long_run_started_from_slack_shows_its_progress_in_one_message() {
+    let app = sync_app("").await;
+    // Slack is slow with the first users.list page: the run outlasts the 2 s before progress.
+    app.fake.delay_next("users.list", 1, Duration::from_secs(3));
+    sync_command(&app, "sync now").await;
+    app.run_jobs().await;
+    let answers = app.fake.calls_to("response_url");
+    assert_eq!(
+        answers.len(),
+        2,
+        "one progress line, then the outcome: {answers:#?}"
+    );
+    let progress = answers[0].arg_str("text").unwrap();
+    assert!(
+        progress.contains("reading the directory (3 people in 1 page so far)"),
+        "{progress}"
+    );
+    assert!(answers[1].arg_str("text").unwrap().contains("Sync run"));
+    assert!(
+        answers
+            .iter()
+            .all(|a| a.arg("replace_original") == Some(&json!(true))),
+        "the same message is replaced: {answers:#?}"
+    );
 }
 
 #[tokio::test]

@@ -26,7 +26,7 @@ pub use notices::{
     admin_task, escalated_card, expiry_reminder, invitation_notice, provisioning_problem,
     request_ended,
 };
-pub use sync::{held_plan, plan_table, sync_outcome_text, sync_summary};
+pub use sync::{held_plan, plan_table, sync_outcome_text, sync_progress_text, sync_summary};
 
 use crate::domain::expiry::{format_utc, relative};
 use crate::domain::text::{escape, safe};

@@ -126,6 +126,22 @@ pub fn held_plan(
         ])
 }
 
+/// The progress line of a run someone started from Slack (replaced as the run goes on).
+pub fn sync_progress_text(stage: &crate::domain::sync::SyncStage, dry_run: bool) -> String {
+    use crate::domain::sync::SyncStage;
+    let what = if dry_run { "Sync preview" } else { "Sync run" };
+    match stage {
+        SyncStage::Directory { pages, people } => format!(
+            ":hourglass_flowing_sand: *{what}*: reading the directory ({people} people in {pages} page{} so far)…",
+            if *pages == 1 { "" } else { "s" }
+        ),
+        SyncStage::Applying { rule, done, total } => format!(
+            ":hourglass_flowing_sand: *{what}*, rule *{}*: {done} of {total} invitations recorded…",
+            escape(rule)
+        ),
+    }
+}
+
 /// The answer to `/guest sync preview|now`.
 pub fn sync_outcome_text(
     plans: &[crate::domain::sync::Plan],

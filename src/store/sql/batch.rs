@@ -1,5 +1,30 @@
 // Sync and import, audit, inspection, and the schema (included by `mod.rs`; see there).
 
+/// Reads `HELD_EMAILS`'s packed text (a field that does not parse drops its record).
+fn unpack_held(packed: &str) -> Vec<HeldEmail> {
+    packed
+        .split('\u{1e}')
+        .filter_map(|record| {
+            let mut fields = record.splitn(4, '\u{1f}');
+            let id = fields.next()?.parse().ok()?;
+            let state = RequestState::parse(fields.next()?)?;
+            let sync_rule = Some(fields.next()?)
+                .filter(|r| !r.is_empty())
+                .map(str::to_string);
+            let email = fields.next()?.to_string();
+            Some(HeldEmail {
+                email,
+                request_id: RequestId(id),
+                state,
+                sync_rule,
+            })
+        })
+        .collect()
+}
+
+/// Rows per multi-row request insert: 27 binds each, within SQLite's 32,766.
+const REQUESTS_PER_INSERT: usize = 250;
+
 #[async_trait]
 impl SyncImport for This {
     async fn create_approved(
@@ -10,23 +35,62 @@ impl SyncImport for This {
         jobs: JobsForEach,
     ) -> StoreResult<Vec<GuestRequest>> {
         measured(NAME, "create_approved", async move {
+            // Multi-row statements: requests (RETURNING the inserted ones: a conflict with an open
+            // request for the same email skips that row), then their audit rows and jobs.
             let mut tx = self.writer.begin().await?;
             let mut created = Vec::with_capacity(batch.len());
-            for new in batch {
-                let row: Option<RequestRow> = bind_new_request(
-                    insert_approved_request!(),
-                    new,
-                    RequestState::Approved,
-                    new.expiry.deadline(now),
-                    now,
-                )
-                .bind(approval.decided_by.as_ref().map(|u| u.as_str()))
-                .bind(approval.auto_rule.as_deref())
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some(row) = row else { continue };
-                let request = GuestRequest::try_from(row)?;
-                let audit = AuditEntry {
+            for rows in batch.chunks(REQUESTS_PER_INSERT) {
+                let mut insert = sqlx::QueryBuilder::<Db>::new(concat!(
+                    "INSERT INTO requests (",
+                    new_request_columns!(),
+                    ", decided_by, decided_at, auto_rule) "
+                ));
+                insert.push_values(rows, |mut row, new| {
+                    let (expiry_kind, expiry_days, expiry_at) = expiry_columns(&new.expiry);
+                    row.push_bind(new.team_id.as_str())
+                        .push_bind(new.kind.as_str())
+                        .push_bind(new.parent_id.map(|p| p.0))
+                        .push_bind(new.requester.as_str())
+                        .push_bind(new.email.as_str())
+                        .push_bind(clean_line(&new.full_name))
+                        .push_bind(clean_line(&new.organisation))
+                        .push_bind(strip_controls(&new.reason))
+                        .push_bind(new.guest_type.as_str())
+                        .push_bind(channels_json(&new.channels))
+                        .push_bind(expiry_kind)
+                        .push_bind(expiry_days)
+                        .push_bind(expiry_at.map(ms))
+                        .push_bind(new.expiry.deadline(now).map(ms))
+                        .push_bind(RequestState::Approved.as_str())
+                        .push_bind(new.source.as_str())
+                        .push_bind(new.sync_rule.as_deref())
+                        .push_bind(ms(now))
+                        .push_bind(new.phone.as_deref())
+                        .push_bind(new.account_team.as_ref().map(|t| t.as_str()))
+                        .push_bind(new.source_user.as_ref().map(|u| u.as_str()))
+                        .push_bind(serde_json::to_string(&new.quorum).ok())
+                        .push_bind(new.decide_by.map(ms))
+                        .push_bind(ms(now))
+                        .push_bind(approval.decided_by.as_ref().map(|u| u.as_str()))
+                        .push_bind(ms(now))
+                        .push_bind(approval.auto_rule.as_deref());
+                });
+                insert.push(concat!(
+                    " ON CONFLICT (team_id, email) WHERE kind = 'guest' AND state IN ('pending', 'approved', 'invited', 'active') \
+                     DO NOTHING RETURNING ",
+                    request_columns!()
+                ));
+                let inserted: Vec<RequestRow> =
+                    insert.build_query_as().fetch_all(&mut *tx).await?;
+                for row in inserted {
+                    created.push(GuestRequest::try_from(row)?);
+                }
+            }
+            // RETURNING gives no order; the ids do (and keep audit and jobs in request order).
+            created.sort_by_key(|r| r.id.0);
+            let audits: Vec<AuditEntry> = created
+                .iter()
+                .map(|request| AuditEntry {
                     team_id: request.team_id.clone(),
                     request_id: Some(request.id),
                     actor: approval.audit_actor.clone(),
@@ -35,11 +99,11 @@ impl SyncImport for This {
                     to_state: Some(RequestState::Approved),
                     detail: approval.audit_detail.clone(),
                     at: now,
-                };
-                insert_audit(&mut tx, &audit).await?;
-                insert_jobs(&mut tx, &jobs(&request), now).await?;
-                created.push(request);
-            }
+                })
+                .collect();
+            insert_audits(&mut tx, &audits).await?;
+            let all_jobs: Vec<NewJob> = created.iter().flat_map(&jobs).collect();
+            insert_jobs(&mut tx, &all_jobs, now).await?;
             tx.commit().await?;
             Ok(created)
         })
@@ -48,25 +112,11 @@ impl SyncImport for This {
 
     async fn held_emails(&self, team_id: &TeamId) -> StoreResult<Vec<HeldEmail>> {
         measured(NAME, "held_emails", async move {
-            let rows: Vec<(String, i64, String, Option<String>)> = sqlx::query_as(
-                "SELECT email, id, state, sync_rule FROM requests
-                 WHERE team_id = $1 AND kind = 'guest'
-                   AND state IN ('pending', 'approved', 'invited', 'invite_expired', 'active')",
-            )
-            .bind(team_id.as_str())
-            .fetch_all(&self.reader)
-            .await?;
-            Ok(rows
-                .into_iter()
-                .filter_map(|(email, id, state, sync_rule)| {
-                    Some(HeldEmail {
-                        email,
-                        request_id: RequestId(id),
-                        state: RequestState::parse(&state)?,
-                        sync_rule,
-                    })
-                })
-                .collect())
+            let packed: Option<String> = sqlx::query_scalar(HELD_EMAILS)
+                .bind(team_id.as_str())
+                .fetch_one(&self.reader)
+                .await?;
+            Ok(packed.as_deref().map(unpack_held).unwrap_or_default())
         })
         .await
     }

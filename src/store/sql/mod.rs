@@ -1,19 +1,19 @@
 // The SQL both backends share, written once and compiled for each: `sqlite.rs` and
 // `postgres.rs` include this file (which includes the others here) in a module of their own after naming their database (`Db`),
 // their store (`This`, with the fields `writer`, `reader` and `events`), their name (`NAME`), their
-// migrations (`MIGRATOR`) and the three statements that differ between them (`CLAIM_JOBS`,
-// `QUEUE_STATS`, `AUDIT_SINCE`). Binds are `$n` in both. (No `//!` here: an included file
+// migrations (`MIGRATOR`) and the statements that differ between them (`CLAIM_JOBS`,
+// `QUEUE_STATS`, `AUDIT_SINCE`, `HELD_EMAILS`). Binds are `$n` in both. (No `//!` here: an included file
 // cannot carry inner attributes.)
 
 use super::super::group_commit::{PendingEvent, first_of_new, jobs_of_new, people_to_check};
 use super::super::rows::{
     AuditRow, JobRecordRow, JobRow, RequestRow, VoteRow, change_request_state, channels_json,
-    expiry_columns, insert_approved_request, insert_request, ms, new_request_columns,
-    request_columns, requests_from, select_requests,
+    expiry_columns, insert_request, ms, new_request_columns, request_columns, requests_from,
+    select_requests,
 };
 use super::super::*;
 use super::{
-    AUDIT_SINCE, CLAIM_JOBS, Db, MIGRATOR, NAME, NOTIFY_DUE_JOBS, QUEUE_STATS, This,
+    AUDIT_SINCE, CLAIM_JOBS, Db, HELD_EMAILS, MIGRATOR, NAME, NOTIFY_DUE_JOBS, QUEUE_STATS, This,
     listen_for_jobs,
 };
 use crate::domain::RequestKind;
@@ -284,6 +284,27 @@ async fn insert_jobs(
         && jobs.iter().any(|j| j.run_at <= now)
     {
         sqlx::query(notify).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Many audit rows in multi-row statements (8 binds each).
+async fn insert_audits(tx: &mut Transaction<'_, Db>, entries: &[AuditEntry]) -> StoreResult<()> {
+    for chunk in entries.chunks(1000) {
+        let mut insert = sqlx::QueryBuilder::<Db>::new(
+            "INSERT INTO audit_log (team_id, request_id, actor, action, from_state, to_state, detail, at) ",
+        );
+        insert.push_values(chunk, |mut row, entry| {
+            row.push_bind(entry.team_id.as_str())
+                .push_bind(entry.request_id.map(|id| id.0))
+                .push_bind(entry.actor.as_str())
+                .push_bind(entry.action.as_str())
+                .push_bind(entry.from_state.map(|s| s.as_str()))
+                .push_bind(entry.to_state.map(|s| s.as_str()))
+                .push_bind(strip_controls(&entry.detail))
+                .push_bind(ms(entry.at));
+        });
+        insert.build().execute(&mut **tx).await?;
     }
     Ok(())
 }

@@ -3,6 +3,14 @@
 
 use super::*;
 
+/// How a run goes: its mode, why it runs (for the audit), and who watches it.
+#[derive(Clone, Copy)]
+pub(super) struct RunOf<'a> {
+    pub mode: SyncMode,
+    pub reason: &'a str,
+    pub progress: &'a dyn SyncProgress,
+}
+
 impl Workflow {
     /// Applies a plan, or holds it (guard), or only reports it (dry run).
     pub(super) async fn settle_plan(
@@ -10,10 +18,14 @@ impl Workflow {
         team: &TeamId,
         rule: &SyncRule,
         plan: &Plan,
-        mode: SyncMode,
-        reason: &str,
+        run: &RunOf<'_>,
         outcome: &mut SyncOutcome,
     ) -> anyhow::Result<()> {
+        let RunOf {
+            mode,
+            reason,
+            progress,
+        } = *run;
         let force = match mode {
             SyncMode::DryRun => {
                 metrics::counter!("sync_runs_total", "rule" => rule.name.clone(), "outcome" => "dry_run").increment(1);
@@ -64,7 +76,7 @@ impl Workflow {
             });
             return Ok(());
         }
-        self.apply_plan(team, rule, plan, reason).await?;
+        self.apply_plan(team, rule, plan, reason, progress).await?;
         metrics::counter!("sync_runs_total", "rule" => rule.name.clone(), "outcome" => "applied")
             .increment(1);
         Ok(())
@@ -116,8 +128,11 @@ impl Workflow {
             team,
             rule,
             plan,
-            SyncMode::Apply { force: false },
-            reason,
+            &RunOf {
+                mode: SyncMode::Apply { force: false },
+                reason,
+                progress: &NoProgress,
+            },
             &mut outcome,
         )
         .await
@@ -129,6 +144,7 @@ impl Workflow {
         rule: &SyncRule,
         plan: &Plan,
         reason: &str,
+        progress: &dyn SyncProgress,
     ) -> anyhow::Result<()> {
         let now = self.now();
         let requester = rule
@@ -172,12 +188,20 @@ impl Workflow {
             audit_detail: format!("rule {} ({reason})", rule.name),
         };
         let mut invited = 0;
+        let total = invites.len() as u64;
+        let mut done = 0u64;
         for chunk in invites.chunks(APPLY_CHUNK) {
             let created = self
                 .store
                 .create_approved(chunk, &approval, now, self.approved_jobs(team))
                 .await?;
             invited += created.len();
+            done += chunk.len() as u64;
+            progress.update(&SyncStage::Applying {
+                rule: rule.name.clone(),
+                done,
+                total,
+            });
         }
         let mut revoked = 0;
         for line in plan.lines.iter().filter(|l| l.action == LineAction::Revoke) {
@@ -355,8 +379,14 @@ impl Workflow {
         };
         let plan: Plan = serde_json::from_str(&plan_json)
             .map_err(|e| JobError::Fatal(format!("held plan {plan_id}: {e}")))?;
-        self.apply_plan(team, &rule, &plan, &format!("applied anyway by {actor}"))
-            .await?;
+        self.apply_plan(
+            team,
+            &rule,
+            &plan,
+            &format!("applied anyway by {actor}"),
+            &NoProgress,
+        )
+        .await?;
         Ok(())
     }
 
@@ -373,9 +403,56 @@ impl Workflow {
         } else {
             SyncMode::DryRun
         };
-        let outcome = self
-            .sync_run(team, None, mode, &format!("/guest sync by {actor}"))
-            .await?;
+        // One message, replaced as the run goes on. A response_url takes five messages in 30
+        // minutes: a run longer than PROGRESS_AFTER shows at most three progress updates, at
+        // least PROGRESS_EVERY apart, then the outcome.
+        let (stages, mut latest) = tokio::sync::watch::channel(None::<SyncStage>);
+        let watcher = LatestStage(stages);
+        let dry_run = !apply;
+        let done = tokio::sync::Notify::new();
+        let poster = async {
+            tokio::select! {
+                () = done.notified() => return,
+                () = tokio::time::sleep(PROGRESS_AFTER) => {}
+            }
+            for _ in 0..PROGRESS_UPDATES {
+                let stage = tokio::select! {
+                    () = done.notified() => return,
+                    changed = latest.changed() => {
+                        if changed.is_err() {
+                            return;
+                        }
+                        latest.borrow_and_update().clone()
+                    }
+                };
+                let Some(stage) = stage else { continue };
+                let text = render::sync_progress_text(&stage, dry_run);
+                let body = serde_json::json!({"response_type": "ephemeral", "replace_original": true, "text": text});
+                // Not interrupted: the outcome must not overtake a progress line in flight.
+                if let Err(e) = self.respond(response_url, &body).await {
+                    tracing::debug!(error = %e, "sync progress not shown");
+                }
+                tokio::select! {
+                    () = done.notified() => return,
+                    () = tokio::time::sleep(PROGRESS_EVERY) => {}
+                }
+            }
+        };
+        let run = async {
+            let outcome = self
+                .sync_run_watched(
+                    team,
+                    None,
+                    mode,
+                    &format!("/guest sync by {actor}"),
+                    &watcher,
+                )
+                .await;
+            done.notify_one();
+            outcome
+        };
+        let (outcome, ()) = tokio::join!(run, poster);
+        let outcome = outcome?;
         let text = render::sync_outcome_text(
             &outcome.plans,
             outcome.dry_run,
@@ -385,7 +462,22 @@ impl Workflow {
                 .map(|h| (h.rule.clone(), h.changes, h.limit))
                 .collect::<Vec<_>>(),
         );
-        let body = serde_json::json!({"response_type": "ephemeral", "replace_original": false, "text": text});
+        let body = serde_json::json!({"response_type": "ephemeral", "replace_original": true, "text": text});
         self.respond(response_url, &body).await
+    }
+}
+
+/// A run started from Slack that takes longer than this shows its progress: at most
+/// PROGRESS_UPDATES lines, PROGRESS_EVERY apart, before its outcome.
+const PROGRESS_AFTER: Duration = Duration::from_secs(2);
+const PROGRESS_UPDATES: usize = 3;
+const PROGRESS_EVERY: Duration = Duration::from_secs(5);
+
+/// Keeps only the newest stage: the poster shows whatever is current when it is its turn.
+struct LatestStage(tokio::sync::watch::Sender<Option<SyncStage>>);
+
+impl SyncProgress for LatestStage {
+    fn update(&self, stage: &SyncStage) {
+        self.0.send_replace(Some(stage.clone()));
     }
 }

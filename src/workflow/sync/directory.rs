@@ -225,6 +225,7 @@ impl Workflow {
         &self,
         rules: &[SyncRule],
         calls: &Calls,
+        progress: &dyn super::SyncProgress,
     ) -> anyhow::Result<Vec<BTreeMap<Email, Wanted>>> {
         let GroupDirectory { ids, members } = self.group_directory(rules, calls).await?;
         let everyone = rules
@@ -233,6 +234,7 @@ impl Workflow {
         let needed: HashSet<&String> = members.values().flatten().collect();
         let mut people: HashMap<String, Person> = HashMap::new();
         let mut cursor: Option<String> = None;
+        let (mut pages, mut read) = (0u64, 0u64);
         loop {
             let page = self
                 .sync_call("users.list", calls, || {
@@ -240,6 +242,12 @@ impl Workflow {
                         .users_page(cursor.as_deref(), self.settings.sync.page_size)
                 })
                 .await?;
+            pages += 1;
+            read += page.items.len() as u64;
+            progress.update(&super::SyncStage::Directory {
+                pages,
+                people: read,
+            });
             for user in &page.items {
                 if (everyone || needed.contains(&user.id))
                     && let Some(p) = person(user)

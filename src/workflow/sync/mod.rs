@@ -8,6 +8,7 @@ mod apply;
 mod directory;
 mod events;
 
+pub use crate::domain::sync::SyncStage;
 pub use directory::Pacer;
 
 use super::{Job, JobError, Workflow};
@@ -49,6 +50,18 @@ pub struct SyncOutcome {
     pub dry_run: bool,
     /// Slack Web API calls the run made.
     pub slack_calls: usize,
+}
+
+/// Told of every stage change of a run; implementations decide how often to show it.
+pub trait SyncProgress: Send + Sync {
+    fn update(&self, stage: &SyncStage);
+}
+
+/// Nobody watching.
+pub struct NoProgress;
+
+impl SyncProgress for NoProgress {
+    fn update(&self, _: &SyncStage) {}
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -123,10 +136,67 @@ impl Workflow {
         mode: SyncMode,
         reason: &str,
     ) -> anyhow::Result<SyncOutcome> {
+        self.sync_run_watched(team, only, mode, reason, &NoProgress)
+            .await
+    }
+
+    /// `sync_run`, telling `progress` where it is.
+    pub async fn sync_run_watched(
+        &self,
+        team: &TeamId,
+        only: Option<&str>,
+        mode: SyncMode,
+        reason: &str,
+        progress: &dyn SyncProgress,
+    ) -> anyhow::Result<SyncOutcome> {
         let rules = self.rules(only).await?;
+        self.sync_rules(team, &rules, mode, reason, progress).await
+    }
+
+    /// Job: a user group was created or renamed, or its settings changed. Only the rules that
+    /// read it (by id or by handle) run; none when no rule does.
+    pub(in crate::workflow) async fn sync_group_changed(
+        &self,
+        team: &TeamId,
+        subteam: &str,
+        handle: Option<&str>,
+    ) -> anyhow::Result<SyncOutcome> {
+        let rules: Vec<SyncRule> = self
+            .rules(None)
+            .await?
+            .into_iter()
+            .filter(|r| r.uses_group(subteam, handle))
+            .collect();
+        self.sync_rules(
+            team,
+            &rules,
+            SyncMode::Apply { force: false },
+            "user group changed",
+            &NoProgress,
+        )
+        .await
+    }
+
+    /// Plans (and applies, unless a dry run) the given rules in one pass over the directory.
+    async fn sync_rules(
+        &self,
+        team: &TeamId,
+        rules: &[SyncRule],
+        mode: SyncMode,
+        reason: &str,
+        progress: &dyn SyncProgress,
+    ) -> anyhow::Result<SyncOutcome> {
+        if rules.is_empty() {
+            return Ok(SyncOutcome {
+                plans: Vec::new(),
+                held: Vec::new(),
+                dry_run: mode == SyncMode::DryRun,
+                slack_calls: 0,
+            });
+        }
         let calls = Calls::default();
         let started = Instant::now();
-        let wanted = self.wanted_by_rule(&rules, &calls).await?;
+        let wanted = self.wanted_by_rule(rules, &calls, progress).await?;
         let mut held = self.held_map(team).await?;
         let mut outcome = SyncOutcome {
             plans: Vec::new(),
@@ -161,7 +231,12 @@ impl Workflow {
                     },
                 );
             }
-            self.settle_plan(team, rule, &plan, mode, reason, &mut outcome)
+            let run = apply::RunOf {
+                mode,
+                reason,
+                progress,
+            };
+            self.settle_plan(team, rule, &plan, &run, &mut outcome)
                 .await?;
             outcome.plans.push(plan);
         }
