@@ -130,22 +130,29 @@ struct RawEventBody {
 }
 
 pub fn parse_event_body(body: &[u8]) -> Result<EventBody, PayloadError> {
-    let raw: RawEventBody =
-        serde_json::from_slice(body).map_err(|e| PayloadError::Json(e.to_string()))?;
-    let missing = |field: &str| PayloadError::Json(format!("{} without {field}", raw.kind));
-    Ok(match raw.kind.as_str() {
+    let RawEventBody {
+        kind,
+        challenge,
+        team_id,
+        event_id,
+        event,
+        event_time,
+        minute_rate_limited,
+    } = serde_json::from_slice(body).map_err(|e| PayloadError::Json(e.to_string()))?;
+    let missing = |field: &str| PayloadError::Json(format!("{kind} without {field}"));
+    Ok(match kind.as_str() {
         "url_verification" => EventBody::UrlVerification {
-            challenge: raw.challenge.clone().ok_or_else(|| missing("challenge"))?,
+            challenge: challenge.ok_or_else(|| missing("challenge"))?,
         },
         "event_callback" => EventBody::EventCallback(EventCallback {
-            team_id: raw.team_id.clone().ok_or_else(|| missing("team_id"))?,
-            event_id: raw.event_id.clone().ok_or_else(|| missing("event_id"))?,
-            event: raw.event.clone().ok_or_else(|| missing("event"))?,
-            event_time: raw.event_time,
+            team_id: team_id.ok_or_else(|| missing("team_id"))?,
+            event_id: event_id.ok_or_else(|| missing("event_id"))?,
+            event: event.ok_or_else(|| missing("event"))?,
+            event_time,
         }),
         "app_rate_limited" => EventBody::AppRateLimited {
-            team_id: raw.team_id,
-            minute_rate_limited: raw.minute_rate_limited,
+            team_id,
+            minute_rate_limited,
         },
         _ => EventBody::Other,
     })

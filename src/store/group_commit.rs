@@ -3,7 +3,7 @@
 //! answers each. An event is acknowledged to Slack only after the commit that holds it; a click's
 //! reply job is queued by the commit it shares with every other click of that moment.
 
-use super::{EventJob, KnownPerson, NewJob, StoreError, StoreResult};
+use super::{EventJob, KnownPerson, NewJob, Recorded, StoreError, StoreResult};
 use crate::domain::TeamId;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -24,16 +24,23 @@ pub struct PendingEvent {
     pub job: Option<EventJob>,
     /// Jobs enqueued as they are (no event).
     pub enqueued: Vec<NewJob>,
-    /// Whether the delivery was new (`false`: a retry), once it is durable.
-    reply: oneshot::Sender<Result<bool, String>>,
+    /// What was recorded, once it is durable.
+    reply: oneshot::Sender<Result<Recorded, String>>,
+}
+
+/// What one batch wrote: the event ids recorded for the first time, and those of them whose job
+/// was enqueued.
+#[derive(Debug, Default)]
+pub struct Written {
+    pub new: HashSet<String>,
+    pub queued: HashSet<String>,
 }
 
 /// A backend's way of writing one batch.
 #[async_trait]
 pub trait BatchWriter: Send + Sync + 'static {
-    /// Records the batch in one transaction, with the jobs of its new events; returns the ids that
-    /// were new.
-    async fn write(&self, batch: &[PendingEvent]) -> StoreResult<HashSet<String>>;
+    /// Records the batch in one transaction, with the jobs of its new events.
+    async fn write(&self, batch: &[PendingEvent]) -> StoreResult<Written>;
 
     /// Runs between two batches (SQLite restarts its WAL here now and then).
     async fn between_batches(&self) {}
@@ -68,18 +75,18 @@ pub fn people_to_check<'a>(new: &[&'a PendingEvent]) -> Vec<(&'a TeamId, &'a Kno
         .collect()
 }
 
-/// The jobs to enqueue: every new event's unconditional job, and a conditional one when
-/// `is_known` says the store knows its person.
-pub fn jobs_of_new(
-    new: &[&PendingEvent],
+/// The jobs to enqueue, with the id of the event each comes from: every new event's
+/// unconditional job, and a conditional one when `is_known` says the store knows its person.
+pub fn jobs_of_new<'a>(
+    new: &[&'a PendingEvent],
     is_known: impl Fn(&TeamId, &KnownPerson) -> bool,
-) -> Vec<NewJob> {
+) -> Vec<(&'a str, NewJob)> {
     new.iter()
         .filter_map(|e| {
             let job = e.job.as_ref()?;
             match &job.only_if_known {
                 Some(person) if !is_known(&e.team_id, person) => None,
-                _ => Some(job.job.clone()),
+                _ => Some((e.event_id.as_str(), job.job.clone())),
             }
         })
         .collect()
@@ -104,7 +111,7 @@ impl EventQueue {
         event_type: &str,
         at: DateTime<Utc>,
         job: Option<EventJob>,
-    ) -> StoreResult<bool> {
+    ) -> StoreResult<Recorded> {
         let (reply, answer) = oneshot::channel();
         let pending = PendingEvent {
             team_id: team_id.clone(),
@@ -166,10 +173,17 @@ async fn run(writer: impl BatchWriter, mut queue: mpsc::Receiver<PendingEvent>) 
         let written = writer.write(&batch).await;
         metrics::histogram!("event_group_commit_seconds").record(started.elapsed().as_secs_f64());
         match written {
-            Ok(mut new_ids) => {
+            Ok(mut written) => {
                 for pending in batch.drain(..) {
                     // `remove`: if one batch holds the same id twice, only the first is new.
-                    let _ = pending.reply.send(Ok(new_ids.remove(&pending.event_id)));
+                    let recorded = if written.new.remove(&pending.event_id) {
+                        Recorded::New {
+                            job_queued: written.queued.contains(&pending.event_id),
+                        }
+                    } else {
+                        Recorded::Duplicate
+                    };
+                    let _ = pending.reply.send(Ok(recorded));
                 }
             }
             Err(e) => {

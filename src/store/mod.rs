@@ -133,8 +133,8 @@ pub trait Store:
 #[async_trait]
 pub trait EventLog: Send + Sync {
     /// Records an event delivery, and the job that handles it (if it is about someone known,
-    /// when it says so), once. Returns false when the event id was already taken (a Slack
-    /// retry), in which case nothing is written.
+    /// when it says so), once: `Recorded::Duplicate` when the event id was already taken (a
+    /// Slack retry), in which case nothing is written.
     async fn record_event(
         &self,
         team_id: &TeamId,
@@ -142,7 +142,7 @@ pub trait EventLog: Send + Sync {
         event_type: &str,
         at: DateTime<Utc>,
         job: Option<EventJob>,
-    ) -> StoreResult<bool>;
+    ) -> StoreResult<Recorded>;
 
     /// Forgets deliveries older than `before` (Slack stops retrying after minutes).
     async fn purge_events(&self, before: DateTime<Utc>) -> StoreResult<u64>;

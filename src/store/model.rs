@@ -39,6 +39,26 @@ pub struct EventJob {
     pub only_if_known: Option<KnownPerson>,
 }
 
+/// What recording an event delivery did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    /// The event id was already taken (a Slack retry): nothing was written.
+    Duplicate,
+    /// Recorded for the first time; `job_queued` says whether it became work (a stranger's
+    /// profile edit does not), so that only real work wakes the job worker.
+    New { job_queued: bool },
+}
+
+impl Recorded {
+    pub fn is_new(self) -> bool {
+        matches!(self, Recorded::New { .. })
+    }
+
+    pub fn job_queued(self) -> bool {
+        matches!(self, Recorded::New { job_queued: true })
+    }
+}
+
 /// Who an event is about, as far as relevance goes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KnownPerson {

@@ -5,11 +5,10 @@
 
 use super::StoreError;
 use super::StoreResult;
-use super::group_commit::{BatchWriter, EventQueue, PendingEvent};
+use super::group_commit::{BatchWriter, EventQueue, PendingEvent, Written};
 use super::rows::claimable_jobs;
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use std::collections::HashSet;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -97,7 +96,7 @@ struct PgEvents {
 
 #[async_trait]
 impl BatchWriter for PgEvents {
-    async fn write(&self, batch: &[PendingEvent]) -> StoreResult<HashSet<String>> {
+    async fn write(&self, batch: &[PendingEvent]) -> StoreResult<Written> {
         shared::write_event_batch(&self.pool, batch).await
     }
 }

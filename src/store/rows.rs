@@ -93,15 +93,15 @@ macro_rules! claimable_jobs {
                        WHERE k.serial_key = q.serial_key AND k.id < q.id
                          AND k.state IN ('queued', 'running')
                          AND (k.state = 'running' OR k.run_at <= $3 OR k.last_error IS NOT NULL)))
-                 ORDER BY q.run_at, q.id LIMIT $4) due
+                 ORDER BY q.run_at, q.id LIMIT __limit__) due
              UNION ALL
              SELECT id FROM (
                  SELECT r.id FROM jobs r
                  WHERE r.state = 'running' AND r.lease_until <= $3
-                 ORDER BY r.lease_until LIMIT $4) expired)
+                 ORDER BY r.lease_until LIMIT __limit__) expired)
            AND CASE j.state WHEN 'queued' THEN j.run_at <= $3 WHEN 'running' THEN j.lease_until <= $3 ELSE FALSE END
          ORDER BY j.run_at, j.id
-         LIMIT $4"
+         LIMIT __limit__"
     };
 }
 

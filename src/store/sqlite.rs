@@ -3,14 +3,13 @@
 //! queries are shared with Postgres (`sql/`); what is SQLite's own is here: the connection,
 //! background WAL checkpoints, and four statements.
 
-use super::group_commit::{BatchWriter, EventQueue, PendingEvent};
+use super::group_commit::{BatchWriter, EventQueue, PendingEvent, Written};
 use super::rows::claimable_jobs;
 use super::{StoreError, StoreResult};
 use async_trait::async_trait;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use std::collections::HashSet;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -131,7 +130,7 @@ struct SqliteEvents {
 
 #[async_trait]
 impl BatchWriter for SqliteEvents {
-    async fn write(&self, batch: &[PendingEvent]) -> StoreResult<HashSet<String>> {
+    async fn write(&self, batch: &[PendingEvent]) -> StoreResult<Written> {
         shared::write_event_batch(&self.pool, batch).await
     }
 

@@ -20,14 +20,16 @@ impl Workflow {
             self.directory
                 .forget_person(&crate::domain::UserId::from(id));
         }
-        let has_job = job.is_some();
-        let new = self
+        let recorded = self
             .store
             .record_event(&team, &callback.event_id, &event_type, self.now(), job)
             .await?;
-        if new && has_job {
+        // Only real work wakes the worker: a wake-up is a claim on the single SQLite writer,
+        // and most `user_change` deliveries bring none.
+        if recorded.job_queued() {
             self.queued();
         }
+        let new = recorded.is_new();
         if new && let Some(group) = changed_usergroup(&callback.event) {
             // Every replica reads this group's members again before its next decision.
             self.store.bump_usergroup_version(&team, group).await?;

@@ -9,7 +9,8 @@ use guestlist::domain::{
     UserId,
 };
 use guestlist::store::{
-    AuditEntry, ChangeOutcome, ChangedFields, CreateOutcome, JobState, NewJob, StateChange,
+    AuditEntry, ChangeOutcome, ChangedFields, CreateOutcome, JobState, NewJob, Recorded,
+    StateChange,
 };
 use serde_json::json;
 
@@ -168,17 +169,20 @@ async fn events_are_recorded_once_with_their_job() {
             )
             .await
             .unwrap();
-        assert!(first && !again, "{label}");
+        assert_eq!(first, Recorded::New { job_queued: true }, "{label}");
+        assert_eq!(again, Recorded::Duplicate, "{label}");
         assert_eq!(
             store.jobs_of_kind("publish_home", 10).await.unwrap().len(),
             1,
             "{label}"
         );
-        assert!(
+        assert_eq!(
             store
                 .record_event(&team(), "Ev2", "message", t0(), None)
                 .await
-                .unwrap()
+                .unwrap(),
+            Recorded::New { job_queued: false },
+            "{label}"
         );
         assert_eq!(
             store
@@ -192,7 +196,8 @@ async fn events_are_recorded_once_with_their_job() {
             store
                 .record_event(&team(), "Ev1", "app_home_opened", t0(), None)
                 .await
-                .unwrap(),
+                .unwrap()
+                .is_new(),
             "{label}: purged ids are new again"
         );
     })
@@ -644,7 +649,11 @@ async fn concurrent_deliveries_of_one_event_record_it_once() {
                     .unwrap()
             }
         });
-        let results: Vec<bool> = futures_util::future::join_all(deliveries).await;
+        let results: Vec<bool> = futures_util::future::join_all(deliveries)
+            .await
+            .into_iter()
+            .map(Recorded::is_new)
+            .collect();
         assert_eq!(
             results.iter().filter(|new| **new).count(),
             10,
@@ -976,8 +985,13 @@ async fn an_event_about_a_stranger_is_recorded_without_a_job_and_one_about_a_kno
                     .unwrap()
             }
         });
-        let new: Vec<bool> = futures_util::future::join_all(deliveries).await;
-        assert!(new.iter().all(|n| *n), "{label}");
+        let recorded: Vec<Recorded> = futures_util::future::join_all(deliveries).await;
+        assert!(recorded.iter().all(|r| r.is_new()), "{label}");
+        assert_eq!(
+            recorded.iter().filter(|r| r.job_queued()).count(),
+            3,
+            "{label}: the deliveries that became work say so (only they wake the worker)"
+        );
         assert_eq!(
             store
                 .jobs_of_kind("account_event", 100)
@@ -998,7 +1012,7 @@ async fn an_event_about_a_stranger_is_recorded_without_a_job_and_one_about_a_kno
             )
             .await
             .unwrap();
-        assert!(other);
+        assert_eq!(other, Recorded::New { job_queued: false }, "{label}");
         assert_eq!(
             store
                 .jobs_of_kind("account_event", 100)

@@ -9,7 +9,7 @@ impl EventLog for This {
         event_type: &str,
         at: DateTime<Utc>,
         job: Option<EventJob>,
-    ) -> StoreResult<bool> {
+    ) -> StoreResult<Recorded> {
         measured(NAME, "record_event", async move {
             self.events
                 .record(team_id, event_id, event_type, at, job)
@@ -70,6 +70,23 @@ impl EventLog for This {
     }
 }
 
+/// The most jobs one claim leases (a worker with more free slots claims again).
+const MAX_CLAIM: usize = 64;
+
+/// `CLAIM_JOBS` with its limit written in. Bound, the limit would make SQLite re-plan the
+/// statement at every claim (it reads a bound LIMIT's value while planning, so rebinding it
+/// expires the statement); as text there are at most `MAX_CLAIM` prepared statements, each
+/// planned once.
+fn claim_statement(limit: i64) -> sqlx::AssertSqlSafe<&'static str> {
+    static STATEMENTS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        (1..=MAX_CLAIM)
+            .map(|n| CLAIM_JOBS.replace("__limit__", &n.to_string()))
+            .collect()
+    });
+    let n = usize::try_from(limit).unwrap_or(1).clamp(1, MAX_CLAIM);
+    sqlx::AssertSqlSafe(STATEMENTS[n - 1].as_str())
+}
+
 #[async_trait]
 impl JobQueue for This {
     async fn enqueue_jobs(&self, jobs: &[NewJob]) -> StoreResult<()> {
@@ -88,11 +105,10 @@ impl JobQueue for This {
         limit: i64,
     ) -> StoreResult<Vec<ClaimedJob>> {
         measured(NAME, "claim_jobs", async move {
-            let rows: Vec<JobRow> = sqlx::query_as(CLAIM_JOBS)
+            let rows: Vec<JobRow> = sqlx::query_as(claim_statement(limit))
                 .bind(owner)
                 .bind(ms(lease_until))
                 .bind(ms(now))
-                .bind(limit)
                 .fetch_all(&self.writer)
                 .await?;
             let mut jobs: Vec<ClaimedJob> = rows
