@@ -11,6 +11,15 @@ fn user_change(id: &str, email: &str, restricted: bool) -> serde_json::Value {
         "is_restricted": restricted, "profile": {"email": email, "real_name": "Someone", "status_text": "lunch"}}})
 }
 
+/// How many `account_event` jobs the store holds (done or not).
+async fn account_jobs(app: &TestApp) -> usize {
+    app.store
+        .jobs_of_kind("account_event", 100)
+        .await
+        .unwrap()
+        .len()
+}
+
 #[tokio::test]
 async fn a_user_change_for_an_invited_guest_marks_them_active_and_one_for_a_stranger_costs_no_job()
 {
@@ -18,12 +27,7 @@ async fn a_user_change_for_an_invited_guest_marks_them_active_and_one_for_a_stra
         let app = slack_admin().backend(backend).start().await;
         let id = app.approved("grace@partner.com", &["CPROJECT"]).await;
         assert_eq!(app.state(id).await, RequestState::Invited);
-        let jobs_before = app
-            .store
-            .jobs_of_kind("account_event", 100)
-            .await
-            .unwrap()
-            .len();
+        let jobs_before = account_jobs(&app).await;
 
         // A stranger edits their status: recorded, no job.
         let answer = app
@@ -36,11 +40,7 @@ async fn a_user_change_for_an_invited_guest_marks_them_active_and_one_for_a_stra
             .unwrap();
         assert_eq!(answer.status, 200);
         assert_eq!(
-            app.store
-                .jobs_of_kind("account_event", 100)
-                .await
-                .unwrap()
-                .len(),
+            account_jobs(&app).await,
             jobs_before,
             "no work for a stranger"
         );
@@ -57,14 +57,7 @@ async fn a_user_change_for_an_invited_guest_marks_them_active_and_one_for_a_stra
             .await
             .unwrap();
         assert_eq!(answer.status, 200);
-        assert_eq!(
-            app.store
-                .jobs_of_kind("account_event", 100)
-                .await
-                .unwrap()
-                .len(),
-            jobs_before + 1
-        );
+        assert_eq!(account_jobs(&app).await, jobs_before + 1);
         app.run_jobs().await;
         let request = app.request(id).await;
         assert_eq!(request.state, RequestState::Active);

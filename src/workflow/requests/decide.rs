@@ -175,13 +175,12 @@ impl Workflow {
             note: Some(reason),
             amendment: None,
         };
-        match self.cast(team, request, ballot).await? {
-            Cast::Decided(_) => Ok(None),
-            Cast::Counted(text) => {
-                self.tell(team, &feedback, text).await?;
-                Ok(None)
-            }
-            Cast::NotCounted(text) => error(strip_mrkdwn(&text)),
+        match self
+            .cast_submitted(team, request, ballot, &feedback)
+            .await?
+        {
+            Ok(()) => Ok(None),
+            Err(text) => error(text),
         }
     }
 
@@ -284,14 +283,32 @@ impl Workflow {
             channel: None,
             message_ts: None,
         };
-        match self.cast(team, request, ballot).await? {
-            Cast::Decided(_) => Ok(None),
-            Cast::Counted(text) => {
-                self.tell(team, &feedback, text).await?;
-                Ok(None)
-            }
-            Cast::NotCounted(text) => on_type(strip_mrkdwn(&text)),
+        match self
+            .cast_submitted(team, request, ballot, &feedback)
+            .await?
+        {
+            Ok(()) => Ok(None),
+            Err(text) => on_type(text),
         }
+    }
+
+    /// Casts a vote submitted from a modal: a counted vote is told to the voter, a vote that
+    /// does not count comes back as the text for the modal's field.
+    async fn cast_submitted(
+        &self,
+        team: &TeamId,
+        request: GuestRequest,
+        ballot: Ballot,
+        feedback: &Feedback,
+    ) -> anyhow::Result<Result<(), String>> {
+        Ok(match self.cast(team, request, ballot).await? {
+            Cast::Decided(_) => Ok(()),
+            Cast::Counted(text) => {
+                self.tell(team, feedback, text).await?;
+                Ok(())
+            }
+            Cast::NotCounted(text) => Err(strip_mrkdwn(&text)),
+        })
     }
 
     /// **Request again**, in the requester's DM after a denial or a lapse: the form, filled in
