@@ -107,7 +107,7 @@ async fn two_replicas_on_one_database_decide_once_and_survive_a_sigkill() {
         dir.path().join("guestlist.toml"),
         format!(
             "[slack]\nrequest_channel = \"{REQUEST_CHANNEL}\"\n[approvers]\nusers = {APPROVERS:?}\nworkspace_admins = false\n\
-             [jobs]\nlease_seconds = 3\npoll_interval_ms = 50\nbackoff_base_ms = 100\nbackoff_max_seconds = 1\n\
+             [jobs]\nworkers = 2\nlease_seconds = 3\npoll_interval_ms = 50\nbackoff_base_ms = 100\nbackoff_max_seconds = 1\n\
              [requests]\nstale_after_hours = 0.0025\n"
         ),
     )
@@ -198,8 +198,23 @@ async fn two_replicas_on_one_database_decide_once_and_survive_a_sigkill() {
     let statuses = futures_util::future::join_all(clicks).await;
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
 
-    // Kill A while the card updates are in flight.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Kill A while it holds leased jobs (card updates in flight). Two workers per replica and
+    // eight slow card updates: B cannot take them all, so A's workers end up waiting on some.
+    let db = sqlx::PgPool::connect(&database_url).await.unwrap();
+    let started = Instant::now();
+    loop {
+        let held: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM jobs WHERE state = 'running' AND lease_owner LIKE 'replica-a-%'",
+        )
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        if held > 0 || started.elapsed() > Duration::from_secs(10) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    db.close().await;
     a.child.kill().unwrap();
     a.child.wait().unwrap();
 
