@@ -46,10 +46,20 @@ pub trait BatchWriter: Send + Sync + 'static {
     async fn between_batches(&self) {}
 }
 
-/// Whether this entry is an event delivery (rather than a plain enqueue).
 impl PendingEvent {
+    /// Whether this entry is an event delivery (rather than a plain enqueue).
     pub fn is_event(&self) -> bool {
         !self.event_id.is_empty()
+    }
+
+    /// The job this delivery brings: an unconditional one, or a conditional one when `is_known`
+    /// says the store knows its person.
+    pub fn kept_job(&self, is_known: impl Fn(&TeamId, &KnownPerson) -> bool) -> Option<&NewJob> {
+        let job = self.job.as_ref()?;
+        match &job.only_if_known {
+            Some(person) if !is_known(&self.team_id, person) => None,
+            _ => Some(&job.job),
+        }
     }
 }
 
@@ -82,13 +92,7 @@ pub fn jobs_of_new<'a>(
     is_known: impl Fn(&TeamId, &KnownPerson) -> bool,
 ) -> Vec<(&'a str, NewJob)> {
     new.iter()
-        .filter_map(|e| {
-            let job = e.job.as_ref()?;
-            match &job.only_if_known {
-                Some(person) if !is_known(&e.team_id, person) => None,
-                _ => Some((e.event_id.as_str(), job.job.clone())),
-            }
-        })
+        .filter_map(|e| Some((e.event_id.as_str(), e.kept_job(&is_known)?.clone())))
         .collect()
 }
 

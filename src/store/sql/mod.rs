@@ -65,14 +65,9 @@ pub(super) async fn write_event_batch(
                 .as_ref()
                 .is_some_and(|u| known.contains(&(team.to_string(), Key::User(u.clone()))))
     };
-    let brings_job = batch.iter().any(|e| {
-        !e.enqueued.is_empty()
-            || e.job.as_ref().is_some_and(|job| {
-                job.only_if_known
-                    .as_ref()
-                    .is_none_or(|person| is_known(&e.team_id, person))
-            })
-    });
+    let brings_job = batch
+        .iter()
+        .any(|e| !e.enqueued.is_empty() || e.kept_job(is_known).is_some());
     let without_work = |jobs: usize| {
         let conditional = events.iter().filter(|e| e.job.is_some()).count();
         metrics::counter!("events_without_work_total")
