@@ -84,12 +84,14 @@ impl App {
             config.workflow_settings(),
             provisioner,
         ));
+        let join_guard = http::JoinGuard::new(config.join_guard.clone(), csrf_key(&config));
         let verifier = SignatureVerifier::new(config.slack.signing_secrets.clone(), clock);
         let router = http::router(Arc::new(HttpState {
             workflow: workflow.clone(),
             verifier,
             max_concurrent: config.max_concurrent_requests,
             body_read_timeout: config.body_read_timeout,
+            join: join_guard,
         }));
         let worker = Worker::new(workflow.clone(), config.jobs.clone());
         if config.jobs.workers > 0 {
@@ -214,5 +216,22 @@ async fn shutdown_signal() -> &'static str {
     tokio::select! {
         _ = ctrl_c => "SIGINT",
         _ = terminate => "SIGTERM",
+    }
+}
+
+/// The join page's CSRF key: derived from the signing secret, so every replica accepts the
+/// forms of every other; without one (Socket Mode), random per process.
+fn csrf_key(config: &Config) -> Vec<u8> {
+    use hmac::{KeyInit, Mac};
+    use secrecy::ExposeSecret;
+    match config.slack.signing_secrets.first() {
+        Some(secret) => {
+            let mut mac =
+                hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.expose_secret().as_bytes())
+                    .expect("HMAC takes any key length");
+            mac.update(b"guestlist join page csrf v1");
+            mac.finalize().into_bytes().to_vec()
+        }
+        None => rand::random::<[u8; 32]>().to_vec(),
     }
 }

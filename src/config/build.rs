@@ -212,6 +212,22 @@ pub(super) fn build(
         slack.admin_token.is_some(),
     )?;
     let auto_approve = auto_approve_rules(file.auto_approve, &requests)?;
+    let join = super::rules::join_settings(
+        env("GUESTLIST_PUBLIC_URL").or(file.server.public_url),
+        file.self_registration,
+        &requests,
+    )?;
+    let join_guard = crate::http::JoinGuardSettings {
+        submissions_per_minute: positive(
+            "server.join_submissions_per_minute",
+            file.server.join_submissions_per_minute.unwrap_or(20),
+        )?,
+        trust_forwarded_for: file.server.trust_forwarded_for.unwrap_or(false),
+        secure_cookies: join
+            .public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https:")),
+    };
 
     let socket_defaults = crate::socket::SocketSettings::default();
     let socket = crate::socket::SocketSettings {
@@ -231,6 +247,8 @@ pub(super) fn build(
     Ok(Config {
         sync,
         auto_approve,
+        join,
+        join_guard,
         socket,
         provisioning,
         listen,

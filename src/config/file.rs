@@ -34,6 +34,19 @@ pub(super) struct FileConfig {
     pub(super) sync: Vec<FileSyncRule>,
     #[serde(default)]
     pub(super) auto_approve: Vec<FileAutoApprove>,
+    pub(super) self_registration: Option<FileSelfRegistration>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileSelfRegistration {
+    #[serde(default)]
+    pub(super) allowed_domains: Vec<String>,
+    pub(super) guest_type: Option<String>,
+    #[serde(default)]
+    pub(super) channels: Vec<String>,
+    pub(super) expiry_days: Option<u32>,
+    pub(super) sponsor: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -109,6 +122,9 @@ pub(super) struct FileServer {
     pub(super) body_read_timeout_seconds: Option<u64>,
     pub(super) socket_connections: Option<u32>,
     pub(super) socket_reconnect_seconds: Option<u64>,
+    pub(super) public_url: Option<String>,
+    pub(super) trust_forwarded_for: Option<bool>,
+    pub(super) join_submissions_per_minute: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]

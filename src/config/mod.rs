@@ -87,6 +87,10 @@ pub struct Config {
     pub auto_approve: Vec<AutoApproveRule>,
     pub provisioning: ProvisioningSettings,
     pub sync: SyncSettings,
+    /// The join page: public URL, self-registration.
+    pub join: crate::workflow::JoinSettings,
+    /// The join page's limits (per address, per link) and cookie flags.
+    pub join_guard: crate::http::JoinGuardSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -185,6 +189,7 @@ impl Config {
             provisioning: self.provisioning.clone(),
             sync: self.sync.clone(),
             auto_approve: self.auto_approve.clone(),
+            join: self.join.clone(),
         }
     }
 }

@@ -416,3 +416,129 @@ pub(super) fn channel_id(key: &str, raw: &str) -> Result<ChannelId, ConfigError>
 pub(super) fn usergroup_id(key: &str, raw: &str) -> Result<UserGroupId, ConfigError> {
     slack_id(key, raw, "S", "user group").map(UserGroupId)
 }
+
+/// `server.public_url` and `[self_registration]`.
+pub(super) fn join_settings(
+    public_url: Option<String>,
+    file: Option<super::file::FileSelfRegistration>,
+    policy: &RequestPolicy,
+) -> Result<crate::workflow::JoinSettings, ConfigError> {
+    let public_url = match public_url.map(|u| u.trim().trim_end_matches('/').to_string()) {
+        None => None,
+        Some(raw) if raw.is_empty() => None,
+        Some(raw) => match url::Url::parse(&raw) {
+            Ok(url) if matches!(url.scheme(), "https" | "http") && url.host().is_some() => {
+                if url.query().is_some() || url.fragment().is_some() {
+                    return Err(ConfigError::new(
+                        "server.public_url",
+                        "give the address people reach Guestlist at, without ? or #",
+                    ));
+                }
+                Some(raw)
+            }
+            _ => {
+                return Err(ConfigError::new(
+                    "server.public_url",
+                    format!(
+                        "{raw:?} is not an http(s) address such as https://guestlist.example.com"
+                    ),
+                ));
+            }
+        },
+    };
+    let self_registration = match file {
+        None => None,
+        Some(file) if file.allowed_domains.is_empty() => {
+            return Err(ConfigError::new(
+                "self_registration.allowed_domains",
+                "list the email domains that may register themselves (or remove [self_registration])",
+            ));
+        }
+        Some(file) => {
+            let key = |k: &str| format!("self_registration.{k}");
+            if public_url.is_none() {
+                return Err(ConfigError::new(
+                    "server.public_url",
+                    "self-registration is served at <public_url>/join: set server.public_url",
+                ));
+            }
+            let mut domains = Vec::new();
+            for domain in &file.allowed_domains {
+                let domain = domain.trim().trim_start_matches('@').to_lowercase();
+                if !domain.contains('.') || domain.contains(['@', ' ', '*']) {
+                    return Err(ConfigError::new(
+                        key("allowed_domains"),
+                        format!("{domain:?} is not a domain such as partner.com"),
+                    ));
+                }
+                if policy
+                    .blocked_domains
+                    .iter()
+                    .any(|b| domain == *b || domain.ends_with(&format!(".{b}")))
+                {
+                    return Err(ConfigError::new(
+                        key("allowed_domains"),
+                        format!("{domain} is also in requests.blocked_domains"),
+                    ));
+                }
+                domains.push(domain);
+            }
+            let guest_type = match file.guest_type.as_deref() {
+                None => GuestType::MultiChannel,
+                Some(t) => match GuestType::parse(t) {
+                    Some(t) if policy.guest_types.contains(&t) && t != GuestType::Member => t,
+                    _ => {
+                        return Err(ConfigError::new(
+                            key("guest_type"),
+                            format!("{t:?} is not a guest type requests.guest_types allows"),
+                        ));
+                    }
+                },
+            };
+            let channels: Vec<ChannelId> = file
+                .channels
+                .iter()
+                .map(|c| channel_id(&key("channels"), c))
+                .collect::<Result<_, _>>()?;
+            if let Err(message) =
+                crate::domain::policy::check_channel_count(guest_type, channels.len(), policy)
+            {
+                return Err(ConfigError::new(key("channels"), message));
+            }
+            let days = file.expiry_days.unwrap_or(30);
+            if days == 0 || policy.max_expiry_days.is_some_and(|max| days > max) {
+                return Err(ConfigError::new(
+                    key("expiry_days"),
+                    format!(
+                        "{days} is outside 1..={} (requests.max_expiry_days)",
+                        policy
+                            .max_expiry_days
+                            .unwrap_or(crate::domain::policy::MAX_EXPIRY_DAYS)
+                    ),
+                ));
+            }
+            let sponsor = match file.sponsor.as_deref() {
+                Some(raw) => user_id(&key("sponsor"), raw)?,
+                None => {
+                    return Err(ConfigError::new(
+                        key("sponsor"),
+                        "name the person (a Slack user id) who sponsors self-registered guests",
+                    ));
+                }
+            };
+            Some(crate::workflow::SelfRegistration {
+                allowed_domains: domains,
+                terms: crate::domain::join::JoinTerms {
+                    guest_type,
+                    channels,
+                    expiry: crate::domain::Expiry::AfterDays { days },
+                },
+                sponsor,
+            })
+        }
+    };
+    Ok(crate::workflow::JoinSettings {
+        public_url,
+        self_registration,
+    })
+}

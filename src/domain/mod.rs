@@ -6,6 +6,7 @@ pub mod email;
 pub mod expiry;
 pub mod ids;
 pub mod import;
+pub mod join;
 pub mod policy;
 pub mod quorum;
 pub mod request;

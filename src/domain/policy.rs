@@ -151,6 +151,46 @@ pub fn validate_request(
         );
     }
 
+    let (guest_type, channels, expiry) = read_terms(draft, policy, now, tz, &mut errors);
+
+    match (email, guest_type, expiry) {
+        (Some(email), Some(guest_type), Some(expiry)) if errors.is_empty() => Ok(ValidRequest {
+            email,
+            full_name,
+            organisation,
+            reason,
+            guest_type,
+            channels,
+            expiry,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// The terms alone (type, channels, expiry), as the request form checks them: what an invite
+/// link offers is checked the same way.
+pub fn validate_terms(
+    draft: &RequestDraft,
+    policy: &RequestPolicy,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<(GuestType, Vec<ChannelId>, Expiry), FieldErrors> {
+    let mut errors = FieldErrors::default();
+    match read_terms(draft, policy, now, tz, &mut errors) {
+        (Some(guest_type), channels, Some(expiry)) if errors.is_empty() => {
+            Ok((guest_type, channels, expiry))
+        }
+        _ => Err(errors),
+    }
+}
+
+fn read_terms(
+    draft: &RequestDraft,
+    policy: &RequestPolicy,
+    now: DateTime<Utc>,
+    tz: Tz,
+    errors: &mut FieldErrors,
+) -> (Option<GuestType>, Vec<ChannelId>, Option<Expiry>) {
     let guest_type = match draft.guest_type.as_deref().and_then(GuestType::parse) {
         Some(t) if policy.guest_types.contains(&t) => Some(t),
         Some(t) => {
@@ -187,18 +227,7 @@ pub fn validate_request(
         }
     };
 
-    match (email, guest_type, expiry) {
-        (Some(email), Some(guest_type), Some(expiry)) if errors.is_empty() => Ok(ValidRequest {
-            email,
-            full_name,
-            organisation,
-            reason,
-            guest_type,
-            channels,
-            expiry,
-        }),
-        _ => Err(errors),
-    }
+    (guest_type, channels, expiry)
 }
 
 /// An approver's narrowed terms, read from the approve-with-changes form: the request form's

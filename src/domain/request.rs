@@ -331,6 +331,10 @@ pub enum Source {
     Form,
     Import,
     Sync,
+    /// The join page, through a sponsor's invite link.
+    InviteLink,
+    /// The join page, self-registration for an allowed domain.
+    SelfRegistration,
 }
 
 impl Source {
@@ -339,12 +343,16 @@ impl Source {
             Source::Form => "form",
             Source::Import => "import",
             Source::Sync => "sync",
+            Source::InviteLink => "invite_link",
+            Source::SelfRegistration => "self_registration",
         }
     }
     pub fn parse(s: &str) -> Self {
         match s {
             "import" => Source::Import,
             "sync" => Source::Sync,
+            "invite_link" => Source::InviteLink,
+            "self_registration" => Source::SelfRegistration,
             _ => Source::Form,
         }
     }

@@ -1,11 +1,14 @@
-//! HTTP ingress: Slack's signed requests, health probes and metrics. Every `/slack/*` request is
+//! HTTP ingress: Slack's signed requests, the public join page (`join`), health probes and
+//! metrics. Every `/slack/*` request is
 //! size-limited and its signature verified before anything parses it; handlers only parse, call
 //! the workflow and turn its answer into Slack's response shape.
 
+pub mod join;
 pub mod server;
 mod slack;
 pub mod verify;
 
+pub use join::{JoinGuard, JoinGuardSettings};
 pub use verify::SignatureVerifier;
 
 use crate::workflow::Workflow;
@@ -35,6 +38,8 @@ pub struct HttpState {
     pub max_concurrent: usize,
     /// A body must arrive within this (Slack sends it at once; a slow drip is not Slack).
     pub body_read_timeout: std::time::Duration,
+    /// The join page's CSRF key and rate limits.
+    pub join: JoinGuard,
 }
 
 pub fn router(state: Arc<HttpState>) -> Router {
@@ -57,8 +62,13 @@ pub fn router(state: Arc<HttpState>) -> Router {
         ))
         .layer(overload);
     let request_id = header::HeaderName::from_static("x-request-id");
+    let join = join::routes().layer(tower_http::timeout::TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        REQUEST_TIMEOUT,
+    ));
     Router::new()
         .merge(slack)
+        .merge(join)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

@@ -17,15 +17,18 @@ pub enum View {
     RequestShortcut,
     /// Approve with changes: the request's own terms, to narrow.
     ChangesForm,
+    /// A new invite link's terms and options.
+    LinkForm,
 }
 
 impl View {
-    const ALL: [View; 5] = [
+    const ALL: [View; 6] = [
         View::RequestForm,
         View::DenyReason,
         View::ExtendForm,
         View::RequestShortcut,
         View::ChangesForm,
+        View::LinkForm,
     ];
 
     pub fn callback_id(self) -> &'static str {
@@ -35,6 +38,7 @@ impl View {
             View::ExtendForm => "extend_request",
             View::RequestShortcut => "request_guest",
             View::ChangesForm => "approve_changes",
+            View::LinkForm => "invite_link",
         }
     }
 
@@ -113,6 +117,10 @@ pub enum Button {
     TaskDone(RequestId, AdminTask),
     ApplySyncPlan(i64),
     ImportConfirm(ImportConfirmation),
+    /// App Home: opens the invite link form.
+    NewLink,
+    /// App Home: revokes one of the viewer's invite links.
+    RevokeLink(i64),
 }
 
 impl Button {
@@ -132,6 +140,8 @@ impl Button {
             Button::TaskDone(..) => "task_done",
             Button::ApplySyncPlan(_) => "apply_sync_plan",
             Button::ImportConfirm(_) => "import_guests",
+            Button::NewLink => "new_invite_link",
+            Button::RevokeLink(_) => "revoke_invite_link",
         }
     }
 
@@ -148,7 +158,8 @@ impl Button {
             | Button::Extend(id)
             | Button::LetExpire(id)
             | Button::RetryProvision(id) => id.0.to_string(),
-            Button::OpenForm => "open".to_string(),
+            Button::OpenForm | Button::NewLink => "open".to_string(),
+            Button::RevokeLink(link) => link.to_string(),
             Button::TaskDone(id, task) => format!("{}:{}", id.0, task.as_str()),
             Button::ApplySyncPlan(plan) => plan.to_string(),
             Button::ImportConfirm(file) => format!(
@@ -183,6 +194,8 @@ impl Button {
                 Button::TaskDone(RequestId::parse(id)?, AdminTask::parse(task)?)
             }
             "apply_sync_plan" => Button::ApplySyncPlan(value.parse().ok()?),
+            "new_invite_link" => Button::NewLink,
+            "revoke_invite_link" => Button::RevokeLink(value.parse().ok()?),
             "import_guests" => {
                 let mut parts = value.splitn(4, ':');
                 let (file_id, digest, thread_ts) = (parts.next()?, parts.next()?, parts.next()?);
@@ -213,6 +226,10 @@ pub fn field_block_id(field: Field) -> &'static str {
         Field::ExpiryTime => "expiry_time",
     }
 }
+
+/// The invite link form's own inputs (type, channels and expiry use the request form's).
+pub const LINK_USES_BLOCK: &str = "link_uses";
+pub const LINK_DAYS_BLOCK: &str = "link_days";
 
 /// The deny form's one input.
 pub const DENY_REASON_BLOCK: &str = "deny_reason";
@@ -277,6 +294,8 @@ mod tests {
             Button::RetryProvision(id),
             Button::TaskDone(id, AdminTask::WithdrawInvitation),
             Button::ApplySyncPlan(7),
+            Button::NewLink,
+            Button::RevokeLink(9),
             Button::ImportConfirm(ImportConfirmation {
                 file_id: "F1".into(),
                 digest: "ab12".into(),

@@ -117,7 +117,7 @@ async fn measured<T>(
 /// A store: every concern, plus the schema.
 #[async_trait]
 pub trait Store:
-    EventLog + JobQueue + Requests + Votes + SyncImport + Audit + Send + Sync + 'static
+    EventLog + JobQueue + Requests + Votes + SyncImport + Audit + InviteLinks + Send + Sync + 'static
 {
     /// Which backend this is, for logs and `/readyz`.
     fn backend(&self) -> &'static str;
@@ -363,6 +363,65 @@ pub trait SyncImport: Send + Sync {
         actor: &UserId,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<(String, String)>>;
+}
+
+/// Invite links: created by a sponsor in Slack, redeemed on the join page.
+#[async_trait]
+pub trait InviteLinks: Send + Sync {
+    /// Stores a new link with its audit row.
+    async fn create_link(
+        &self,
+        link: &crate::domain::join::NewInviteLink,
+        now: DateTime<Utc>,
+        audit: AuditEntry,
+    ) -> StoreResult<crate::domain::join::InviteLink>;
+
+    /// The link whose token hashes to this, in whatever state.
+    async fn link_by_token_hash(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<crate::domain::join::InviteLink>>;
+
+    async fn get_link(
+        &self,
+        team_id: &TeamId,
+        id: i64,
+    ) -> StoreResult<Option<crate::domain::join::InviteLink>>;
+
+    /// A sponsor's links that are not revoked and still valid, newest first.
+    async fn open_links_of(
+        &self,
+        team_id: &TeamId,
+        sponsor: &UserId,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<crate::domain::join::InviteLink>>;
+
+    /// Revokes a link once (`None` when it was already revoked), with its audit row and jobs.
+    async fn revoke_link(
+        &self,
+        team_id: &TeamId,
+        id: i64,
+        by: &UserId,
+        now: DateTime<Utc>,
+        audit: AuditEntry,
+        jobs: Vec<NewJob>,
+    ) -> StoreResult<Option<crate::domain::join::InviteLink>>;
+
+    /// Uses a link for one request, in one transaction: the link's use is taken by a
+    /// compare-and-set (still open, not revoked, a use left), then the request is stored
+    /// (`state` pending, or approved with `approval`) with its audit row and jobs. A link with
+    /// no use left gives `LinkClosed` and stores nothing; an email already held gives
+    /// `Duplicate` and spends no use.
+    async fn redeem_link(
+        &self,
+        link_id: i64,
+        new: &NewRequest,
+        approval: Option<&Approval>,
+        now: DateTime<Utc>,
+        audit: AuditEntry,
+        jobs: JobsFor,
+    ) -> StoreResult<RedeemOutcome>;
 }
 
 /// The append-only audit log.

@@ -255,6 +255,16 @@ pub enum CreateOutcome {
     Duplicate(GuestRequest),
 }
 
+/// What using an invite link gave.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RedeemOutcome {
+    Created(GuestRequest),
+    /// The email already has an open request or account; the link's use was not spent.
+    Duplicate(GuestRequest),
+    /// Revoked, expired or used up by the time the transaction ran.
+    LinkClosed,
+}
+
 /// One approver's vote on a pending request, with what it brings. The store locks the request
 /// (still pending, still in `round`), applies the amendment if any (which starts the next
 /// round), records the vote once per person and round, writes its audit row, then asks `then`

@@ -367,3 +367,69 @@ impl TryFrom<VoteRow> for Vote {
         })
     }
 }
+
+/// Every column of `invite_links`, in `LinkRow`'s order.
+macro_rules! link_columns {
+    () => {
+        "id, team_id, sponsor_id, guest_type, channels, expiry_kind, expiry_days, expiry_at, \
+         max_uses, uses, valid_until, revoked_at, created_at"
+    };
+}
+pub(crate) use link_columns;
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct LinkRow {
+    pub id: i64,
+    pub team_id: String,
+    pub sponsor_id: String,
+    pub guest_type: String,
+    pub channels: String,
+    pub expiry_kind: String,
+    pub expiry_days: Option<i64>,
+    pub expiry_at: Option<DateTime<Utc>>,
+    pub max_uses: i64,
+    pub uses: i64,
+    pub valid_until: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl TryFrom<LinkRow> for crate::domain::join::InviteLink {
+    type Error = StoreError;
+
+    fn try_from(row: LinkRow) -> Result<Self, StoreError> {
+        let bad = |what: &str, value: &str| {
+            StoreError::Corrupt(format!("invite link {}: bad {what} {value:?}", row.id))
+        };
+        let expiry = match row.expiry_kind.as_str() {
+            "days" => Expiry::AfterDays {
+                days: row
+                    .expiry_days
+                    .and_then(|d| u32::try_from(d).ok())
+                    .ok_or_else(|| bad("expiry_days", ""))?,
+            },
+            "at" => Expiry::At {
+                at: row.expiry_at.ok_or_else(|| bad("expiry_at", ""))?,
+            },
+            "never" => Expiry::Never,
+            other => return Err(bad("expiry_kind", other)),
+        };
+        Ok(crate::domain::join::InviteLink {
+            id: row.id,
+            team_id: TeamId(row.team_id.clone()),
+            sponsor: UserId(row.sponsor_id.clone()),
+            terms: crate::domain::join::JoinTerms {
+                guest_type: GuestType::parse(&row.guest_type)
+                    .ok_or_else(|| bad("guest_type", &row.guest_type))?,
+                channels: serde_json::from_str(&row.channels)
+                    .map_err(|_| bad("channels", &row.channels))?,
+                expiry,
+            },
+            max_uses: u32::try_from(row.max_uses).map_err(|_| bad("max_uses", ""))?,
+            uses: u32::try_from(row.uses).map_err(|_| bad("uses", ""))?,
+            valid_until: row.valid_until,
+            revoked_at: row.revoked_at,
+            created_at: row.created_at,
+        })
+    }
+}

@@ -68,6 +68,13 @@ impl Workflow {
                 }
             }
             Some("help") => CommandReply::Ephemeral(render::help_text()),
+            Some("link") => match self
+                .open_link_form(&team, &user, &command.trigger_id.0)
+                .await?
+            {
+                None => CommandReply::Empty,
+                Some(message) => CommandReply::Ephemeral(message),
+            },
             Some("list") => {
                 let mine = self.store.requests_by_requester(&team, &user, 20).await?;
                 CommandReply::Ephemeral(if mine.is_empty() {

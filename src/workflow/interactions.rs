@@ -128,6 +128,11 @@ impl Workflow {
             Button::TaskDone(id, task) => self.task_done(team, user, id, task, feedback).await,
             Button::ApplySyncPlan(plan) => self.apply_held_click(team, user, plan, feedback).await,
             Button::ImportConfirm(file) => self.import_click(team, user, &file, feedback).await,
+            Button::NewLink => match self.open_link_form(team, user, trigger_id).await? {
+                Some(message) => self.tell(team, feedback, message).await,
+                None => Ok(()),
+            },
+            Button::RevokeLink(link) => self.revoke_link_click(team, user, link, feedback).await,
         }
     }
 
@@ -212,6 +217,23 @@ impl Workflow {
                     {
                         Some(errors) => errors_response(errors),
                         None => SlackInteractionResponse::Empty,
+                    },
+                )
+            }
+            Some(View::LinkForm) => {
+                let metadata: FormMetadata = serde_json::from_str(metadata).unwrap_or_default();
+                Ok(
+                    match self
+                        .submit_link_form(&team, &user, state, &metadata)
+                        .await?
+                    {
+                        super::join::LinkSubmit::Errors(errors) => errors_response(errors),
+                        super::join::LinkSubmit::Created(view) => {
+                            SlackViewSubmissionResponse::Update(
+                                SlackViewSubmissionUpdateResponse::new(view),
+                            )
+                            .into()
+                        }
                     },
                 )
             }

@@ -10,6 +10,7 @@ mod events;
 mod import;
 mod interactions;
 pub mod job;
+mod join;
 mod lifecycle;
 mod requests;
 mod run;
@@ -20,8 +21,10 @@ pub use commands::CommandReply;
 pub use directory::{Directory, Person};
 pub use import::{IMPORT_BATCH, file_digest};
 pub use job::{Job, JobError};
+pub use join::{JoinDoor, JoinOffer, JoinOutcome, JoinView};
 pub use settings::{
-    ApprovalSettings, Escalation, ProvisioningSettings, SyncSettings, WorkflowSettings,
+    ApprovalSettings, Escalation, JoinSettings, ProvisioningSettings, SelfRegistration,
+    SyncSettings, WorkflowSettings,
 };
 
 use crate::clock::SharedClock;

@@ -403,9 +403,16 @@ impl Workflow {
     async fn publish_home(&self, team: &TeamId, user: &UserId) -> Result<(), JobError> {
         let mine = self.store.requests_by_requester(team, user, 10).await?;
         let standing = self
-            .standing(team, user, &[Right::Decide, Right::Revoke])
+            .standing(team, user, &[Right::Decide, Right::Revoke, Right::Request])
             .await?;
         let roles = &self.settings.roles;
+        // Links need somewhere to send people (`server.public_url`) and the right to ask.
+        let links = match &self.settings.join.public_url {
+            Some(_) if roles.has_anywhere(&standing, Right::Request) => {
+                Some(self.store.open_links_of(team, user, self.now(), 20).await?)
+            }
+            _ => None,
+        };
         let may = |right: Right, request: &GuestRequest| {
             roles
                 .may(
@@ -456,7 +463,10 @@ impl Workflow {
             None
         };
         self.slack
-            .publish_home(user, render::home(&mine, approver.as_ref(), self.now()))
+            .publish_home(
+                user,
+                render::home(&mine, approver.as_ref(), links.as_deref(), self.now()),
+            )
             .await?;
         Ok(())
     }

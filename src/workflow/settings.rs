@@ -24,6 +24,7 @@ pub struct WorkflowSettings {
     pub provisioning: ProvisioningSettings,
     pub sync: SyncSettings,
     pub auto_approve: Vec<AutoApproveRule>,
+    pub join: JoinSettings,
 }
 
 /// The clocks of a request nobody decides: reminders, escalation, lapse.
@@ -105,4 +106,22 @@ impl Default for ProvisioningSettings {
             scim: None,
         }
     }
+}
+
+/// The join page: where it is served, and who may register without a link.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JoinSettings {
+    /// `server.public_url`, without a trailing slash: invite links are made under it. Without
+    /// it, nobody can make a link (there would be nowhere to send people).
+    pub public_url: Option<String>,
+    pub self_registration: Option<SelfRegistration>,
+}
+
+/// `[self_registration]`: anyone whose email is in these domains may ask at `/join`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelfRegistration {
+    pub allowed_domains: Vec<String>,
+    pub terms: crate::domain::join::JoinTerms,
+    /// The sponsor of record of every such request (its requester).
+    pub sponsor: crate::domain::UserId,
 }

@@ -12,6 +12,7 @@ mod firehose;
 mod import;
 mod ingress;
 mod jobs;
+mod join;
 mod lifecycle;
 mod replicas;
 mod requests;

@@ -55,6 +55,8 @@ pub fn card(request: &GuestRequest, votes: &[Vote], now: DateTime<Utc>) -> Slack
             " (group sync rule *{}*)",
             escape(request.sync_rule.as_deref().unwrap_or(""))
         ),
+        Source::InviteLink => " (through the sponsor's invite link)".to_string(),
+        Source::SelfRegistration => " (self-registration)".to_string(),
     };
     let pending = request.state == RequestState::Pending;
     let progress = approval_progress(request, votes, now);

@@ -30,7 +30,7 @@ fn text_input(
     .into()
 }
 
-fn radio(options: &[(&str, &str)]) -> Vec<SlackBlockChoiceItem<SlackBlockText>> {
+pub(super) fn radio(options: &[(&str, &str)]) -> Vec<SlackBlockChoiceItem<SlackBlockText>> {
     options
         .iter()
         .map(|(value, label)| SlackBlockChoiceItem::new(pt!(*label), value.to_string()))
@@ -208,7 +208,7 @@ pub fn request_form(
     )
 }
 
-fn type_label(t: GuestType) -> &'static str {
+pub(super) fn type_label(t: GuestType) -> &'static str {
     match t {
         GuestType::SingleChannel => "Single-channel guest (one channel)",
         GuestType::MultiChannel => "Multi-channel guest (one or more channels)",
@@ -217,7 +217,7 @@ fn type_label(t: GuestType) -> &'static str {
 }
 
 /// The expiry inputs' initial values for an expiry (or the form's defaults).
-struct ExpiryInputs {
+pub(super) struct ExpiryInputs {
     mode: &'static str,
     days: String,
     date: Option<String>,
@@ -225,7 +225,7 @@ struct ExpiryInputs {
 }
 
 impl ExpiryInputs {
-    fn of(expiry: Option<Expiry>, tz: chrono_tz::Tz, allow_never: bool) -> Self {
+    pub(super) fn of(expiry: Option<Expiry>, tz: chrono_tz::Tz, allow_never: bool) -> Self {
         let defaults = Self {
             mode: "days",
             days: "30".into(),
@@ -256,7 +256,7 @@ impl ExpiryInputs {
 }
 
 /// The four expiry inputs: mode, days, date and time.
-fn expiry_blocks(
+pub(super) fn expiry_blocks(
     options: &[SlackBlockChoiceItem<SlackBlockText>],
     initial_mode: SlackBlockChoiceItem<SlackBlockText>,
     initial: &ExpiryInputs,

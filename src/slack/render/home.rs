@@ -48,9 +48,11 @@ pub struct ApproverHome {
     pub accounts: Vec<GuestRequest>,
 }
 
+/// `links`: the viewer's open invite links, or `None` where links are off (no public URL).
 pub fn home(
     mine: &[GuestRequest],
     approver: Option<&ApproverHome>,
+    links: Option<&[crate::domain::join::InviteLink]>,
     now: DateTime<Utc>,
 ) -> SlackView {
     const MAX_MINE: usize = 10;
@@ -80,6 +82,9 @@ pub fn home(
                 .with_text(md!("{}", request_line(request)))
                 .into(),
         );
+    }
+    if let Some(links) = links {
+        blocks.extend(super::links::link_lines(links));
     }
     if let Some(ApproverHome { queue, accounts }) = approver {
         blocks.push(SlackDividerBlock::new().into());
@@ -154,6 +159,7 @@ pub fn help_text() -> String {
         "• `/guest list` — your requests and where they stand",
         "• `/guest status <id>` — one request in detail",
         "• `/guest cancel <id>` — withdraw a request still waiting for approval",
+        "• `/guest link` — make an invite link: people outside Slack ask for an account themselves",
         "• `/guest sync preview` — approvers: what group sync would change (changes nothing)",
         "• `/guest sync now` — approvers: run group sync now",
         "• `/guest import` — approvers: how to add many guests from a CSV file",

@@ -111,8 +111,8 @@ fn home_snapshots() {
         queue: vec![(request(RequestState::Pending), Vec::new())],
         accounts: vec![request(RequestState::Active)],
     };
-    insta::assert_json_snapshot!("home_approver", home(&mine, Some(&approver), now()));
-    insta::assert_json_snapshot!("home_requester", home(&[], None, now()));
+    insta::assert_json_snapshot!("home_approver", home(&mine, Some(&approver), None, now()));
+    insta::assert_json_snapshot!("home_requester", home(&[], None, None, now()));
 }
 
 #[test]

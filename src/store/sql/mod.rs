@@ -9,9 +9,9 @@ use super::super::group_commit::{
     PendingEvent, Written, first_of_new, jobs_of_new, people_to_check,
 };
 use super::super::rows::{
-    AuditRow, JobRecordRow, JobRow, RequestRow, VoteRow, change_request_state, channels_json,
-    expiry_columns, insert_request, ms, new_request_columns, request_columns, requests_from,
-    select_requests,
+    AuditRow, JobRecordRow, JobRow, LinkRow, RequestRow, VoteRow, change_request_state,
+    channels_json, expiry_columns, insert_request, link_columns, ms, new_request_columns,
+    request_columns, requests_from, select_requests,
 };
 use super::super::*;
 use super::{
@@ -390,3 +390,4 @@ include!("queue.rs");
 include!("requests.rs");
 include!("votes.rs");
 include!("batch.rs");
+include!("links.rs");

@@ -1,0 +1,504 @@
+//! The join page's HTML: askama templates (escaped by default) filled with words from the
+//! Fluent catalogue (`locales/<lang>/join.ftl`), in the visitor's language.
+
+use crate::domain::join::{JoinDraft, JoinField, JoinProblem, JoinProblems, LinkStatus};
+use crate::domain::policy::{MAX_NAME_CHARS, MAX_ORGANISATION_CHARS, MAX_REASON_CHARS};
+use crate::domain::{Expiry, GuestType};
+use crate::workflow::JoinOffer;
+use askama::Template;
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+fluent_templates::static_loader! {
+    pub(super) static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        // Unicode isolation marks around arguments show as stray boxes in some browsers'
+        // form fields; the page is one direction (left to right) anyway.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+/// The languages the page speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Fr,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Fr => "fr",
+        }
+    }
+
+    fn id(self) -> LanguageIdentifier {
+        self.code().parse().expect("a valid language tag")
+    }
+
+    fn parse(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Lang::En),
+            "fr" => Some(Lang::Fr),
+            _ => None,
+        }
+    }
+
+    /// `?lang=` (the switch) wins; else the best of `Accept-Language` we speak; else English.
+    pub fn choose(query: Option<&str>, accept_language: Option<&str>) -> Lang {
+        if let Some(lang) = query.and_then(Lang::parse) {
+            return lang;
+        }
+        let mut best: Option<(f32, Lang)> = None;
+        for part in accept_language.unwrap_or("").split(',') {
+            let mut pieces = part.split(';');
+            let Some(lang) = pieces.next().and_then(Lang::parse) else {
+                continue;
+            };
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if q > 0.0 && best.is_none_or(|(b, _)| q > b) {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, lang)| lang).unwrap_or(Lang::En)
+    }
+}
+
+/// Words from the catalogue, in one language.
+#[derive(Clone, Copy)]
+pub struct Words(pub Lang);
+
+impl Words {
+    pub fn get(&self, id: &str) -> String {
+        LOCALES.lookup(&self.0.id(), id)
+    }
+
+    pub fn with(&self, id: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue> = args
+            .iter()
+            .map(|(k, v)| (Cow::Borrowed(*k), v.clone()))
+            .collect();
+        LOCALES.lookup_with_args(&self.0.id(), id, &args)
+    }
+}
+
+/// What every page shows around its content.
+pub struct Frame {
+    pub lang: &'static str,
+    pub title: String,
+    pub switch_code: String,
+    pub switch_label: String,
+}
+
+impl Frame {
+    fn new(words: Words, title_id: &str) -> Frame {
+        Frame {
+            lang: words.0.code(),
+            title: words.get(title_id),
+            switch_code: words.get("switch-language-code"),
+            switch_label: words.get("switch-language"),
+        }
+    }
+}
+
+pub struct FieldView {
+    pub name: &'static str,
+    pub label: String,
+    pub hint: Option<String>,
+    pub error: Option<String>,
+    pub value: String,
+    pub kind: &'static str,
+    pub autocomplete: &'static str,
+    pub max: usize,
+    pub required: bool,
+    pub multiline: bool,
+    pub described_by: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "join/form.html")]
+pub struct FormPage {
+    pub page: Frame,
+    pub intro: String,
+    pub offer_heading: String,
+    pub type_label: String,
+    pub type_value: String,
+    pub channels_label: String,
+    pub channels_value: String,
+    pub until_label: String,
+    pub until_value: String,
+    pub summary: Option<String>,
+    pub action: String,
+    pub csrf: String,
+    pub legend: String,
+    pub fields: Vec<FieldView>,
+    pub honeypot_label: String,
+    pub submit: String,
+}
+
+#[derive(Template)]
+#[template(path = "join/message.html")]
+pub struct MessagePage {
+    pub page: Frame,
+    pub lines: Vec<String>,
+}
+
+/// Why the form is shown again.
+pub enum Notice<'a> {
+    None,
+    Problems(&'a JoinProblems),
+    /// The CSRF check failed: the form is shown again, filled in, with a new token.
+    Expired,
+}
+
+fn text(value: &str) -> FluentValue<'static> {
+    FluentValue::from(value.to_string())
+}
+
+pub fn form(
+    words: Words,
+    offer: &JoinOffer,
+    draft: &JoinDraft,
+    notice: Notice<'_>,
+    action: &str,
+    csrf: &str,
+) -> String {
+    let sponsor = text(&offer.sponsor);
+    let intro = if offer.allowed_domains.is_empty() {
+        words.with("offer-link", &[("sponsor", sponsor.clone())])
+    } else {
+        words.with(
+            "offer-self",
+            &[("domains", text(&offer.allowed_domains.join(", ")))],
+        )
+    };
+    let until_value = match offer.expiry {
+        Expiry::AfterDays { days } => {
+            words.with("until-days", &[("days", FluentValue::from(days))])
+        }
+        Expiry::At { at } => words.with(
+            "until-date",
+            &[("date", text(&at.format("%Y-%m-%d %H:%M").to_string()))],
+        ),
+        Expiry::Never => words.get("until-never"),
+    };
+    let problems: &[(JoinField, JoinProblem)] = match &notice {
+        Notice::Problems(p) => p.as_slice(),
+        _ => &[],
+    };
+    let error_of = |field: JoinField| {
+        problems
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, p)| match p {
+                JoinProblem::Required => words.get("err-required"),
+                JoinProblem::TooLong { max } => {
+                    words.with("err-too-long", &[("max", FluentValue::from(*max))])
+                }
+                JoinProblem::EmailInvalid => words.get("err-email-invalid"),
+                JoinProblem::DomainBlocked => words.get("err-domain-blocked"),
+                JoinProblem::DomainNotAllowed { allowed } => words.with(
+                    "err-domain-not-allowed",
+                    &[("domains", text(&allowed.join(", ")))],
+                ),
+                JoinProblem::PhoneInvalid => words.get("err-phone-invalid"),
+                JoinProblem::Taken => words.with("err-taken", &[("sponsor", sponsor.clone())]),
+                JoinProblem::Member => words.get("err-member"),
+            })
+    };
+    let summary = match notice {
+        Notice::None => None,
+        Notice::Problems(p) => {
+            Some(words.with("form-has-errors", &[("count", FluentValue::from(p.len()))]))
+        }
+        Notice::Expired => Some(words.get("form-expired")),
+    };
+    let field = |field: JoinField,
+                 label: &str,
+                 hint: Option<&str>,
+                 value: &str,
+                 kind: &'static str,
+                 autocomplete: &'static str,
+                 max: usize,
+                 required: bool| {
+        let error = error_of(field);
+        let name = field.name();
+        let described: Vec<String> = [
+            hint.map(|_| format!("{name}-hint")),
+            error.as_ref().map(|_| format!("{name}-error")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        FieldView {
+            name,
+            label: words.get(label),
+            hint: hint.map(|h| words.get(h)),
+            error,
+            value: value.to_string(),
+            kind,
+            autocomplete,
+            max,
+            required,
+            multiline: field == JoinField::Reason,
+            described_by: (!described.is_empty()).then(|| described.join(" ")),
+        }
+    };
+    let fields = vec![
+        field(
+            JoinField::Name,
+            "field-name",
+            None,
+            &draft.name,
+            "text",
+            "name",
+            MAX_NAME_CHARS,
+            true,
+        ),
+        field(
+            JoinField::Email,
+            "field-email",
+            None,
+            &draft.email,
+            "email",
+            "email",
+            254,
+            true,
+        ),
+        field(
+            JoinField::Organisation,
+            "field-organisation",
+            None,
+            &draft.organisation,
+            "text",
+            "organization",
+            MAX_ORGANISATION_CHARS,
+            true,
+        ),
+        field(
+            JoinField::Phone,
+            "field-phone",
+            Some("field-phone-hint"),
+            &draft.phone,
+            "tel",
+            "tel",
+            32,
+            false,
+        ),
+        field(
+            JoinField::Reason,
+            "field-reason",
+            Some("field-reason-hint"),
+            &draft.reason,
+            "text",
+            "off",
+            MAX_REASON_CHARS,
+            true,
+        ),
+    ];
+    FormPage {
+        page: Frame::new(words, "page-title"),
+        intro,
+        offer_heading: words.get("offer-what"),
+        type_label: words.get("offer-type"),
+        type_value: words.get(match offer.guest_type {
+            GuestType::SingleChannel => "type-single",
+            _ => "type-multi",
+        }),
+        channels_label: words.get("offer-channels"),
+        channels_value: offer.channels.join(", "),
+        until_label: words.get("offer-until"),
+        until_value,
+        summary,
+        action: action.to_string(),
+        csrf: csrf.to_string(),
+        legend: words.get("form-legend"),
+        fields,
+        honeypot_label: words.get("honeypot-label"),
+        submit: words.get("submit"),
+    }
+    .render()
+    .expect("the join form renders")
+}
+
+fn message(words: Words, title_id: &str, lines: Vec<String>) -> String {
+    MessagePage {
+        page: Frame::new(words, title_id),
+        lines,
+    }
+    .render()
+    .expect("a join message page renders")
+}
+
+pub fn sent(words: Words, sponsor: &str, auto_approved: bool) -> String {
+    let body = if auto_approved {
+        words.get("sent-auto")
+    } else {
+        words.with("sent-body", &[("sponsor", text(sponsor))])
+    };
+    message(words, "sent-title", vec![body, words.get("sent-next")])
+}
+
+pub fn closed(words: Words, why: LinkStatus, sponsor: &str) -> String {
+    let what = words.get(match why {
+        LinkStatus::Revoked => "closed-revoked",
+        LinkStatus::Expired => "closed-expired",
+        LinkStatus::UsedUp | LinkStatus::Open => "closed-used-up",
+    });
+    message(
+        words,
+        "closed-title",
+        vec![
+            what,
+            words.with("closed-ask", &[("sponsor", text(sponsor))]),
+        ],
+    )
+}
+
+pub fn not_found(words: Words, self_registration: bool) -> String {
+    let body = if self_registration {
+        "self-off-body"
+    } else {
+        "not-found-body"
+    };
+    message(words, "not-found-title", vec![words.get(body)])
+}
+
+pub fn too_many(words: Words, seconds: u64) -> String {
+    message(
+        words,
+        "too-many-title",
+        vec![words.with("too-many-body", &[("seconds", FluentValue::from(seconds))])],
+    )
+}
+
+pub fn bad_request(words: Words) -> String {
+    message(
+        words,
+        "bad-request-title",
+        vec![words.get("bad-request-body")],
+    )
+}
+
+pub fn internal_error(words: Words) -> String {
+    message(words, "error-title", vec![words.get("error-body")])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn keys(ftl: &str) -> BTreeSet<String> {
+        ftl.lines()
+            .filter(|l| !l.starts_with([' ', '#', '\t']))
+            .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_string()))
+            .filter(|k| !k.is_empty())
+            .collect()
+    }
+
+    /// The catalogue: every message exists in both languages, and resolves in each without
+    /// falling back.
+    #[test]
+    fn catalogue_is_complete_in_both_languages() {
+        let en = keys(include_str!("../../../locales/en/join.ftl"));
+        let fr = keys(include_str!("../../../locales/fr/join.ftl"));
+        assert!(en.len() > 40, "the catalogue was read ({} keys)", en.len());
+        let only_en: Vec<_> = en.difference(&fr).collect();
+        let only_fr: Vec<_> = fr.difference(&en).collect();
+        assert!(
+            only_en.is_empty() && only_fr.is_empty(),
+            "missing in fr: {only_en:?}; missing in en: {only_fr:?}"
+        );
+        for lang in [Lang::En, Lang::Fr] {
+            for key in &en {
+                let args: HashMap<&str, FluentValue> = [
+                    ("sponsor", FluentValue::from("Ada")),
+                    ("domains", FluentValue::from("partner.example")),
+                    ("days", FluentValue::from(3)),
+                    ("date", FluentValue::from("2027-01-01 17:00")),
+                    ("count", FluentValue::from(2)),
+                    ("max", FluentValue::from(100)),
+                    ("seconds", FluentValue::from(30)),
+                ]
+                .into_iter()
+                .collect();
+                assert!(
+                    LOCALES
+                        .lookup_single_language(&lang.id(), key, Some(&args))
+                        .is_ok(),
+                    "{key} does not resolve in {}",
+                    lang.code()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn plurals_come_from_the_library() {
+        let fr = Words(Lang::Fr);
+        assert_eq!(
+            fr.with("until-days", &[("days", FluentValue::from(1))]),
+            "un jour après l'approbation"
+        );
+        assert_eq!(
+            fr.with("until-days", &[("days", FluentValue::from(30))]),
+            "30 jours après l'approbation"
+        );
+        let en = Words(Lang::En);
+        assert_eq!(
+            en.with("too-many-body", &[("seconds", FluentValue::from(1))]),
+            "Please wait one second, then try again."
+        );
+    }
+
+    #[test]
+    fn language_from_switch_then_header() {
+        assert_eq!(Lang::choose(None, None), Lang::En);
+        assert_eq!(
+            Lang::choose(None, Some("fr-FR,fr;q=0.9,en;q=0.8")),
+            Lang::Fr
+        );
+        assert_eq!(
+            Lang::choose(None, Some("de-DE,en;q=0.5,fr;q=0.7")),
+            Lang::Fr
+        );
+        assert_eq!(Lang::choose(None, Some("fr;q=0")), Lang::En);
+        assert_eq!(Lang::choose(Some("en"), Some("fr")), Lang::En);
+        assert_eq!(Lang::choose(Some("xx"), Some("fr")), Lang::Fr);
+    }
+
+    #[test]
+    fn what_a_visitor_typed_is_escaped() {
+        let offer = JoinOffer {
+            sponsor: "<b>Ada</b>".into(),
+            guest_type: GuestType::MultiChannel,
+            channels: vec!["#project-x".into()],
+            expiry: Expiry::AfterDays { days: 30 },
+            allowed_domains: Vec::new(),
+        };
+        let draft = JoinDraft {
+            name: "\"><script>alert(1)</script>".into(),
+            ..JoinDraft::default()
+        };
+        let html = form(
+            Words(Lang::En),
+            &offer,
+            &draft,
+            Notice::None,
+            "/join/x",
+            "t",
+        );
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&#60;script&#62;"), "{html}");
+        assert!(html.contains("&#60;b&#62;Ada&#60;/b&#62;"));
+    }
+}

@@ -1,0 +1,650 @@
+//! The join page's use cases: a sponsor makes, lists and revokes invite links in Slack; a
+//! visitor opens a link (or `/join` for self-registration) and asks for an account. What the
+//! visitor sent becomes an ordinary request with the sponsor as requester: the same card,
+//! roles, quorum, blocked domains and auto-approval as the form in Slack.
+
+use super::lifecycle::EmailOwner;
+use super::{Feedback, Job, Workflow};
+use crate::domain::join::{
+    InviteLink, JoinDraft, JoinField, JoinProblem, JoinProblems, JoinTerms, LinkOptionProblem,
+    LinkStatus, NewInviteLink, check_link_options, plausible_token, token_hash, validate_join,
+};
+use crate::domain::policy::{Field, RequestDraft, auto_approval, validate_terms};
+use crate::domain::request::{NewRequest, Source};
+use crate::domain::roles::Right;
+use crate::domain::text::safe;
+use crate::domain::{Expiry, GuestRequest, GuestType, RequestKind, RequestState, TeamId, UserId};
+use crate::slack::SlackCallError;
+use crate::slack::ids::{FormMetadata, LINK_DAYS_BLOCK, LINK_USES_BLOCK, field_block_id};
+use crate::slack::payload::{request_draft, state_value};
+use crate::slack::render;
+use crate::store::{Approval, AuditEntry, NewJob, RedeemOutcome};
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use slack_morphism::prelude::{SlackView, SlackViewState};
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// A look-up for the page waits this long at most; the page is shown without it otherwise.
+const PAGE_LOOKUP_BUDGET: Duration = Duration::from_millis(1500);
+
+/// Which door a visitor came through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JoinDoor {
+    /// `/join/<token>`.
+    Link(String),
+    /// `/join`.
+    SelfRegistration,
+}
+
+/// What the page offers a visitor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JoinOffer {
+    /// The sponsor's display name.
+    pub sponsor: String,
+    pub guest_type: GuestType,
+    /// Channel names (ids when Slack does not say).
+    pub channels: Vec<String>,
+    pub expiry: Expiry,
+    /// Self-registration: the domains that may register; empty for a link.
+    pub allowed_domains: Vec<String>,
+}
+
+/// What to show at a door.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JoinView {
+    Open(JoinOffer),
+    /// A link that cannot be used any more, and whom to ask.
+    Closed {
+        why: LinkStatus,
+        sponsor: String,
+    },
+    /// No such link, or self-registration is off.
+    NotFound,
+}
+
+/// What a visitor's submission gave.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JoinOutcome {
+    /// Stored; `auto_approved` when a rule approved it at once.
+    Sent {
+        auto_approved: bool,
+    },
+    /// Shown next to their fields; nothing stored.
+    Problems(JoinOffer, JoinProblems),
+    Closed {
+        why: LinkStatus,
+        sponsor: String,
+    },
+    NotFound,
+}
+
+/// A door resolved to what it gives.
+struct Door {
+    team: TeamId,
+    terms: JoinTerms,
+    sponsor: UserId,
+    source: Source,
+    link: Option<InviteLink>,
+    allowed_domains: Vec<String>,
+}
+
+enum Resolved {
+    Open(Box<Door>),
+    Closed { why: LinkStatus, sponsor: UserId },
+    NotFound,
+}
+
+/// What submitting the link form gave.
+pub enum LinkSubmit {
+    Errors(HashMap<String, String>),
+    Created(SlackView),
+}
+
+impl Workflow {
+    /// `/guest link` and App Home's button.
+    pub(in crate::workflow) async fn open_link_form(
+        &self,
+        team: &TeamId,
+        user: &UserId,
+        trigger_id: &str,
+    ) -> anyhow::Result<Option<String>> {
+        if self.settings.join.public_url.is_none() {
+            return Ok(Some(
+                "Invite links are off: an admin needs to set `server.public_url` (the address people outside Slack can reach Guestlist at).".into(),
+            ));
+        }
+        if self.settings.request_channel.is_none() {
+            return Ok(Some(
+                "Guestlist is not set up yet: an admin needs to set `slack.request_channel` in its configuration.".into(),
+            ));
+        }
+        if let Some(refusal) = self.may_request(team, user).await? {
+            return Ok(Some(refusal));
+        }
+        let tz = match tokio::time::timeout(PAGE_LOOKUP_BUDGET, self.directory.person(user)).await {
+            Ok(Ok(person)) => person.tz,
+            _ => None,
+        };
+        let view = render::link_form(&self.settings.policy, &FormMetadata { tz, origin: None });
+        match self.slack.open_view(trigger_id, view).await {
+            Ok(_) => Ok(None),
+            Err(SlackCallError::Api { code, .. }) if code.contains("trigger") => Ok(Some(
+                "That took Slack a moment too long. Please run `/guest link` again.".into(),
+            )),
+            Err(e) => Err(e).context("opening the invite link form"),
+        }
+    }
+
+    /// The link form was submitted: check the terms like a request's, store the link (only
+    /// its token's hash) and show the link once.
+    pub(in crate::workflow) async fn submit_link_form(
+        &self,
+        team: &TeamId,
+        user: &UserId,
+        state: Option<&SlackViewState>,
+        metadata: &FormMetadata,
+    ) -> anyhow::Result<LinkSubmit> {
+        let Some(public_url) = self.settings.join.public_url.clone() else {
+            return Ok(LinkSubmit::Errors(HashMap::from([(
+                field_block_id(Field::GuestType).to_string(),
+                "Invite links are off (no server.public_url).".to_string(),
+            )])));
+        };
+        let now = self.now();
+        let tz = crate::domain::expiry::zone(metadata.tz.as_deref());
+        let draft: RequestDraft = request_draft(state);
+        let number = |block: &str| state_value(state, block).and_then(|v| v.value.clone());
+        let terms = validate_terms(&draft, &self.settings.policy, now, tz);
+        let options = check_link_options(
+            number(LINK_USES_BLOCK).as_deref(),
+            number(LINK_DAYS_BLOCK).as_deref(),
+        );
+        let mut errors: HashMap<String, String> = match &terms {
+            Err(e) => {
+                e.0.iter()
+                    .map(|(f, m)| (field_block_id(*f).to_string(), m.clone()))
+                    .collect()
+            }
+            Ok(_) => HashMap::new(),
+        };
+        if let Err(problems) = &options {
+            for problem in problems {
+                let (block, message) = match problem {
+                    LinkOptionProblem::UsesOutOfRange => (
+                        LINK_USES_BLOCK,
+                        format!("From 1 to {} people.", crate::domain::join::MAX_LINK_USES),
+                    ),
+                    LinkOptionProblem::DaysOutOfRange => (
+                        LINK_DAYS_BLOCK,
+                        format!("From 1 to {} days.", crate::domain::join::MAX_LINK_DAYS),
+                    ),
+                };
+                errors.insert(block.to_string(), message);
+            }
+        }
+        let (Ok((guest_type, channels, expiry)), Ok((max_uses, days))) = (terms, options) else {
+            return Ok(LinkSubmit::Errors(errors));
+        };
+        if guest_type == GuestType::Member {
+            return Ok(LinkSubmit::Errors(HashMap::from([(
+                field_block_id(Field::GuestType).to_string(),
+                "An invite link is for guests.".to_string(),
+            )])));
+        }
+        if let Some(refusal) = self.may_request(team, user).await? {
+            return Ok(LinkSubmit::Errors(HashMap::from([(
+                field_block_id(Field::GuestType).to_string(),
+                refusal,
+            )])));
+        }
+        let token = hex::encode(rand::random::<[u8; 24]>());
+        let new = NewInviteLink {
+            team_id: team.clone(),
+            token_hash: token_hash(&token),
+            sponsor: user.clone(),
+            terms: JoinTerms {
+                guest_type,
+                channels,
+                expiry,
+            },
+            max_uses,
+            valid_until: now + chrono::Duration::days(i64::from(days)),
+        };
+        let audit = AuditEntry {
+            team_id: team.clone(),
+            request_id: None,
+            actor: user.to_string(),
+            action: "link_create".into(),
+            from_state: None,
+            to_state: None,
+            detail: format!(
+                "{} use(s), valid {days} day(s), {} in {} channel(s)",
+                max_uses,
+                guest_type.as_str(),
+                new.terms.channels.len()
+            ),
+            at: now,
+        };
+        let link = self.store.create_link(&new, now, audit).await?;
+        self.store
+            .enqueue_jobs(&[self.job(
+                team,
+                Job::PublishHome {
+                    user: user.to_string(),
+                },
+            )])
+            .await?;
+        self.queued();
+        tracing::info!(link.id = link.id, %team, sponsor = %user, max_uses, "invite link created");
+        let url = format!("{public_url}/join/{token}");
+        Ok(LinkSubmit::Created(render::link_created(&url, &link)))
+    }
+
+    /// App Home's Revoke: the sponsor, or anyone who may revoke guest access there.
+    pub(in crate::workflow) async fn revoke_link_click(
+        &self,
+        team: &TeamId,
+        user: &UserId,
+        id: i64,
+        feedback: &Feedback,
+    ) -> anyhow::Result<()> {
+        let Some(link) = self.store.get_link(team, id).await? else {
+            return self
+                .tell(team, feedback, format!("There is no link {id}."))
+                .await;
+        };
+        if &link.sponsor != user {
+            let standing = self.standing(team, user, &[Right::Revoke]).await?;
+            if self
+                .settings
+                .roles
+                .may(&standing, Right::Revoke, &link.terms.channels, None)
+                .is_err()
+            {
+                return self
+                    .tell(
+                        team,
+                        feedback,
+                        format!(
+                            "Only <@{}>, who made link {id}, can revoke it.",
+                            link.sponsor
+                        ),
+                    )
+                    .await;
+            }
+        }
+        let now = self.now();
+        let audit = AuditEntry {
+            team_id: team.clone(),
+            request_id: None,
+            actor: user.to_string(),
+            action: "link_revoke".into(),
+            from_state: None,
+            to_state: None,
+            detail: format!("link {id} after {} use(s)", link.uses),
+            at: now,
+        };
+        let mut jobs = vec![self.job(
+            team,
+            Job::PublishHome {
+                user: user.to_string(),
+            },
+        )];
+        if &link.sponsor != user {
+            jobs.push(self.job(
+                team,
+                Job::PublishHome {
+                    user: link.sponsor.to_string(),
+                },
+            ));
+        }
+        let revoked = self
+            .store
+            .revoke_link(team, id, user, now, audit, jobs)
+            .await?;
+        self.queued();
+        let text = match revoked {
+            Some(_) => format!("Link {id} is revoked: nobody can use it any more."),
+            None => format!("Link {id} was already revoked."),
+        };
+        self.tell(team, feedback, text).await
+    }
+
+    /// What a door shows before anything is typed.
+    pub async fn join_view(&self, door: &JoinDoor) -> anyhow::Result<JoinView> {
+        Ok(match self.resolve(door).await? {
+            Resolved::NotFound => JoinView::NotFound,
+            Resolved::Closed { why, sponsor } => JoinView::Closed {
+                why,
+                sponsor: self.display_name(&sponsor).await,
+            },
+            Resolved::Open(door) => JoinView::Open(self.offer(&door).await),
+        })
+    }
+
+    /// A visitor's submission.
+    pub async fn submit_join(
+        &self,
+        door: &JoinDoor,
+        draft: &JoinDraft,
+    ) -> anyhow::Result<JoinOutcome> {
+        let door = match self.resolve(door).await? {
+            Resolved::NotFound => return Ok(JoinOutcome::NotFound),
+            Resolved::Closed { why, sponsor } => {
+                return Ok(JoinOutcome::Closed {
+                    why,
+                    sponsor: self.display_name(&sponsor).await,
+                });
+            }
+            Resolved::Open(door) => door,
+        };
+        let now = self.now();
+        let problems = |problem: JoinProblem| vec![(JoinField::Email, problem)];
+        let valid = match validate_join(draft, &self.settings.policy, &door.allowed_domains) {
+            Ok(valid) => valid,
+            Err(found) => return Ok(JoinOutcome::Problems(self.offer(&door).await, found)),
+        };
+        if self
+            .store
+            .open_request_for_email(&door.team, valid.email.as_str())
+            .await?
+            .is_some()
+        {
+            return Ok(JoinOutcome::Problems(
+                self.offer(&door).await,
+                problems(JoinProblem::Taken),
+            ));
+        }
+        // A full member is refused on the field (neutrally); if Slack is slow, the check is
+        // made again before the invitation, as for the form in Slack.
+        if let Ok(Ok(EmailOwner::FullMember)) =
+            tokio::time::timeout(PAGE_LOOKUP_BUDGET, self.email_owner(valid.email.as_str())).await
+        {
+            return Ok(JoinOutcome::Problems(
+                self.offer(&door).await,
+                problems(JoinProblem::Member),
+            ));
+        }
+        let terms = crate::domain::quorum::Terms {
+            guest_type: door.terms.guest_type,
+            channels: door.terms.channels.clone(),
+            expiry: door.terms.expiry,
+        };
+        let (quorum, decide_by) = self.approval_terms(&terms, &valid.email, now);
+        let as_request = crate::domain::policy::ValidRequest {
+            email: valid.email.clone(),
+            full_name: valid.full_name.clone(),
+            organisation: valid.organisation.clone(),
+            reason: valid.reason.clone(),
+            guest_type: door.terms.guest_type,
+            channels: door.terms.channels.clone(),
+            expiry: door.terms.expiry,
+        };
+        let rule =
+            auto_approval(&self.settings.auto_approve, &as_request, now).map(|r| r.name.clone());
+        let new = NewRequest {
+            team_id: door.team.clone(),
+            kind: RequestKind::Guest,
+            parent_id: None,
+            requester: door.sponsor.clone(),
+            email: valid.email.clone(),
+            full_name: valid.full_name,
+            organisation: valid.organisation,
+            reason: valid.reason,
+            guest_type: door.terms.guest_type,
+            channels: door.terms.channels.clone(),
+            expiry: door.terms.expiry,
+            source: door.source.clone(),
+            sync_rule: None,
+            phone: valid.phone,
+            account_team: None,
+            source_user: None,
+            quorum,
+            decide_by,
+        };
+        let via = match &door.link {
+            Some(link) => format!("invite link {}", link.id),
+            None => "self-registration".to_string(),
+        };
+        let outcome = self
+            .store_join_request(&door, &new, rule.clone(), &via, now)
+            .await?;
+        self.queued();
+        Ok(match outcome {
+            RedeemOutcome::Created(request) => {
+                metrics::counter!("join_requests_total", "door" => door.source.as_str())
+                    .increment(1);
+                tracing::info!(request.id = request.id.0, team_id = %request.team_id, via, "request from the join page");
+                JoinOutcome::Sent {
+                    auto_approved: rule.is_some(),
+                }
+            }
+            RedeemOutcome::Duplicate(_) => {
+                JoinOutcome::Problems(self.offer(&door).await, problems(JoinProblem::Taken))
+            }
+            RedeemOutcome::LinkClosed => {
+                let why = match &door.link {
+                    Some(link) => match self.store.get_link(&door.team, link.id).await? {
+                        Some(now_link) if now_link.status(now) != LinkStatus::Open => {
+                            now_link.status(now)
+                        }
+                        _ => LinkStatus::UsedUp,
+                    },
+                    None => LinkStatus::UsedUp,
+                };
+                JoinOutcome::Closed {
+                    why,
+                    sponsor: self.display_name(&door.sponsor).await,
+                }
+            }
+        })
+    }
+
+    /// One transaction: the link's use (if a link), the request, its audit row and jobs.
+    async fn store_join_request(
+        &self,
+        door: &Door,
+        new: &NewRequest,
+        rule: Option<String>,
+        via: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<RedeemOutcome> {
+        let team = door.team.clone();
+        let max_attempts = self.settings.max_attempts;
+        let approval = rule.as_ref().map(|rule| Approval {
+            decided_by: None,
+            auto_rule: Some(rule.clone()),
+            audit_actor: crate::store::BOT_ACTOR.into(),
+            audit_action: "auto_approve".into(),
+            audit_detail: format!("auto-approval rule {rule}; through {via}"),
+        });
+        let (rule_shown, via_shown) = (rule.clone(), via.to_string());
+        let sponsor_text = move |r: &GuestRequest| {
+            let what = match &rule_shown {
+                Some(rule) => format!(
+                    "was approved automatically by rule *{}*; the invitation comes next",
+                    safe(rule, 80)
+                ),
+                None => "is waiting for an approver".to_string(),
+            };
+            format!(
+                "*{}* ({}) asked for a guest account through your {}. Request *{}*, with you as sponsor, {}. I will tell you here when anything changes.",
+                safe(&r.full_name, 100),
+                safe(r.email.as_str(), 254),
+                via_shown,
+                r.id,
+                what
+            )
+        };
+        let base = move |r: &GuestRequest| -> Vec<NewJob> {
+            vec![
+                Job::PostCard { request_id: r.id }.now(&team, now, max_attempts),
+                Job::NotifyRequester {
+                    request_id: r.id,
+                    text: sponsor_text(r),
+                }
+                .now(&team, now, max_attempts),
+                Job::PublishHome {
+                    user: r.requester.to_string(),
+                }
+                .now(&team, now, max_attempts),
+            ]
+        };
+        let audit = AuditEntry {
+            team_id: door.team.clone(),
+            request_id: None,
+            actor: door.sponsor.to_string(),
+            action: if approval.is_some() {
+                "auto_approve".into()
+            } else {
+                "submit".into()
+            },
+            from_state: None,
+            to_state: Some(if approval.is_some() {
+                RequestState::Approved
+            } else {
+                RequestState::Pending
+            }),
+            detail: format!(
+                "{} as {} through {via}{}",
+                new.email,
+                new.guest_type.as_str(),
+                rule.as_ref()
+                    .map(|r| format!("; auto-approval rule {r}"))
+                    .unwrap_or_default()
+            ),
+            at: now,
+        };
+        let jobs: crate::store::JobsFor = if approval.is_some() {
+            let provisioning = self.approved_jobs(&door.team);
+            Box::new(move |r: &GuestRequest| {
+                let mut jobs = base(r);
+                jobs.extend(provisioning(r));
+                jobs
+            })
+        } else {
+            let timers = self.pending_timers();
+            let team = door.team.clone();
+            Box::new(move |r: &GuestRequest| {
+                let mut jobs = base(r);
+                jobs.extend(timers.jobs(&team, r));
+                jobs
+            })
+        };
+        Ok(match &door.link {
+            Some(link) => {
+                self.store
+                    .redeem_link(link.id, new, approval.as_ref(), now, audit, jobs)
+                    .await?
+            }
+            None => match &approval {
+                None => match self
+                    .store
+                    .create_request(new, RequestState::Pending, now, audit, jobs)
+                    .await?
+                {
+                    crate::store::CreateOutcome::Created(r) => RedeemOutcome::Created(r),
+                    crate::store::CreateOutcome::Duplicate(r) => RedeemOutcome::Duplicate(r),
+                },
+                Some(approval) => {
+                    let each: crate::store::JobsForEach = {
+                        let jobs = std::sync::Mutex::new(Some(jobs));
+                        Box::new(move |r: &GuestRequest| {
+                            jobs.lock()
+                                .ok()
+                                .and_then(|mut j| j.take())
+                                .map(|j| j(r))
+                                .unwrap_or_default()
+                        })
+                    };
+                    let created = self
+                        .store
+                        .create_approved(std::slice::from_ref(new), approval, now, each)
+                        .await?;
+                    match created.into_iter().next() {
+                        Some(r) => RedeemOutcome::Created(r),
+                        None => match self
+                            .store
+                            .open_request_for_email(&new.team_id, new.email.as_str())
+                            .await?
+                        {
+                            Some(existing) => RedeemOutcome::Duplicate(existing),
+                            None => anyhow::bail!("self-registered request was not stored"),
+                        },
+                    }
+                }
+            },
+        })
+    }
+
+    async fn resolve(&self, door: &JoinDoor) -> anyhow::Result<Resolved> {
+        let now = self.now();
+        match door {
+            JoinDoor::Link(token) => {
+                if !plausible_token(token) {
+                    return Ok(Resolved::NotFound);
+                }
+                let Some(link) = self.store.link_by_token_hash(&token_hash(token)).await? else {
+                    return Ok(Resolved::NotFound);
+                };
+                Ok(match link.status(now) {
+                    LinkStatus::Open => Resolved::Open(Box::new(Door {
+                        team: link.team_id.clone(),
+                        terms: link.terms.clone(),
+                        sponsor: link.sponsor.clone(),
+                        source: Source::InviteLink,
+                        allowed_domains: Vec::new(),
+                        link: Some(link),
+                    })),
+                    why => Resolved::Closed {
+                        why,
+                        sponsor: link.sponsor,
+                    },
+                })
+            }
+            JoinDoor::SelfRegistration => {
+                let Some(rules) = &self.settings.join.self_registration else {
+                    return Ok(Resolved::NotFound);
+                };
+                Ok(Resolved::Open(Box::new(Door {
+                    team: self.home_team().await?,
+                    terms: rules.terms.clone(),
+                    sponsor: rules.sponsor.clone(),
+                    source: Source::SelfRegistration,
+                    link: None,
+                    allowed_domains: rules.allowed_domains.clone(),
+                })))
+            }
+        }
+    }
+
+    async fn offer(&self, door: &Door) -> JoinOffer {
+        let mut channels = Vec::with_capacity(door.terms.channels.len());
+        for channel in &door.terms.channels {
+            let name = tokio::time::timeout(PAGE_LOOKUP_BUDGET, self.slack.channel_name(channel))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .flatten();
+            channels.push(
+                name.map(|n| format!("#{n}"))
+                    .unwrap_or_else(|| channel.to_string()),
+            );
+        }
+        JoinOffer {
+            sponsor: self.display_name(&door.sponsor).await,
+            guest_type: door.terms.guest_type,
+            channels,
+            expiry: door.terms.expiry,
+            allowed_domains: door.allowed_domains.clone(),
+        }
+    }
+
+    async fn display_name(&self, user: &UserId) -> String {
+        match tokio::time::timeout(PAGE_LOOKUP_BUDGET, self.directory.person(user)).await {
+            Ok(Ok(person)) => person.name,
+            _ => user.to_string(),
+        }
+    }
+}
