@@ -39,8 +39,9 @@ pub enum Command {
     Migrate,
     /// Print the Slack app manifest (YAML) for a deployment.
     Manifest {
-        /// The public base URL Slack will call, e.g. https://bot.example.com.
-        #[arg(long, required_unless_present = "socket_mode")]
+        /// The public base URL Slack will call, e.g. https://bot.example.com (default:
+        /// `server.public_url` of the configuration).
+        #[arg(long)]
         url: Option<String>,
         /// A manifest for Socket Mode (no public URL).
         #[arg(long)]
@@ -172,7 +173,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Manifest { url, socket_mode } => {
-            let url = url.unwrap_or_default();
+            let url = match url {
+                Some(url) => url,
+                None if socket_mode => String::new(),
+                None => load_config(cli.config)?.join.public_url.ok_or_else(|| {
+                    anyhow::anyhow!("give --url, or set server.public_url in the configuration")
+                })?,
+            };
             if !socket_mode {
                 let parsed =
                     url::Url::parse(&url).with_context(|| format!("--url {url:?} is not a URL"))?;

@@ -21,7 +21,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &["domain", "clock", "provision", "slack", "store"],
     ),
     ("jobs", &["workflow", "store", "clock", "domain"]),
-    ("http", &["workflow", "slack", "clock", "telemetry", "domain"]),
+    (
+        "http",
+        &["workflow", "slack", "clock", "telemetry", "domain"],
+    ),
     ("socket", &["workflow", "slack"]),
     // Test support: a Web API stand-in that signs requests the way `http` checks them.
     ("fake_slack", &["clock", "http", "slack"]),

@@ -45,6 +45,38 @@ impl Config {
             self.body_read_timeout.as_secs().to_string(),
         );
         line(
+            "server.public_url",
+            self.join
+                .public_url
+                .clone()
+                .unwrap_or_else(|| "not set (no invite links, no /join)".into()),
+        );
+        line(
+            "server.join_submissions_per_minute",
+            self.join_guard.submissions_per_minute.to_string(),
+        );
+        line(
+            "server.trust_forwarded_for",
+            self.join_guard.trust_forwarded_for.to_string(),
+        );
+        line(
+            "self_registration",
+            match &self.join.self_registration {
+                None => "off".to_string(),
+                Some(r) => format!(
+                    "{} as {} in {} channel(s), {}, sponsor {}",
+                    r.allowed_domains.join(", "),
+                    r.terms.guest_type.as_str(),
+                    r.terms.channels.len(),
+                    match r.terms.expiry {
+                        crate::domain::Expiry::AfterDays { days } => format!("{days} days"),
+                        _ => "no end".to_string(),
+                    },
+                    r.sponsor
+                ),
+            },
+        );
+        line(
             "database.url (DATABASE_URL)",
             crate::store::redact_url(self.database_url.expose_secret()),
         );

@@ -495,3 +495,65 @@ fn bad_roles_and_quorum_rules_name_their_key() {
         assert_eq!(load_with(Some(bad), &[]).unwrap_err().key, key, "{bad}");
     }
 }
+
+#[test]
+fn the_join_page_keys_name_themselves() {
+    let err = |toml: &str| load_with(Some(toml), &[]).unwrap_err().key;
+    assert_eq!(
+        err("[server]\npublic_url = \"ftp://x\"\n"),
+        "server.public_url"
+    );
+    assert_eq!(
+        err("[server]\npublic_url = \"https://g.example/?a=1\"\n"),
+        "server.public_url"
+    );
+    let with_url = "[server]\npublic_url = \"https://g.example/\"\n";
+    let config = load_with(Some(with_url), &[]).unwrap();
+    assert_eq!(config.join.public_url.as_deref(), Some("https://g.example"));
+    assert!(config.join_guard.secure_cookies);
+    assert!(config.join.self_registration.is_none());
+    assert_eq!(
+        err(
+            "[self_registration]\nallowed_domains = [\"p.example\"]\nchannels = [\"C0123456789\"]\nsponsor = \"U0123456789\"\n"
+        ),
+        "server.public_url"
+    );
+    let section = |body: &str| format!("{with_url}[self_registration]\n{body}");
+    assert_eq!(
+        err(&section(
+            "allowed_domains = [\"p.example\"]\nchannels = [\"C0123456789\"]\n"
+        )),
+        "self_registration.sponsor"
+    );
+    assert_eq!(
+        err(&section(
+            "allowed_domains = [\"nodot\"]\nchannels = [\"C0123456789\"]\nsponsor = \"U0123456789\"\n"
+        )),
+        "self_registration.allowed_domains"
+    );
+    assert_eq!(
+        err(&section(
+            "allowed_domains = [\"p.example\"]\nsponsor = \"U0123456789\"\n"
+        )),
+        "self_registration.channels"
+    );
+    assert_eq!(
+        err(&section(
+            "allowed_domains = [\"p.example\"]\nchannels = [\"C0123456789\"]\nsponsor = \"U0123456789\"\nexpiry_days = 400\n"
+        )),
+        "self_registration.expiry_days"
+    );
+    let config = load_with(
+        Some(&section(
+            "allowed_domains = [\"@P.example\"]\nchannels = [\"C0123456789\"]\nsponsor = \"U0123456789\"\n",
+        )),
+        &[],
+    )
+    .unwrap();
+    let rules = config.join.self_registration.unwrap();
+    assert_eq!(rules.allowed_domains, ["p.example"]);
+    assert_eq!(
+        rules.terms.expiry,
+        crate::domain::Expiry::AfterDays { days: 30 }
+    );
+}

@@ -7,6 +7,7 @@ mod services;
 
 mod account_safety;
 mod approvals;
+mod browser;
 mod demo;
 mod firehose;
 mod import;
