@@ -339,6 +339,19 @@ impl Workflow {
             }
             Resolved::Open(door) => door,
         };
+        // A link speaks for its sponsor only while the sponsor may still ask for guests.
+        if door.link.is_some()
+            && self
+                .may_at_all(&door.team, &door.sponsor, Right::Request)
+                .await?
+                .is_err()
+        {
+            tracing::info!(sponsor = %door.sponsor, "invite link refused: its sponsor may no longer request guests");
+            return Ok(JoinOutcome::Closed {
+                why: LinkStatus::Revoked,
+                sponsor: self.display_name(&door.sponsor).await,
+            });
+        }
         let now = self.now();
         let problems = |problem: JoinProblem| vec![(JoinField::Email, problem)];
         let valid = match validate_join(draft, &self.settings.policy, &door.allowed_domains) {

@@ -564,3 +564,87 @@ async fn links_need_a_public_url_and_the_right_to_request() {
         "a link needs a channel"
     );
 }
+
+#[tokio::test]
+async fn two_visitors_racing_for_a_single_use_link_get_one_request() {
+    let app = join_app().start().await;
+    let path = make_link(&app, REQUESTER, "1", "7").await;
+    let mut first = Visitor::new(&app);
+    let mut second = Visitor::new(&app);
+    first.get(&path).await;
+    second.get(&path).await;
+    let (a, b) = (
+        guest_fields("ann@partner.example"),
+        guest_fields("bob@partner.example"),
+    );
+    let (fa, fb) = (fields(&a), fields(&b));
+    let (pa, pb) = tokio::join!(first.post(&path, &fa, true), second.post(&path, &fb, true));
+    let mut statuses = [pa.status, pb.status];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [200, 410],
+        "one wins, one is told the link is used"
+    );
+    let stored = [
+        requests_for(&app, "ann@partner.example").await.is_some(),
+        requests_for(&app, "bob@partner.example").await.is_some(),
+    ];
+    assert_eq!(stored.iter().filter(|s| **s).count(), 1, "{stored:?}");
+}
+
+#[tokio::test]
+async fn a_link_request_inside_an_auto_approval_rule_is_approved_and_provisioned() {
+    let app = slack_admin()
+        .toml(&format!(
+            "[server]\npublic_url = \"{PUBLIC_URL}\"\n\
+             [[auto_approve]]\nname = \"partners\"\ndomains = [\"partner.example\"]\nmax_expiry_days = 60\n"
+        ))
+        .start()
+        .await;
+    let path = make_link(&app, REQUESTER, "1", "7").await;
+    let mut visitor = Visitor::new(&app);
+    visitor.get(&path).await;
+    let page = visitor
+        .post(&path, &fields(&guest_fields("grace@partner.example")), true)
+        .await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    assert!(page.html.contains("was approved"), "{}", page.html);
+    app.run_jobs().await;
+    let request = requests_for(&app, "grace@partner.example").await.unwrap();
+    assert_eq!(request.auto_rule.as_deref(), Some("partners"));
+    assert_eq!(request.requester.as_str(), REQUESTER);
+    let invite = app.only_call("admin.users.invite");
+    assert_eq!(invite.arg_str("email"), Some("grace@partner.example"));
+    // The link was spent by the same transaction.
+    let again = Visitor::new(&app).get(&path).await;
+    assert_eq!(again.status, 410);
+}
+
+#[tokio::test]
+async fn the_token_is_not_in_the_logs_or_metrics() {
+    let app = join_app().start().await;
+    let path = make_link(&app, REQUESTER, "1", "7").await;
+    let token = path.trim_start_matches("/join/").to_string();
+    let mut visitor = Visitor::new(&app);
+    visitor.get(&path).await;
+    let metrics = get(format!("{}/metrics", app.base_url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("route=\"/join/{token}\""),
+        "routes are named by pattern"
+    );
+    assert!(!metrics.contains(&token));
+    // The audit log of the link's creation names it by id, never by token.
+    let audit = app.store.audit_since(None).await.unwrap();
+    let link_rows: Vec<_> = audit
+        .iter()
+        .filter(|r| r.entry.action == "link_create")
+        .collect();
+    assert_eq!(link_rows.len(), 1);
+    assert!(audit.iter().all(|r| !r.entry.detail.contains(&token)));
+}
