@@ -148,8 +148,22 @@ pub fn home(
             }
         }
     }
+    // Block Kit takes at most 100 blocks in a Home tab: a full queue, full lists and many links
+    // together are cut, and the last block says so.
+    if blocks.len() > MAX_HOME_BLOCKS {
+        blocks.truncate(MAX_HOME_BLOCKS - 1);
+        blocks.push(
+            SlackContextBlock::new(vec![md!(
+                "…and more: the request channel has every request, and `/guest list` yours."
+            )])
+            .into(),
+        );
+    }
     SlackView::Home(SlackHomeView::new(blocks))
 }
+
+/// Slack's limit on a Home tab's blocks.
+pub const MAX_HOME_BLOCKS: usize = 100;
 
 /// `/guest help`.
 pub fn help_text() -> String {

@@ -165,7 +165,8 @@ pub fn link_lines(links: &[InviteLink]) -> Vec<SlackBlock> {
             .into(),
         );
     }
-    for link in links {
+    const MAX_SHOWN: usize = 10;
+    for link in links.iter().take(MAX_SHOWN) {
         blocks.push(
             SlackSectionBlock::new()
                 .with_text(md!(
@@ -186,6 +187,15 @@ pub fn link_lines(links: &[InviteLink]) -> Vec<SlackBlock> {
                         )),
                 ))
                 .into(),
+        );
+    }
+    if links.len() > MAX_SHOWN {
+        blocks.push(
+            SlackContextBlock::new(vec![md!(
+                "…and {} more. Revoke the ones you no longer need to see the rest.",
+                links.len() - MAX_SHOWN
+            )])
+            .into(),
         );
     }
     blocks.push(

@@ -250,3 +250,59 @@ fn request_again_fills_the_form_and_shows_why_it_ended() {
             .contains("\"action_id\":\"request_again\"")
     );
 }
+
+fn link() -> crate::domain::join::InviteLink {
+    crate::domain::join::InviteLink {
+        id: 7,
+        team_id: TeamId::from("T1"),
+        sponsor: UserId::from("UREQ"),
+        terms: crate::domain::join::JoinTerms {
+            guest_type: GuestType::MultiChannel,
+            channels: vec![ChannelId::from("C1"), ChannelId::from("C2")],
+            expiry: Expiry::AfterDays { days: 30 },
+        },
+        max_uses: 5,
+        uses: 2,
+        valid_until: "2026-11-29T12:00:00Z".parse().unwrap(),
+        revoked_at: None,
+        created_at: now(),
+    }
+}
+
+#[test]
+fn invite_link_snapshots() {
+    let metadata = FormMetadata {
+        tz: Some("Europe/Paris".into()),
+        origin: None,
+    };
+    insta::assert_json_snapshot!("link_form", link_form(&RequestPolicy::default(), &metadata));
+    insta::assert_json_snapshot!(
+        "link_created",
+        link_created("https://guestlist.example.com/join/abc", &link())
+    );
+    let links = [link()];
+    let view = home(&[], None, Some(&links), now());
+    let text = serde_json::to_string(&view).unwrap();
+    assert!(text.contains("revoke_invite_link") && text.contains("3 of 5 use(s) left"));
+    insta::assert_json_snapshot!("home_with_links", view);
+}
+
+#[test]
+fn a_full_home_stays_within_slacks_100_blocks() {
+    let mine: Vec<GuestRequest> = (0..10).map(|_| request(RequestState::Approved)).collect();
+    let approver = ApproverHome {
+        queue: (0..40)
+            .map(|_| (request(RequestState::Pending), Vec::new()))
+            .collect(),
+        accounts: (0..20).map(|_| request(RequestState::Active)).collect(),
+    };
+    let links: Vec<_> = (0..20).map(|_| link()).collect();
+    let SlackView::Home(view) = home(&mine, Some(&approver), Some(&links), now()) else {
+        panic!("a home view");
+    };
+    assert_eq!(view.blocks.len(), super::home::MAX_HOME_BLOCKS);
+    let SlackView::Home(small) = home(&[], None, Some(&links[..2]), now()) else {
+        panic!("a home view");
+    };
+    assert!(small.blocks.len() < 20);
+}
