@@ -244,11 +244,22 @@ pub(super) fn build(
             .unwrap_or(socket_defaults.reconnect_after),
     };
 
+    let reconcile_every = match file.inventory.reconcile_minutes.unwrap_or(60) {
+        0 => None,
+        minutes if minutes < 5 => {
+            return Err(ConfigError::new(
+                "inventory.reconcile_minutes",
+                "at least 5 (each run reads every user of the workspace), or 0 for events only",
+            ));
+        }
+        minutes => Some(Duration::from_secs(minutes * 60)),
+    };
     Ok(Config {
         sync,
         auto_approve,
         join,
         join_guard,
+        reconcile_every,
         socket,
         provisioning,
         listen,

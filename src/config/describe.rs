@@ -60,6 +60,12 @@ impl Config {
             self.join_guard.trust_forwarded_for.to_string(),
         );
         line(
+            "inventory.reconcile_minutes",
+            self.reconcile_every
+                .map(|d| (d.as_secs() / 60).to_string())
+                .unwrap_or_else(|| "0 (on Slack events only)".into()),
+        );
+        line(
             "self_registration",
             match &self.join.self_registration {
                 None => "off".to_string(),

@@ -35,6 +35,14 @@ pub(super) struct FileConfig {
     #[serde(default)]
     pub(super) auto_approve: Vec<FileAutoApprove>,
     pub(super) self_registration: Option<FileSelfRegistration>,
+    #[serde(default)]
+    pub(super) inventory: FileInventory,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileInventory {
+    pub(super) reconcile_minutes: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

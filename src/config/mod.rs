@@ -91,6 +91,8 @@ pub struct Config {
     pub join: crate::workflow::JoinSettings,
     /// The join page's limits (per address, per link) and cookie flags.
     pub join_guard: crate::http::JoinGuardSettings,
+    /// `inventory.reconcile_minutes`: how often tracked guests are compared with Slack.
+    pub reconcile_every: Option<Duration>,
 }
 
 #[derive(Debug, Clone)]
@@ -190,6 +192,7 @@ impl Config {
             sync: self.sync.clone(),
             auto_approve: self.auto_approve.clone(),
             join: self.join.clone(),
+            reconcile_every: self.reconcile_every,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod import;
 pub mod join;
 pub mod policy;
 pub mod quorum;
+pub mod reconcile;
 pub mod request;
 pub mod roles;
 pub mod sync;

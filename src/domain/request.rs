@@ -6,7 +6,8 @@
 //!    ├──deny──▶ denied                        │  └──resend── invite_expired ◀──lapse──┘
 //!    └──cancel─▶ cancelled          any open state ──revoke──▶ revoked
 //!
-//! approved | invited | invite_expired ──found_member──▶ already_member
+//! approved | invited | invite_expired | active ──found_member──▶ already_member
+//! active ──end_outside──▶ ended_outside   (deactivated in Slack by hand: recorded, not done)
 //! pending ──lapse──▶ lapsed   (nobody decided within the time limit)
 //! ```
 //! `already_member`: the email turned out to belong to a full member of the workspace. The
@@ -38,10 +39,12 @@ pub enum RequestState {
     AlreadyMember,
     /// Nobody decided within the time limit.
     Lapsed,
+    /// The account was deactivated in Slack, not by Guestlist (found by reconciliation).
+    EndedOutside,
 }
 
 impl RequestState {
-    pub const ALL: [RequestState; 11] = [
+    pub const ALL: [RequestState; 12] = [
         RequestState::Pending,
         RequestState::Approved,
         RequestState::Denied,
@@ -53,6 +56,7 @@ impl RequestState {
         RequestState::Revoked,
         RequestState::AlreadyMember,
         RequestState::Lapsed,
+        RequestState::EndedOutside,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +72,7 @@ impl RequestState {
             RequestState::Revoked => "revoked",
             RequestState::AlreadyMember => "already_member",
             RequestState::Lapsed => "lapsed",
+            RequestState::EndedOutside => "ended_outside",
         }
     }
 
@@ -96,6 +101,7 @@ impl RequestState {
                 | RequestState::Revoked
                 | RequestState::AlreadyMember
                 | RequestState::Lapsed
+                | RequestState::EndedOutside
         )
     }
 
@@ -113,6 +119,7 @@ impl RequestState {
             RequestState::Revoked => "revoked",
             RequestState::AlreadyMember => "already a full member",
             RequestState::Lapsed => "lapsed undecided",
+            RequestState::EndedOutside => "ended outside Guestlist",
         }
     }
 }
@@ -208,6 +215,8 @@ pub enum Action {
     FoundMember,
     /// Nobody decided in time.
     Lapse,
+    /// Reconciliation found the account deactivated in Slack.
+    EndOutside,
 }
 
 impl Action {
@@ -224,6 +233,7 @@ impl Action {
             Action::Revoke => "revoke",
             Action::FoundMember => "found_member",
             Action::Lapse => "lapse",
+            Action::EndOutside => "end_outside",
         }
     }
 }
@@ -267,9 +277,12 @@ pub fn transition(
             S::Approved | S::Invited | S::InviteExpired | S::Active,
             A::Revoke,
         ) => Some(S::Revoked),
-        (RequestKind::Guest, S::Approved | S::Invited | S::InviteExpired, A::FoundMember) => {
-            Some(S::AlreadyMember)
-        }
+        (
+            RequestKind::Guest,
+            S::Approved | S::Invited | S::InviteExpired | S::Active,
+            A::FoundMember,
+        ) => Some(S::AlreadyMember),
+        (RequestKind::Guest, S::Active, A::EndOutside) => Some(S::EndedOutside),
         _ => None,
     };
     to.ok_or(InvalidTransition {
@@ -287,6 +300,7 @@ pub fn transition(
             A::Revoke => "revoked",
             A::FoundMember => "ended as a full member's",
             A::Lapse => "marked as lapsed",
+            A::EndOutside => "ended outside Guestlist",
         },
     })
 }

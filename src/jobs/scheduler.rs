@@ -48,6 +48,21 @@ impl Scheduler {
                 Some(format!("housekeeping@{}", hour_slot(now))),
             )])
             .await?;
+        if let Some(every) = self.workflow.settings().reconcile_every {
+            let slot = now.timestamp() / every.as_secs().max(60) as i64;
+            let team = self.workflow.home_team().await?;
+            let job = Job::Reconcile {
+                reason: "schedule".into(),
+            };
+            store
+                .enqueue_jobs(&[job.at(
+                    &team,
+                    now,
+                    max_attempts,
+                    Some(format!("reconcile@{slot}")),
+                )])
+                .await?;
+        }
         let sync = &self.workflow.settings().sync;
         if !sync.rules.is_empty() {
             // One slot per interval: whichever replica gets here first enqueues it.

@@ -289,6 +289,13 @@ pub trait Requests: Send + Sync {
         limit: i64,
     ) -> StoreResult<Vec<GuestRequest>>;
 
+    /// The guest requests bound to this Slack user id (in the home workspace), newest first.
+    async fn requests_bound_to(
+        &self,
+        team_id: &TeamId,
+        slack_user_id: &str,
+    ) -> StoreResult<Vec<GuestRequest>>;
+
     /// The account (approved, invited or active) held by an email, if any.
     async fn account_for_email(
         &self,

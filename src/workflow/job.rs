@@ -116,6 +116,8 @@ pub enum Job {
     },
     /// Tell the sponsor the invitation lapsed (with a Resend button).
     InviteLapsedNotice { request_id: RequestId },
+    /// Compare every tracked guest account with Slack (records, never changes Slack).
+    Reconcile { reason: String },
     /// A full group sync of every rule (or one).
     SyncRun {
         rule: Option<String>,
@@ -237,6 +239,7 @@ impl Job {
             Job::InviteLapsedNotice { request_id } => {
                 ("invite_lapsed_notice", dm(request_id), QUICK)
             }
+            Job::Reconcile { .. } => ("reconcile", Some("reconcile".to_string()), SYNC),
             Job::SyncRun { .. } => ("sync_run", sync(), SYNC),
             Job::SyncDelta { .. } => ("sync_delta", sync(), SYNC),
             Job::SyncGroupChanged { .. } => ("sync_run", sync(), SYNC),

@@ -202,6 +202,7 @@ impl Workflow {
                     .await?
             }
             Job::AccountEvent { user, joined } => {
+                self.reconcile_user(team, &user).await?;
                 self.account_event(team, &user).await?;
                 if joined {
                     self.sync_join(team, &user).await?;
@@ -228,6 +229,10 @@ impl Workflow {
                     Reply::Anywhere,
                 )
                 .await?;
+            }
+            Job::Reconcile { reason } => {
+                tracing::debug!(reason, "reconciliation");
+                self.reconcile_all(team).await?;
             }
             Job::SyncRun { rule, reason } => {
                 self.sync_run(

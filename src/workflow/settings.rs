@@ -25,6 +25,8 @@ pub struct WorkflowSettings {
     pub sync: SyncSettings,
     pub auto_approve: Vec<AutoApproveRule>,
     pub join: JoinSettings,
+    /// How often every tracked guest is compared with Slack (`None`: only on events).
+    pub reconcile_every: Option<Duration>,
 }
 
 /// The clocks of a request nobody decides: reminders, escalation, lapse.

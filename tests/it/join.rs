@@ -362,6 +362,15 @@ async fn revoked_expired_and_unknown_links_say_which_and_create_nothing() {
     let page = visitor.get(&expiring).await;
     assert_eq!(page.status, 410);
     assert!(page.html.contains("expired"), "{}", page.html);
+    let post = visitor
+        .post(
+            &expiring,
+            &fields(&guest_fields("late@partner.example")),
+            true,
+        )
+        .await;
+    assert_eq!(post.status, 410);
+    assert!(requests_for(&app, "late@partner.example").await.is_none());
 
     // Unknown and malformed tokens.
     let page = visitor.get(&format!("/join/{}", "0".repeat(48))).await;

@@ -12,6 +12,7 @@ mod demo;
 mod firehose;
 mod import;
 mod ingress;
+mod inventory;
 mod jobs;
 mod join;
 mod lifecycle;

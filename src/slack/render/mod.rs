@@ -137,6 +137,10 @@ pub fn status_line(request: &GuestRequest) -> String {
             ":no_entry: Closed: this email belongs to a full member of the workspace, whose account Guestlist never changes · {}",
             when(Some(request.updated_at))
         ),
+        RequestState::EndedOutside => format!(
+            ":lock: Ended outside Guestlist: the account was deactivated in Slack · found {}",
+            when(Some(request.updated_at))
+        ),
     }
 }
 

@@ -162,6 +162,25 @@ impl Requests for This {
         .await
     }
 
+    async fn requests_bound_to(
+        &self,
+        team_id: &TeamId,
+        slack_user_id: &str,
+    ) -> StoreResult<Vec<GuestRequest>> {
+        measured(NAME, "requests_bound_to", async move {
+            let rows: Vec<RequestRow> = sqlx::query_as(select_requests!(
+                "WHERE team_id = $1 AND slack_user_id = $2 AND kind = 'guest'
+                   AND account_team IS NULL ORDER BY id DESC LIMIT 20"
+            ))
+            .bind(team_id.as_str())
+            .bind(slack_user_id)
+            .fetch_all(&self.reader)
+            .await?;
+            requests_from(rows)
+        })
+        .await
+    }
+
     async fn requests_in_state(
         &self,
         team_id: &TeamId,

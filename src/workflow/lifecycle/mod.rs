@@ -11,6 +11,7 @@ mod account;
 mod expire;
 mod extend;
 mod invite;
+mod reconcile;
 mod resend;
 
 pub use extend::ExtensionForm;

@@ -27,7 +27,7 @@ impl Pacer {
         }
     }
 
-    async fn wait(&self, method: &'static str) {
+    pub(in crate::workflow) async fn wait(&self, method: &'static str) {
         if !self.enabled {
             return;
         }

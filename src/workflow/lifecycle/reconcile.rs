@@ -1,0 +1,226 @@
+//! Reconciliation: every tracked guest account against what Slack says of it now, on a
+//! schedule and on `user_change`/`team_join`. The loop only reads Slack; what it finds is
+//! recorded here (one compare-and-set each), told to the sponsor and the card, or asked of
+//! approvers. It never changes an account in Slack.
+
+use super::super::{Job, JobError, Workflow};
+use crate::domain::reconcile::{Finding, Observed, reconcile};
+use crate::domain::request::{Action, transition};
+use crate::domain::{GuestRequest, RequestKind, RequestState, TeamId};
+use crate::store::{BOT_ACTOR, StateChange};
+use std::collections::HashMap;
+
+/// What one run found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReconcileCounts {
+    pub checked: usize,
+    pub ended_outside: usize,
+    pub became_member: usize,
+    pub reactivated: usize,
+}
+
+/// The states whose accounts are compared: live ones, and ended ones (a hand reactivation).
+const TRACKED: [RequestState; 4] = [
+    RequestState::Active,
+    RequestState::Expired,
+    RequestState::Revoked,
+    RequestState::EndedOutside,
+];
+
+impl Workflow {
+    /// The scheduled run: `users.list` once (paced), then every tracked account of the home
+    /// workspace by its bound user id.
+    pub(in crate::workflow) async fn reconcile_all(
+        &self,
+        team: &TeamId,
+    ) -> Result<ReconcileCounts, JobError> {
+        let mut seen: HashMap<String, Observed> = HashMap::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            self.pacer.wait("users.list").await;
+            let page = self
+                .slack
+                .users_page(cursor.as_deref(), self.settings.sync.page_size)
+                .await?;
+            for user in page.items {
+                let observed = Observed::from_flags(
+                    user.deleted,
+                    user.is_restricted,
+                    user.is_ultra_restricted,
+                );
+                seen.insert(user.id, observed);
+            }
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        let mut counts = ReconcileCounts::default();
+        for state in TRACKED {
+            for request in self.store.requests_in_state(team, state, 1_000_000).await? {
+                let Some(id) = tracked_id(&request) else {
+                    continue;
+                };
+                counts.checked += 1;
+                let observed = seen.get(id).copied().unwrap_or(Observed::Absent);
+                match self
+                    .record_finding(team, &request, observed, "the hourly check")
+                    .await?
+                {
+                    Finding::EndedOutside => counts.ended_outside += 1,
+                    Finding::BecameMember => counts.became_member += 1,
+                    Finding::ReactivatedOutside => counts.reactivated += 1,
+                    Finding::InSync => {}
+                }
+            }
+        }
+        tracing::info!(
+            %team,
+            checked = counts.checked,
+            ended_outside = counts.ended_outside,
+            became_member = counts.became_member,
+            reactivated = counts.reactivated,
+            "reconciliation run"
+        );
+        metrics::counter!("reconcile_runs_total").increment(1);
+        Ok(counts)
+    }
+
+    /// A `user_change` or `team_join` about a bound account: its flags, as the event gives them.
+    pub(in crate::workflow) async fn reconcile_user(
+        &self,
+        team: &TeamId,
+        user: &serde_json::Value,
+    ) -> Result<(), JobError> {
+        let Some(id) = user.get("id").and_then(|i| i.as_str()) else {
+            return Ok(());
+        };
+        let flag = |key: &str| user.get(key).and_then(|d| d.as_bool()).unwrap_or(false);
+        let observed = Observed::from_flags(
+            flag("deleted"),
+            flag("is_restricted"),
+            flag("is_ultra_restricted"),
+        );
+        for request in self.store.requests_bound_to(team, id).await? {
+            if TRACKED.contains(&request.state) {
+                self.record_finding(team, &request, observed, "a Slack event")
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn record_finding(
+        &self,
+        team: &TeamId,
+        request: &GuestRequest,
+        observed: Observed,
+        found_by: &str,
+    ) -> anyhow::Result<Finding> {
+        let finding = reconcile(request.state, observed);
+        let who = Self::who(request);
+        let action = match finding {
+            Finding::InSync => return Ok(finding),
+            Finding::EndedOutside => Action::EndOutside,
+            Finding::BecameMember => Action::FoundMember,
+            Finding::ReactivatedOutside => {
+                self.flag_reactivated(team, request, found_by).await?;
+                return Ok(finding);
+            }
+        };
+        let to = transition(request.kind, request.state, action)?;
+        let (audit_action, detail, thread, dm) = match finding {
+            Finding::EndedOutside => (
+                "ended_outside",
+                format!("deactivated in Slack outside Guestlist (found by {found_by})"),
+                format!(
+                    ":lock: {who}'s account was deactivated in Slack outside Guestlist. It is recorded as ended here; Guestlist changed nothing in Slack."
+                ),
+                format!(
+                    "{who}'s guest account, which you sponsor, was deactivated in Slack by someone other than Guestlist. It is now recorded as ended."
+                ),
+            ),
+            _ => (
+                "found_member",
+                format!("made a full member in Slack outside Guestlist (found by {found_by})"),
+                format!(
+                    ":bust_in_silhouette: {who} was made a full member in Slack. Guestlist no longer manages this account and will never change it."
+                ),
+                format!(
+                    "{who}, whom you sponsored as a guest, is now a full member of the workspace. Guestlist no longer manages the account: no reminders, no expiry."
+                ),
+            ),
+        };
+        let mut change = StateChange::new(
+            team,
+            request.id,
+            request.state,
+            to,
+            self.audit(team, request, BOT_ACTOR, audit_action, Some(to), detail),
+        );
+        change.jobs = self.tell_everyone(team, request.id, thread, Some(dm));
+        self.store.change_state(change).await?;
+        metrics::counter!("reconcile_findings_total", "finding" => audit_action).increment(1);
+        self.queued();
+        Ok(finding)
+    }
+
+    /// An ended guest is active in Slack again: approvers are asked, once per ending.
+    async fn flag_reactivated(
+        &self,
+        team: &TeamId,
+        request: &GuestRequest,
+        found_by: &str,
+    ) -> anyhow::Result<()> {
+        let history = self.store.audit_for_request(team, request.id).await?;
+        // Only an account known to be ended in Slack can have been reactivated: until the
+        // deactivation is done (a job, or an admin's task in manual mode), an active guest is
+        // simply not ended yet.
+        let ended_in_slack = request.state == RequestState::EndedOutside
+            || history.iter().any(|r| {
+                matches!(
+                    r.entry.action.as_str(),
+                    "deactivated" | "deactivation_confirmed"
+                ) || (r.entry.action == "expire" && r.entry.detail == "deactivated by an admin")
+            });
+        let already = history
+            .iter()
+            .any(|r| r.entry.action == "reactivated_outside" && r.entry.at >= request.updated_at);
+        if !ended_in_slack || already {
+            return Ok(());
+        }
+        let mention = self.approver_mentions(request);
+        let entry = self.audit(
+            team,
+            request,
+            BOT_ACTOR,
+            "reactivated_outside",
+            None,
+            format!("active in Slack again after it ended here (found by {found_by})"),
+        );
+        let jobs = vec![self.job(
+            team,
+            Job::CardReply {
+                request_id: request.id,
+                text: format!(
+                    ":warning: {} ended here ({}) but is an active guest in Slack again: someone reactivated the account by hand. {} please check it: Guestlist does not change it on its own.",
+                    Self::who(request),
+                    request.state.label(),
+                    if mention.is_empty() { "Approvers," .to_string() } else { format!("{mention},") }
+                ),
+            },
+        )];
+        self.store.append_audit(entry, jobs).await?;
+        metrics::counter!("reconcile_findings_total", "finding" => "reactivated_outside")
+            .increment(1);
+        self.queued();
+        Ok(())
+    }
+}
+
+/// The id an account is bound to, if it is one the loop compares (home workspace guests).
+fn tracked_id(request: &GuestRequest) -> Option<&str> {
+    (request.kind == RequestKind::Guest && request.account_team.is_none())
+        .then_some(request.slack_user_id.as_deref())
+        .flatten()
+}
