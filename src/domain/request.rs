@@ -541,12 +541,12 @@ mod tests {
     #[test]
     fn a_member_found_ends_an_open_request_and_nothing_else() {
         let k = RequestKind::Guest;
-        for open in [S::Approved, S::Invited, S::InviteExpired] {
+        // An active guest made a member in Slack (reconciliation) is let go the same way.
+        for open in [S::Approved, S::Invited, S::InviteExpired, S::Active] {
             assert_eq!(transition(k, open, A::FoundMember), Ok(S::AlreadyMember));
         }
         for other in [
             S::Pending,
-            S::Active,
             S::Denied,
             S::Expired,
             S::AlreadyMember,
@@ -557,6 +557,20 @@ mod tests {
         assert!(!S::AlreadyMember.holds_email());
         for action in [A::Revoke, A::Expire, A::Accept, A::Resend] {
             assert!(transition(k, S::AlreadyMember, action).is_err());
+        }
+    }
+
+    #[test]
+    fn only_an_active_account_ends_outside() {
+        let k = RequestKind::Guest;
+        assert_eq!(transition(k, S::Active, A::EndOutside), Ok(S::EndedOutside));
+        for other in S::ALL.into_iter().filter(|s| *s != S::Active) {
+            assert!(transition(k, other, A::EndOutside).is_err(), "{other}");
+        }
+        assert!(S::EndedOutside.is_final() && !S::EndedOutside.holds_email());
+        assert_eq!(S::parse("ended_outside"), Some(S::EndedOutside));
+        for action in [A::Revoke, A::Expire, A::Accept, A::Resend, A::FoundMember] {
+            assert!(transition(k, S::EndedOutside, action).is_err());
         }
     }
 
