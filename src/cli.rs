@@ -9,6 +9,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+mod guests;
 mod progress;
 
 #[derive(Debug, Parser)]
@@ -96,6 +97,24 @@ pub enum Command {
         #[arg(long, value_name = "ZONE", default_value = "UTC")]
         tz: String,
     },
+    /// The inventory of live guest accounts (soonest end first), or one request's evidence.
+    Guests {
+        /// Only accounts that end within this long: 7d, 12h, 90m.
+        #[arg(long, value_name = "DURATION")]
+        expiring_within: Option<String>,
+        /// Only the guests of this sponsor (a Slack user id; repeat for several).
+        #[arg(long, value_name = "USER_ID")]
+        sponsor: Vec<String>,
+        /// Only emails in this domain.
+        #[arg(long)]
+        domain: Option<String>,
+        /// One request's evidence instead: who asked, who approved and when, votes,
+        /// invitations, extensions, the end, and its audit trail (JSON).
+        #[arg(long, value_name = "N")]
+        id: Option<i64>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: GuestsFormat,
+    },
     /// Work with the audit log.
     Audit {
         #[command(subcommand)]
@@ -119,6 +138,13 @@ pub enum AuditCommand {
         #[arg(long, value_name = "DATE")]
         since: Option<String>,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GuestsFormat {
+    Table,
+    Csv,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -281,6 +307,47 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             sponsor,
             tz,
         } => import_command(cli.config, file, dry_run, json, importer, sponsor, &tz).await,
+        Command::Guests {
+            expiring_within,
+            sponsor,
+            domain,
+            id,
+            format,
+        } => {
+            let config = load_config(cli.config)?;
+            let store = crate::store::connect(config.database_url.expose_secret(), 1).await?;
+            store.migrate().await?;
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            if let Some(id) = id {
+                anyhow::ensure!(
+                    format == GuestsFormat::Json,
+                    "--id gives the evidence as JSON: add --format json"
+                );
+                let evidence = guests::evidence(&store, crate::domain::RequestId(id)).await?;
+                serde_json::to_writer_pretty(&mut out, &evidence)?;
+                writeln!(out)?;
+                return Ok(());
+            }
+            let filter = guests::GuestFilter {
+                expiring_within: expiring_within
+                    .as_deref()
+                    .map(guests::parse_within)
+                    .transpose()?,
+                sponsors: sponsor,
+                domain,
+            };
+            let rows = guests::inventory(&store, &filter, chrono::Utc::now()).await?;
+            match format {
+                GuestsFormat::Table => guests::write_table(&mut out, &rows)?,
+                GuestsFormat::Csv => guests::write_csv(&mut out, &rows)?,
+                GuestsFormat::Json => {
+                    serde_json::to_writer_pretty(&mut out, &rows)?;
+                    writeln!(out)?;
+                }
+            }
+            Ok(())
+        }
         Command::Audit {
             command: AuditCommand::Export { format, since },
         } => {

@@ -545,12 +545,7 @@ mod tests {
         for open in [S::Approved, S::Invited, S::InviteExpired, S::Active] {
             assert_eq!(transition(k, open, A::FoundMember), Ok(S::AlreadyMember));
         }
-        for other in [
-            S::Pending,
-            S::Denied,
-            S::Expired,
-            S::AlreadyMember,
-        ] {
+        for other in [S::Pending, S::Denied, S::Expired, S::AlreadyMember] {
             assert!(transition(k, other, A::FoundMember).is_err(), "{other}");
         }
         assert!(S::AlreadyMember.is_final());

@@ -289,6 +289,24 @@ pub trait Requests: Send + Sync {
         limit: i64,
     ) -> StoreResult<Vec<GuestRequest>>;
 
+    /// Live guest accounts (approved, invited, invitation lapsed, active) of every workspace,
+    /// by id, `limit` at a time after `after` (the inventory, paged).
+    async fn live_accounts(
+        &self,
+        after: Option<RequestId>,
+        limit: i64,
+    ) -> StoreResult<Vec<GuestRequest>>;
+
+    /// The extension requests of an account, oldest first.
+    async fn requests_by_parent(
+        &self,
+        team_id: &TeamId,
+        parent: RequestId,
+    ) -> StoreResult<Vec<GuestRequest>>;
+
+    /// One request by id, whatever its workspace (operators' reports).
+    async fn request_by_id(&self, id: RequestId) -> StoreResult<Option<GuestRequest>>;
+
     /// The guest requests bound to this Slack user id (in the home workspace), newest first.
     async fn requests_bound_to(
         &self,

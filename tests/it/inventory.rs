@@ -207,3 +207,95 @@ async fn a_guest_still_waiting_for_its_deactivation_is_not_called_reactivated() 
         .count();
     assert_eq!(flagged, 0);
 }
+
+/// `guestlist guests …` against this app's SQLite file.
+fn guests_cli(app: &TestApp, args: &[&str]) -> std::process::Output {
+    let db = app.dir.path().join("guestlist.db");
+    std::process::Command::new(env!("CARGO_BIN_EXE_guestlist"))
+        .arg("guests")
+        .args(args)
+        .env_clear()
+        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("SLACK_ADMIN_TOKEN", ADMIN_TOKEN)
+        .current_dir(app.dir.path())
+        .output()
+        .unwrap()
+}
+
+fn stdout_of(output: std::process::Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn the_inventory_lists_live_accounts_with_filters_and_an_evidence_export() {
+    let app = slack_admin().backend(Backend::Sqlite).start().await;
+    let active = active_guest(&app).await;
+    let other = app
+        .approved("alan@other.example", &["CPROJECT", "COTHER"])
+        .await;
+    let pending = app
+        .request_posted("pending@partner.example", &["CPROJECT"])
+        .await;
+    let denied = app
+        .request_posted("denied@partner.example", &["CPROJECT"])
+        .await;
+    app.deny_with(APPROVER, denied, "no NDA").await;
+    app.run_jobs().await;
+
+    let csv = stdout_of(guests_cli(&app, &["--format", "csv"]));
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("id,team_id,state,email"), "{csv}");
+    assert_eq!(lines.len(), 3, "two live accounts: {csv}");
+    assert!(
+        csv.contains(&format!("{active},T0FAKE,active,{EMAIL}")),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(&format!("{other},T0FAKE,invited,alan@other.example")),
+        "{csv}"
+    );
+    assert!(!csv.contains(&format!("\n{pending},")) && !csv.contains(&format!("\n{denied},")));
+
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(guests_cli(
+        &app,
+        &["--domain", "partner.example", "--format", "json"],
+    )))
+    .unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 1);
+    assert_eq!(json[0]["email"], EMAIL);
+
+    let table = stdout_of(guests_cli(&app, &["--sponsor", "UNOBODY"]));
+    assert!(table.contains("0 guest account(s)"), "{table}");
+    let table = stdout_of(guests_cli(&app, &["--expiring-within", "31d"]));
+    assert!(
+        table.starts_with("ID") && table.contains("2 guest account(s)"),
+        "{table}"
+    );
+    let table = stdout_of(guests_cli(&app, &["--expiring-within", "7d"]));
+    assert!(table.contains("0 guest account(s)"), "{table}");
+
+    let evidence: serde_json::Value = serde_json::from_str(&stdout_of(guests_cli(
+        &app,
+        &["--id", &active.to_string(), "--format", "json"],
+    )))
+    .unwrap();
+    assert_eq!(evidence["requested_by"], REQUESTER);
+    assert_eq!(evidence["approved_by"], APPROVER);
+    assert_eq!(evidence["invitations"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        evidence["approval_rounds"][0]["votes"][0]["voter"],
+        APPROVER
+    );
+    assert!(evidence["audit"].as_array().unwrap().len() >= 4);
+
+    let refused = guests_cli(&app, &["--id", "1"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--format json"));
+    let bad = guests_cli(&app, &["--expiring-within", "soon"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--expiring-within"));
+}

@@ -162,6 +162,54 @@ impl Requests for This {
         .await
     }
 
+    async fn live_accounts(
+        &self,
+        after: Option<RequestId>,
+        limit: i64,
+    ) -> StoreResult<Vec<GuestRequest>> {
+        measured(NAME, "live_accounts", async move {
+            let rows: Vec<RequestRow> = sqlx::query_as(select_requests!(
+                "WHERE kind = 'guest' AND state IN ('approved', 'invited', 'invite_expired', 'active')
+                   AND id > $1 ORDER BY id LIMIT $2"
+            ))
+            .bind(after.map(|a| a.0).unwrap_or(0))
+            .bind(limit)
+            .fetch_all(&self.reader)
+            .await?;
+            requests_from(rows)
+        })
+        .await
+    }
+
+    async fn requests_by_parent(
+        &self,
+        team_id: &TeamId,
+        parent: RequestId,
+    ) -> StoreResult<Vec<GuestRequest>> {
+        measured(NAME, "requests_by_parent", async move {
+            let rows: Vec<RequestRow> = sqlx::query_as(select_requests!(
+                "WHERE team_id = $1 AND parent_id = $2 ORDER BY id"
+            ))
+            .bind(team_id.as_str())
+            .bind(parent.0)
+            .fetch_all(&self.reader)
+            .await?;
+            requests_from(rows)
+        })
+        .await
+    }
+
+    async fn request_by_id(&self, id: RequestId) -> StoreResult<Option<GuestRequest>> {
+        measured(NAME, "request_by_id", async move {
+            let row: Option<RequestRow> = sqlx::query_as(select_requests!("WHERE id = $1"))
+                .bind(id.0)
+                .fetch_optional(&self.reader)
+                .await?;
+            row.map(GuestRequest::try_from).transpose()
+        })
+        .await
+    }
+
     async fn requests_bound_to(
         &self,
         team_id: &TeamId,
