@@ -108,6 +108,10 @@ pub enum Command {
         /// Only emails in this domain.
         #[arg(long)]
         domain: Option<String>,
+        /// The guests in Slack that Guestlist does not manage (as the last reconciliation run
+        /// saw them); an approver can adopt them from App Home.
+        #[arg(long, conflicts_with_all = ["expiring_within", "sponsor", "id"])]
+        unmanaged: bool,
         /// One request's evidence instead: who asked, who approved and when, votes,
         /// invitations, extensions, the end, and its audit trail (JSON).
         #[arg(long, value_name = "N")]
@@ -311,6 +315,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             expiring_within,
             sponsor,
             domain,
+            unmanaged,
             id,
             format,
         } => {
@@ -328,6 +333,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 serde_json::to_writer_pretty(&mut out, &evidence)?;
                 writeln!(out)?;
                 return Ok(());
+            }
+            if unmanaged {
+                let mut rows = store.unmanaged_guests(None, i64::MAX).await?;
+                if let Some(domain) = &domain {
+                    let domain = domain.trim_start_matches('@').to_lowercase();
+                    rows.retain(|g| {
+                        g.email.as_deref().is_some_and(|e| {
+                            crate::domain::Email::parse(e).is_ok_and(|e| e.is_in_domain(&domain))
+                        })
+                    });
+                }
+                return guests::write_unmanaged(&mut out, &rows, format);
             }
             let filter = guests::GuestFilter {
                 expiring_within: expiring_within

@@ -174,6 +174,62 @@ pub fn write_csv(out: &mut impl Write, rows: &[GuestRequest]) -> anyhow::Result<
     Ok(())
 }
 
+/// `--unmanaged`: the guests Slack has and Guestlist does not manage.
+pub fn write_unmanaged(
+    out: &mut impl Write,
+    rows: &[crate::store::UnmanagedGuest],
+    format: super::GuestsFormat,
+) -> anyhow::Result<()> {
+    match format {
+        super::GuestsFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, rows)?;
+            writeln!(out)?;
+        }
+        super::GuestsFormat::Csv => {
+            let mut writer = csv::Writer::from_writer(out);
+            writer.write_record([
+                "team_id",
+                "slack_user_id",
+                "email",
+                "name",
+                "guest_type",
+                "first_seen",
+                "last_seen",
+            ])?;
+            for g in rows {
+                writer.write_record([
+                    g.team_id.clone(),
+                    g.slack_user_id.clone(),
+                    g.email.clone().unwrap_or_default(),
+                    g.name.clone(),
+                    g.guest_type.clone(),
+                    g.first_seen.to_rfc3339(),
+                    g.last_seen.to_rfc3339(),
+                ])?;
+            }
+            writer.flush()?;
+        }
+        super::GuestsFormat::Table => {
+            for g in rows {
+                writeln!(
+                    out,
+                    "{:<12} {:<14} {:<40} {}",
+                    g.slack_user_id,
+                    g.guest_type,
+                    g.email.as_deref().unwrap_or("-"),
+                    g.name
+                        .chars()
+                        .filter(|c| !c.is_control())
+                        .take(40)
+                        .collect::<String>()
+                )?;
+            }
+            writeln!(out, "{} unmanaged guest(s)", rows.len())?;
+        }
+    }
+    Ok(())
+}
+
 /// One request's evidence, as JSON.
 pub async fn evidence(store: &SharedStore, id: RequestId) -> anyhow::Result<serde_json::Value> {
     let Some(request) = store.request_by_id(id).await? else {

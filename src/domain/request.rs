@@ -349,6 +349,8 @@ pub enum Source {
     InviteLink,
     /// The join page, self-registration for an allowed domain.
     SelfRegistration,
+    /// A guest that existed in Slack, adopted by an approver.
+    Adopted,
 }
 
 impl Source {
@@ -359,6 +361,7 @@ impl Source {
             Source::Sync => "sync",
             Source::InviteLink => "invite_link",
             Source::SelfRegistration => "self_registration",
+            Source::Adopted => "adopted",
         }
     }
     pub fn parse(s: &str) -> Self {
@@ -367,6 +370,7 @@ impl Source {
             "sync" => Source::Sync,
             "invite_link" => Source::InviteLink,
             "self_registration" => Source::SelfRegistration,
+            "adopted" => Source::Adopted,
             _ => Source::Form,
         }
     }

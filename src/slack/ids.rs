@@ -19,16 +19,19 @@ pub enum View {
     ChangesForm,
     /// A new invite link's terms and options.
     LinkForm,
+    /// Adopt an unmanaged guest: sponsor and end.
+    AdoptForm,
 }
 
 impl View {
-    const ALL: [View; 6] = [
+    const ALL: [View; 7] = [
         View::RequestForm,
         View::DenyReason,
         View::ExtendForm,
         View::RequestShortcut,
         View::ChangesForm,
         View::LinkForm,
+        View::AdoptForm,
     ];
 
     pub fn callback_id(self) -> &'static str {
@@ -39,6 +42,7 @@ impl View {
             View::RequestShortcut => "request_guest",
             View::ChangesForm => "approve_changes",
             View::LinkForm => "invite_link",
+            View::AdoptForm => "adopt_guest",
         }
     }
 
@@ -121,6 +125,8 @@ pub enum Button {
     NewLink,
     /// App Home: revokes one of the viewer's invite links.
     RevokeLink(i64),
+    /// App Home (approvers): adopt this unmanaged guest (a Slack user id).
+    Adopt(String),
 }
 
 impl Button {
@@ -142,6 +148,7 @@ impl Button {
             Button::ImportConfirm(_) => "import_guests",
             Button::NewLink => "new_invite_link",
             Button::RevokeLink(_) => "revoke_invite_link",
+            Button::Adopt(_) => "adopt_guest",
         }
     }
 
@@ -160,6 +167,7 @@ impl Button {
             | Button::RetryProvision(id) => id.0.to_string(),
             Button::OpenForm | Button::NewLink => "open".to_string(),
             Button::RevokeLink(link) => link.to_string(),
+            Button::Adopt(user) => user.clone(),
             Button::TaskDone(id, task) => format!("{}:{}", id.0, task.as_str()),
             Button::ApplySyncPlan(plan) => plan.to_string(),
             Button::ImportConfirm(file) => format!(
@@ -196,6 +204,7 @@ impl Button {
             "apply_sync_plan" => Button::ApplySyncPlan(value.parse().ok()?),
             "new_invite_link" => Button::NewLink,
             "revoke_invite_link" => Button::RevokeLink(value.parse().ok()?),
+            "adopt_guest" if is_slack_id(value) => Button::Adopt(value.to_string()),
             "import_guests" => {
                 let mut parts = value.splitn(4, ':');
                 let (file_id, digest, thread_ts) = (parts.next()?, parts.next()?, parts.next()?);
@@ -230,6 +239,28 @@ pub fn field_block_id(field: Field) -> &'static str {
 /// The invite link form's own inputs (type, channels and expiry use the request form's).
 pub const LINK_USES_BLOCK: &str = "link_uses";
 pub const LINK_DAYS_BLOCK: &str = "link_days";
+
+/// The adoption form's inputs.
+pub const ADOPT_SPONSOR_BLOCK: &str = "adopt_sponsor";
+pub const ADOPT_DATE_BLOCK: &str = "adopt_date";
+pub const ADOPT_REASON_BLOCK: &str = "adopt_reason";
+
+/// What the adoption modal carries.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AdoptMetadata {
+    pub slack_user_id: String,
+    pub tz: Option<String>,
+}
+
+/// A Slack user id as Slack writes them (`U…`/`W…`, letters and digits), so a button value
+/// cannot smuggle anything else.
+fn is_slack_id(value: &str) -> bool {
+    (2..=20).contains(&value.len())
+        && value.starts_with(['U', 'W'])
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
 
 /// The deny form's one input.
 pub const DENY_REASON_BLOCK: &str = "deny_reason";
@@ -296,6 +327,7 @@ mod tests {
             Button::ApplySyncPlan(7),
             Button::NewLink,
             Button::RevokeLink(9),
+            Button::Adopt("UGUEST1".into()),
             Button::ImportConfirm(ImportConfirmation {
                 file_id: "F1".into(),
                 digest: "ab12".into(),
@@ -320,6 +352,7 @@ mod tests {
         assert_eq!(Button::parse("approve_request", Some("x")), None);
         assert_eq!(Button::parse("task_done", Some("4:bake")), None);
         assert_eq!(Button::parse("someone_elses", Some("4")), None);
+        assert_eq!(Button::parse("adopt_guest", Some("<!here>")), None);
         for view in View::ALL {
             assert_eq!(View::parse(view.callback_id()), Some(view));
         }

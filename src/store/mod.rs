@@ -117,7 +117,17 @@ async fn measured<T>(
 /// A store: every concern, plus the schema.
 #[async_trait]
 pub trait Store:
-    EventLog + JobQueue + Requests + Votes + SyncImport + Audit + InviteLinks + Send + Sync + 'static
+    EventLog
+    + JobQueue
+    + Requests
+    + Votes
+    + SyncImport
+    + Audit
+    + InviteLinks
+    + Inventory
+    + Send
+    + Sync
+    + 'static
 {
     /// Which backend this is, for logs and `/readyz`.
     fn backend(&self) -> &'static str;
@@ -447,6 +457,32 @@ pub trait InviteLinks: Send + Sync {
         audit: AuditEntry,
         jobs: JobsFor,
     ) -> StoreResult<RedeemOutcome>;
+}
+
+/// What reconciliation found in Slack that Guestlist does not manage.
+#[async_trait]
+pub trait Inventory: Send + Sync {
+    /// Replaces a workspace's unmanaged guests with what one run saw (`first_seen` is kept for
+    /// those seen before), in one transaction.
+    async fn replace_unmanaged(
+        &self,
+        team_id: &TeamId,
+        seen: &[UnmanagedGuest],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    /// Unmanaged guests (of one workspace, or all), by name.
+    async fn unmanaged_guests(
+        &self,
+        team_id: Option<&TeamId>,
+        limit: i64,
+    ) -> StoreResult<Vec<UnmanagedGuest>>;
+
+    /// Every Slack user id a request of this workspace is bound to, in any state.
+    async fn bound_user_ids(&self, team_id: &TeamId) -> StoreResult<Vec<String>>;
+
+    /// Forgets one (it was adopted).
+    async fn forget_unmanaged(&self, team_id: &TeamId, slack_user_id: &str) -> StoreResult<()>;
 }
 
 /// The append-only audit log.

@@ -331,3 +331,16 @@ pub enum VoteOutcome {
     /// The extension's parent account is no longer open; nothing was written.
     ParentClosed,
 }
+
+/// A guest in Slack that Guestlist does not manage (found by reconciliation).
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct UnmanagedGuest {
+    pub team_id: String,
+    pub slack_user_id: String,
+    pub email: Option<String>,
+    pub name: String,
+    /// `single_channel` or `multi_channel`.
+    pub guest_type: String,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+}

@@ -133,6 +133,10 @@ impl Workflow {
                 None => Ok(()),
             },
             Button::RevokeLink(link) => self.revoke_link_click(team, user, link, feedback).await,
+            Button::Adopt(guest) => {
+                self.adopt_click(team, user, &guest, trigger_id, feedback)
+                    .await
+            }
         }
     }
 
@@ -234,6 +238,15 @@ impl Workflow {
                             )
                             .into()
                         }
+                    },
+                )
+            }
+            Some(View::AdoptForm) => {
+                let metadata: crate::slack::ids::AdoptMetadata = serde_json::from_str(metadata)?;
+                Ok(
+                    match self.submit_adopt(&team, &user, &metadata, state).await? {
+                        Some(errors) => errors_response(errors),
+                        None => SlackInteractionResponse::Empty,
                     },
                 )
             }

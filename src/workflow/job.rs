@@ -118,6 +118,11 @@ pub enum Job {
     InviteLapsedNotice { request_id: RequestId },
     /// Compare every tracked guest account with Slack (records, never changes Slack).
     Reconcile { reason: String },
+    /// An adopted guest: bind the request to the account and make it active.
+    BindAdopted {
+        request_id: RequestId,
+        slack_user_id: String,
+    },
     /// A full group sync of every rule (or one).
     SyncRun {
         rule: Option<String>,
@@ -240,6 +245,7 @@ impl Job {
                 ("invite_lapsed_notice", dm(request_id), QUICK)
             }
             Job::Reconcile { .. } => ("reconcile", Some("reconcile".to_string()), SYNC),
+            Job::BindAdopted { request_id, .. } => ("bind_adopted", account(request_id), QUICK),
             Job::SyncRun { .. } => ("sync_run", sync(), SYNC),
             Job::SyncDelta { .. } => ("sync_delta", sync(), SYNC),
             Job::SyncGroupChanged { .. } => ("sync_run", sync(), SYNC),

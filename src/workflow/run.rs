@@ -230,6 +230,13 @@ impl Workflow {
                 )
                 .await?;
             }
+            Job::BindAdopted {
+                request_id,
+                slack_user_id,
+            } => {
+                self.bind_adopted(team, self.request(team, request_id).await?, slack_user_id)
+                    .await?;
+            }
             Job::Reconcile { reason } => {
                 tracing::debug!(reason, "reconciliation");
                 self.reconcile_all(team).await?;
@@ -463,6 +470,20 @@ impl Workflow {
             // Soonest deadline first; accounts that never end last.
             view.accounts
                 .sort_by_key(|r| (r.expires_at.is_none(), r.expires_at));
+            if roles.has_anywhere(&standing, Right::Decide) {
+                let unmanaged = self.store.unmanaged_guests(Some(team), 10_000).await?;
+                view.unmanaged_total = unmanaged.len();
+                view.unmanaged = unmanaged
+                    .into_iter()
+                    .take(10)
+                    .map(|g| render::UnmanagedLine {
+                        single_channel: g.guest_type == "single_channel",
+                        slack_user_id: g.slack_user_id,
+                        name: g.name,
+                        email: g.email,
+                    })
+                    .collect();
+            }
             Some(view)
         } else {
             None

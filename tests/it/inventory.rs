@@ -299,3 +299,178 @@ async fn the_inventory_lists_live_accounts_with_filters_and_an_evidence_export()
     let bad = guests_cli(&app, &["--expiring-within", "soon"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--expiring-within"));
 }
+
+async fn open_home(app: &TestApp, user: &str, n: u32) -> String {
+    let answer = app
+        .slack
+        .event(
+            &format!("EvHome{user}{n}"),
+            json!({"type": "app_home_opened", "user": user, "tab": "home"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer.status, 200);
+    app.run_jobs().await;
+    app.fake
+        .home_view(user)
+        .expect("App Home published")
+        .to_string()
+}
+
+fn adopt_values(sponsor: &str, date: &str) -> serde_json::Value {
+    json!({
+        "adopt_sponsor": {"adopt_sponsor": {"type": "users_select", "selected_user": sponsor}},
+        "adopt_date": {"adopt_date": {"type": "datepicker", "selected_date": date}},
+        "adopt_reason": {"adopt_reason": {"type": "plain_text_input", "value": "Vendor, set up by IT in 2025"}},
+    })
+}
+
+async fn submit_adopt(
+    app: &TestApp,
+    adopter: &str,
+    sponsor: &str,
+    date: &str,
+) -> serde_json::Value {
+    let metadata = json!({"slack_user_id": "UHAND", "tz": "Europe/Paris"}).to_string();
+    let payload = app.slack.view_submission(
+        adopter,
+        "adopt_guest",
+        &metadata,
+        adopt_values(sponsor, date),
+    );
+    let answer = app.slack.interaction(&payload).await.unwrap();
+    assert_eq!(answer.status, 200);
+    if answer.body.is_empty() {
+        serde_json::Value::Null
+    } else {
+        answer.json()
+    }
+}
+
+#[tokio::test]
+async fn a_hand_made_guest_is_listed_unmanaged_and_once_adopted_is_reminded_and_ends_on_time() {
+    let app = slack_admin().backend(Backend::Sqlite).start().await;
+    app.fake.add_user(
+        guestlist::fake_slack::FakeUser::new("UHAND", "Hank Hand")
+            .email("hank@vendor.example")
+            .guest(false),
+    );
+    let managed = active_guest(&app).await;
+    hourly_run(&app).await;
+
+    // The CLI and App Home list it; the guest Guestlist invited is not listed.
+    let listed: serde_json::Value = serde_json::from_str(&stdout_of(guests_cli(
+        &app,
+        &["--unmanaged", "--format", "json"],
+    )))
+    .unwrap();
+    let ids: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["slack_user_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["UHAND"], "{listed:#}");
+    assert_eq!(listed[0]["guest_type"], "multi_channel");
+    let home = open_home(&app, APPROVER, 1).await;
+    assert!(
+        home.contains("Guests Guestlist does not manage (1)"),
+        "{home}"
+    );
+    assert!(home.contains("\"action_id\":\"adopt_guest\"") && home.contains("\"value\":\"UHAND\""));
+    let requester_home = open_home(&app, REQUESTER, 1).await;
+    assert!(
+        !requester_home.contains("adopt_guest"),
+        "only approvers see them"
+    );
+
+    // Only approvers may adopt.
+    let click = app
+        .slack
+        .button_click(OUTSIDER, "adopt_guest", "UHAND", None, "1.1");
+    assert_eq!(app.slack.interaction(&click).await.unwrap().status, 200);
+    app.run_jobs().await;
+    assert!(app.fake.calls_to("views.open").is_empty());
+    let click = app
+        .slack
+        .button_click(APPROVER, "adopt_guest", "UHAND", None, "1.1");
+    assert_eq!(app.slack.interaction(&click).await.unwrap().status, 200);
+    let opened = app.only_call("views.open");
+    assert_eq!(opened.args["view"]["callback_id"], "adopt_guest");
+
+    // Bad answers land on their fields; nothing is stored.
+    let today = app.now().date_naive();
+    let past = (today - chrono::Duration::days(1)).to_string();
+    let answer = submit_adopt(&app, APPROVER, REQUESTER, &past).await;
+    assert!(answer["errors"]["adopt_date"].is_string(), "{answer:#}");
+    let answer = submit_adopt(&app, APPROVER, "UHAND", &today.to_string()).await;
+    assert!(answer["errors"]["adopt_sponsor"].is_string(), "{answer:#}");
+    let answer = submit_adopt(
+        &app,
+        OUTSIDER,
+        REQUESTER,
+        &(today + chrono::Duration::days(10)).to_string(),
+    )
+    .await;
+    assert!(
+        answer["errors"]["adopt_sponsor"]
+            .as_str()
+            .unwrap()
+            .contains("Only approvers")
+    );
+    assert!(
+        app.store
+            .open_request_for_email(&team(), "hank@vendor.example")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Adopted: active, bound by its user id, sponsored, with a card.
+    let ends = (today + chrono::Duration::days(10)).to_string();
+    assert_eq!(
+        submit_adopt(&app, APPROVER, REQUESTER, &ends).await,
+        serde_json::Value::Null
+    );
+    app.run_jobs().await;
+    let adopted = app
+        .store
+        .open_request_for_email(&team(), "hank@vendor.example")
+        .await
+        .unwrap()
+        .expect("stored");
+    assert_eq!(adopted.state, RequestState::Active);
+    assert_eq!(adopted.slack_user_id.as_deref(), Some("UHAND"));
+    assert_eq!(adopted.requester.as_str(), REQUESTER);
+    assert_eq!(
+        adopted.decided_by.as_ref().map(|u| u.as_str()),
+        Some(APPROVER)
+    );
+    assert!(adopted.expires_at.is_some());
+    let cards = app.fake.top_level_in(REQUEST_CHANNEL);
+    assert_eq!(cards.len(), 2);
+    assert!(
+        cards[1].all_text().contains("an existing guest, adopted"),
+        "{}",
+        cards[1].all_text()
+    );
+    let listed = stdout_of(guests_cli(&app, &["--unmanaged"]));
+    assert!(listed.contains("0 unmanaged guest(s)"), "{listed}");
+    assert_ne!(adopted.id.0, managed);
+
+    // Reminded before the end, ended on time (its bound account, checked to be a guest).
+    app.fake.clear_calls();
+    app.clock.advance(chrono::Duration::days(8));
+    app.run_jobs().await;
+    let dm = app.texts_in(REQUESTER).join("\n");
+    assert!(
+        dm.contains("Heads-up: the guest account of *Hank Hand*"),
+        "{dm}"
+    );
+    app.clock.advance(chrono::Duration::days(3));
+    app.run_jobs().await;
+    assert_eq!(app.state(adopted.id.0).await, RequestState::Expired);
+    let removed = app.fake.calls_to("admin.users.remove");
+    assert_eq!(removed.len(), 1, "{removed:#?}");
+    assert_eq!(removed[0].arg_str("user_id"), Some("UHAND"));
+}

@@ -57,6 +57,7 @@ pub fn card(request: &GuestRequest, votes: &[Vote], now: DateTime<Utc>) -> Slack
         ),
         Source::InviteLink => " (through the sponsor's invite link)".to_string(),
         Source::SelfRegistration => " (self-registration)".to_string(),
+        Source::Adopted => " (an existing guest, adopted)".to_string(),
     };
     let pending = request.state == RequestState::Pending;
     let progress = approval_progress(request, votes, now);

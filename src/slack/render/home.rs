@@ -46,6 +46,9 @@ pub struct ApproverHome {
     pub queue: Vec<(GuestRequest, Vec<crate::domain::quorum::Vote>)>,
     /// Open guest accounts, soonest to end first.
     pub accounts: Vec<GuestRequest>,
+    /// Guests in Slack that Guestlist does not manage (the first few), and how many in all.
+    pub unmanaged: Vec<super::UnmanagedLine>,
+    pub unmanaged_total: usize,
 }
 
 /// `links`: the viewer's open invite links, or `None` where links are off (no public URL).
@@ -86,7 +89,10 @@ pub fn home(
     if let Some(links) = links {
         blocks.extend(super::links::link_lines(links));
     }
-    if let Some(ApproverHome { queue, accounts }) = approver {
+    if let Some(ApproverHome {
+        queue, accounts, ..
+    }) = approver
+    {
         blocks.push(SlackDividerBlock::new().into());
         blocks.push(
             SlackHeaderBlock::new(pt!(format!("Waiting for approval ({})", queue.len()))).into(),
@@ -147,6 +153,14 @@ pub fn home(
                 }
             }
         }
+    }
+    if let Some(approver) = approver
+        && approver.unmanaged_total > 0
+    {
+        blocks.extend(super::adopt::unmanaged_lines(
+            &approver.unmanaged,
+            approver.unmanaged_total,
+        ));
     }
     // Block Kit takes at most 100 blocks in a Home tab: a full queue, full lists and many links
     // together are cut, and the last block says so.

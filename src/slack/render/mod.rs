@@ -4,6 +4,7 @@
 //! show, snapshot-tested. Everything a user typed passes through `text::safe` on its way in;
 //! every id and button value comes from `slack::ids`.
 
+mod adopt;
 mod card;
 mod form;
 mod home;
@@ -14,6 +15,7 @@ mod sync;
 #[cfg(test)]
 mod tests;
 
+pub use adopt::{UnmanagedLine, adopt_form, unmanaged_lines};
 pub use card::{approval_progress, card, term_changes};
 pub use form::{
     Again, changes_form, deny_form, extend_form, request_button_offer, request_form, request_sent,

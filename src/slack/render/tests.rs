@@ -110,6 +110,7 @@ fn home_snapshots() {
     let approver = ApproverHome {
         queue: vec![(request(RequestState::Pending), Vec::new())],
         accounts: vec![request(RequestState::Active)],
+        ..Default::default()
     };
     insta::assert_json_snapshot!("home_approver", home(&mine, Some(&approver), None, now()));
     insta::assert_json_snapshot!("home_requester", home(&[], None, None, now()));
@@ -295,6 +296,8 @@ fn a_full_home_stays_within_slacks_100_blocks() {
             .map(|_| (request(RequestState::Pending), Vec::new()))
             .collect(),
         accounts: (0..20).map(|_| request(RequestState::Active)).collect(),
+        unmanaged: Vec::new(),
+        unmanaged_total: 0,
     };
     let links: Vec<_> = (0..20).map(|_| link()).collect();
     let SlackView::Home(view) = home(&mine, Some(&approver), Some(&links), now()) else {
@@ -305,4 +308,29 @@ fn a_full_home_stays_within_slacks_100_blocks() {
         panic!("a home view");
     };
     assert!(small.blocks.len() < 20);
+}
+
+#[test]
+fn unmanaged_guests_and_the_adopt_form() {
+    let line = UnmanagedLine {
+        slack_user_id: "UHAND".into(),
+        name: "Hank <b>".into(),
+        email: Some("hank@vendor.example".into()),
+        single_channel: true,
+    };
+    let approver = ApproverHome {
+        unmanaged: vec![line],
+        unmanaged_total: 12,
+        ..Default::default()
+    };
+    let view = home(&[], Some(&approver), None, now());
+    let text = serde_json::to_string(&view).unwrap();
+    assert!(text.contains("Guests Guestlist does not manage (12)"));
+    assert!(text.contains("…and 2 more"));
+    insta::assert_json_snapshot!("home_unmanaged", view);
+    let metadata = crate::slack::ids::AdoptMetadata {
+        slack_user_id: "UHAND".into(),
+        tz: Some("Europe/Paris".into()),
+    };
+    insta::assert_json_snapshot!("adopt_form", adopt_form("UHAND", &metadata));
 }

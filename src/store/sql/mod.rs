@@ -391,3 +391,4 @@ include!("requests.rs");
 include!("votes.rs");
 include!("batch.rs");
 include!("links.rs");
+include!("inventory.rs");

@@ -8,6 +8,7 @@
 //! bound to, after the provisioner read that account again and found it still a guest.
 
 mod account;
+mod adopt;
 mod expire;
 mod extend;
 mod invite;

@@ -7,8 +7,8 @@ use super::super::{Job, JobError, Workflow};
 use crate::domain::reconcile::{Finding, Observed, reconcile};
 use crate::domain::request::{Action, transition};
 use crate::domain::{GuestRequest, RequestKind, RequestState, TeamId};
-use crate::store::{BOT_ACTOR, StateChange};
-use std::collections::HashMap;
+use crate::store::{BOT_ACTOR, StateChange, UnmanagedGuest};
+use std::collections::{HashMap, HashSet};
 
 /// What one run found.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -17,6 +17,7 @@ pub struct ReconcileCounts {
     pub ended_outside: usize,
     pub became_member: usize,
     pub reactivated: usize,
+    pub unmanaged: usize,
 }
 
 /// The states whose accounts are compared: live ones, and ended ones (a hand reactivation).
@@ -35,6 +36,8 @@ impl Workflow {
         team: &TeamId,
     ) -> Result<ReconcileCounts, JobError> {
         let mut seen: HashMap<String, Observed> = HashMap::new();
+        let mut guests: Vec<UnmanagedGuest> = Vec::new();
+        let now = self.now();
         let mut cursor: Option<String> = None;
         loop {
             self.pacer.wait("users.list").await;
@@ -48,6 +51,25 @@ impl Workflow {
                     user.is_restricted,
                     user.is_ultra_restricted,
                 );
+                if observed == Observed::Guest && !user.is_bot && !user.is_app_user {
+                    guests.push(UnmanagedGuest {
+                        team_id: team.to_string(),
+                        slack_user_id: user.id.clone(),
+                        email: user.profile.email.clone(),
+                        name: user
+                            .real_name
+                            .clone()
+                            .or(user.name.clone())
+                            .unwrap_or_else(|| user.id.clone()),
+                        guest_type: if user.is_ultra_restricted {
+                            "single_channel".into()
+                        } else {
+                            "multi_channel".into()
+                        },
+                        first_seen: now,
+                        last_seen: now,
+                    });
+                }
                 seen.insert(user.id, observed);
             }
             match page.next_cursor {
@@ -74,8 +96,32 @@ impl Workflow {
                 }
             }
         }
+        // Guests nobody here invited or adopted: bound to no request, and no open request
+        // holds their email (an invited guest joins, and is bound, in a moment).
+        let bound: HashSet<String> = self.store.bound_user_ids(team).await?.into_iter().collect();
+        let held: HashSet<String> = self
+            .store
+            .held_emails(team)
+            .await?
+            .into_iter()
+            .filter(|h| h.state.holds_email())
+            .map(|h| h.email)
+            .collect();
+        guests.retain(|g| {
+            !bound.contains(&g.slack_user_id)
+                && g.email.as_deref().is_none_or(|e| {
+                    !held.contains(
+                        &crate::domain::Email::parse(e)
+                            .map(|e| e.as_str().to_string())
+                            .unwrap_or_default(),
+                    )
+                })
+        });
+        counts.unmanaged = guests.len();
+        self.store.replace_unmanaged(team, &guests, now).await?;
         tracing::info!(
             %team,
+            unmanaged = counts.unmanaged,
             checked = counts.checked,
             ended_outside = counts.ended_outside,
             became_member = counts.became_member,

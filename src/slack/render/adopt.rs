@@ -1,0 +1,113 @@
+//! Unmanaged guests in App Home (approvers), and the form that adopts one.
+
+use super::*;
+use crate::slack::ids::{
+    ADOPT_DATE_BLOCK, ADOPT_REASON_BLOCK, ADOPT_SPONSOR_BLOCK, AdoptMetadata, View,
+};
+
+/// A guest Slack has and Guestlist does not manage, as App Home lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnmanagedLine {
+    pub slack_user_id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub single_channel: bool,
+}
+
+pub fn unmanaged_lines(guests: &[UnmanagedLine], total: usize) -> Vec<SlackBlock> {
+    const MAX_SHOWN: usize = 10;
+    let mut blocks: Vec<SlackBlock> = vec![
+        SlackDividerBlock::new().into(),
+        SlackHeaderBlock::new(pt!(format!(
+            "Guests Guestlist does not manage ({total})"
+        )))
+        .into(),
+        SlackContextBlock::new(vec![md!(
+            "Found in Slack, not invited through Guestlist. Adopt one to give it a sponsor and an end date; from then on it gets reminders and ends on time."
+        )])
+        .into(),
+    ];
+    for guest in guests.iter().take(MAX_SHOWN) {
+        blocks.push(
+            SlackSectionBlock::new()
+                .with_text(md!(
+                    "<@{}> · {} · {}",
+                    guest.slack_user_id,
+                    safe(guest.email.as_deref().unwrap_or("no email"), 254),
+                    if guest.single_channel {
+                        "single-channel guest"
+                    } else {
+                        "multi-channel guest"
+                    }
+                ))
+                .with_accessory(SlackSectionBlockElement::Button(button(
+                    "Adopt",
+                    &Button::Adopt(guest.slack_user_id.clone()),
+                )))
+                .into(),
+        );
+    }
+    if total > MAX_SHOWN {
+        blocks.push(
+            SlackContextBlock::new(vec![md!(
+                "…and {} more: `guestlist guests --unmanaged` lists them all.",
+                total - MAX_SHOWN
+            )])
+            .into(),
+        );
+    }
+    blocks
+}
+
+/// Adopt: who sponsors the guest from now on, and when the access ends.
+pub fn adopt_form(guest: &str, metadata: &AdoptMetadata) -> SlackView {
+    let tz = metadata.tz.clone().unwrap_or_else(|| "UTC".into());
+    SlackView::Modal(
+        SlackModalView::new(
+            pt!("Adopt a guest"),
+            slack_blocks![
+                some_into(SlackSectionBlock::new().with_text(md!(
+                    "<@{}> becomes a guest Guestlist manages: the sponsor is asked about it, it gets reminders, and it ends on the date you set. Guestlist changes only this account, and only after checking it is still a guest.",
+                    metadata.slack_user_id
+                ))),
+                some_into(
+                    SlackInputBlock::new(
+                        pt!("Sponsor"),
+                        SlackBlockUsersSelectElement::new()
+                            .with_action_id(ADOPT_SPONSOR_BLOCK.into())
+                            .with_placeholder(pt!("Who vouches for this guest"))
+                            .into()
+                    )
+                    .with_block_id(ADOPT_SPONSOR_BLOCK.into())
+                ),
+                some_into(
+                    SlackInputBlock::new(
+                        pt!("Access ends on"),
+                        SlackBlockDatePickerElement::new()
+                            .with_action_id(ADOPT_DATE_BLOCK.into())
+                            .into()
+                    )
+                    .with_block_id(ADOPT_DATE_BLOCK.into())
+                    .with_hint(pt!(format!("At 17:00 in your time zone ({tz}).")))
+                ),
+                some_into(
+                    SlackInputBlock::new(
+                        pt!("Note"),
+                        SlackBlockPlainTextInputElement::new()
+                            .with_action_id(ADOPT_REASON_BLOCK.into())
+                            .with_multiline(true)
+                            .with_max_length(500)
+                            .into()
+                    )
+                    .with_block_id(ADOPT_REASON_BLOCK.into())
+                    .with_optional(true)
+                )
+            ],
+        )
+        .with_submit(pt!("Adopt"))
+        .with_close(pt!("Cancel"))
+        .with_callback_id(View::AdoptForm.callback_id().into())
+        .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises"))
+        .with_external_id(format!("adopt:{guest}")),
+    )
+}
