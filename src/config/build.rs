@@ -254,12 +254,29 @@ pub(super) fn build(
         }
         minutes => Some(Duration::from_secs(minutes * 60)),
     };
+    let orphan_grace = Duration::from_secs(
+        positive(
+            "inventory.sponsor_grace_days",
+            file.inventory.sponsor_grace_days.unwrap_or(7),
+        )? * 86400,
+    );
+    let orphan_policy = match file.inventory.orphan_policy.as_deref() {
+        None => crate::domain::reconcile::OrphanPolicy::Keep,
+        Some(raw) => crate::domain::reconcile::OrphanPolicy::parse(raw).ok_or_else(|| {
+            ConfigError::new(
+                "inventory.orphan_policy",
+                format!("{raw:?} is not keep or end"),
+            )
+        })?,
+    };
     Ok(Config {
         sync,
         auto_approve,
         join,
         join_guard,
         reconcile_every,
+        orphan_grace,
+        orphan_policy,
         socket,
         provisioning,
         listen,

@@ -66,6 +66,14 @@ impl Config {
                 .unwrap_or_else(|| "0 (on Slack events only)".into()),
         );
         line(
+            "inventory.sponsor_grace_days",
+            (self.orphan_grace.as_secs() / 86400).to_string(),
+        );
+        line(
+            "inventory.orphan_policy",
+            self.orphan_policy.as_str().to_string(),
+        );
+        line(
             "self_registration",
             match &self.join.self_registration {
                 None => "off".to_string(),

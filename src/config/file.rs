@@ -43,6 +43,8 @@ pub(super) struct FileConfig {
 #[serde(deny_unknown_fields)]
 pub(super) struct FileInventory {
     pub(super) reconcile_minutes: Option<u64>,
+    pub(super) sponsor_grace_days: Option<u64>,
+    pub(super) orphan_policy: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

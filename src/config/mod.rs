@@ -93,6 +93,9 @@ pub struct Config {
     pub join_guard: crate::http::JoinGuardSettings,
     /// `inventory.reconcile_minutes`: how often tracked guests are compared with Slack.
     pub reconcile_every: Option<Duration>,
+    /// `inventory.sponsor_grace_days` and `inventory.orphan_policy`.
+    pub orphan_grace: Duration,
+    pub orphan_policy: crate::domain::reconcile::OrphanPolicy,
 }
 
 #[derive(Debug, Clone)]
@@ -193,6 +196,8 @@ impl Config {
             auto_approve: self.auto_approve.clone(),
             join: self.join.clone(),
             reconcile_every: self.reconcile_every,
+            orphan_grace: self.orphan_grace,
+            orphan_policy: self.orphan_policy,
         }
     }
 }

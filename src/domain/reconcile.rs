@@ -52,6 +52,37 @@ pub fn reconcile(state: RequestState, observed: Observed) -> Finding {
     }
 }
 
+/// A sponsor who can no longer vouch for anyone: deactivated, or a guest now.
+pub fn sponsor_left(sponsor: Observed) -> bool {
+    matches!(sponsor, Observed::Deactivated | Observed::Guest)
+}
+
+/// What happens to a guest whose sponsor left, when nobody reassigns or ends it in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrphanPolicy {
+    /// The guest stays (with a note on its card); approvers can still act.
+    Keep,
+    /// The access ends (revoked by Guestlist).
+    End,
+}
+
+impl OrphanPolicy {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "keep" => Some(OrphanPolicy::Keep),
+            "end" => Some(OrphanPolicy::End),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrphanPolicy::Keep => "keep",
+            OrphanPolicy::End => "end",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +97,16 @@ mod tests {
         assert_eq!(Observed::from_flags(false, true, false), Observed::Guest);
         assert_eq!(Observed::from_flags(false, false, true), Observed::Guest);
         assert_eq!(Observed::from_flags(false, false, false), Observed::Member);
+    }
+
+    #[test]
+    fn a_sponsor_leaves_by_deactivation_or_by_becoming_a_guest() {
+        assert!(sponsor_left(Observed::Deactivated));
+        assert!(sponsor_left(Observed::Guest));
+        assert!(!sponsor_left(Observed::Member));
+        assert!(!sponsor_left(Observed::Absent));
+        assert_eq!(OrphanPolicy::parse("end"), Some(OrphanPolicy::End));
+        assert_eq!(OrphanPolicy::parse("drop"), None);
     }
 
     #[test]

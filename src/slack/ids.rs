@@ -21,10 +21,12 @@ pub enum View {
     LinkForm,
     /// Adopt an unmanaged guest: sponsor and end.
     AdoptForm,
+    /// A new sponsor for a guest whose sponsor left.
+    ReassignForm,
 }
 
 impl View {
-    const ALL: [View; 7] = [
+    const ALL: [View; 8] = [
         View::RequestForm,
         View::DenyReason,
         View::ExtendForm,
@@ -32,6 +34,7 @@ impl View {
         View::ChangesForm,
         View::LinkForm,
         View::AdoptForm,
+        View::ReassignForm,
     ];
 
     pub fn callback_id(self) -> &'static str {
@@ -43,6 +46,7 @@ impl View {
             View::ChangesForm => "approve_changes",
             View::LinkForm => "invite_link",
             View::AdoptForm => "adopt_guest",
+            View::ReassignForm => "reassign_sponsor",
         }
     }
 
@@ -127,6 +131,8 @@ pub enum Button {
     RevokeLink(i64),
     /// App Home (approvers): adopt this unmanaged guest (a Slack user id).
     Adopt(String),
+    /// A guest whose sponsor left: pick a new sponsor.
+    Reassign(RequestId),
 }
 
 impl Button {
@@ -149,6 +155,7 @@ impl Button {
             Button::NewLink => "new_invite_link",
             Button::RevokeLink(_) => "revoke_invite_link",
             Button::Adopt(_) => "adopt_guest",
+            Button::Reassign(_) => "reassign_sponsor",
         }
     }
 
@@ -164,7 +171,8 @@ impl Button {
             | Button::MakeMember(id)
             | Button::Extend(id)
             | Button::LetExpire(id)
-            | Button::RetryProvision(id) => id.0.to_string(),
+            | Button::RetryProvision(id)
+            | Button::Reassign(id) => id.0.to_string(),
             Button::OpenForm | Button::NewLink => "open".to_string(),
             Button::RevokeLink(link) => link.to_string(),
             Button::Adopt(user) => user.clone(),
@@ -205,6 +213,7 @@ impl Button {
             "new_invite_link" => Button::NewLink,
             "revoke_invite_link" => Button::RevokeLink(value.parse().ok()?),
             "adopt_guest" if is_slack_id(value) => Button::Adopt(value.to_string()),
+            "reassign_sponsor" => Button::Reassign(request()?),
             "import_guests" => {
                 let mut parts = value.splitn(4, ':');
                 let (file_id, digest, thread_ts) = (parts.next()?, parts.next()?, parts.next()?);
@@ -239,6 +248,16 @@ pub fn field_block_id(field: Field) -> &'static str {
 /// The invite link form's own inputs (type, channels and expiry use the request form's).
 pub const LINK_USES_BLOCK: &str = "link_uses";
 pub const LINK_DAYS_BLOCK: &str = "link_days";
+
+/// The reassignment form's input, and what it carries: the request and the sponsor it had
+/// when the form opened (a reassignment made meanwhile is not overwritten).
+pub const REASSIGN_SPONSOR_BLOCK: &str = "reassign_sponsor";
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReassignMetadata {
+    pub request_id: i64,
+    pub from: String,
+}
 
 /// The adoption form's inputs.
 pub const ADOPT_SPONSOR_BLOCK: &str = "adopt_sponsor";
@@ -328,6 +347,7 @@ mod tests {
             Button::NewLink,
             Button::RevokeLink(9),
             Button::Adopt("UGUEST1".into()),
+            Button::Reassign(id),
             Button::ImportConfirm(ImportConfirmation {
                 file_id: "F1".into(),
                 digest: "ab12".into(),

@@ -307,6 +307,19 @@ pub trait Requests: Send + Sync {
         limit: i64,
     ) -> StoreResult<Vec<GuestRequest>>;
 
+    /// Moves a live account to a new sponsor, unless its sponsor is no longer `from` (a
+    /// compare-and-set), with its audit row (whose time is the change's) and jobs. Returns the
+    /// request after the change.
+    async fn reassign_sponsor(
+        &self,
+        team_id: &TeamId,
+        id: RequestId,
+        from: &UserId,
+        to: &UserId,
+        audit: AuditEntry,
+        jobs: Vec<NewJob>,
+    ) -> StoreResult<Option<GuestRequest>>;
+
     /// The extension requests of an account, oldest first.
     async fn requests_by_parent(
         &self,

@@ -133,6 +133,10 @@ impl Workflow {
                 None => Ok(()),
             },
             Button::RevokeLink(link) => self.revoke_link_click(team, user, link, feedback).await,
+            Button::Reassign(id) => {
+                self.reassign_click(team, user, id, trigger_id, feedback)
+                    .await
+            }
             Button::Adopt(guest) => {
                 self.adopt_click(team, user, &guest, trigger_id, feedback)
                     .await
@@ -238,6 +242,15 @@ impl Workflow {
                             )
                             .into()
                         }
+                    },
+                )
+            }
+            Some(View::ReassignForm) => {
+                let metadata: crate::slack::ids::ReassignMetadata = serde_json::from_str(metadata)?;
+                Ok(
+                    match self.submit_reassign(&team, &user, &metadata, state).await? {
+                        Some(errors) => errors_response(errors),
+                        None => SlackInteractionResponse::Empty,
                     },
                 )
             }

@@ -118,6 +118,17 @@ pub enum Job {
     InviteLapsedNotice { request_id: RequestId },
     /// Compare every tracked guest account with Slack (records, never changes Slack).
     Reconcile { reason: String },
+    /// A guest's sponsor left: a card in the request channel with Reassign and End now.
+    OrphanCard {
+        request_id: RequestId,
+        sponsor: String,
+    },
+    /// The grace period for a guest whose sponsor left is over: the policy, unless it was
+    /// reassigned or ended meanwhile.
+    OrphanDeadline {
+        request_id: RequestId,
+        sponsor: String,
+    },
     /// An adopted guest: bind the request to the account and make it active.
     BindAdopted {
         request_id: RequestId,
@@ -246,6 +257,10 @@ impl Job {
             }
             Job::Reconcile { .. } => ("reconcile", Some("reconcile".to_string()), SYNC),
             Job::BindAdopted { request_id, .. } => ("bind_adopted", account(request_id), QUICK),
+            Job::OrphanCard { .. } => ("orphan_card", None, QUICK),
+            Job::OrphanDeadline { request_id, .. } => {
+                ("orphan_deadline", account(request_id), QUICK)
+            }
             Job::SyncRun { .. } => ("sync_run", sync(), SYNC),
             Job::SyncDelta { .. } => ("sync_delta", sync(), SYNC),
             Job::SyncGroupChanged { .. } => ("sync_run", sync(), SYNC),

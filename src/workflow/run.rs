@@ -230,6 +230,20 @@ impl Workflow {
                 )
                 .await?;
             }
+            Job::OrphanCard {
+                request_id,
+                sponsor,
+            } => {
+                self.orphan_card_job(team, self.request(team, request_id).await?, &sponsor)
+                    .await?;
+            }
+            Job::OrphanDeadline {
+                request_id,
+                sponsor,
+            } => {
+                self.orphan_deadline(team, self.request(team, request_id).await?, &sponsor)
+                    .await?;
+            }
             Job::BindAdopted {
                 request_id,
                 slack_user_id,

@@ -27,6 +27,9 @@ pub struct WorkflowSettings {
     pub join: JoinSettings,
     /// How often every tracked guest is compared with Slack (`None`: only on events).
     pub reconcile_every: Option<Duration>,
+    /// Guests whose sponsor left: how long approvers have, and what happens after.
+    pub orphan_grace: Duration,
+    pub orphan_policy: crate::domain::reconcile::OrphanPolicy,
 }
 
 /// The clocks of a request nobody decides: reminders, escalation, lapse.

@@ -474,3 +474,156 @@ async fn a_hand_made_guest_is_listed_unmanaged_and_once_adopted_is_reminded_and_
     assert_eq!(removed.len(), 1, "{removed:#?}");
     assert_eq!(removed[0].arg_str("user_id"), Some("UHAND"));
 }
+
+#[tokio::test]
+async fn a_run_reads_one_users_list_page_per_200_people() {
+    let app = slack_admin().start().await;
+    active_guest(&app).await;
+    // The seeded workspace has 8 people and the guest; 441 more make 450: three pages of 200.
+    for i in 0..441 {
+        app.fake.add_user(guestlist::fake_slack::FakeUser::new(
+            &format!("UMEMBER{i:03}"),
+            &format!("Member {i}"),
+        ));
+    }
+    app.fake.clear_calls();
+    hourly_run(&app).await;
+    let pages = app.fake.calls_to("users.list");
+    assert_eq!(pages.len(), 3, "{} pages", pages.len());
+    assert!(
+        app.fake.calls().iter().all(|c| c.method != "users.info"),
+        "no per-person look-ups"
+    );
+}
+
+fn orphan_cards(app: &TestApp) -> Vec<guestlist::fake_slack::FakeMessage> {
+    app.fake
+        .top_level_in(REQUEST_CHANNEL)
+        .into_iter()
+        .filter(|m| m.all_text().contains("has left"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_sponsors_deactivation_puts_their_guests_on_cards_and_the_policy_applies_once() {
+    let app = slack_admin()
+        .toml("[inventory]\norphan_policy = \"end\"\nsponsor_grace_days = 3\n")
+        .start()
+        .await;
+    let first = active_guest(&app).await;
+    let second = app.approved("alan@partner.example", &["CPROJECT"]).await;
+    app.fake.update_user(REQUESTER, |u| u.deleted = true);
+    hourly_run(&app).await;
+    let cards = orphan_cards(&app);
+    assert_eq!(cards.len(), 2, "one card per guest");
+    for card in &cards {
+        let actions = buttons(card);
+        assert_eq!(
+            actions,
+            ["reassign_sponsor", "revoke_access"],
+            "{actions:?}"
+        );
+    }
+    hourly_run(&app).await;
+    assert_eq!(orphan_cards(&app).len(), 2, "told once");
+    assert_eq!(app.state(first).await, RequestState::Active);
+
+    // Nobody answers within the grace period: the policy (end), once.
+    app.fake.clear_calls();
+    app.clock.advance(chrono::Duration::days(3));
+    app.run_jobs().await;
+    assert_eq!(app.state(first).await, RequestState::Revoked);
+    assert_eq!(app.state(second).await, RequestState::Revoked);
+    let removed = app.fake.calls_to("admin.users.remove");
+    assert_eq!(
+        removed.len(),
+        1,
+        "the joined guest's account, checked first: {removed:#?}"
+    );
+    assert_eq!(removed[0].arg_str("user_id"), Some(GUEST));
+    hourly_run(&app).await;
+    app.clock.advance(chrono::Duration::days(4));
+    app.run_jobs().await;
+    let audit = app
+        .store
+        .audit_for_request(&team(), guestlist::domain::RequestId(first))
+        .await
+        .unwrap();
+    assert_eq!(
+        audit.iter().filter(|r| r.entry.action == "revoke").count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_guest_can_be_reassigned_and_an_unanswered_one_is_kept_by_default() {
+    let app = slack_admin().start().await;
+    let reassigned = active_guest(&app).await;
+    let kept = app.approved("alan@partner.example", &["CPROJECT"]).await;
+    // The sponsor becomes a guest: a sponsor no more.
+    app.fake.update_user(REQUESTER, |u| u.is_restricted = true);
+    hourly_run(&app).await;
+    assert_eq!(orphan_cards(&app).len(), 2);
+
+    let click = app.slack.button_click(
+        APPROVER,
+        "reassign_sponsor",
+        &reassigned.to_string(),
+        Some(REQUEST_CHANNEL),
+        "1.1",
+    );
+    assert_eq!(app.slack.interaction(&click).await.unwrap().status, 200);
+    let opened = app.only_call("views.open");
+    assert_eq!(opened.args["view"]["callback_id"], "reassign_sponsor");
+    let metadata = opened.args["view"]["private_metadata"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let submit = |sponsor: &str| {
+        app.slack.view_submission(
+            APPROVER,
+            "reassign_sponsor",
+            &metadata,
+            json!({"reassign_sponsor": {"reassign_sponsor": {"type": "users_select", "selected_user": sponsor}}}),
+        )
+    };
+    // A guest cannot sponsor.
+    let answer = app.slack.interaction(&submit(GUEST)).await.unwrap().json();
+    assert!(
+        answer["errors"]["reassign_sponsor"].is_string(),
+        "{answer:#}"
+    );
+    let answer = app.slack.interaction(&submit(LEAD)).await.unwrap();
+    assert!(answer.body.is_empty(), "{}", answer.body);
+    app.run_jobs().await;
+    assert_eq!(app.request(reassigned).await.requester.as_str(), LEAD);
+    let dm = app.texts_in(LEAD).join("\n");
+    assert!(
+        dm.contains("made you the sponsor of *Grace Hopper*"),
+        "{dm}"
+    );
+
+    // The grace period passes: the reassigned guest is left alone, the other is kept (policy).
+    app.clock.advance(chrono::Duration::days(8));
+    app.run_jobs().await;
+    let kept_audit = app
+        .store
+        .audit_for_request(&team(), guestlist::domain::RequestId(kept))
+        .await
+        .unwrap();
+    assert_eq!(
+        kept_audit
+            .iter()
+            .filter(|r| r.entry.action == "orphan_kept")
+            .count(),
+        1
+    );
+    assert_ne!(app.state(kept).await, RequestState::Revoked);
+    let moved_audit = app
+        .store
+        .audit_for_request(&team(), guestlist::domain::RequestId(reassigned))
+        .await
+        .unwrap();
+    assert!(moved_audit.iter().all(|r| r.entry.action != "orphan_kept"));
+    assert!(moved_audit.iter().any(|r| r.entry.action == "reassign"));
+}

@@ -111,3 +111,84 @@ pub fn adopt_form(guest: &str, metadata: &AdoptMetadata) -> SlackView {
         .with_external_id(format!("adopt:{guest}")),
     )
 }
+
+/// A guest whose sponsor left: to approvers, with Reassign and End now.
+pub fn orphan_card(
+    request: &GuestRequest,
+    sponsor: &str,
+    mention: &str,
+    deadline: DateTime<Utc>,
+    ends_at_deadline: bool,
+) -> SlackMessageContent {
+    let after = if ends_at_deadline {
+        "the access ends"
+    } else {
+        "the guest stays, without a sponsor"
+    };
+    let text = format!(
+        ":bust_in_silhouette: <@{sponsor}>, who sponsors *{}* ({}), has left (deactivated, or a guest now). {} please give this guest a new sponsor or end the access. If nobody does by {}, {after}.",
+        safe(&request.full_name, 100),
+        safe(request.email.as_str(), 254),
+        if mention.is_empty() {
+            "Approvers,".to_string()
+        } else {
+            format!("{mention},")
+        },
+        slack_date(deadline)
+    );
+    SlackMessageContent::new()
+        .with_text(text.clone())
+        .with_blocks(slack_blocks![
+            some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
+            some_into(
+                SlackActionsBlock::new(slack_blocks![
+                    some_into(
+                        button("Reassign", &Button::Reassign(request.id))
+                            .with_style(SlackBlockButtonStyle::Primary)
+                    ),
+                    some_into(
+                        button("End now", &Button::Revoke(request.id))
+                            .with_style(SlackBlockButtonStyle::Danger)
+                            .with_confirm(confirm(
+                                "End this guest's access?",
+                                format!("{} loses access now.", safe(&request.full_name, 100)),
+                                "End now"
+                            ))
+                    )
+                ])
+                .with_block_id(format!("orphan:{}", request.id.0).into())
+            )
+        ])
+}
+
+/// Reassign: who sponsors the guest from now on.
+pub fn reassign_form(
+    request: &GuestRequest,
+    metadata: &crate::slack::ids::ReassignMetadata,
+) -> SlackView {
+    SlackView::Modal(
+        SlackModalView::new(
+            pt!("New sponsor"),
+            slack_blocks![
+                some_into(SlackSectionBlock::new().with_text(md!(
+                    "Who vouches for *{}* ({}) from now on? They are told, and get the reminders and reviews.",
+                    safe(&request.full_name, 100),
+                    safe(request.email.as_str(), 254)
+                ))),
+                some_into(
+                    SlackInputBlock::new(
+                        pt!("New sponsor"),
+                        SlackBlockUsersSelectElement::new()
+                            .with_action_id(crate::slack::ids::REASSIGN_SPONSOR_BLOCK.into())
+                            .into()
+                    )
+                    .with_block_id(crate::slack::ids::REASSIGN_SPONSOR_BLOCK.into())
+                )
+            ],
+        )
+        .with_submit(pt!("Reassign"))
+        .with_close(pt!("Cancel"))
+        .with_callback_id(View::ReassignForm.callback_id().into())
+        .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises")),
+    )
+}

@@ -181,6 +181,45 @@ impl Requests for This {
         .await
     }
 
+    async fn reassign_sponsor(
+        &self,
+        team_id: &TeamId,
+        id: RequestId,
+        from: &UserId,
+        to: &UserId,
+        mut audit: AuditEntry,
+        jobs: Vec<NewJob>,
+    ) -> StoreResult<Option<GuestRequest>> {
+        measured(NAME, "reassign_sponsor", async move {
+            let now = audit.at;
+            let mut tx = self.writer.begin().await?;
+            let row: Option<RequestRow> = sqlx::query_as(concat!(
+                "UPDATE requests SET requester_id = $4, version = version + 1, updated_at = $5
+                 WHERE team_id = $1 AND id = $2 AND requester_id = $3 AND kind = 'guest'
+                   AND state IN ('approved', 'invited', 'invite_expired', 'active')
+                 RETURNING ",
+                request_columns!()
+            ))
+            .bind(team_id.as_str())
+            .bind(id.0)
+            .bind(from.as_str())
+            .bind(to.as_str())
+            .bind(ms(now))
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(row) = row else {
+                tx.commit().await?;
+                return Ok(None);
+            };
+            audit.request_id = Some(id);
+            insert_audit(&mut tx, &audit).await?;
+            insert_jobs(&mut tx, &jobs, now).await?;
+            tx.commit().await?;
+            Ok(Some(GuestRequest::try_from(row)?))
+        })
+        .await
+    }
+
     async fn requests_by_parent(
         &self,
         team_id: &TeamId,

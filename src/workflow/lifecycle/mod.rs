@@ -14,6 +14,7 @@ mod extend;
 mod invite;
 mod reconcile;
 mod resend;
+mod sponsors;
 
 pub use extend::ExtensionForm;
 pub(crate) use invite::EmailOwner;

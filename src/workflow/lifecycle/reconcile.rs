@@ -4,7 +4,7 @@
 //! approvers. It never changes an account in Slack.
 
 use super::super::{Job, JobError, Workflow};
-use crate::domain::reconcile::{Finding, Observed, reconcile};
+use crate::domain::reconcile::{Finding, Observed, reconcile, sponsor_left};
 use crate::domain::request::{Action, transition};
 use crate::domain::{GuestRequest, RequestKind, RequestState, TeamId};
 use crate::store::{BOT_ACTOR, StateChange, UnmanagedGuest};
@@ -18,6 +18,7 @@ pub struct ReconcileCounts {
     pub became_member: usize,
     pub reactivated: usize,
     pub unmanaged: usize,
+    pub orphaned: usize,
 }
 
 /// The states whose accounts are compared: live ones, and ended ones (a hand reactivation).
@@ -96,6 +97,27 @@ impl Workflow {
                 }
             }
         }
+        // Sponsors who left: every live account of theirs goes to approvers (once per sponsor).
+        let mut after = None;
+        loop {
+            let page = self.store.live_accounts(after, 1000).await?;
+            let Some(last) = page.last().map(|r| r.id) else {
+                break;
+            };
+            after = Some(last);
+            for request in page.iter().filter(|r| &r.team_id == team) {
+                let sponsor = seen
+                    .get(request.requester.as_str())
+                    .copied()
+                    .unwrap_or(Observed::Absent);
+                if request.requester.as_str() != BOT_ACTOR
+                    && sponsor_left(sponsor)
+                    && self.sponsor_left(team, request).await?
+                {
+                    counts.orphaned += 1;
+                }
+            }
+        }
         // Guests nobody here invited or adopted: bound to no request, and no open request
         // holds their email (an invited guest joins, and is bound, in a moment).
         let bound: HashSet<String> = self.store.bound_user_ids(team).await?.into_iter().collect();
@@ -122,6 +144,7 @@ impl Workflow {
         tracing::info!(
             %team,
             unmanaged = counts.unmanaged,
+            orphaned = counts.orphaned,
             checked = counts.checked,
             ended_outside = counts.ended_outside,
             became_member = counts.became_member,
