@@ -133,6 +133,8 @@ pub enum Button {
     Adopt(String),
     /// A guest whose sponsor left: pick a new sponsor.
     Reassign(RequestId),
+    /// App Home: show this page (from 0) of the guest accounts.
+    HomePage(usize),
 }
 
 impl Button {
@@ -156,6 +158,7 @@ impl Button {
             Button::RevokeLink(_) => "revoke_invite_link",
             Button::Adopt(_) => "adopt_guest",
             Button::Reassign(_) => "reassign_sponsor",
+            Button::HomePage(_) => "home_page",
         }
     }
 
@@ -176,6 +179,7 @@ impl Button {
             Button::OpenForm | Button::NewLink => "open".to_string(),
             Button::RevokeLink(link) => link.to_string(),
             Button::Adopt(user) => user.clone(),
+            Button::HomePage(page) => page.to_string(),
             Button::TaskDone(id, task) => format!("{}:{}", id.0, task.as_str()),
             Button::ApplySyncPlan(plan) => plan.to_string(),
             Button::ImportConfirm(file) => format!(
@@ -214,6 +218,7 @@ impl Button {
             "revoke_invite_link" => Button::RevokeLink(value.parse().ok()?),
             "adopt_guest" if is_slack_id(value) => Button::Adopt(value.to_string()),
             "reassign_sponsor" => Button::Reassign(request()?),
+            "home_page" => Button::HomePage(value.parse().ok().filter(|p| *p < 100_000)?),
             "import_guests" => {
                 let mut parts = value.splitn(4, ':');
                 let (file_id, digest, thread_ts) = (parts.next()?, parts.next()?, parts.next()?);
@@ -348,6 +353,7 @@ mod tests {
             Button::RevokeLink(9),
             Button::Adopt("UGUEST1".into()),
             Button::Reassign(id),
+            Button::HomePage(3),
             Button::ImportConfirm(ImportConfirmation {
                 file_id: "F1".into(),
                 digest: "ab12".into(),

@@ -133,6 +133,18 @@ impl Workflow {
                 None => Ok(()),
             },
             Button::RevokeLink(link) => self.revoke_link_click(team, user, link, feedback).await,
+            Button::HomePage(page) => {
+                let job = self.job(
+                    team,
+                    super::Job::PublishHomePage {
+                        user: user.to_string(),
+                        page,
+                    },
+                );
+                self.store.enqueue_jobs(&[job]).await?;
+                self.queued();
+                Ok(())
+            }
             Button::Reassign(id) => {
                 self.reassign_click(team, user, id, trigger_id, feedback)
                     .await

@@ -41,6 +41,8 @@ pub enum Job {
     NotifyRequester { request_id: RequestId, text: String },
     /// Publish someone's App Home tab.
     PublishHome { user: String },
+    /// App Home at one page of the guest accounts (the page buttons).
+    PublishHomePage { user: String, page: usize },
     /// Remind approvers about a request still pending (one job per reminder offset).
     StaleReminder { request_id: RequestId },
     /// Announce a request still pending to the escalation target.
@@ -231,6 +233,7 @@ impl Job {
             Job::CardReply { request_id, .. } => ("card_reply", card(request_id), QUICK),
             Job::NotifyRequester { request_id, .. } => ("notify_requester", dm(request_id), QUICK),
             Job::PublishHome { .. } => ("publish_home", None, QUICK),
+            Job::PublishHomePage { .. } => ("publish_home", None, QUICK),
             Job::StaleReminder { request_id } => ("stale_reminder", card(request_id), QUICK),
             Job::Escalate { request_id } => ("escalate", card(request_id), QUICK),
             Job::LapseRequest { request_id, .. } => ("lapse_request", card(request_id), QUICK),

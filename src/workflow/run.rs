@@ -84,7 +84,10 @@ impl Workflow {
                 request_id,
                 decide_by,
             } => self.lapse_request(team, request_id, decide_by).await?,
-            Job::PublishHome { user } => self.publish_home(team, &UserId(user)).await?,
+            Job::PublishHome { user } => self.publish_home(team, &UserId(user), 0).await?,
+            Job::PublishHomePage { user, page } => {
+                self.publish_home(team, &UserId(user), page).await?
+            }
             Job::StaleReminder { request_id } => {
                 let request = self.request(team, request_id).await?;
                 if request.state == RequestState::Pending {
@@ -426,7 +429,12 @@ impl Workflow {
             .await?)
     }
 
-    async fn publish_home(&self, team: &TeamId, user: &UserId) -> Result<(), JobError> {
+    async fn publish_home(
+        &self,
+        team: &TeamId,
+        user: &UserId,
+        page: usize,
+    ) -> Result<(), JobError> {
         let mine = self.store.requests_by_requester(team, user, 10).await?;
         let standing = self
             .standing(team, user, &[Right::Decide, Right::Revoke, Right::Request])
@@ -467,23 +475,31 @@ impl Workflow {
                     view.queue.push((request, votes));
                 }
             }
-            for state in [
-                RequestState::Active,
-                RequestState::Invited,
-                RequestState::InviteExpired,
-                RequestState::Approved,
-            ] {
-                for request in self.store.requests_in_state(team, state, 200).await? {
-                    if request.kind == crate::domain::RequestKind::Guest
-                        && (may(Right::Revoke, &request) || may(Right::Decide, &request))
-                    {
-                        view.accounts.push(request);
-                    }
-                }
+            // Every live account this person may act on (paged through the store, no cap),
+            // soonest deadline first, accounts that never end last; one page is shown.
+            let mut accounts = Vec::new();
+            let mut after = None;
+            loop {
+                let batch = self.store.live_accounts(after, 1000).await?;
+                let Some(last) = batch.last().map(|r| r.id) else {
+                    break;
+                };
+                after = Some(last);
+                accounts.extend(batch.into_iter().filter(|r| {
+                    &r.team_id == team && (may(Right::Revoke, r) || may(Right::Decide, r))
+                }));
             }
-            // Soonest deadline first; accounts that never end last.
-            view.accounts
-                .sort_by_key(|r| (r.expires_at.is_none(), r.expires_at));
+            accounts.sort_by_key(|r| (r.expires_at.is_none(), r.expires_at, r.id));
+            let per_page = render::ACCOUNTS_PER_PAGE;
+            let pages = accounts.len().div_ceil(per_page).max(1);
+            let page = page.min(pages - 1);
+            view.accounts_total = accounts.len();
+            view.accounts_page = page;
+            view.accounts = accounts
+                .into_iter()
+                .skip(page * per_page)
+                .take(per_page)
+                .collect();
             if roles.has_anywhere(&standing, Right::Decide) {
                 let unmanaged = self.store.unmanaged_guests(Some(team), 10_000).await?;
                 view.unmanaged_total = unmanaged.len();

@@ -627,3 +627,80 @@ async fn a_guest_can_be_reassigned_and_an_unanswered_one_is_kept_by_default() {
     assert!(moved_audit.iter().all(|r| r.entry.action != "orphan_kept"));
     assert!(moved_audit.iter().any(|r| r.entry.action == "reassign"));
 }
+
+#[tokio::test]
+async fn app_home_pages_through_every_guest_account() {
+    use guestlist::domain::request::{NewRequest, Source};
+    use guestlist::domain::{ChannelId, Email, Expiry, GuestType, RequestKind, UserId};
+    let app = Builder::new().start().await;
+    let batch: Vec<NewRequest> = (0..25)
+        .map(|i| NewRequest {
+            team_id: team(),
+            kind: RequestKind::Guest,
+            parent_id: None,
+            requester: UserId::from(REQUESTER),
+            email: Email::parse(&format!("guest{i:02}@partner.example")).unwrap(),
+            full_name: format!("Guest {i:02}"),
+            organisation: String::new(),
+            reason: "many".into(),
+            guest_type: GuestType::SingleChannel,
+            channels: vec![ChannelId::from("CPROJECT")],
+            // The order App Home shows: soonest end first.
+            expiry: Expiry::AfterDays { days: 10 + i },
+            source: Source::Import,
+            sync_rule: None,
+            phone: None,
+            account_team: None,
+            source_user: None,
+            quorum: Default::default(),
+            decide_by: None,
+        })
+        .collect();
+    let approval = guestlist::store::Approval {
+        decided_by: Some(UserId::from(APPROVER)),
+        auto_rule: None,
+        audit_actor: APPROVER.into(),
+        audit_action: "import".into(),
+        audit_detail: String::new(),
+    };
+    let created = app
+        .store
+        .create_approved(&batch, &approval, app.now(), Box::new(|_| Vec::new()))
+        .await
+        .unwrap();
+    assert_eq!(created.len(), 25);
+
+    let home = open_home(&app, APPROVER, 1).await;
+    assert!(
+        home.contains("Guest accounts (25), ending soonest first"),
+        "{home}"
+    );
+    assert!(home.contains("Showing 1–10 of 25"), "{home}");
+    assert!(home.contains("guest00@partner.example") && !home.contains("guest10@partner.example"));
+    assert!(home.contains("\"action_id\":\"home_page\"") && !home.contains("‹ Previous"));
+    let page = |n: usize| {
+        app.slack
+            .button_click(APPROVER, "home_page", &n.to_string(), None, "1.1")
+    };
+    assert_eq!(app.slack.interaction(&page(1)).await.unwrap().status, 200);
+    app.run_jobs().await;
+    let home = app.fake.home_view(APPROVER).unwrap().to_string();
+    assert!(home.contains("Showing 11–20 of 25"), "{home}");
+    assert!(home.contains("guest10@partner.example") && !home.contains("guest09@partner.example"));
+    assert!(home.contains("‹ Previous") && home.contains("Next ›"));
+    assert_eq!(app.slack.interaction(&page(2)).await.unwrap().status, 200);
+    app.run_jobs().await;
+    let home = app.fake.home_view(APPROVER).unwrap().to_string();
+    assert!(home.contains("Showing 21–25 of 25"), "{home}");
+    assert!(!home.contains("Next ›"));
+    // A page past the end shows the last one.
+    assert_eq!(app.slack.interaction(&page(40)).await.unwrap().status, 200);
+    app.run_jobs().await;
+    assert!(
+        app.fake
+            .home_view(APPROVER)
+            .unwrap()
+            .to_string()
+            .contains("Showing 21–25 of 25")
+    );
+}

@@ -777,7 +777,7 @@ async fn approvers_see_open_accounts_in_app_home_and_revoke_from_there() {
     app.run_jobs().await;
     let home = app.fake.home_view(APPROVER).unwrap().to_string();
     assert!(
-        home.contains("Guest accounts ending soonest") && home.contains("revoke_access"),
+        home.contains("ending soonest first") && home.contains("revoke_access"),
         "{home}"
     );
     let from_home = app

@@ -44,8 +44,11 @@ pub fn status_text(request: &GuestRequest, tz: Tz, now: DateTime<Utc>) -> String
 pub struct ApproverHome {
     /// Pending requests this approver may decide, with their current round's votes.
     pub queue: Vec<(GuestRequest, Vec<crate::domain::quorum::Vote>)>,
-    /// Open guest accounts, soonest to end first.
+    /// One page of the open guest accounts, soonest to end first.
     pub accounts: Vec<GuestRequest>,
+    /// Which page (from 0) `accounts` is, and how many accounts there are in all.
+    pub accounts_page: usize,
+    pub accounts_total: usize,
     /// Guests in Slack that Guestlist does not manage (the first few), and how many in all.
     pub unmanaged: Vec<super::UnmanagedLine>,
     pub unmanaged_total: usize,
@@ -60,7 +63,6 @@ pub fn home(
 ) -> SlackView {
     const MAX_MINE: usize = 10;
     const MAX_QUEUE: usize = 20;
-    const MAX_ACCOUNTS: usize = 10;
     let mut blocks: Vec<SlackBlock> = slack_blocks![
         some_into(SlackHeaderBlock::new(pt!("Guestlist"))),
         some_into(SlackSectionBlock::new().with_text(md!(
@@ -90,7 +92,11 @@ pub fn home(
         blocks.extend(super::links::link_lines(links));
     }
     if let Some(ApproverHome {
-        queue, accounts, ..
+        queue,
+        accounts,
+        accounts_page,
+        accounts_total,
+        ..
     }) = approver
     {
         blocks.push(SlackDividerBlock::new().into());
@@ -131,9 +137,21 @@ pub fn home(
             );
         }
         if !accounts.is_empty() {
+            let total = (*accounts_total).max(accounts.len());
+            let first = accounts_page * ACCOUNTS_PER_PAGE + 1;
+            let last = (first + accounts.len().min(ACCOUNTS_PER_PAGE)).saturating_sub(1);
             blocks.push(SlackDividerBlock::new().into());
-            blocks.push(SlackHeaderBlock::new(pt!("Guest accounts ending soonest")).into());
-            for request in accounts.iter().take(MAX_ACCOUNTS) {
+            blocks.push(
+                SlackHeaderBlock::new(pt!(format!(
+                    "Guest accounts ({total}), ending soonest first"
+                )))
+                .into(),
+            );
+            blocks.push(
+                SlackContextBlock::new(vec![md!("Showing {}–{} of {}.", first, last, total)])
+                    .into(),
+            );
+            for request in accounts.iter().take(ACCOUNTS_PER_PAGE) {
                 blocks.push(
                     SlackSectionBlock::new()
                         .with_text(md!(
@@ -151,6 +169,20 @@ pub fn home(
                             .into(),
                     );
                 }
+            }
+            let mut nav: Vec<SlackActionBlockElement> = Vec::new();
+            if *accounts_page > 0 {
+                nav.push(button("‹ Previous", &Button::HomePage(accounts_page - 1)).into());
+            }
+            if last < total {
+                nav.push(button("Next ›", &Button::HomePage(accounts_page + 1)).into());
+            }
+            if !nav.is_empty() {
+                blocks.push(
+                    SlackActionsBlock::new(nav)
+                        .with_block_id("accounts_pages".into())
+                        .into(),
+                );
             }
         }
     }
@@ -175,6 +207,9 @@ pub fn home(
     }
     SlackView::Home(SlackHomeView::new(blocks))
 }
+
+/// Guest accounts shown per App Home page.
+pub const ACCOUNTS_PER_PAGE: usize = 10;
 
 /// Slack's limit on a Home tab's blocks.
 pub const MAX_HOME_BLOCKS: usize = 100;

@@ -20,7 +20,7 @@ pub use card::{approval_progress, card, term_changes};
 pub use form::{
     Again, changes_form, deny_form, extend_form, request_button_offer, request_form, request_sent,
 };
-pub use home::{ApproverHome, help_text, home, request_line, status_text};
+pub use home::{ACCOUNTS_PER_PAGE, ApproverHome, help_text, home, request_line, status_text};
 pub use import::{
     import_counts, import_done, import_help, import_preview, import_progress, import_refused,
     import_table,

@@ -296,6 +296,8 @@ fn a_full_home_stays_within_slacks_100_blocks() {
             .map(|_| (request(RequestState::Pending), Vec::new()))
             .collect(),
         accounts: (0..20).map(|_| request(RequestState::Active)).collect(),
+        accounts_page: 0,
+        accounts_total: 20,
         unmanaged: Vec::new(),
         unmanaged_total: 0,
     };
