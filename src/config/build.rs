@@ -277,6 +277,7 @@ pub(super) fn build(
         reconcile_every,
         orphan_grace,
         orphan_policy,
+        weekly_digest: file.inventory.weekly_digest.unwrap_or(true),
         socket,
         provisioning,
         listen,

@@ -69,6 +69,7 @@ impl Config {
             "inventory.sponsor_grace_days",
             (self.orphan_grace.as_secs() / 86400).to_string(),
         );
+        line("inventory.weekly_digest", self.weekly_digest.to_string());
         line(
             "inventory.orphan_policy",
             self.orphan_policy.as_str().to_string(),

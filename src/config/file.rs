@@ -45,6 +45,7 @@ pub(super) struct FileInventory {
     pub(super) reconcile_minutes: Option<u64>,
     pub(super) sponsor_grace_days: Option<u64>,
     pub(super) orphan_policy: Option<String>,
+    pub(super) weekly_digest: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

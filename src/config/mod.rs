@@ -96,6 +96,8 @@ pub struct Config {
     /// `inventory.sponsor_grace_days` and `inventory.orphan_policy`.
     pub orphan_grace: Duration,
     pub orphan_policy: crate::domain::reconcile::OrphanPolicy,
+    /// `inventory.weekly_digest`.
+    pub weekly_digest: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -198,6 +200,7 @@ impl Config {
             reconcile_every: self.reconcile_every,
             orphan_grace: self.orphan_grace,
             orphan_policy: self.orphan_policy,
+            weekly_digest: self.weekly_digest,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! run a scheduler and each slot still runs once. Also keeps the queue and request gauges fresh.
 
 use crate::workflow::{Job, Workflow};
-use chrono::{DateTime, Timelike, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -60,6 +60,19 @@ impl Scheduler {
                     now,
                     max_attempts,
                     Some(format!("reconcile@{slot}")),
+                )])
+                .await?;
+        }
+        if self.workflow.settings().weekly_digest {
+            // One per ISO week, whichever replica gets here first.
+            let week = now.iso_week();
+            let team = self.workflow.home_team().await?;
+            store
+                .enqueue_jobs(&[Job::WeeklyDigest.at(
+                    &team,
+                    now,
+                    max_attempts,
+                    Some(format!("digest@{}-W{:02}", week.year(), week.week())),
                 )])
                 .await?;
         }

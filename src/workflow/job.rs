@@ -131,6 +131,8 @@ pub enum Job {
         request_id: RequestId,
         sponsor: String,
     },
+    /// The weekly digest in the request channel.
+    WeeklyDigest,
     /// An adopted guest: bind the request to the account and make it active.
     BindAdopted {
         request_id: RequestId,
@@ -261,6 +263,8 @@ impl Job {
             Job::Reconcile { .. } => ("reconcile", Some("reconcile".to_string()), SYNC),
             Job::BindAdopted { request_id, .. } => ("bind_adopted", account(request_id), QUICK),
             Job::OrphanCard { .. } => ("orphan_card", None, QUICK),
+            // After the reconcile run queued before it: the digest counts what that run found.
+            Job::WeeklyDigest => ("weekly_digest", Some("reconcile".to_string()), QUICK),
             Job::OrphanDeadline { request_id, .. } => {
                 ("orphan_deadline", account(request_id), QUICK)
             }

@@ -233,6 +233,7 @@ impl Workflow {
                 )
                 .await?;
             }
+            Job::WeeklyDigest => self.weekly_digest(team).await?,
             Job::OrphanCard {
                 request_id,
                 sponsor,

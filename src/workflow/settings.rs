@@ -30,6 +30,8 @@ pub struct WorkflowSettings {
     /// Guests whose sponsor left: how long approvers have, and what happens after.
     pub orphan_grace: Duration,
     pub orphan_policy: crate::domain::reconcile::OrphanPolicy,
+    /// A digest in the request channel once a week.
+    pub weekly_digest: bool,
 }
 
 /// The clocks of a request nobody decides: reminders, escalation, lapse.

@@ -34,6 +34,15 @@ async fn hourly_run(app: &TestApp) {
     );
 }
 
+/// The request cards in the request channel (not the weekly digest the scheduler also posts).
+fn cards(app: &TestApp) -> Vec<guestlist::fake_slack::FakeMessage> {
+    app.fake
+        .top_level_in(REQUEST_CHANNEL)
+        .into_iter()
+        .filter(|m| !m.all_text().contains("Weekly guest digest"))
+        .collect()
+}
+
 /// What Guestlist asked Slack to change since the last `clear_calls`: nothing, for this loop.
 fn writes(app: &TestApp) -> Vec<String> {
     app.fake
@@ -80,7 +89,11 @@ async fn a_guest_deactivated_in_slack_is_ended_within_one_run() {
         dm.contains("deactivated in Slack by someone other than Guestlist"),
         "{dm}"
     );
-    assert!(app.card().all_text().contains("Ended outside Guestlist"));
+    assert!(
+        cards(&app)[0]
+            .all_text()
+            .contains("Ended outside Guestlist")
+    );
     // Its timers find it ended: at the deadline nothing is sent to Slack.
     app.fake.clear_calls();
     app.clock.advance(chrono::Duration::days(31));
@@ -447,7 +460,7 @@ async fn a_hand_made_guest_is_listed_unmanaged_and_once_adopted_is_reminded_and_
         Some(APPROVER)
     );
     assert!(adopted.expires_at.is_some());
-    let cards = app.fake.top_level_in(REQUEST_CHANNEL);
+    let cards = cards(&app);
     assert_eq!(cards.len(), 2);
     assert!(
         cards[1].all_text().contains("an existing guest, adopted"),
@@ -703,4 +716,42 @@ async fn app_home_pages_through_every_guest_account() {
             .to_string()
             .contains("Showing 21–25 of 25")
     );
+}
+
+#[tokio::test]
+async fn the_weekly_digest_lists_what_ends_soon_and_the_unmanaged_once_a_week() {
+    let app = slack_admin().start().await;
+    app.fake.add_user(
+        guestlist::fake_slack::FakeUser::new("UHAND", "Hank Hand")
+            .email("hank@vendor.example")
+            .guest(true),
+    );
+    let id = active_guest(&app).await;
+    let digests = |app: &TestApp| {
+        app.texts_in(REQUEST_CHANNEL)
+            .into_iter()
+            .filter(|t| t.contains("Weekly guest digest"))
+            .collect::<Vec<_>>()
+    };
+    hourly_run(&app).await;
+    let first = digests(&app);
+    assert_eq!(first.len(), 1, "{first:#?}");
+    assert!(
+        first[0].contains("No guest account ends in the next 7 days"),
+        "{}",
+        first[0]
+    );
+    assert!(first[0].contains("*1 guest(s) in Slack are not managed by Guestlist"));
+    hourly_run(&app).await;
+    assert_eq!(digests(&app).len(), 1, "once a week");
+    // Three weeks later the guest ends within 7 days: the next digest says so.
+    app.clock.advance(chrono::Duration::days(24));
+    hourly_run(&app).await;
+    let last = digests(&app).pop().unwrap();
+    assert!(
+        last.contains("*1 guest account(s) end in the next 7 days:*"),
+        "{last}"
+    );
+    assert!(last.contains("Grace Hopper") && last.contains(&format!("<@{REQUESTER}>")));
+    assert_eq!(app.state(id).await, RequestState::Active);
 }

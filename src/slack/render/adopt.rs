@@ -192,3 +192,56 @@ pub fn reassign_form(
         .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises")),
     )
 }
+
+/// The weekly digest in the request channel: what ends in the next 7 days, and what Slack has
+/// that Guestlist does not manage.
+pub fn weekly_digest(
+    ending: &[GuestRequest],
+    unmanaged: usize,
+    now: DateTime<Utc>,
+) -> SlackMessageContent {
+    const MAX_LINES: usize = 15;
+    let mut lines: Vec<String> = ending
+        .iter()
+        .take(MAX_LINES)
+        .map(|r| {
+            format!(
+                "• {} · sponsor <@{}> · ends {}",
+                super::home::request_line(r),
+                r.requester,
+                expiry_text(r, now)
+            )
+        })
+        .collect();
+    if ending.len() > MAX_LINES {
+        lines.push(format!(
+            "…and {} more (`guestlist guests --expiring-within 7d`).",
+            ending.len() - MAX_LINES
+        ));
+    }
+    let ending_text = if ending.is_empty() {
+        "No guest account ends in the next 7 days.".to_string()
+    } else {
+        format!(
+            "*{} guest account(s) end in the next 7 days:*\n{}",
+            ending.len(),
+            lines.join("\n")
+        )
+    };
+    let unmanaged_text = match unmanaged {
+        0 => "Every guest in the workspace is managed by Guestlist.".to_string(),
+        n => format!(
+            "*{n} guest(s) in Slack are not managed by Guestlist:* approvers can adopt them from the app's Home tab."
+        ),
+    };
+    let text =
+        format!(":spiral_calendar_pad: *Weekly guest digest*\n{ending_text}\n{unmanaged_text}");
+    SlackMessageContent::new()
+        .with_text(format!(
+            "Weekly guest digest: {} ending in 7 days, {unmanaged} unmanaged",
+            ending.len()
+        ))
+        .with_blocks(slack_blocks![some_into(
+            SlackSectionBlock::new().with_text(md!("{}", text))
+        )])
+}

@@ -15,7 +15,9 @@ mod sync;
 #[cfg(test)]
 mod tests;
 
-pub use adopt::{UnmanagedLine, adopt_form, orphan_card, reassign_form, unmanaged_lines};
+pub use adopt::{
+    UnmanagedLine, adopt_form, orphan_card, reassign_form, unmanaged_lines, weekly_digest,
+};
 pub use card::{approval_progress, card, term_changes};
 pub use form::{
     Again, changes_form, deny_form, extend_form, request_button_offer, request_form, request_sent,

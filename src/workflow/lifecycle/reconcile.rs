@@ -155,6 +155,42 @@ impl Workflow {
         Ok(counts)
     }
 
+    /// Job: the weekly digest (what ends within 7 days, unmanaged guests) in the request channel.
+    pub(in crate::workflow) async fn weekly_digest(&self, team: &TeamId) -> Result<(), JobError> {
+        let Some(channel) = self.settings.request_channel.clone() else {
+            return Ok(());
+        };
+        let now = self.now();
+        let soon = now + chrono::Duration::days(7);
+        let mut ending = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self.store.live_accounts(after, 1000).await?;
+            let Some(last) = page.last().map(|r| r.id) else {
+                break;
+            };
+            after = Some(last);
+            ending.extend(
+                page.into_iter()
+                    .filter(|r| &r.team_id == team && r.expires_at.is_some_and(|at| at <= soon)),
+            );
+        }
+        ending.sort_by_key(|r| (r.expires_at, r.id));
+        let unmanaged = self
+            .store
+            .unmanaged_guests(Some(team), 100_000)
+            .await?
+            .len();
+        self.slack
+            .post_message(
+                channel.as_str(),
+                crate::slack::render::weekly_digest(&ending, unmanaged, now),
+                None,
+            )
+            .await?;
+        Ok(())
+    }
+
     /// A `user_change` or `team_join` about a bound account: its flags, as the event gives them.
     pub(in crate::workflow) async fn reconcile_user(
         &self,
