@@ -25,6 +25,8 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    // The child runs in the database's folder: name the binary absolutely.
+    let bin = std::fs::canonicalize(&args.bin)?;
     let dir = tempfile::tempdir()?;
     let url = format!("sqlite://{}", dir.path().join("guestlist.db").display());
     let store = SqliteStore::connect(&url).await?;
@@ -77,7 +79,7 @@ async fn main() -> anyhow::Result<()> {
     );
     for run in 1..=args.runs {
         let started = Instant::now();
-        let output = std::process::Command::new(&args.bin)
+        let output = std::process::Command::new(&bin)
             .args(["guests", "--format", "csv"])
             .env_clear()
             .env("DATABASE_URL", &url)
