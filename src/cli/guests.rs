@@ -41,7 +41,8 @@ impl GuestFilter {
 /// `7d`, `12h`, `90m`.
 pub fn parse_within(raw: &str) -> anyhow::Result<Duration> {
     let raw = raw.trim();
-    let (number, unit) = raw.split_at(raw.len().saturating_sub(1));
+    let split = raw.char_indices().last().map(|(i, _)| i).unwrap_or(0);
+    let (number, unit) = raw.split_at(split);
     let n: i64 = number.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
         anyhow::anyhow!("--expiring-within {raw:?}: use a number and d, h or m, such as 7d")
     })?;
@@ -130,6 +131,16 @@ pub fn write_table(out: &mut impl Write, rows: &[GuestRequest]) -> anyhow::Resul
     Ok(())
 }
 
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR) is written with a
+/// leading `'`: names and organisations come from visitors of the join page.
+pub fn cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
 pub fn write_csv(out: &mut impl Write, rows: &[GuestRequest]) -> anyhow::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record([
@@ -155,8 +166,8 @@ pub fn write_csv(out: &mut impl Write, rows: &[GuestRequest]) -> anyhow::Result<
             r.team_id.to_string(),
             r.state.as_str().to_string(),
             r.email.as_str().to_string(),
-            r.full_name.clone(),
-            r.organisation.clone(),
+            cell(&r.full_name),
+            cell(&r.organisation),
             r.guest_type.as_str().to_string(),
             channels.join(";"),
             r.requester.to_string(),
@@ -201,7 +212,7 @@ pub fn write_unmanaged(
                     g.team_id.clone(),
                     g.slack_user_id.clone(),
                     g.email.clone().unwrap_or_default(),
-                    g.name.clone(),
+                    cell(&g.name),
                     g.guest_type.clone(),
                     g.first_seen.to_rfc3339(),
                     g.last_seen.to_rfc3339(),
@@ -268,11 +279,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn formulas_are_defused() {
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(cell("+1"), "'+1");
+        assert_eq!(cell("@SUM"), "'@SUM");
+        assert_eq!(cell("Grace Hopper"), "Grace Hopper");
+    }
+
+    #[test]
     fn durations_read_with_their_unit() {
         assert_eq!(parse_within("7d").unwrap(), Duration::days(7));
         assert_eq!(parse_within("12h").unwrap(), Duration::hours(12));
         assert_eq!(parse_within("90m").unwrap(), Duration::minutes(90));
-        for bad in ["", "7", "d", "0d", "-3d", "7w"] {
+        for bad in ["", "7", "d", "0d", "-3d", "7w", "7日", "日"] {
             assert!(parse_within(bad).is_err(), "{bad}");
         }
     }

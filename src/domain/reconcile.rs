@@ -41,11 +41,24 @@ pub enum Finding {
     ReactivatedOutside,
 }
 
-pub fn reconcile(state: RequestState, observed: Observed) -> Finding {
+/// What Guestlist itself has set in motion for an account, so that its own doing is never
+/// taken for someone else's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Expected {
+    /// The deadline has come: Slack (its expiration) or an admin (manual mode) ends the
+    /// account now, as Guestlist asked.
+    pub deadline_passed: bool,
+    /// Guestlist made (or is making) this guest a full member.
+    pub made_member: bool,
+}
+
+pub fn reconcile(state: RequestState, observed: Observed, expected: Expected) -> Finding {
     use RequestState as S;
     match (state, observed) {
         (_, Observed::Absent) => Finding::InSync,
+        (S::Active, Observed::Deactivated) if expected.deadline_passed => Finding::InSync,
         (S::Active, Observed::Deactivated) => Finding::EndedOutside,
+        (S::Active, Observed::Member) if expected.made_member => Finding::InSync,
         (S::Active, Observed::Member) => Finding::BecameMember,
         (S::Expired | S::Revoked | S::EndedOutside, Observed::Guest) => Finding::ReactivatedOutside,
         _ => Finding::InSync,
@@ -107,6 +120,39 @@ mod tests {
         assert!(!sponsor_left(Observed::Absent));
         assert_eq!(OrphanPolicy::parse("end"), Some(OrphanPolicy::End));
         assert_eq!(OrphanPolicy::parse("drop"), None);
+    }
+
+    fn reconcile(state: RequestState, observed: Observed) -> Finding {
+        super::reconcile(state, observed, Expected::default())
+    }
+
+    #[test]
+    fn guestlists_own_doing_is_not_someone_elses() {
+        let due = Expected {
+            deadline_passed: true,
+            ..Expected::default()
+        };
+        assert_eq!(
+            super::reconcile(S::Active, Observed::Deactivated, due),
+            Finding::InSync
+        );
+        let member = Expected {
+            made_member: true,
+            ..Expected::default()
+        };
+        assert_eq!(
+            super::reconcile(S::Active, Observed::Member, member),
+            Finding::InSync
+        );
+        // Only what Guestlist set in motion is excused.
+        assert_eq!(
+            super::reconcile(S::Active, Observed::Member, due),
+            Finding::BecameMember
+        );
+        assert_eq!(
+            super::reconcile(S::Active, Observed::Deactivated, member),
+            Finding::EndedOutside
+        );
     }
 
     #[test]

@@ -491,7 +491,8 @@ pub trait Inventory: Send + Sync {
         limit: i64,
     ) -> StoreResult<Vec<UnmanagedGuest>>;
 
-    /// Every Slack user id a request of this workspace is bound to, in any state.
+    /// Every Slack user id a live account of this workspace is bound to (an ended one that is
+    /// active again in Slack is unmanaged: approvers may adopt it).
     async fn bound_user_ids(&self, team_id: &TeamId) -> StoreResult<Vec<String>>;
 
     /// Forgets one (it was adopted).

@@ -252,7 +252,15 @@ impl Job {
             Job::SetExpiry { request_id } => ("set_expiry", account(request_id), QUICK),
             Job::Deactivate { request_id } => ("deactivate", account(request_id), QUICK),
             Job::MakeMember { request_id } => ("make_member", account(request_id), QUICK),
-            Job::AccountEvent { .. } => ("account_event", None, QUICK),
+            // One person's events in the order Slack sent them: a deactivation and a
+            // reactivation are never read the other way round.
+            Job::AccountEvent { user, .. } => (
+                "account_event",
+                user.get("id")
+                    .and_then(Value::as_str)
+                    .map(|id| format!("user:{id}")),
+                QUICK,
+            ),
             Job::CardTask { request_id, .. } => ("card_task", card(request_id), QUICK),
             Job::ProvisioningProblem { request_id, .. } => {
                 ("provisioning_problem", card(request_id), QUICK)

@@ -209,7 +209,11 @@ impl Workflow {
                 expiry,
             },
             max_uses,
-            valid_until: now + chrono::Duration::days(i64::from(days)),
+            // A link never outlives the access it offers.
+            valid_until: match expiry {
+                Expiry::At { at } => at.min(now + chrono::Duration::days(i64::from(days))),
+                _ => now + chrono::Duration::days(i64::from(days)),
+            },
         };
         let audit = AuditEntry {
             team_id: team.clone(),
@@ -329,6 +333,10 @@ impl Workflow {
         door: &JoinDoor,
         draft: &JoinDraft,
     ) -> anyhow::Result<JoinOutcome> {
+        // The sponsor is read afresh for a submission, not from the cache.
+        if let Resolved::Open(open) = self.resolve_door(door).await? {
+            self.directory.forget_person(&open.sponsor);
+        }
         let door = match self.resolve(door).await? {
             Resolved::NotFound => return Ok(JoinOutcome::NotFound),
             Resolved::Closed { why, sponsor } => {
@@ -353,6 +361,14 @@ impl Workflow {
             });
         }
         let now = self.now();
+        if let Expiry::At { at } = door.terms.expiry
+            && at <= now
+        {
+            return Ok(JoinOutcome::Closed {
+                why: LinkStatus::Expired,
+                sponsor: self.display_name(&door.sponsor).await,
+            });
+        }
         let problems = |problem: JoinProblem| vec![(JoinField::Email, problem)];
         let valid = match validate_join(draft, &self.settings.policy, &door.allowed_domains) {
             Ok(valid) => valid,
@@ -591,7 +607,30 @@ impl Workflow {
         })
     }
 
+    /// A door, and whether its sponsor can still vouch for anyone (deactivated or a guest now:
+    /// the door is closed as revoked).
     async fn resolve(&self, door: &JoinDoor) -> anyhow::Result<Resolved> {
+        let resolved = self.resolve_door(door).await?;
+        if let Resolved::Open(open) = &resolved
+            && self.sponsor_gone(&open.sponsor).await
+        {
+            return Ok(Resolved::Closed {
+                why: LinkStatus::Revoked,
+                sponsor: open.sponsor.clone(),
+            });
+        }
+        Ok(resolved)
+    }
+
+    async fn sponsor_gone(&self, sponsor: &UserId) -> bool {
+        match tokio::time::timeout(PAGE_LOOKUP_BUDGET, self.directory.person(sponsor)).await {
+            Ok(Ok(person)) => person.deleted || person.is_guest,
+            // Slack slow or down: the door stays as it is; the submission checks again.
+            _ => false,
+        }
+    }
+
+    async fn resolve_door(&self, door: &JoinDoor) -> anyhow::Result<Resolved> {
         let now = self.now();
         match door {
             JoinDoor::Link(token) => {

@@ -755,3 +755,23 @@ async fn the_weekly_digest_lists_what_ends_soon_and_the_unmanaged_once_a_week() 
     assert!(last.contains("Grace Hopper") && last.contains(&format!("<@{REQUESTER}>")));
     assert_eq!(app.state(id).await, RequestState::Active);
 }
+
+#[tokio::test]
+async fn an_account_ended_by_its_own_deadline_is_not_called_ended_outside() {
+    let app = slack_admin().start().await;
+    let id = active_guest(&app).await;
+    // Slack ends the account at the deadline Guestlist set; the next run comes after.
+    app.fake.update_user(GUEST, |u| u.deleted = true);
+    app.clock.advance(chrono::Duration::days(31));
+    hourly_run(&app).await;
+    assert_eq!(app.state(id).await, RequestState::Expired);
+    let audit = app
+        .store
+        .audit_for_request(&team(), guestlist::domain::RequestId(id))
+        .await
+        .unwrap();
+    assert!(
+        audit.iter().all(|r| r.entry.action != "ended_outside"),
+        "{audit:#?}"
+    );
+}

@@ -657,3 +657,54 @@ async fn the_token_is_not_in_the_logs_or_metrics() {
     assert_eq!(link_rows.len(), 1);
     assert!(audit.iter().all(|r| !r.entry.detail.contains(&token)));
 }
+
+#[tokio::test]
+async fn a_link_closes_when_its_sponsor_leaves_and_never_outlives_its_end_date() {
+    let app = join_app().start().await;
+    let path = make_link(&app, REQUESTER, "5", "30").await;
+    app.fake.update_user(REQUESTER, |u| u.deleted = true);
+    // The cached sponsor is read again when someone submits.
+    let mut visitor = Visitor::new(&app);
+    visitor.get(&path).await;
+    let page = visitor
+        .post(&path, &fields(&guest_fields("grace@partner.example")), true)
+        .await;
+    assert_eq!(page.status, 410, "{}", page.html);
+    assert!(page.html.contains("withdrawn"));
+    assert!(requests_for(&app, "grace@partner.example").await.is_none());
+
+    // A link whose access ends on a date is valid until that date at most.
+    let app = join_app().start().await;
+    app.slack.command(LEAD, "CGENERAL", "link").await.unwrap();
+    let end = (app.now() + chrono::Duration::days(3))
+        .format("%Y-%m-%d")
+        .to_string();
+    let mut values = link_values(&["CPROJECT", "COTHER"], "5", "30");
+    values["expiry_mode"]["expiry_mode"]["selected_option"]["value"] = json!("date");
+    values["expiry_date"]["expiry_date"]["selected_date"] = json!(end);
+    values["expiry_time"]["expiry_time"]["selected_time"] = json!("17:00");
+    let payload = app.slack.view_submission(
+        LEAD,
+        "invite_link",
+        &json!({"tz": "UTC"}).to_string(),
+        values,
+    );
+    let body = app.slack.interaction(&payload).await.unwrap().json();
+    assert_eq!(body["response_action"], "update", "{body:#}");
+    let links = app
+        .store
+        .open_links_of(
+            &team(),
+            &guestlist::domain::UserId::from(LEAD),
+            app.now(),
+            5,
+        )
+        .await
+        .unwrap();
+    assert_eq!(links.len(), 1);
+    assert!(
+        links[0].valid_until <= app.now() + chrono::Duration::days(4),
+        "{:?}",
+        links[0]
+    );
+}

@@ -83,6 +83,7 @@ impl JoinGuard {
 
     /// `Err(wait)` when this address has made too many submissions.
     pub fn check_post(&self, ip: Option<IpAddr>, link: Option<&str>) -> Result<(), Duration> {
+        let ip = ip.map(limit_key);
         let wait = |e: governor::NotUntil<_>| e.wait_time_from(DefaultClock::default().now());
         if let Some(ip) = ip {
             self.posts_per_ip.check_key(&ip).map_err(wait)?;
@@ -97,7 +98,7 @@ impl JoinGuard {
     }
 
     pub fn check_view(&self, ip: Option<IpAddr>) -> Result<(), Duration> {
-        match ip {
+        match ip.map(limit_key) {
             Some(ip) => self
                 .views_per_ip
                 .check_key(&ip)
@@ -168,6 +169,19 @@ impl JoinGuard {
     }
 }
 
+/// What a limit counts by: an IPv4 address, or an IPv6 address's /64 (one subscriber's
+/// network: its addresses are free to rotate within it).
+fn limit_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => {
+            let mut segments = v6.segments();
+            segments[4..].fill(0);
+            IpAddr::V6(std::net::Ipv6Addr::from(segments))
+        }
+    }
+}
+
 /// The nonce in the request's cookie, if it looks like one of ours.
 pub fn cookie_nonce(headers: &HeaderMap) -> Option<String> {
     headers
@@ -234,6 +248,18 @@ mod tests {
             trusting.client_ip(&headers, Some(peer)),
             Some("198.51.100.7".parse().unwrap())
         );
+    }
+
+    #[test]
+    fn an_ipv6_network_counts_as_one_address() {
+        let g = guard(2);
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert!(g.check_post(Some(a), None).is_ok());
+        assert!(g.check_post(Some(b), None).is_ok());
+        assert!(g.check_post(Some(a), None).is_err(), "same /64");
+        assert!(g.check_post(Some(other), None).is_ok());
     }
 
     #[test]

@@ -64,7 +64,8 @@ impl Inventory for This {
         measured(NAME, "bound_user_ids", async move {
             let ids: Vec<String> = sqlx::query_scalar(
                 "SELECT DISTINCT slack_user_id FROM requests
-                 WHERE team_id = $1 AND slack_user_id IS NOT NULL AND account_team IS NULL",
+                 WHERE team_id = $1 AND slack_user_id IS NOT NULL AND account_team IS NULL
+                   AND state IN ('approved', 'invited', 'invite_expired', 'active')",
             )
             .bind(team_id.as_str())
             .fetch_all(&self.reader)

@@ -4,7 +4,7 @@
 //! approvers. It never changes an account in Slack.
 
 use super::super::{Job, JobError, Workflow};
-use crate::domain::reconcile::{Finding, Observed, reconcile, sponsor_left};
+use crate::domain::reconcile::{Expected, Finding, Observed, reconcile, sponsor_left};
 use crate::domain::request::{Action, transition};
 use crate::domain::{GuestRequest, RequestKind, RequestState, TeamId};
 use crate::store::{BOT_ACTOR, StateChange, UnmanagedGuest};
@@ -139,6 +139,10 @@ impl Workflow {
                     )
                 })
         });
+        // A user listed twice (pages shifting under a cursor) is one row: Postgres refuses an
+        // upsert that touches a row twice.
+        let mut once = HashSet::new();
+        guests.retain(|g| once.insert(g.slack_user_id.clone()));
         counts.unmanaged = guests.len();
         self.store.replace_unmanaged(team, &guests, now).await?;
         tracing::info!(
@@ -222,7 +226,15 @@ impl Workflow {
         observed: Observed,
         found_by: &str,
     ) -> anyhow::Result<Finding> {
-        let finding = reconcile(request.state, observed);
+        let expected = Expected {
+            deadline_passed: request.expires_at.is_some_and(|at| at <= self.now()),
+            // Read only when it matters: an active guest that Slack shows as a member.
+            made_member: request.guest_type == crate::domain::GuestType::Member
+                || (observed == Observed::Member
+                    && request.state == RequestState::Active
+                    && self.make_member_pending(team, request).await?),
+        };
+        let finding = reconcile(request.state, observed, expected);
         let who = Self::who(request);
         let action = match finding {
             Finding::InSync => return Ok(finding),
@@ -268,6 +280,21 @@ impl Workflow {
         metrics::counter!("reconcile_findings_total", "finding" => audit_action).increment(1);
         self.queued();
         Ok(finding)
+    }
+
+    /// Whether an approver asked to make this guest a member (the change may still be on its
+    /// way to Slack).
+    async fn make_member_pending(
+        &self,
+        team: &TeamId,
+        request: &GuestRequest,
+    ) -> anyhow::Result<bool> {
+        Ok(self
+            .store
+            .audit_for_request(team, request.id)
+            .await?
+            .iter()
+            .any(|r| r.entry.action == "make_member" || r.entry.detail.contains("make_member")))
     }
 
     /// An ended guest is active in Slack again: approvers are asked, once per ending.

@@ -115,6 +115,22 @@ impl Workflow {
         if !live || request.requester.as_str() != sponsor {
             return Ok(());
         }
+        // Back from leave, say: read the sponsor again, not from the cache.
+        let sponsor_id = UserId::from(sponsor);
+        self.directory.forget_person(&sponsor_id);
+        let person = self.directory.person(&sponsor_id).await?;
+        if !person.deleted && !person.is_guest {
+            let entry = self.audit(
+                team,
+                &request,
+                BOT_ACTOR,
+                "sponsor_back",
+                None,
+                format!("{sponsor} can sponsor again; nothing applied"),
+            );
+            self.store.append_audit(entry, Vec::new()).await?;
+            return Ok(());
+        }
         let days = self.settings.orphan_grace.as_secs() / 86400;
         match self.settings.orphan_policy {
             OrphanPolicy::Keep => {
