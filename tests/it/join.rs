@@ -465,6 +465,21 @@ async fn the_honeypot_and_a_taken_email_store_nothing() {
         APPROVER,
         "the first request is untouched"
     );
+    // A member's email gets the same answer: the page tells nobody who works here.
+    let member = visitor
+        .post(
+            &path,
+            &fields(&guest_fields("ada.approver@example.com")),
+            true,
+        )
+        .await;
+    assert_eq!(member.status, 422);
+    assert!(
+        member.html.contains("already has a request or an account"),
+        "{}",
+        member.html
+    );
+    assert!(!member.html.contains("Unknown localization"));
 }
 
 #[tokio::test]

@@ -210,8 +210,10 @@ pub fn form(
                     &[("domains", text(&allowed.join(", ")))],
                 ),
                 JoinProblem::PhoneInvalid => words.get("err-phone-invalid"),
-                JoinProblem::Taken => words.with("err-taken", &[("sponsor", sponsor.clone())]),
-                JoinProblem::Member => words.get("err-member"),
+                // One answer for both: a visitor must not learn who works here or who asked.
+                JoinProblem::Taken | JoinProblem::Member => {
+                    words.with("err-taken", &[("sponsor", sponsor.clone())])
+                }
             })
     };
     let summary = match notice {

@@ -185,6 +185,11 @@ impl Workflow {
             .unmanaged_guests(Some(team), 100_000)
             .await?
             .len();
+        if ending.is_empty() && unmanaged == 0 {
+            // Nothing to tell: no message (a channel is not a heartbeat).
+            tracing::debug!(%team, "weekly digest: nothing ends soon, nothing unmanaged");
+            return Ok(());
+        }
         self.slack
             .post_message(
                 channel.as_str(),
