@@ -31,27 +31,7 @@ pub(super) fn auto_approve_rules(
             if rule.domains.is_empty() {
                 return Err(ConfigError::new(key("domains"), "list at least one domain"));
             }
-            let mut domains = Vec::new();
-            for domain in &rule.domains {
-                let domain = domain.trim().trim_start_matches('@').to_lowercase();
-                if !domain.contains('.') || domain.contains(['@', ' ', '*']) {
-                    return Err(ConfigError::new(
-                        key("domains"),
-                        format!("{domain:?} is not a domain such as partner.com"),
-                    ));
-                }
-                if policy
-                    .blocked_domains
-                    .iter()
-                    .any(|b| domain == *b || domain.ends_with(&format!(".{b}")))
-                {
-                    return Err(ConfigError::new(
-                        key("domains"),
-                        format!("{domain} is also in requests.blocked_domains"),
-                    ));
-                }
-                domains.push(domain);
-            }
+            let domains = email_domains(&key("domains"), &rule.domains, policy)?;
             let guest_types = match rule.guest_types {
                 None => policy.guest_types.clone(),
                 Some(names) => guest_types(&key("guest_types"), &names)?,
@@ -462,27 +442,7 @@ pub(super) fn join_settings(
                     "self-registration is served at <public_url>/join: set server.public_url",
                 ));
             }
-            let mut domains = Vec::new();
-            for domain in &file.allowed_domains {
-                let domain = domain.trim().trim_start_matches('@').to_lowercase();
-                if !domain.contains('.') || domain.contains(['@', ' ', '*']) {
-                    return Err(ConfigError::new(
-                        key("allowed_domains"),
-                        format!("{domain:?} is not a domain such as partner.com"),
-                    ));
-                }
-                if policy
-                    .blocked_domains
-                    .iter()
-                    .any(|b| domain == *b || domain.ends_with(&format!(".{b}")))
-                {
-                    return Err(ConfigError::new(
-                        key("allowed_domains"),
-                        format!("{domain} is also in requests.blocked_domains"),
-                    ));
-                }
-                domains.push(domain);
-            }
+            let domains = email_domains(&key("allowed_domains"), &file.allowed_domains, policy)?;
             let guest_type = match file.guest_type.as_deref() {
                 None => GuestType::MultiChannel,
                 Some(t) => match GuestType::parse(t) {
@@ -541,4 +501,34 @@ pub(super) fn join_settings(
         public_url,
         self_registration,
     })
+}
+
+/// Email domains as written in the file: lower case, no `@`, each a real domain, none blocked.
+fn email_domains(
+    key: &str,
+    raw: &[String],
+    policy: &RequestPolicy,
+) -> Result<Vec<String>, ConfigError> {
+    raw.iter()
+        .map(|domain| {
+            let domain = domain.trim().trim_start_matches('@').to_lowercase();
+            if !domain.contains('.') || domain.contains(['@', ' ', '*']) {
+                return Err(ConfigError::new(
+                    key,
+                    format!("{domain:?} is not a domain such as partner.com"),
+                ));
+            }
+            if policy
+                .blocked_domains
+                .iter()
+                .any(|b| domain == *b || domain.ends_with(&format!(".{b}")))
+            {
+                return Err(ConfigError::new(
+                    key,
+                    format!("{domain} is also in requests.blocked_domains"),
+                ));
+            }
+            Ok(domain)
+        })
+        .collect()
 }

@@ -69,6 +69,8 @@ pub enum JoinOutcome {
     /// Stored; `auto_approved` when a rule approved it at once.
     Sent {
         auto_approved: bool,
+        /// The sponsor's display name, for the page that says what happens next.
+        sponsor: String,
     },
     /// Shown next to their fields; nothing stored.
     Problems(JoinOffer, JoinProblems),
@@ -317,7 +319,7 @@ impl Workflow {
 
     /// What a door shows before anything is typed.
     pub async fn join_view(&self, door: &JoinDoor) -> anyhow::Result<JoinView> {
-        Ok(match self.resolve(door).await? {
+        Ok(match self.resolve(door, false).await? {
             Resolved::NotFound => JoinView::NotFound,
             Resolved::Closed { why, sponsor } => JoinView::Closed {
                 why,
@@ -334,10 +336,7 @@ impl Workflow {
         draft: &JoinDraft,
     ) -> anyhow::Result<JoinOutcome> {
         // The sponsor is read afresh for a submission, not from the cache.
-        if let Resolved::Open(open) = self.resolve_door(door).await? {
-            self.directory.forget_person(&open.sponsor);
-        }
-        let door = match self.resolve(door).await? {
+        let door = match self.resolve(door, true).await? {
             Resolved::NotFound => return Ok(JoinOutcome::NotFound),
             Resolved::Closed { why, sponsor } => {
                 return Ok(JoinOutcome::Closed {
@@ -447,6 +446,7 @@ impl Workflow {
                 tracing::info!(request.id = request.id.0, team_id = %request.team_id, via, "request from the join page");
                 JoinOutcome::Sent {
                     auto_approved: rule.is_some(),
+                    sponsor: self.display_name(&door.sponsor).await,
                 }
             }
             RedeemOutcome::Duplicate(_) => {
@@ -609,8 +609,14 @@ impl Workflow {
 
     /// A door, and whether its sponsor can still vouch for anyone (deactivated or a guest now:
     /// the door is closed as revoked).
-    async fn resolve(&self, door: &JoinDoor) -> anyhow::Result<Resolved> {
+    /// `fresh`: the sponsor is read from Slack again, not from the cache (a submission).
+    async fn resolve(&self, door: &JoinDoor, fresh: bool) -> anyhow::Result<Resolved> {
         let resolved = self.resolve_door(door).await?;
+        if let Resolved::Open(open) = &resolved
+            && fresh
+        {
+            self.directory.forget_person(&open.sponsor);
+        }
         if let Resolved::Open(open) = &resolved
             && self.sponsor_gone(&open.sponsor).await
         {

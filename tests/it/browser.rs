@@ -189,7 +189,18 @@ async fn a_guest_joins_through_a_link_in_a_real_browser() {
         client.screenshot().await.unwrap(),
     )
     .unwrap();
-    assert!(app.fake.messages_in(REQUEST_CHANNEL).is_empty());
+    app.run_jobs().await;
+    assert!(
+        app.fake.messages_in(REQUEST_CHANNEL).is_empty(),
+        "nothing was sent"
+    );
+    assert!(
+        app.store
+            .open_request_for_email(&team(), "grace@partner.example")
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     // Corrected: sent.
     fill(&client, "email", "grace@partner.example").await;

@@ -204,7 +204,9 @@ async fn two_replicas_on_one_database_decide_once_and_survive_a_sigkill() {
     let started = Instant::now();
     loop {
         let held: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM jobs WHERE state = 'running' AND lease_owner LIKE 'replica-a-%'",
+            // Card work only: the hourly reconcile run may hold a lease at start too.
+            "SELECT count(*) FROM jobs WHERE state = 'running' AND lease_owner LIKE 'replica-a-%'
+               AND kind IN ('post_card', 'refresh_card', 'card_reply')",
         )
         .fetch_one(&db)
         .await

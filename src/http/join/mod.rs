@@ -252,16 +252,8 @@ async fn show(
             );
             html_response(StatusCode::OK, html, set_cookie)
         }
-        Ok(JoinView::Closed { why, sponsor }) => html_response(
-            StatusCode::GONE,
-            page::closed(visit.words, why, &sponsor),
-            None,
-        ),
-        Ok(JoinView::NotFound) => html_response(
-            StatusCode::NOT_FOUND,
-            page::not_found(visit.words, self_registration),
-            None,
-        ),
+        Ok(JoinView::Closed { why, sponsor }) => closed(visit.words, why, &sponsor),
+        Ok(JoinView::NotFound) => not_found(visit.words, self_registration),
         Err(e) => internal(visit.words, &e),
     }
 }
@@ -320,16 +312,8 @@ async fn submit(
                     Some(state.join.cookie(&nonce)),
                 )
             }
-            Ok(JoinView::Closed { why, sponsor }) => html_response(
-                StatusCode::GONE,
-                page::closed(visit.words, why, &sponsor),
-                None,
-            ),
-            Ok(JoinView::NotFound) => html_response(
-                StatusCode::NOT_FOUND,
-                page::not_found(visit.words, self_registration),
-                None,
-            ),
+            Ok(JoinView::Closed { why, sponsor }) => closed(visit.words, why, &sponsor),
+            Ok(JoinView::NotFound) => not_found(visit.words, self_registration),
             Err(e) => internal(visit.words, &e),
         };
     }
@@ -348,18 +332,14 @@ async fn submit(
         );
     }
     match state.workflow.submit_join(&door, &form.draft()).await {
-        Ok(JoinOutcome::Sent { auto_approved }) => {
-            let sponsor = match state.workflow.join_view(&door).await {
-                Ok(JoinView::Open(offer)) => offer.sponsor,
-                Ok(JoinView::Closed { sponsor, .. }) => sponsor,
-                _ => String::new(),
-            };
-            html_response(
-                StatusCode::OK,
-                page::sent(visit.words, &sponsor, auto_approved),
-                None,
-            )
-        }
+        Ok(JoinOutcome::Sent {
+            auto_approved,
+            sponsor,
+        }) => html_response(
+            StatusCode::OK,
+            page::sent(visit.words, &sponsor, auto_approved),
+            None,
+        ),
         Ok(JoinOutcome::Problems(offer, problems)) => {
             let csrf = form.csrf.clone().unwrap_or_default();
             html_response(
@@ -375,16 +355,8 @@ async fn submit(
                 None,
             )
         }
-        Ok(JoinOutcome::Closed { why, sponsor }) => html_response(
-            StatusCode::GONE,
-            page::closed(visit.words, why, &sponsor),
-            None,
-        ),
-        Ok(JoinOutcome::NotFound) => html_response(
-            StatusCode::NOT_FOUND,
-            page::not_found(visit.words, self_registration),
-            None,
-        ),
+        Ok(JoinOutcome::Closed { why, sponsor }) => closed(visit.words, why, &sponsor),
+        Ok(JoinOutcome::NotFound) => not_found(visit.words, self_registration),
         Err(e) => internal(visit.words, &e),
     }
 }
@@ -407,6 +379,19 @@ fn html_response(status: StatusCode, html: String, set_cookie: Option<String>) -
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
     response
+}
+
+/// 410: the link was revoked, expired or used up; the page says which and whom to ask.
+fn closed(words: Words, why: crate::domain::join::LinkStatus, sponsor: &str) -> Response {
+    html_response(StatusCode::GONE, page::closed(words, why, sponsor), None)
+}
+
+fn not_found(words: Words, self_registration: bool) -> Response {
+    html_response(
+        StatusCode::NOT_FOUND,
+        page::not_found(words, self_registration),
+        None,
+    )
 }
 
 fn too_many(words: Words, wait: Duration) -> Response {

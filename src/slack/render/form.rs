@@ -116,19 +116,7 @@ pub fn request_form(
     if let Some(r) = asked {
         email.initial_value = Some(EmailAddress(r.email.as_str().to_string()));
     }
-    let mut channels = SlackBlockMultiConversationsSelectElement::new()
-        .with_action_id(field_block_id(Field::Channels).into())
-        .with_placeholder(pt!("Pick the channels"))
-        .with_max_selected_items(policy.max_channels as u64)
-        .with_filter(
-            SlackBlockConversationFilter::new()
-                .with_include(vec![
-                    SlackConversationFilterInclude::Public,
-                    SlackConversationFilterInclude::Private,
-                ])
-                .with_exclude_bot_users(true)
-                .with_exclude_external_shared_channels(true),
-        );
+    let mut channels = channels_select(policy);
     if let Some(r) = asked {
         channels.initial_conversations = Some(
             r.channels
@@ -206,6 +194,24 @@ pub fn request_form(
             .with_callback_id(View::RequestForm.callback_id().into())
             .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises")),
     )
+}
+
+/// The channel picker of the request and link forms: public and private channels of this
+/// workspace, at most the policy's number.
+pub(super) fn channels_select(policy: &RequestPolicy) -> SlackBlockMultiConversationsSelectElement {
+    SlackBlockMultiConversationsSelectElement::new()
+        .with_action_id(field_block_id(Field::Channels).into())
+        .with_placeholder(pt!("Pick the channels"))
+        .with_max_selected_items(policy.max_channels as u64)
+        .with_filter(
+            SlackBlockConversationFilter::new()
+                .with_include(vec![
+                    SlackConversationFilterInclude::Public,
+                    SlackConversationFilterInclude::Private,
+                ])
+                .with_exclude_bot_users(true)
+                .with_exclude_external_shared_channels(true),
+        )
 }
 
 pub(super) fn type_label(t: GuestType) -> &'static str {

@@ -1,7 +1,7 @@
 //! Invite links in Slack: the form that makes one, the view that shows it once, and the lines
 //! App Home lists them with.
 
-use super::form::{ExpiryInputs, expiry_blocks, radio, type_label};
+use super::form::{ExpiryInputs, channels_select, expiry_blocks, radio, type_label};
 use super::*;
 use crate::domain::join::{InviteLink, MAX_LINK_DAYS, MAX_LINK_USES};
 use crate::domain::policy::{Field, RequestPolicy};
@@ -28,19 +28,7 @@ pub fn link_form(policy: &RequestPolicy, metadata: &FormMetadata) -> SlackView {
     }
     let mode_options = radio(&modes);
     let initial = ExpiryInputs::of(None, tz, policy.allow_never);
-    let channels = SlackBlockMultiConversationsSelectElement::new()
-        .with_action_id(field_block_id(Field::Channels).into())
-        .with_placeholder(pt!("Pick the channels"))
-        .with_max_selected_items(policy.max_channels as u64)
-        .with_filter(
-            SlackBlockConversationFilter::new()
-                .with_include(vec![
-                    SlackConversationFilterInclude::Public,
-                    SlackConversationFilterInclude::Private,
-                ])
-                .with_exclude_bot_users(true)
-                .with_exclude_external_shared_channels(true),
-        );
+    let channels = channels_select(policy);
     let number = |block: &str, label: &str, initial: &str, max: u32, hint: &str| -> SlackBlock {
         SlackInputBlock::new(
             pt!(label),
