@@ -97,6 +97,11 @@ pub enum Command {
         #[arg(long, value_name = "ZONE", default_value = "UTC")]
         tz: String,
     },
+    /// Access reviews: start one now, or see where the open one stands.
+    Review {
+        #[command(subcommand)]
+        command: ReviewCommand,
+    },
     /// The inventory of live guest accounts (soonest end first), or one request's evidence.
     Guests {
         /// Only accounts that end within this long: 7d, 12h, 90m.
@@ -130,6 +135,25 @@ pub enum Command {
 pub enum ConfigCommand {
     /// Load and validate the configuration and print what is in effect (secrets redacted).
     Check,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Ask each sponsor, by DM, about each of their active guests (the running bot sends the
+    /// messages through its job queue).
+    Start {
+        /// Only guests whose email is in this domain (or a subdomain).
+        #[arg(long)]
+        domain: Option<String>,
+        /// Only guests with access to this channel (its id, e.g. C0123ABCD).
+        #[arg(long)]
+        channel: Option<String>,
+        /// Days the sponsors have (default: `review.deadline_days`).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=90))]
+        deadline_days: Option<u32>,
+    },
+    /// Where the open review (or the last one) stands.
+    Status,
 }
 
 #[derive(Debug, Subcommand)]
@@ -365,6 +389,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Review { command } => review_command(cli.config, command).await,
         Command::Audit {
             command: AuditCommand::Export { format, since },
         } => {
@@ -385,6 +410,88 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn review_command(config: Option<PathBuf>, command: ReviewCommand) -> anyhow::Result<()> {
+    let config = load_config(config)?;
+    crate::telemetry::init_logging_with("warn", config.log_format);
+    let app = crate::app::App::for_command(config, Arc::new(SystemClock)).await?;
+    let team = app
+        .workflow
+        .home_team()
+        .await
+        .context("asking Slack which workspace this is (auth.test)")?;
+    match command {
+        ReviewCommand::Start {
+            domain,
+            channel,
+            deadline_days,
+        } => {
+            let scope = crate::domain::review::Scope {
+                domain: domain.map(|d| d.trim().trim_start_matches('@').to_lowercase()),
+                channel: channel.map(|c| c.trim().to_string()),
+            };
+            let started = app
+                .workflow
+                .start_review(
+                    &team,
+                    crate::workflow::ReviewStart {
+                        scope,
+                        answer_within: deadline_days.map(|d| chrono::Duration::days(d.into())),
+                        started_by: "cli".into(),
+                    },
+                )
+                .await?;
+            match started {
+                crate::workflow::ReviewStarted::Started {
+                    campaign,
+                    guests,
+                    sponsors,
+                } => println!(
+                    "access review #{} of {}: {guests} guest(s), {sponsors} sponsor(s); answers due {}; then {}",
+                    campaign.id,
+                    campaign.scope,
+                    campaign.deadline.to_rfc3339(),
+                    campaign.outcome.as_str()
+                ),
+                crate::workflow::ReviewStarted::AlreadyOpen(open) => anyhow::bail!(
+                    "access review #{} is still open (answers due {}); one at a time",
+                    open.id,
+                    open.deadline.to_rfc3339()
+                ),
+                crate::workflow::ReviewStarted::NoGuests => {
+                    println!("no active guest in that scope: nothing to review")
+                }
+            }
+        }
+        ReviewCommand::Status => {
+            let store = app.workflow.store();
+            let campaign = store.latest_review(&team).await?;
+            let Some(campaign) = campaign else {
+                println!("no access review yet");
+                return Ok(());
+            };
+            let items = store.review_items(&team, campaign.id).await?;
+            let p = crate::domain::review::progress(items.iter().map(|i| i.state));
+            println!(
+                "access review #{} of {} ({}): {} of {} reviewed, {} ended, {} waiting, {} with approvers; answers due {}",
+                campaign.id,
+                campaign.scope,
+                if campaign.closed_at.is_some() {
+                    "closed"
+                } else {
+                    "open"
+                },
+                p.reviewed,
+                p.total,
+                p.ended,
+                p.waiting,
+                p.escalated,
+                campaign.deadline.to_rfc3339()
+            );
+        }
+    }
+    Ok(())
 }
 
 fn parse_since(raw: &str) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {

@@ -269,7 +269,34 @@ pub(super) fn build(
             )
         })?,
     };
+    let review_defaults = crate::workflow::ReviewSettings::default();
+    let review = crate::workflow::ReviewSettings {
+        every: match file.review.every_days.unwrap_or(0) {
+            0 => None,
+            days => Some(Duration::from_secs(days * 86400)),
+        },
+        answer_within: match file.review.deadline_days {
+            None => review_defaults.answer_within,
+            Some(days @ 1..=90) => Duration::from_secs(days * 86400),
+            Some(_) => {
+                return Err(ConfigError::new(
+                    "review.deadline_days",
+                    "between 1 and 90 days",
+                ));
+            }
+        },
+        outcome: match file.review.outcome.as_deref() {
+            None => review_defaults.outcome,
+            Some(raw) => crate::domain::review::ReviewOutcome::parse(raw).ok_or_else(|| {
+                ConfigError::new(
+                    "review.outcome",
+                    format!("{raw:?} is not end, escalate or keep"),
+                )
+            })?,
+        },
+    };
     Ok(Config {
+        review,
         sync,
         auto_approve,
         join,

@@ -71,6 +71,18 @@ impl Config {
         );
         line("inventory.weekly_digest", self.weekly_digest.to_string());
         line(
+            "review.every_days",
+            self.review
+                .every
+                .map(|d| (d.as_secs() / 86400).to_string())
+                .unwrap_or_else(|| "0 (on demand only)".into()),
+        );
+        line(
+            "review.deadline_days",
+            (self.review.answer_within.as_secs() / 86400).to_string(),
+        );
+        line("review.outcome", self.review.outcome.as_str().to_string());
+        line(
             "inventory.orphan_policy",
             self.orphan_policy.as_str().to_string(),
         );

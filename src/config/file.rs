@@ -37,6 +37,16 @@ pub(super) struct FileConfig {
     pub(super) self_registration: Option<FileSelfRegistration>,
     #[serde(default)]
     pub(super) inventory: FileInventory,
+    #[serde(default)]
+    pub(super) review: FileReview,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileReview {
+    pub(super) every_days: Option<u64>,
+    pub(super) deadline_days: Option<u64>,
+    pub(super) outcome: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

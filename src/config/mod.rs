@@ -98,6 +98,8 @@ pub struct Config {
     pub orphan_policy: crate::domain::reconcile::OrphanPolicy,
     /// `inventory.weekly_digest`.
     pub weekly_digest: bool,
+    /// `[review]`: access reviews.
+    pub review: crate::workflow::ReviewSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -201,6 +203,7 @@ impl Config {
             orphan_grace: self.orphan_grace,
             orphan_policy: self.orphan_policy,
             weekly_digest: self.weekly_digest,
+            review: self.review.clone(),
         }
     }
 }

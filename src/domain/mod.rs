@@ -11,6 +11,7 @@ pub mod policy;
 pub mod quorum;
 pub mod reconcile;
 pub mod request;
+pub mod review;
 pub mod roles;
 pub mod sync;
 pub mod text;

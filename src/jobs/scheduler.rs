@@ -76,6 +76,26 @@ impl Scheduler {
                 )])
                 .await?;
         }
+        if self.workflow.settings().review.every.is_some() {
+            let team = self.workflow.home_team().await?;
+            if self.workflow.review_due(&team).await? {
+                // The store keeps one open campaign per workspace: replicas racing here start one.
+                let started = self
+                    .workflow
+                    .start_review(
+                        &team,
+                        crate::workflow::ReviewStart {
+                            scope: Default::default(),
+                            answer_within: None,
+                            started_by: crate::store::BOT_ACTOR.to_string(),
+                        },
+                    )
+                    .await?;
+                if let crate::workflow::ReviewStarted::Started { campaign, .. } = started {
+                    tracing::info!(review = campaign.id, "scheduled access review started");
+                }
+            }
+        }
         let sync = &self.workflow.settings().sync;
         if !sync.rules.is_empty() {
             // One slot per interval: whichever replica gets here first enqueues it.

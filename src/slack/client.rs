@@ -152,6 +152,23 @@ impl SlackApi {
         Ok(response.ts.0)
     }
 
+    /// Posts a message and says where it landed (a DM's channel id is not the user's id): the
+    /// channel and ts to update it by later.
+    pub async fn post_message_located(
+        &self,
+        channel: &str,
+        content: SlackMessageContent,
+    ) -> SlackResult<(String, String)> {
+        let session = self.client.open_session(&self.bot_token);
+        let request = SlackApiChatPostMessageRequest::new(channel.into(), content)
+            .with_unfurl_links(false)
+            .with_unfurl_media(false);
+        let response = self
+            .finish("chat.postMessage", session.chat_post_message(&request))
+            .await?;
+        Ok((response.channel.0, response.ts.0))
+    }
+
     pub async fn update_message(
         &self,
         channel: &str,

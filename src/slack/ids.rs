@@ -23,10 +23,12 @@ pub enum View {
     AdoptForm,
     /// A new sponsor for a guest whose sponsor left.
     ReassignForm,
+    /// An access review's Shorten: the new end.
+    ReviewShortenForm,
 }
 
 impl View {
-    const ALL: [View; 8] = [
+    const ALL: [View; 9] = [
         View::RequestForm,
         View::DenyReason,
         View::ExtendForm,
@@ -35,6 +37,7 @@ impl View {
         View::LinkForm,
         View::AdoptForm,
         View::ReassignForm,
+        View::ReviewShortenForm,
     ];
 
     pub fn callback_id(self) -> &'static str {
@@ -47,6 +50,7 @@ impl View {
             View::LinkForm => "invite_link",
             View::AdoptForm => "adopt_guest",
             View::ReassignForm => "reassign_sponsor",
+            View::ReviewShortenForm => "review_shorten",
         }
     }
 
@@ -135,6 +139,14 @@ pub enum Button {
     Reassign(RequestId),
     /// App Home: show this page (from 0) of the guest accounts.
     HomePage(usize),
+    /// An access review item (by id): keep the access as it is.
+    ReviewKeep(i64),
+    /// An access review item: open the form for an earlier end.
+    ReviewShorten(i64),
+    /// An access review item: end the access now.
+    ReviewEnd(i64),
+    /// App Home (reviewers): start an access review of every guest.
+    StartReview,
 }
 
 impl Button {
@@ -159,6 +171,10 @@ impl Button {
             Button::Adopt(_) => "adopt_guest",
             Button::Reassign(_) => "reassign_sponsor",
             Button::HomePage(_) => "home_page",
+            Button::ReviewKeep(_) => "review_keep",
+            Button::ReviewShorten(_) => "review_shorten",
+            Button::ReviewEnd(_) => "review_end",
+            Button::StartReview => "start_review",
         }
     }
 
@@ -176,7 +192,10 @@ impl Button {
             | Button::LetExpire(id)
             | Button::RetryProvision(id)
             | Button::Reassign(id) => id.0.to_string(),
-            Button::OpenForm | Button::NewLink => "open".to_string(),
+            Button::OpenForm | Button::NewLink | Button::StartReview => "open".to_string(),
+            Button::ReviewKeep(item) | Button::ReviewShorten(item) | Button::ReviewEnd(item) => {
+                item.to_string()
+            }
             Button::RevokeLink(link) => link.to_string(),
             Button::Adopt(user) => user.clone(),
             Button::HomePage(page) => page.to_string(),
@@ -219,6 +238,10 @@ impl Button {
             "adopt_guest" if is_slack_id(value) => Button::Adopt(value.to_string()),
             "reassign_sponsor" => Button::Reassign(request()?),
             "home_page" => Button::HomePage(value.parse().ok().filter(|p| *p < 100_000)?),
+            "review_keep" => Button::ReviewKeep(value.parse().ok()?),
+            "review_shorten" => Button::ReviewShorten(value.parse().ok()?),
+            "review_end" => Button::ReviewEnd(value.parse().ok()?),
+            "start_review" => Button::StartReview,
             "import_guests" => {
                 let mut parts = value.splitn(4, ':');
                 let (file_id, digest, thread_ts) = (parts.next()?, parts.next()?, parts.next()?);
@@ -284,6 +307,15 @@ fn is_slack_id(value: &str) -> bool {
         && value
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// The review's Shorten form: its one input, and what it carries.
+pub const REVIEW_DATE_BLOCK: &str = "review_date";
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReviewShortenMetadata {
+    pub item_id: i64,
+    pub tz: Option<String>,
 }
 
 /// The deny form's one input.
@@ -354,6 +386,10 @@ mod tests {
             Button::Adopt("UGUEST1".into()),
             Button::Reassign(id),
             Button::HomePage(3),
+            Button::ReviewKeep(11),
+            Button::ReviewShorten(12),
+            Button::ReviewEnd(13),
+            Button::StartReview,
             Button::ImportConfirm(ImportConfirmation {
                 file_id: "F1".into(),
                 digest: "ab12".into(),

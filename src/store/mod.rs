@@ -125,6 +125,7 @@ pub trait Store:
     + Audit
     + InviteLinks
     + Inventory
+    + Reviews
     + Send
     + Sync
     + 'static
@@ -497,6 +498,68 @@ pub trait Inventory: Send + Sync {
 
     /// Forgets one (it was adopted).
     async fn forget_unmanaged(&self, team_id: &TeamId, slack_user_id: &str) -> StoreResult<()>;
+}
+
+/// Access review campaigns and their items.
+#[async_trait]
+pub trait Reviews: Send + Sync {
+    /// Stores a campaign, its items, its audit row and the jobs `jobs_for` makes from its id, in
+    /// one transaction; `None` (nothing written) while another campaign of the workspace is open.
+    async fn create_review(
+        &self,
+        review: &NewReview,
+        audit: AuditEntry,
+        jobs_for: Box<dyn FnOnce(i64) -> Vec<NewJob> + Send>,
+    ) -> StoreResult<Option<ReviewCampaign>>;
+
+    async fn get_review(&self, team_id: &TeamId, id: i64) -> StoreResult<Option<ReviewCampaign>>;
+
+    /// The open campaign of a workspace, if any.
+    async fn open_review(&self, team_id: &TeamId) -> StoreResult<Option<ReviewCampaign>>;
+
+    /// The workspace's latest campaign (open or not).
+    async fn latest_review(&self, team_id: &TeamId) -> StoreResult<Option<ReviewCampaign>>;
+
+    /// A campaign's items, by sponsor then id.
+    async fn review_items(
+        &self,
+        team_id: &TeamId,
+        campaign_id: i64,
+    ) -> StoreResult<Vec<ReviewItem>>;
+
+    async fn review_item(&self, team_id: &TeamId, item_id: i64) -> StoreResult<Option<ReviewItem>>;
+
+    /// Records where the items' message (the sponsor's DM, or the approvers') was posted.
+    async fn set_review_message(
+        &self,
+        team_id: &TeamId,
+        item_ids: &[i64],
+        which: ReviewMessage,
+        channel: &str,
+        ts: &str,
+    ) -> StoreResult<()>;
+
+    /// Records where the campaign's progress message was posted.
+    async fn set_review_progress(
+        &self,
+        team_id: &TeamId,
+        id: i64,
+        channel: &str,
+        ts: &str,
+    ) -> StoreResult<()>;
+
+    /// One answer, by compare-and-set on the item's state (see `ReviewAnswer`).
+    async fn answer_review(&self, answer: ReviewAnswer) -> StoreResult<AnswerOutcome>;
+
+    /// Closes an open campaign (false: it was closed already), with its audit row and jobs.
+    async fn close_review(
+        &self,
+        team_id: &TeamId,
+        id: i64,
+        at: DateTime<Utc>,
+        audit: AuditEntry,
+        jobs: Vec<NewJob>,
+    ) -> StoreResult<bool>;
 }
 
 /// The append-only audit log.

@@ -344,3 +344,82 @@ pub struct UnmanagedGuest {
     pub first_seen: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
 }
+
+/// An access review campaign.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewCampaign {
+    pub id: i64,
+    pub team_id: TeamId,
+    pub started_by: String,
+    pub started_at: DateTime<Utc>,
+    pub deadline: DateTime<Utc>,
+    pub outcome: crate::domain::review::ReviewOutcome,
+    /// How the scope reads (`every guest`, `guests from example.com`).
+    pub scope: String,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub progress_channel: Option<String>,
+    pub progress_ts: Option<String>,
+}
+
+/// A campaign to store: its terms and its items.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewReview {
+    pub team_id: TeamId,
+    pub started_by: String,
+    pub started_at: DateTime<Utc>,
+    pub deadline: DateTime<Utc>,
+    pub outcome: crate::domain::review::ReviewOutcome,
+    pub scope: String,
+    /// Request, sponsor and first state of each item.
+    pub items: Vec<(RequestId, String, crate::domain::review::ItemState)>,
+}
+
+/// One guest of a campaign.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewItem {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub request_id: RequestId,
+    pub sponsor: String,
+    pub state: crate::domain::review::ItemState,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub dm_channel: Option<String>,
+    pub dm_ts: Option<String>,
+    pub escalation_ts: Option<String>,
+}
+
+/// An answer about one item: its compare-and-set (`from` → `to`), the account change it makes
+/// (if any), its audit row and jobs, all in one transaction.
+#[derive(Debug, Clone)]
+pub struct ReviewAnswer {
+    pub team_id: TeamId,
+    pub item_id: i64,
+    pub from: crate::domain::review::ItemState,
+    pub to: crate::domain::review::ItemState,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    /// The account's change (its audit row is the answer's).
+    pub change: Option<StateChange>,
+    /// The audit row, when no change carries it.
+    pub audit: Option<AuditEntry>,
+    pub jobs: Vec<NewJob>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnswerOutcome {
+    Answered,
+    /// Someone answered first (or the deadline did).
+    AlreadyAnswered,
+    /// The account changed meanwhile (ended, extended); nothing was written.
+    RequestChanged(Box<GuestRequest>),
+}
+
+/// Which of an item's messages a post was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewMessage {
+    /// The sponsor's DM.
+    Sponsor,
+    /// The approvers' message in the request channel.
+    Escalation,
+}

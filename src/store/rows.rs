@@ -433,3 +433,91 @@ impl TryFrom<LinkRow> for crate::domain::join::InviteLink {
         })
     }
 }
+
+/// Every column of `review_campaigns`, in `ReviewRow`'s order.
+macro_rules! review_columns {
+    () => {
+        "id, team_id, started_by, started_at, deadline, outcome, scope, closed_at, \
+         progress_channel, progress_ts"
+    };
+}
+pub(crate) use review_columns;
+
+/// Every column of `review_items`, in `ReviewItemRow`'s order.
+macro_rules! review_item_columns {
+    () => {
+        "id, campaign_id, request_id, sponsor, state, decided_by, decided_at, dm_channel, dm_ts, \
+         escalation_ts"
+    };
+}
+pub(crate) use review_item_columns;
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct ReviewRow {
+    pub id: i64,
+    pub team_id: String,
+    pub started_by: String,
+    pub started_at: DateTime<Utc>,
+    pub deadline: DateTime<Utc>,
+    pub outcome: String,
+    pub scope: String,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub progress_channel: Option<String>,
+    pub progress_ts: Option<String>,
+}
+
+impl TryFrom<ReviewRow> for crate::store::ReviewCampaign {
+    type Error = StoreError;
+
+    fn try_from(row: ReviewRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            outcome: crate::domain::review::ReviewOutcome::parse(&row.outcome).ok_or_else(
+                || StoreError::Corrupt(format!("review {}: bad outcome {:?}", row.id, row.outcome)),
+            )?,
+            id: row.id,
+            team_id: TeamId::from(row.team_id.as_str()),
+            started_by: row.started_by,
+            started_at: row.started_at,
+            deadline: row.deadline,
+            scope: row.scope,
+            closed_at: row.closed_at,
+            progress_channel: row.progress_channel,
+            progress_ts: row.progress_ts,
+        })
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct ReviewItemRow {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub request_id: i64,
+    pub sponsor: String,
+    pub state: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub dm_channel: Option<String>,
+    pub dm_ts: Option<String>,
+    pub escalation_ts: Option<String>,
+}
+
+impl TryFrom<ReviewItemRow> for crate::store::ReviewItem {
+    type Error = StoreError;
+
+    fn try_from(row: ReviewItemRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            state: crate::domain::review::ItemState::parse(&row.state).ok_or_else(|| {
+                StoreError::Corrupt(format!("review item {}: bad state {:?}", row.id, row.state))
+            })?,
+            id: row.id,
+            campaign_id: row.campaign_id,
+            request_id: RequestId(row.request_id),
+            sponsor: row.sponsor,
+            decided_by: row.decided_by,
+            decided_at: row.decided_at,
+            dm_channel: row.dm_channel,
+            dm_ts: row.dm_ts,
+            escalation_ts: row.escalation_ts,
+        })
+    }
+}

@@ -2,6 +2,7 @@
 
 use super::requests::SubmitOutcome;
 use super::{Feedback, SORRY, Workflow, log_internal};
+use crate::domain::review::Answer;
 use crate::domain::{TeamId, UserId};
 use crate::slack::ids::{
     Button, ChangesMetadata, DENY_REASON_BLOCK, DenyMetadata, EXTEND_DATE_BLOCK, EXTEND_DAYS_BLOCK,
@@ -153,6 +154,19 @@ impl Workflow {
                 self.adopt_click(team, user, &guest, trigger_id, feedback)
                     .await
             }
+            Button::ReviewKeep(item) => {
+                self.review_click(team, user, item, Answer::Keep, trigger_id, feedback)
+                    .await
+            }
+            Button::ReviewShorten(item) => {
+                self.review_click(team, user, item, Answer::Shorten, trigger_id, feedback)
+                    .await
+            }
+            Button::ReviewEnd(item) => {
+                self.review_click(team, user, item, Answer::End, trigger_id, feedback)
+                    .await
+            }
+            Button::StartReview => self.start_review_click(team, user, feedback).await,
         }
     }
 
@@ -270,6 +284,19 @@ impl Workflow {
                 let metadata: crate::slack::ids::AdoptMetadata = serde_json::from_str(metadata)?;
                 Ok(
                     match self.submit_adopt(&team, &user, &metadata, state).await? {
+                        Some(errors) => errors_response(errors),
+                        None => SlackInteractionResponse::Empty,
+                    },
+                )
+            }
+            Some(View::ReviewShortenForm) => {
+                let metadata: crate::slack::ids::ReviewShortenMetadata =
+                    serde_json::from_str(metadata)?;
+                Ok(
+                    match self
+                        .submit_review_shorten(&team, &user, &metadata, state)
+                        .await?
+                    {
                         Some(errors) => errors_response(errors),
                         None => SlackInteractionResponse::Empty,
                     },

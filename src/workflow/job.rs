@@ -138,6 +138,16 @@ pub enum Job {
         request_id: RequestId,
         slack_user_id: String,
     },
+    /// An access review: the sponsor's DM listing their guests of the campaign.
+    ReviewDm { campaign_id: i64, sponsor: String },
+    /// An access review: the items waiting for approvers, in the request channel.
+    ReviewEscalation { campaign_id: i64 },
+    /// An access review's progress message in the request channel (posted, then updated).
+    ReviewProgress { campaign_id: i64 },
+    /// Re-render the messages that show this review item (after an answer).
+    RefreshReview { campaign_id: i64, item_id: i64 },
+    /// An access review's deadline: the outcome for what is unanswered, then it closes.
+    ReviewDeadline { campaign_id: i64 },
     /// A full group sync of every rule (or one).
     SyncRun {
         rule: Option<String>,
@@ -219,13 +229,14 @@ impl Job {
     ///   timers that move its state, so a resend retrying a rate limit can never run after the
     ///   revocation that followed it;
     /// - `dm:N`: the sponsor's messages about request N; `sync`: one sync at a time per
-    ///   workspace, so runs never interleave their plans; `import:F`: a file is imported once at
+    ///   workspace, so runs never interleave their plans; `review:N`: campaign N's messages; `import:F`: a file is imported once at
     ///   a time (a second confirmation waits and finds it done).
     pub fn properties(&self) -> JobProperties {
         let card = |id: &RequestId| Some(format!("card:{}", id.0));
         let account = |id: &RequestId| Some(format!("account:{}", id.0));
         let dm = |id: &RequestId| Some(format!("dm:{}", id.0));
         let sync = || Some("sync".to_string());
+        let review = |id: &i64| Some(format!("review:{id}"));
         let (kind, serial_key, time_limit) = match self {
             Job::PostMessage { .. } => ("post_message", None, QUICK),
             Job::PostEphemeral { .. } => ("post_ephemeral", None, QUICK),
@@ -276,6 +287,17 @@ impl Job {
             Job::OrphanDeadline { request_id, .. } => {
                 ("orphan_deadline", account(request_id), QUICK)
             }
+            // A campaign's messages one at a time: a message is posted once and its ts recorded
+            // before anything updates it.
+            Job::ReviewDm { campaign_id, .. } => ("review_dm", review(campaign_id), QUICK),
+            Job::ReviewEscalation { campaign_id } => {
+                ("review_escalation", review(campaign_id), QUICK)
+            }
+            Job::ReviewProgress { campaign_id } => ("review_progress", review(campaign_id), QUICK),
+            Job::RefreshReview { campaign_id, .. } => {
+                ("refresh_review", review(campaign_id), QUICK)
+            }
+            Job::ReviewDeadline { campaign_id } => ("review_deadline", review(campaign_id), SYNC),
             Job::SyncRun { .. } => ("sync_run", sync(), SYNC),
             Job::SyncDelta { .. } => ("sync_delta", sync(), SYNC),
             Job::SyncGroupChanged { .. } => ("sync_run", sync(), SYNC),

@@ -22,9 +22,10 @@ pub use directory::{Directory, Person};
 pub use import::{IMPORT_BATCH, file_digest};
 pub use job::{Job, JobError};
 pub use join::{JoinDoor, JoinOffer, JoinOutcome, JoinView};
+pub use lifecycle::{ReviewStart, ReviewStarted};
 pub use settings::{
-    ApprovalSettings, Escalation, JoinSettings, ProvisioningSettings, SelfRegistration,
-    SyncSettings, WorkflowSettings,
+    ApprovalSettings, Escalation, JoinSettings, ProvisioningSettings, ReviewSettings,
+    SelfRegistration, SyncSettings, WorkflowSettings,
 };
 
 use crate::clock::SharedClock;

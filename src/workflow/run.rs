@@ -234,6 +234,23 @@ impl Workflow {
                 .await?;
             }
             Job::WeeklyDigest => self.weekly_digest(team).await?,
+            Job::ReviewDm {
+                campaign_id,
+                sponsor,
+            } => self.review_dm_job(team, campaign_id, &sponsor).await?,
+            Job::ReviewEscalation { campaign_id } => {
+                self.review_escalation_job(team, campaign_id).await?
+            }
+            Job::ReviewProgress { campaign_id } => {
+                self.review_progress_job(team, campaign_id).await?
+            }
+            Job::RefreshReview {
+                campaign_id,
+                item_id,
+            } => self.refresh_review_job(team, campaign_id, item_id).await?,
+            Job::ReviewDeadline { campaign_id } => {
+                self.review_deadline_job(team, campaign_id).await?
+            }
             Job::OrphanCard {
                 request_id,
                 sponsor,
@@ -501,6 +518,19 @@ impl Workflow {
                 .skip(page * per_page)
                 .take(per_page)
                 .collect();
+            if roles.has_anywhere(&standing, Right::Review) {
+                view.reviews = Some(match self.store.open_review(team).await? {
+                    Some(open) => {
+                        let items = self.store.review_items(team, open.id).await?;
+                        Some((
+                            open.id,
+                            open.deadline,
+                            crate::domain::review::progress(items.iter().map(|i| i.state)),
+                        ))
+                    }
+                    None => None,
+                });
+            }
             if roles.has_anywhere(&standing, Right::Decide) {
                 let unmanaged = self.store.unmanaged_guests(Some(team), 10_000).await?;
                 view.unmanaged_total = unmanaged.len();

@@ -32,6 +32,27 @@ pub struct WorkflowSettings {
     pub orphan_policy: crate::domain::reconcile::OrphanPolicy,
     /// A digest in the request channel once a week.
     pub weekly_digest: bool,
+    pub review: ReviewSettings,
+}
+
+/// Access reviews: how often one starts by itself, how long sponsors have, and what happens to
+/// what they leave unanswered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewSettings {
+    /// `None`: only on demand.
+    pub every: Option<Duration>,
+    pub answer_within: Duration,
+    pub outcome: crate::domain::review::ReviewOutcome,
+}
+
+impl Default for ReviewSettings {
+    fn default() -> Self {
+        Self {
+            every: None,
+            answer_within: Duration::from_secs(14 * 86400),
+            outcome: crate::domain::review::ReviewOutcome::Escalate,
+        }
+    }
 }
 
 /// The clocks of a request nobody decides: reminders, escalation, lapse.

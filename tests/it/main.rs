@@ -18,6 +18,7 @@ mod join;
 mod lifecycle;
 mod replicas;
 mod requests;
+mod reviews;
 mod serve;
 mod socket;
 mod store_contract;

@@ -52,6 +52,8 @@ pub struct ApproverHome {
     /// Guests in Slack that Guestlist does not manage (the first few), and how many in all.
     pub unmanaged: Vec<super::UnmanagedLine>,
     pub unmanaged_total: usize,
+    /// For reviewers: the open access review (id, deadline, counts), or none (a Start button).
+    pub reviews: Option<Option<(i64, DateTime<Utc>, crate::domain::review::Progress)>>,
 }
 
 /// `links`: the viewer's open invite links, or `None` where links are off (no public URL).
@@ -184,6 +186,36 @@ pub fn home(
                         .into(),
                 );
             }
+        }
+    }
+    if let Some(Some(reviews)) = approver.map(|a| &a.reviews) {
+        blocks.push(SlackDividerBlock::new().into());
+        blocks.push(SlackHeaderBlock::new(pt!("Access reviews")).into());
+        match reviews {
+            Some((id, deadline, p)) => blocks.push(
+                SlackSectionBlock::new()
+                    .with_text(md!(
+                        "Access review #{} is open: {} of {} reviewed · {} ended · {} waiting · answers due {}.",
+                        id,
+                        p.reviewed,
+                        p.total,
+                        p.ended,
+                        p.waiting,
+                        slack_date(*deadline)
+                    ))
+                    .into(),
+            ),
+            None => blocks.push(
+                SlackSectionBlock::new()
+                    .with_text(md!(
+                        "Ask every sponsor, in one DM each, whether their guests still need access."
+                    ))
+                    .with_accessory(SlackSectionBlockElement::Button(button(
+                        "Start access review",
+                        &Button::StartReview,
+                    )))
+                    .into(),
+            ),
         }
     }
     if let Some(approver) = approver

@@ -11,6 +11,7 @@ mod home;
 mod import;
 mod links;
 mod notices;
+mod review;
 mod sync;
 #[cfg(test)]
 mod tests;
@@ -31,6 +32,10 @@ pub use links::{link_created, link_form, link_lines, link_terms};
 pub use notices::{
     admin_task, escalated_card, expiry_reminder, invitation_notice, provisioning_problem,
     request_ended,
+};
+pub use review::{
+    REVIEW_ITEMS_PER_MESSAGE, ReviewHeading, ReviewLine, review_message, review_progress,
+    review_shorten_form,
 };
 pub use sync::{held_plan, plan_table, sync_outcome_text, sync_progress_text, sync_summary};
 

@@ -300,6 +300,7 @@ fn a_full_home_stays_within_slacks_100_blocks() {
         accounts_total: 20,
         unmanaged: Vec::new(),
         unmanaged_total: 0,
+        reviews: Some(None),
     };
     let links: Vec<_> = (0..20).map(|_| link()).collect();
     let SlackView::Home(view) = home(&mine, Some(&approver), Some(&links), now()) else {

@@ -9,9 +9,10 @@ use super::super::group_commit::{
     PendingEvent, Written, first_of_new, jobs_of_new, people_to_check,
 };
 use super::super::rows::{
-    AuditRow, JobRecordRow, JobRow, LinkRow, RequestRow, VoteRow, change_request_state,
-    channels_json, expiry_columns, insert_request, link_columns, ms, new_request_columns,
-    request_columns, requests_from, select_requests,
+    AuditRow, JobRecordRow, JobRow, LinkRow, RequestRow, ReviewItemRow, ReviewRow, VoteRow,
+    change_request_state, channels_json, expiry_columns, insert_request, link_columns, ms,
+    new_request_columns, request_columns, requests_from, review_columns, review_item_columns,
+    select_requests,
 };
 use super::super::*;
 use super::{
@@ -392,3 +393,4 @@ include!("votes.rs");
 include!("batch.rs");
 include!("links.rs");
 include!("inventory.rs");
+include!("reviews.rs");

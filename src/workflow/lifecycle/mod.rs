@@ -14,10 +14,12 @@ mod extend;
 mod invite;
 mod reconcile;
 mod resend;
+mod review;
 mod sponsors;
 
 pub use extend::ExtensionForm;
 pub(crate) use invite::EmailOwner;
+pub use review::{ReviewStart, ReviewStarted};
 
 use super::{Job, Workflow};
 use crate::domain::account::Refusal;
