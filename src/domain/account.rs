@@ -54,6 +54,8 @@ pub enum Change {
     MakeMember,
     /// Switch a deactivated account back on (a SCIM re-invitation).
     Reactivate,
+    /// Add the guest to channels, or take it out of some.
+    Channels,
 }
 
 impl Change {
@@ -63,6 +65,7 @@ impl Change {
             Change::Deactivate => "deactivate",
             Change::MakeMember => "make_member",
             Change::Reactivate => "reactivate",
+            Change::Channels => "channels",
         }
     }
 }

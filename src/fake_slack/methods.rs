@@ -203,6 +203,32 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
             }
             Ok(Map::new())
         }
+        // Grid: one user id (or several, comma-separated) into a channel.
+        "admin.conversations.invite" => {
+            let channel = required(args, "channel_id")?;
+            if !state.channels.contains_key(channel) {
+                return Err("channel_not_found".into());
+            }
+            let users = required(args, "user_ids")?;
+            for user in users.split(',') {
+                let found = state.users.get(user.trim()).ok_or("user_not_found")?;
+                if found.deleted || found.role_in(FAKE_TEAM_ID).is_none() {
+                    return Err("failed_for_some_users".into());
+                }
+            }
+            Ok(Map::new())
+        }
+        "conversations.kick" => {
+            let channel = required(args, "channel")?;
+            if !state.channels.contains_key(channel) {
+                return Err("channel_not_found".into());
+            }
+            let user = required(args, "user")?;
+            if !state.users.contains_key(user) {
+                return Err("user_not_found".into());
+            }
+            Ok(Map::new())
+        }
         "admin.users.setRegular" => {
             let team = required(args, "team_id")?.to_string();
             let user = required(args, "user_id")?.to_string();

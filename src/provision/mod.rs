@@ -255,6 +255,17 @@ pub trait Provisioner: Send + Sync {
 
     /// Makes a guest a full member.
     async fn make_member(&self, guest: &VerifiedGuest) -> Result<Done, ProvisionError>;
+
+    /// Adds the guest to `add` and takes it out of `remove`. Where the directory has no
+    /// channels (SCIM, manual), an admin does it.
+    async fn change_channels(
+        &self,
+        _guest: &VerifiedGuest,
+        _add: &[ChannelId],
+        _remove: &[ChannelId],
+    ) -> Result<Done, ProvisionError> {
+        Ok(Done::AdminTask)
+    }
 }
 
 /// What became of a change to a bound account.
@@ -285,12 +296,33 @@ pub async fn change_account(
         (Change::SetExpiry, None) => return Ok(Changed::AlreadyDone),
         (Change::Deactivate, _) => provisioner.deactivate(&guest).await?,
         (Change::MakeMember, _) => provisioner.make_member(&guest).await?,
+        (Change::Channels, _) => {
+            return Err(ProvisionError::Fatal(
+                "channel changes go through change_channels".into(),
+            ));
+        }
         (Change::Reactivate, _) => {
             return Err(ProvisionError::Fatal(
                 "reactivation happens only inside an invitation".into(),
             ));
         }
     };
+    Ok(Changed::Made { done, id: guest.id })
+}
+
+/// Checks the bound account, then changes its channels.
+pub async fn change_channels(
+    provisioner: &dyn Provisioner,
+    account: &BoundAccount,
+    add: &[ChannelId],
+    remove: &[ChannelId],
+) -> Result<Changed, ProvisionError> {
+    let guest = match provisioner.check(account, Change::Channels).await? {
+        Checked::Proceed(guest) => guest,
+        Checked::AlreadyDone => return Ok(Changed::AlreadyDone),
+        Checked::Refused(refusal) => return Ok(Changed::Refused(refusal)),
+    };
+    let done = provisioner.change_channels(&guest, add, remove).await?;
     Ok(Changed::Made { done, id: guest.id })
 }
 

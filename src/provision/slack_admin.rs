@@ -308,6 +308,44 @@ impl Provisioner for SlackAdminProvisioner {
         Ok(Done::Completed)
     }
 
+    /// Grid: `admin.conversations.invite` (org admin token) adds; `conversations.kick` (the same
+    /// token: the admin must be able to see the channel) takes out. Already there / already
+    /// gone count as done.
+    async fn change_channels(
+        &self,
+        guest: &VerifiedGuest,
+        add: &[ChannelId],
+        remove: &[ChannelId],
+    ) -> Result<Done, ProvisionError> {
+        for channel in add {
+            match self
+                .call(
+                    "admin.conversations.invite",
+                    json!({"channel_id": channel.as_str(), "user_ids": guest.id}),
+                )
+                .await
+            {
+                Ok(()) => {}
+                Err(e) if e.code() == Some("already_in_channel") => {}
+                Err(e) => return Err(map_error(e)),
+            }
+        }
+        for channel in remove {
+            match self
+                .call(
+                    "conversations.kick",
+                    json!({"channel": channel.as_str(), "user": guest.id}),
+                )
+                .await
+            {
+                Ok(()) => {}
+                Err(e) if e.code() == Some("not_in_channel") => {}
+                Err(e) => return Err(map_error(e)),
+            }
+        }
+        Ok(Done::Completed)
+    }
+
     async fn deactivate(&self, guest: &VerifiedGuest) -> Result<Done, ProvisionError> {
         match self
             .call(

@@ -25,10 +25,12 @@ pub enum View {
     ReassignForm,
     /// An access review's Shorten: the new end.
     ReviewShortenForm,
+    /// A live guest's channels and end, to change.
+    ChangeAccessForm,
 }
 
 impl View {
-    const ALL: [View; 9] = [
+    const ALL: [View; 10] = [
         View::RequestForm,
         View::DenyReason,
         View::ExtendForm,
@@ -38,6 +40,7 @@ impl View {
         View::AdoptForm,
         View::ReassignForm,
         View::ReviewShortenForm,
+        View::ChangeAccessForm,
     ];
 
     pub fn callback_id(self) -> &'static str {
@@ -51,6 +54,7 @@ impl View {
             View::AdoptForm => "adopt_guest",
             View::ReassignForm => "reassign_sponsor",
             View::ReviewShortenForm => "review_shorten",
+            View::ChangeAccessForm => "change_access",
         }
     }
 
@@ -147,6 +151,8 @@ pub enum Button {
     ReviewEnd(i64),
     /// App Home (reviewers): start an access review of every guest.
     StartReview,
+    /// A live guest's card or App Home row (approvers): change its channels or end.
+    ChangeAccess(RequestId),
 }
 
 impl Button {
@@ -175,6 +181,7 @@ impl Button {
             Button::ReviewShorten(_) => "review_shorten",
             Button::ReviewEnd(_) => "review_end",
             Button::StartReview => "start_review",
+            Button::ChangeAccess(_) => "change_access",
         }
     }
 
@@ -191,7 +198,8 @@ impl Button {
             | Button::Extend(id)
             | Button::LetExpire(id)
             | Button::RetryProvision(id)
-            | Button::Reassign(id) => id.0.to_string(),
+            | Button::Reassign(id)
+            | Button::ChangeAccess(id) => id.0.to_string(),
             Button::OpenForm | Button::NewLink | Button::StartReview => "open".to_string(),
             Button::ReviewKeep(item) | Button::ReviewShorten(item) | Button::ReviewEnd(item) => {
                 item.to_string()
@@ -242,6 +250,7 @@ impl Button {
             "review_shorten" => Button::ReviewShorten(value.parse().ok()?),
             "review_end" => Button::ReviewEnd(value.parse().ok()?),
             "start_review" => Button::StartReview,
+            "change_access" => Button::ChangeAccess(request()?),
             "import_guests" => {
                 let mut parts = value.splitn(4, ':');
                 let (file_id, digest, thread_ts) = (parts.next()?, parts.next()?, parts.next()?);
@@ -318,6 +327,19 @@ pub struct ReviewShortenMetadata {
     pub tz: Option<String>,
 }
 
+/// The change-access form's inputs, and what it carries (the channels it showed, so a change
+/// made meanwhile is not undone blindly).
+pub const CHANGE_CHANNELS_BLOCK: &str = "change_channels";
+pub const CHANGE_DATE_BLOCK: &str = "change_date";
+pub const CHANGE_REASON_BLOCK: &str = "change_reason";
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChangeAccessMetadata {
+    pub request_id: i64,
+    pub version: i64,
+    pub tz: Option<String>,
+}
+
 /// The deny form's one input.
 pub const DENY_REASON_BLOCK: &str = "deny_reason";
 /// The extension form's inputs.
@@ -390,6 +412,7 @@ mod tests {
             Button::ReviewShorten(12),
             Button::ReviewEnd(13),
             Button::StartReview,
+            Button::ChangeAccess(id),
             Button::ImportConfirm(ImportConfirmation {
                 file_id: "F1".into(),
                 digest: "ab12".into(),

@@ -321,6 +321,17 @@ pub trait Requests: Send + Sync {
         jobs: Vec<NewJob>,
     ) -> StoreResult<Option<GuestRequest>>;
 
+    /// Records a live account's channels as they are in Slack now, with its audit row and
+    /// jobs; false (nothing written) if the account is no longer live.
+    async fn set_channels(
+        &self,
+        team_id: &TeamId,
+        id: RequestId,
+        channels: &[crate::domain::ChannelId],
+        audit: AuditEntry,
+        jobs: Vec<NewJob>,
+    ) -> StoreResult<bool>;
+
     /// The extension requests of an account, oldest first.
     async fn requests_by_parent(
         &self,

@@ -167,6 +167,10 @@ impl Workflow {
                     .await
             }
             Button::StartReview => self.start_review_click(team, user, feedback).await,
+            Button::ChangeAccess(id) => {
+                self.change_access_click(team, user, id, trigger_id, feedback)
+                    .await
+            }
         }
     }
 
@@ -295,6 +299,19 @@ impl Workflow {
                 Ok(
                     match self
                         .submit_review_shorten(&team, &user, &metadata, state)
+                        .await?
+                    {
+                        Some(errors) => errors_response(errors),
+                        None => SlackInteractionResponse::Empty,
+                    },
+                )
+            }
+            Some(View::ChangeAccessForm) => {
+                let metadata: crate::slack::ids::ChangeAccessMetadata =
+                    serde_json::from_str(metadata)?;
+                Ok(
+                    match self
+                        .submit_change_access(&team, &user, &metadata, state)
                         .await?
                     {
                         Some(errors) => errors_response(errors),

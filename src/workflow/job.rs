@@ -138,6 +138,12 @@ pub enum Job {
         request_id: RequestId,
         slack_user_id: String,
     },
+    /// Add a live guest to channels and take it out of others (then record them).
+    ChangeChannels {
+        request_id: RequestId,
+        add: Vec<String>,
+        remove: Vec<String>,
+    },
     /// An access review: the sponsor's DM listing their guests of the campaign.
     ReviewDm { campaign_id: i64, sponsor: String },
     /// An access review: the items waiting for approvers, in the request channel.
@@ -263,6 +269,9 @@ impl Job {
             Job::SetExpiry { request_id } => ("set_expiry", account(request_id), QUICK),
             Job::Deactivate { request_id } => ("deactivate", account(request_id), QUICK),
             Job::MakeMember { request_id } => ("make_member", account(request_id), QUICK),
+            Job::ChangeChannels { request_id, .. } => {
+                ("change_channels", account(request_id), QUICK)
+            }
             // One person's events in the order Slack sent them: a deactivation and a
             // reactivation are never read the other way round.
             Job::AccountEvent { user, .. } => (

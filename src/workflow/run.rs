@@ -234,6 +234,14 @@ impl Workflow {
                 .await?;
             }
             Job::WeeklyDigest => self.weekly_digest(team).await?,
+            Job::ChangeChannels {
+                request_id,
+                add,
+                remove,
+            } => {
+                self.change_channels_job(team, self.request(team, request_id).await?, add, remove)
+                    .await?
+            }
             Job::ReviewDm {
                 campaign_id,
                 sponsor,

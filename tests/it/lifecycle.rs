@@ -182,7 +182,10 @@ async fn a_team_join_with_the_invited_email_marks_the_guest_active() {
     assert_eq!(request.state, RequestState::Active);
     assert_eq!(request.slack_user_id.as_deref(), Some("WGRACE"));
     assert!(app.texts_in(REQUESTER).iter().any(|t| t.contains("joined")));
-    assert_eq!(buttons(&app.card()), vec!["make_member", "revoke_access"]);
+    assert_eq!(
+        buttons(&app.card()),
+        vec!["change_access", "make_member", "revoke_access"]
+    );
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@ mod services;
 mod account_safety;
 mod approvals;
 mod browser;
+mod changes;
 mod demo;
 mod firehose;
 mod import;

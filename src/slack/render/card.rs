@@ -143,9 +143,11 @@ pub(super) fn account_buttons(request: &GuestRequest) -> Option<Vec<SlackActionB
     let buttons: Vec<SlackActionBlockElement> = match request.state {
         RequestState::Approved => vec![revoke.into()],
         RequestState::Invited | RequestState::InviteExpired => vec![resend.into(), revoke.into()],
-        RequestState::Active if request.guest_type != GuestType::Member => {
-            vec![member.into(), revoke.into()]
-        }
+        RequestState::Active if request.guest_type != GuestType::Member => vec![
+            button("Change access…", &Button::ChangeAccess(id)).into(),
+            member.into(),
+            revoke.into(),
+        ],
         RequestState::Active => vec![revoke.into()],
         _ => return None,
     };

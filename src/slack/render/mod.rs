@@ -34,8 +34,8 @@ pub use notices::{
     request_ended,
 };
 pub use review::{
-    REVIEW_ITEMS_PER_MESSAGE, ReviewHeading, ReviewLine, review_message, review_progress,
-    review_shorten_form,
+    REVIEW_ITEMS_PER_MESSAGE, ReviewHeading, ReviewLine, change_access_form, review_message,
+    review_progress, review_shorten_form,
 };
 pub use sync::{held_plan, plan_table, sync_outcome_text, sync_progress_text, sync_summary};
 

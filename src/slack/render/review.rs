@@ -249,3 +249,83 @@ pub fn review_shorten_form(line: &ReviewLine, metadata: &ReviewShortenMetadata) 
         .with_external_id(format!("review_shorten:{}", metadata.item_id)),
     )
 }
+
+/// Change a live guest's access: its channels (remove some: done now; add some: approvers
+/// decide) and its end (earlier: done now; later: approvers decide).
+pub fn change_access_form(
+    request: &GuestRequest,
+    metadata: &crate::slack::ids::ChangeAccessMetadata,
+    policy_max_channels: usize,
+) -> SlackView {
+    use crate::slack::ids::{CHANGE_CHANNELS_BLOCK, CHANGE_DATE_BLOCK, CHANGE_REASON_BLOCK};
+    let tz = metadata.tz.clone().unwrap_or_else(|| "UTC".into());
+    let mut channels = SlackBlockMultiConversationsSelectElement::new()
+        .with_action_id(CHANGE_CHANNELS_BLOCK.into())
+        .with_max_selected_items(policy_max_channels.max(1) as u64)
+        .with_filter(
+            SlackBlockConversationFilter::new()
+                .with_include(vec![
+                    SlackConversationFilterInclude::Public,
+                    SlackConversationFilterInclude::Private,
+                ])
+                .with_exclude_bot_users(true)
+                .with_exclude_external_shared_channels(true),
+        );
+    channels.initial_conversations = Some(
+        request
+            .channels
+            .iter()
+            .map(|c| SlackConversationId(c.to_string()))
+            .collect(),
+    );
+    let mut date = SlackBlockDatePickerElement::new().with_action_id(CHANGE_DATE_BLOCK.into());
+    if let Some(at) = request.expires_at {
+        date = date.with_initial_date(
+            at.with_timezone(&zone(metadata.tz.as_deref()))
+                .format("%Y-%m-%d")
+                .to_string(),
+        );
+    }
+    SlackView::Modal(
+        SlackModalView::new(
+            pt!("Change access"),
+            slack_blocks![
+                some_into(SlackSectionBlock::new().with_text(md!(
+                    "*{}* ({}) · {} · sponsor <@{}>\nRemoving channels or ending earlier applies now. More channels or a later end go to approvers, like a new request.",
+                    safe(&request.full_name, 100),
+                    safe(request.email.as_str(), 254),
+                    request.guest_type.label(),
+                    request.requester
+                ))),
+                some_into(
+                    SlackInputBlock::new(pt!("Channels"), channels.into())
+                        .with_block_id(CHANGE_CHANNELS_BLOCK.into())
+                ),
+                some_into(
+                    SlackInputBlock::new(pt!("Access ends on"), date.into())
+                        .with_block_id(CHANGE_DATE_BLOCK.into())
+                        .with_optional(true)
+                        .with_hint(pt!(format!(
+                            "At 17:00 in your time zone ({tz}). Leave empty to keep the current end."
+                        )))
+                ),
+                some_into(
+                    SlackInputBlock::new(
+                        pt!("Why"),
+                        SlackBlockPlainTextInputElement::new()
+                            .with_action_id(CHANGE_REASON_BLOCK.into())
+                            .with_multiline(true)
+                            .with_max_length(500)
+                            .into()
+                    )
+                    .with_block_id(CHANGE_REASON_BLOCK.into())
+                )
+            ],
+        )
+        .with_submit(pt!("Change"))
+        .with_close(pt!("Cancel"))
+        .with_callback_id(View::ChangeAccessForm.callback_id().into())
+        .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises"))
+        .with_external_id(format!("change_access:{}", request.id.0)),
+    )
+}

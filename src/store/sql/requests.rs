@@ -162,6 +162,38 @@ impl Requests for This {
         .await
     }
 
+    async fn set_channels(
+        &self,
+        team_id: &TeamId,
+        id: RequestId,
+        channels: &[crate::domain::ChannelId],
+        audit: AuditEntry,
+        jobs: Vec<NewJob>,
+    ) -> StoreResult<bool> {
+        measured(NAME, "set_channels", async move {
+            let mut tx = self.writer.begin().await?;
+            let moved = sqlx::query(
+                "UPDATE requests SET channels = $3, version = version + 1, updated_at = $4
+                 WHERE team_id = $1 AND id = $2 AND state IN ('approved', 'invited', 'invite_expired', 'active')",
+            )
+            .bind(team_id.as_str())
+            .bind(id.0)
+            .bind(channels_json(channels))
+            .bind(ms(audit.at))
+            .execute(&mut *tx)
+            .await?;
+            if moved.rows_affected() == 0 {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+            insert_audit(&mut tx, &audit).await?;
+            insert_jobs(&mut tx, &jobs, audit.at).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+        .await
+    }
+
     async fn live_accounts(
         &self,
         after: Option<RequestId>,

@@ -336,20 +336,58 @@ impl Workflow {
     }
 
     /// Parts of an extension's approval: move the parent's deadline in the same transaction,
-    /// but never earlier than it already is.
+    /// but never earlier than it already is; add the channels it asks for that the account
+    /// lacks (a job that changes them in Slack, then records them).
     pub(in crate::workflow) async fn extension_approval(
         &self,
         team: &TeamId,
         extension: &GuestRequest,
     ) -> anyhow::Result<(Option<(RequestId, DateTime<Utc>)>, Vec<NewJob>)> {
-        let (Some(parent_id), Some(new_end)) =
-            (extension.parent_id, extension.expiry.fixed_deadline())
-        else {
+        let Some(parent_id) = extension.parent_id else {
             return Ok((None, Vec::new()));
         };
         let Some(parent) = self.store.get_request(team, parent_id).await? else {
             return Ok((None, Vec::new()));
         };
+        let added: Vec<String> = extension
+            .channels
+            .iter()
+            .filter(|c| !parent.channels.contains(c))
+            .map(|c| c.to_string())
+            .collect();
+        let mut channel_jobs = Vec::new();
+        if !added.is_empty() && parent.state == RequestState::Active {
+            channel_jobs.push(self.job(
+                team,
+                Job::ChangeChannels {
+                    request_id: parent_id,
+                    add: added.clone(),
+                    remove: Vec::new(),
+                },
+            ));
+        }
+        let Some(new_end) = extension.expiry.fixed_deadline() else {
+            return Ok((None, channel_jobs));
+        };
+        // More channels only: the end stays as it is, without a word about it.
+        if !added.is_empty() && parent.expires_at == Some(new_end) {
+            return Ok((None, channel_jobs));
+        }
+        let (moved, mut jobs) = self
+            .extension_deadline(team, extension, &parent, parent_id, new_end)
+            .await?;
+        jobs.extend(channel_jobs);
+        Ok((moved, jobs))
+    }
+
+    async fn extension_deadline(
+        &self,
+        team: &TeamId,
+        extension: &GuestRequest,
+        parent: &GuestRequest,
+        parent_id: RequestId,
+        new_end: DateTime<Utc>,
+    ) -> anyhow::Result<(Option<(RequestId, DateTime<Utc>)>, Vec<NewJob>)> {
         match extension_effect(parent.state, parent.expires_at, new_end) {
             ExtensionEffect::Move(new_end) => {
                 let mut jobs = self.tell_everyone(
@@ -363,12 +401,12 @@ impl Workflow {
                     (parent.requester != extension.requester).then(|| {
                         format!(
                             "The guest account of {} now ends {}.",
-                            Self::who(&parent),
+                            Self::who(parent),
                             slack_date(new_end)
                         )
                     }),
                 );
-                jobs.extend(self.expiry_jobs(team, &parent, Some(new_end)));
+                jobs.extend(self.expiry_jobs(team, parent, Some(new_end)));
                 jobs.push(self.job(
                     team,
                     Job::SetExpiry {

@@ -9,6 +9,7 @@
 
 mod account;
 mod adopt;
+mod change;
 mod expire;
 mod extend;
 mod invite;
@@ -318,6 +319,7 @@ fn change_words(change: crate::domain::account::Change) -> &'static str {
         Change::Deactivate => "end",
         Change::MakeMember => "convert",
         Change::Reactivate => "switch back on",
+        Change::Channels => "change the channels of",
     }
 }
 

@@ -1,0 +1,483 @@
+//! Changes to a live guest: an approver removes channels or ends the access earlier (applied
+//! now, audited), or asks for more channels or a later end (an extension request of its own,
+//! decided on its card like any request). The channels change in Slack through the provisioner,
+//! after the account is checked to be that guest still; the store records them once done.
+
+use super::super::{Feedback, Job, JobError, Workflow};
+use crate::domain::expiry::{local_to_utc, zone};
+use crate::domain::request::NewRequest;
+use crate::domain::review::check_shorter;
+use crate::domain::roles::Right;
+use crate::domain::text::safe;
+use crate::domain::{
+    ChannelId, Expiry, GuestRequest, GuestType, RequestId, RequestKind, RequestState, TeamId,
+    UserId,
+};
+use crate::provision::{Changed, Done, change_channels};
+use crate::slack::ids::{
+    CHANGE_CHANNELS_BLOCK, CHANGE_DATE_BLOCK, CHANGE_REASON_BLOCK, ChangeAccessMetadata,
+};
+use crate::slack::payload::state_value;
+use crate::slack::render::{self, slack_date};
+use crate::store::{AuditEntry, BOT_ACTOR, CreateOutcome, StateChange};
+use crate::workflow::authority::MayClick;
+use chrono::{NaiveDate, NaiveTime};
+use slack_morphism::prelude::SlackViewState;
+use std::collections::HashMap;
+
+fn mentions(channels: &[ChannelId]) -> String {
+    channels
+        .iter()
+        .map(|c| format!("<#{c}>"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Workflow {
+    /// Change access…: the form, for approvers of this guest.
+    pub(in crate::workflow) async fn change_access_click(
+        &self,
+        team: &TeamId,
+        user: &UserId,
+        id: RequestId,
+        trigger_id: &str,
+        feedback: &Feedback,
+    ) -> anyhow::Result<()> {
+        let Some(request) = self
+            .clicked_request(
+                team,
+                user,
+                id,
+                "change_access",
+                MayClick::Holder(Right::Decide),
+                feedback,
+            )
+            .await?
+        else {
+            return Ok(());
+        };
+        if request.state != RequestState::Active || request.kind != RequestKind::Guest {
+            return self
+                .tell(
+                    team,
+                    feedback,
+                    format!(
+                        "Request {id} is {}; only an active guest's access can be changed.",
+                        request.state.label()
+                    ),
+                )
+                .await;
+        }
+        let tz = self.directory.person(user).await.ok().and_then(|p| p.tz);
+        let metadata = ChangeAccessMetadata {
+            request_id: id.0,
+            version: request.version,
+            tz,
+        };
+        self.slack
+            .open_view(
+                trigger_id,
+                render::change_access_form(&request, &metadata, self.settings.policy.max_channels),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The change form: errors on their fields, or `None` once done (narrowing applied, and
+    /// widening, if any, waiting for approvers).
+    pub(in crate::workflow) async fn submit_change_access(
+        &self,
+        team: &TeamId,
+        user: &UserId,
+        metadata: &ChangeAccessMetadata,
+        state: Option<&SlackViewState>,
+    ) -> anyhow::Result<Option<HashMap<String, String>>> {
+        let error =
+            |block: &str, message: String| Ok(Some(HashMap::from([(block.to_string(), message)])));
+        let id = RequestId(metadata.request_id);
+        let Some(request) = self.store.get_request(team, id).await? else {
+            return error(CHANGE_CHANNELS_BLOCK, "That guest no longer exists.".into());
+        };
+        if self.may_on(user, Right::Decide, &request).await?.is_err() {
+            return error(
+                CHANGE_CHANNELS_BLOCK,
+                "Only approvers of this guest's channels can change its access.".into(),
+            );
+        }
+        if request.state != RequestState::Active || request.version != metadata.version {
+            return error(
+                CHANGE_CHANNELS_BLOCK,
+                format!(
+                    "Request {id} changed since this form opened (it is {} now); open it again.",
+                    request.state.label()
+                ),
+            );
+        }
+        let mut channels: Vec<ChannelId> = Vec::new();
+        for c in state_value(state, CHANGE_CHANNELS_BLOCK)
+            .and_then(|v| v.selected_conversations.clone())
+            .unwrap_or_default()
+        {
+            let c = ChannelId::from(c.0.as_str());
+            if !channels.contains(&c) {
+                channels.push(c);
+            }
+        }
+        if channels.is_empty() {
+            return error(
+                CHANGE_CHANNELS_BLOCK,
+                "A guest needs at least one channel; to end the access, use Revoke.".into(),
+            );
+        }
+        if request.guest_type == GuestType::SingleChannel && channels.len() > 1 {
+            return error(
+                CHANGE_CHANNELS_BLOCK,
+                "A single-channel guest has exactly one channel.".into(),
+            );
+        }
+        let now = self.now();
+        let new_end = match state_value(state, CHANGE_DATE_BLOCK)
+            .and_then(|v| v.selected_date.as_deref())
+            .map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d"))
+        {
+            None => None,
+            Some(Err(_)) => return error(CHANGE_DATE_BLOCK, "Pick a date.".into()),
+            Some(Ok(date)) => {
+                let five = NaiveTime::from_hms_opt(17, 0, 0).expect("valid time");
+                match local_to_utc(date, five, zone(metadata.tz.as_deref())) {
+                    Ok(at) if at <= now => {
+                        return error(CHANGE_DATE_BLOCK, "Pick a date after today.".into());
+                    }
+                    Ok(at) => Some(at),
+                    Err(e) => return error(CHANGE_DATE_BLOCK, e.to_string()),
+                }
+            }
+        };
+        let reason = state_value(state, CHANGE_REASON_BLOCK)
+            .and_then(|v| v.value.clone())
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        if reason.is_empty() {
+            return error(CHANGE_REASON_BLOCK, "Say why the access changes.".into());
+        }
+        let removed: Vec<ChannelId> = request
+            .channels
+            .iter()
+            .filter(|c| !channels.contains(c))
+            .cloned()
+            .collect();
+        let added: Vec<ChannelId> = channels
+            .iter()
+            .filter(|c| !request.channels.contains(c))
+            .cloned()
+            .collect();
+        // A day picked equal to the current end's day is no change.
+        let new_end = new_end.filter(|at| {
+            request
+                .expires_at
+                .is_none_or(|current| (current - *at).num_hours().abs() >= 24)
+        });
+        let earlier = new_end.filter(|at| check_shorter(*at, request.expires_at, now).is_ok());
+        let later = new_end.filter(|at| request.expires_at.is_some_and(|c| *at > c));
+        if removed.is_empty() && added.is_empty() && earlier.is_none() && later.is_none() {
+            return error(CHANGE_CHANNELS_BLOCK, "Nothing changed.".into());
+        }
+        let who = Self::who(&request);
+        // Widening first: if an extension is already waiting, nothing at all is applied.
+        if !added.is_empty() || later.is_some() {
+            let expiry = match (later, request.expires_at) {
+                (Some(at), _) | (None, Some(at)) => Expiry::At { at },
+                (None, None) => Expiry::Never,
+            };
+            let mut wanted: Vec<ChannelId> = request
+                .channels
+                .iter()
+                .filter(|c| !removed.contains(c))
+                .cloned()
+                .collect();
+            wanted.extend(added.iter().cloned());
+            let (quorum, decide_by) = self.approval_terms(
+                &crate::domain::quorum::Terms {
+                    guest_type: request.guest_type,
+                    channels: wanted.clone(),
+                    expiry,
+                },
+                &request.email,
+                now,
+            );
+            let new = NewRequest {
+                team_id: team.clone(),
+                kind: RequestKind::Extension,
+                parent_id: Some(id),
+                requester: user.clone(),
+                email: request.email.clone(),
+                full_name: request.full_name.clone(),
+                organisation: request.organisation.clone(),
+                reason: reason.clone(),
+                guest_type: request.guest_type,
+                channels: wanted,
+                expiry,
+                source: crate::domain::request::Source::Form,
+                sync_rule: None,
+                phone: None,
+                account_team: None,
+                source_user: None,
+                quorum,
+                decide_by,
+            };
+            let audit = AuditEntry {
+                team_id: team.clone(),
+                request_id: None,
+                actor: user.to_string(),
+                action: "submit_extension".into(),
+                from_state: None,
+                to_state: Some(RequestState::Pending),
+                detail: format!(
+                    "widens {id}: adds [{}]{}",
+                    added
+                        .iter()
+                        .map(|c| c.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    later
+                        .map(|at| format!("; ends {}", at.to_rfc3339()))
+                        .unwrap_or_default()
+                ),
+                at: now,
+            };
+            let (team_for_jobs, max) = (team.clone(), self.settings.max_attempts);
+            let timers = self.pending_timers();
+            let jobs = Box::new(move |r: &GuestRequest| {
+                let mut jobs = vec![
+                    Job::PostCard { request_id: r.id }.now(&team_for_jobs, now, max),
+                    Job::NotifyRequester {
+                        request_id: r.id,
+                        text: format!(
+                            "Your request *{}* to widen the access of *{}* is waiting for an approver.",
+                            r.id,
+                            safe(&r.full_name, 100)
+                        ),
+                    }
+                    .now(&team_for_jobs, now, max),
+                ];
+                jobs.extend(timers.jobs(&team_for_jobs, r));
+                jobs
+            });
+            if let CreateOutcome::Duplicate(_) = self
+                .store
+                .create_request(&new, RequestState::Pending, now, audit, jobs)
+                .await?
+            {
+                return error(
+                    CHANGE_CHANNELS_BLOCK,
+                    "An extension for this guest is already waiting for approvers; decide it first."
+                        .into(),
+                );
+            }
+        }
+        if !removed.is_empty() || earlier.is_some() {
+            let mut detail = format!("reason: {reason}");
+            if !removed.is_empty() {
+                detail.push_str(&format!(
+                    "; removes [{}]",
+                    removed
+                        .iter()
+                        .map(|c| c.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            if let Some(at) = earlier {
+                detail.push_str(&format!(
+                    "; end moved from {} to {}",
+                    request
+                        .expires_at
+                        .map(|t| t.to_rfc3339())
+                        .unwrap_or_else(|| "no end date".into()),
+                    at.to_rfc3339()
+                ));
+            }
+            let mut said = Vec::new();
+            if !removed.is_empty() {
+                said.push(format!("took them out of {}", mentions(&removed)));
+            }
+            if let Some(at) = earlier {
+                said.push(format!("moved the end to {}", slack_date(at)));
+            }
+            let text = format!(
+                ":pencil2: <@{user}> changed the access of {who}: {}.",
+                said.join(" and ")
+            );
+            let mut jobs = self.tell_everyone(
+                team,
+                id,
+                text.clone(),
+                (request.requester != *user).then_some(text),
+            );
+            if !removed.is_empty() {
+                jobs.push(self.job(
+                    team,
+                    Job::ChangeChannels {
+                        request_id: id,
+                        add: Vec::new(),
+                        remove: removed.iter().map(|c| c.to_string()).collect(),
+                    },
+                ));
+            }
+            let audit = self.audit(
+                team,
+                &request,
+                user.as_str(),
+                "change_access",
+                Some(request.state),
+                detail,
+            );
+            match earlier {
+                Some(at) => {
+                    jobs.extend(self.expiry_jobs(team, &request, Some(at)));
+                    jobs.push(self.job(team, Job::SetExpiry { request_id: id }));
+                    let mut change =
+                        StateChange::new(team, id, request.state, request.state, audit);
+                    change.fields.expires_at = Some(at);
+                    change.only_if_expires_at = request.expires_at;
+                    change.jobs = jobs;
+                    if !matches!(
+                        self.store.change_state(change).await?,
+                        crate::store::ChangeOutcome::Applied(_)
+                    ) {
+                        return error(
+                            CHANGE_DATE_BLOCK,
+                            "The end date changed meanwhile; open the form again.".into(),
+                        );
+                    }
+                }
+                None => self.store.append_audit(audit, jobs).await?,
+            }
+        }
+        metrics::counter!("access_changes_total").increment(1);
+        self.queued();
+        Ok(None)
+    }
+
+    /// Job: add the guest to channels and take it out of others, on the checked account; then
+    /// record the channels (an admin task in modes whose directory has no channels).
+    pub(in crate::workflow) async fn change_channels_job(
+        &self,
+        team: &TeamId,
+        request: GuestRequest,
+        add: Vec<String>,
+        remove: Vec<String>,
+    ) -> Result<(), JobError> {
+        if request.state != RequestState::Active {
+            return Ok(());
+        }
+        let add: Vec<ChannelId> = add.iter().map(|c| ChannelId::from(c.as_str())).collect();
+        let remove: Vec<ChannelId> = remove.iter().map(|c| ChannelId::from(c.as_str())).collect();
+        let provisioner = self.provisioner(&request);
+        let who = Self::who(&request);
+        match change_channels(provisioner.as_ref(), &self.bound(&request), &add, &remove).await? {
+            Changed::Made { done, id } => {
+                let mut channels: Vec<ChannelId> = request
+                    .channels
+                    .iter()
+                    .filter(|c| !remove.contains(c))
+                    .cloned()
+                    .collect();
+                for c in &add {
+                    if !channels.contains(c) {
+                        channels.push(c.clone());
+                    }
+                }
+                let mut what = Vec::new();
+                if !add.is_empty() {
+                    what.push(format!("add them to {}", mentions(&add)));
+                }
+                if !remove.is_empty() {
+                    what.push(format!("take them out of {}", mentions(&remove)));
+                }
+                let text = match done {
+                    Done::Completed => format!(
+                        ":busts_in_silhouette: The channels of {who} are now {}.",
+                        mentions(&channels)
+                    ),
+                    Done::AdminTask => format!(
+                        ":wrench: Admin task: in Slack, {} (account {}). Guestlist records the channels as {}.",
+                        what.join(" and "),
+                        request
+                            .slack_user_id
+                            .as_deref()
+                            .map(|u| format!("<@{u}>"))
+                            .unwrap_or_else(|| safe(&id, 100)),
+                        mentions(&channels)
+                    ),
+                };
+                let audit = self.audit(
+                    team,
+                    &request,
+                    BOT_ACTOR,
+                    "channels_changed",
+                    None,
+                    format!(
+                        "+[{}] -[{}] on {id}{}",
+                        add.iter()
+                            .map(|c| c.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        remove
+                            .iter()
+                            .map(|c| c.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        if done == Done::AdminTask {
+                            " (admin task)"
+                        } else {
+                            ""
+                        }
+                    ),
+                );
+                let jobs = vec![
+                    self.job(
+                        team,
+                        Job::RefreshCard {
+                            request_id: request.id,
+                        },
+                    ),
+                    self.job(
+                        team,
+                        Job::CardReply {
+                            request_id: request.id,
+                            text,
+                        },
+                    ),
+                ];
+                self.store
+                    .set_channels(team, request.id, &channels, audit, jobs)
+                    .await?;
+            }
+            Changed::AlreadyDone => {}
+            Changed::Refused(refusal) => {
+                let audit = self.audit(
+                    team,
+                    &request,
+                    BOT_ACTOR,
+                    "channels_refused",
+                    None,
+                    refusal.code().to_string(),
+                );
+                let note = self.job(
+                    team,
+                    Job::CardReply {
+                        request_id: request.id,
+                        text: format!(
+                            ":warning: Guestlist did not change the channels of {who}: {refusal}."
+                        ),
+                    },
+                );
+                self.store.append_audit(audit, vec![note]).await?;
+            }
+        }
+        self.queued();
+        Ok(())
+    }
+}
