@@ -65,6 +65,43 @@ impl View {
     }
 }
 
+/// Which guest accounts App Home lists for approvers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HomeFilter {
+    #[default]
+    All,
+    EndingWithin7Days,
+    EndingWithin30Days,
+    NoEndDate,
+    /// Accounts in an open access review still waiting for an answer.
+    AwaitingReview,
+}
+
+impl HomeFilter {
+    pub const ALL: [HomeFilter; 5] = [
+        HomeFilter::All,
+        HomeFilter::EndingWithin7Days,
+        HomeFilter::EndingWithin30Days,
+        HomeFilter::NoEndDate,
+        HomeFilter::AwaitingReview,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HomeFilter::All => "all",
+            HomeFilter::EndingWithin7Days => "7d",
+            HomeFilter::EndingWithin30Days => "30d",
+            HomeFilter::NoEndDate => "no_end",
+            HomeFilter::AwaitingReview => "review",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
 /// Something an admin has to do by hand in Slack (manual provisioning).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -141,8 +178,10 @@ pub enum Button {
     Adopt(String),
     /// A guest whose sponsor left: pick a new sponsor.
     Reassign(RequestId),
-    /// App Home: show this page (from 0) of the guest accounts.
-    HomePage(usize),
+    /// App Home: show this page (from 0) of the guest accounts, under a filter.
+    HomePage(usize, HomeFilter),
+    /// App Home: the filter picked in the accounts' menu (its selected option is the value).
+    HomeFilter(HomeFilter),
     /// An access review item (by id): keep the access as it is.
     ReviewKeep(i64),
     /// An access review item: open the form for an earlier end.
@@ -176,7 +215,8 @@ impl Button {
             Button::RevokeLink(_) => "revoke_invite_link",
             Button::Adopt(_) => "adopt_guest",
             Button::Reassign(_) => "reassign_sponsor",
-            Button::HomePage(_) => "home_page",
+            Button::HomePage(..) => "home_page",
+            Button::HomeFilter(_) => "home_filter",
             Button::ReviewKeep(_) => "review_keep",
             Button::ReviewShorten(_) => "review_shorten",
             Button::ReviewEnd(_) => "review_end",
@@ -206,7 +246,9 @@ impl Button {
             }
             Button::RevokeLink(link) => link.to_string(),
             Button::Adopt(user) => user.clone(),
-            Button::HomePage(page) => page.to_string(),
+            Button::HomePage(page, HomeFilter::All) => page.to_string(),
+            Button::HomePage(page, filter) => format!("{page}:{}", filter.as_str()),
+            Button::HomeFilter(filter) => filter.as_str().to_string(),
             Button::TaskDone(id, task) => format!("{}:{}", id.0, task.as_str()),
             Button::ApplySyncPlan(plan) => plan.to_string(),
             Button::ImportConfirm(file) => format!(
@@ -245,7 +287,14 @@ impl Button {
             "revoke_invite_link" => Button::RevokeLink(value.parse().ok()?),
             "adopt_guest" if is_slack_id(value) => Button::Adopt(value.to_string()),
             "reassign_sponsor" => Button::Reassign(request()?),
-            "home_page" => Button::HomePage(value.parse().ok().filter(|p| *p < 100_000)?),
+            "home_page" => {
+                let (page, filter) = match value.split_once(':') {
+                    Some((page, filter)) => (page, HomeFilter::parse(filter)?),
+                    None => (value, HomeFilter::All),
+                };
+                Button::HomePage(page.parse().ok().filter(|p| *p < 100_000)?, filter)
+            }
+            "home_filter" => Button::HomeFilter(HomeFilter::parse(value)?),
             "review_keep" => Button::ReviewKeep(value.parse().ok()?),
             "review_shorten" => Button::ReviewShorten(value.parse().ok()?),
             "review_end" => Button::ReviewEnd(value.parse().ok()?),
@@ -407,7 +456,9 @@ mod tests {
             Button::RevokeLink(9),
             Button::Adopt("UGUEST1".into()),
             Button::Reassign(id),
-            Button::HomePage(3),
+            Button::HomePage(3, HomeFilter::All),
+            Button::HomePage(2, HomeFilter::EndingWithin7Days),
+            Button::HomeFilter(HomeFilter::NoEndDate),
             Button::ReviewKeep(11),
             Button::ReviewShorten(12),
             Button::ReviewEnd(13),

@@ -72,7 +72,12 @@ impl Workflow {
             },
         };
         for action in event.actions.iter().flatten() {
-            let Some(button) = Button::parse(&action.action_id.0, action.value.as_deref()) else {
+            // A menu's choice is its selected option's value; a button's is its own.
+            let value = action
+                .value
+                .as_deref()
+                .or(action.selected_option.as_ref().map(|o| o.value.as_str()));
+            let Some(button) = Button::parse(&action.action_id.0, value) else {
                 tracing::info!(action_id = %action.action_id.0, "button not handled");
                 continue;
             };
@@ -134,18 +139,8 @@ impl Workflow {
                 None => Ok(()),
             },
             Button::RevokeLink(link) => self.revoke_link_click(team, user, link, feedback).await,
-            Button::HomePage(page) => {
-                let job = self.job(
-                    team,
-                    super::Job::PublishHomePage {
-                        user: user.to_string(),
-                        page,
-                    },
-                );
-                self.store.enqueue_jobs(&[job]).await?;
-                self.queued();
-                Ok(())
-            }
+            Button::HomePage(page, filter) => self.show_home_page(team, user, page, filter).await,
+            Button::HomeFilter(filter) => self.show_home_page(team, user, 0, filter).await,
             Button::Reassign(id) => {
                 self.reassign_click(team, user, id, trigger_id, feedback)
                     .await
@@ -172,6 +167,28 @@ impl Workflow {
                     .await
             }
         }
+    }
+
+    /// App Home at a page of the accounts under a filter (published by a job: Slack's answer
+    /// to the click must not wait for the store and `views.publish`).
+    async fn show_home_page(
+        &self,
+        team: &TeamId,
+        user: &UserId,
+        page: usize,
+        filter: crate::slack::ids::HomeFilter,
+    ) -> anyhow::Result<()> {
+        let job = self.job(
+            team,
+            super::Job::PublishHomePage {
+                user: user.to_string(),
+                page,
+                filter,
+            },
+        );
+        self.store.enqueue_jobs(&[job]).await?;
+        self.queued();
+        Ok(())
     }
 
     async fn view_submission(

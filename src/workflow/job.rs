@@ -42,7 +42,12 @@ pub enum Job {
     /// Publish someone's App Home tab.
     PublishHome { user: String },
     /// App Home at one page of the guest accounts (the page buttons).
-    PublishHomePage { user: String, page: usize },
+    PublishHomePage {
+        user: String,
+        page: usize,
+        #[serde(default)]
+        filter: crate::slack::ids::HomeFilter,
+    },
     /// Remind approvers about a request still pending (one job per reminder offset).
     StaleReminder { request_id: RequestId },
     /// Announce a request still pending to the escalation target.

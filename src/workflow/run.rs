@@ -84,9 +84,12 @@ impl Workflow {
                 request_id,
                 decide_by,
             } => self.lapse_request(team, request_id, decide_by).await?,
-            Job::PublishHome { user } => self.publish_home(team, &UserId(user), 0).await?,
-            Job::PublishHomePage { user, page } => {
-                self.publish_home(team, &UserId(user), page).await?
+            Job::PublishHome { user } => {
+                self.publish_home(team, &UserId(user), 0, Default::default())
+                    .await?
+            }
+            Job::PublishHomePage { user, page, filter } => {
+                self.publish_home(team, &UserId(user), page, filter).await?
             }
             Job::StaleReminder { request_id } => {
                 let request = self.request(team, request_id).await?;
@@ -460,10 +463,16 @@ impl Workflow {
         team: &TeamId,
         user: &UserId,
         page: usize,
+        filter: crate::slack::ids::HomeFilter,
     ) -> Result<(), JobError> {
+        use crate::slack::ids::HomeFilter;
         let mine = self.store.requests_by_requester(team, user, 10).await?;
         let standing = self
-            .standing(team, user, &[Right::Decide, Right::Revoke, Right::Request])
+            .standing(
+                team,
+                user,
+                &[Right::Decide, Right::Revoke, Right::Request, Right::Review],
+            )
             .await?;
         let roles = &self.settings.roles;
         // Links need somewhere to send people (`server.public_url`) and the right to ask.
@@ -515,6 +524,35 @@ impl Workflow {
                     &r.team_id == team && (may(Right::Revoke, r) || may(Right::Decide, r))
                 }));
             }
+            let now = self.now();
+            let awaiting: std::collections::HashSet<RequestId> =
+                if filter == HomeFilter::AwaitingReview {
+                    match self.store.open_review(team).await? {
+                        Some(open) => self
+                            .store
+                            .review_items(team, open.id)
+                            .await?
+                            .into_iter()
+                            .filter(|i| i.state.is_open())
+                            .map(|i| i.request_id)
+                            .collect(),
+                        None => Default::default(),
+                    }
+                } else {
+                    Default::default()
+                };
+            let within = |days: i64, r: &GuestRequest| {
+                r.expires_at
+                    .is_some_and(|at| at <= now + chrono::Duration::days(days))
+            };
+            accounts.retain(|r| match filter {
+                HomeFilter::All => true,
+                HomeFilter::EndingWithin7Days => within(7, r),
+                HomeFilter::EndingWithin30Days => within(30, r),
+                HomeFilter::NoEndDate => r.expires_at.is_none(),
+                HomeFilter::AwaitingReview => awaiting.contains(&r.id),
+            });
+            view.accounts_filter = filter;
             accounts.sort_by_key(|r| (r.expires_at.is_none(), r.expires_at, r.id));
             let per_page = render::ACCOUNTS_PER_PAGE;
             let pages = accounts.len().div_ceil(per_page).max(1);

@@ -716,6 +716,63 @@ async fn app_home_pages_through_every_guest_account() {
             .to_string()
             .contains("Showing 21–25 of 25")
     );
+
+    // The filter menu, as Slack sends a static_select's choice (no value, a selected option).
+    let choose = |filter: &str| {
+        let mut payload = app
+            .slack
+            .button_click(APPROVER, "home_filter", "", None, "1.1");
+        payload["actions"][0] = serde_json::json!({
+            "type": "static_select", "action_id": "home_filter", "block_id": "accounts_filter",
+            "selected_option": {"text": {"type": "plain_text", "text": filter}, "value": filter},
+            "action_ts": "1.2"});
+        payload
+    };
+    let ends: Vec<_> = created.iter().map(|r| r.expires_at).collect();
+    let within_30 = ends
+        .iter()
+        .filter(|e| e.is_some_and(|at| at <= app.now() + chrono::Duration::days(30)))
+        .count();
+    assert!(within_30 > 0 && within_30 < 25, "{ends:?}");
+    assert_eq!(
+        app.slack.interaction(&choose("30d")).await.unwrap().status,
+        200
+    );
+    app.run_jobs().await;
+    let home = app.fake.home_view(APPROVER).unwrap().to_string();
+    assert!(
+        home.contains(&format!(
+            "Guest accounts ({within_30}), ending soonest first"
+        )),
+        "{home}"
+    );
+    assert!(
+        home.contains("Ending within 30 days"),
+        "the menu shows the filter"
+    );
+    // Its pages keep the filter.
+    assert!(home.contains("\"value\":\"1:30d\""), "{home}");
+    assert_eq!(
+        app.slack.interaction(&choose("7d")).await.unwrap().status,
+        200
+    );
+    app.run_jobs().await;
+    let home = app.fake.home_view(APPROVER).unwrap().to_string();
+    assert!(
+        home.contains("No guest account matches this filter."),
+        "{home}"
+    );
+    // A value that is not ours changes nothing.
+    app.run_jobs().await;
+    assert_eq!(
+        app.slack
+            .interaction(&choose("<!here>"))
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    assert_eq!(app.run_jobs().await, 0, "no home is published for it");
 }
 
 #[tokio::test]

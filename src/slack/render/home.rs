@@ -49,6 +49,8 @@ pub struct ApproverHome {
     /// Which page (from 0) `accounts` is, and how many accounts there are in all.
     pub accounts_page: usize,
     pub accounts_total: usize,
+    /// The filter `accounts` went through (`accounts_total` counts what passed).
+    pub accounts_filter: crate::slack::ids::HomeFilter,
     /// Guests in Slack that Guestlist does not manage (the first few), and how many in all.
     pub unmanaged: Vec<super::UnmanagedLine>,
     pub unmanaged_total: usize,
@@ -98,6 +100,7 @@ pub fn home(
         accounts,
         accounts_page,
         accounts_total,
+        accounts_filter,
         ..
     }) = approver
     {
@@ -138,6 +141,18 @@ pub fn home(
                 .into(),
             );
         }
+        let filtered = *accounts_filter != crate::slack::ids::HomeFilter::All;
+        if accounts.is_empty() && filtered {
+            blocks.push(SlackDividerBlock::new().into());
+            blocks.push(
+                SlackSectionBlock::new()
+                    .with_text(md!("No guest account matches this filter."))
+                    .with_accessory(SlackSectionBlockElement::StaticSelect(filter_menu(
+                        *accounts_filter,
+                    )))
+                    .into(),
+            );
+        }
         if !accounts.is_empty() {
             let total = (*accounts_total).max(accounts.len());
             let first = accounts_page * ACCOUNTS_PER_PAGE + 1;
@@ -150,7 +165,11 @@ pub fn home(
                 .into(),
             );
             blocks.push(
-                SlackContextBlock::new(vec![md!("Showing {}–{} of {}.", first, last, total)])
+                SlackSectionBlock::new()
+                    .with_text(md!("Showing {}–{} of {}.", first, last, total))
+                    .with_accessory(SlackSectionBlockElement::StaticSelect(filter_menu(
+                        *accounts_filter,
+                    )))
                     .into(),
             );
             for request in accounts.iter().take(ACCOUNTS_PER_PAGE) {
@@ -174,10 +193,22 @@ pub fn home(
             }
             let mut nav: Vec<SlackActionBlockElement> = Vec::new();
             if *accounts_page > 0 {
-                nav.push(button("‹ Previous", &Button::HomePage(accounts_page - 1)).into());
+                nav.push(
+                    button(
+                        "‹ Previous",
+                        &Button::HomePage(accounts_page - 1, *accounts_filter),
+                    )
+                    .into(),
+                );
             }
             if last < total {
-                nav.push(button("Next ›", &Button::HomePage(accounts_page + 1)).into());
+                nav.push(
+                    button(
+                        "Next ›",
+                        &Button::HomePage(accounts_page + 1, *accounts_filter),
+                    )
+                    .into(),
+                );
             }
             if !nav.is_empty() {
                 blocks.push(
@@ -238,6 +269,26 @@ pub fn home(
         );
     }
     SlackView::Home(SlackHomeView::new(blocks))
+}
+
+/// The accounts' filter menu; its choice comes back as a `home_filter` action.
+fn filter_menu(current: crate::slack::ids::HomeFilter) -> SlackBlockStaticSelectElement {
+    use crate::slack::ids::HomeFilter;
+    let label = |f: HomeFilter| match f {
+        HomeFilter::All => "All guest accounts",
+        HomeFilter::EndingWithin7Days => "Ending within 7 days",
+        HomeFilter::EndingWithin30Days => "Ending within 30 days",
+        HomeFilter::NoEndDate => "Without an end date",
+        HomeFilter::AwaitingReview => "Waiting in the access review",
+    };
+    let option = |f: HomeFilter| SlackBlockChoiceItem::new(pt!(label(f)), f.as_str().to_string());
+    SlackBlockStaticSelectElement::new()
+        .with_action_id(Button::HomeFilter(current).action_id().into())
+        .with_options(HomeFilter::ALL.into_iter().map(option).collect())
+        .with_initial_option(SlackBlockChoiceItem::new(
+            pt!(label(current)),
+            current.as_str().to_string(),
+        ))
 }
 
 /// Guest accounts shown per App Home page.
