@@ -92,6 +92,18 @@ fn bad_values_name_their_key() {
     assert_eq!(err.key, "requests.guest_types");
     let err = load_with(Some("[jobs]\nworkers = 0\n"), &[]).unwrap_err();
     assert_eq!(err.key, "jobs.workers");
+    let err = load_with(Some("[review]\noutcome = \"forget\"\n"), &[]).unwrap_err();
+    assert_eq!(err.key, "review.outcome");
+    let err = load_with(Some("[review]\ndeadline_days = 0\n"), &[]).unwrap_err();
+    assert_eq!(err.key, "review.deadline_days");
+    let review = load_with(Some("[review]\nevery_days = 90\noutcome = \"end\"\n"), &[])
+        .unwrap()
+        .review;
+    assert_eq!(
+        review.every,
+        Some(std::time::Duration::from_secs(90 * 86400))
+    );
+    assert_eq!(review.outcome, crate::domain::review::ReviewOutcome::End);
 }
 
 #[test]
