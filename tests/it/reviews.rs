@@ -417,3 +417,73 @@ async fn a_scoped_review_covers_its_domain_only_and_reviews_come_on_schedule() {
     app.run_jobs().await;
     assert_eq!(items(&app).await.len(), 2);
 }
+
+#[tokio::test]
+async fn guestlist_review_start_and_status_from_the_command_line() {
+    let app = slack_admin().backend(Backend::Sqlite).start().await;
+    let inside = active_guest(&app, REQUESTER, "a@partner.example", "UG1").await;
+    active_guest(&app, OUTSIDER, "b@vendor.example", "UG2").await;
+    let db = app.dir.path().join("guestlist.db");
+    let config = app.dir.path().join("guestlist.toml");
+    let run = |args: &[&str]| {
+        let mut all = vec!["--config".to_string(), config.display().to_string()];
+        all.extend(args.iter().map(|s| s.to_string()));
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_guestlist"))
+            .args(all)
+            .env_clear()
+            .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+            .env("SLACK_API_URL", app.fake.api_url())
+            .env("SLACK_BOT_TOKEN", "xoxb-test-bot")
+            .env("SLACK_ADMIN_TOKEN", ADMIN_TOKEN)
+            .output()
+    };
+    let out = run(&[
+        "review",
+        "start",
+        "--domain",
+        "@Partner.example",
+        "--deadline-days",
+        "3",
+    ])
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout
+            .contains("access review #1 of guests from partner.example: 1 guest(s), 1 sponsor(s)"),
+        "{stdout}"
+    );
+    // One at a time: a second start fails and says which is open.
+    let again = run(&["review", "start"]).await.unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("access review #1 is still open"));
+    // A bad deadline is refused by the parser, naming the flag.
+    let bad = run(&["review", "start", "--deadline-days", "0"])
+        .await
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--deadline-days"));
+    // The running bot sends the DM the command queued (on the wall clock, ahead of the test's).
+    app.clock.set(chrono::Utc::now() + Duration::seconds(1));
+    app.run_jobs().await;
+    assert_eq!(review_dms(&app.fake, REQUESTER).len(), 1);
+    assert!(review_dms(&app.fake, OUTSIDER).is_empty());
+    answer(
+        &app,
+        REQUESTER,
+        "review_keep",
+        &item_for(&app, inside).await,
+    )
+    .await;
+    let status = run(&["review", "status"]).await.unwrap();
+    let status = String::from_utf8_lossy(&status.stdout).to_string();
+    assert!(
+        status.contains("(open): 1 of 1 reviewed, 0 ended, 0 waiting"),
+        "{status}"
+    );
+}
