@@ -351,6 +351,8 @@ pub enum Source {
     SelfRegistration,
     /// A guest that existed in Slack, adopted by an approver.
     Adopted,
+    /// An extension that gives a live guest other channels (it never moves the end).
+    AccessChange,
 }
 
 impl Source {
@@ -362,6 +364,7 @@ impl Source {
             Source::InviteLink => "invite_link",
             Source::SelfRegistration => "self_registration",
             Source::Adopted => "adopted",
+            Source::AccessChange => "access_change",
         }
     }
     pub fn parse(s: &str) -> Self {
@@ -371,6 +374,7 @@ impl Source {
             "invite_link" => Source::InviteLink,
             "self_registration" => Source::SelfRegistration,
             "adopted" => Source::Adopted,
+            "access_change" => Source::AccessChange,
             _ => Source::Form,
         }
     }

@@ -210,3 +210,52 @@ async fn a_channel_change_refuses_an_account_that_is_no_longer_a_guest() {
         .collect();
     assert!(audit.contains(&"channels_refused".into()), "{audit:?}");
 }
+
+#[tokio::test]
+async fn replacing_every_channel_waits_for_approval_so_the_guest_is_never_left_in_none() {
+    let app = slack_admin().start().await;
+    let id = active_multi_channel_guest(&app).await;
+    let end = app.request(id).await.expires_at;
+    let later = (app.now() + Duration::days(60)).date_naive().to_string();
+    let both = submit_change(
+        &app,
+        APPROVER,
+        id,
+        &["CGENERAL"],
+        Some(&later),
+        "Moves team",
+    )
+    .await;
+    assert!(both["errors"]["change_date"].is_string(), "{both}");
+    app.fake.clear_calls();
+    let answer = submit_change(&app, APPROVER, id, &["CGENERAL"], None, "Moves team").await;
+    assert_eq!(answer, Value::Null);
+    assert!(
+        app.fake.calls_to("conversations.kick").is_empty(),
+        "nothing removed yet"
+    );
+    assert_eq!(channels(&app.request(id).await), ["CPROJECT", "COTHER"]);
+    let extension = app
+        .store
+        .requests_by_parent(&team(), RequestId(id))
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    app.click(APPROVER_2, "approve_request", extension.id.0)
+        .await;
+    app.run_jobs().await;
+    assert_eq!(
+        app.only_call("admin.conversations.invite").args["channel_id"],
+        "CGENERAL"
+    );
+    let kicked: Vec<String> = app
+        .fake
+        .calls_to("conversations.kick")
+        .iter()
+        .map(|c| c.args["channel"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kicked, ["CPROJECT", "COTHER"]);
+    assert_eq!(channels(&app.request(id).await), ["CGENERAL"]);
+    assert_eq!(app.request(id).await.expires_at, end, "the end never moves");
+}

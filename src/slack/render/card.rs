@@ -58,6 +58,7 @@ pub fn card(request: &GuestRequest, votes: &[Vote], now: DateTime<Utc>) -> Slack
         Source::InviteLink => " (through the sponsor's invite link)".to_string(),
         Source::SelfRegistration => " (self-registration)".to_string(),
         Source::Adopted => " (an existing guest, adopted)".to_string(),
+        Source::AccessChange => String::new(),
     };
     let pending = request.state == RequestState::Pending;
     let progress = approval_progress(request, votes, now);
@@ -66,6 +67,9 @@ pub fn card(request: &GuestRequest, votes: &[Vote], now: DateTime<Utc>) -> Slack
             "asks for a *{}* account",
             request.guest_type.label().to_lowercase()
         ),
+        RequestKind::Extension if request.source == Source::AccessChange => {
+            "asks to give this guest these channels (the end stays as it is)".to_string()
+        }
         RequestKind::Extension => "asks to extend this guest account".to_string(),
     };
     let blocks: Vec<SlackBlock> = slack_blocks![

@@ -95,6 +95,37 @@ pub fn home(
     if let Some(links) = links {
         blocks.extend(super::links::link_lines(links));
     }
+    // Before the long lists, so Slack's 100-block cut never takes it.
+    if let Some(Some(reviews)) = approver.map(|a| &a.reviews) {
+        blocks.push(SlackDividerBlock::new().into());
+        blocks.push(SlackHeaderBlock::new(pt!("Access reviews")).into());
+        match reviews {
+            Some((id, deadline, p)) => blocks.push(
+                SlackSectionBlock::new()
+                    .with_text(md!(
+                        "Access review #{} is open: {} of {} reviewed · {} ended · {} waiting · answers due {}.",
+                        id,
+                        p.reviewed,
+                        p.total,
+                        p.ended,
+                        p.waiting,
+                        slack_date(*deadline)
+                    ))
+                    .into(),
+            ),
+            None => blocks.push(
+                SlackSectionBlock::new()
+                    .with_text(md!(
+                        "Ask every sponsor, in one DM each, whether their guests still need access."
+                    ))
+                    .with_accessory(SlackSectionBlockElement::Button(button(
+                        "Start access review",
+                        &Button::StartReview,
+                    )))
+                    .into(),
+            ),
+        }
+    }
     if let Some(ApproverHome {
         queue,
         accounts,
@@ -217,36 +248,6 @@ pub fn home(
                         .into(),
                 );
             }
-        }
-    }
-    if let Some(Some(reviews)) = approver.map(|a| &a.reviews) {
-        blocks.push(SlackDividerBlock::new().into());
-        blocks.push(SlackHeaderBlock::new(pt!("Access reviews")).into());
-        match reviews {
-            Some((id, deadline, p)) => blocks.push(
-                SlackSectionBlock::new()
-                    .with_text(md!(
-                        "Access review #{} is open: {} of {} reviewed · {} ended · {} waiting · answers due {}.",
-                        id,
-                        p.reviewed,
-                        p.total,
-                        p.ended,
-                        p.waiting,
-                        slack_date(*deadline)
-                    ))
-                    .into(),
-            ),
-            None => blocks.push(
-                SlackSectionBlock::new()
-                    .with_text(md!(
-                        "Ask every sponsor, in one DM each, whether their guests still need access."
-                    ))
-                    .with_accessory(SlackSectionBlockElement::Button(button(
-                        "Start access review",
-                        &Button::StartReview,
-                    )))
-                    .into(),
-            ),
         }
     }
     if let Some(approver) = approver

@@ -56,7 +56,10 @@ impl Workflow {
         else {
             return Ok(());
         };
-        if request.state != RequestState::Active || request.kind != RequestKind::Guest {
+        if request.state != RequestState::Active
+            || request.kind != RequestKind::Guest
+            || request.guest_type == GuestType::Member
+        {
             return self
                 .tell(
                     team,
@@ -104,7 +107,10 @@ impl Workflow {
                 "Only approvers of this guest's channels can change its access.".into(),
             );
         }
-        if request.state != RequestState::Active || request.version != metadata.version {
+        if request.state != RequestState::Active
+            || request.version != metadata.version
+            || request.guest_type == GuestType::Member
+        {
             return error(
                 CHANGE_CHANNELS_BLOCK,
                 format!(
@@ -161,7 +167,7 @@ impl Workflow {
         if reason.is_empty() {
             return error(CHANGE_REASON_BLOCK, "Say why the access changes.".into());
         }
-        let removed: Vec<ChannelId> = request
+        let mut removed: Vec<ChannelId> = request
             .channels
             .iter()
             .filter(|c| !channels.contains(c))
@@ -183,6 +189,19 @@ impl Workflow {
         if removed.is_empty() && added.is_empty() && earlier.is_none() && later.is_none() {
             return error(CHANGE_CHANNELS_BLOCK, "Nothing changed.".into());
         }
+        if !added.is_empty() && later.is_some() {
+            return error(
+                CHANGE_DATE_BLOCK,
+                "Ask for more channels and for a later end one at a time: each goes to approvers on its own."
+                    .into(),
+            );
+        }
+        // Every channel replaced: the old ones go only when approvers grant the new ones, so the
+        // guest is never left in no channel.
+        let replaced = !added.is_empty() && removed.len() == request.channels.len();
+        if replaced {
+            removed.clear();
+        }
         let who = Self::who(&request);
         // Widening first: if an extension is already waiting, nothing at all is applied.
         if !added.is_empty() || later.is_some() {
@@ -190,13 +209,14 @@ impl Workflow {
                 (Some(at), _) | (None, Some(at)) => Expiry::At { at },
                 (None, None) => Expiry::Never,
             };
-            let mut wanted: Vec<ChannelId> = request
-                .channels
-                .iter()
-                .filter(|c| !removed.contains(c))
-                .cloned()
-                .collect();
-            wanted.extend(added.iter().cloned());
+            // In the same form, an earlier end is the one the extension keeps.
+            let expiry = match (earlier, expiry) {
+                (Some(at), Expiry::At { .. } | Expiry::Never) if later.is_none() => {
+                    Expiry::At { at }
+                }
+                (_, expiry) => expiry,
+            };
+            let wanted: Vec<ChannelId> = channels.clone();
             let (quorum, decide_by) = self.approval_terms(
                 &crate::domain::quorum::Terms {
                     guest_type: request.guest_type,
@@ -218,7 +238,11 @@ impl Workflow {
                 guest_type: request.guest_type,
                 channels: wanted,
                 expiry,
-                source: crate::domain::request::Source::Form,
+                source: if added.is_empty() {
+                    crate::domain::request::Source::Form
+                } else {
+                    crate::domain::request::Source::AccessChange
+                },
                 sync_rule: None,
                 phone: None,
                 account_team: None,

@@ -349,35 +349,38 @@ impl Workflow {
         let Some(parent) = self.store.get_request(team, parent_id).await? else {
             return Ok((None, Vec::new()));
         };
-        let added: Vec<String> = extension
-            .channels
-            .iter()
-            .filter(|c| !parent.channels.contains(c))
-            .map(|c| c.to_string())
-            .collect();
-        let mut channel_jobs = Vec::new();
-        if !added.is_empty() && parent.state == RequestState::Active {
-            channel_jobs.push(self.job(
-                team,
-                Job::ChangeChannels {
-                    request_id: parent_id,
-                    add: added.clone(),
-                    remove: Vec::new(),
-                },
-            ));
+        // Other channels (Change access…): the channels change; the end never moves.
+        if extension.source == crate::domain::request::Source::AccessChange {
+            let add: Vec<String> = extension
+                .channels
+                .iter()
+                .filter(|c| !parent.channels.contains(c))
+                .map(|c| c.to_string())
+                .collect();
+            let remove: Vec<String> = parent
+                .channels
+                .iter()
+                .filter(|c| !extension.channels.contains(c))
+                .map(|c| c.to_string())
+                .collect();
+            let mut jobs = Vec::new();
+            if parent.state == RequestState::Active && (!add.is_empty() || !remove.is_empty()) {
+                jobs.push(self.job(
+                    team,
+                    Job::ChangeChannels {
+                        request_id: parent_id,
+                        add,
+                        remove,
+                    },
+                ));
+            }
+            return Ok((None, jobs));
         }
         let Some(new_end) = extension.expiry.fixed_deadline() else {
-            return Ok((None, channel_jobs));
+            return Ok((None, Vec::new()));
         };
-        // More channels only: the end stays as it is, without a word about it.
-        if !added.is_empty() && parent.expires_at == Some(new_end) {
-            return Ok((None, channel_jobs));
-        }
-        let (moved, mut jobs) = self
-            .extension_deadline(team, extension, &parent, parent_id, new_end)
-            .await?;
-        jobs.extend(channel_jobs);
-        Ok((moved, jobs))
+        self.extension_deadline(team, extension, &parent, parent_id, new_end)
+            .await
     }
 
     async fn extension_deadline(

@@ -73,7 +73,11 @@ impl Workflow {
             .requests_in_state(team, RequestState::Active, i64::MAX)
             .await?
             .into_iter()
-            .filter(|r| r.kind == RequestKind::Guest && start.scope.covers(&r.email, &r.channels))
+            .filter(|r| {
+                r.kind == RequestKind::Guest
+                    && r.guest_type != crate::domain::GuestType::Member
+                    && start.scope.covers(&r.email, &r.channels)
+            })
             .collect();
         if guests.is_empty() {
             return Ok(ReviewStarted::NoGuests);
@@ -417,7 +421,9 @@ impl Workflow {
                             .await
                     }
                     AnswerOutcome::RequestChanged(now) => {
-                        self.gone(team, &item).await?;
+                        if now.state != RequestState::Active {
+                            self.gone(team, &item).await?;
+                        }
                         self.tell(
                             team,
                             feedback,
@@ -487,7 +493,9 @@ impl Workflow {
                 error("Someone answered for this guest first.".into())
             }
             AnswerOutcome::RequestChanged(now) => {
-                self.gone(team, &item).await?;
+                if now.state != RequestState::Active {
+                    self.gone(team, &item).await?;
+                }
                 error(format!(
                     "This access changed meanwhile (it is {} now); nothing was done.",
                     now.state.label()
@@ -509,9 +517,19 @@ impl Workflow {
         let Some(request) = self.store.get_request(team, item.request_id).await? else {
             return Ok(Err("That guest no longer exists.".into()));
         };
+        if item.state.is_open() && request.state != RequestState::Active {
+            self.gone(team, &item).await?;
+            return Ok(Err(format!(
+                "The access of {} is {} now: there is nothing to review.",
+                Self::who(&request),
+                request.state.label()
+            )));
+        }
         let who = Answerer {
-            is_sponsor: item.sponsor == user.as_str(),
-            may_review: self.may_at_all(team, user, Right::Review).await?.is_ok(),
+            // The sponsor asked, and still the sponsor (a reassignment moves the question).
+            is_sponsor: item.sponsor == user.as_str()
+                && request.requester.as_str() == user.as_str(),
+            may_review: self.may_on(user, Right::Review, &request).await?.is_ok(),
             is_guest: request.slack_user_id.as_deref() == Some(user.as_str()),
         };
         if let Err(refusal) = may_answer(item.state, who) {
