@@ -94,7 +94,7 @@ async fn main() -> anyhow::Result<()> {
     let preview = workflow
         .import_preview(&team, csv.as_bytes(), Some(&importer), None, chrono_tz::UTC)
         .await?
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(|e| anyhow::anyhow!("{}", e.code()))?;
     println!(
         "| preview (read, check every row) | {:.2} | {:.2} | {} valid, {} invalid, {} duplicates | {:.0} |",
         started.elapsed().as_secs_f64(),

@@ -593,9 +593,12 @@ async fn import_command(
     if size > MAX_IMPORT_BYTES {
         anyhow::bail!(
             "{shown}: {}",
-            FileError::TooLarge {
-                max: MAX_IMPORT_BYTES
-            }
+            crate::slack::say::file_error(
+                &FileError::TooLarge {
+                    max: MAX_IMPORT_BYTES
+                },
+                crate::i18n::Lang::En
+            )
         );
     }
     let bytes = std::fs::read(&file).with_context(|| format!("reading {shown}"))?;
@@ -615,7 +618,10 @@ async fn import_command(
     progress.finish();
     let preview = match preview? {
         Ok(preview) => preview,
-        Err(e) => anyhow::bail!("{shown}: {e} Nothing was written."),
+        Err(e) => anyhow::bail!(
+            "{shown}: {} Nothing was written.",
+            crate::slack::say::file_error(&e, crate::i18n::Lang::En)
+        ),
     };
     if json {
         println!("{}", serde_json::to_string_pretty(&preview)?);

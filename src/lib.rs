@@ -9,7 +9,7 @@
 //! jobs (queue, timers) ──────┘        │                        │
 //!                                     ├─▶ slack  (ids, payloads, Block Kit, Web API) ◀─┘
 //!                                     ├─▶ store  (traits; shared SQL for SQLite and Postgres)
-//!                                     └─▶ domain (pure rules and types), clock, telemetry
+//!                                     └─▶ domain (pure rules and types), clock, telemetry, i18n
 //! ```
 //!
 //! `app` wires the parts together and `cli` is the command line. `fake_slack` is a stand-in
@@ -28,6 +28,7 @@ pub mod domain;
 #[cfg(feature = "fake-slack")]
 pub mod fake_slack;
 pub mod http;
+pub mod i18n;
 pub mod jobs;
 mod provision;
 pub mod slack;

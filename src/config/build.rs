@@ -99,6 +99,15 @@ pub(super) fn build(
         None => None,
         Some(c) => Some(channel_id("slack.request_channel", &c)?),
     };
+    let language = match env("GUESTLIST_LANGUAGE").or(file.slack.language) {
+        None => crate::i18n::Lang::default(),
+        Some(tag) => crate::i18n::Lang::from_tag(&tag).ok_or_else(|| {
+            ConfigError::new(
+                "slack.language",
+                format!("{tag:?} is not a language Guestlist speaks (en or fr)"),
+            )
+        })?,
+    };
     let slack = SlackSettings {
         api_url: api_url.trim_end_matches('/').to_string(),
         signing_secrets,
@@ -106,6 +115,7 @@ pub(super) fn build(
         admin_token: token("SLACK_ADMIN_TOKEN", &["xoxp-"])?,
         app_token: token("SLACK_APP_TOKEN", &["xapp-"])?,
         request_channel,
+        language,
     };
 
     let defaults = JobSettings::default();

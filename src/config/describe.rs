@@ -131,6 +131,7 @@ impl Config {
                 .map(|c| c.to_string())
                 .unwrap_or_else(|| "not set".into()),
         );
+        line("slack.language", self.slack.language.to_string());
         line("jobs.workers", self.jobs.workers.to_string());
         line("jobs.max_attempts", self.jobs.max_attempts.to_string());
         line("jobs.lease_seconds", self.jobs.lease.as_secs().to_string());

@@ -160,6 +160,7 @@ pub(super) struct FileDatabase {
 pub(super) struct FileSlack {
     pub(super) api_url: Option<String>,
     pub(super) request_channel: Option<String>,
+    pub(super) language: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

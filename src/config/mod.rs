@@ -112,6 +112,9 @@ pub struct SlackSettings {
     pub app_token: Option<SecretString>,
     /// Where request cards are posted.
     pub request_channel: Option<ChannelId>,
+    /// The language of what Guestlist posts in channels (people read their DMs, forms and
+    /// App Home in their own Slack language).
+    pub language: crate::i18n::Lang,
 }
 
 /// Where configuration comes from: a file path (if any) and an environment lookup.
@@ -189,6 +192,7 @@ impl Config {
     pub fn workflow_settings(&self) -> WorkflowSettings {
         WorkflowSettings {
             request_channel: self.slack.request_channel.clone(),
+            language: self.slack.language,
             policy: self.requests.clone(),
             roles: self.roles.clone(),
             quorum: self.quorum.clone(),

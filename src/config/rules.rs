@@ -463,7 +463,10 @@ pub(super) fn join_settings(
             if let Err(message) =
                 crate::domain::policy::check_channel_count(guest_type, channels.len(), policy)
             {
-                return Err(ConfigError::new(key("channels"), message));
+                return Err(ConfigError::new(
+                    key("channels"),
+                    crate::slack::say::problem(&message, crate::i18n::Lang::En),
+                ));
             }
             let days = file.expiry_days.unwrap_or(30);
             if days == 0 || policy.max_expiry_days.is_some_and(|max| days > max) {

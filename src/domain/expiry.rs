@@ -59,10 +59,14 @@ pub fn zone(name: Option<&str>) -> Tz {
     name.and_then(|n| n.parse::<Tz>().ok()).unwrap_or(Tz::UTC)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LocalTimeError {
-    #[error("{0} does not exist in your time zone (the clocks skip it); pick another time")]
-    Skipped(String),
+/// A wall time the clocks skip in the reader's zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedTime(pub String);
+
+impl From<SkippedTime> for super::problem::Problem {
+    fn from(skipped: SkippedTime) -> Self {
+        super::problem::Problem::TimeSkipped { at: skipped.0 }
+    }
 }
 
 /// Reads a date and wall-clock time picked by someone in zone `tz` as a UTC instant. On the
@@ -71,55 +75,17 @@ pub fn local_to_utc(
     date: NaiveDate,
     time: NaiveTime,
     tz: Tz,
-) -> Result<DateTime<Utc>, LocalTimeError> {
+) -> Result<DateTime<Utc>, SkippedTime> {
     tz.from_local_datetime(&date.and_time(time))
         .earliest()
         .map(|local| local.with_timezone(&Utc))
-        .ok_or_else(|| LocalTimeError::Skipped(format!("{date} {}", time.format("%H:%M"))))
+        .ok_or_else(|| SkippedTime(format!("{date} {}", time.format("%H:%M"))))
 }
 
-/// "Mon 30 Nov 2026, 17:00 CET", in the viewer's zone.
-pub fn format_in_zone(at: DateTime<Utc>, tz: Tz) -> String {
-    at.with_timezone(&tz)
-        .format("%a %-d %b %Y, %H:%M %Z")
-        .to_string()
-}
-
-/// "Mon 30 Nov 2026, 16:00 UTC".
+/// "Mon 30 Nov 2026, 16:00 UTC": for logs, audit details and exports, which are not
+/// translated (people read dates through `i18n`).
 pub fn format_utc(at: DateTime<Utc>) -> String {
     at.format("%a %-d %b %Y, %H:%M UTC").to_string()
-}
-
-/// "in 3 days", "in 5 hours", "2 days ago".
-pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let delta = at - now;
-    let (future, span) = if delta >= Duration::zero() {
-        (true, delta)
-    } else {
-        (false, -delta)
-    };
-    let amount = if span >= Duration::days(2) {
-        // Rounded: a deadline 29 days 23 hours away reads "30 days".
-        format!("{} days", (span + Duration::hours(12)).num_days())
-    } else if span >= Duration::days(1) {
-        "1 day".to_string()
-    } else if span >= Duration::hours(2) {
-        format!("{} hours", span.num_hours())
-    } else if span >= Duration::hours(1) {
-        "1 hour".to_string()
-    } else {
-        let minutes = span.num_minutes().max(1);
-        if minutes == 1 {
-            "1 minute".to_string()
-        } else {
-            format!("{minutes} minutes")
-        }
-    };
-    if future {
-        format!("in {amount}")
-    } else {
-        format!("{amount} ago")
-    }
 }
 
 #[cfg(test)]
@@ -169,24 +135,6 @@ mod tests {
         assert_eq!(
             local_to_utc(autumn, gap, berlin).unwrap(),
             utc("2026-10-25T00:30:00Z")
-        );
-    }
-
-    #[test]
-    fn formats_for_people() {
-        let at = utc("2026-11-30T16:00:00Z");
-        assert_eq!(
-            format_in_zone(at, zone(Some("Europe/Berlin"))),
-            "Mon 30 Nov 2026, 17:00 CET"
-        );
-        assert_eq!(format_utc(at), "Mon 30 Nov 2026, 16:00 UTC");
-        let now = utc("2026-11-22T16:00:00Z");
-        assert_eq!(relative(at, now), "in 8 days");
-        assert_eq!(relative(now, at), "8 days ago");
-        assert_eq!(relative(now + Duration::minutes(90), now), "in 1 hour");
-        assert_eq!(
-            relative(now + Duration::days(30) - Duration::seconds(5), now),
-            "in 30 days"
         );
     }
 }

@@ -9,11 +9,13 @@ use super::policy::{
     DEFAULT_EXPIRY_TIME, MAX_EXPIRY_DAYS, MAX_NAME_CHARS, MAX_ORGANISATION_CHARS, RequestPolicy,
     check_channel_count, check_email, check_expiry,
 };
-use super::request::{GuestType, RequestState};
+use super::problem::Problem;
+use super::request::GuestType;
+use super::request::RequestState;
 use super::text::clean_line;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
 /// Larger files are refused before they are read: 10,000 rows take about 1 MB.
@@ -21,7 +23,8 @@ pub const MAX_IMPORT_BYTES: u64 = 10 * 1024 * 1024;
 pub const MAX_IMPORT_ROWS: usize = 50_000;
 
 /// The columns, in the order a template lists them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Column {
     Email,
     Name,
@@ -80,33 +83,52 @@ pub fn template_header() -> String {
     Column::ALL.map(Column::as_str).join(",")
 }
 
-/// Why a whole file is refused. Nothing is read further and nothing is written.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a whole file is refused. Nothing is read further and nothing is written. The words
+/// are the catalogue's (`slack::render`); `code` names it in logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileError {
-    #[error(
-        "The file is larger than {} MB; I import at most {max} bytes at once. Split it into smaller files.",
-        max / (1024 * 1024)
-    )]
-    TooLarge { max: u64 },
-    #[error("The file is empty; it needs a header row and at least one guest.")]
+    TooLarge {
+        max: u64,
+    },
     Empty,
-    #[error("The file is not UTF-8 text (line {line}). Save it as \"CSV UTF-8\" and try again.")]
-    Encoding { line: usize },
-    #[error("A quote opened on line {line} is never closed, so the rows after it cannot be read.")]
-    UnbalancedQuotes { line: usize },
-    #[error("The header row has no {0} column (needed: {required}).", required = required_list())]
+    Encoding {
+        line: usize,
+    },
+    UnbalancedQuotes {
+        line: usize,
+    },
     MissingColumn(&'static str),
-    #[error("The header row has an unknown column {0:?} (known: {known}).", known = template_header())]
     UnknownColumn(String),
-    #[error("The header row names the column {0:?} twice.")]
     DuplicateColumn(String),
-    #[error("The file has {rows} rows; I import at most {max} at once.")]
-    TooManyRows { rows: usize, max: usize },
-    #[error("Line {line}: {message}")]
-    Unreadable { line: u64, message: String },
+    TooManyRows {
+        rows: usize,
+        max: usize,
+    },
+    /// The csv reader's own words (not translated).
+    Unreadable {
+        line: u64,
+        message: String,
+    },
 }
 
-fn required_list() -> String {
+impl FileError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            FileError::TooLarge { .. } => "too_large",
+            FileError::Empty => "empty",
+            FileError::Encoding { .. } => "encoding",
+            FileError::UnbalancedQuotes { .. } => "unbalanced_quotes",
+            FileError::MissingColumn(_) => "missing_column",
+            FileError::UnknownColumn(_) => "unknown_column",
+            FileError::DuplicateColumn(_) => "duplicate_column",
+            FileError::TooManyRows { .. } => "too_many_rows",
+            FileError::Unreadable { .. } => "unreadable",
+        }
+    }
+}
+
+/// The columns a file must have, for the words of `FileError::MissingColumn`.
+pub fn required_list() -> String {
     Column::REQUIRED.map(Column::as_str).join(", ")
 }
 
@@ -117,7 +139,7 @@ pub struct RawRow {
     pub line: u64,
     values: HashMap<Column, String>,
     /// Set when the row has the wrong number of values.
-    shape_error: Option<String>,
+    shape_error: Option<Problem>,
 }
 
 impl RawRow {
@@ -189,12 +211,9 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<RawRow>, FileError> {
             });
         }
         let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let shape_error = (record.len() != columns.len()).then(|| {
-            format!(
-                "has {} values; the header has {} columns",
-                record.len(),
-                columns.len()
-            )
+        let shape_error = (record.len() != columns.len()).then(|| Problem::RowShape {
+            values: record.len(),
+            columns: columns.len(),
         });
         let values = columns
             .iter()
@@ -281,7 +300,7 @@ pub struct ImportGuest {
 pub struct RowProblem {
     pub line: u64,
     pub email: String,
-    pub reason: String,
+    pub reason: Problem,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -310,7 +329,7 @@ pub fn check_rows(
     let mut first_line: HashMap<String, u64> = HashMap::new();
     for row in rows {
         let raw_email = row.get(Column::Email).to_string();
-        let problem = |reason: String| RowProblem {
+        let problem = |reason: Problem| RowProblem {
             line: row.line,
             email: raw_email.clone(),
             reason,
@@ -331,28 +350,27 @@ pub fn check_rows(
         if let Some(first) = first_line.get(email.as_str()) {
             preview
                 .duplicates
-                .push(problem(format!("the same email as line {first}")));
+                .push(problem(Problem::SameEmailAsLine { line: *first }));
             continue;
         }
         if let Some((id, state)) = facts.taken.get(email.as_str()) {
-            preview.duplicates.push(problem(format!(
-                "already has {id} ({})",
-                state.as_str().replace('_', " ")
-            )));
+            preview.duplicates.push(problem(Problem::AlreadyHas {
+                id: id.to_string(),
+                state: *state,
+            }));
             continue;
         }
         if facts.members.contains(email.as_str()) {
-            preview.invalid.push(problem(format!(
-                "{email} is already a full member of this workspace"
-            )));
+            preview.invalid.push(problem(Problem::AlreadyFullMember {
+                email: email.to_string(),
+            }));
             continue;
         }
         match check_row(row, email, facts, policy, now, tz) {
             Ok(guest) if facts.approver.as_ref() == Some(&guest.sponsor) => {
-                preview.invalid.push(problem(format!(
-                    "sponsored by {}, who confirms this import; another approver has to confirm it",
-                    guest.sponsor
-                )))
+                preview.invalid.push(problem(Problem::SponsorConfirms {
+                    sponsor: guest.sponsor.to_string(),
+                }))
             }
             Ok(guest) => {
                 first_line.insert(guest.email.as_str().to_string(), row.line);
@@ -371,31 +389,33 @@ fn check_row(
     policy: &RequestPolicy,
     now: DateTime<Utc>,
     tz: Tz,
-) -> Result<ImportGuest, String> {
+) -> Result<ImportGuest, Problem> {
     let full_name = clean_line(row.get(Column::Name));
     if full_name.is_empty() {
-        return Err("no name".into());
+        return Err(Problem::Required.in_column(Column::Name));
     }
     if full_name.chars().count() > MAX_NAME_CHARS {
-        return Err(format!(
-            "the name is longer than {MAX_NAME_CHARS} characters"
-        ));
+        return Err(Problem::TooLong {
+            max: MAX_NAME_CHARS,
+        }
+        .in_column(Column::Name));
     }
     let organisation = clean_line(row.get(Column::Organisation));
     if organisation.chars().count() > MAX_ORGANISATION_CHARS {
-        return Err(format!(
-            "the organisation is longer than {MAX_ORGANISATION_CHARS} characters"
-        ));
+        return Err(Problem::TooLong {
+            max: MAX_ORGANISATION_CHARS,
+        }
+        .in_column(Column::Organisation));
     }
     let raw_type = row.get(Column::GuestType);
     let guest_type = match GuestType::parse(raw_type) {
         Some(t) if policy.guest_types.contains(&t) => t,
-        Some(t) => return Err(format!("{}s are not allowed", t.label())),
-        None if raw_type.is_empty() => return Err("no guest_type".into()),
+        Some(t) => return Err(Problem::GuestTypeNotAllowed { guest_type: t }),
+        None if raw_type.is_empty() => return Err(Problem::Required.in_column(Column::GuestType)),
         None => {
-            return Err(format!(
-                "guest_type {raw_type:?} is not single_channel or multi_channel"
-            ));
+            return Err(Problem::GuestTypeUnknown {
+                raw: raw_type.to_string(),
+            });
         }
     };
     let mut channels: Vec<ChannelId> = Vec::new();
@@ -410,25 +430,26 @@ fn check_row(
             .channels
             .get(key)
             .or_else(|| facts.channels.get(&key.to_lowercase()))
-            .ok_or_else(|| format!("unknown channel {name}"))?;
+            .ok_or_else(|| Problem::UnknownChannel {
+                name: name.to_string(),
+            })?;
         if !channels.contains(id) {
             channels.push(id.clone());
         }
     }
     check_channel_count(guest_type, channels.len(), policy)
-        .map_err(|m| m.trim_end_matches('.').to_lowercase())?;
+        .map_err(|p| p.in_column(Column::Channels))?;
     let expiry = parse_expires(row.get(Column::Expires), now, tz)?;
-    check_expiry(&expiry, policy, now).map_err(|m| format!("expires: {m}"))?;
+    check_expiry(&expiry, policy, now).map_err(|p| p.in_column(Column::Expires))?;
     let sponsor = match row.get(Column::Sponsor) {
-        "" => facts
-            .default_sponsor
-            .clone()
-            .ok_or("no sponsor (name one, or import as a person)")?,
+        "" => facts.default_sponsor.clone().ok_or(Problem::NoSponsor)?,
         raw => facts
             .sponsors
             .get(&raw.to_lowercase())
             .cloned()
-            .ok_or_else(|| format!("sponsor {raw} is not a person in this workspace"))?,
+            .ok_or_else(|| Problem::SponsorUnknown {
+                raw: raw.to_string(),
+            })?,
     };
     let phone = match row.get(Column::Phone) {
         "" => None,
@@ -449,15 +470,13 @@ fn check_row(
 
 /// `30d`, an ISO date (at the end of a working day, in `tz`), an ISO date-time (with an
 /// offset, or else in `tz`), or `never`.
-pub fn parse_expires(raw: &str, now: DateTime<Utc>, tz: Tz) -> Result<Expiry, String> {
+pub fn parse_expires(raw: &str, now: DateTime<Utc>, tz: Tz) -> Result<Expiry, Problem> {
     let raw = raw.trim();
-    let bad = || {
-        format!(
-            "expires {raw:?} is not a number of days (30d), a date (2027-03-31), a date-time or never"
-        )
+    let bad = || Problem::ExpiresUnreadable {
+        raw: raw.to_string(),
     };
     if raw.is_empty() {
-        return Err("no expires (30d, a date, or never)".into());
+        return Err(Problem::ExpiresMissing);
     }
     if raw.eq_ignore_ascii_case("never") {
         return Ok(Expiry::Never);
@@ -471,7 +490,7 @@ pub fn parse_expires(raw: &str, now: DateTime<Utc>, tz: Tz) -> Result<Expiry, St
     let at = if let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
         let time = NaiveTime::from_hms_opt(DEFAULT_EXPIRY_TIME.0, DEFAULT_EXPIRY_TIME.1, 0)
             .expect("valid default time");
-        local_to_utc(date, time, tz).map_err(|e| format!("expires: {e}"))?
+        local_to_utc(date, time, tz).map_err(|e| Problem::from(e).in_column(Column::Expires))?
     } else if let Ok(at) = DateTime::parse_from_rfc3339(raw) {
         at.with_timezone(&Utc)
     } else {
@@ -484,16 +503,19 @@ pub fn parse_expires(raw: &str, now: DateTime<Utc>, tz: Tz) -> Result<Expiry, St
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(raw, f).ok())
         .ok_or_else(bad)?;
-        local_to_utc(local.date(), local.time(), tz).map_err(|e| format!("expires: {e}"))?
+        local_to_utc(local.date(), local.time(), tz)
+            .map_err(|e| Problem::from(e).in_column(Column::Expires))?
     };
     if at <= now {
-        return Err(format!("expires {raw} is in the past"));
+        return Err(Problem::ExpiresPast {
+            raw: raw.to_string(),
+        });
     }
     Ok(Expiry::At { at })
 }
 
 /// An E.164 number (`+` and up to 15 digits); spaces, dots, dashes and brackets are dropped.
-pub fn check_phone(raw: &str) -> Result<String, String> {
+pub fn check_phone(raw: &str) -> Result<String, Problem> {
     let compact: String = raw
         .chars()
         .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
@@ -505,9 +527,9 @@ pub fn check_phone(raw: &str) -> Result<String, String> {
     if ok {
         Ok(compact)
     } else {
-        Err(format!(
-            "phone {raw:?} is not in E.164 form (+ country code and number)"
-        ))
+        Err(Problem::PhoneNotE164 {
+            raw: raw.to_string(),
+        })
     }
 }
 
@@ -561,7 +583,10 @@ mod tests {
         let policy = RequestPolicy::default();
         let shared = check_rows(&rows, &facts(), &policy, now(), chrono_tz::UTC);
         assert_eq!(shared.valid.len(), 2);
-        assert!(shared.invalid[0].reason.contains("full member"));
+        assert!(matches!(
+            shared.invalid[0].reason,
+            Problem::AlreadyFullMember { .. }
+        ));
         let confirmed = check_rows(
             &rows,
             &ImportFacts {
@@ -574,7 +599,10 @@ mod tests {
         );
         let valid: Vec<&str> = confirmed.valid.iter().map(|g| g.email.as_str()).collect();
         assert_eq!(valid, vec!["theirs@partner.example"]);
-        assert!(confirmed.invalid[1].reason.contains("another approver"));
+        assert!(matches!(
+            confirmed.invalid[1].reason,
+            Problem::SponsorConfirms { .. }
+        ));
     }
 
     #[test]
@@ -609,34 +637,41 @@ mod tests {
         );
         assert!(matches!(p.valid[1].expiry, Expiry::At { .. }));
 
-        let dups: Vec<(u64, &str)> = p
-            .duplicates
-            .iter()
-            .map(|d| (d.line, d.reason.as_str()))
-            .collect();
+        let dups: Vec<(u64, &Problem)> = p.duplicates.iter().map(|d| (d.line, &d.reason)).collect();
         assert_eq!(
             dups,
             vec![
-                (4, "the same email as line 2"),
-                (5, "already has #7 (active)")
+                (4, &Problem::SameEmailAsLine { line: 2 }),
+                (
+                    5,
+                    &Problem::AlreadyHas {
+                        id: "#7".into(),
+                        state: RequestState::Active
+                    }
+                )
             ]
         );
-        let invalid: HashMap<u64, &str> = p
-            .invalid
-            .iter()
-            .map(|d| (d.line, d.reason.as_str()))
-            .collect();
-        assert_eq!(invalid[&6], "unknown channel #nowhere");
-        assert_eq!(invalid[&7], "That is not a valid email address.");
-        assert!(invalid[&8].contains("blocked domain"), "{}", invalid[&8]);
-        assert_eq!(invalid[&9], "expires: The longest allowed is 90 days.");
+        let invalid: HashMap<u64, &Problem> =
+            p.invalid.iter().map(|d| (d.line, &d.reason)).collect();
+        assert_eq!(
+            invalid[&6],
+            &Problem::UnknownChannel {
+                name: "#nowhere".into()
+            }
+        );
+        assert_eq!(invalid[&7], &Problem::EmailInvalid);
+        assert!(matches!(invalid[&8], Problem::DomainBlocked { .. }));
+        assert_eq!(
+            invalid[&9],
+            &Problem::ExpiryTooLong { max_days: 90 }.in_column(Column::Expires)
+        );
         assert_eq!(
             invalid[&10],
-            "a single-channel guest gets exactly one channel"
+            &Problem::OneChannelOnly.in_column(Column::Channels)
         );
-        assert!(invalid[&11].contains("not a person"), "{}", invalid[&11]);
-        assert!(invalid[&12].contains("E.164"), "{}", invalid[&12]);
-        assert!(invalid[&13].contains("in the past"), "{}", invalid[&13]);
+        assert!(matches!(invalid[&11], Problem::SponsorUnknown { .. }));
+        assert!(matches!(invalid[&12], Problem::PhoneNotE164 { .. }));
+        assert!(matches!(invalid[&13], Problem::ExpiresPast { .. }));
         assert_eq!(p.rows(), 12);
     }
 
@@ -649,7 +684,13 @@ mod tests {
         );
         assert_eq!(p.valid.len(), 1);
         assert_eq!(p.invalid[0].line, 2);
-        assert!(p.invalid[0].reason.contains("4 values"));
+        assert_eq!(
+            p.invalid[0].reason,
+            Problem::RowShape {
+                values: 4,
+                columns: 5
+            }
+        );
     }
 
     #[test]
@@ -714,7 +755,7 @@ mod tests {
         assert_eq!(p.valid.len(), 1);
         assert_eq!(p.valid[0].line, 3);
         assert_eq!(p.invalid[0].line, 2);
-        assert_eq!(p.duplicates[0].reason, "the same email as line 3");
+        assert_eq!(p.duplicates[0].reason, Problem::SameEmailAsLine { line: 3 });
         assert!(parse_expires("4000000000d", now(), chrono_tz::UTC).is_err());
     }
 

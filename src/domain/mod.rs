@@ -8,6 +8,7 @@ pub mod ids;
 pub mod import;
 pub mod join;
 pub mod policy;
+pub mod problem;
 pub mod quorum;
 pub mod reconcile;
 pub mod request;

@@ -4,6 +4,7 @@
 use super::email::{Email, EmailError};
 use super::expiry::{Expiry, local_to_utc};
 use super::ids::ChannelId;
+use super::problem::Problem;
 use super::quorum::{TermChange, Terms, Widening, narrowing};
 use super::request::GuestType;
 use super::text::clean_line;
@@ -57,20 +58,17 @@ pub enum Field {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldErrors(pub Vec<(Field, String)>);
+pub struct FieldErrors(pub Vec<(Field, Problem)>);
 
 impl FieldErrors {
-    fn add(&mut self, field: Field, message: impl Into<String>) {
+    pub fn add(&mut self, field: Field, problem: Problem) {
         // The first problem with a field is the one worth showing.
         if !self.0.iter().any(|(f, _)| *f == field) {
-            self.0.push((field, message.into()));
+            self.0.push((field, problem));
         }
     }
-    pub fn get(&self, field: Field) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
+    pub fn get(&self, field: Field) -> Option<&Problem> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, p)| p)
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -127,27 +125,33 @@ pub fn validate_request(
     };
     let full_name = clean_line(&draft.full_name);
     if full_name.is_empty() {
-        errors.add(Field::FullName, "Enter the guest's full name.");
+        errors.add(Field::FullName, Problem::NameEmpty);
     } else if full_name.chars().count() > MAX_NAME_CHARS {
         errors.add(
             Field::FullName,
-            format!("Use at most {MAX_NAME_CHARS} characters."),
+            Problem::TooLong {
+                max: MAX_NAME_CHARS,
+            },
         );
     }
     let organisation = clean_line(&draft.organisation);
     if organisation.chars().count() > MAX_ORGANISATION_CHARS {
         errors.add(
             Field::Organisation,
-            format!("Use at most {MAX_ORGANISATION_CHARS} characters."),
+            Problem::TooLong {
+                max: MAX_ORGANISATION_CHARS,
+            },
         );
     }
     let reason = crate::domain::text::strip_controls(draft.reason.trim());
     if reason.is_empty() {
-        errors.add(Field::Reason, "Say why this guest needs access.");
+        errors.add(Field::Reason, Problem::ReasonEmpty);
     } else if reason.chars().count() > MAX_REASON_CHARS {
         errors.add(
             Field::Reason,
-            format!("Use at most {MAX_REASON_CHARS} characters."),
+            Problem::TooLong {
+                max: MAX_REASON_CHARS,
+            },
         );
     }
 
@@ -196,12 +200,12 @@ fn read_terms(
         Some(t) => {
             errors.add(
                 Field::GuestType,
-                format!("{}s are not allowed here.", t.label()),
+                Problem::GuestTypeNotAllowed { guest_type: t },
             );
             None
         }
         None => {
-            errors.add(Field::GuestType, "Choose the guest type.");
+            errors.add(Field::GuestType, Problem::GuestTypeMissing);
             None
         }
     };
@@ -243,7 +247,7 @@ pub fn narrowed_terms(
     let mut errors = FieldErrors::default();
     let guest_type = draft.guest_type.as_deref().and_then(GuestType::parse);
     if guest_type.is_none() {
-        errors.add(Field::GuestType, "Choose the guest type.");
+        errors.add(Field::GuestType, Problem::GuestTypeMissing);
     }
     let channels = dedup_channels(&draft.channels);
     let expiry = match read_expiry(draft, now, tz) {
@@ -295,21 +299,20 @@ fn dedup_channels(raw: &[String]) -> Vec<ChannelId> {
 }
 
 /// Syntax plus the blocked-domain list; shared by the form and the CSV import.
-pub fn check_email(raw: &str, policy: &RequestPolicy) -> Result<Email, String> {
+pub fn check_email(raw: &str, policy: &RequestPolicy) -> Result<Email, Problem> {
     let email = Email::parse(raw).map_err(|e| match e {
-        EmailError::Empty => "Enter the guest's email address.".to_string(),
-        EmailError::Invalid => "That is not a valid email address.".to_string(),
-        EmailError::TooLong => "An email address has at most 254 characters.".to_string(),
+        EmailError::Empty => Problem::EmailEmpty,
+        EmailError::Invalid => Problem::EmailInvalid,
+        EmailError::TooLong => Problem::EmailTooLong,
     })?;
     if let Some(blocked) = policy
         .blocked_domains
         .iter()
         .find(|d| email.is_in_domain(d))
     {
-        return Err(format!(
-            "Guests from {} cannot be invited (blocked domain).",
-            blocked.trim_start_matches('@')
-        ));
+        return Err(Problem::DomainBlocked {
+            domain: blocked.trim_start_matches('@').to_string(),
+        });
     }
     Ok(email)
 }
@@ -318,17 +321,13 @@ pub fn check_channel_count(
     guest_type: GuestType,
     count: usize,
     policy: &RequestPolicy,
-) -> Result<(), String> {
+) -> Result<(), Problem> {
     match guest_type {
-        GuestType::SingleChannel if count != 1 => {
-            Err("A single-channel guest gets exactly one channel.".to_string())
-        }
-        GuestType::MultiChannel | GuestType::Member if count == 0 => {
-            Err("Pick at least one channel.".to_string())
-        }
-        _ if count > policy.max_channels => {
-            Err(format!("Pick at most {} channels.", policy.max_channels))
-        }
+        GuestType::SingleChannel if count != 1 => Err(Problem::OneChannelOnly),
+        GuestType::MultiChannel | GuestType::Member if count == 0 => Err(Problem::NoChannel),
+        _ if count > policy.max_channels => Err(Problem::TooManyChannels {
+            max: policy.max_channels,
+        }),
         _ => Ok(()),
     }
 }
@@ -345,18 +344,20 @@ fn read_expiry(
     draft: &RequestDraft,
     now: DateTime<Utc>,
     tz: Tz,
-) -> Result<Expiry, (Field, String)> {
+) -> Result<Expiry, (Field, Problem)> {
     match draft.expiry_mode.as_deref().unwrap_or("") {
         "days" => {
             let raw = draft.expiry_days.as_deref().unwrap_or("").trim();
             if raw.is_empty() {
-                return Err((Field::ExpiryDays, "Enter a number of days.".to_string()));
+                return Err((Field::ExpiryDays, Problem::DaysMissing));
             }
             match raw.parse::<u32>() {
                 Ok(days) if (1..=MAX_EXPIRY_DAYS).contains(&days) => Ok(Expiry::AfterDays { days }),
                 _ => Err((
                     Field::ExpiryDays,
-                    format!("Enter a whole number of days, from 1 to {MAX_EXPIRY_DAYS}."),
+                    Problem::DaysInvalid {
+                        max: MAX_EXPIRY_DAYS,
+                    },
                 )),
             }
         }
@@ -365,37 +366,23 @@ fn read_expiry(
                 .expiry_date
                 .as_deref()
                 .filter(|d| !d.is_empty())
-                .ok_or((
-                    Field::ExpiryDate,
-                    "Pick the date the account should end.".to_string(),
-                ))?;
-            let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
-                (
-                    Field::ExpiryDate,
-                    "Pick a date from the calendar.".to_string(),
-                )
-            })?;
+                .ok_or((Field::ExpiryDate, Problem::DateMissing))?;
+            let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
+                .map_err(|_| (Field::ExpiryDate, Problem::DateInvalid))?;
             let time = match draft.expiry_time.as_deref().filter(|t| !t.is_empty()) {
                 Some(t) => NaiveTime::parse_from_str(t, "%H:%M")
-                    .map_err(|_| (Field::ExpiryTime, "Pick a time from the list.".to_string()))?,
+                    .map_err(|_| (Field::ExpiryTime, Problem::TimeInvalid))?,
                 None => NaiveTime::from_hms_opt(DEFAULT_EXPIRY_TIME.0, DEFAULT_EXPIRY_TIME.1, 0)
                     .expect("valid default time"),
             };
-            let at =
-                local_to_utc(date, time, tz).map_err(|e| (Field::ExpiryTime, e.to_string()))?;
+            let at = local_to_utc(date, time, tz).map_err(|e| (Field::ExpiryTime, e.into()))?;
             if at <= now {
-                return Err((
-                    Field::ExpiryDate,
-                    "That moment has already passed; pick a later one.".to_string(),
-                ));
+                return Err((Field::ExpiryDate, Problem::MomentPassed));
             }
             Ok(Expiry::At { at })
         }
         "never" => Ok(Expiry::Never),
-        _ => Err((
-            Field::ExpiryMode,
-            "Choose when the account ends.".to_string(),
-        )),
+        _ => Err((Field::ExpiryMode, Problem::ExpiryModeMissing)),
     }
 }
 
@@ -404,20 +391,19 @@ pub fn check_expiry(
     expiry: &Expiry,
     policy: &RequestPolicy,
     now: DateTime<Utc>,
-) -> Result<(), String> {
+) -> Result<(), Problem> {
     if let Expiry::At { at } = expiry
         && *at <= now
     {
-        return Err("That moment has already passed; pick a later one.".to_string());
+        return Err(Problem::MomentPassed);
     }
     match (expiry.span_from(now), policy.max_expiry_days) {
-        (None, _) if !policy.allow_never => Err(match policy.max_expiry_days {
-            Some(max) => format!("Guest accounts must end; the longest allowed is {max} days."),
-            None => "Guest accounts must end; pick a duration or a date.".to_string(),
+        (None, _) if !policy.allow_never => Err(Problem::MustEnd {
+            max_days: policy.max_expiry_days,
         }),
         // A minute of grace: a date picked as "exactly the maximum" must not fail on seconds.
         (Some(span), Some(max)) if span > Duration::days(i64::from(max)) + Duration::minutes(1) => {
-            Err(format!("The longest allowed is {max} days."))
+            Err(Problem::ExpiryTooLong { max_days: max })
         }
         _ => Ok(()),
     }
@@ -551,10 +537,7 @@ mod tests {
             },
             &p,
         );
-        assert_eq!(
-            e.get(Field::Email),
-            Some("That is not a valid email address.")
-        );
+        assert_eq!(e.get(Field::Email), Some(&Problem::EmailInvalid));
         let e = errors(
             RequestDraft {
                 reason: "  ".into(),
@@ -570,10 +553,7 @@ mod tests {
             },
             &p,
         );
-        assert_eq!(
-            e.get(Field::Channels),
-            Some("A single-channel guest gets exactly one channel.")
-        );
+        assert_eq!(e.get(Field::Channels), Some(&Problem::OneChannelOnly));
         let e = errors(
             RequestDraft {
                 guest_type: Some("multi_channel".into()),
@@ -582,7 +562,7 @@ mod tests {
             },
             &p,
         );
-        assert_eq!(e.get(Field::Channels), Some("Pick at least one channel."));
+        assert_eq!(e.get(Field::Channels), Some(&Problem::NoChannel));
         let e = errors(
             RequestDraft {
                 expiry_days: Some("91".into()),
@@ -592,7 +572,7 @@ mod tests {
         );
         assert_eq!(
             e.get(Field::ExpiryDays),
-            Some("The longest allowed is 90 days.")
+            Some(&Problem::ExpiryTooLong { max_days: 90 })
         );
         let e = errors(
             RequestDraft {
@@ -601,7 +581,10 @@ mod tests {
             },
             &p,
         );
-        assert!(e.get(Field::ExpiryMode).unwrap().contains("must end"));
+        assert_eq!(
+            e.get(Field::ExpiryMode),
+            Some(&Problem::MustEnd { max_days: Some(90) })
+        );
     }
 
     #[test]
@@ -625,11 +608,9 @@ mod tests {
             expiry_date: Some("2026-11-01".into()),
             ..d.clone()
         };
-        assert!(
-            errors(past, &p)
-                .get(Field::ExpiryDate)
-                .unwrap()
-                .contains("already passed")
+        assert_eq!(
+            errors(past, &p).get(Field::ExpiryDate),
+            Some(&Problem::MomentPassed)
         );
         let missing = RequestDraft {
             expiry_date: None,
@@ -651,7 +632,12 @@ mod tests {
             },
             &p,
         );
-        assert!(e.get(Field::Email).unwrap().contains("rival.com"));
+        assert_eq!(
+            e.get(Field::Email),
+            Some(&Problem::DomainBlocked {
+                domain: "rival.com".into()
+            })
+        );
     }
 
     #[test]

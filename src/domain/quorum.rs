@@ -6,6 +6,7 @@
 use super::email::Email;
 use super::expiry::Expiry;
 use super::ids::{ChannelId, UserId};
+use super::problem::Problem;
 use super::request::GuestType;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -261,9 +262,9 @@ pub enum TermChange {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Widening {
     /// Channels not asked for, or none at all.
-    Channels(String),
-    GuestType(String),
-    Expiry(String),
+    Channels(Problem),
+    GuestType(Problem),
+    Expiry(Problem),
 }
 
 /// What an approver changed, if `proposed` only narrows `original`: a subset of its channels,
@@ -276,15 +277,13 @@ pub fn narrowing(
     let mut problems = Vec::new();
     let mut changes = Vec::new();
     if proposed.channels.is_empty() {
-        problems.push(Widening::Channels("Keep at least one channel.".into()));
+        problems.push(Widening::Channels(Problem::KeepOneChannel));
     } else if proposed
         .channels
         .iter()
         .any(|c| !original.channels.contains(c))
     {
-        problems.push(Widening::Channels(
-            "Only channels that were asked for can stay; adding channels is a new request.".into(),
-        ));
+        problems.push(Widening::Channels(Problem::OnlyAskedChannels));
     } else if proposed.channels != original.channels {
         changes.push(TermChange::Channels {
             from: original.channels.clone(),
@@ -295,9 +294,7 @@ pub fn narrowing(
         (a, b) if a == b => {}
         (GuestType::MultiChannel, GuestType::SingleChannel) => {
             if proposed.channels.len() != 1 {
-                problems.push(Widening::GuestType(
-                    "A single-channel guest gets exactly one channel.".into(),
-                ));
+                problems.push(Widening::GuestType(Problem::OneChannelOnly));
             } else {
                 changes.push(TermChange::GuestType {
                     from: original.guest_type,
@@ -305,14 +302,10 @@ pub fn narrowing(
                 });
             }
         }
-        (_, _) => problems.push(Widening::GuestType(
-            "Only multi-channel to single-channel narrows a request.".into(),
-        )),
+        (_, _) => problems.push(Widening::GuestType(Problem::OnlyMultiToSingle)),
     }
     if proposed.guest_type == GuestType::SingleChannel && proposed.channels.len() > 1 {
-        problems.push(Widening::Channels(
-            "A single-channel guest gets exactly one channel.".into(),
-        ));
+        problems.push(Widening::Channels(Problem::OneChannelOnly));
     }
     let (was, now_end) = (original.expiry.deadline(now), proposed.expiry.deadline(now));
     match (was, now_end) {
@@ -321,15 +314,11 @@ pub fn narrowing(
             from: original.expiry,
             to: proposed.expiry,
         }),
-        (Some(_), None) => problems.push(Widening::Expiry(
-            "The request has an end date; \"never\" is a new request.".into(),
-        )),
-        (Some(was), Some(end)) if end > was => problems.push(Widening::Expiry(
-            "A later end than asked for is a new request.".into(),
-        )),
-        (Some(_), Some(end)) if end <= now => {
-            problems.push(Widening::Expiry("The end must be in the future.".into()))
+        (Some(_), None) => problems.push(Widening::Expiry(Problem::NeverIsNewRequest)),
+        (Some(was), Some(end)) if end > was => {
+            problems.push(Widening::Expiry(Problem::LaterEndIsNewRequest))
         }
+        (Some(_), Some(end)) if end <= now => problems.push(Widening::Expiry(Problem::EndInPast)),
         (Some(_), Some(_)) => changes.push(TermChange::Expiry {
             from: original.expiry,
             to: proposed.expiry,

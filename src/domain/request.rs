@@ -104,24 +104,6 @@ impl RequestState {
                 | RequestState::EndedOutside
         )
     }
-
-    /// How the state reads in a sentence ("Request #4 is *approved*").
-    pub fn label(self) -> &'static str {
-        match self {
-            RequestState::Pending => "waiting for approval",
-            RequestState::Approved => "approved",
-            RequestState::Denied => "denied",
-            RequestState::Cancelled => "cancelled",
-            RequestState::Invited => "invited",
-            RequestState::Active => "active",
-            RequestState::InviteExpired => "invitation expired",
-            RequestState::Expired => "expired",
-            RequestState::Revoked => "revoked",
-            RequestState::AlreadyMember => "already a full member",
-            RequestState::Lapsed => "lapsed undecided",
-            RequestState::EndedOutside => "ended outside Guestlist",
-        }
-    }
 }
 
 impl fmt::Display for RequestState {
@@ -185,13 +167,6 @@ impl GuestType {
             _ => None,
         }
     }
-    pub fn label(self) -> &'static str {
-        match self {
-            GuestType::SingleChannel => "Single-channel guest",
-            GuestType::MultiChannel => "Multi-channel guest",
-            GuestType::Member => "Full member",
-        }
-    }
 }
 
 /// What a decision or lifecycle event does to a request.
@@ -239,7 +214,7 @@ impl Action {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a request that is {} cannot be {verb}", from.label())]
+#[error("a request that is {} cannot be {verb}", from.as_str())]
 pub struct InvalidTransition {
     pub from: RequestState,
     pub action: Action,

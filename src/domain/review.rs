@@ -3,6 +3,7 @@
 //! deadline make of it, and the counts the progress message shows.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 /// What happens at the deadline to an item nobody answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,15 +114,13 @@ pub struct Answerer {
     pub is_guest: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+/// Why someone may not answer a review item (`slack::render` puts it into words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum AnswerRefusal {
-    #[error("this guest was already reviewed")]
     AlreadyAnswered,
-    #[error("only the sponsor or a reviewer answers for this guest")]
     NotYours,
-    #[error("the deadline passed: approvers decide now")]
     WithApprovers,
-    #[error("a guest does not review itself")]
     OwnAccess,
 }
 
@@ -225,12 +224,19 @@ impl Scope {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ShortenRefusal {
-    #[error("pick a date after today")]
     NotFuture,
-    #[error("pick a date before the current end; to give longer, ask for an extension")]
     NotShorter,
+}
+
+impl From<ShortenRefusal> for super::problem::Problem {
+    fn from(refusal: ShortenRefusal) -> Self {
+        match refusal {
+            ShortenRefusal::NotFuture => super::problem::Problem::PickDateAfterToday,
+            ShortenRefusal::NotShorter => super::problem::Problem::PickDateBeforeEnd,
+        }
+    }
 }
 
 /// A shortened end must be in the future and earlier than the current one (none: any future

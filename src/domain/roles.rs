@@ -138,7 +138,8 @@ pub struct Standing {
 }
 
 /// Why someone may not.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "refusal", rename_all = "snake_case")]
 pub enum Refusal {
     /// Nobody decides (or reviews) their own request.
     OwnRequest,

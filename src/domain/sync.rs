@@ -128,11 +128,38 @@ impl LineAction {
     }
 }
 
+/// Why a plan line does what it does; `slack::render` puts it into words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum LineReason {
+    /// Already in the target workspace: no invitation.
+    InTarget,
+    /// In the source, with no invitation yet.
+    NotInvited,
+    /// Already held: by this rule, another rule, or a request someone made.
+    Held {
+        state: RequestState,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rule: Option<String>,
+        this_rule: bool,
+    },
+    /// Left the source, but another rule still wants them.
+    WantedElsewhere { rule: String },
+    /// Left the source; kept (`on_removal = keep`).
+    LeftKept,
+    /// Left the source; the account is in use (`on_removal = revoke_pending`).
+    LeftInUse,
+    /// Left the source; the invitation is withdrawn.
+    LeftWithdrawn,
+    /// Left the source; access ends.
+    LeftEnded,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanLine {
     pub email: Email,
     pub action: LineAction,
-    pub reason: String,
+    pub reason: LineReason,
     /// The person's Slack id (for invitations).
     pub user_id: Option<String>,
     pub name: Option<String>,
@@ -185,7 +212,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     // This rule's held requests that someone still wanted: the rest left the source.
     let mut still_wanted: HashSet<RequestId> = HashSet::new();
     for (email, wanted) in input.wanted {
-        let line = |action, reason: String, request_id| PlanLine {
+        let line = |action, reason: LineReason, request_id| PlanLine {
             email: email.clone(),
             action,
             reason,
@@ -195,28 +222,19 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             request_id,
         };
         lines.push(match input.held.get(email) {
-            None if wanted.in_target => line(
-                LineAction::AlreadyMember,
-                "already in the target workspace; no invitation".into(),
-                None,
-            ),
-            None => line(
-                LineAction::Invite,
-                "in the source, no invitation yet".into(),
-                None,
-            ),
+            None if wanted.in_target => line(LineAction::AlreadyMember, LineReason::InTarget, None),
+            None => line(LineAction::Invite, LineReason::NotInvited, None),
             Some(held) => {
                 if held.rule.as_deref() == Some(input.rule) {
                     still_wanted.insert(held.request_id);
                 }
-                let by = match &held.rule {
-                    Some(rule) if rule == input.rule => "this rule".to_string(),
-                    Some(rule) => format!("rule {rule}"),
-                    None => "a request".to_string(),
-                };
                 line(
                     LineAction::Unchanged,
-                    format!("already {} (by {by})", held.state.label()),
+                    LineReason::Held {
+                        state: held.state,
+                        this_rule: held.rule.as_deref() == Some(input.rule),
+                        rule: held.rule.clone(),
+                    },
                     Some(held.request_id),
                 )
             }
@@ -236,25 +254,16 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         let (action, reason) = if let Some(other) = (input.wanted_elsewhere)(email) {
             (
                 LineAction::Unchanged,
-                format!("left the source, still wanted by rule {other}"),
+                LineReason::WantedElsewhere { rule: other },
             )
         } else {
             match (input.on_removal, held.state) {
-                (OnRemoval::Keep, _) => (
-                    LineAction::Unchanged,
-                    "left the source; kept (on_removal = keep)".into(),
-                ),
-                (OnRemoval::RevokePending, RequestState::Active) => (
-                    LineAction::Unchanged,
-                    "left the source; the account is in use (on_removal = revoke_pending)".into(),
-                ),
-                (OnRemoval::RevokePending, _) => (
-                    LineAction::Revoke,
-                    "left the source; invitation withdrawn".into(),
-                ),
-                (OnRemoval::Deactivate, _) => {
-                    (LineAction::Revoke, "left the source; access ended".into())
+                (OnRemoval::Keep, _) => (LineAction::Unchanged, LineReason::LeftKept),
+                (OnRemoval::RevokePending, RequestState::Active) => {
+                    (LineAction::Unchanged, LineReason::LeftInUse)
                 }
+                (OnRemoval::RevokePending, _) => (LineAction::Revoke, LineReason::LeftWithdrawn),
+                (OnRemoval::Deactivate, _) => (LineAction::Revoke, LineReason::LeftEnded),
             }
         };
         lines.push(PlanLine {
@@ -376,7 +385,7 @@ mod tests {
             "a manual request is never this rule's to revoke"
         );
         assert_eq!(plan.changes(), 2);
-        assert!(plan.lines[3].reason.contains("withdrawn"));
+        assert_eq!(plan.lines[3].reason, LineReason::LeftWithdrawn);
         let deactivate = super::plan(&PlanInput {
             on_removal: OnRemoval::Deactivate,
             ..input
@@ -400,8 +409,16 @@ mod tests {
             on_removal: OnRemoval::Deactivate,
         });
         assert_eq!(plan.changes(), 0);
-        assert!(plan.lines[0].reason.contains("rule other"));
-        assert!(plan.lines[1].reason.contains("still wanted by rule other"));
+        assert!(matches!(
+            &plan.lines[0].reason,
+            LineReason::Held { rule: Some(r), this_rule: false, .. } if r == "other"
+        ));
+        assert_eq!(
+            plan.lines[1].reason,
+            LineReason::WantedElsewhere {
+                rule: "other".into()
+            }
+        );
     }
 
     #[test]

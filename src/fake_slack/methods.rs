@@ -70,9 +70,12 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
         "users.info" => {
             let id = required(args, "user")?;
             let user = state.users.get(id).ok_or("user_not_found")?;
-            Ok(obj(
-                json!({"user": user.to_json(state.enterprise.as_deref())}),
-            ))
+            let mut json = user.to_json(state.enterprise.as_deref());
+            // Slack adds the locale only when asked.
+            if arg(args, "include_locale") == Some("true") {
+                json["locale"] = json!(user.locale);
+            }
+            Ok(obj(json!({ "user": json })))
         }
         "users.lookupByEmail" => {
             // A workspace token finds the people of its workspace (deactivated ones included).

@@ -47,6 +47,8 @@ pub struct FakeUser {
     pub real_name: String,
     pub email: Option<String>,
     pub tz: String,
+    /// The person's Slack language (`users.info` gives it only with `include_locale`).
+    pub locale: String,
     pub is_admin: bool,
     pub is_owner: bool,
     pub is_bot: bool,
@@ -90,6 +92,7 @@ impl FakeUser {
                 name.to_lowercase().replace(' ', ".")
             )),
             tz: "Europe/London".into(),
+            locale: "en-US".into(),
             is_admin: false,
             is_owner: false,
             is_bot: false,
@@ -132,6 +135,10 @@ impl FakeUser {
     }
     pub fn tz(mut self, tz: &str) -> Self {
         self.tz = tz.into();
+        self
+    }
+    pub fn locale(mut self, locale: &str) -> Self {
+        self.locale = locale.into();
         self
     }
     pub fn admin(mut self) -> Self {

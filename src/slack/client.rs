@@ -237,7 +237,8 @@ impl SlackApi {
 
     pub async fn user_info(&self, user: &UserId) -> SlackResult<SlackUser> {
         let session = self.client.open_session(&self.bot_token);
-        let request = SlackApiUsersInfoRequest::new(user.as_str().into());
+        // With the locale, so each person reads Guestlist in their own language.
+        let request = SlackApiUsersInfoRequest::new(user.as_str().into()).with_include_locale(true);
         let response = self
             .finish("users.info", session.users_info(&request))
             .await?;

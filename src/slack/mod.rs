@@ -7,6 +7,7 @@ pub mod ids;
 pub mod manifest;
 pub mod payload;
 pub mod render;
+pub mod say;
 
 pub use client::{SlackApi, SlackResult, TokenKind};
 pub use error::SlackCallError;

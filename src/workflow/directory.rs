@@ -13,6 +13,8 @@ pub struct Person {
     pub id: UserId,
     pub name: String,
     pub tz: Option<String>,
+    /// Their Slack language (`fr-FR`), when Slack said.
+    pub locale: Option<String>,
     pub email: Option<String>,
     pub is_admin_or_owner: bool,
     pub is_owner: bool,
@@ -67,6 +69,7 @@ impl Directory {
                 .or_else(|| raw.name.clone())
                 .unwrap_or_else(|| user.to_string()),
             tz: raw.tz.clone(),
+            locale: raw.locale.as_ref().map(|l| l.0.clone()),
             email: raw
                 .profile
                 .as_ref()

@@ -329,7 +329,7 @@ impl Workflow {
                 .tell(
                     team,
                     feedback,
-                    "Only approvers whose role has the `import` right can import guests.".into(),
+                    "Only approvers whose role has the `import` right can import guests.",
                 )
                 .await;
         }
@@ -356,7 +356,7 @@ impl Workflow {
         self.tell(
             team,
             feedback,
-            "Import requested; progress appears in the thread.".into(),
+            "Import requested; progress appears in the thread.",
         )
         .await
     }

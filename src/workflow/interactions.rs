@@ -1,7 +1,7 @@
 //! Buttons, form submissions and shortcuts.
 
 use super::requests::SubmitOutcome;
-use super::{Feedback, SORRY, Workflow, log_internal};
+use super::{Feedback, Workflow, log_internal};
 use crate::domain::review::Answer;
 use crate::domain::{TeamId, UserId};
 use crate::slack::ids::{
@@ -10,6 +10,7 @@ use crate::slack::ids::{
 };
 use crate::slack::payload::state_value;
 use crate::slack::render;
+use crate::slack::say::CommonSay;
 use slack_morphism::prelude::*;
 use std::collections::HashMap;
 
@@ -86,7 +87,7 @@ impl Workflow {
                 .await
             {
                 log_internal("button", &e);
-                self.tell(&team, &feedback, SORRY.into()).await?;
+                self.tell(&team, &feedback, CommonSay::Sorry).await?;
             }
         }
         Ok(())

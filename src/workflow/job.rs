@@ -5,6 +5,7 @@
 use crate::domain::{RequestId, TeamId};
 use crate::slack::SlackCallError;
 use crate::slack::ids::AdminTask;
+use crate::slack::say::Said;
 use crate::store::NewJob;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,31 +15,43 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Job {
-    /// Post a prepared message; a user id as `channel` means the bot's DM with them.
+    /// Post a message; a user id as `channel` means the bot's DM with them (worded in their
+    /// language), otherwise it is worded in the channel's.
     PostMessage {
         channel: String,
-        text: String,
+        text: Said,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         blocks: Option<Value>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         thread_ts: Option<String>,
     },
-    /// An ephemeral message only `user` sees.
+    /// An ephemeral message only `user` sees, in their language.
     PostEphemeral {
         channel: String,
         user: String,
-        text: String,
+        text: Said,
     },
-    /// Answer through a slash command's or button's `response_url`.
+    /// Tell `user` something about their click, in their language: through the click's
+    /// `response_url` (ephemeral, in place), else an ephemeral message in `channel`, else a DM.
+    Tell {
+        user: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        response_url: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        channel: Option<String>,
+        text: Said,
+    },
+    /// Answer through a slash command's or button's `response_url` (queued by earlier
+    /// versions; `Tell` replaced it).
     Respond { url: String, body: Value },
     /// Post the request's card in the request channel.
     PostCard { request_id: RequestId },
     /// Re-render the card from the request as it is now (`chat.update`).
     RefreshCard { request_id: RequestId },
-    /// A reply in the card's thread (the text is already rendered and escaped).
-    CardReply { request_id: RequestId, text: String },
-    /// A DM to the requester about their request (already rendered and escaped).
-    NotifyRequester { request_id: RequestId, text: String },
+    /// A reply in the card's thread, in the channel's language.
+    CardReply { request_id: RequestId, text: Said },
+    /// A DM to the requester about their request, in their language.
+    NotifyRequester { request_id: RequestId, text: Said },
     /// Publish someone's App Home tab.
     PublishHome { user: String },
     /// App Home at one page of the guest accounts (the page buttons).
@@ -58,7 +71,7 @@ pub enum Job {
         decide_by: i64,
     },
     /// A DM to the requester that their request was denied or lapsed, with **Request again**.
-    RequestEnded { request_id: RequestId, text: String },
+    RequestEnded { request_id: RequestId, text: Said },
     /// The threaded "Request a guest account" button under a message in the request channel.
     OfferRequestButton {
         channel: String,
@@ -252,6 +265,7 @@ impl Job {
             Job::PostMessage { .. } => ("post_message", None, QUICK),
             Job::PostEphemeral { .. } => ("post_ephemeral", None, QUICK),
             Job::Respond { .. } => ("respond", None, QUICK),
+            Job::Tell { .. } => ("tell", None, QUICK),
             Job::PostCard { request_id } => ("post_card", card(request_id), QUICK),
             Job::RefreshCard { request_id } => ("refresh_card", card(request_id), QUICK),
             Job::CardReply { request_id, .. } => ("card_reply", card(request_id), QUICK),

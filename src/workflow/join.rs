@@ -163,11 +163,7 @@ impl Workflow {
             number(LINK_DAYS_BLOCK).as_deref(),
         );
         let mut errors: HashMap<String, String> = match &terms {
-            Err(e) => {
-                e.0.iter()
-                    .map(|(f, m)| (field_block_id(*f).to_string(), m.clone()))
-                    .collect()
-            }
+            Err(e) => crate::workflow::requests::errors_by_block(&e, crate::i18n::Lang::En),
             Ok(_) => HashMap::new(),
         };
         if let Err(problems) = &options {
@@ -511,7 +507,7 @@ impl Workflow {
                 Job::PostCard { request_id: r.id }.now(&team, now, max_attempts),
                 Job::NotifyRequester {
                     request_id: r.id,
-                    text: sponsor_text(r),
+                    text: (sponsor_text(r)).into(),
                 }
                 .now(&team, now, max_attempts),
                 Job::PublishHome {

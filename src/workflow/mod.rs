@@ -30,8 +30,10 @@ pub use settings::{
 
 use crate::clock::SharedClock;
 use crate::domain::{TeamId, UserId};
+use crate::i18n::Lang;
 use crate::provision::{Provisioners, SharedProvisioner};
 use crate::slack::SlackApi;
+use crate::slack::say::Said;
 use crate::store::{NewJob, SharedStore};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -127,6 +129,36 @@ impl Workflow {
         job.now(team_id, self.now(), self.settings.max_attempts)
     }
 
+    /// The language `user` reads Slack in (their locale, looked up and cached with the rest of
+    /// who they are), else the workspace's.
+    pub(crate) async fn lang_of(&self, user: &UserId) -> Lang {
+        match self.directory.person(user).await {
+            Ok(person) => person
+                .locale
+                .as_deref()
+                .and_then(Lang::from_tag)
+                .unwrap_or(self.settings.language),
+            Err(e) => {
+                tracing::debug!(%user, error = %e, "no locale; using the workspace's language");
+                self.settings.language
+            }
+        }
+    }
+
+    /// The language of messages in channels (cards, thread replies, digests).
+    pub(crate) fn channel_lang(&self) -> Lang {
+        self.settings.language
+    }
+
+    /// A message to `channel`: a user's id is a DM (their language), else a channel's.
+    pub(crate) async fn lang_of_channel(&self, channel: &str) -> Lang {
+        if channel.starts_with(['U', 'W']) {
+            self.lang_of(&UserId(channel.to_string())).await
+        } else {
+            self.channel_lang()
+        }
+    }
+
     /// Sets the gauges read from the database: the job queue and requests by state.
     pub async fn refresh_gauges(&self) -> anyhow::Result<()> {
         let stats = self.store.queue_stats(self.now()).await?;
@@ -163,33 +195,25 @@ impl Workflow {
         Ok(())
     }
 
-    /// The job that tells `feedback.user` something, through the best channel available.
-    fn feedback_job(&self, team_id: &TeamId, feedback: &Feedback, text: String) -> NewJob {
-        let job = match (&feedback.response_url, &feedback.channel) {
-            (Some(url), _) => Job::Respond {
-                url: url.clone(),
-                body: serde_json::json!({"response_type": "ephemeral", "replace_original": false, "text": text}),
-            },
-            (None, Some(channel)) => Job::PostEphemeral {
-                channel: channel.clone(),
+    /// The job that tells `feedback.user` something, through the best channel available, in
+    /// their language.
+    fn feedback_job(&self, team_id: &TeamId, feedback: &Feedback, text: impl Into<Said>) -> NewJob {
+        self.job(
+            team_id,
+            Job::Tell {
                 user: feedback.user.to_string(),
-                text,
+                response_url: feedback.response_url.clone(),
+                channel: feedback.channel.clone(),
+                text: text.into(),
             },
-            (None, None) => Job::PostMessage {
-                channel: feedback.user.to_string(),
-                text,
-                blocks: None,
-                thread_ts: None,
-            },
-        };
-        self.job(team_id, job)
+        )
     }
 
     async fn tell(
         &self,
         team_id: &TeamId,
         feedback: &Feedback,
-        text: String,
+        text: impl Into<Said>,
     ) -> anyhow::Result<()> {
         self.store
             .enqueue_jobs(&[self.feedback_job(team_id, feedback, text)])

@@ -23,7 +23,8 @@ impl Workflow {
                 blocks,
                 thread_ts,
             } => {
-                let mut content = SlackMessageContent::new().with_text(text);
+                let lang = self.lang_of_channel(&channel).await;
+                let mut content = SlackMessageContent::new().with_text(text.text(lang));
                 if let Some(blocks) = blocks {
                     let blocks: Vec<SlackBlock> = serde_json::from_value(blocks)
                         .map_err(|e| JobError::fatal(format!("bad blocks: {e}")))?;
@@ -38,10 +39,39 @@ impl Workflow {
                 user,
                 text,
             } => {
-                let content = SlackMessageContent::new().with_text(text);
+                let user = UserId(user);
+                let content =
+                    SlackMessageContent::new().with_text(text.text(self.lang_of(&user).await));
                 self.slack
-                    .post_ephemeral(&channel, &UserId(user), content, None)
+                    .post_ephemeral(&channel, &user, content, None)
                     .await?;
+            }
+            Job::Tell {
+                user,
+                response_url,
+                channel,
+                text,
+            } => {
+                let user = UserId(user);
+                let text = text.text(self.lang_of(&user).await);
+                match (response_url, channel) {
+                    (Some(url), _) => {
+                        let body = serde_json::json!({"response_type": "ephemeral", "replace_original": false, "text": text});
+                        self.respond(&url, &body).await?
+                    }
+                    (None, Some(channel)) => {
+                        let content = SlackMessageContent::new().with_text(text);
+                        self.slack
+                            .post_ephemeral(&channel, &user, content, None)
+                            .await?;
+                    }
+                    (None, None) => {
+                        let content = SlackMessageContent::new().with_text(text);
+                        self.slack
+                            .post_message(user.as_str(), content, None)
+                            .await?;
+                    }
+                }
             }
             Job::Respond { url, body } => self.respond(&url, &body).await?,
             Job::PostCard { request_id } => self.post_card(team, request_id).await?,
@@ -50,7 +80,7 @@ impl Workflow {
                 let request = self.request(team, request_id).await?;
                 self.post_about(
                     &request,
-                    SlackMessageContent::new().with_text(text),
+                    SlackMessageContent::new().with_text(text.text(self.channel_lang())),
                     Reply::ThreadOnly,
                 )
                 .await?;
@@ -58,6 +88,7 @@ impl Workflow {
             Job::NotifyRequester { request_id, text } => {
                 let request = self.request(team, request_id).await?;
                 if has_sponsor(&request) {
+                    let text = text.text(self.lang_of(&request.requester).await);
                     self.slack
                         .post_message(
                             request.requester.as_str(),
@@ -70,10 +101,11 @@ impl Workflow {
             Job::RequestEnded { request_id, text } => {
                 let request = self.request(team, request_id).await?;
                 if has_sponsor(&request) {
+                    let lang = self.lang_of(&request.requester).await;
                     self.slack
                         .post_message(
                             request.requester.as_str(),
-                            render::request_ended(&request, &text),
+                            render::request_ended(&request, &text.text(lang)),
                             None,
                         )
                         .await?;

@@ -13,6 +13,9 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct WorkflowSettings {
     pub request_channel: Option<ChannelId>,
+    /// The language of messages in channels (cards, thread replies, digests); people get their
+    /// own Slack language in DMs, modals and App Home.
+    pub language: crate::i18n::Lang,
     pub policy: RequestPolicy,
     /// Who may do what (the `[approvers]` keys are read as roles too).
     pub roles: Roles,

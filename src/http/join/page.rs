@@ -4,73 +4,11 @@
 use crate::domain::join::{JoinDraft, JoinField, JoinProblem, JoinProblems, LinkStatus};
 use crate::domain::policy::{MAX_NAME_CHARS, MAX_ORGANISATION_CHARS, MAX_REASON_CHARS};
 use crate::domain::{Expiry, GuestType};
+use crate::i18n::Arg;
 use crate::workflow::JoinOffer;
 use askama::Template;
-use fluent_templates::fluent_bundle::FluentValue;
-use fluent_templates::{LanguageIdentifier, Loader};
-use std::borrow::Cow;
-use std::collections::HashMap;
 
-fluent_templates::static_loader! {
-    pub(super) static LOCALES = {
-        locales: "./locales",
-        fallback_language: "en",
-        // Unicode isolation marks around arguments show as stray boxes in some browsers'
-        // form fields; the page is one direction (left to right) anyway.
-        customise: |bundle| bundle.set_use_isolating(false),
-    };
-}
-
-/// The languages the page speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    Fr,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Fr => "fr",
-        }
-    }
-
-    fn id(self) -> LanguageIdentifier {
-        self.code().parse().expect("a valid language tag")
-    }
-
-    fn parse(tag: &str) -> Option<Lang> {
-        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
-        match primary.as_str() {
-            "en" => Some(Lang::En),
-            "fr" => Some(Lang::Fr),
-            _ => None,
-        }
-    }
-
-    /// `?lang=` (the switch) wins; else the best of `Accept-Language` we speak; else English.
-    pub fn choose(query: Option<&str>, accept_language: Option<&str>) -> Lang {
-        if let Some(lang) = query.and_then(Lang::parse) {
-            return lang;
-        }
-        let mut best: Option<(f32, Lang)> = None;
-        for part in accept_language.unwrap_or("").split(',') {
-            let mut pieces = part.split(';');
-            let Some(lang) = pieces.next().and_then(Lang::parse) else {
-                continue;
-            };
-            let q = pieces
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .and_then(|q| q.parse::<f32>().ok())
-                .unwrap_or(1.0);
-            if q > 0.0 && best.is_none_or(|(b, _)| q > b) {
-                best = Some((q, lang));
-            }
-        }
-        best.map(|(_, lang)| lang).unwrap_or(Lang::En)
-    }
-}
+pub use crate::i18n::Lang;
 
 /// Words from the catalogue, in one language.
 #[derive(Clone, Copy)]
@@ -78,15 +16,11 @@ pub struct Words(pub Lang);
 
 impl Words {
     pub fn get(&self, id: &str) -> String {
-        LOCALES.lookup(&self.0.id(), id)
+        crate::i18n::message(self.0, id, &[])
     }
 
-    pub fn with(&self, id: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
-        let args: HashMap<Cow<'static, str>, FluentValue> = args
-            .iter()
-            .map(|(k, v)| (Cow::Borrowed(*k), v.clone()))
-            .collect();
-        LOCALES.lookup_with_args(&self.0.id(), id, &args)
+    pub fn with(&self, id: &str, args: &[(&'static str, Arg)]) -> String {
+        crate::i18n::message(self.0, id, args)
     }
 }
 
@@ -159,8 +93,8 @@ pub enum Notice<'a> {
     Expired,
 }
 
-fn text(value: &str) -> FluentValue<'static> {
-    FluentValue::from(value.to_string())
+fn text(value: &str) -> Arg {
+    Arg::from(value)
 }
 
 pub fn form(
@@ -181,9 +115,7 @@ pub fn form(
         )
     };
     let until_value = match offer.expiry {
-        Expiry::AfterDays { days } => {
-            words.with("until-days", &[("days", FluentValue::from(days))])
-        }
+        Expiry::AfterDays { days } => words.with("until-days", &[("days", Arg::from(days))]),
         Expiry::At { at } => words.with(
             "until-date",
             &[("date", text(&at.format("%Y-%m-%d %H:%M").to_string()))],
@@ -201,7 +133,7 @@ pub fn form(
             .map(|(_, p)| match p {
                 JoinProblem::Required => words.get("err-required"),
                 JoinProblem::TooLong { max } => {
-                    words.with("err-too-long", &[("max", FluentValue::from(*max))])
+                    words.with("err-too-long", &[("max", Arg::from(*max))])
                 }
                 JoinProblem::EmailInvalid => words.get("err-email-invalid"),
                 JoinProblem::DomainBlocked => words.get("err-domain-blocked"),
@@ -219,7 +151,7 @@ pub fn form(
     let summary = match notice {
         Notice::None => None,
         Notice::Problems(p) => {
-            Some(words.with("form-has-errors", &[("count", FluentValue::from(p.len()))]))
+            Some(words.with("form-has-errors", &[("count", Arg::from(p.len()))]))
         }
         Notice::Expired => Some(words.get("form-expired")),
     };
@@ -378,7 +310,7 @@ pub fn too_many(words: Words, seconds: u64) -> String {
     message(
         words,
         "too-many-title",
-        vec![words.with("too-many-body", &[("seconds", FluentValue::from(seconds))])],
+        vec![words.with("too-many-body", &[("seconds", Arg::from(seconds))])],
     )
 }
 
@@ -397,85 +329,23 @@ pub fn internal_error(words: Words) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeSet;
-
-    fn keys(ftl: &str) -> BTreeSet<String> {
-        ftl.lines()
-            .filter(|l| !l.starts_with([' ', '#', '\t']))
-            .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_string()))
-            .filter(|k| !k.is_empty())
-            .collect()
-    }
-
-    /// The catalogue: every message exists in both languages, and resolves in each without
-    /// falling back.
-    #[test]
-    fn catalogue_is_complete_in_both_languages() {
-        let en = keys(include_str!("../../../locales/en/join.ftl"));
-        let fr = keys(include_str!("../../../locales/fr/join.ftl"));
-        assert!(en.len() > 40, "the catalogue was read ({} keys)", en.len());
-        let only_en: Vec<_> = en.difference(&fr).collect();
-        let only_fr: Vec<_> = fr.difference(&en).collect();
-        assert!(
-            only_en.is_empty() && only_fr.is_empty(),
-            "missing in fr: {only_en:?}; missing in en: {only_fr:?}"
-        );
-        for lang in [Lang::En, Lang::Fr] {
-            for key in &en {
-                let args: HashMap<&str, FluentValue> = [
-                    ("sponsor", FluentValue::from("Ada")),
-                    ("domains", FluentValue::from("partner.example")),
-                    ("days", FluentValue::from(3)),
-                    ("date", FluentValue::from("2027-01-01 17:00")),
-                    ("count", FluentValue::from(2)),
-                    ("max", FluentValue::from(100)),
-                    ("seconds", FluentValue::from(30)),
-                ]
-                .into_iter()
-                .collect();
-                assert!(
-                    LOCALES
-                        .lookup_single_language(&lang.id(), key, Some(&args))
-                        .is_ok(),
-                    "{key} does not resolve in {}",
-                    lang.code()
-                );
-            }
-        }
-    }
 
     #[test]
     fn plurals_come_from_the_library() {
         let fr = Words(Lang::Fr);
         assert_eq!(
-            fr.with("until-days", &[("days", FluentValue::from(1))]),
+            fr.with("until-days", &[("days", Arg::from(1))]),
             "un jour après l'approbation"
         );
         assert_eq!(
-            fr.with("until-days", &[("days", FluentValue::from(30))]),
+            fr.with("until-days", &[("days", Arg::from(30))]),
             "30 jours après l'approbation"
         );
         let en = Words(Lang::En);
         assert_eq!(
-            en.with("too-many-body", &[("seconds", FluentValue::from(1))]),
+            en.with("too-many-body", &[("seconds", Arg::from(1))]),
             "Please wait one second, then try again."
         );
-    }
-
-    #[test]
-    fn language_from_switch_then_header() {
-        assert_eq!(Lang::choose(None, None), Lang::En);
-        assert_eq!(
-            Lang::choose(None, Some("fr-FR,fr;q=0.9,en;q=0.8")),
-            Lang::Fr
-        );
-        assert_eq!(
-            Lang::choose(None, Some("de-DE,en;q=0.5,fr;q=0.7")),
-            Lang::Fr
-        );
-        assert_eq!(Lang::choose(None, Some("fr;q=0")), Lang::En);
-        assert_eq!(Lang::choose(Some("en"), Some("fr")), Lang::En);
-        assert_eq!(Lang::choose(Some("xx"), Some("fr")), Lang::Fr);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::domain::policy::{MAX_NAME_CHARS, MAX_ORGANISATION_CHARS, MAX_REASON_C
 use crate::domain::quorum::{Tally, TermChange, Vote, tally};
 use crate::domain::request::Source;
 use crate::domain::text::truncate;
+use crate::slack::say::guest_type_label;
 
 pub(super) fn summary_fields(request: &GuestRequest, now: DateTime<Utc>) -> Vec<SlackBlockText> {
     let organisation = if request.organisation.is_empty() {
@@ -26,7 +27,10 @@ pub(super) fn summary_fields(request: &GuestRequest, now: DateTime<Utc>) -> Vec<
             phone
         ),
         md!("*Organisation*\n{}", organisation),
-        md!("*Type*\n{}", request.guest_type.label()),
+        md!(
+            "*Type*\n{}",
+            crate::slack::say::guest_type_label(request.guest_type, crate::i18n::Lang::En)
+        ),
         md!("*Channels*\n{}", channels_text(request)),
         md!("*Expires*\n{}", expiry_text(request, now)),
         md!(
@@ -65,7 +69,8 @@ pub fn card(request: &GuestRequest, votes: &[Vote], now: DateTime<Utc>) -> Slack
     let asks = match request.kind {
         RequestKind::Guest => format!(
             "asks for a *{}* account",
-            request.guest_type.label().to_lowercase()
+            crate::slack::say::guest_type_label(request.guest_type, crate::i18n::Lang::En)
+                .to_lowercase()
         ),
         RequestKind::Extension if request.source == Source::AccessChange => {
             "asks to give this guest these channels (the end stays as it is)".to_string()
@@ -99,7 +104,7 @@ pub fn card(request: &GuestRequest, votes: &[Vote], now: DateTime<Utc>) -> Slack
             title,
             safe(&request.full_name, MAX_NAME_CHARS),
             safe(request.email.as_str(), 254),
-            request.state.label()
+            crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
         ))
         .with_blocks(blocks)
 }
@@ -237,8 +242,8 @@ pub fn term_changes(changes: &[TermChange]) -> String {
             }
             TermChange::GuestType { from, to } => format!(
                 "type: {} → {}",
-                from.label().to_lowercase(),
-                to.label().to_lowercase()
+                guest_type_label(*from, Lang::En).to_lowercase(),
+                guest_type_label(*to, Lang::En).to_lowercase()
             ),
             TermChange::Expiry { from, to } => {
                 format!("ends: {} → {}", expiry(from), expiry(to))

@@ -3,7 +3,6 @@
 use super::card::{account_buttons, decision_buttons};
 use super::*;
 use crate::domain::Expiry;
-use crate::domain::expiry::format_in_zone;
 use chrono_tz::Tz;
 
 /// One line per request, for `/guest list` and App Home.
@@ -13,8 +12,8 @@ pub fn request_line(request: &GuestRequest) -> String {
         request.id,
         safe(&request.full_name, 60),
         safe(request.email.as_str(), 254),
-        request.guest_type.label(),
-        request.state.label()
+        crate::slack::say::guest_type_label(request.guest_type, crate::i18n::Lang::En),
+        crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
     )
 }
 

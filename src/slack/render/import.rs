@@ -50,7 +50,12 @@ pub fn import_table(preview: &crate::domain::import::ImportPreview, max_lines: u
     ] {
         for p in problems.iter() {
             line(
-                format!("line {:<5} {label}  {}  {}", p.line, p.email, p.reason),
+                format!(
+                    "line {:<5} {label}  {}  {}",
+                    p.line,
+                    p.email,
+                    crate::slack::say::problem(&p.reason, crate::i18n::Lang::En)
+                ),
                 &mut out,
             );
         }
@@ -136,7 +141,7 @@ pub fn import_refused(
     SlackMessageContent::new().with_text(format!(
         ":warning: I cannot import `{}`: {} Nothing was created.",
         safe(file_name, 100),
-        escape(&error.to_string())
+        escape(&crate::slack::say::file_error(error, crate::i18n::Lang::En))
     ))
 }
 

@@ -110,7 +110,7 @@ pub fn link_terms(link: &InviteLink) -> String {
     };
     format!(
         "{} in {} · account ends: {}",
-        link.terms.guest_type.label(),
+        crate::slack::say::guest_type_label(link.terms.guest_type, crate::i18n::Lang::En),
         channels,
         ends
     )

@@ -39,35 +39,64 @@ pub use review::{
 };
 pub use sync::{held_plan, plan_table, sync_outcome_text, sync_progress_text, sync_summary};
 
-use crate::domain::expiry::{format_utc, relative};
+use crate::domain::expiry::format_utc;
 use crate::domain::text::{escape, safe};
 use crate::domain::{Expiry, GuestRequest, GuestType, RequestState};
+use crate::i18n::{self, Lang, t};
 use crate::slack::ids::Button;
 use chrono::{DateTime, Utc};
 use slack_morphism::prelude::*;
 
-/// `<!date^…>`: Slack shows it in each viewer's own time zone; the fallback is UTC.
-pub fn slack_date(at: DateTime<Utc>) -> String {
+/// `<!date^…>`: Slack shows it in each viewer's own time zone and date format; the fallback
+/// (for clients that cannot) is the date in UTC, in `lang`.
+pub fn date(at: DateTime<Utc>, lang: Lang) -> String {
     format!(
         "<!date^{}^{{date_short_pretty}} {{time}}|{}>",
         at.timestamp(),
-        format_utc(at)
+        i18n::date_utc(at, lang)
     )
 }
 
+/// Transitional: `date` in English, for views not yet worded from the catalogue.
+pub fn slack_date(at: DateTime<Utc>) -> String {
+    date(at, Lang::En)
+}
+
 /// "Tue 22 Dec 2026, 10:00 UTC · in 30 days", or how a not-yet-known deadline will be set.
-pub fn expiry_text(request: &GuestRequest, now: DateTime<Utc>) -> String {
+pub fn expiry_words(request: &GuestRequest, now: DateTime<Utc>, lang: Lang) -> String {
     match (request.expires_at, request.expiry) {
         (Some(at), _) => format!(
             "{} ({}) · {}",
-            slack_date(at),
-            format_utc(at),
-            relative(at, now)
+            date(at, lang),
+            i18n::date_utc(at, lang),
+            i18n::relative(at, now, lang)
         ),
-        (None, Expiry::AfterDays { days }) => format!("{days} days after approval"),
-        (None, Expiry::At { at }) => format!("{} ({})", slack_date(at), format_utc(at)),
-        (None, Expiry::Never) => "Never".to_string(),
+        (None, expiry) => expiry_terms(&expiry, lang),
     }
+}
+
+/// What a request asked for its end: "30 days after approval", a date, or never.
+pub fn expiry_terms(expiry: &Expiry, lang: Lang) -> String {
+    match *expiry {
+        Expiry::AfterDays { days } => t!(lang, "expiry-after-days", days = days),
+        Expiry::At { at } => format!("{} ({})", date(at, lang), i18n::date_utc(at, lang)),
+        Expiry::Never => t!(lang, "expiry-never"),
+    }
+}
+
+/// Transitional: `i18n::relative` in English.
+fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    i18n::relative(at, now, Lang::En)
+}
+
+/// Transitional: `i18n::date_in_zone` in English.
+fn format_in_zone(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    i18n::date_in_zone(at, tz, Lang::En)
+}
+
+/// Transitional: `expiry_words` in English.
+pub fn expiry_text(request: &GuestRequest, now: DateTime<Utc>) -> String {
+    expiry_words(request, now, Lang::En)
 }
 
 fn channels_text(request: &GuestRequest) -> String {
@@ -83,74 +112,90 @@ fn channels_text(request: &GuestRequest) -> String {
 }
 
 /// One line on where the request stands, for the card's footer and status replies.
-pub fn status_line(request: &GuestRequest) -> String {
+pub fn status(request: &GuestRequest, lang: Lang) -> String {
     let by = |who: &Option<crate::domain::UserId>| {
         who.as_ref()
             .map(|u| format!("<@{u}>"))
             .unwrap_or_else(|| "Guestlist".into())
     };
-    let when = |at: Option<DateTime<Utc>>| at.map(slack_date).unwrap_or_default();
+    let when = |at: Option<DateTime<Utc>>| at.map(|at| date(at, lang)).unwrap_or_default();
     match request.state {
-        RequestState::Pending if request.quorum.approvals > 1 => format!(
-            ":hourglass_flowing_sand: Waiting for {} approvals",
-            request.quorum.approvals
+        RequestState::Pending if request.quorum.approvals > 1 => t!(
+            lang,
+            "status-pending-quorum",
+            count = request.quorum.approvals
         ),
-        RequestState::Pending => ":hourglass_flowing_sand: Waiting for an approver".to_string(),
+        RequestState::Pending => t!(lang, "status-pending"),
         RequestState::Approved => match &request.auto_rule {
-            Some(rule) => format!(
-                ":white_check_mark: Approved automatically by rule *{}* · {}",
-                escape(rule),
-                when(request.decided_at)
+            Some(rule) => t!(
+                lang,
+                "status-approved-auto",
+                rule = escape(rule),
+                when = when(request.decided_at)
             ),
-            None => format!(
-                ":white_check_mark: Approved by {} · {}",
-                by(&request.decided_by),
-                when(request.decided_at)
+            None => t!(
+                lang,
+                "status-approved",
+                by = by(&request.decided_by),
+                when = when(request.decided_at)
             ),
         },
-        RequestState::Denied => format!(
-            ":no_entry: Denied by {} · {}{}",
-            by(&request.decided_by),
-            when(request.decided_at),
-            request
-                .decision_note
-                .as_deref()
-                .map(|n| format!("\n>{}", safe(n, 500).replace('\n', "\n>")))
-                .unwrap_or_default()
+        RequestState::Denied => {
+            let line = t!(
+                lang,
+                "status-denied",
+                by = by(&request.decided_by),
+                when = when(request.decided_at)
+            );
+            match request.decision_note.as_deref() {
+                Some(note) => format!("{line}\n{}", quote(note, 500)),
+                None => line,
+            }
+        }
+        RequestState::Lapsed => t!(
+            lang,
+            "status-lapsed",
+            when = when(request.decide_by.or(Some(request.updated_at)))
         ),
-        RequestState::Lapsed => format!(
-            ":hourglass: Lapsed: nobody decided in time · {}",
-            when(request.decide_by.or(Some(request.updated_at)))
+        RequestState::Cancelled => t!(
+            lang,
+            "status-cancelled",
+            when = when(Some(request.updated_at))
         ),
-        RequestState::Cancelled => format!(
-            ":no_entry_sign: Cancelled by the requester · {}",
-            when(Some(request.updated_at))
+        RequestState::Invited => match request.invite_expires_at {
+            Some(lapses) => t!(
+                lang,
+                "status-invited-lapses",
+                when = when(request.invited_at),
+                lapses = date(lapses, lang)
+            ),
+            None => t!(lang, "status-invited", when = when(request.invited_at)),
+        },
+        RequestState::Active => t!(lang, "status-active"),
+        RequestState::InviteExpired => t!(lang, "status-invite-expired"),
+        RequestState::Expired => t!(lang, "status-expired", when = when(request.expires_at)),
+        RequestState::Revoked => t!(
+            lang,
+            "status-revoked",
+            by = by(&request.decided_by),
+            when = when(Some(request.updated_at))
         ),
-        RequestState::Invited => format!(
-            ":incoming_envelope: Invitation sent {}{}",
-            when(request.invited_at),
-            request
-                .invite_expires_at
-                .map(|at| format!(" · it lapses {}", slack_date(at)))
-                .unwrap_or_default()
+        RequestState::AlreadyMember => t!(
+            lang,
+            "status-already-member",
+            when = when(Some(request.updated_at))
         ),
-        RequestState::Active => ":large_green_circle: Guest account active".to_string(),
-        RequestState::InviteExpired => ":hourglass: The invitation lapsed unaccepted".to_string(),
-        RequestState::Expired => format!(":lock: Account ended {}", when(request.expires_at)),
-        RequestState::Revoked => format!(
-            ":lock: Access revoked by {} · {}",
-            by(&request.decided_by),
-            when(Some(request.updated_at))
-        ),
-        RequestState::AlreadyMember => format!(
-            ":no_entry: Closed: this email belongs to a full member of the workspace, whose account Guestlist never changes · {}",
-            when(Some(request.updated_at))
-        ),
-        RequestState::EndedOutside => format!(
-            ":lock: Ended outside Guestlist: the account was deactivated in Slack · found {}",
-            when(Some(request.updated_at))
+        RequestState::EndedOutside => t!(
+            lang,
+            "status-ended-outside",
+            when = when(Some(request.updated_at))
         ),
     }
+}
+
+/// Transitional: `status` in English.
+pub fn status_line(request: &GuestRequest) -> String {
+    status(request, Lang::En)
 }
 
 fn quote(text: &str, max: usize) -> String {
@@ -164,9 +209,20 @@ fn button(label: &str, action: &Button) -> SlackBlockButtonElement {
         .with_value(action.value())
 }
 
+/// A confirmation dialog on a dangerous button.
+fn confirm_in(title: &str, text: String, yes: &str, lang: Lang) -> SlackBlockConfirmItem {
+    SlackBlockConfirmItem::new(
+        pt!(title),
+        md!("{}", text),
+        pt!(yes),
+        pt!(t!(lang, "button-cancel")),
+    )
+    .with_style("danger".into())
+}
+
+/// Transitional: `confirm_in` in English.
 fn confirm(title: &str, text: String, yes: &str) -> SlackBlockConfirmItem {
-    SlackBlockConfirmItem::new(pt!(title), md!("{}", text), pt!(yes), pt!("Cancel"))
-        .with_style("danger".into())
+    confirm_in(title, text, yes, Lang::En)
 }
 
 /// Text for inside a ``` block: escaped, backticks neutralised (a name must not close the

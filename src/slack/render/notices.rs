@@ -20,7 +20,8 @@ pub fn admin_task(request: &GuestRequest, task: AdminTask, mention: &str) -> Sla
         AdminTask::Invite => (
             format!(
                 "*Admin task:* invite *{who}* as a {} to {}{expiry}. (Slack: *Invite people*, then set the time limit.)",
-                request.guest_type.label().to_lowercase(),
+                crate::slack::say::guest_type_label(request.guest_type, crate::i18n::Lang::En)
+                    .to_lowercase(),
                 channels_text(request)
             ),
             "Done: invited",

@@ -71,7 +71,7 @@ fn guest_text(line: &ReviewLine, now: DateTime<Utc>) -> String {
         "*{}* · {} · {}\n{} · ends: {}",
         safe(&r.full_name, 100),
         safe(r.email.as_str(), 254),
-        r.guest_type.label(),
+        crate::slack::say::guest_type_label(r.guest_type, crate::i18n::Lang::En),
         channels_text(r),
         expiry_text(r, now)
     )
@@ -294,7 +294,7 @@ pub fn change_access_form(
                     "*{}* ({}) · {} · sponsor <@{}>\nRemoving channels or ending earlier applies now. More channels or a later end go to approvers, like a new request.",
                     safe(&request.full_name, 100),
                     safe(request.email.as_str(), 254),
-                    request.guest_type.label(),
+                    crate::slack::say::guest_type_label(request.guest_type, crate::i18n::Lang::En),
                     request.requester
                 ))),
                 some_into(

@@ -19,7 +19,7 @@ pub fn plan_table(plans: &[crate::domain::sync::Plan], all: bool, max_lines: usi
                     plan.rule.clone(),
                     line.action.as_str().to_string(),
                     line.email.to_string(),
-                    line.reason.clone(),
+                    crate::slack::say::line_reason(&line.reason, crate::i18n::Lang::En),
                 ]);
             } else {
                 hidden += 1;

@@ -41,7 +41,7 @@ impl Workflow {
                     feedback,
                     format!(
                         "Request {id} is {}; there is nothing to revoke.",
-                        request.state.label()
+                        crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
                     ),
                 )
                 .await;
@@ -333,7 +333,10 @@ impl Workflow {
                 .tell(
                     team,
                     feedback,
-                    format!("Request {id} is {} already.", request.state.label()),
+                    format!(
+                        "Request {id} is {} already.",
+                        crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
+                    ),
                 )
                 .await;
         }

@@ -94,7 +94,10 @@ impl Workflow {
         if let Err(message) =
             crate::domain::policy::check_expiry(&expiry, &self.settings.policy, now)
         {
-            return error(ADOPT_DATE_BLOCK, message);
+            return error(
+                ADOPT_DATE_BLOCK,
+                crate::slack::say::problem(&message, crate::i18n::Lang::En),
+            );
         }
         if self
             .store

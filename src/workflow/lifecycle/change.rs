@@ -66,7 +66,7 @@ impl Workflow {
                     feedback,
                     format!(
                         "Request {id} is {}; only an active guest's access can be changed.",
-                        request.state.label()
+                        crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
                     ),
                 )
                 .await;
@@ -115,7 +115,7 @@ impl Workflow {
                 CHANGE_CHANNELS_BLOCK,
                 format!(
                     "Request {id} changed since this form opened (it is {} now); open it again.",
-                    request.state.label()
+                    crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
                 ),
             );
         }
@@ -155,7 +155,12 @@ impl Workflow {
                         return error(CHANGE_DATE_BLOCK, "Pick a date after today.".into());
                     }
                     Ok(at) => Some(at),
-                    Err(e) => return error(CHANGE_DATE_BLOCK, e.to_string()),
+                    Err(e) => {
+                        return error(
+                            CHANGE_DATE_BLOCK,
+                            crate::slack::say::problem(&e.into(), crate::i18n::Lang::En),
+                        );
+                    }
                 }
             }
         };
@@ -277,11 +282,11 @@ impl Workflow {
                     Job::PostCard { request_id: r.id }.now(&team_for_jobs, now, max),
                     Job::NotifyRequester {
                         request_id: r.id,
-                        text: format!(
+                        text: (format!(
                             "Your request *{}* to widen the access of *{}* is waiting for an approver.",
                             r.id,
                             safe(&r.full_name, 100)
-                        ),
+                        )).into(),
                     }
                     .now(&team_for_jobs, now, max),
                 ];
@@ -471,7 +476,7 @@ impl Workflow {
                         team,
                         Job::CardReply {
                             request_id: request.id,
-                            text,
+                            text: text.into(),
                         },
                     ),
                 ];
@@ -493,9 +498,10 @@ impl Workflow {
                     team,
                     Job::CardReply {
                         request_id: request.id,
-                        text: format!(
+                        text: (format!(
                             ":warning: Guestlist did not change the channels of {who}: {refusal}."
-                        ),
+                        ))
+                        .into(),
                     },
                 );
                 self.store.append_audit(audit, vec![note]).await?;

@@ -141,7 +141,7 @@ impl Workflow {
                     feedback,
                     format!(
                         "Request {id} is {}; there is nothing to extend.",
-                        request.state.label()
+                        crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
                     ),
                 )
                 .await;
@@ -211,7 +211,12 @@ impl Workflow {
                 let five = NaiveTime::from_hms_opt(17, 0, 0).expect("valid time");
                 match local_to_utc(date, five, zone(metadata.tz.as_deref())) {
                     Ok(at) => at,
-                    Err(e) => return error(crate::slack::ids::EXTEND_DATE_BLOCK, &e.to_string()),
+                    Err(e) => {
+                        return error(
+                            crate::slack::ids::EXTEND_DATE_BLOCK,
+                            &crate::slack::say::problem(&e.into(), crate::i18n::Lang::En),
+                        );
+                    }
                 }
             }
             _ => match days.as_deref().and_then(|d| d.trim().parse::<i64>().ok()) {
@@ -253,7 +258,10 @@ impl Workflow {
         };
         if let Err(message) = check_expiry(&Expiry::At { at: new_end }, &self.settings.policy, now)
         {
-            return error(block, &message);
+            return error(
+                block,
+                &crate::slack::say::problem(&message, crate::i18n::Lang::En),
+            );
         }
         let reason = reason.trim().to_string();
         if reason.is_empty() {
@@ -308,11 +316,12 @@ impl Workflow {
                 Job::PostCard { request_id: r.id }.now(&team_for_jobs, now, max),
                 Job::NotifyRequester {
                     request_id: r.id,
-                    text: format!(
+                    text: (format!(
                         "Your extension request *{}* for *{}* is waiting for an approver.",
                         r.id,
                         safe(&r.full_name, 100)
-                    ),
+                    ))
+                    .into(),
                 }
                 .now(&team_for_jobs, now, max),
             ];
@@ -424,11 +433,11 @@ impl Workflow {
                     team,
                     Job::CardReply {
                         request_id: parent_id,
-                        text: format!(
+                        text: (format!(
                             ":calendar: Extension {} was approved, but the access already runs until {}, so the end date stays.",
                             extension.id,
                             slack_date(current)
-                        ),
+                        )).into(),
                     },
                 )],
             )),

@@ -382,11 +382,12 @@ impl Workflow {
                         team,
                         Job::NotifyRequester {
                             request_id: request.id,
-                            text: format!(
+                            text: (format!(
                                 ":warning: The invitation for {} could not be sent: {}",
                                 Self::who(request),
                                 crate::domain::text::escape(problem)
-                            ),
+                            ))
+                            .into(),
                         },
                     ),
                     self.job(
@@ -512,9 +513,10 @@ impl Workflow {
                     team,
                     Job::CardReply {
                         request_id: id,
-                        text: format!(
+                        text: (format!(
                             ":white_check_mark: <@{actor}> confirmed the access is ended."
-                        ),
+                        ))
+                        .into(),
                     },
                 );
                 self.store.append_audit(audit, vec![reply]).await?;
@@ -526,7 +528,7 @@ impl Workflow {
                     feedback,
                     format!(
                         "That task for {id} is already done ({}).",
-                        request.state.label()
+                        crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
                     ),
                 )
                 .await?
@@ -645,10 +647,10 @@ impl Workflow {
                 team,
                 Job::CardReply {
                     request_id: request.id,
-                    text: format!(
+                    text: (format!(
                         ":lock: {} accepted the invitation after this request ended; Guestlist is ending that guest account.",
                         Self::who(&request)
-                    ),
+                    )).into(),
                 },
             ),
             self.job(

@@ -235,7 +235,7 @@ impl Workflow {
             team,
             Job::CardReply {
                 request_id: request.id,
-                text,
+                text: text.into(),
             },
         );
         self.store.append_audit(audit, vec![reply]).await?;
@@ -287,7 +287,7 @@ impl Workflow {
                 team,
                 Job::CardReply {
                     request_id: id,
-                    text: thread,
+                    text: (thread).into(),
                 },
             ),
         ];
@@ -296,7 +296,7 @@ impl Workflow {
                 team,
                 Job::NotifyRequester {
                     request_id: id,
-                    text: dm,
+                    text: (dm).into(),
                 },
             ));
         }

@@ -339,12 +339,12 @@ impl Workflow {
             team,
             Job::CardReply {
                 request_id: request.id,
-                text: format!(
+                text: (format!(
                     ":warning: {} ended here ({}) but is an active guest in Slack again: someone reactivated the account by hand. {} please check it: Guestlist does not change it on its own.",
                     Self::who(request),
-                    request.state.label(),
+                    crate::slack::say::state_word(request.state, crate::i18n::Lang::En),
                     if mention.is_empty() { "Approvers," .to_string() } else { format!("{mention},") }
-                ),
+                )).into(),
             },
         )];
         self.store.append_audit(entry, jobs).await?;

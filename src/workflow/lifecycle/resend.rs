@@ -45,7 +45,7 @@ impl Workflow {
                     feedback,
                     format!(
                         "Request {id} is {}; there is no invitation to resend.",
-                        request.state.label()
+                        crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
                     ),
                 )
                 .await;

@@ -417,7 +417,7 @@ impl Workflow {
                         Ok(())
                     }
                     AnswerOutcome::AlreadyAnswered => {
-                        self.tell(team, feedback, "Someone answered for this guest first; the message shows what was decided.".into())
+                        self.tell(team, feedback, "Someone answered for this guest first; the message shows what was decided.")
                             .await
                     }
                     AnswerOutcome::RequestChanged(now) => {
@@ -430,7 +430,7 @@ impl Workflow {
                             format!(
                                 "The access of {} changed meanwhile (it is {} now); nothing was done.",
                                 Self::who(&now),
-                                now.state.label()
+                                crate::slack::say::state_word(now.state, crate::i18n::Lang::En)
                             ),
                         )
                         .await
@@ -467,12 +467,13 @@ impl Workflow {
         let five = NaiveTime::from_hms_opt(17, 0, 0).expect("valid time");
         let new_end = match local_to_utc(date, five, zone(metadata.tz.as_deref())) {
             Ok(at) => at,
-            Err(e) => return error(e.to_string()),
+            Err(e) => return error(crate::slack::say::problem(&e.into(), crate::i18n::Lang::En)),
         };
         if let Err(refusal) = check_shorter(new_end, request.expires_at, self.now()) {
-            let mut message = refusal.to_string();
-            message[..1].make_ascii_uppercase();
-            return error(format!("{message}."));
+            return error(crate::slack::say::problem(
+                &refusal.into(),
+                crate::i18n::Lang::En,
+            ));
         }
         match self
             .answer(
@@ -498,7 +499,7 @@ impl Workflow {
                 }
                 error(format!(
                     "This access changed meanwhile (it is {} now); nothing was done.",
-                    now.state.label()
+                    crate::slack::say::state_word(now.state, crate::i18n::Lang::En)
                 ))
             }
         }
@@ -522,7 +523,7 @@ impl Workflow {
             return Ok(Err(format!(
                 "The access of {} is {} now: there is nothing to review.",
                 Self::who(&request),
-                request.state.label()
+                crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
             )));
         }
         let who = Answerer {
@@ -533,9 +534,10 @@ impl Workflow {
             is_guest: request.slack_user_id.as_deref() == Some(user.as_str()),
         };
         if let Err(refusal) = may_answer(item.state, who) {
-            let mut message = refusal.to_string();
-            message[..1].make_ascii_uppercase();
-            return Ok(Err(format!("{message}.")));
+            return Ok(Err(crate::slack::say::answer_refusal(
+                refusal,
+                crate::i18n::Lang::En,
+            )));
         }
         Ok(Ok((item, request)))
     }
@@ -805,11 +807,7 @@ impl Workflow {
     ) -> anyhow::Result<()> {
         if self.may_at_all(team, user, Right::Review).await?.is_err() {
             return self
-                .tell(
-                    team,
-                    feedback,
-                    "Only reviewers can start an access review.".into(),
-                )
+                .tell(team, feedback, "Only reviewers can start an access review.")
                 .await;
         }
         let started = self

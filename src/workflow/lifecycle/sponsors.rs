@@ -146,10 +146,10 @@ impl Workflow {
                     team,
                     Job::CardReply {
                         request_id: request.id,
-                        text: format!(
+                        text: (format!(
                             ":information_source: Nobody gave {} a new sponsor within {days} day(s). The access stays (policy: keep); approvers can still reassign or end it.",
                             Self::who(&request)
-                        ),
+                        )).into(),
                     },
                 );
                 self.store.append_audit(entry, vec![note]).await?;
@@ -208,7 +208,7 @@ impl Workflow {
                 .tell(
                     team,
                     feedback,
-                    "Only approvers can give a guest a new sponsor.".into(),
+                    "Only approvers can give a guest a new sponsor.",
                 )
                 .await;
         }
@@ -284,7 +284,7 @@ impl Workflow {
                 team,
                 Job::CardReply {
                     request_id: id,
-                    text: format!(":bust_in_silhouette: <@{user}> made <@{to}> the sponsor of {who} (was <@{from}>)."),
+                    text: (format!(":bust_in_silhouette: <@{user}> made <@{to}> the sponsor of {who} (was <@{from}>).")).into(),
                 },
             ),
         ];
@@ -292,9 +292,9 @@ impl Workflow {
             team,
             Job::PostMessage {
                 channel: to.to_string(),
-                text: format!(
+                text: (format!(
                     "<@{user}> made you the sponsor of {who}: you now get their reminders and reviews, and decide whether their access continues."
-                ),
+                )).into(),
                 blocks: None,
                 thread_ts: None,
             },

@@ -246,17 +246,17 @@ impl Workflow {
             let changed = render::term_changes(&a.changes);
             waiting.push(maker.job(Job::CardReply {
                 request_id: request.id,
-                text: format!(
+                text: (format!(
                     ":pencil2: <@{voter}> approved with changes: {changed}. Approvals given before the change no longer count."
-                ),
+                )).into(),
             }));
             waiting.push(maker.job(Job::NotifyRequester {
                 request_id: request.id,
-                text: format!(
+                text: (format!(
                     "<@{voter}> changed your request *{}* for *{}* before approving it: {changed}.",
                     request.id,
                     safe(&request.full_name, 100)
-                ),
+                )).into(),
             }));
         }
         let words = DecisionWords {
@@ -291,16 +291,16 @@ impl Workflow {
             let (thread, dm) = words.say(verdict, &deciders, &now_request.amendment);
             decision.jobs.push(then_maker.job(Job::CardReply {
                 request_id: now_request.id,
-                text: thread,
+                text: (thread).into(),
             }));
             decision.jobs.push(then_maker.job(match verdict {
                 Verdict::Approve => Job::NotifyRequester {
                     request_id: now_request.id,
-                    text: dm,
+                    text: (dm).into(),
                 },
                 Verdict::Deny => Job::RequestEnded {
                     request_id: now_request.id,
-                    text: dm,
+                    text: (dm).into(),
                 },
             }));
             VoteEffects {
@@ -415,21 +415,21 @@ impl Workflow {
                 team,
                 Job::CardReply {
                     request_id: id,
-                    text: format!(
+                    text: (format!(
                         ":hourglass: Nobody decided within {} — request {id} lapsed.",
                         waited_text(waited)
-                    ),
+                    )).into(),
                 },
             ),
             self.job(
                 team,
                 Job::RequestEnded {
                     request_id: id,
-                    text: format!(
+                    text: (format!(
                         "Your request *{id}* for *{}* lapsed: nobody decided within {}. If the guest still needs access, ask again.",
                         safe(&request.full_name, 100),
                         waited_text(waited)
-                    ),
+                    )).into(),
                 },
             ),
             self.job(
@@ -479,7 +479,7 @@ impl Workflow {
                 team,
                 Job::PostMessage {
                     channel,
-                    text,
+                    text: text.into(),
                     blocks: with_blocks.then(|| blocks.clone()),
                     thread_ts,
                 },

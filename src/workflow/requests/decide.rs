@@ -267,7 +267,7 @@ impl Workflow {
             tz,
         ) {
             Ok(narrowed) => narrowed,
-            Err(errors) => return Ok(Some(errors_by_block(&errors))),
+            Err(errors) => return Ok(Some(errors_by_block(&errors, crate::i18n::Lang::En))),
         };
         let amendment = (!changes.is_empty()).then(|| amendment_of(&request, terms, changes));
         let ballot = Ballot {
@@ -381,7 +381,7 @@ impl Workflow {
         if request.state != RequestState::Pending {
             return Ok(format!(
                 "Request {id} is {} and can no longer be cancelled.",
-                request.state.label()
+                crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
             ));
         }
         let audit = AuditEntry {
@@ -407,7 +407,7 @@ impl Workflow {
                 team_id,
                 Job::CardReply {
                     request_id: id,
-                    text: format!(":no_entry_sign: Cancelled by <@{actor}>."),
+                    text: (format!(":no_entry_sign: Cancelled by <@{actor}>.")).into(),
                 },
             ),
             self.job(

@@ -1,7 +1,7 @@
 //! Opening and submitting the request form; requests that an auto-approval rule decides.
 
 use super::{LOOKUP_BUDGET, SubmitOutcome, errors_by_block};
-use crate::domain::expiry::{format_in_zone, zone};
+use crate::domain::expiry::zone;
 use crate::domain::policy::{Field, auto_approval, validate_request};
 use crate::domain::request::{NewRequest, Source};
 use crate::domain::roles::Right;
@@ -104,7 +104,12 @@ impl Workflow {
         let tz = zone(metadata.tz.as_deref());
         let valid = match validate_request(&request_draft(state), &self.settings.policy, now, tz) {
             Ok(valid) => valid,
-            Err(errors) => return Ok(SubmitOutcome::Errors(errors_by_block(&errors))),
+            Err(errors) => {
+                return Ok(SubmitOutcome::Errors(errors_by_block(
+                    &errors,
+                    crate::i18n::Lang::En,
+                )));
+            }
         };
         if let Some(refusal) = self.may_request(team_id, user).await? {
             return Ok(SubmitOutcome::Errors(HashMap::from([(
@@ -185,12 +190,12 @@ impl Workflow {
                 Job::PostCard { request_id: r.id }.now(&team, now, max_attempts),
                 Job::NotifyRequester {
                     request_id: r.id,
-                    text: format!(
+                    text: (format!(
                         "Your request *{}* for *{}* ({}) is waiting for an approver. I will tell you here when it is decided.",
                         r.id,
                         safe(&r.full_name, 100),
                         safe(r.email.as_str(), 254)
-                    ),
+                    )).into(),
                 }
                 .now(&team, now, max_attempts),
                 Job::PublishHome { user: r.requester.to_string() }.now(&team, now, max_attempts),
@@ -244,13 +249,13 @@ impl Workflow {
                 Job::PostCard { request_id: r.id }.now(&team, now, max_attempts),
                 Job::NotifyRequester {
                     request_id: r.id,
-                    text: format!(
+                    text: (format!(
                         "Your request *{}* for *{}* ({}) was approved automatically by rule *{}*. The invitation comes next; I will keep you posted.",
                         r.id,
                         safe(&r.full_name, 100),
                         safe(r.email.as_str(), 254),
                         safe(&rule_name, 80)
-                    ),
+                    )).into(),
                 }
                 .now(&team, now, max_attempts),
                 Job::PublishHome { user: r.requester.to_string() }.now(&team, now, max_attempts),
@@ -306,7 +311,7 @@ impl Workflow {
             what,
             existing.id,
             who,
-            format_in_zone(existing.created_at, tz)
+            crate::i18n::date_in_zone(existing.created_at, tz, crate::i18n::Lang::En)
         );
         HashMap::from([(field_block_id(Field::Email).to_string(), message)])
     }

@@ -9,8 +9,10 @@ use crate::domain::GuestRequest;
 use crate::domain::RequestState;
 use crate::domain::policy::FieldErrors;
 use crate::domain::roles::Right;
+use crate::i18n::Lang;
 use crate::slack::ids::field_block_id;
 use crate::slack::render;
+use crate::slack::say::problem;
 use crate::workflow::Workflow;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -53,7 +55,7 @@ impl Workflow {
             _ => format!(
                 "Request {} was already approved{by}{when}; it is now {}.",
                 request.id,
-                request.state.label()
+                crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
             ),
         }
     }
@@ -140,11 +142,15 @@ impl Workflow {
     }
 }
 
-fn errors_by_block(errors: &FieldErrors) -> HashMap<String, String> {
+/// A form's problems, worded in `lang` and keyed by the block of their field.
+pub(in crate::workflow) fn errors_by_block(
+    errors: &FieldErrors,
+    lang: Lang,
+) -> HashMap<String, String> {
     errors
         .0
         .iter()
-        .map(|(field, message)| (field_block_id(*field).to_string(), message.clone()))
+        .map(|(field, p)| (field_block_id(*field).to_string(), problem(p, lang)))
         .collect()
 }
 

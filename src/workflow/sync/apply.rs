@@ -103,7 +103,7 @@ impl Workflow {
             team,
             Job::PostMessage {
                 channel: channel.to_string(),
-                text: content.text.unwrap_or_default(),
+                text: (content.text.unwrap_or_default()).into(),
                 blocks,
                 thread_ts: None,
             },
@@ -314,7 +314,7 @@ impl Workflow {
             let explain = self.feedback_job(
                 team,
                 feedback,
-                "Only approvers who approve every request can apply a sync plan.".into(),
+                "Only approvers who approve every request can apply a sync plan.",
             );
             self.store.append_audit(audit, vec![explain]).await?;
             self.queued();
