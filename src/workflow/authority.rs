@@ -6,6 +6,7 @@
 use super::{Feedback, Workflow};
 use crate::domain::roles::{Refusal, Right, Standing};
 use crate::domain::{GuestRequest, RequestId, TeamId, UserGroupId, UserId};
+use crate::slack::say::{CommonSay, RequestSay};
 use crate::store::AuditEntry;
 use anyhow::Context;
 
@@ -32,7 +33,7 @@ impl Workflow {
         feedback: &Feedback,
     ) -> anyhow::Result<Option<GuestRequest>> {
         let Some(request) = self.store.get_request(team, id).await? else {
-            self.tell(team, feedback, format!("There is no request {id}."))
+            self.tell(team, feedback, CommonSay::NoSuchRequest { id })
                 .await?;
             return Ok(None);
         };
@@ -64,7 +65,14 @@ impl Workflow {
     ) -> anyhow::Result<()> {
         tracing::info!(request.id = request.id.0, %actor, verb, reason = refusal.code(), "click refused");
         metrics::counter!("decisions_refused_total", "reason" => refusal.code()).increment(1);
-        let explain = self.feedback_job(team, feedback, self.refusal_text(refusal, request));
+        let explain = self.feedback_job(
+            team,
+            feedback,
+            RequestSay::Refused {
+                id: request.id,
+                refusal: refusal.clone(),
+            },
+        );
         self.store
             .append_audit(
                 self.refused_audit(team, actor, verb, request, refusal),
@@ -177,36 +185,6 @@ impl Workflow {
             .collect())
     }
 
-    pub(super) fn refusal_text(&self, refusal: &Refusal, request: &GuestRequest) -> String {
-        match refusal {
-            Refusal::OwnRequest => format!(
-                "You cannot decide your own request ({}). Another approver has to.",
-                request.id
-            ),
-            Refusal::NotAllowed {
-                right: Right::Decide,
-            } => format!(
-                "Only approvers can decide guest requests; {} is still waiting for one.",
-                request.id
-            ),
-            Refusal::NotAllowed { right } => format!(
-                "None of your roles lets you {} guest requests such as {}.",
-                right_verb(*right),
-                request.id
-            ),
-            Refusal::OutsideScope { right, channels } => format!(
-                "You {} requests for your own channels only; {} also asks for {}.",
-                right_verb(*right),
-                request.id,
-                channels
-                    .iter()
-                    .map(|c| format!("<#{c}>"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            ),
-        }
-    }
-
     pub(super) fn refused_audit(
         &self,
         team_id: &TeamId,
@@ -225,18 +203,5 @@ impl Workflow {
             detail: refusal.code().to_string(),
             at: self.now(),
         }
-    }
-}
-
-/// What a right lets one do, as a verb for refusals ("None of your roles lets you …").
-pub(super) fn right_verb(right: Right) -> &'static str {
-    match right {
-        Right::Request => "ask for",
-        Right::Decide => "decide",
-        Right::Revoke => "end access granted by",
-        Right::Convert => "convert guests of",
-        Right::Import => "import",
-        Right::Sync => "run group sync for",
-        Right::Review => "review",
     }
 }

@@ -1,10 +1,12 @@
 //! `/guest` and its subcommands.
 
-use super::{SORRY, Workflow, log_internal};
+use super::requests::Viewer;
+use super::{Workflow, log_internal};
 use crate::domain::expiry::zone;
 use crate::domain::roles::Right;
 use crate::domain::{RequestId, TeamId, UserId};
 use crate::slack::render;
+use crate::slack::say::{CommonSay, RequestSay, Say};
 use slack_morphism::prelude::*;
 
 /// The answer to a slash command, given in the HTTP response (or the Socket Mode ack).
@@ -33,29 +35,43 @@ impl Workflow {
         let span = tracing::Span::current();
         span.record("slack.team", command.team_id.0.as_str());
         span.record("slack.user", command.user_id.0.as_str());
-        match self.command(command).await {
+        // The caller's language and zone, looked up once (cached) within the command's budget.
+        let viewer = self.viewer(&UserId(command.user_id.0.clone())).await;
+        match self.command(command, &viewer).await {
             Ok(reply) => reply,
             Err(e) => {
                 log_internal("slash command", &e);
-                CommandReply::Ephemeral(SORRY.into())
+                CommandReply::Ephemeral(CommonSay::Sorry.text(viewer.lang))
             }
         }
     }
 
-    async fn command(&self, command: &SlackCommandEvent) -> anyhow::Result<CommandReply> {
+    async fn command(
+        &self,
+        command: &SlackCommandEvent,
+        viewer: &Viewer,
+    ) -> anyhow::Result<CommandReply> {
+        let lang = viewer.lang;
+        let say = |say: Say| CommandReply::Ephemeral(say.text(lang));
         let team = TeamId(command.team_id.0.clone());
         let user = UserId(command.user_id.0.clone());
         if command.command.0 != crate::slack::manifest::SLASH_COMMAND {
             tracing::info!(command = %command.command.0, "unknown slash command");
-            return Ok(CommandReply::Ephemeral(format!(
-                "Guestlist does not handle `{}`. Try `/guest help`.",
-                crate::domain::text::escape(&command.command.0)
-            )));
+            return Ok(say(RequestSay::UnknownCommand {
+                command: command.command.0.clone(),
+            }
+            .into()));
         }
         let text = command.text.clone().unwrap_or_default();
         let mut words = text.split_whitespace();
         let sub = words.next().map(str::to_lowercase);
         let arg = words.next();
+        let which = |example: &str| {
+            say(RequestSay::WhichRequest {
+                example: example.into(),
+            }
+            .into())
+        };
         Ok(match sub.as_deref() {
             None | Some("request") | Some("new") => {
                 let origin = Some(command.channel_id.0.clone());
@@ -64,10 +80,10 @@ impl Workflow {
                     .await?
                 {
                     None => CommandReply::Empty,
-                    Some(message) => CommandReply::Ephemeral(message),
+                    Some(message) => say(message),
                 }
             }
-            Some("help") => CommandReply::Ephemeral(render::help_text()),
+            Some("help") => CommandReply::Ephemeral(render::help_text(lang)),
             Some("link") => match self
                 .open_link_form(&team, &user, &command.trigger_id.0)
                 .await?
@@ -77,41 +93,43 @@ impl Workflow {
             },
             Some("list") => {
                 let mine = self.store.requests_by_requester(&team, &user, 20).await?;
-                CommandReply::Ephemeral(if mine.is_empty() {
-                    "You have not asked for any guests yet. Run `/guest` to start.".into()
+                if mine.is_empty() {
+                    say(RequestSay::NoRequestsYet.into())
                 } else {
-                    let lines: Vec<String> = mine.iter().map(render::request_line).collect();
-                    format!("*Your requests*\n{}", lines.join("\n"))
-                })
+                    CommandReply::Ephemeral(render::request_list(&mine, lang))
+                }
             }
             Some("status") => match arg.and_then(RequestId::parse) {
-                None => {
-                    CommandReply::Ephemeral("Which request? For example `/guest status 12`.".into())
-                }
-                Some(id) => CommandReply::Ephemeral(self.status(&team, &user, id).await?),
-            },
-            Some("sync") => CommandReply::Ephemeral(
-                self.sync_command(&team, &user, arg, command.response_url.0.as_str())
-                    .await?,
-            ),
-            Some("import") => CommandReply::Ephemeral(
-                if self.may_at_all(&team, &user, Right::Import).await?.is_ok() {
-                    render::import_help(self.settings.request_channel.as_ref())
-                } else {
-                    "Only approvers whose role has the `import` right can import guests. To ask for one guest, run `/guest`."
-                        .into()
+                None => which("/guest status 12"),
+                Some(id) => match self.status(&team, &user, id, viewer).await? {
+                    Ok(text) => CommandReply::Ephemeral(text),
+                    Err(refused) => say(refused),
                 },
-            ),
-            Some("cancel") => match arg.and_then(RequestId::parse) {
-                None => {
-                    CommandReply::Ephemeral("Which request? For example `/guest cancel 12`.".into())
+            },
+            Some("sync") => say(self
+                .sync_command(&team, &user, arg, command.response_url.0.as_str())
+                .await?),
+            Some("import") => {
+                if self.may_at_all(&team, &user, Right::Import).await?.is_ok() {
+                    CommandReply::Ephemeral(render::import_help(
+                        self.settings.request_channel.as_ref(),
+                        lang,
+                    ))
+                } else {
+                    say(RequestSay::ImportNotAllowed.into())
                 }
-                Some(id) => CommandReply::Ephemeral(self.cancel(&team, &user, id).await?),
+            }
+            Some("cancel") => match arg.and_then(RequestId::parse) {
+                None => which("/guest cancel 12"),
+                Some(id) => say(self.cancel(&team, &user, id).await?),
             },
             Some(other) => CommandReply::Ephemeral(format!(
-                "I don't know `/guest {}`.\n{}",
-                crate::domain::text::safe(other, 40),
-                render::help_text()
+                "{}\n{}",
+                RequestSay::UnknownSubcommand {
+                    sub: other.to_string(),
+                }
+                .text(lang),
+                render::help_text(lang)
             )),
         })
     }
@@ -124,17 +142,17 @@ impl Workflow {
         user: &UserId,
         arg: Option<&str>,
         response_url: &str,
-    ) -> anyhow::Result<String> {
+    ) -> anyhow::Result<Say> {
         let apply = match arg {
             Some("preview") => false,
             Some("now") => true,
-            _ => return Ok("Use `/guest sync preview` to see what group sync would change, or `/guest sync now` to run it.".into()),
+            _ => return Ok(RequestSay::SyncUsage.into()),
         };
         if self.may_at_all(team, user, Right::Sync).await?.is_err() {
-            return Ok("Only approvers whose role has the `sync` right can run group sync.".into());
+            return Ok(RequestSay::SyncNotAllowed.into());
         }
         if self.settings.sync.rules.is_empty() {
-            return Ok("No sync rules are configured (`[[sync]]` in guestlist.toml).".into());
+            return Ok(RequestSay::NoSyncRules.into());
         }
         let job = self.job(
             team,
@@ -147,25 +165,32 @@ impl Workflow {
         self.store.enqueue_jobs(&[job]).await?;
         self.queued();
         Ok(if apply {
-            "Running group sync; the outcome will appear here.".into()
+            RequestSay::SyncRunning.into()
         } else {
-            "Working out what group sync would change; the plan will appear here.".into()
+            RequestSay::SyncPreviewing.into()
         })
     }
 
-    /// `/guest status <id>`: for the requester and for approvers.
-    async fn status(&self, team: &TeamId, user: &UserId, id: RequestId) -> anyhow::Result<String> {
+    /// `/guest status <id>`: for the requester and for approvers, in the viewer's own zone.
+    async fn status(
+        &self,
+        team: &TeamId,
+        user: &UserId,
+        id: RequestId,
+        viewer: &Viewer,
+    ) -> anyhow::Result<Result<String, Say>> {
         let Some(request) = self.store.get_request(team, id).await? else {
-            return Ok(format!("There is no request {id}."));
+            return Ok(Err(CommonSay::NoSuchRequest { id }.into()));
         };
         if &request.requester != user && self.may_on(user, Right::Decide, &request).await?.is_err()
         {
-            return Ok(format!("Request {id} is not yours to see."));
+            return Ok(Err(RequestSay::NotYoursToSee { id }.into()));
         }
-        let tz = match self.directory.person(user).await {
-            Ok(person) => zone(person.tz.as_deref()),
-            Err(_) => zone(None),
-        };
-        Ok(render::status_text(&request, tz, self.now()))
+        Ok(Ok(render::status_text(
+            &request,
+            zone(viewer.tz.as_deref()),
+            self.now(),
+            viewer.lang,
+        )))
     }
 }

@@ -221,6 +221,7 @@ impl Workflow {
                             SlackViewSubmissionUpdateResponse::new(render::request_sent(
                                 &request,
                                 self.settings.request_channel.as_ref().map(|c| c.as_str()),
+                                self.viewer(&user).await.lang,
                             )),
                         )
                         .into(),

@@ -122,7 +122,7 @@ impl Workflow {
             ));
         }
         if let Some(refusal) = self.may_request(team, user).await? {
-            return Ok(Some(refusal));
+            return Ok(Some(refusal.text(crate::i18n::Lang::En)));
         }
         let tz = match tokio::time::timeout(PAGE_LOOKUP_BUDGET, self.directory.person(user)).await {
             Ok(Ok(person)) => person.tz,
@@ -163,7 +163,7 @@ impl Workflow {
             number(LINK_DAYS_BLOCK).as_deref(),
         );
         let mut errors: HashMap<String, String> = match &terms {
-            Err(e) => crate::workflow::requests::errors_by_block(&e, crate::i18n::Lang::En),
+            Err(e) => crate::workflow::requests::errors_by_block(e, crate::i18n::Lang::En),
             Ok(_) => HashMap::new(),
         };
         if let Err(problems) = &options {
@@ -193,7 +193,7 @@ impl Workflow {
         if let Some(refusal) = self.may_request(team, user).await? {
             return Ok(LinkSubmit::Errors(HashMap::from([(
                 field_block_id(Field::GuestType).to_string(),
-                refusal,
+                refusal.plain(crate::i18n::Lang::En),
             )])));
         }
         let token = hex::encode(rand::random::<[u8; 24]>());

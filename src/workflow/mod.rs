@@ -227,6 +227,3 @@ impl Workflow {
 fn log_internal(what: &str, error: &anyhow::Error) {
     tracing::error!(error = %format!("{error:#}"), "{what} failed");
 }
-
-/// What people see when something on our side broke.
-pub const SORRY: &str = ":warning: Something went wrong on our side. Please try again in a minute; if it keeps happening, tell the Guestlist admins.";

@@ -126,7 +126,9 @@ impl Workflow {
             Job::StaleReminder { request_id } => {
                 let request = self.request(team, request_id).await?;
                 if request.state == RequestState::Pending {
-                    let text = self.stale_reminder_text(&request, self.now());
+                    let text = self
+                        .stale_reminder(&request, self.now())
+                        .text(self.channel_lang());
                     let card = posted_card(&request)?;
                     self.slack
                         .post_message(
@@ -145,7 +147,10 @@ impl Workflow {
                 self.slack
                     .post_message(
                         &channel,
-                        render::request_button_offer(&user),
+                        render::request_button_offer(
+                            &user,
+                            self.lang_of(&UserId(user.clone())).await,
+                        ),
                         Some(&thread_ts),
                     )
                     .await?;
@@ -439,7 +444,7 @@ impl Workflow {
             .slack
             .post_message(
                 channel.as_str(),
-                render::card(&request, &votes, self.now()),
+                render::card(&request, &votes, self.now(), self.channel_lang()),
                 None,
             )
             .await?;
@@ -466,7 +471,7 @@ impl Workflow {
             .update_message(
                 card.channel.as_str(),
                 &card.ts,
-                render::card(&request, &votes, self.now()),
+                render::card(&request, &votes, self.now(), self.channel_lang()),
             )
             .await?;
         self.store
@@ -627,10 +632,11 @@ impl Workflow {
         } else {
             None
         };
+        let lang = self.lang_of(user).await;
         self.slack
             .publish_home(
                 user,
-                render::home(&mine, approver.as_ref(), links.as_deref(), self.now()),
+                render::home(&mine, approver.as_ref(), links.as_deref(), self.now(), lang),
             )
             .await?;
         Ok(())

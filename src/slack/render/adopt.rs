@@ -207,7 +207,7 @@ pub fn weekly_digest(
         .map(|r| {
             format!(
                 "• {} · sponsor <@{}> · ends {}",
-                super::home::request_line(r),
+                super::home::request_line(r, Lang::En),
                 r.requester,
                 expiry_text(r, now)
             )

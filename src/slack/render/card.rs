@@ -6,9 +6,13 @@ use crate::domain::policy::{MAX_NAME_CHARS, MAX_ORGANISATION_CHARS, MAX_REASON_C
 use crate::domain::quorum::{Tally, TermChange, Vote, tally};
 use crate::domain::request::Source;
 use crate::domain::text::truncate;
-use crate::slack::say::guest_type_label;
+use crate::slack::say::{guest_type_label, state_word};
 
-pub(super) fn summary_fields(request: &GuestRequest, now: DateTime<Utc>) -> Vec<SlackBlockText> {
+pub(super) fn summary_fields(
+    request: &GuestRequest,
+    now: DateTime<Utc>,
+    lang: Lang,
+) -> Vec<SlackBlockText> {
     let organisation = if request.organisation.is_empty() {
         "—".to_string()
     } else {
@@ -21,112 +25,137 @@ pub(super) fn summary_fields(request: &GuestRequest, now: DateTime<Utc>) -> Vec<
         .unwrap_or_default();
     vec![
         md!(
-            "*Guest*\n{}\n{}{}",
+            "*{}*\n{}\n{}{}",
+            t!(lang, "card-guest"),
             safe(&request.full_name, MAX_NAME_CHARS),
             safe(request.email.as_str(), 254),
             phone
         ),
-        md!("*Organisation*\n{}", organisation),
+        md!("*{}*\n{}", t!(lang, "card-organisation"), organisation),
         md!(
-            "*Type*\n{}",
-            crate::slack::say::guest_type_label(request.guest_type, crate::i18n::Lang::En)
+            "*{}*\n{}",
+            t!(lang, "card-type"),
+            guest_type_label(request.guest_type, lang)
         ),
-        md!("*Channels*\n{}", channels_text(request)),
-        md!("*Expires*\n{}", expiry_text(request, now)),
         md!(
-            "*Requested by*\n<@{}> · {}",
+            "*{}*\n{}",
+            t!(lang, "card-channels"),
+            channels_text(request)
+        ),
+        md!(
+            "*{}*\n{}",
+            t!(lang, "card-expires"),
+            expiry_words(request, now, lang)
+        ),
+        md!(
+            "*{}*\n<@{}> · {}",
+            t!(lang, "card-requested-by"),
             request.requester,
-            slack_date(request.created_at)
+            date(request.created_at, lang)
         ),
     ]
 }
 
 /// The card in the request channel: everything an approver needs, where its approvals stand,
 /// and the buttons while pending. `votes` are the current round's.
-pub fn card(request: &GuestRequest, votes: &[Vote], now: DateTime<Utc>) -> SlackMessageContent {
+pub fn card(
+    request: &GuestRequest,
+    votes: &[Vote],
+    now: DateTime<Utc>,
+    lang: Lang,
+) -> SlackMessageContent {
     let title = match request.kind {
-        RequestKind::Guest => format!("Guest request {}", request.id),
-        RequestKind::Extension => format!(
-            "Extension request {} for {}",
-            request.id,
-            request.parent_id.map(|p| p.to_string()).unwrap_or_default()
+        RequestKind::Guest => t!(lang, "card-title-guest", id = request.id.to_string()),
+        RequestKind::Extension => t!(
+            lang,
+            "card-title-extension",
+            id = request.id.to_string(),
+            parent = request.parent_id.map(|p| p.to_string()).unwrap_or_default()
         ),
     };
-    let source = match request.source {
-        Source::Form => String::new(),
-        Source::Import => " (CSV import)".to_string(),
-        Source::Sync => format!(
-            " (group sync rule *{}*)",
-            escape(request.sync_rule.as_deref().unwrap_or(""))
+    let rule = escape(request.sync_rule.as_deref().unwrap_or(""));
+    let requester = format!("<@{}>", request.requester);
+    let asks = match (request.kind, &request.source) {
+        (RequestKind::Guest, _) => t!(
+            lang,
+            "card-asks-guest",
+            requester = requester,
+            kind = request.guest_type.as_str()
         ),
-        Source::InviteLink => " (through the sponsor's invite link)".to_string(),
-        Source::SelfRegistration => " (self-registration)".to_string(),
-        Source::Adopted => " (an existing guest, adopted)".to_string(),
-        Source::AccessChange => String::new(),
+        (RequestKind::Extension, Source::AccessChange) => {
+            t!(lang, "card-asks-channels", requester = requester)
+        }
+        (RequestKind::Extension, _) => t!(lang, "card-asks-extension", requester = requester),
+    };
+    // Where it came from, when not the form: "(CSV import)", "(group sync rule *x*)".
+    let source = t!(
+        lang,
+        "card-source",
+        source = request.source.as_str(),
+        rule = rule
+    );
+    let asks = if source.is_empty() {
+        asks
+    } else {
+        format!("{asks} {source}")
     };
     let pending = request.state == RequestState::Pending;
-    let progress = approval_progress(request, votes, now);
-    let asks = match request.kind {
-        RequestKind::Guest => format!(
-            "asks for a *{}* account",
-            crate::slack::say::guest_type_label(request.guest_type, crate::i18n::Lang::En)
-                .to_lowercase()
-        ),
-        RequestKind::Extension if request.source == Source::AccessChange => {
-            "asks to give this guest these channels (the end stays as it is)".to_string()
-        }
-        RequestKind::Extension => "asks to extend this guest account".to_string(),
-    };
+    let progress = approval_progress(request, votes, now, lang);
     let blocks: Vec<SlackBlock> = slack_blocks![
         some_into(SlackHeaderBlock::new(pt!(truncate(&title, 150)))),
+        some_into(SlackSectionBlock::new().with_text(md!("{}", asks))),
+        some_into(SlackSectionBlock::new().with_fields(summary_fields(request, now, lang))),
         some_into(SlackSectionBlock::new().with_text(md!(
-            "<@{}> {}{}",
-            request.requester,
-            asks,
-            source
+            "*{}*\n{}",
+            t!(lang, "card-reason"),
+            quote(&request.reason, MAX_REASON_CHARS)
         ))),
-        some_into(SlackSectionBlock::new().with_fields(summary_fields(request, now))),
-        some_into(SlackSectionBlock::new().with_text(md!("*Reason*\n{}", quote(&request.reason, MAX_REASON_CHARS)))),
         optionally_into(!request.amendment.is_empty() => SlackSectionBlock::new().with_text(md!(
-            ":pencil2: *Changed by an approver:* {}",
-            term_changes(&request.amendment)
+            ":pencil2: *{}* {}",
+            t!(lang, "card-changed-by-approver"),
+            term_changes(&request.amendment, lang)
         ))),
-        some_into(SlackContextBlock::new(vec![md!("{}", status_line(request))])),
+        some_into(SlackContextBlock::new(vec![md!("{}", status(request, lang))])),
         optionally_into(pending && progress.is_some() => SlackContextBlock::new(vec![md!("{}", progress.clone().unwrap_or_default())])),
-        optionally_into(pending => SlackActionsBlock::new(decision_buttons(request))
+        optionally_into(pending => SlackActionsBlock::new(decision_buttons(request, lang))
             .with_block_id(format!("decide:{}", request.id.0).into())),
-        ..account_buttons(request).into_iter().map(|buttons| SlackActionsBlock::new(buttons)
+        ..account_buttons(request, lang).into_iter().map(|buttons| SlackActionsBlock::new(buttons)
             .with_block_id(format!("account:{}", request.id.0).into()))
     ];
     SlackMessageContent::new()
-        .with_text(format!(
-            "{}: {} ({}) — {}",
-            title,
-            safe(&request.full_name, MAX_NAME_CHARS),
-            safe(request.email.as_str(), 254),
-            crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
+        .with_text(t!(
+            lang,
+            "card-fallback",
+            title = title,
+            guest = safe(&request.full_name, MAX_NAME_CHARS),
+            email = safe(request.email.as_str(), 254),
+            state = state_word(request.state, lang)
         ))
         .with_blocks(blocks)
 }
 
-pub(super) fn decision_buttons(request: &GuestRequest) -> Vec<SlackActionBlockElement> {
+pub(super) fn decision_buttons(request: &GuestRequest, lang: Lang) -> Vec<SlackActionBlockElement> {
     slack_blocks![
         some_into(
-            button("Approve", &Button::Approve(request.id))
+            button(&t!(lang, "button-approve"), &Button::Approve(request.id))
                 .with_style(SlackBlockButtonStyle::Primary)
         ),
         optionally_into(request.kind == RequestKind::Guest => button(
-            "Approve with changes",
+            &t!(lang, "button-approve-with-changes"),
             &Button::ApproveWithChanges(request.id)
         )),
         some_into(
-            button("Deny", &Button::Deny(request.id)).with_style(SlackBlockButtonStyle::Danger)
+            button(&t!(lang, "button-deny"), &Button::Deny(request.id))
+                .with_style(SlackBlockButtonStyle::Danger)
         )
     ]
 }
 
 /// What approvers can do with an account once it exists.
-pub(super) fn account_buttons(request: &GuestRequest) -> Option<Vec<SlackActionBlockElement>> {
+pub(super) fn account_buttons(
+    request: &GuestRequest,
+    lang: Lang,
+) -> Option<Vec<SlackActionBlockElement>> {
     if request.kind != RequestKind::Guest {
         return None;
     }
@@ -136,24 +165,27 @@ pub(super) fn account_buttons(request: &GuestRequest) -> Option<Vec<SlackActionB
         safe(&request.full_name, 80),
         safe(request.email.as_str(), 254)
     );
-    let revoke = button("Revoke access", &Button::Revoke(id))
+    let revoke = button(&t!(lang, "button-revoke-access"), &Button::Revoke(id))
         .with_style(SlackBlockButtonStyle::Danger)
-        .with_confirm(confirm(
-            "Revoke access?",
-            format!("{who} loses access now."),
-            "Revoke",
+        .with_confirm(confirm_in(
+            &t!(lang, "confirm-revoke-title"),
+            t!(lang, "confirm-revoke-text", who = who.as_str()),
+            &t!(lang, "confirm-revoke-yes"),
+            lang,
         ));
-    let resend = button("Resend invitation", &Button::Resend(id));
-    let member = button("Make full member", &Button::MakeMember(id)).with_confirm(confirm(
-        "Make a full member?",
-        format!("{who} becomes a full member of the workspace and no longer expires."),
-        "Make member",
-    ));
+    let resend = button(&t!(lang, "button-resend-invitation"), &Button::Resend(id));
+    let member =
+        button(&t!(lang, "button-make-member"), &Button::MakeMember(id)).with_confirm(confirm_in(
+            &t!(lang, "confirm-member-title"),
+            t!(lang, "confirm-member-text", who = who.as_str()),
+            &t!(lang, "confirm-member-yes"),
+            lang,
+        ));
     let buttons: Vec<SlackActionBlockElement> = match request.state {
         RequestState::Approved => vec![revoke.into()],
         RequestState::Invited | RequestState::InviteExpired => vec![resend.into(), revoke.into()],
         RequestState::Active if request.guest_type != GuestType::Member => vec![
-            button("Change access…", &Button::ChangeAccess(id)).into(),
+            button(&t!(lang, "button-change-access"), &Button::ChangeAccess(id)).into(),
             member.into(),
             revoke.into(),
         ],
@@ -169,6 +201,7 @@ pub fn approval_progress(
     request: &GuestRequest,
     votes: &[Vote],
     now: DateTime<Utc>,
+    lang: Lang,
 ) -> Option<String> {
     let mut parts = Vec::new();
     match tally(&request.quorum, votes, &request.requester) {
@@ -182,20 +215,22 @@ pub fn approval_progress(
             // One approval needed and none yet: nothing worth a line.
             if needed > 1 || !who.is_empty() {
                 parts.push(if who.is_empty() {
-                    format!("0 of {needed} approvals")
+                    t!(lang, "progress-none-yet", needed = needed)
                 } else {
-                    format!(
-                        "{} of {needed} approval{}: {}",
-                        who.len(),
-                        if needed == 1 { "" } else { "s" },
-                        who.join(", ")
+                    t!(
+                        lang,
+                        "progress-approvals",
+                        count = who.len(),
+                        needed = needed,
+                        who = who.join(", ")
                     )
                 });
             }
             if !missing_roles.is_empty() {
-                parts.push(format!(
-                    "still needs one from each of: {}",
-                    missing_roles
+                parts.push(t!(
+                    lang,
+                    "progress-missing-roles",
+                    roles = missing_roles
                         .iter()
                         .map(|r| format!("*{}*", escape(r)))
                         .collect::<Vec<_>>()
@@ -203,9 +238,11 @@ pub fn approval_progress(
                 ));
             }
             if denials > 0 {
-                parts.push(format!(
-                    "{denials} of {needed} denial{} to deny it",
-                    if needed == 1 { "" } else { "s" }
+                parts.push(t!(
+                    lang,
+                    "progress-denials",
+                    count = denials,
+                    needed = needed
                 ));
             }
         }
@@ -213,16 +250,21 @@ pub fn approval_progress(
         Tally::Approved | Tally::Denied => {}
     }
     if request.approval_round > 1 {
-        parts.push("count restarted after a change".into());
+        parts.push(t!(lang, "progress-restarted"));
     }
     if let Some(at) = request.decide_by {
-        parts.push(format!("lapses {} ({})", slack_date(at), relative(at, now)));
+        parts.push(t!(
+            lang,
+            "progress-lapses",
+            at = date(at, lang),
+            relative = i18n::relative(at, now, lang)
+        ));
     }
     (!parts.is_empty()).then(|| format!(":ballot_box_with_check: {}", parts.join(" · ")))
 }
 
 /// "channels: #a, #b → #a; type: multi-channel → single-channel; ends: 60 days → 30 days".
-pub fn term_changes(changes: &[TermChange]) -> String {
+pub fn term_changes(changes: &[TermChange], lang: Lang) -> String {
     let channels = |list: &[crate::domain::ChannelId]| {
         list.iter()
             .map(|c| format!("<#{c}>"))
@@ -230,23 +272,27 @@ pub fn term_changes(changes: &[TermChange]) -> String {
             .join(", ")
     };
     let expiry = |e: &Expiry| match *e {
-        Expiry::AfterDays { days } => format!("{days} days after approval"),
-        Expiry::At { at } => slack_date(at),
-        Expiry::Never => "never".into(),
+        Expiry::AfterDays { days } => t!(lang, "expiry-after-days", days = days),
+        Expiry::At { at } => date(at, lang),
+        Expiry::Never => t!(lang, "change-never"),
     };
     changes
         .iter()
         .map(|c| match c {
-            TermChange::Channels { from, to } => {
-                format!("channels: {} → {}", channels(from), channels(to))
-            }
-            TermChange::GuestType { from, to } => format!(
-                "type: {} → {}",
-                guest_type_label(*from, Lang::En).to_lowercase(),
-                guest_type_label(*to, Lang::En).to_lowercase()
+            TermChange::Channels { from, to } => t!(
+                lang,
+                "change-channels",
+                from = channels(from),
+                to = channels(to)
+            ),
+            TermChange::GuestType { from, to } => t!(
+                lang,
+                "change-type",
+                from = guest_type_label(*from, lang).to_lowercase(),
+                to = guest_type_label(*to, lang).to_lowercase()
             ),
             TermChange::Expiry { from, to } => {
-                format!("ends: {} → {}", expiry(from), expiry(to))
+                t!(lang, "change-ends", from = expiry(from), to = expiry(to))
             }
         })
         .collect::<Vec<_>>()

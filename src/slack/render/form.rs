@@ -51,15 +51,17 @@ pub fn request_form(
     policy: &RequestPolicy,
     metadata: &FormMetadata,
     again: Option<Again<'_>>,
+    lang: Lang,
 ) -> SlackView {
     let tz_name = metadata.tz.clone().unwrap_or_else(|| "UTC".into());
     let tz = crate::domain::expiry::zone(Some(&tz_name));
     let asked = again.map(|a| a.request);
-    let types: Vec<(&str, &str)> = policy
+    let labels: Vec<(&str, String)> = policy
         .guest_types
         .iter()
-        .map(|t| (t.as_str(), type_label(*t)))
+        .map(|t| (t.as_str(), type_label(*t, lang)))
         .collect();
+    let types: Vec<(&str, &str)> = labels.iter().map(|(v, l)| (*v, l.as_str())).collect();
     let type_options = radio(&types);
     let initial_type = asked
         .and_then(|r| {
@@ -69,12 +71,14 @@ pub fn request_form(
         })
         .unwrap_or(&type_options[0])
         .clone();
-    let mut expiry_modes = vec![
-        ("days", "After a number of days (counted from approval)"),
-        ("date", "On a date and time"),
-    ];
+    let (after_days, on_date, never) = (
+        t!(lang, "form-ends-after-days"),
+        t!(lang, "form-ends-on-date"),
+        t!(lang, "form-ends-never"),
+    );
+    let mut expiry_modes = vec![("days", after_days.as_str()), ("date", on_date.as_str())];
     if policy.allow_never {
-        expiry_modes.push(("never", "Never"));
+        expiry_modes.push(("never", never.as_str()));
     }
     let expiry_options = radio(&expiry_modes);
     let initial = ExpiryInputs::of(asked.map(|r| r.expiry), tz, policy.allow_never);
@@ -84,10 +88,8 @@ pub fn request_form(
         .unwrap_or(&expiry_options[0])
         .clone();
     let max_hint = match policy.max_expiry_days {
-        Some(days) => format!(
-            "At most {days} days from now. Dates and times are in your time zone ({tz_name})."
-        ),
-        None => format!("Dates and times are in your time zone ({tz_name})."),
+        Some(days) => t!(lang, "form-hint-max", days = days, tz = tz_name.as_str()),
+        None => t!(lang, "form-hint-zone", tz = tz_name.as_str()),
     };
     let filled = |field: Field, value: Option<&str>, input: SlackBlock| match (input, value) {
         (SlackBlock::Input(mut block), Some(value)) if !value.is_empty() => {
@@ -100,23 +102,21 @@ pub fn request_form(
         (other, _) => other,
     };
     let preface = again.map(|a| match a.note {
-        Some(note) => format!(
-            "You asked for this before ({}). It ended with this note:\n{}\nChange what needs changing and send it again.",
-            a.request.id,
-            quote(note, 500)
+        Some(note) => t!(
+            lang,
+            "form-again-note",
+            id = a.request.id.to_string(),
+            note = quote(note, 500)
         ),
-        None => format!(
-            "You asked for this before ({}). Change what needs changing and send it again.",
-            a.request.id
-        ),
+        None => t!(lang, "form-again", id = a.request.id.to_string()),
     });
     let mut email = SlackBlockEmailInputElement::new()
         .with_action_id(field_block_id(Field::Email).into())
-        .with_placeholder(pt!("name@partner.com"));
+        .with_placeholder(pt!(t!(lang, "form-email-placeholder")));
     if let Some(r) = asked {
         email.initial_value = Some(EmailAddress(r.email.as_str().to_string()));
     }
-    let mut channels = channels_select(policy);
+    let mut channels = channels_select(policy, lang);
     if let Some(r) = asked {
         channels.initial_conversations = Some(
             r.channels
@@ -129,21 +129,27 @@ pub fn request_form(
         optionally_into(preface.is_some() => SlackSectionBlock::new()
             .with_text(md!("{}", preface.clone().unwrap_or_default()))),
         some_into(
-            SlackInputBlock::new(pt!("Guest email"), email.into())
+            SlackInputBlock::new(pt!(t!(lang, "form-email")), email.into())
                 .with_block_id(field_block_id(Field::Email).into())
         ),
         some_into(filled(
             Field::FullName,
             asked.map(|r| r.full_name.as_str()),
-            text_input(Field::FullName, "Full name", "Grace Hopper", MAX_NAME_CHARS, false)
+            text_input(
+                Field::FullName,
+                &t!(lang, "form-name"),
+                &t!(lang, "form-name-placeholder"),
+                MAX_NAME_CHARS,
+                false
+            )
         )),
         some_into(filled(
             Field::Organisation,
             asked.map(|r| r.organisation.as_str()),
             match text_input(
                 Field::Organisation,
-                "Organisation",
-                "Partner Inc",
+                &t!(lang, "form-organisation"),
+                &t!(lang, "form-organisation-placeholder"),
                 MAX_ORGANISATION_CHARS,
                 false
             ) {
@@ -156,15 +162,15 @@ pub fn request_form(
             asked.map(|r| r.reason.as_str()),
             text_input(
                 Field::Reason,
-                "Why do they need access?",
-                "What they will work on, and with whom",
+                &t!(lang, "form-reason"),
+                &t!(lang, "form-reason-placeholder"),
                 MAX_REASON_CHARS,
                 true
             )
         )),
         some_into(
             SlackInputBlock::new(
-                pt!("Guest type"),
+                pt!(t!(lang, "form-guest-type")),
                 SlackBlockRadioButtonsElement::new(type_options.clone())
                     .with_action_id(field_block_id(Field::GuestType).into())
                     .with_initial_option(initial_type)
@@ -173,9 +179,9 @@ pub fn request_form(
             .with_block_id(field_block_id(Field::GuestType).into())
         ),
         some_into(
-            SlackInputBlock::new(pt!("Channels"), channels.into())
+            SlackInputBlock::new(pt!(t!(lang, "form-channels")), channels.into())
                 .with_block_id(field_block_id(Field::Channels).into())
-                .with_hint(pt!("A single-channel guest gets exactly one channel."))
+                .with_hint(pt!(t!(lang, "form-channels-hint")))
         ),
         ..expiry_blocks(
             &expiry_options,
@@ -183,14 +189,15 @@ pub fn request_form(
             &initial,
             policy.max_expiry_days,
             &tz_name,
-            Some(max_hint)
+            Some(max_hint),
+            lang
         )
         .into_iter()
     ];
     SlackView::Modal(
-        SlackModalView::new(pt!("Request a guest"), blocks)
-            .with_submit(pt!("Send request"))
-            .with_close(pt!("Cancel"))
+        SlackModalView::new(pt!(t!(lang, "form-title")), blocks)
+            .with_submit(pt!(t!(lang, "form-submit")))
+            .with_close(pt!(t!(lang, "button-cancel")))
             .with_callback_id(View::RequestForm.callback_id().into())
             .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises")),
     )
@@ -198,10 +205,13 @@ pub fn request_form(
 
 /// The channel picker of the request and link forms: public and private channels of this
 /// workspace, at most the policy's number.
-pub(super) fn channels_select(policy: &RequestPolicy) -> SlackBlockMultiConversationsSelectElement {
+pub(super) fn channels_select(
+    policy: &RequestPolicy,
+    lang: Lang,
+) -> SlackBlockMultiConversationsSelectElement {
     SlackBlockMultiConversationsSelectElement::new()
         .with_action_id(field_block_id(Field::Channels).into())
-        .with_placeholder(pt!("Pick the channels"))
+        .with_placeholder(pt!(t!(lang, "form-channels-placeholder")))
         .with_max_selected_items(policy.max_channels as u64)
         .with_filter(
             SlackBlockConversationFilter::new()
@@ -214,12 +224,9 @@ pub(super) fn channels_select(policy: &RequestPolicy) -> SlackBlockMultiConversa
         )
 }
 
-pub(super) fn type_label(t: GuestType) -> &'static str {
-    match t {
-        GuestType::SingleChannel => "Single-channel guest (one channel)",
-        GuestType::MultiChannel => "Multi-channel guest (one or more channels)",
-        GuestType::Member => "Full member",
-    }
+/// A guest type as the form offers it ("Single-channel guest (one channel)").
+pub(super) fn type_label(guest_type: GuestType, lang: Lang) -> String {
+    t!(lang, "form-type-option", kind = guest_type.as_str())
 }
 
 /// The expiry inputs' initial values for an expiry (or the form's defaults).
@@ -269,9 +276,10 @@ pub(super) fn expiry_blocks(
     max_days: Option<u32>,
     tz_name: &str,
     hint: Option<String>,
+    lang: Lang,
 ) -> Vec<SlackBlock> {
     let mut mode = SlackInputBlock::new(
-        pt!("Account ends"),
+        pt!(t!(lang, "form-ends")),
         SlackBlockRadioButtonsElement::new(options.to_vec())
             .with_action_id(field_block_id(Field::ExpiryMode).into())
             .with_initial_option(initial_mode)
@@ -287,7 +295,7 @@ pub(super) fn expiry_blocks(
     vec![
         mode.into(),
         SlackInputBlock::new(
-            pt!("Days"),
+            pt!(t!(lang, "form-days")),
             SlackBlockNumberInputElement::new(false)
                 .with_action_id(field_block_id(Field::ExpiryDays).into())
                 .with_initial_value(initial.days.clone())
@@ -298,12 +306,12 @@ pub(super) fn expiry_blocks(
         .with_block_id(field_block_id(Field::ExpiryDays).into())
         .with_optional(true)
         .into(),
-        SlackInputBlock::new(pt!("Date"), date.into())
+        SlackInputBlock::new(pt!(t!(lang, "form-date")), date.into())
             .with_block_id(field_block_id(Field::ExpiryDate).into())
             .with_optional(true)
             .into(),
         SlackInputBlock::new(
-            pt!("Time"),
+            pt!(t!(lang, "form-time")),
             SlackBlockTimePickerElement::new()
                 .with_action_id(field_block_id(Field::ExpiryTime).into())
                 .with_initial_time(initial.time.clone())
@@ -322,24 +330,26 @@ pub fn changes_form(
     request: &GuestRequest,
     policy: &RequestPolicy,
     metadata: &ChangesMetadata,
+    lang: Lang,
 ) -> SlackView {
     let tz_name = metadata.tz.clone().unwrap_or_else(|| "UTC".into());
     let tz = crate::domain::expiry::zone(Some(&tz_name));
     // Only the asked type and the narrower one are offered.
-    let mut types = vec![(request.guest_type.as_str(), type_label(request.guest_type))];
+    let asked = type_label(request.guest_type, lang);
+    let single = type_label(GuestType::SingleChannel, lang);
+    let mut types = vec![(request.guest_type.as_str(), asked.as_str())];
     if request.guest_type == GuestType::MultiChannel {
-        types.push((
-            GuestType::SingleChannel.as_str(),
-            type_label(GuestType::SingleChannel),
-        ));
+        types.push((GuestType::SingleChannel.as_str(), single.as_str()));
     }
     let type_options = radio(&types);
-    let mut modes = vec![
-        ("days", "After a number of days (counted from approval)"),
-        ("date", "On a date and time"),
-    ];
+    let (after_days, on_date, never) = (
+        t!(lang, "form-ends-after-days"),
+        t!(lang, "form-ends-on-date"),
+        t!(lang, "form-ends-never-as-asked"),
+    );
+    let mut modes = vec![("days", after_days.as_str()), ("date", on_date.as_str())];
     if request.expiry == Expiry::Never {
-        modes.push(("never", "Never (as asked)"));
+        modes.push(("never", never.as_str()));
     }
     let mode_options = radio(&modes);
     let initial = ExpiryInputs::of(Some(request.expiry), tz, true);
@@ -359,20 +369,23 @@ pub fn changes_form(
             .collect(),
     );
     let blocks: Vec<SlackBlock> = slack_blocks![
-        some_into(SlackSectionBlock::new().with_text(md!(
-            "*{}* ({}), requested by <@{}>. Narrow what you approve: remove channels, make a multi-channel guest single-channel, or end the account earlier. Asking for more is a new request.{}",
-            safe(&request.full_name, MAX_NAME_CHARS),
-            safe(request.email.as_str(), 254),
-            request.requester,
+        some_into(SlackSectionBlock::new().with_text(md!("{}", {
+            let intro = t!(
+                lang,
+                "changes-intro",
+                guest = safe(&request.full_name, MAX_NAME_CHARS),
+                email = safe(request.email.as_str(), 254),
+                requester = format!("<@{}>", request.requester)
+            );
             if request.quorum.approvals > 1 {
-                "\nA change starts the count of approvals again: earlier approvers approved something else."
+                format!("{intro}\n{}", t!(lang, "changes-restarts-count"))
             } else {
-                ""
+                intro
             }
-        ))),
+        }))),
         some_into(
             SlackInputBlock::new(
-                pt!("Guest type"),
+                pt!(t!(lang, "form-guest-type")),
                 SlackBlockRadioButtonsElement::new(type_options.clone())
                     .with_action_id(field_block_id(Field::GuestType).into())
                     .with_initial_option(type_options[0].clone())
@@ -381,7 +394,7 @@ pub fn changes_form(
             .with_block_id(field_block_id(Field::GuestType).into())
         ),
         some_into(
-            SlackInputBlock::new(pt!("Channels"), channels.into())
+            SlackInputBlock::new(pt!(t!(lang, "form-channels")), channels.into())
                 .with_block_id(field_block_id(Field::Channels).into())
         ),
         ..expiry_blocks(
@@ -390,63 +403,83 @@ pub fn changes_form(
             &initial,
             policy.max_expiry_days,
             &tz_name,
-            Some(format!("Dates and times are in your time zone ({tz_name})."))
+            Some(t!(lang, "form-hint-zone", tz = tz_name.as_str())),
+            lang
         )
         .into_iter()
     ];
     SlackView::Modal(
-        SlackModalView::new(pt!(format!("Approve {} with changes", request.id)), blocks)
-            .with_submit(pt!("Approve"))
-            .with_close(pt!("Back"))
-            .with_callback_id(View::ChangesForm.callback_id().into())
-            .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises")),
+        SlackModalView::new(
+            pt!(t!(lang, "changes-title", id = request.id.to_string())),
+            blocks,
+        )
+        .with_submit(pt!(t!(lang, "button-approve")))
+        .with_close(pt!(t!(lang, "button-back")))
+        .with_callback_id(View::ChangesForm.callback_id().into())
+        .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises")),
     )
 }
 
 /// Replaces the form after a successful submission.
-pub fn request_sent(request: &GuestRequest, request_channel: Option<&str>) -> SlackView {
-    let where_ = request_channel
-        .map(|c| format!(" in <#{c}>"))
-        .unwrap_or_default();
-    let text = match &request.auto_rule {
-        Some(rule) => format!(
-            "Request *{}* for *{}* was approved automatically by rule *{}*{}.\nYou will get a DM when the invitation goes out.",
-            request.id,
-            safe(request.email.as_str(), 254),
-            safe(rule, 80),
-            where_
+pub fn request_sent(
+    request: &GuestRequest,
+    request_channel: Option<&str>,
+    lang: Lang,
+) -> SlackView {
+    let (id, email) = (request.id.to_string(), safe(request.email.as_str(), 254));
+    let text = match (&request.auto_rule, request_channel) {
+        (Some(rule), Some(c)) => t!(
+            lang,
+            "form-sent-auto-in",
+            id = id,
+            email = email,
+            rule = safe(rule, 80),
+            channel = format!("<#{c}>")
         ),
-        None => format!(
-            "Request *{}* for *{}* is waiting for an approver{}.\nYou will get a DM when it is decided.",
-            request.id,
-            safe(request.email.as_str(), 254),
-            where_
+        (Some(rule), None) => t!(
+            lang,
+            "form-sent-auto",
+            id = id,
+            email = email,
+            rule = safe(rule, 80)
         ),
+        (None, Some(c)) => t!(
+            lang,
+            "form-sent-waiting-in",
+            id = id,
+            email = email,
+            channel = format!("<#{c}>")
+        ),
+        (None, None) => t!(lang, "form-sent-waiting", id = id, email = email),
     };
     SlackView::Modal(
         SlackModalView::new(
-            pt!("Request sent"),
+            pt!(t!(lang, "form-sent-title")),
             slack_blocks![some_into(SlackSectionBlock::new().with_text(md!(text)))],
         )
-        .with_close(pt!("Done")),
+        .with_close(pt!(t!(lang, "button-done"))),
     )
 }
 
 /// Asks an approver why they deny.
-pub fn deny_form(request: &GuestRequest, metadata: &DenyMetadata) -> SlackView {
+pub fn deny_form(request: &GuestRequest, metadata: &DenyMetadata, lang: Lang) -> SlackView {
     SlackView::Modal(
         SlackModalView::new(
-            pt!(format!("Deny request {}", request.id)),
+            pt!(t!(lang, "deny-title", id = request.id.to_string())),
             slack_blocks![
                 some_into(SlackSectionBlock::new().with_text(md!(
-                    "Deny *{}* ({}) requested by <@{}>?",
-                    safe(&request.full_name, MAX_NAME_CHARS),
-                    safe(request.email.as_str(), 254),
-                    request.requester
+                    "{}",
+                    t!(
+                        lang,
+                        "deny-question",
+                        guest = safe(&request.full_name, MAX_NAME_CHARS),
+                        email = safe(request.email.as_str(), 254),
+                        requester = format!("<@{}>", request.requester)
+                    )
                 ))),
                 some_into(
                     SlackInputBlock::new(
-                        pt!("Reason (the requester will see it)"),
+                        pt!(t!(lang, "deny-reason")),
                         SlackBlockPlainTextInputElement::new()
                             .with_action_id(DENY_REASON_BLOCK.into())
                             .with_multiline(true)
@@ -457,8 +490,8 @@ pub fn deny_form(request: &GuestRequest, metadata: &DenyMetadata) -> SlackView {
                 )
             ],
         )
-        .with_submit(pt!("Deny"))
-        .with_close(pt!("Back"))
+        .with_submit(pt!(t!(lang, "button-deny")))
+        .with_close(pt!(t!(lang, "button-back")))
         .with_callback_id(View::DenyReason.callback_id().into())
         .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises")),
     )
@@ -544,16 +577,16 @@ fn text_input_block(id: &str, label: &str, max: u64) -> SlackBlock {
 }
 
 /// The threaded offer under a person's message in the request channel.
-pub fn request_button_offer(user: &str) -> SlackMessageContent {
+pub fn request_button_offer(user: &str, lang: Lang) -> SlackMessageContent {
     SlackMessageContent::new()
-        .with_text("Need a guest account? Use the button to fill in a request.".into())
+        .with_text(t!(lang, "offer-text"))
         .with_blocks(slack_blocks![
             some_into(SlackSectionBlock::new().with_text(md!(
-                "<@{}>, guest accounts are requested with a short form so approvers get everything they need.",
-                user
+                "{}",
+                t!(lang, "offer-body", user = format!("<@{user}>"))
             ))),
             some_into(SlackActionsBlock::new(slack_blocks![some_into(
-                SlackBlockButtonElement::new(pt!("Request a guest account"))
+                SlackBlockButtonElement::new(pt!(t!(lang, "offer-button")))
                     .with_action_id(Button::OpenForm.action_id().into())
                     .with_style(SlackBlockButtonStyle::Primary)
             )]))

@@ -3,37 +3,46 @@
 use super::card::{account_buttons, decision_buttons};
 use super::*;
 use crate::domain::Expiry;
+use crate::slack::say::{guest_type_label, state_word};
 use chrono_tz::Tz;
 
 /// One line per request, for `/guest list` and App Home.
-pub fn request_line(request: &GuestRequest) -> String {
+pub fn request_line(request: &GuestRequest, lang: Lang) -> String {
     format!(
         "*{}* {} ({}) · {} · {}",
         request.id,
         safe(&request.full_name, 60),
         safe(request.email.as_str(), 254),
-        crate::slack::say::guest_type_label(request.guest_type, crate::i18n::Lang::En),
-        crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
+        guest_type_label(request.guest_type, lang),
+        state_word(request.state, lang)
     )
 }
 
+/// `/guest list`: the caller's requests.
+pub fn request_list(requests: &[GuestRequest], lang: Lang) -> String {
+    let lines: Vec<String> = requests.iter().map(|r| request_line(r, lang)).collect();
+    format!("*{}*\n{}", t!(lang, "home-your-requests"), lines.join("\n"))
+}
+
 /// `/guest status`: the request in the viewer's own time zone.
-pub fn status_text(request: &GuestRequest, tz: Tz, now: DateTime<Utc>) -> String {
+pub fn status_text(request: &GuestRequest, tz: Tz, now: DateTime<Utc>, lang: Lang) -> String {
     let expiry = match (request.expires_at, request.expiry) {
-        (Some(at), _) | (None, Expiry::At { at }) => {
-            format!("{} ({})", format_in_zone(at, tz), relative(at, now))
-        }
-        (None, Expiry::AfterDays { days }) => format!("{days} days after approval"),
-        (None, Expiry::Never) => "never".to_string(),
+        (Some(at), _) | (None, Expiry::At { at }) => format!(
+            "{} ({})",
+            i18n::date_in_zone(at, tz, lang),
+            i18n::relative(at, now, lang)
+        ),
+        (None, expiry) => expiry_terms(&expiry, lang),
     };
-    format!(
-        "{}\nChannels: {}\nExpires: {}\nRequested by <@{}> on {}\n{}",
-        request_line(request),
-        channels_text(request),
-        expiry,
-        request.requester,
-        format_in_zone(request.created_at, tz),
-        status_line(request)
+    t!(
+        lang,
+        "status-text",
+        line = request_line(request, lang),
+        channels = channels_text(request),
+        expiry = expiry,
+        requester = format!("<@{}>", request.requester),
+        at = i18n::date_in_zone(request.created_at, tz, lang),
+        status = status(request, lang)
     )
 }
 
@@ -63,31 +72,28 @@ pub fn home(
     approver: Option<&ApproverHome>,
     links: Option<&[crate::domain::join::InviteLink]>,
     now: DateTime<Utc>,
+    lang: Lang,
 ) -> SlackView {
     const MAX_MINE: usize = 10;
     const MAX_QUEUE: usize = 20;
     let mut blocks: Vec<SlackBlock> = slack_blocks![
         some_into(SlackHeaderBlock::new(pt!("Guestlist"))),
-        some_into(SlackSectionBlock::new().with_text(md!(
-            "Ask for guest accounts here or with `/guest`. Approvers decide in the request channel."
-        ))),
+        some_into(SlackSectionBlock::new().with_text(md!("{}", t!(lang, "home-intro")))),
         some_into(SlackActionsBlock::new(slack_blocks![some_into(
-            SlackBlockButtonElement::new(pt!("Request a guest account"))
+            SlackBlockButtonElement::new(pt!(t!(lang, "offer-button")))
                 .with_action_id(Button::OpenForm.action_id().into())
                 .with_style(SlackBlockButtonStyle::Primary)
         )])),
         some_into(SlackDividerBlock::new()),
-        some_into(SlackHeaderBlock::new(pt!("Your requests")))
+        some_into(SlackHeaderBlock::new(pt!(t!(lang, "home-your-requests"))))
     ];
     if mine.is_empty() {
-        blocks.push(
-            SlackContextBlock::new(vec![md!("You have not asked for any guests yet.")]).into(),
-        );
+        blocks.push(SlackContextBlock::new(vec![md!("{}", t!(lang, "home-none-yet"))]).into());
     }
     for request in mine.iter().take(MAX_MINE) {
         blocks.push(
             SlackSectionBlock::new()
-                .with_text(md!("{}", request_line(request)))
+                .with_text(md!("{}", request_line(request, lang)))
                 .into(),
         );
     }
@@ -97,28 +103,30 @@ pub fn home(
     // Before the long lists, so Slack's 100-block cut never takes it.
     if let Some(Some(reviews)) = approver.map(|a| &a.reviews) {
         blocks.push(SlackDividerBlock::new().into());
-        blocks.push(SlackHeaderBlock::new(pt!("Access reviews")).into());
+        blocks.push(SlackHeaderBlock::new(pt!(t!(lang, "home-reviews"))).into());
         match reviews {
             Some((id, deadline, p)) => blocks.push(
                 SlackSectionBlock::new()
                     .with_text(md!(
-                        "Access review #{} is open: {} of {} reviewed · {} ended · {} waiting · answers due {}.",
-                        id,
-                        p.reviewed,
-                        p.total,
-                        p.ended,
-                        p.waiting,
-                        slack_date(*deadline)
+                        "{}",
+                        t!(
+                            lang,
+                            "home-review-open",
+                            id = *id,
+                            reviewed = p.reviewed,
+                            total = p.total,
+                            ended = p.ended,
+                            waiting = p.waiting,
+                            due = date(*deadline, lang)
+                        )
                     ))
                     .into(),
             ),
             None => blocks.push(
                 SlackSectionBlock::new()
-                    .with_text(md!(
-                        "Ask every sponsor, in one DM each, whether their guests still need access."
-                    ))
+                    .with_text(md!("{}", t!(lang, "home-review-start-text")))
                     .with_accessory(SlackSectionBlockElement::Button(button(
-                        "Start access review",
+                        &t!(lang, "home-review-start"),
                         &Button::StartReview,
                     )))
                     .into(),
@@ -135,29 +143,32 @@ pub fn home(
     }) = approver
     {
         blocks.push(SlackDividerBlock::new().into());
-        blocks.push(
-            SlackHeaderBlock::new(pt!(format!("Waiting for approval ({})", queue.len()))).into(),
-        );
+        blocks.push(SlackHeaderBlock::new(pt!(t!(lang, "home-queue", count = queue.len()))).into());
         if queue.is_empty() {
-            blocks.push(SlackContextBlock::new(vec![md!("Nothing to decide. :tada:")]).into());
+            blocks
+                .push(SlackContextBlock::new(vec![md!("{}", t!(lang, "home-queue-empty"))]).into());
         }
         for (request, votes) in queue.iter().take(MAX_QUEUE) {
             blocks.push(
                 SlackSectionBlock::new()
                     .with_text(md!(
-                        "{} · requested by <@{}> · expires: {}\n{}",
-                        request_line(request),
-                        request.requester,
-                        expiry_text(request, now),
+                        "{}\n{}",
+                        t!(
+                            lang,
+                            "home-queue-line",
+                            line = request_line(request, lang),
+                            requester = format!("<@{}>", request.requester),
+                            expiry = expiry_words(request, now, lang)
+                        ),
                         quote(&request.reason, 300)
                     ))
                     .into(),
             );
-            if let Some(progress) = super::card::approval_progress(request, votes, now) {
+            if let Some(progress) = super::card::approval_progress(request, votes, now, lang) {
                 blocks.push(SlackContextBlock::new(vec![md!("{}", progress)]).into());
             }
             blocks.push(
-                SlackActionsBlock::new(decision_buttons(request))
+                SlackActionsBlock::new(decision_buttons(request, lang))
                     .with_block_id(format!("decide:{}", request.id.0).into())
                     .into(),
             );
@@ -165,8 +176,8 @@ pub fn home(
         if queue.len() > MAX_QUEUE {
             blocks.push(
                 SlackContextBlock::new(vec![md!(
-                    "…and {} more in the request channel.",
-                    queue.len() - MAX_QUEUE
+                    "{}",
+                    t!(lang, "home-queue-more", count = queue.len() - MAX_QUEUE)
                 )])
                 .into(),
             );
@@ -176,9 +187,10 @@ pub fn home(
             blocks.push(SlackDividerBlock::new().into());
             blocks.push(
                 SlackSectionBlock::new()
-                    .with_text(md!("No guest account matches this filter."))
+                    .with_text(md!("{}", t!(lang, "home-filter-empty")))
                     .with_accessory(SlackSectionBlockElement::StaticSelect(filter_menu(
                         *accounts_filter,
+                        lang,
                     )))
                     .into(),
             );
@@ -188,17 +200,23 @@ pub fn home(
             let first = accounts_page * ACCOUNTS_PER_PAGE + 1;
             let last = (first + accounts.len().min(ACCOUNTS_PER_PAGE)).saturating_sub(1);
             blocks.push(SlackDividerBlock::new().into());
-            blocks.push(
-                SlackHeaderBlock::new(pt!(format!(
-                    "Guest accounts ({total}), ending soonest first"
-                )))
-                .into(),
-            );
+            blocks
+                .push(SlackHeaderBlock::new(pt!(t!(lang, "home-accounts", total = total))).into());
             blocks.push(
                 SlackSectionBlock::new()
-                    .with_text(md!("Showing {}–{} of {}.", first, last, total))
+                    .with_text(md!(
+                        "{}",
+                        t!(
+                            lang,
+                            "home-showing",
+                            first = first,
+                            last = last,
+                            total = total
+                        )
+                    ))
                     .with_accessory(SlackSectionBlockElement::StaticSelect(filter_menu(
                         *accounts_filter,
+                        lang,
                     )))
                     .into(),
             );
@@ -206,14 +224,18 @@ pub fn home(
                 blocks.push(
                     SlackSectionBlock::new()
                         .with_text(md!(
-                            "{} · sponsor <@{}> · ends: {}",
-                            request_line(request),
-                            request.requester,
-                            expiry_text(request, now)
+                            "{}",
+                            t!(
+                                lang,
+                                "home-account-line",
+                                line = request_line(request, lang),
+                                sponsor = format!("<@{}>", request.requester),
+                                expiry = expiry_words(request, now, lang)
+                            )
                         ))
                         .into(),
                 );
-                if let Some(buttons) = account_buttons(request) {
+                if let Some(buttons) = account_buttons(request, lang) {
                     blocks.push(
                         SlackActionsBlock::new(buttons)
                             .with_block_id(format!("account:{}", request.id.0).into())
@@ -225,7 +247,7 @@ pub fn home(
             if *accounts_page > 0 {
                 nav.push(
                     button(
-                        "‹ Previous",
+                        &t!(lang, "home-previous"),
                         &Button::HomePage(accounts_page - 1, *accounts_filter),
                     )
                     .into(),
@@ -234,7 +256,7 @@ pub fn home(
             if last < total {
                 nav.push(
                     button(
-                        "Next ›",
+                        &t!(lang, "home-next"),
                         &Button::HomePage(accounts_page + 1, *accounts_filter),
                     )
                     .into(),
@@ -261,25 +283,23 @@ pub fn home(
     // together are cut, and the last block says so.
     if blocks.len() > MAX_HOME_BLOCKS {
         blocks.truncate(MAX_HOME_BLOCKS - 1);
-        blocks.push(
-            SlackContextBlock::new(vec![md!(
-                "…and more: the request channel has every request, and `/guest list` yours."
-            )])
-            .into(),
-        );
+        blocks.push(SlackContextBlock::new(vec![md!("{}", t!(lang, "home-cut"))]).into());
     }
     SlackView::Home(SlackHomeView::new(blocks))
 }
 
 /// The accounts' filter menu; its choice comes back as a `home_filter` action.
-fn filter_menu(current: crate::slack::ids::HomeFilter) -> SlackBlockStaticSelectElement {
+fn filter_menu(
+    current: crate::slack::ids::HomeFilter,
+    lang: Lang,
+) -> SlackBlockStaticSelectElement {
     use crate::slack::ids::HomeFilter;
     let label = |f: HomeFilter| match f {
-        HomeFilter::All => "All guest accounts",
-        HomeFilter::EndingWithin7Days => "Ending within 7 days",
-        HomeFilter::EndingWithin30Days => "Ending within 30 days",
-        HomeFilter::NoEndDate => "Without an end date",
-        HomeFilter::AwaitingReview => "Waiting in the access review",
+        HomeFilter::All => t!(lang, "home-filter-all"),
+        HomeFilter::EndingWithin7Days => t!(lang, "home-filter-7-days"),
+        HomeFilter::EndingWithin30Days => t!(lang, "home-filter-30-days"),
+        HomeFilter::NoEndDate => t!(lang, "home-filter-no-end"),
+        HomeFilter::AwaitingReview => t!(lang, "home-filter-review"),
     };
     let option = |f: HomeFilter| SlackBlockChoiceItem::new(pt!(label(f)), f.as_str().to_string());
     SlackBlockStaticSelectElement::new()
@@ -298,18 +318,6 @@ pub const ACCOUNTS_PER_PAGE: usize = 10;
 pub const MAX_HOME_BLOCKS: usize = 100;
 
 /// `/guest help`.
-pub fn help_text() -> String {
-    [
-        "*Guestlist* runs guest accounts for this workspace.",
-        "• `/guest` — ask for a guest account (opens a form)",
-        "• `/guest list` — your requests and where they stand",
-        "• `/guest status <id>` — one request in detail",
-        "• `/guest cancel <id>` — withdraw a request still waiting for approval",
-        "• `/guest link` — make an invite link: people outside Slack ask for an account themselves",
-        "• `/guest sync preview` — approvers: what group sync would change (changes nothing)",
-        "• `/guest sync now` — approvers: run group sync now",
-        "• `/guest import` — approvers: how to add many guests from a CSV file",
-        "• `/guest help` — this list",
-    ]
-    .join("\n")
+pub fn help_text(lang: Lang) -> String {
+    t!(lang, "help")
 }

@@ -4,7 +4,7 @@ use super::*;
 use crate::slack::ids::ImportConfirmation;
 
 /// `/guest import`: how to import, with the header a file needs.
-pub fn import_help(request_channel: Option<&crate::domain::ChannelId>) -> String {
+pub fn import_help(request_channel: Option<&crate::domain::ChannelId>, _lang: Lang) -> String {
     let place = request_channel
         .map(|c| format!("<#{c}>"))
         .unwrap_or_else(|| "the request channel".into());

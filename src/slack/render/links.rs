@@ -12,12 +12,13 @@ use crate::slack::ids::{FormMetadata, LINK_DAYS_BLOCK, LINK_USES_BLOCK, View, fi
 pub fn link_form(policy: &RequestPolicy, metadata: &FormMetadata) -> SlackView {
     let tz_name = metadata.tz.clone().unwrap_or_else(|| "UTC".into());
     let tz = crate::domain::expiry::zone(Some(&tz_name));
-    let types: Vec<(&str, &str)> = policy
+    let labels: Vec<(&str, String)> = policy
         .guest_types
         .iter()
         .filter(|t| **t != GuestType::Member)
-        .map(|t| (t.as_str(), type_label(*t)))
+        .map(|t| (t.as_str(), type_label(*t, Lang::En)))
         .collect();
+    let types: Vec<(&str, &str)> = labels.iter().map(|(v, l)| (*v, l.as_str())).collect();
     let type_options = radio(&types);
     let mut modes = vec![
         ("days", "After a number of days (counted from approval)"),
@@ -28,7 +29,7 @@ pub fn link_form(policy: &RequestPolicy, metadata: &FormMetadata) -> SlackView {
     }
     let mode_options = radio(&modes);
     let initial = ExpiryInputs::of(None, tz, policy.allow_never);
-    let channels = channels_select(policy);
+    let channels = channels_select(policy, Lang::En);
     let number = |block: &str, label: &str, initial: &str, max: u32, hint: &str| -> SlackBlock {
         SlackInputBlock::new(
             pt!(label),
@@ -70,6 +71,7 @@ pub fn link_form(policy: &RequestPolicy, metadata: &FormMetadata) -> SlackView {
         policy.max_expiry_days,
         &tz_name,
         None,
+        Lang::En,
     ));
     blocks.push(number(
         LINK_USES_BLOCK,

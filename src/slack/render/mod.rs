@@ -23,7 +23,9 @@ pub use card::{approval_progress, card, term_changes};
 pub use form::{
     Again, changes_form, deny_form, extend_form, request_button_offer, request_form, request_sent,
 };
-pub use home::{ACCOUNTS_PER_PAGE, ApproverHome, help_text, home, request_line, status_text};
+pub use home::{
+    ACCOUNTS_PER_PAGE, ApproverHome, help_text, home, request_line, request_list, status_text,
+};
 pub use import::{
     import_counts, import_done, import_help, import_preview, import_progress, import_refused,
     import_table,
@@ -87,11 +89,6 @@ pub fn expiry_terms(expiry: &Expiry, lang: Lang) -> String {
 /// Transitional: `i18n::relative` in English.
 fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     i18n::relative(at, now, Lang::En)
-}
-
-/// Transitional: `i18n::date_in_zone` in English.
-fn format_in_zone(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
-    i18n::date_in_zone(at, tz, Lang::En)
 }
 
 /// Transitional: `expiry_words` in English.
@@ -223,6 +220,25 @@ fn confirm_in(title: &str, text: String, yes: &str, lang: Lang) -> SlackBlockCon
 /// Transitional: `confirm_in` in English.
 fn confirm(title: &str, text: String, yes: &str) -> SlackBlockConfirmItem {
     confirm_in(title, text, yes, Lang::En)
+}
+
+/// Modal errors are plain text: turn `<@U1>` into `U1`, `<!date^…|fallback>` into its
+/// fallback, and drop the bold marks.
+pub fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('>') else {
+            break;
+        };
+        let inner = &rest[start + 1..start + end];
+        let shown = inner.rsplit('|').next().unwrap_or(inner);
+        out.push_str(shown.trim_start_matches(['@', '#', '!']));
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    out.replace('*', "")
 }
 
 /// Text for inside a ``` block: escaped, backticks neutralised (a name must not close the

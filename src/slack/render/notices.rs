@@ -164,8 +164,9 @@ pub fn escalated_card(
     votes: &[crate::domain::quorum::Vote],
     headline: &str,
     now: DateTime<Utc>,
+    lang: Lang,
 ) -> SlackMessageContent {
-    let card = super::card(request, votes, now);
+    let card = super::card(request, votes, now, lang);
     let mut blocks: Vec<SlackBlock> = vec![
         SlackSectionBlock::new()
             .with_text(md!("{}", headline))

@@ -1,12 +1,22 @@
 //! Snapshots of every view, and the rules they keep (escaping, Block Kit's limits).
 
 use super::*;
+
 use crate::domain::policy::RequestPolicy;
 use crate::domain::request::CardRef;
 use crate::domain::request::Source;
 use crate::domain::{ChannelId, Email, RequestId, TeamId, UserId};
 use crate::domain::{Expiry, RequestKind};
+use crate::i18n::Lang;
 use crate::slack::ids::{DenyMetadata, FormMetadata};
+
+#[test]
+fn modal_errors_lose_mrkdwn() {
+    assert_eq!(
+        plain("Request *#4* was already approved by <@U1> <!date^1^{x}|Mon 1 Jan>."),
+        "Request #4 was already approved by U1 Mon 1 Jan."
+    );
+}
 
 fn now() -> DateTime<Utc> {
     "2026-11-22T12:00:00Z".parse().unwrap()
@@ -71,6 +81,7 @@ fn request_form_snapshot() {
             origin: Some("C1".into()),
         },
         None,
+        Lang::En,
     );
     insta::assert_json_snapshot!("request_form", view);
 }
@@ -80,19 +91,19 @@ fn card_snapshots_in_every_state() {
     for state in RequestState::ALL {
         insta::assert_json_snapshot!(
             format!("card_{}", state.as_str()),
-            card(&request(state), &[], now())
+            card(&request(state), &[], now(), Lang::En)
         );
     }
     let mut auto = request(RequestState::Approved);
     auto.auto_rule = Some("partners".into());
     auto.decided_by = None;
-    insta::assert_json_snapshot!("card_auto_approved", card(&auto, &[], now()));
+    insta::assert_json_snapshot!("card_auto_approved", card(&auto, &[], now(), Lang::En));
 }
 
 #[test]
 fn only_a_pending_card_has_buttons() {
     for state in RequestState::ALL {
-        let json = serde_json::to_string(&card(&request(state), &[], now())).unwrap();
+        let json = serde_json::to_string(&card(&request(state), &[], now(), Lang::En)).unwrap();
         assert_eq!(
             json.contains("approve_request"),
             state == RequestState::Pending,
@@ -112,8 +123,11 @@ fn home_snapshots() {
         accounts: vec![request(RequestState::Active)],
         ..Default::default()
     };
-    insta::assert_json_snapshot!("home_approver", home(&mine, Some(&approver), None, now()));
-    insta::assert_json_snapshot!("home_requester", home(&[], None, None, now()));
+    insta::assert_json_snapshot!(
+        "home_approver",
+        home(&mine, Some(&approver), None, now(), Lang::En)
+    );
+    insta::assert_json_snapshot!("home_requester", home(&[], None, None, now(), Lang::En));
 }
 
 #[test]
@@ -124,13 +138,14 @@ fn deny_form_snapshot() {
     };
     insta::assert_json_snapshot!(
         "deny_form",
-        deny_form(&request(RequestState::Pending), &metadata)
+        deny_form(&request(RequestState::Pending), &metadata, Lang::En)
     );
 }
 
 #[test]
 fn user_text_never_reaches_a_card_raw() {
-    let json = serde_json::to_string(&card(&request(RequestState::Pending), &[], now())).unwrap();
+    let json = serde_json::to_string(&card(&request(RequestState::Pending), &[], now(), Lang::En))
+        .unwrap();
     for raw in ["<#C999>", "<!here>", "<Ltd>", "& Co"] {
         assert!(!json.contains(raw), "{raw} unescaped in {json}");
     }
@@ -141,7 +156,7 @@ fn a_huge_reason_stays_within_block_kit_limits() {
     let mut big = request(RequestState::Pending);
     big.reason = "x".repeat(10_000);
     big.full_name = "y".repeat(500);
-    let content = card(&big, &[], now());
+    let content = card(&big, &[], now(), Lang::En);
     for block in content.blocks.unwrap() {
         let json = serde_json::to_value(&block).unwrap();
         if let Some(text) = json.pointer("/text/text").and_then(|t| t.as_str()) {
@@ -181,7 +196,7 @@ fn a_card_waiting_for_two_approvals_shows_who_approved_and_what_changed() {
         verdict: Verdict::Approve,
         roles: vec!["manager".into()],
     }];
-    let content = card(&waiting, &votes, now());
+    let content = card(&waiting, &votes, now(), Lang::En);
     let json = serde_json::to_string(&content).unwrap();
     assert!(json.contains("1 of 2 approvals: <@UADA>"), "{json}");
     assert!(
@@ -206,6 +221,7 @@ fn changes_form_offers_only_narrower_terms() {
         &request(RequestState::Pending),
         &RequestPolicy::default(),
         &metadata,
+        Lang::En,
     );
     let json = serde_json::to_string(&view).unwrap();
     assert!(
@@ -232,6 +248,7 @@ fn request_again_fills_the_form_and_shows_why_it_ended() {
             request: &denied,
             note: denied.decision_note.as_deref(),
         }),
+        Lang::En,
     );
     let json = serde_json::to_string(&view).unwrap();
     assert!(json.contains("grace@partner.com"), "{json}");
@@ -282,7 +299,7 @@ fn invite_link_snapshots() {
         link_created("https://guestlist.example.com/join/abc", &link())
     );
     let links = [link()];
-    let view = home(&[], None, Some(&links), now());
+    let view = home(&[], None, Some(&links), now(), Lang::En);
     let text = serde_json::to_string(&view).unwrap();
     assert!(text.contains("revoke_invite_link") && text.contains("3 of 5 use(s) left"));
     insta::assert_json_snapshot!("home_with_links", view);
@@ -304,11 +321,11 @@ fn a_full_home_stays_within_slacks_100_blocks() {
         accounts_filter: Default::default(),
     };
     let links: Vec<_> = (0..20).map(|_| link()).collect();
-    let SlackView::Home(view) = home(&mine, Some(&approver), Some(&links), now()) else {
+    let SlackView::Home(view) = home(&mine, Some(&approver), Some(&links), now(), Lang::En) else {
         panic!("a home view");
     };
     assert_eq!(view.blocks.len(), super::home::MAX_HOME_BLOCKS);
-    let SlackView::Home(small) = home(&[], None, Some(&links[..2]), now()) else {
+    let SlackView::Home(small) = home(&[], None, Some(&links[..2]), now(), Lang::En) else {
         panic!("a home view");
     };
     assert!(small.blocks.len() < 20);
@@ -327,7 +344,7 @@ fn unmanaged_guests_and_the_adopt_form() {
         unmanaged_total: 12,
         ..Default::default()
     };
-    let view = home(&[], Some(&approver), None, now());
+    let view = home(&[], Some(&approver), None, now(), Lang::En);
     let text = serde_json::to_string(&view).unwrap();
     assert!(text.contains("Guests Guestlist does not manage (12)"));
     assert!(text.contains("…and 2 more"));
@@ -337,4 +354,45 @@ fn unmanaged_guests_and_the_adopt_form() {
         tz: Some("Europe/Paris".into()),
     };
     insta::assert_json_snapshot!("adopt_form", adopt_form("UHAND", &metadata));
+}
+
+/// The form, a pending and a decided card, and App Home in French: every word from the
+/// catalogue, Slack's dates with a French fallback, what people typed escaped as in English.
+#[test]
+fn french_snapshots() {
+    let form = request_form(
+        &RequestPolicy::default(),
+        &FormMetadata {
+            tz: Some("Europe/Paris".into()),
+            origin: Some("C1".into()),
+        },
+        None,
+        Lang::Fr,
+    );
+    insta::assert_json_snapshot!("request_form_fr", form);
+    let pending = card(&request(RequestState::Pending), &[], now(), Lang::Fr);
+    insta::assert_json_snapshot!("card_pending_fr", pending);
+    let denied = card(&request(RequestState::Denied), &[], now(), Lang::Fr);
+    insta::assert_json_snapshot!("card_denied_fr", denied);
+    let mine = vec![request(RequestState::Approved)];
+    let approver = ApproverHome {
+        queue: vec![(request(RequestState::Pending), Vec::new())],
+        accounts: vec![request(RequestState::Active)],
+        ..Default::default()
+    };
+    let home_fr = home(&mine, Some(&approver), None, now(), Lang::Fr);
+    insta::assert_json_snapshot!("home_approver_fr", home_fr);
+    let json = serde_json::to_string(&(&form, &pending, &denied, &home_fr)).unwrap();
+    for english in [
+        "Request a guest",
+        "Approve",
+        "Deny",
+        "Waiting for",
+        "Your requests",
+    ] {
+        assert!(!json.contains(english), "{english:?} left in French views");
+    }
+    for raw in ["<#C999>", "<!here>", "<Ltd>", "No NDA <yet>"] {
+        assert!(!json.contains(raw), "{raw} unescaped in French");
+    }
 }

@@ -39,6 +39,11 @@ pub enum Say {
 }
 
 impl Say {
+    /// The message as plain text (a modal's field error shows no formatting).
+    pub fn plain(&self, lang: Lang) -> String {
+        crate::slack::render::plain(&self.text(lang))
+    }
+
     /// The message's mrkdwn text in `lang`.
     pub fn text(&self, lang: Lang) -> String {
         match self {

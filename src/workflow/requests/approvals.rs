@@ -8,9 +8,9 @@ use crate::domain::quorum::{
     Quorum, Tally, Terms, Verdict, Vote, merge_amendment, requirement, tally,
 };
 use crate::domain::roles::Right;
-use crate::domain::text::safe;
 use crate::domain::{Email, GuestRequest, RequestId, RequestKind, RequestState, TeamId, UserId};
 use crate::slack::render;
+use crate::slack::say::{CommonSay, RequestSay, Said, Say};
 use crate::store::{
     Amendment, AuditEntry, BOT_ACTOR, ChangeOutcome, ChangedFields, NewJob, StateChange, VoteCast,
     VoteEffects, VoteOutcome,
@@ -36,10 +36,10 @@ pub(in crate::workflow) struct Ballot {
 pub(in crate::workflow) enum Cast {
     /// It completed the quorum: the request is decided.
     Decided(Box<GuestRequest>),
-    /// Counted; the request still waits. The text tells the voter where it stands.
-    Counted(String),
+    /// Counted; the request still waits. What the voter is told of where it stands.
+    Counted(Say),
     /// Not counted, and why.
-    NotCounted(String),
+    NotCounted(Say),
 }
 
 /// Builds jobs without the workflow at hand (inside a store transaction's closure).
@@ -243,25 +243,32 @@ impl Workflow {
             request_id: request.id,
         })];
         if let Some(a) = &amendment {
-            let changed = render::term_changes(&a.changes);
-            waiting.push(maker.job(Job::CardReply {
-                request_id: request.id,
-                text: (format!(
-                    ":pencil2: <@{voter}> approved with changes: {changed}. Approvals given before the change no longer count."
-                )).into(),
-            }));
-            waiting.push(maker.job(Job::NotifyRequester {
-                request_id: request.id,
-                text: (format!(
-                    "<@{voter}> changed your request *{}* for *{}* before approving it: {changed}.",
-                    request.id,
-                    safe(&request.full_name, 100)
-                )).into(),
-            }));
+            waiting.push(
+                maker.job(Job::CardReply {
+                    request_id: request.id,
+                    text: RequestSay::ApprovedWithChanges {
+                        voter: voter.clone(),
+                        changes: a.changes.clone(),
+                    }
+                    .into(),
+                }),
+            );
+            waiting.push(
+                maker.job(Job::NotifyRequester {
+                    request_id: request.id,
+                    text: RequestSay::ChangedYourRequest {
+                        voter: voter.clone(),
+                        id: request.id,
+                        guest: request.full_name.clone(),
+                        changes: a.changes.clone(),
+                    }
+                    .into(),
+                }),
+            );
         }
         let words = DecisionWords {
             id: request.id,
-            guest: safe(&request.full_name, 100),
+            guest: request.full_name.clone(),
             note: note.clone(),
         };
         let then_maker = maker.clone();
@@ -354,26 +361,23 @@ impl Workflow {
             }
             VoteOutcome::Counted { request, votes, .. } => {
                 metrics::counter!("votes_total", "verdict" => verdict.as_str()).increment(1);
-                Cast::Counted(counted_text(&request, &votes, verdict))
+                Cast::Counted(counted(&request, &votes, verdict).into())
             }
-            VoteOutcome::AlreadyVoted(current) => Cast::NotCounted(format!(
-                "You already voted on request {} in this round; it needs someone else now.",
-                current.id
-            )),
+            VoteOutcome::AlreadyVoted(current) => {
+                Cast::NotCounted(RequestSay::AlreadyVoted { id: current.id }.into())
+            }
             VoteOutcome::Conflict(current) if current.state == RequestState::Pending => {
-                Cast::NotCounted(format!(
-                    "Request {} was changed by an approver since you opened it; look at the card again.",
-                    current.id
-                ))
+                Cast::NotCounted(RequestSay::ChangedSinceOpened { id: current.id }.into())
             }
-            VoteOutcome::Conflict(current) => Cast::NotCounted(self.already_decided_text(&current)),
+            VoteOutcome::Conflict(current) => {
+                Cast::NotCounted(self.already_decided(&current).into())
+            }
             VoteOutcome::NotFound => {
-                Cast::NotCounted(format!("There is no request {}.", request.id))
+                Cast::NotCounted(CommonSay::NoSuchRequest { id: request.id }.into())
             }
-            VoteOutcome::ParentClosed => Cast::NotCounted(format!(
-                "The guest account that {} would extend has ended, so there is nothing to extend.",
-                request.id
-            )),
+            VoteOutcome::ParentClosed => {
+                Cast::NotCounted(RequestSay::ParentEnded { id: request.id }.into())
+            }
         })
     }
 
@@ -415,21 +419,19 @@ impl Workflow {
                 team,
                 Job::CardReply {
                     request_id: id,
-                    text: (format!(
-                        ":hourglass: Nobody decided within {} — request {id} lapsed.",
-                        waited_text(waited)
-                    )).into(),
+                    text: RequestSay::LapsedThread { id, hours: waited }.into(),
                 },
             ),
             self.job(
                 team,
                 Job::RequestEnded {
                     request_id: id,
-                    text: (format!(
-                        "Your request *{id}* for *{}* lapsed: nobody decided within {}. If the guest still needs access, ask again.",
-                        safe(&request.full_name, 100),
-                        waited_text(waited)
-                    )).into(),
+                    text: RequestSay::LapsedDm {
+                        id,
+                        guest: request.full_name.clone(),
+                        hours: waited,
+                    }
+                    .into(),
                 },
             ),
             self.job(
@@ -466,36 +468,44 @@ impl Workflow {
         let now = self.now();
         let votes = self.store.votes(team, id, request.approval_round).await?;
         let hours = (now - request.created_at).num_hours();
-        let headline = format!(
-            ":rotating_light: Request {id} has waited {} for a decision.",
-            waited_text(hours)
-        );
-        let announcement = render::escalated_card(&request, &votes, &headline, now);
-        let blocks = serde_json::to_value(announcement.blocks.clone().unwrap_or_default())
-            .map_err(|e| JobError::fatal(format!("rendering the escalation: {e}")))?;
+        let headline = RequestSay::Escalated { id, hours };
+        // The card under the headline is rendered now, in each reader's language: the
+        // channel's, or an owner's own in their DM.
+        let announcement = |lang| -> Result<(Said, serde_json::Value), JobError> {
+            let message = render::escalated_card(&request, &votes, &headline.text(lang), now, lang);
+            let blocks = serde_json::to_value(message.blocks.unwrap_or_default())
+                .map_err(|e| JobError::fatal(format!("rendering the escalation: {e}")))?;
+            Ok((Said::worded(message.text.unwrap_or_default()), blocks))
+        };
         let mut jobs = Vec::new();
-        let post = |channel: String, thread_ts: Option<String>, with_blocks: bool, text: String| {
+        let post = |channel: String, thread_ts: Option<String>, text: Said, blocks| {
             self.job(
                 team,
                 Job::PostMessage {
                     channel,
-                    text: text.into(),
-                    blocks: with_blocks.then(|| blocks.clone()),
+                    text,
+                    blocks,
                     thread_ts,
                 },
             )
         };
         if let Some(channel) = &escalation.channel {
-            jobs.push(post(channel.to_string(), None, true, headline.clone()));
+            let (text, blocks) = announcement(self.channel_lang())?;
+            jobs.push(post(channel.to_string(), None, text, Some(blocks)));
         }
         if let Some(group) = &escalation.usergroup
             && let Some(card) = &request.card
         {
+            let ask = RequestSay::EscalatedAsk {
+                id,
+                hours,
+                group: group.clone(),
+            };
             jobs.push(post(
                 card.channel.to_string(),
                 Some(card.ts.clone()),
-                false,
-                format!("{headline} <!subteam^{group}>, can you decide it?"),
+                ask.into(),
+                None,
             ));
         }
         if escalation.owners {
@@ -508,7 +518,8 @@ impl Workflow {
                 }
             }
             for owner in owners {
-                jobs.push(post(owner.to_string(), None, true, headline.clone()));
+                let (text, blocks) = announcement(self.lang_of(&owner).await)?;
+                jobs.push(post(owner.to_string(), None, text, Some(blocks)));
             }
         }
         let audit = AuditEntry {
@@ -527,7 +538,7 @@ impl Workflow {
     }
 }
 
-/// The words of a decision, for the card's thread and the requester's DM.
+/// What a decision says, in the card's thread and to the requester.
 struct DecisionWords {
     id: RequestId,
     guest: String,
@@ -540,54 +551,32 @@ impl DecisionWords {
         verdict: Verdict,
         deciders: &[UserId],
         amendment: &[crate::domain::quorum::TermChange],
-    ) -> (String, String) {
-        let by = mention_list(deciders);
-        let id = self.id;
-        let guest = &self.guest;
-        match verdict {
-            Verdict::Approve => {
-                let changed = if amendment.is_empty() {
-                    String::new()
-                } else {
-                    format!(" with changes: {}", render::term_changes(amendment))
-                };
-                (
-                    format!(":white_check_mark: Approved by {by}{changed}."),
-                    format!(
-                        "Your request *{id}* for *{guest}* was approved by {by}{changed}. The invitation comes next; I will keep you posted."
-                    ),
-                )
-            }
-            Verdict::Deny => {
-                let reason = self
-                    .note
-                    .as_deref()
-                    .map(|n| format!("\n>{}", safe(n, 500).replace('\n', "\n>")))
-                    .unwrap_or_default();
-                (
-                    format!(":no_entry: Denied by {by}.{reason}"),
-                    format!("Your request *{id}* for *{guest}* was denied by {by}.{reason}"),
-                )
-            }
-        }
-    }
-}
-
-/// "<@A>", "<@A> and <@B>", "<@A>, <@B> and <@C>".
-fn mention_list(users: &[UserId]) -> String {
-    let mentions: Vec<String> = users.iter().map(|u| format!("<@{u}>")).collect();
-    match mentions.split_last() {
-        None => "an approver".into(),
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-    }
-}
-
-fn waited_text(hours: i64) -> String {
-    if hours >= 48 {
-        format!("{} days", hours / 24)
-    } else {
-        format!("{hours} hours")
+    ) -> (RequestSay, RequestSay) {
+        // A denial's note is its reason; an approval carries the changes made on the way.
+        let changes = match verdict {
+            Verdict::Approve => amendment.to_vec(),
+            Verdict::Deny => Vec::new(),
+        };
+        let note = match verdict {
+            Verdict::Approve => None,
+            Verdict::Deny => self.note.clone(),
+        };
+        (
+            RequestSay::Decided {
+                verdict,
+                by: deciders.to_vec(),
+                changes: changes.clone(),
+                note: note.clone(),
+            },
+            RequestSay::DecidedDm {
+                verdict,
+                id: self.id,
+                guest: self.guest.clone(),
+                by: deciders.to_vec(),
+                changes,
+                note,
+            },
+        )
     }
 }
 
@@ -612,34 +601,22 @@ fn vote_detail(request: &GuestRequest, roles: &[String], amendment: Option<&Amen
 }
 
 /// What a voter hears when their vote counted but did not decide.
-fn counted_text(request: &GuestRequest, votes: &[Vote], verdict: Verdict) -> String {
+fn counted(request: &GuestRequest, votes: &[Vote], verdict: Verdict) -> RequestSay {
     match tally(&request.quorum, votes, &request.requester) {
         Tally::Waiting {
             approvers,
             denials,
             needed,
             missing_roles,
-        } => {
-            let mut text = match verdict {
-                Verdict::Approve => format!(
-                    "Your approval of request {} is counted: {} of {needed}.",
-                    request.id,
-                    approvers.len()
-                ),
-                Verdict::Deny => format!(
-                    "Your denial of request {} is counted: {denials} of {needed} needed to deny it.",
-                    request.id
-                ),
-            };
-            if !missing_roles.is_empty() {
-                text.push_str(&format!(
-                    " It still needs an approver from each of: {}.",
-                    missing_roles.join(", ")
-                ));
-            }
-            text
-        }
-        _ => format!("Your vote on request {} is counted.", request.id),
+        } => RequestSay::VoteCounted {
+            id: request.id,
+            verdict,
+            approvals: approvers.len(),
+            denials,
+            needed,
+            missing_roles,
+        },
+        _ => RequestSay::VoteCountedPlain { id: request.id },
     }
 }
 

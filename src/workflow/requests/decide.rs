@@ -3,7 +3,7 @@
 //! a ballot, counted by `approvals`.
 
 use super::approvals::{Ballot, Cast, amendment_of};
-use super::{errors_by_block, strip_mrkdwn};
+use super::errors_by_block;
 use crate::domain::expiry::zone;
 use crate::domain::policy::{Field, narrowed_terms};
 use crate::domain::quorum::Verdict;
@@ -12,6 +12,7 @@ use crate::domain::{GuestRequest, RequestId, RequestState, TeamId, UserId};
 use crate::slack::ids::{ChangesMetadata, DenyMetadata, FormMetadata, field_block_id};
 use crate::slack::payload::request_draft;
 use crate::slack::render::{self, Again};
+use crate::slack::say::{CommonSay, RequestSay, Say};
 use crate::store::{AuditEntry, ChangeOutcome, StateChange};
 use crate::workflow::{Feedback, Job, Workflow};
 use anyhow::Context;
@@ -31,7 +32,7 @@ impl Workflow {
         feedback: &Feedback,
     ) -> anyhow::Result<Option<(GuestRequest, Vec<String>)>> {
         let Some(request) = self.store.get_request(team, id).await? else {
-            self.tell(team, feedback, format!("There is no request {id}."))
+            self.tell(team, feedback, CommonSay::NoSuchRequest { id })
                 .await?;
             return Ok(None);
         };
@@ -44,7 +45,7 @@ impl Workflow {
             }
         };
         if request.state != RequestState::Pending {
-            self.tell(team, feedback, self.already_decided_text(&request))
+            self.tell(team, feedback, self.already_decided(&request))
                 .await?;
             return Ok(None);
         }
@@ -74,7 +75,7 @@ impl Workflow {
         };
         match self.cast(team, request, ballot).await? {
             Cast::Decided(_) => Ok(()),
-            Cast::Counted(text) | Cast::NotCounted(text) => self.tell(team, feedback, text).await,
+            Cast::Counted(say) | Cast::NotCounted(say) => self.tell(team, feedback, say).await,
         }
     }
 
@@ -97,8 +98,9 @@ impl Workflow {
             request_id: id.0,
             response_url: feedback.response_url.clone(),
         };
+        let lang = self.viewer(actor).await.lang;
         self.slack
-            .open_view(trigger_id, render::deny_form(&request, &metadata))
+            .open_view(trigger_id, render::deny_form(&request, &metadata, lang))
             .await
             .context("opening the deny form")?;
         Ok(())
@@ -106,7 +108,7 @@ impl Workflow {
 
     /// A modal's submission about a pending request: it is still pending (and, for a change,
     /// in the round the approver saw), and the approver may still decide it (the modal may
-    /// have stayed open while roles changed). `Err` carries the text for the modal.
+    /// have stayed open while roles changed). `Err` says why, for the modal.
     async fn submitted_decision(
         &self,
         team: &TeamId,
@@ -114,24 +116,22 @@ impl Workflow {
         id: RequestId,
         verb: &str,
         round: Option<i64>,
-    ) -> anyhow::Result<Result<(GuestRequest, Vec<String>), String>> {
+    ) -> anyhow::Result<Result<(GuestRequest, Vec<String>), Say>> {
         let Some(request) = self.store.get_request(team, id).await? else {
-            return Ok(Err(format!("There is no request {id}.")));
+            return Ok(Err(CommonSay::NoSuchRequest { id }.into()));
         };
         if request.state != RequestState::Pending {
-            return Ok(Err(strip_mrkdwn(&self.already_decided_text(&request))));
+            return Ok(Err(self.already_decided(&request).into()));
         }
         if round.is_some_and(|r| r != request.approval_round) {
-            return Ok(Err(format!(
-                "Another approver changed request {id} while this form was open. Close it and look at the card again."
-            )));
+            return Ok(Err(RequestSay::ChangedWhileOpen { id }.into()));
         }
         match self.may_on(actor, Right::Decide, &request).await? {
             Ok(roles) => Ok(Ok((request, roles))),
             Err(refusal) => {
                 let audit = self.refused_audit(team, actor, verb, &request, &refusal);
                 self.store.append_audit(audit, vec![]).await?;
-                Ok(Err(strip_mrkdwn(&self.refusal_text(&refusal, &request))))
+                Ok(Err(RequestSay::Refused { id, refusal }.into()))
             }
         }
     }
@@ -145,14 +145,15 @@ impl Workflow {
         reason: String,
     ) -> anyhow::Result<Option<HashMap<String, String>>> {
         let reason = reason.trim().to_string();
-        let error = |message: String| {
+        let lang = self.viewer(actor).await.lang;
+        let error = |say: Say| {
             Ok(Some(HashMap::from([(
                 crate::slack::ids::DENY_REASON_BLOCK.to_string(),
-                message,
+                say.plain(lang),
             )])))
         };
         if reason.is_empty() {
-            return error("Say why, so the requester knows what to change.".into());
+            return error(RequestSay::DenyReasonMissing.into());
         }
         let feedback = Feedback {
             user: actor.clone(),
@@ -166,7 +167,7 @@ impl Workflow {
             .await?
         {
             Ok(found) => found,
-            Err(message) => return error(message),
+            Err(say) => return error(say),
         };
         let ballot = Ballot {
             voter: actor.clone(),
@@ -180,7 +181,7 @@ impl Workflow {
             .await?
         {
             Ok(()) => Ok(None),
-            Err(text) => error(text),
+            Err(say) => error(say),
         }
     }
 
@@ -201,28 +202,20 @@ impl Workflow {
         };
         if request.kind != crate::domain::RequestKind::Guest {
             return self
-                .tell(
-                    team,
-                    feedback,
-                    format!("Request {id} extends an account; approve or deny it as asked."),
-                )
+                .tell(team, feedback, RequestSay::ExtensionAsAsked { id })
                 .await;
         }
-        let tz =
-            match tokio::time::timeout(super::LOOKUP_BUDGET, self.directory.person(actor)).await {
-                Ok(Ok(person)) => person.tz,
-                _ => None,
-            };
+        let viewer = self.viewer(actor).await;
         let metadata = ChangesMetadata {
             request_id: id.0,
             round: request.approval_round,
             response_url: feedback.response_url.clone(),
-            tz,
+            tz: viewer.tz,
         };
         self.slack
             .open_view(
                 trigger_id,
-                render::changes_form(&request, &self.settings.policy, &metadata),
+                render::changes_form(&request, &self.settings.policy, &metadata, viewer.lang),
             )
             .await
             .context("opening the approve-with-changes form")?;
@@ -239,10 +232,11 @@ impl Workflow {
         state: Option<&SlackViewState>,
     ) -> anyhow::Result<Option<HashMap<String, String>>> {
         let id = RequestId(metadata.request_id);
-        let on_type = |message: String| {
+        let lang = self.viewer(actor).await.lang;
+        let on_type = |say: Say| {
             Ok(Some(HashMap::from([(
                 field_block_id(Field::GuestType).to_string(),
-                message,
+                say.plain(lang),
             )])))
         };
         let (request, roles) = match self
@@ -256,7 +250,7 @@ impl Workflow {
             .await?
         {
             Ok(found) => found,
-            Err(message) => return on_type(message),
+            Err(say) => return on_type(say),
         };
         let tz = zone(metadata.tz.as_deref());
         let (terms, changes) = match narrowed_terms(
@@ -267,7 +261,7 @@ impl Workflow {
             tz,
         ) {
             Ok(narrowed) => narrowed,
-            Err(errors) => return Ok(Some(errors_by_block(&errors, crate::i18n::Lang::En))),
+            Err(errors) => return Ok(Some(errors_by_block(&errors, lang))),
         };
         let amendment = (!changes.is_empty()).then(|| amendment_of(&request, terms, changes));
         let ballot = Ballot {
@@ -288,26 +282,26 @@ impl Workflow {
             .await?
         {
             Ok(()) => Ok(None),
-            Err(text) => on_type(text),
+            Err(say) => on_type(say),
         }
     }
 
     /// Casts a vote submitted from a modal: a counted vote is told to the voter, a vote that
-    /// does not count comes back as the text for the modal's field.
+    /// does not count comes back as what the modal's field says.
     async fn cast_submitted(
         &self,
         team: &TeamId,
         request: GuestRequest,
         ballot: Ballot,
         feedback: &Feedback,
-    ) -> anyhow::Result<Result<(), String>> {
+    ) -> anyhow::Result<Result<(), Say>> {
         Ok(match self.cast(team, request, ballot).await? {
             Cast::Decided(_) => Ok(()),
-            Cast::Counted(text) => {
-                self.tell(team, feedback, text).await?;
+            Cast::Counted(say) => {
+                self.tell(team, feedback, say).await?;
                 Ok(())
             }
-            Cast::NotCounted(text) => Err(strip_mrkdwn(&text)),
+            Cast::NotCounted(say) => Err(say),
         })
     }
 
@@ -323,38 +317,34 @@ impl Workflow {
     ) -> anyhow::Result<()> {
         let Some(request) = self.store.get_request(team, id).await? else {
             return self
-                .tell(team, feedback, format!("There is no request {id}."))
+                .tell(team, feedback, CommonSay::NoSuchRequest { id })
                 .await;
         };
         if &request.requester != actor {
             return self
-                .tell(
-                    team,
-                    feedback,
-                    format!("Only the person who asked can ask again for request {id}."),
-                )
+                .tell(team, feedback, RequestSay::OnlyRequesterAgain { id })
                 .await;
         }
         if let Some(refusal) = self.may_request(team, actor).await? {
             return self.tell(team, feedback, refusal).await;
         }
-        let tz =
-            match tokio::time::timeout(super::LOOKUP_BUDGET, self.directory.person(actor)).await {
-                Ok(Ok(person)) => person.tz,
-                _ => None,
-            };
+        let viewer = self.viewer(actor).await;
         let note = match request.state {
             RequestState::Denied => request.decision_note.clone(),
-            RequestState::Lapsed => Some("Nobody decided in time, so it lapsed.".to_string()),
+            RequestState::Lapsed => Some(RequestSay::LapsedNote.text(viewer.lang)),
             _ => None,
         };
         let view = render::request_form(
             &self.settings.policy,
-            &FormMetadata { tz, origin: None },
+            &FormMetadata {
+                tz: viewer.tz,
+                origin: None,
+            },
             Some(Again {
                 request: &request,
                 note: note.as_deref(),
             }),
+            viewer.lang,
         );
         self.slack
             .open_view(trigger_id, view)
@@ -369,20 +359,19 @@ impl Workflow {
         team_id: &TeamId,
         actor: &UserId,
         id: RequestId,
-    ) -> anyhow::Result<String> {
+    ) -> anyhow::Result<Say> {
         let Some(request) = self.store.get_request(team_id, id).await? else {
-            return Ok(format!("There is no request {id}."));
+            return Ok(CommonSay::NoSuchRequest { id }.into());
         };
         if &request.requester != actor {
-            return Ok(format!(
-                "Only the person who asked can cancel request {id}."
-            ));
+            return Ok(RequestSay::OnlyRequesterCancel { id }.into());
         }
         if request.state != RequestState::Pending {
-            return Ok(format!(
-                "Request {id} is {} and can no longer be cancelled.",
-                crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
-            ));
+            return Ok(RequestSay::CannotCancel {
+                id,
+                state: request.state,
+            }
+            .into());
         }
         let audit = AuditEntry {
             team_id: team_id.clone(),
@@ -407,7 +396,10 @@ impl Workflow {
                 team_id,
                 Job::CardReply {
                     request_id: id,
-                    text: (format!(":no_entry_sign: Cancelled by <@{actor}>.")).into(),
+                    text: RequestSay::CancelledBy {
+                        actor: actor.clone(),
+                    }
+                    .into(),
                 },
             ),
             self.job(
@@ -420,11 +412,11 @@ impl Workflow {
         Ok(match self.store.change_state(change).await? {
             ChangeOutcome::Applied(_) => {
                 self.queued();
-                format!("Request {id} is cancelled.")
+                RequestSay::Cancelled { id }.into()
             }
-            ChangeOutcome::Conflict(current) => self.already_decided_text(&current),
+            ChangeOutcome::Conflict(current) => self.already_decided(&current).into(),
             ChangeOutcome::NotFound | ChangeOutcome::ParentClosed => {
-                format!("There is no request {id}.")
+                CommonSay::NoSuchRequest { id }.into()
             }
         })
     }

@@ -5,12 +5,12 @@ use crate::domain::expiry::zone;
 use crate::domain::policy::{Field, auto_approval, validate_request};
 use crate::domain::request::{NewRequest, Source};
 use crate::domain::roles::Right;
-use crate::domain::text::safe;
 use crate::domain::{GuestRequest, RequestKind, RequestState, TeamId, UserId};
 use crate::slack::SlackCallError;
 use crate::slack::ids::{FormMetadata, field_block_id};
 use crate::slack::payload::request_draft;
 use crate::slack::render;
+use crate::slack::say::{CommonSay, RequestSay, Say};
 use crate::store::{Approval, AuditEntry, CreateOutcome, NewJob};
 use crate::workflow::lifecycle::EmailOwner;
 use crate::workflow::{Job, Workflow};
@@ -20,35 +20,41 @@ use std::collections::HashMap;
 
 impl Workflow {
     /// Opens the request form (`views.open` must happen while the trigger id is fresh).
-    /// Returns a message for the person when the form cannot be opened.
+    /// Returns what to tell the person when the form cannot be opened.
     pub(in crate::workflow) async fn open_request_form(
         &self,
         team_id: &TeamId,
         user: &UserId,
         trigger_id: &str,
         origin: Option<String>,
-    ) -> anyhow::Result<Option<String>> {
+    ) -> anyhow::Result<Option<Say>> {
         if self.settings.request_channel.is_none() {
-            return Ok(Some(
-                "Guestlist is not set up yet: an admin needs to set `slack.request_channel` in its configuration.".into(),
-            ));
+            return Ok(Some(CommonSay::NotSetUp.into()));
         }
         if let Some(refusal) = self.may_request(team_id, user).await? {
             return Ok(Some(refusal));
         }
         // The time zone only shapes how dates are read; if Slack is slow, fall back to UTC
-        // rather than let the trigger id expire.
-        let tz = match tokio::time::timeout(LOOKUP_BUDGET, self.directory.person(user)).await {
-            Ok(Ok(person)) => person.tz,
-            _ => None,
-        };
-        let view = render::request_form(&self.settings.policy, &FormMetadata { tz, origin }, None);
+        // (and the workspace's language) rather than let the trigger id expire.
+        let viewer = self.viewer(user).await;
+        let view = render::request_form(
+            &self.settings.policy,
+            &FormMetadata {
+                tz: viewer.tz,
+                origin,
+            },
+            None,
+            viewer.lang,
+        );
         match self.slack.open_view(trigger_id, view).await {
             Ok(_) => Ok(None),
             Err(SlackCallError::Api { code, .. }) if code.contains("trigger") => {
                 tracing::warn!(%team_id, %user, code, "trigger id expired before views.open");
                 Ok(Some(
-                    "That took Slack a moment too long. Please run `/guest` again.".into(),
+                    CommonSay::TooSlow {
+                        command: "/guest".into(),
+                    }
+                    .into(),
                 ))
             }
             Err(e) => Err(e).context("opening the request form"),
@@ -61,32 +67,26 @@ impl Workflow {
         &self,
         team: &TeamId,
         user: &UserId,
-    ) -> anyhow::Result<Option<String>> {
+    ) -> anyhow::Result<Option<Say>> {
         let checked =
             tokio::time::timeout(LOOKUP_BUDGET, self.may_at_all(team, user, Right::Request)).await;
         match checked {
-            Err(_) => Ok(Some(
-                "Slack took too long to tell me who you are. Please try again in a moment.".into(),
-            )),
+            Err(_) => Ok(Some(CommonSay::WhoAreYouTimeout.into())),
             Ok(allowed) => Ok(match allowed? {
                 Ok(()) => None,
                 Err(_) => {
-                    let groups: Vec<String> = self
+                    let groups: Vec<_> = self
                         .settings
                         .roles
                         .0
                         .iter()
                         .filter(|r| r.rights.contains(&Right::Request))
-                        .flat_map(|r| r.holders.usergroups.iter())
-                        .map(|g| format!("<!subteam^{g}>"))
+                        .flat_map(|r| r.holders.usergroups.iter().cloned())
                         .collect();
                     Some(if groups.is_empty() {
-                        "None of your roles lets you ask for guest accounts; ask the people who run Guestlist.".into()
+                        RequestSay::NotAllowedToRequest.into()
                     } else {
-                        format!(
-                            "Only members of {} can ask for guest accounts.",
-                            groups.join(" or ")
-                        )
+                        RequestSay::OnlyMembersOf { groups }.into()
                     })
                 }
             }),
@@ -102,41 +102,37 @@ impl Workflow {
     ) -> anyhow::Result<SubmitOutcome> {
         let now = self.now();
         let tz = zone(metadata.tz.as_deref());
+        let lang = self.viewer(user).await.lang;
+        let on_email = |say: Say| {
+            SubmitOutcome::Errors(HashMap::from([(
+                field_block_id(Field::Email).to_string(),
+                say.plain(lang),
+            )]))
+        };
         let valid = match validate_request(&request_draft(state), &self.settings.policy, now, tz) {
             Ok(valid) => valid,
-            Err(errors) => {
-                return Ok(SubmitOutcome::Errors(errors_by_block(
-                    &errors,
-                    crate::i18n::Lang::En,
-                )));
-            }
+            Err(errors) => return Ok(SubmitOutcome::Errors(errors_by_block(&errors, lang))),
         };
         if let Some(refusal) = self.may_request(team_id, user).await? {
-            return Ok(SubmitOutcome::Errors(HashMap::from([(
-                field_block_id(Field::Email).into(),
-                refusal,
-            )])));
+            return Ok(on_email(refusal));
         }
         if let Some(existing) = self
             .store
             .open_request_for_email(team_id, valid.email.as_str())
             .await?
         {
-            return Ok(SubmitOutcome::Errors(
-                self.duplicate_error(&existing, tz).await,
-            ));
+            return Ok(on_email(self.duplicate(&existing, tz).await));
         }
         // A full member is refused here, on the field. When Slack cannot answer in time, the
         // check is made again before anything is sent (the provisioning job).
         match tokio::time::timeout(LOOKUP_BUDGET, self.email_owner(valid.email.as_str())).await {
             Ok(Ok(EmailOwner::FullMember)) => {
-                return Ok(SubmitOutcome::Errors(HashMap::from([(
-                    field_block_id(Field::Email).to_string(),
-                    format!(
-                        "{} is already a full member of this workspace. Guest access is for people outside it.",
-                        valid.email
-                    ),
-                )])));
+                return Ok(on_email(
+                    RequestSay::AlreadyFullMember {
+                        email: valid.email.to_string(),
+                    }
+                    .into(),
+                ));
             }
             Ok(Ok(_)) => {}
             Ok(Err(e)) => tracing::info!(error = %e, "member check deferred to the invitation"),
@@ -170,7 +166,10 @@ impl Workflow {
             decide_by,
         };
         if let Some(rule) = auto_approval(&self.settings.auto_approve, &valid_copy, now) {
-            return self.submit_auto_approved(new, rule.name.clone(), tz).await;
+            return self
+                .submit_auto_approved(new, rule.name.clone(), tz)
+                .await
+                .map(|outcome| outcome.unwrap_or_else(on_email));
         }
         let audit = AuditEntry {
             team_id: team_id.clone(),
@@ -190,15 +189,18 @@ impl Workflow {
                 Job::PostCard { request_id: r.id }.now(&team, now, max_attempts),
                 Job::NotifyRequester {
                     request_id: r.id,
-                    text: (format!(
-                        "Your request *{}* for *{}* ({}) is waiting for an approver. I will tell you here when it is decided.",
-                        r.id,
-                        safe(&r.full_name, 100),
-                        safe(r.email.as_str(), 254)
-                    )).into(),
+                    text: RequestSay::WaitingDm {
+                        id: r.id,
+                        guest: r.full_name.clone(),
+                        email: r.email.to_string(),
+                    }
+                    .into(),
                 }
                 .now(&team, now, max_attempts),
-                Job::PublishHome { user: r.requester.to_string() }.now(&team, now, max_attempts),
+                Job::PublishHome {
+                    user: r.requester.to_string(),
+                }
+                .now(&team, now, max_attempts),
             ];
             jobs.extend(timers.jobs(&team, r));
             jobs
@@ -214,20 +216,19 @@ impl Workflow {
                 Ok(SubmitOutcome::Sent(Box::new(request)))
             }
             // Two submissions for one email raced and the other won: the unique index caught it.
-            CreateOutcome::Duplicate(existing) => Ok(SubmitOutcome::Errors(
-                self.duplicate_error(&existing, tz).await,
-            )),
+            CreateOutcome::Duplicate(existing) => Ok(on_email(self.duplicate(&existing, tz).await)),
         }
     }
 
     /// A request inside an auto-approval rule: stored approved, in one transaction with its
-    /// card, the sponsor's DM and the provisioning job; the card names the rule.
+    /// card, the sponsor's DM and the provisioning job; the card names the rule. `Err`: the
+    /// email was taken meanwhile, and by what.
     async fn submit_auto_approved(
         &self,
         new: NewRequest,
         rule: String,
         tz: chrono_tz::Tz,
-    ) -> anyhow::Result<SubmitOutcome> {
+    ) -> anyhow::Result<Result<SubmitOutcome, Say>> {
         let now = self.now();
         let team = new.team_id.clone();
         let approval = Approval {
@@ -249,16 +250,19 @@ impl Workflow {
                 Job::PostCard { request_id: r.id }.now(&team, now, max_attempts),
                 Job::NotifyRequester {
                     request_id: r.id,
-                    text: (format!(
-                        "Your request *{}* for *{}* ({}) was approved automatically by rule *{}*. The invitation comes next; I will keep you posted.",
-                        r.id,
-                        safe(&r.full_name, 100),
-                        safe(r.email.as_str(), 254),
-                        safe(&rule_name, 80)
-                    )).into(),
+                    text: RequestSay::AutoApprovedDm {
+                        id: r.id,
+                        guest: r.full_name.clone(),
+                        email: r.email.to_string(),
+                        rule: rule_name.clone(),
+                    }
+                    .into(),
                 }
                 .now(&team, now, max_attempts),
-                Job::PublishHome { user: r.requester.to_string() }.now(&team, now, max_attempts),
+                Job::PublishHome {
+                    user: r.requester.to_string(),
+                }
+                .now(&team, now, max_attempts),
             ];
             jobs.extend(provisioning(r));
             jobs
@@ -272,7 +276,7 @@ impl Workflow {
             Some(request) => {
                 metrics::counter!("decisions_total", "outcome" => "approved").increment(1);
                 tracing::info!(request.id = request.id.0, team_id = %request.team_id, requester = %request.requester, rule, "request approved by rule");
-                Ok(SubmitOutcome::Sent(Box::new(request)))
+                Ok(Ok(SubmitOutcome::Sent(Box::new(request))))
             }
             // The email was taken between the check and the insert.
             None => match self
@@ -280,39 +284,29 @@ impl Workflow {
                 .open_request_for_email(&new.team_id, new.email.as_str())
                 .await?
             {
-                Some(existing) => Ok(SubmitOutcome::Errors(
-                    self.duplicate_error(&existing, tz).await,
-                )),
+                Some(existing) => Ok(Err(self.duplicate(&existing, tz).await)),
                 None => anyhow::bail!("auto-approved request for {} was not stored", new.email),
             },
         }
     }
 
-    async fn duplicate_error(
-        &self,
-        existing: &GuestRequest,
-        tz: chrono_tz::Tz,
-    ) -> HashMap<String, String> {
-        let who =
+    /// What the email field says when the address already has an open request or account.
+    async fn duplicate(&self, existing: &GuestRequest, tz: chrono_tz::Tz) -> Say {
+        let requester =
             match tokio::time::timeout(LOOKUP_BUDGET, self.directory.person(&existing.requester))
                 .await
             {
                 Ok(Ok(person)) => person.name,
                 _ => existing.requester.to_string(),
             };
-        let what = match existing.state {
-            RequestState::Pending => "a request waiting for approval",
-            RequestState::Approved | RequestState::Invited => "an approved request",
-            _ => "an active guest account",
-        };
-        let message = format!(
-            "{} already has {} ({}, asked by {} on {}).",
-            existing.email,
-            what,
-            existing.id,
-            who,
-            crate::i18n::date_in_zone(existing.created_at, tz, crate::i18n::Lang::En)
-        );
-        HashMap::from([(field_block_id(Field::Email).to_string(), message)])
+        RequestSay::AlreadyHas {
+            email: existing.email.to_string(),
+            id: existing.id,
+            state: existing.state,
+            requester,
+            at: existing.created_at,
+            tz: tz.name().to_string(),
+        }
+        .into()
     }
 }

@@ -5,14 +5,12 @@ mod approvals;
 mod decide;
 mod form;
 
-use crate::domain::GuestRequest;
-use crate::domain::RequestState;
 use crate::domain::policy::FieldErrors;
 use crate::domain::roles::Right;
+use crate::domain::{GuestRequest, UserId};
 use crate::i18n::Lang;
 use crate::slack::ids::field_block_id;
-use crate::slack::render;
-use crate::slack::say::problem;
+use crate::slack::say::{RequestSay, problem};
 use crate::workflow::Workflow;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -30,33 +28,12 @@ const LOOKUP_BUDGET: Duration = Duration::from_millis(1200);
 
 impl Workflow {
     /// "Request #4 was already approved by @ada on …": what a late clicker is told.
-    pub(super) fn already_decided_text(&self, request: &GuestRequest) -> String {
-        let by = request
-            .decided_by
-            .as_ref()
-            .map(|u| format!(" by <@{u}>"))
-            .unwrap_or_default();
-        let when = request
-            .decided_at
-            .map(|at| format!(" {}", render::slack_date(at)))
-            .unwrap_or_default();
-        match request.state {
-            RequestState::Cancelled => {
-                format!("Request {} was cancelled by the requester.", request.id)
-            }
-            RequestState::Denied => format!("Request {} was already denied{by}{when}.", request.id),
-            RequestState::Lapsed => format!(
-                "Request {} lapsed: nobody decided it in time. The requester can ask again.",
-                request.id
-            ),
-            RequestState::Pending => {
-                format!("Request {} is still waiting for a decision.", request.id)
-            }
-            _ => format!(
-                "Request {} was already approved{by}{when}; it is now {}.",
-                request.id,
-                crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
-            ),
+    pub(super) fn already_decided(&self, request: &GuestRequest) -> RequestSay {
+        RequestSay::AlreadyDecided {
+            id: request.id,
+            state: request.state,
+            by: request.decided_by.clone(),
+            at: request.decided_at,
         }
     }
 
@@ -109,36 +86,46 @@ impl Workflow {
         who
     }
 
-    /// The reminder text for a request that has waited, naming who can decide it.
-    pub(super) fn stale_reminder_text(&self, request: &GuestRequest, now: DateTime<Utc>) -> String {
-        let mut who = self.approver_mention_list(Some(request));
-        let by_admins = self
-            .settings
-            .roles
-            .covering(Right::Decide, &request.channels)
-            .any(|r| r.holders.workspace_admins || r.holders.workspace_owners);
-        if by_admins {
-            who.push("workspace admins".into());
+    /// The reminder for a request that has waited, naming who can decide it.
+    pub(super) fn stale_reminder(&self, request: &GuestRequest, now: DateTime<Utc>) -> RequestSay {
+        RequestSay::StaleReminder {
+            id: request.id,
+            hours: (now - request.created_at).num_hours(),
+            approvers: self.approver_mention_list(Some(request)),
+            workspace_admins: self
+                .settings
+                .roles
+                .covering(Right::Decide, &request.channels)
+                .any(|r| r.holders.workspace_admins || r.holders.workspace_owners),
+            lapses: request.decide_by,
         }
-        let hours = (now - request.created_at).num_hours();
-        let left = request
-            .decide_by
-            .map(|at| {
-                format!(
-                    " It lapses {} unless someone decides.",
-                    render::slack_date(at)
-                )
-            })
-            .unwrap_or_default();
-        format!(
-            ":alarm_clock: Request {} has waited {hours} hours for a decision. {} can approve or deny it above.{left}",
-            request.id,
-            if who.is_empty() {
-                "An approver".to_string()
-            } else {
-                who.join(", ")
-            }
-        )
+    }
+}
+
+/// Who is looking at a form: their time zone (for reading dates) and language, looked up
+/// within the time a trigger id lives; Slack being slow gives UTC and the workspace language.
+#[derive(Debug, Clone)]
+pub(in crate::workflow) struct Viewer {
+    pub tz: Option<String>,
+    pub lang: Lang,
+}
+
+impl Workflow {
+    pub(in crate::workflow) async fn viewer(&self, user: &UserId) -> Viewer {
+        match tokio::time::timeout(LOOKUP_BUDGET, self.directory.person(user)).await {
+            Ok(Ok(person)) => Viewer {
+                lang: person
+                    .locale
+                    .as_deref()
+                    .and_then(Lang::from_tag)
+                    .unwrap_or(self.settings.language),
+                tz: person.tz,
+            },
+            _ => Viewer {
+                tz: None,
+                lang: self.settings.language,
+            },
+        }
     }
 }
 
@@ -152,35 +139,4 @@ pub(in crate::workflow) fn errors_by_block(
         .iter()
         .map(|(field, p)| (field_block_id(*field).to_string(), problem(p, lang)))
         .collect()
-}
-
-/// Modal errors are plain text: turn `<@U1>` into `U1` and drop the bold marks.
-fn strip_mrkdwn(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find('<') {
-        out.push_str(&rest[..start]);
-        let Some(end) = rest[start..].find('>') else {
-            break;
-        };
-        let inner = &rest[start + 1..start + end];
-        let shown = inner.rsplit('|').next().unwrap_or(inner);
-        out.push_str(shown.trim_start_matches(['@', '#', '!']));
-        rest = &rest[start + end + 1..];
-    }
-    out.push_str(rest);
-    out.replace('*', "")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::strip_mrkdwn;
-
-    #[test]
-    fn modal_errors_lose_mrkdwn() {
-        assert_eq!(
-            strip_mrkdwn("Request *#4* was already approved by <@U1> <!date^1^{x}|Mon 1 Jan>."),
-            "Request #4 was already approved by U1 Mon 1 Jan."
-        );
-    }
 }
