@@ -1,5 +1,5 @@
 # Why an input was refused: on a form's field, a CSV row, a review's date. Plain text (modal
-# errors show no formatting). Every key here exists in fr/problems.ftl too.
+# errors show no formatting). CSV row notes are lower case, like cells of a table. Every key here exists in fr/problems.ftl too.
 
 problem-email-empty = Enter the guest's email address.
 problem-email-invalid = That is not a valid email address.
@@ -41,19 +41,19 @@ problem-later-end-is-new = A later end than asked for is a new request.
 problem-end-in-past = The end must be in the future.
 problem-date-after-today = Pick a date after today.
 problem-date-before-end = Pick a date before the current end; to give longer, ask for an extension.
-problem-row-shape = The row has { $values } values; the header has { $columns } columns.
-problem-same-email-as-line = The same email as line { $line }.
-problem-already-has = Already has { $id } ({ $state }).
-problem-already-full-member = { $email } is already a full member of this workspace.
-problem-sponsor-confirms = Sponsored by { $sponsor }, who confirms this import; another approver has to confirm it.
-problem-guest-type-unknown = The guest type "{ $raw }" is not single_channel or multi_channel.
-problem-unknown-channel = Unknown channel { $name }.
-problem-no-sponsor = No sponsor (name one, or import as a person).
-problem-sponsor-unknown = The sponsor { $raw } is not a person in this workspace.
-problem-expires-unreadable = The end "{ $raw }" is not a number of days (30d), a date (2027-03-31), a date and time, or never.
-problem-expires-missing = No end (30d, a date, or never).
-problem-expires-past = The end { $raw } is in the past.
-problem-phone-not-e164 = The phone number "{ $raw }" is not in E.164 form (+ country code and number).
+problem-row-shape = has { $values } values; the header has { $columns } columns
+problem-same-email-as-line = the same email as line { $line }
+problem-already-has = already has { $id } ({ $state })
+problem-already-full-member = { $email } is already a full member of this workspace
+problem-sponsor-confirms = sponsored by { $sponsor }, who confirms this import; another approver has to confirm it
+problem-guest-type-unknown = guest_type "{ $raw }" is not single_channel or multi_channel
+problem-unknown-channel = unknown channel { $name }
+problem-no-sponsor = no sponsor (name one, or import as a person)
+problem-sponsor-unknown = sponsor { $raw } is not a person in this workspace
+problem-expires-unreadable = expires "{ $raw }" is not a number of days (30d), a date (2027-03-31), a date-time or never
+problem-expires-missing = no expires (30d, a date, or never)
+problem-expires-past = expires { $raw } is in the past
+problem-phone-not-e164 = phone "{ $raw }" is not in E.164 form (+ country code and number)
 problem-in-column = { $column }: { $problem }
 
 file-too-large = The file is larger than { $mb } MB; I import at most { $max } bytes at once. Split it into smaller files.

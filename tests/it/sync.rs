@@ -197,9 +197,16 @@ async fn a_full_run_invites_the_right_people_once_each() {
             && pages[1..].iter().all(|p| p.arg_str("cursor").is_some())
     );
     assert_eq!(app.fake.calls_to("usergroups.list").len(), 1);
+    // The approver who ran it is looked up (for their language); the members never are.
+    let looked_up: Vec<String> = app
+        .fake
+        .calls_to("users.info")
+        .iter()
+        .filter_map(|c| c.arg_str("user").map(str::to_string))
+        .collect();
     assert!(
-        app.fake.calls_to("users.info").is_empty(),
-        "no per-member users.info on a full run"
+        looked_up.iter().all(|u| u == "UAPPROVER"),
+        "no per-member users.info on a full run: {looked_up:?}"
     );
 
     // One summary per rule that changed something, and audit rows.
