@@ -5,6 +5,7 @@
 //! Every method that changes state is one transaction; a compare-and-set on the state column
 //! decides races. Each method's time is measured (`store_query_seconds{method}`).
 
+pub mod cipher;
 mod group_commit;
 mod model;
 mod postgres;
@@ -126,6 +127,7 @@ pub trait Store:
     + InviteLinks
     + Inventory
     + Reviews
+    + Installations
     + Send
     + Sync
     + 'static
@@ -571,6 +573,80 @@ pub trait Reviews: Send + Sync {
         audit: AuditEntry,
         jobs: Vec<NewJob>,
     ) -> StoreResult<bool>;
+}
+
+/// Installations of the app (OAuth), the OAuth flows under way, and what each workspace set
+/// for itself. Tokens arrive and leave sealed.
+#[async_trait]
+pub trait Installations: Send + Sync {
+    /// Stores an installation (a new one, or a reinstall over an old one), with its audit row.
+    async fn save_installation(
+        &self,
+        installation: &InstallationRecord,
+        audit: AuditEntry,
+        jobs: Vec<NewJob>,
+    ) -> StoreResult<()>;
+
+    /// The installation keyed by a workspace or an organisation id.
+    async fn installation(&self, key: &TeamId) -> StoreResult<Option<InstallationRecord>>;
+
+    /// Every installation (for `guestlist installations`, the refresh sweep and rekeying).
+    async fn installations(&self) -> StoreResult<Vec<InstallationRecord>>;
+
+    /// Removes an installation and what it set (`app_uninstalled`, a revoked bot token);
+    /// false if there was none.
+    async fn remove_installation(&self, key: &TeamId, audit: AuditEntry) -> StoreResult<bool>;
+
+    /// Drops the user token of an installation (`tokens_revoked` naming its user).
+    async fn remove_user_token(
+        &self,
+        key: &TeamId,
+        user_id: &str,
+        audit: AuditEntry,
+    ) -> StoreResult<bool>;
+
+    /// Takes the refresh lease of an installation until `until`, if nobody holds it; returns
+    /// the installation as it is then.
+    async fn lease_refresh(
+        &self,
+        key: &TeamId,
+        owner: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<Option<InstallationRecord>>;
+
+    /// Stores refreshed tokens over `version` (compare-and-set) and frees the lease; false if
+    /// the installation changed meanwhile (reinstalled, removed).
+    async fn store_refreshed(
+        &self,
+        key: &TeamId,
+        owner: &str,
+        version: i64,
+        bot: &SealedTokens,
+        user: Option<&SealedTokens>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+
+    /// Frees a refresh lease without storing anything (the refresh failed).
+    async fn release_refresh(&self, key: &TeamId, owner: &str) -> StoreResult<()>;
+
+    /// Spends an OAuth `state` (its nonce's hash); false if it was spent before.
+    async fn spend_oauth_state(&self, nonce_hash: &str, now: DateTime<Utc>) -> StoreResult<bool>;
+
+    /// Records which workspace a spent `state` installed into.
+    async fn oauth_state_installed(&self, nonce_hash: &str, team: &TeamId) -> StoreResult<()>;
+
+    async fn workspace_settings(
+        &self,
+        team: &TeamId,
+    ) -> StoreResult<Option<WorkspaceSettingsRecord>>;
+
+    async fn save_workspace_settings(
+        &self,
+        settings: &WorkspaceSettingsRecord,
+        audit: AuditEntry,
+        jobs: Vec<NewJob>,
+    ) -> StoreResult<()>;
 }
 
 /// The append-only audit log.

@@ -423,3 +423,49 @@ pub enum ReviewMessage {
     /// The approvers' message in the request channel.
     Escalation,
 }
+
+/// An installation of the app, as stored: its tokens are sealed (`store::cipher`), opened only
+/// by whoever makes a Slack call with them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstallationRecord {
+    /// The workspace (`T…`), or the organisation for an org-wide install (`E…`).
+    pub key: TeamId,
+    pub enterprise_id: Option<String>,
+    pub is_enterprise_install: bool,
+    pub team_name: String,
+    pub app_id: String,
+    pub bot_user_id: String,
+    /// Who installed it (they get the settings DM).
+    pub installer: String,
+    pub bot: SealedTokens,
+    /// The installer's user token, when user scopes were asked (`admin.*` on Grid).
+    pub user: Option<(String, SealedTokens)>,
+    /// Moves on every change of tokens; a refresh stores its tokens only over the version it
+    /// read.
+    pub version: i64,
+    pub installed_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One token with its rotation state, sealed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SealedTokens {
+    pub token: String,
+    pub refresh_token: Option<String>,
+    /// When the token stops working (token rotation); `None`: it does not expire.
+    pub expires_at: Option<DateTime<Utc>>,
+    pub scopes: String,
+}
+
+/// What an owner set for their workspace in Slack (the file's settings are the defaults).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WorkspaceSettingsRecord {
+    pub team_id: TeamId,
+    pub request_channel: Option<String>,
+    pub language: Option<String>,
+    pub provisioning: Option<String>,
+    /// JSON: `{"users": [...], "usergroups": [...]}`.
+    pub approvers: Option<String>,
+    pub updated_by: String,
+    pub updated_at: DateTime<Utc>,
+}

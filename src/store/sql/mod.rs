@@ -394,3 +394,4 @@ include!("batch.rs");
 include!("links.rs");
 include!("inventory.rs");
 include!("reviews.rs");
+include!("installations.rs");
