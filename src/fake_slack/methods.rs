@@ -178,6 +178,9 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
             Ok(obj(json!({"url": url})))
         }
         "admin.users.invite" => admin_invite(state, args),
+        "admin.inviteRequests.list"
+        | "admin.inviteRequests.approve"
+        | "admin.inviteRequests.deny" => super::oauth::invite_requests(state, method, args),
         "admin.users.setExpiration" => {
             let user = required(args, "user_id")?.to_string();
             required_number(args, "expiration_ts")?;

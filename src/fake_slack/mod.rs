@@ -4,8 +4,10 @@
 //! told to fail the next N calls of a method with a 429, a 5xx or an error code.
 
 mod methods;
+mod oauth;
 mod sender;
 
+pub use oauth::{InstallGrant, IssuedToken};
 pub use sender::{Answer, FormInput, SlackSender};
 
 use axum::Router;
@@ -221,6 +223,8 @@ pub struct FakeChannel {
     pub id: String,
     pub name: String,
     pub is_private: bool,
+    /// The workspace it belongs to.
+    pub team: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -304,6 +308,20 @@ pub struct FakeState {
     pub socket_url: Option<String>,
     /// Enterprise Grid: the organisation's id. User objects then carry `enterprise_user`.
     pub enterprise: Option<String>,
+    /// The app's OAuth client id and secret.
+    pub oauth_client: Option<(String, String)>,
+    /// Codes from Slack's authorize page, with the redirect URI each was asked with.
+    pub codes: HashMap<String, (oauth::InstallGrant, Option<String>)>,
+    /// Tokens handed out by `oauth.v2.access`; once there are any, every call needs one.
+    pub tokens: HashMap<String, oauth::IssuedToken>,
+    /// Refresh tokens (token rotation), each good once: its grant, and whether it refreshes the
+    /// installer's user token.
+    pub refresh_tokens: HashMap<String, (oauth::InstallGrant, bool)>,
+    pub refreshes: usize,
+    /// Workspaces of an organisation (Enterprise Grid), for org-wide tokens.
+    pub team_enterprise: HashMap<String, String>,
+    /// Requests made in Slack's own "Invite people" dialog, by id.
+    pub invite_requests: BTreeMap<String, oauth::InviteRequest>,
     next_ts: u64,
     next_id: u64,
 }
@@ -400,15 +418,7 @@ impl FakeSlack {
     }
 
     pub fn add_channel(&self, id: &str, name: &str) -> &Self {
-        self.state().channels.insert(
-            id.into(),
-            FakeChannel {
-                id: id.into(),
-                name: name.into(),
-                is_private: false,
-            },
-        );
-        self
+        self.add_team_channel(FAKE_TEAM_ID, id, name)
     }
 
     pub fn add_usergroup(&self, id: &str, handle: &str, users: &[&str]) -> &Self {
@@ -619,6 +629,29 @@ async fn api(
         args: Value::Object(args.clone()),
         token: token.clone(),
     });
+    if method == "oauth.v2.access" {
+        // The app authenticates with its client id and secret (form fields or HTTP Basic).
+        let basic = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Basic "))
+            .and_then(|b| {
+                use base64::Engine;
+                base64::engine::general_purpose::STANDARD.decode(b).ok()
+            })
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| {
+                s.split_once(':')
+                    .map(|(a, b)| (a.to_string(), b.to_string()))
+            });
+        return match oauth::oauth_access(&mut state, &args, basic) {
+            Ok(mut body) => {
+                body.insert("ok".into(), Value::Bool(true));
+                axum::Json(Value::Object(body)).into_response()
+            }
+            Err(code) => error(&code),
+        };
+    }
 
     if let Some(Some(failure)) = state
         .failures
@@ -658,6 +691,25 @@ async fn api(
         } else {
             "invalid_auth"
         });
+    }
+    match state.authorise(&token) {
+        Err(code) => return error(code),
+        Ok(Some(issued)) => {
+            if admin_method && !issued.user {
+                return error("not_allowed_token_type");
+            }
+            // A workspace's token does not see another workspace's channels.
+            let channel = args
+                .get("channel")
+                .or_else(|| args.get("channel_id"))
+                .and_then(Value::as_str);
+            if let Some(channel) = channel
+                && !state.reaches(issued, channel)
+            {
+                return error("channel_not_found");
+            }
+        }
+        Ok(None) => {}
     }
     match methods::dispatch(&mut state, &method, &args) {
         Ok(mut body) => {
