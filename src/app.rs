@@ -73,7 +73,7 @@ impl App {
             .context("SLACK_BOT_TOKEN is not set")?;
         let slack = SlackApi::new(
             &config.slack.api_url,
-            bot_token,
+            Some(bot_token),
             config.slack.admin_token.as_ref(),
         )?;
         let provisioner = provisioner_for(&config, &slack);

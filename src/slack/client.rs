@@ -23,10 +23,59 @@ pub enum TokenKind {
     Admin,
 }
 
+/// The tokens of the workspace (or organisation) a piece of work is for. Work for a workspace
+/// runs inside `scoped`, and every Slack call made within it carries these tokens: one
+/// installation's token is never used for another's work.
+#[derive(Clone)]
+pub struct WorkspaceTokens {
+    /// The workspace the work is for.
+    pub team: String,
+    pub bot: SlackApiToken,
+    /// The user token with `admin.*` scopes, when the installation has one.
+    pub admin: Option<SlackApiToken>,
+}
+
+impl WorkspaceTokens {
+    pub fn new(team: &str, bot: &SecretString, admin: Option<&SecretString>) -> Self {
+        let token = |s: &SecretString| SlackApiToken::new(s.expose_secret().to_string().into());
+        Self {
+            team: team.to_string(),
+            bot: token(bot),
+            admin: admin.map(token),
+        }
+    }
+}
+
+impl std::fmt::Debug for WorkspaceTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkspaceTokens")
+            .field("team", &self.team)
+            .field("bot", &"[redacted]")
+            .field("admin", &self.admin.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+tokio::task_local! {
+    static SCOPE: Arc<WorkspaceTokens>;
+}
+
+/// Runs `work` with `tokens` as the tokens of every Slack call it makes.
+pub async fn scoped<F: Future>(tokens: WorkspaceTokens, work: F) -> F::Output {
+    SCOPE.scope(Arc::new(tokens), work).await
+}
+
+/// The workspace of the work under way, if it runs in a scope.
+pub fn scoped_team() -> Option<String> {
+    SCOPE.try_with(|s| s.team.clone()).ok()
+}
+
 #[derive(Clone)]
 pub struct SlackApi {
     client: Arc<SlackHyperClient>,
-    bot_token: SlackApiToken,
+    /// The deployment's own tokens (one workspace, from the environment); work in a
+    /// `scoped` installation uses that installation's instead.
+    bot_token: Option<SlackApiToken>,
     admin_token: Option<SlackApiToken>,
     api_url: String,
     timeout: Duration,
@@ -36,7 +85,7 @@ impl std::fmt::Debug for SlackApi {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SlackApi")
             .field("api_url", &self.api_url)
-            .field("bot_token", &"[redacted]")
+            .field("bot_token", &self.bot_token.as_ref().map(|_| "[redacted]"))
             .field(
                 "admin_token",
                 &self.admin_token.as_ref().map(|_| "[redacted]"),
@@ -57,7 +106,7 @@ impl SlackApi {
     /// allowed for the fake Slack, proxies and GovSlack.
     pub fn new(
         api_url: &str,
-        bot_token: &SecretString,
+        bot_token: Option<&SecretString>,
         admin_token: Option<&SecretString>,
     ) -> anyhow::Result<Self> {
         install_crypto_provider();
@@ -83,7 +132,7 @@ impl SlackApi {
         let token = |s: &SecretString| SlackApiToken::new(s.expose_secret().to_string().into());
         Ok(Self {
             client: Arc::new(SlackClient::new(connector)),
-            bot_token: token(bot_token),
+            bot_token: bot_token.map(token),
             admin_token: admin_token.map(token),
             api_url,
             timeout: CALL_TIMEOUT,
@@ -95,7 +144,9 @@ impl SlackApi {
     }
 
     pub fn has_admin_token(&self) -> bool {
-        self.admin_token.is_some()
+        SCOPE
+            .try_with(|s| s.admin.is_some())
+            .unwrap_or(self.admin_token.is_some())
     }
 
     /// The underlying slack-morphism client (Socket Mode shares it).
@@ -103,14 +154,27 @@ impl SlackApi {
         self.client.clone()
     }
 
-    fn token(&self, kind: TokenKind, method: &'static str) -> SlackResult<&SlackApiToken> {
-        match kind {
-            TokenKind::Bot => Ok(&self.bot_token),
-            TokenKind::Admin => self.admin_token.as_ref().ok_or(SlackCallError::Api {
-                method,
-                code: "admin_token_not_configured".into(),
-            }),
-        }
+    /// The token a call needs: the scoped installation's, else the deployment's own.
+    fn token(&self, kind: TokenKind, method: &'static str) -> SlackResult<SlackApiToken> {
+        let scoped = SCOPE.try_with(|s| match kind {
+            TokenKind::Bot => Some(s.bot.clone()),
+            TokenKind::Admin => s.admin.clone(),
+        });
+        let token = match scoped {
+            Ok(token) => token,
+            Err(_) => match kind {
+                TokenKind::Bot => self.bot_token.clone(),
+                TokenKind::Admin => self.admin_token.clone(),
+            },
+        };
+        token.ok_or_else(|| SlackCallError::Api {
+            method,
+            code: match kind {
+                TokenKind::Bot => "bot_token_not_configured",
+                TokenKind::Admin => "admin_token_not_configured",
+            }
+            .into(),
+        })
     }
 
     /// Times out, classifies and counts one call.
@@ -141,7 +205,8 @@ impl SlackApi {
         content: SlackMessageContent,
         thread_ts: Option<&str>,
     ) -> SlackResult<String> {
-        let session = self.client.open_session(&self.bot_token);
+        let token = self.token(TokenKind::Bot, "chat.postMessage")?;
+        let session = self.client.open_session(&token);
         let request = SlackApiChatPostMessageRequest::new(channel.into(), content)
             .opt_thread_ts(thread_ts.map(|ts| ts.into()))
             .with_unfurl_links(false)
@@ -159,7 +224,8 @@ impl SlackApi {
         channel: &str,
         content: SlackMessageContent,
     ) -> SlackResult<(String, String)> {
-        let session = self.client.open_session(&self.bot_token);
+        let token = self.token(TokenKind::Bot, "chat.postMessage")?;
+        let session = self.client.open_session(&token);
         let request = SlackApiChatPostMessageRequest::new(channel.into(), content)
             .with_unfurl_links(false)
             .with_unfurl_media(false);
@@ -175,7 +241,8 @@ impl SlackApi {
         ts: &str,
         content: SlackMessageContent,
     ) -> SlackResult<()> {
-        let session = self.client.open_session(&self.bot_token);
+        let token = self.token(TokenKind::Bot, "chat.update")?;
+        let session = self.client.open_session(&token);
         let request = SlackApiChatUpdateRequest::new(channel.into(), content, ts.into());
         self.finish("chat.update", session.chat_update(&request))
             .await?;
@@ -189,7 +256,8 @@ impl SlackApi {
         content: SlackMessageContent,
         thread_ts: Option<&str>,
     ) -> SlackResult<()> {
-        let session = self.client.open_session(&self.bot_token);
+        let token = self.token(TokenKind::Bot, "chat.postEphemeral")?;
+        let session = self.client.open_session(&token);
         let request =
             SlackApiChatPostEphemeralRequest::new(channel.into(), user.as_str().into(), content)
                 .opt_thread_ts(thread_ts.map(|ts| ts.into()));
@@ -201,7 +269,8 @@ impl SlackApi {
     // --- views ---
 
     pub async fn open_view(&self, trigger_id: &str, view: SlackView) -> SlackResult<String> {
-        let session = self.client.open_session(&self.bot_token);
+        let token = self.token(TokenKind::Bot, "views.open")?;
+        let session = self.client.open_session(&token);
         let request = SlackApiViewsOpenRequest::new(trigger_id.into(), view);
         let response = self
             .finish("views.open", session.views_open(&request))
@@ -210,7 +279,8 @@ impl SlackApi {
     }
 
     pub async fn push_view(&self, trigger_id: &str, view: SlackView) -> SlackResult<()> {
-        let session = self.client.open_session(&self.bot_token);
+        let token = self.token(TokenKind::Bot, "views.push")?;
+        let session = self.client.open_session(&token);
         let request = SlackApiViewsPushRequest::new(trigger_id.into(), view);
         self.finish("views.push", session.views_push(&request))
             .await?;
@@ -218,7 +288,8 @@ impl SlackApi {
     }
 
     pub async fn update_view(&self, view_id: &str, view: SlackView) -> SlackResult<()> {
-        let session = self.client.open_session(&self.bot_token);
+        let token = self.token(TokenKind::Bot, "views.update")?;
+        let session = self.client.open_session(&token);
         let request = SlackApiViewsUpdateRequest::new(view).with_view_id(view_id.into());
         self.finish("views.update", session.views_update(&request))
             .await?;
@@ -226,7 +297,8 @@ impl SlackApi {
     }
 
     pub async fn publish_home(&self, user: &UserId, view: SlackView) -> SlackResult<()> {
-        let session = self.client.open_session(&self.bot_token);
+        let token = self.token(TokenKind::Bot, "views.publish")?;
+        let session = self.client.open_session(&token);
         let request = SlackApiViewsPublishRequest::new(user.as_str().into(), view);
         self.finish("views.publish", session.views_publish(&request))
             .await?;
@@ -236,7 +308,8 @@ impl SlackApi {
     // --- people ---
 
     pub async fn user_info(&self, user: &UserId) -> SlackResult<SlackUser> {
-        let session = self.client.open_session(&self.bot_token);
+        let token = self.token(TokenKind::Bot, "users.info")?;
+        let session = self.client.open_session(&token);
         // With the locale, so each person reads Guestlist in their own language.
         let request = SlackApiUsersInfoRequest::new(user.as_str().into()).with_include_locale(true);
         let response = self
@@ -246,7 +319,8 @@ impl SlackApi {
     }
 
     pub async fn lookup_user_by_email(&self, email: &str) -> SlackResult<Option<SlackUser>> {
-        let session = self.client.open_session(&self.bot_token);
+        let token = self.token(TokenKind::Bot, "users.lookupByEmail")?;
+        let session = self.client.open_session(&token);
         let request = SlackApiUsersLookupByEmailRequest::new(email.into());
         match self
             .finish(
@@ -307,7 +381,8 @@ impl SlackApi {
     }
 
     pub async fn usergroup_members(&self, group: &UserGroupId) -> SlackResult<Vec<UserId>> {
-        let session = self.client.open_session(&self.bot_token);
+        let token = self.token(TokenKind::Bot, "usergroups.users.list")?;
+        let session = self.client.open_session(&token);
         let request = SlackApiUserGroupsUsersListRequest::new(group.as_str().into());
         let response = self
             .finish(
@@ -319,7 +394,8 @@ impl SlackApi {
     }
 
     pub async fn usergroups(&self) -> SlackResult<Vec<SlackUserGroup>> {
-        let session = self.client.open_session(&self.bot_token);
+        let token = self.token(TokenKind::Bot, "usergroups.list")?;
+        let session = self.client.open_session(&token);
         let request = SlackApiUserGroupsListRequest::new()
             .with_include_users(false)
             .with_include_count(true);
@@ -330,7 +406,8 @@ impl SlackApi {
     }
 
     pub async fn channel_name(&self, channel: &ChannelId) -> SlackResult<Option<String>> {
-        let session = self.client.open_session(&self.bot_token);
+        let token = self.token(TokenKind::Bot, "conversations.info")?;
+        let session = self.client.open_session(&token);
         let request = SlackApiConversationsInfoRequest::new(channel.as_str().into());
         let response = self
             .finish("conversations.info", session.conversations_info(&request))
@@ -343,7 +420,8 @@ impl SlackApi {
         &self,
         cursor: Option<&str>,
     ) -> SlackResult<Page<(ChannelId, String)>> {
-        let session = self.client.open_session(&self.bot_token);
+        let token = self.token(TokenKind::Bot, "conversations.list")?;
+        let session = self.client.open_session(&token);
         let request = SlackApiConversationsListRequest::new()
             .with_limit(1000)
             .with_exclude_archived(true)
@@ -370,7 +448,8 @@ impl SlackApi {
     }
 
     pub async fn file_info(&self, file: &str) -> SlackResult<SlackFile> {
-        let session = self.client.open_session(&self.bot_token);
+        let token = self.token(TokenKind::Bot, "files.info")?;
+        let session = self.client.open_session(&token);
         let request = SlackApiFilesInfoRequest::new(SlackFileId(file.to_string()));
         let response = self
             .finish("files.info", session.files_info(&request))
@@ -410,7 +489,12 @@ impl SlackApi {
         let result = async {
             let mut response = http
                 .get(target)
-                .bearer_auth(self.bot_token.token_value.0.as_str())
+                .bearer_auth(
+                    self.token(TokenKind::Bot, "files.download")?
+                        .token_value
+                        .0
+                        .as_str(),
+                )
                 .send()
                 .await
                 .map_err(|e| fail(format!("download_failed: {e}")))?;
@@ -451,7 +535,8 @@ impl SlackApi {
     }
 
     pub async fn auth_test(&self) -> SlackResult<SlackApiAuthTestResponse> {
-        let session = self.client.open_session(&self.bot_token);
+        let token = self.token(TokenKind::Bot, "auth.test")?;
+        let session = self.client.open_session(&token);
         self.finish("auth.test", session.auth_test()).await
     }
 
@@ -465,7 +550,7 @@ impl SlackApi {
         body: &RQ,
     ) -> SlackResult<RS> {
         let token = self.token(token, method)?;
-        let session = self.client.open_session(token);
+        let session = self.client.open_session(&token);
         self.finish(
             method,
             session.http_session_api.http_post(method, body, None),
@@ -481,7 +566,7 @@ impl SlackApi {
         params: &[(&str, String)],
     ) -> SlackResult<RS> {
         let token = self.token(token, method)?;
-        let session = self.client.open_session(token);
+        let session = self.client.open_session(&token);
         let params: Vec<(&str, Option<&String>)> =
             params.iter().map(|(k, v)| (*k, Some(v))).collect();
         self.finish(
