@@ -320,6 +320,8 @@ pub struct FakeState {
     pub refreshes: usize,
     /// Workspaces of an organisation (Enterprise Grid), for org-wide tokens.
     pub team_enterprise: HashMap<String, String>,
+    /// What the next visitor of the authorize page installs (`None`: they cancel).
+    pub authorizations: VecDeque<Option<oauth::InstallGrant>>,
     /// Requests made in Slack's own "Invite people" dialog, by id.
     pub invite_requests: BTreeMap<String, oauth::InviteRequest>,
     next_ts: u64,
@@ -372,6 +374,7 @@ impl FakeSlack {
             .route("/api/{method}", get(api).post(api))
             .route("/response/{id}", post(response_url))
             .route("/files/{id}", get(file_download))
+            .route("/oauth/v2/authorize", get(oauth::authorize_page))
             .with_state(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         tokio::spawn(async move {

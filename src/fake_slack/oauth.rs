@@ -329,6 +329,55 @@ pub(super) fn invite_requests(
     }
 }
 
+/// Slack's authorize page: the installer approves (or cancels) and is sent back to the
+/// `redirect_uri` with a code (or `error=access_denied`) and the `state` as it came.
+pub(super) async fn authorize_page(
+    axum::extract::State(state): axum::extract::State<std::sync::Arc<std::sync::Mutex<FakeState>>>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut state = state.lock().expect("fake slack lock");
+    let (Some(redirect), Some(client)) = (query.get("redirect_uri"), query.get("client_id")) else {
+        return (
+            axum::http::StatusCode::BAD_REQUEST,
+            "redirect_uri and client_id are required",
+        )
+            .into_response();
+    };
+    if state.oauth_client.as_ref().map(|(id, _)| id) != Some(client) {
+        return (axum::http::StatusCode::BAD_REQUEST, "invalid_client_id").into_response();
+    }
+    let mut target = match url::Url::parse(redirect) {
+        Ok(url) => url,
+        Err(_) => return (axum::http::StatusCode::BAD_REQUEST, "bad_redirect_uri").into_response(),
+    };
+    match state.authorizations.pop_front().flatten() {
+        Some(mut grant) => {
+            if let Some(scopes) = query.get("user_scope") {
+                grant.user_scopes = Some(scopes.clone());
+            }
+            let code = format!("code-{}", state.next_id(""));
+            state
+                .codes
+                .insert(code.clone(), (grant, Some(redirect.clone())));
+            target.query_pairs_mut().append_pair("code", &code);
+        }
+        None => {
+            target
+                .query_pairs_mut()
+                .append_pair("error", "access_denied");
+        }
+    }
+    if let Some(s) = query.get("state") {
+        target.query_pairs_mut().append_pair("state", s);
+    }
+    (
+        axum::http::StatusCode::FOUND,
+        [(axum::http::header::LOCATION, target.to_string())],
+    )
+        .into_response()
+}
+
 fn obj(value: Value) -> Map<String, Value> {
     match value {
         Value::Object(map) => map,
@@ -349,6 +398,12 @@ impl super::FakeSlack {
         self.state()
             .codes
             .insert(code.into(), (grant, Some(redirect_uri.to_string())));
+        self
+    }
+
+    /// The next visitor of the authorize page installs the app as `grant` (`None`: cancels).
+    pub fn queue_authorization(&self, grant: Option<InstallGrant>) -> &Self {
+        self.state().authorizations.push_back(grant);
         self
     }
 

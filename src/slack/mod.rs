@@ -5,6 +5,7 @@ pub mod client;
 pub mod error;
 pub mod ids;
 pub mod manifest;
+pub mod oauth;
 pub mod payload;
 pub mod render;
 pub mod say;
