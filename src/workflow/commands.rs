@@ -96,7 +96,10 @@ impl Workflow {
             ),
             Some("import") => CommandReply::Ephemeral(
                 if self.may_at_all(&team, &user, Right::Import).await?.is_ok() {
-                    render::import_help(self.settings.request_channel.as_ref())
+                    render::import_help(
+                        self.settings.request_channel.as_ref(),
+                        crate::i18n::Lang::En,
+                    )
                 } else {
                     "Only approvers whose role has the `import` right can import guests. To ask for one guest, run `/guest`."
                         .into()

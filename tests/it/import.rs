@@ -114,11 +114,11 @@ async fn a_shared_csv_is_previewed_and_confirming_imports_exactly_the_valid_rows
         );
         for expected in [
             "line 4     invalid    not-an-email  That is not a valid email address.",
-            "line 5     invalid    cy@vendor.example  unknown channel #nowhere",
+            "line 5     invalid    cy@vendor.example  Unknown channel #nowhere.",
             "eve@blocked.example  Guests from blocked.example cannot be invited (blocked domain).",
             "fay@vendor.example  expires: The longest allowed is 90 days.",
-            "line 8     duplicate  ANN@vendor.example  the same email as line 2",
-            "line 9     duplicate  taken@old.example  already has #1 (pending)",
+            "line 8     duplicate  ANN@vendor.example  The same email as line 2.",
+            "line 9     duplicate  taken@old.example  Already has #1 (waiting for approval).",
         ] {
             assert!(text.contains(expected), "missing {expected:?} in {text}");
         }
