@@ -296,7 +296,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 print!(
                     "{}",
-                    crate::slack::render::plan_table(&outcome.plans, all, usize::MAX)
+                    crate::slack::render::plan_table(
+                        &outcome.plans,
+                        all,
+                        usize::MAX,
+                        crate::i18n::Lang::En
+                    )
                 );
                 for held in &outcome.held {
                     println!(
@@ -628,9 +633,12 @@ async fn import_command(
     } else {
         print!(
             "{}",
-            crate::slack::render::import_table(&preview, usize::MAX)
+            crate::slack::render::import_table(&preview, usize::MAX, crate::i18n::Lang::En)
         );
-        println!("{}", crate::slack::render::import_counts(&preview));
+        println!(
+            "{}",
+            crate::slack::render::import_counts(&preview, crate::i18n::Lang::En)
+        );
     }
     if dry_run {
         eprintln!("dry run: nothing written");

@@ -38,6 +38,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "i18n",
             "jobs",
             "provision",
+            "slack",
             "socket",
             "store",
             "telemetry",

@@ -12,6 +12,7 @@ use crate::domain::roles::Right;
 use crate::domain::{ChannelId, NewRequest, RequestKind, TeamId, UserId};
 use crate::slack::ids::ImportConfirmation;
 use crate::slack::render;
+use crate::slack::say::SyncSay;
 use crate::store::Approval;
 use anyhow::Context;
 use sha2::{Digest, Sha256};
@@ -268,27 +269,28 @@ impl Workflow {
         file_id: &str,
     ) -> Result<(), JobError> {
         if self.may_at_all(team, user, Right::Import).await?.is_err() {
-            let text = "Only approvers whose role has the `import` right can import guests from a CSV file. To ask for one guest, run `/guest`.";
+            let text = SyncSay::ImportNotAllowedFile.text(self.lang_of(user).await);
             self.slack
                 .post_ephemeral(
                     channel,
                     user,
-                    slack_morphism::prelude::SlackMessageContent::new().with_text(text.into()),
+                    slack_morphism::prelude::SlackMessageContent::new().with_text(text),
                     Some(thread_ts),
                 )
                 .await?;
             return Ok(());
         }
         let (name, bytes) = self.fetch_import_file(file_id).await?;
+        let lang = self.channel_lang();
         let content = match bytes {
-            Err(e) => render::import_refused(&name, &e),
+            Err(e) => render::import_refused(&name, &e, lang),
             Ok(bytes) => {
                 let tz = self.zone_of(user).await;
                 match self
                     .import_preview(team, &bytes, Some(user), None, tz)
                     .await?
                 {
-                    Err(e) => render::import_refused(&name, &e),
+                    Err(e) => render::import_refused(&name, &e, lang),
                     Ok(preview) => render::import_preview(
                         &preview,
                         &name,
@@ -299,6 +301,7 @@ impl Workflow {
                             sharer: Some(user.to_string()),
                         }),
                         None,
+                        lang,
                     ),
                 }
             }
@@ -325,13 +328,7 @@ impl Workflow {
         } = file.clone();
         if self.may_at_all(team, user, Right::Import).await?.is_err() {
             self.audit_refusal(team, user, "import", &file_id).await?;
-            return self
-                .tell(
-                    team,
-                    feedback,
-                    "Only approvers whose role has the `import` right can import guests.",
-                )
-                .await;
+            return self.tell(team, feedback, SyncSay::ImportNotAllowed).await;
         }
         let Some(channel) = feedback.channel.clone() else {
             return Ok(());
@@ -353,12 +350,7 @@ impl Workflow {
         job.dedupe_key = Some(format!("import:{file_id}:{digest}"));
         self.store.enqueue_jobs(&[job]).await?;
         self.queued();
-        self.tell(
-            team,
-            feedback,
-            "Import requested; progress appears in the thread.",
-        )
-        .await
+        self.tell(team, feedback, SyncSay::ImportRequested).await
     }
 
     /// Imports a confirmed file: re-read, re-checked (the file must be the one previewed), then
@@ -376,19 +368,28 @@ impl Workflow {
         );
         let digest = file.digest.as_str();
         let (name, bytes) = self.fetch_import_file(file_id).await?;
+        // Everything here goes to the file's thread, in the channel's language.
+        let lang = self.channel_lang();
         let say =
             |text: String| slack_morphism::prelude::SlackMessageContent::new().with_text(text);
         let bytes = match bytes {
             Ok(bytes) if file_digest(&bytes) == digest => bytes,
             Ok(_) => {
+                let changed = SyncSay::ImportChanged {
+                    file_name: name.clone(),
+                };
                 self.slack
-                    .post_message(channel, say(format!(":warning: `{}` changed since its preview, so nothing was imported. Share it again for a new preview.", crate::domain::text::safe(&name, 100))), Some(thread_ts))
+                    .post_message(channel, say(changed.text(lang)), Some(thread_ts))
                     .await?;
                 return Ok(());
             }
             Err(e) => {
                 self.slack
-                    .post_message(channel, render::import_refused(&name, &e), Some(thread_ts))
+                    .post_message(
+                        channel,
+                        render::import_refused(&name, &e, lang),
+                        Some(thread_ts),
+                    )
                     .await?;
                 return Ok(());
             }
@@ -408,14 +409,18 @@ impl Workflow {
             Ok(preview) => preview,
             Err(e) => {
                 self.slack
-                    .post_message(channel, render::import_refused(&name, &e), Some(thread_ts))
+                    .post_message(
+                        channel,
+                        render::import_refused(&name, &e, lang),
+                        Some(thread_ts),
+                    )
                     .await?;
                 return Ok(());
             }
         };
         if let Some(ts) = &file.preview_ts {
             // The button goes, so nobody presses it again wondering whether it worked.
-            let confirmed = render::import_preview(&preview, &name, None, Some(user));
+            let confirmed = render::import_preview(&preview, &name, None, Some(user), lang);
             if let Err(e) = self.slack.update_message(channel, ts, confirmed).await {
                 tracing::debug!(error = %e, "could not update the import preview");
             }
@@ -426,7 +431,7 @@ impl Workflow {
             .slack
             .post_message(
                 channel,
-                say(render::import_progress(0, total, &name, user)),
+                say(render::import_progress(0, total, &name, user, lang)),
                 Some(thread_ts),
             )
             .await?;
@@ -440,7 +445,7 @@ impl Workflow {
                 .update_message(
                     channel,
                     &progress_ts,
-                    say(render::import_progress(done, total, &name, user)),
+                    say(render::import_progress(done, total, &name, user, lang)),
                 )
                 .await
             {
@@ -452,7 +457,7 @@ impl Workflow {
             .post_message(
                 channel,
                 say(render::import_done(
-                    imported, skipped, &preview, &name, user,
+                    imported, skipped, &preview, &name, user, lang,
                 )),
                 Some(thread_ts),
             )

@@ -118,7 +118,7 @@ async fn a_shared_csv_is_previewed_and_confirming_imports_exactly_the_valid_rows
             "eve@blocked.example  Guests from blocked.example cannot be invited (blocked domain).",
             "fay@vendor.example  expires: The longest allowed is 90 days.",
             "line 8     duplicate  ANN@vendor.example  the same email as line 2",
-            "line 9     duplicate  taken@old.example  already has #1 (pending)",
+            "line 9     duplicate  taken@old.example  already has #1 (waiting for approval)",
         ] {
             assert!(text.contains(expected), "missing {expected:?} in {text}");
         }

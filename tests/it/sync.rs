@@ -312,7 +312,7 @@ async fn a_dry_run_changes_nothing() {
             .as_array()
             .unwrap()
             .iter()
-            .all(|l| l["reason"].is_string()),
+            .all(|l| l["reason"]["why"].is_string()),
         "every line says why"
     );
 

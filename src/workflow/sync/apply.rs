@@ -2,6 +2,7 @@
 //! held plans an approver applies anyway, and the answer to `/guest sync`.
 
 use super::*;
+use crate::slack::say::{Said, SyncSay};
 
 /// How a run goes: its mode, why it runs (for the audit), and who watches it.
 #[derive(Clone, Copy)]
@@ -59,7 +60,14 @@ impl Workflow {
             };
             let notice = self.report_job(
                 team,
-                render::held_plan(plan, plan_id, changes, limit, &self.approver_mentions_all()),
+                render::held_plan(
+                    plan,
+                    plan_id,
+                    changes,
+                    limit,
+                    &self.approver_mentions_all(),
+                    self.channel_lang(),
+                ),
             );
             self.store
                 .append_audit(audit, notice.into_iter().collect())
@@ -82,8 +90,8 @@ impl Workflow {
         Ok(())
     }
 
-    /// Mentions of everyone who approves anything (for held plans, which are not per channel).
-    /// A message for the sync report channel (or the request channel), as a job.
+    /// A message for the sync report channel (or the request channel), as a job; `content`
+    /// is worded in the channel language.
     fn report_job(
         &self,
         team: &TeamId,
@@ -103,7 +111,7 @@ impl Workflow {
             team,
             Job::PostMessage {
                 channel: channel.to_string(),
-                text: (content.text.unwrap_or_default()).into(),
+                text: Said::worded(content.text.unwrap_or_default()),
                 blocks,
                 thread_ts: None,
             },
@@ -229,7 +237,10 @@ impl Workflow {
             ),
             at: now,
         };
-        let summary = self.report_job(team, render::sync_summary(plan, invited, revoked));
+        let summary = self.report_job(
+            team,
+            render::sync_summary(plan, invited, revoked, self.channel_lang()),
+        );
         self.store
             .append_audit(audit, summary.into_iter().collect())
             .await?;
@@ -311,11 +322,7 @@ impl Workflow {
                 detail: format!("plan {plan_id}"),
                 at: self.now(),
             };
-            let explain = self.feedback_job(
-                team,
-                feedback,
-                "Only approvers who approve every request can apply a sync plan.",
-            );
+            let explain = self.feedback_job(team, feedback, SyncSay::ApplyNotAllowed);
             self.store.append_audit(audit, vec![explain]).await?;
             self.queued();
             return Ok(());
@@ -343,12 +350,8 @@ impl Workflow {
             )
             .await?;
         self.queued();
-        self.tell(
-            team,
-            feedback,
-            format!("Applying sync plan {plan_id}; the summary follows here."),
-        )
-        .await
+        self.tell(team, feedback, SyncSay::ApplyingHeldPlan { plan_id })
+            .await
     }
 
     /// Job: apply a held plan, once.
@@ -409,6 +412,7 @@ impl Workflow {
         let (stages, mut latest) = tokio::sync::watch::channel(None::<SyncStage>);
         let watcher = LatestStage(stages);
         let dry_run = !apply;
+        let lang = self.lang_of(&UserId::from(actor)).await;
         let done = tokio::sync::Notify::new();
         let poster = async {
             tokio::select! {
@@ -426,7 +430,7 @@ impl Workflow {
                     }
                 };
                 let Some(stage) = stage else { continue };
-                let text = render::sync_progress_text(&stage, dry_run);
+                let text = render::sync_progress_text(&stage, dry_run, lang);
                 let body = serde_json::json!({"response_type": "ephemeral", "replace_original": true, "text": text});
                 // Not interrupted: the outcome must not overtake a progress line in flight.
                 if let Err(e) = self.respond(response_url, &body).await {
@@ -461,6 +465,7 @@ impl Workflow {
                 .iter()
                 .map(|h| (h.rule.clone(), h.changes, h.limit))
                 .collect::<Vec<_>>(),
+            lang,
         );
         let body = serde_json::json!({"response_type": "ephemeral", "replace_original": true, "text": text});
         self.respond(response_url, &body).await
