@@ -4,6 +4,7 @@
 use super::file::FileConfig;
 use super::rules::*;
 use super::*;
+use crate::domain::profile::{ProfilePolicy, Requirement};
 
 pub(super) fn build(
     file: FileConfig,
@@ -193,7 +194,24 @@ pub(super) fn build(
             ));
         }
     }
+    let requirement = |key: &str, raw: &Option<String>| match raw {
+        None => Ok(Requirement::Off),
+        Some(raw) => Requirement::parse(raw).ok_or_else(|| {
+            ConfigError::new(
+                key,
+                format!("{raw:?} is not one of off, optional, required"),
+            )
+        }),
+    };
+    let profile = ProfilePolicy {
+        title: requirement("profile.title", &file.profile.title)?,
+        department: requirement("profile.department", &file.profile.department)?,
+        manager: requirement("profile.manager", &file.profile.manager)?,
+        employee_id: requirement("profile.employee_id", &file.profile.employee_id)?,
+        phone: requirement("profile.phone", &file.profile.phone)?,
+    };
     let requests = RequestPolicy {
+        profile,
         max_expiry_days,
         allow_never: file
             .requests

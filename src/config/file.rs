@@ -37,8 +37,21 @@ pub(super) struct FileConfig {
     pub(super) self_registration: Option<FileSelfRegistration>,
     #[serde(default)]
     pub(super) inventory: FileInventory,
+    /// `[profile]`: each field `off`, `optional` or `required`.
+    #[serde(default)]
+    pub(super) profile: FileProfile,
     #[serde(default)]
     pub(super) review: FileReview,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileProfile {
+    pub(super) title: Option<String>,
+    pub(super) department: Option<String>,
+    pub(super) manager: Option<String>,
+    pub(super) employee_id: Option<String>,
+    pub(super) phone: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -9,6 +9,7 @@ pub mod import;
 pub mod join;
 pub mod policy;
 pub mod problem;
+pub mod profile;
 pub mod quorum;
 pub mod reconcile;
 pub mod request;

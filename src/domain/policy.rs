@@ -5,6 +5,7 @@ use super::email::{Email, EmailError};
 use super::expiry::{Expiry, local_to_utc};
 use super::ids::ChannelId;
 use super::problem::Problem;
+use super::profile::{Profile, ProfileDraft, ProfileField, ProfilePolicy, check_profile};
 use super::quorum::{TermChange, Terms, Widening, narrowing};
 use super::request::GuestType;
 use super::text::clean_line;
@@ -28,6 +29,8 @@ pub struct RequestPolicy {
     pub blocked_domains: Vec<String>,
     /// A multi-channel guest's channel cap.
     pub max_channels: usize,
+    /// The profile fields the form asks for.
+    pub profile: ProfilePolicy,
 }
 
 impl Default for RequestPolicy {
@@ -38,6 +41,7 @@ impl Default for RequestPolicy {
             guest_types: vec![GuestType::SingleChannel, GuestType::MultiChannel],
             blocked_domains: Vec::new(),
             max_channels: 20,
+            profile: ProfilePolicy::default(),
         }
     }
 }
@@ -55,6 +59,7 @@ pub enum Field {
     ExpiryDays,
     ExpiryDate,
     ExpiryTime,
+    Profile(ProfileField),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -91,6 +96,7 @@ pub struct RequestDraft {
     pub expiry_date: Option<String>,
     /// `HH:MM` from the timepicker.
     pub expiry_time: Option<String>,
+    pub profile: ProfileDraft,
 }
 
 /// A form that passed every check.
@@ -103,6 +109,7 @@ pub struct ValidRequest {
     pub guest_type: GuestType,
     pub channels: Vec<ChannelId>,
     pub expiry: Expiry,
+    pub profile: Profile,
 }
 
 /// Wall time used when a date is picked without a time: the end of a working day.
@@ -156,9 +163,18 @@ pub fn validate_request(
     }
 
     let (guest_type, channels, expiry) = read_terms(draft, policy, now, tz, &mut errors);
+    let profile = match check_profile(&draft.profile, &policy.profile) {
+        Ok(profile) => Some(profile),
+        Err(problems) => {
+            for (field, problem) in problems {
+                errors.add(Field::Profile(field), problem);
+            }
+            None
+        }
+    };
 
-    match (email, guest_type, expiry) {
-        (Some(email), Some(guest_type), Some(expiry)) if errors.is_empty() => Ok(ValidRequest {
+    match (email, guest_type, expiry, profile) {
+        (Some(email), Some(guest_type), Some(expiry), Some(profile)) if errors.is_empty() => Ok(ValidRequest {
             email,
             full_name,
             organisation,
@@ -166,6 +182,7 @@ pub fn validate_request(
             guest_type,
             channels,
             expiry,
+            profile,
         }),
         _ => Err(errors),
     }
@@ -465,6 +482,7 @@ mod tests {
             expiry_days: Some("30".into()),
             expiry_date: None,
             expiry_time: None,
+            profile: ProfileDraft::default(),
         }
     }
 

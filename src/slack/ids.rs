@@ -5,6 +5,7 @@
 
 use crate::domain::RequestId;
 use crate::domain::policy::Field;
+use crate::domain::profile::ProfileField;
 use serde::{Deserialize, Serialize};
 
 /// A view (modal) or shortcut of ours, by its `callback_id`.
@@ -328,6 +329,11 @@ pub fn field_block_id(field: Field) -> &'static str {
         Field::ExpiryDays => "expiry_days",
         Field::ExpiryDate => "expiry_date",
         Field::ExpiryTime => "expiry_time",
+        Field::Profile(ProfileField::Title) => "title",
+        Field::Profile(ProfileField::Department) => "department",
+        Field::Profile(ProfileField::Manager) => "manager",
+        Field::Profile(ProfileField::EmployeeId) => "employee_id",
+        Field::Profile(ProfileField::Phone) => "phone",
     }
 }
 

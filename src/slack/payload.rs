@@ -2,6 +2,7 @@
 //! and Events API envelopes, read into slack-morphism's models where it has them.
 
 use crate::domain::policy::{Field, RequestDraft};
+use crate::domain::profile::{ProfileDraft, ProfileField};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use slack_morphism::prelude::*;
@@ -209,6 +210,15 @@ pub fn request_draft(state: Option<&SlackViewState>) -> RequestDraft {
             .and_then(|v| v.selected_date.clone()),
         expiry_time: state_value(state, field_block_id(Field::ExpiryTime))
             .and_then(|v| v.selected_time.clone()),
+        profile: ProfileDraft {
+            title: text_of(state, Field::Profile(ProfileField::Title)),
+            department: text_of(state, Field::Profile(ProfileField::Department)),
+            manager: state_value(state, field_block_id(Field::Profile(ProfileField::Manager)))
+                .and_then(|v| v.selected_user.as_ref().map(|u| u.0.clone()))
+                .unwrap_or_default(),
+            employee_id: text_of(state, Field::Profile(ProfileField::EmployeeId)),
+            phone: text_of(state, Field::Profile(ProfileField::Phone)),
+        },
     }
 }
 

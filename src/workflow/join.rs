@@ -404,6 +404,7 @@ impl Workflow {
             guest_type: door.terms.guest_type,
             channels: door.terms.channels.clone(),
             expiry: door.terms.expiry,
+            profile: Default::default(),
         };
         let rule =
             auto_approval(&self.settings.auto_approve, &as_request, now).map(|r| r.name.clone());
