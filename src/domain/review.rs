@@ -213,7 +213,8 @@ impl Scope {
                 .is_none_or(|c| channels.iter().any(|have| have.as_str() == c))
     }
 
-    /// How the audit log and the progress message name it.
+    /// How the audit log, the command line and the stored campaign name it (in English; Slack
+    /// messages word the scope from its parts, in their reader's language).
     pub fn describe(&self) -> String {
         match (&self.domain, &self.channel) {
             (None, None) => "every guest".to_string(),
@@ -221,6 +222,32 @@ impl Scope {
             (None, Some(c)) => format!("guests in {c}"),
             (Some(d), Some(c)) => format!("guests from {d} in {c}"),
         }
+    }
+
+    /// The scope back from what `describe` wrote (a campaign stores its description), so that
+    /// messages can word it in their reader's language.
+    pub fn from_described(described: &str) -> Option<Scope> {
+        if described == "every guest" {
+            return Some(Scope::default());
+        }
+        if let Some(channel) = described.strip_prefix("guests in ") {
+            return Some(Scope {
+                domain: None,
+                channel: Some(channel.to_string()),
+            });
+        }
+        let rest = described.strip_prefix("guests from ")?;
+        // A domain has no spaces; a channel id neither.
+        Some(match rest.split_once(" in ") {
+            Some((domain, channel)) => Scope {
+                domain: Some(domain.to_string()),
+                channel: Some(channel.to_string()),
+            },
+            None => Scope {
+                domain: Some(rest.to_string()),
+                channel: None,
+            },
+        })
     }
 }
 
@@ -376,6 +403,16 @@ mod tests {
         };
         assert!(!by_channel.covers(&email, &channels));
         assert_eq!(by_domain.describe(), "guests from partner.example");
+        for scope in [Scope::default(), by_domain, other, by_channel] {
+            let described = scope.describe();
+            assert_eq!(Scope::from_described(&described), Some(scope));
+        }
+        let both = Scope {
+            domain: Some("partner.example".into()),
+            channel: Some("C1".into()),
+        };
+        assert_eq!(Scope::from_described(&both.describe()), Some(both));
+        assert_eq!(Scope::from_described("someone"), None);
     }
 
     #[test]

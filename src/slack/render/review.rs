@@ -3,8 +3,9 @@
 
 use super::*;
 use crate::domain::expiry::zone;
-use crate::domain::review::{ItemState, Progress};
+use crate::domain::review::{ItemState, Progress, ReviewOutcome, Scope};
 use crate::slack::ids::{REVIEW_DATE_BLOCK, ReviewShortenMetadata, View};
+use crate::slack::say::{guest_type_label, mention};
 
 /// At most this many guests per message (three blocks each, under Slack's 50 blocks).
 pub const REVIEW_ITEMS_PER_MESSAGE: usize = 15;
@@ -14,10 +15,10 @@ pub const REVIEW_ITEMS_PER_MESSAGE: usize = 15;
 pub struct ReviewHeading {
     pub id: i64,
     pub deadline: DateTime<Utc>,
-    /// `every guest`, `guests from example.com`…
-    pub scope: String,
-    /// What happens to unanswered guests: `end`, `escalate` or `keep`.
-    pub outcome: &'static str,
+    /// Which guests: all, or those of a domain, or in a channel.
+    pub scope: Scope,
+    /// What happens to unanswered guests.
+    pub outcome: ReviewOutcome,
 }
 
 /// One guest of a campaign, with the account as it is now.
@@ -31,59 +32,75 @@ pub struct ReviewLine {
     pub request: GuestRequest,
 }
 
-fn outcome_words(outcome: &str) -> &'static str {
-    match outcome {
-        "end" => "their access ends",
-        "keep" => "their access stays as it is",
-        _ => "approvers decide",
-    }
-}
-
-fn answered_text(line: &ReviewLine) -> String {
-    let by = line
-        .decided_by
-        .as_deref()
-        .map(|b| format!(" by <@{b}>"))
-        .unwrap_or_default();
-    match line.state {
-        ItemState::Kept => format!(":white_check_mark: Kept{by}"),
-        ItemState::Shortened => format!(
-            ":calendar: Shortened{by}: now ends {}",
-            line.request
-                .expires_at
-                .map(slack_date)
-                .unwrap_or_else(|| "—".into())
+/// "every guest", "guests from example.com", "guests in C123"…
+fn scope_words(scope: &Scope, lang: Lang) -> String {
+    match (&scope.domain, &scope.channel) {
+        (None, None) => t!(lang, "review-scope-all"),
+        (Some(domain), None) => t!(lang, "review-scope-domain", domain = escape(domain)),
+        (None, Some(channel)) => t!(lang, "review-scope-channel", channel = escape(channel)),
+        (Some(domain), Some(channel)) => t!(
+            lang,
+            "review-scope-domain-channel",
+            domain = escape(domain),
+            channel = escape(channel)
         ),
-        ItemState::Ended => format!(":lock: Ended{by}"),
-        ItemState::KeptUnanswered => {
-            ":information_source: Not answered by the deadline: kept".to_string()
-        }
-        ItemState::EndedUnanswered => ":lock: Not answered by the deadline: ended".to_string(),
-        ItemState::Gone => ":heavy_minus_sign: Ended or changed before the review".to_string(),
-        ItemState::Escalated => ":raised_hand: Not answered in time: approvers decide".to_string(),
-        ItemState::Pending => String::new(),
     }
 }
 
-fn guest_text(line: &ReviewLine, now: DateTime<Utc>) -> String {
+fn answered_text(line: &ReviewLine, lang: Lang) -> String {
+    let by = line.decided_by.as_deref().map(|b| mention(&b.into()));
+    let ends = || {
+        line.request
+            .expires_at
+            .map(|at| date(at, lang))
+            .unwrap_or_else(|| "—".into())
+    };
+    match (line.state, by) {
+        (ItemState::Kept, None) => t!(lang, "review-kept"),
+        (ItemState::Kept, Some(by)) => t!(lang, "review-kept-by", by = by),
+        (ItemState::Shortened, None) => t!(lang, "review-shortened", ends = ends()),
+        (ItemState::Shortened, Some(by)) => {
+            t!(lang, "review-shortened-by", by = by, ends = ends())
+        }
+        (ItemState::Ended, None) => t!(lang, "review-ended"),
+        (ItemState::Ended, Some(by)) => t!(lang, "review-ended-by", by = by),
+        (ItemState::KeptUnanswered, _) => t!(lang, "review-kept-unanswered"),
+        (ItemState::EndedUnanswered, _) => t!(lang, "review-ended-unanswered"),
+        (ItemState::Gone, _) => t!(lang, "review-gone"),
+        (ItemState::Escalated, _) => t!(lang, "review-escalated"),
+        (ItemState::Pending, _) => String::new(),
+    }
+}
+
+fn guest_text(line: &ReviewLine, now: DateTime<Utc>, lang: Lang) -> String {
     let r = &line.request;
-    format!(
-        "*{}* · {} · {}\n{} · ends: {}",
-        safe(&r.full_name, 100),
-        safe(r.email.as_str(), 254),
-        crate::slack::say::guest_type_label(r.guest_type, crate::i18n::Lang::En),
-        channels_text(r),
-        expiry_text(r, now)
+    t!(
+        lang,
+        "review-guest",
+        name = safe(&r.full_name, 100),
+        email = safe(r.email.as_str(), 254),
+        kind = guest_type_label(r.guest_type, lang),
+        channels = channels_text(r),
+        ends = expiry_words(r, now, lang)
     )
 }
 
-fn keep_label(line: &ReviewLine, tz: Option<&str>) -> String {
+/// "22 Dec 2026" / "22 déc. 2026", in the reviewer's zone.
+fn short_day(at: DateTime<Utc>, tz: Option<&str>, lang: Lang) -> String {
+    let locale = match lang {
+        Lang::En => chrono::Locale::en_GB,
+        Lang::Fr => chrono::Locale::fr_FR,
+    };
+    at.with_timezone(&zone(tz))
+        .date_naive()
+        .format_localized("%-d %b %Y", locale)
+        .to_string()
+}
+
+fn keep_label(line: &ReviewLine, tz: Option<&str>, lang: Lang) -> String {
     match line.request.expires_at {
-        Some(at) => format!(
-            "Keep until {}",
-            at.with_timezone(&zone(tz)).format("%-d %b %Y")
-        ),
-        None => "Keep (no end date)".to_string(),
+        Some(at) => t!(lang, "review-keep-until", date = short_day(at, tz, lang)),
+        None => t!(lang, "review-keep-no-end"),
     }
 }
 
@@ -95,29 +112,35 @@ pub fn review_message(
     for_approvers: bool,
     tz: Option<&str>,
     now: DateTime<Utc>,
+    lang: Lang,
 ) -> SlackMessageContent {
     let open = lines.iter().filter(|l| l.state.is_open()).count();
+    let campaign = heading.id.to_string();
     let intro = if for_approvers {
-        format!(
-            ":raised_hand: *Access review #{}* ({}): nobody answered for these guests by the deadline, or they have no sponsor. Approvers decide: keep, shorten or end each one.",
-            heading.id,
-            escape(&heading.scope)
+        t!(
+            lang,
+            "review-approvers-intro",
+            campaign = campaign.as_str(),
+            scope = scope_words(&heading.scope, lang)
         )
     } else {
-        format!(
-            ":mag: *Access review #{}*: you sponsor these guests. Does each still need access? Answer by {}; after that, {}.",
-            heading.id,
-            slack_date(heading.deadline),
-            outcome_words(heading.outcome)
+        t!(
+            lang,
+            "review-dm-intro",
+            campaign = campaign.as_str(),
+            deadline = date(heading.deadline, lang),
+            outcome = heading.outcome.as_str()
         )
     };
     let fallback = if open == 0 {
-        format!("Access review #{}: all answered, thank you.", heading.id)
+        t!(lang, "review-all-answered", campaign = campaign.as_str())
     } else {
-        format!(
-            "Access review #{}: {open} guest(s) to review by {}.",
-            heading.id,
-            crate::domain::expiry::format_utc(heading.deadline)
+        t!(
+            lang,
+            "review-to-answer",
+            campaign = campaign.as_str(),
+            open = open,
+            deadline = i18n::date_utc(heading.deadline, lang)
         )
     };
     let mut blocks: Vec<SlackBlock> =
@@ -126,7 +149,7 @@ pub fn review_message(
         blocks.push(SlackDividerBlock::new().into());
         blocks.push(
             SlackSectionBlock::new()
-                .with_text(md!("{}", guest_text(line, now)))
+                .with_text(md!("{}", guest_text(line, now, lang)))
                 .into(),
         );
         if line.state.is_open() {
@@ -134,27 +157,32 @@ pub fn review_message(
             blocks.push(
                 SlackActionsBlock::new(slack_blocks![
                     some_into(
-                        button(&keep_label(line, tz), &Button::ReviewKeep(id))
+                        button(&keep_label(line, tz, lang), &Button::ReviewKeep(id))
                             .with_style(SlackBlockButtonStyle::Primary)
                     ),
-                    some_into(button("Shorten…", &Button::ReviewShorten(id))),
+                    some_into(button(
+                        &t!(lang, "review-button-shorten"),
+                        &Button::ReviewShorten(id)
+                    )),
                     some_into(
-                        button("End", &Button::ReviewEnd(id))
+                        button(&t!(lang, "review-button-end"), &Button::ReviewEnd(id))
                             .with_style(SlackBlockButtonStyle::Danger)
-                            .with_confirm(confirm(
-                                "End this access?",
-                                format!(
-                                    "The guest account of *{}* is deactivated now.",
-                                    safe(&line.request.full_name, 100)
+                            .with_confirm(confirm_in(
+                                &t!(lang, "review-end-title"),
+                                t!(
+                                    lang,
+                                    "review-end-text",
+                                    name = safe(&line.request.full_name, 100)
                                 ),
-                                "End access"
+                                &t!(lang, "review-end-yes"),
+                                lang
                             ))
                     )
                 ])
                 .into(),
             );
         } else {
-            blocks.push(SlackContextBlock::new(vec![md!("{}", answered_text(line))]).into());
+            blocks.push(SlackContextBlock::new(vec![md!("{}", answered_text(line, lang))]).into());
         }
     }
     SlackMessageContent::new()
@@ -167,83 +195,109 @@ pub fn review_progress(
     heading: &ReviewHeading,
     progress: &Progress,
     closed: bool,
+    lang: Lang,
 ) -> SlackMessageContent {
     let p = progress;
-    let mut counts = format!(
-        "{} of {} reviewed · {} ended · {} waiting",
-        p.reviewed, p.total, p.ended, p.waiting
-    );
+    let mut counts = vec![t!(
+        lang,
+        "review-progress-counts",
+        reviewed = p.reviewed,
+        total = p.total,
+        ended = p.ended,
+        waiting = p.waiting
+    )];
     if p.escalated > 0 {
-        counts.push_str(&format!(" · {} with approvers", p.escalated));
+        counts.push(t!(lang, "review-progress-escalated", count = p.escalated));
     }
     if p.shortened > 0 {
-        counts.push_str(&format!(" · {} shortened", p.shortened));
+        counts.push(t!(lang, "review-progress-shortened", count = p.shortened));
     }
     if p.ended_unanswered > 0 {
-        counts.push_str(&format!(
-            " · {} ended for want of an answer",
-            p.ended_unanswered
+        counts.push(t!(
+            lang,
+            "review-progress-ended-unanswered",
+            count = p.ended_unanswered
         ));
     }
     if p.gone > 0 {
-        counts.push_str(&format!(" · {} ended before the review", p.gone));
+        counts.push(t!(lang, "review-progress-gone", count = p.gone));
     }
+    let counts = counts.join(" · ");
+    let campaign = heading.id.to_string();
+    let scope = scope_words(&heading.scope, lang);
     let head = if closed {
-        format!(
-            ":checkered_flag: *Access review #{}* ({}) is over",
-            heading.id,
-            escape(&heading.scope)
+        t!(
+            lang,
+            "review-progress-over",
+            campaign = campaign.as_str(),
+            scope = scope
         )
     } else {
-        format!(
-            ":mag: *Access review #{}* ({}) · answers due {}",
-            heading.id,
-            escape(&heading.scope),
-            slack_date(heading.deadline)
+        t!(
+            lang,
+            "review-progress-open",
+            campaign = campaign.as_str(),
+            scope = scope,
+            deadline = date(heading.deadline, lang)
         )
     };
     let text = format!("{head}\n{counts}");
     SlackMessageContent::new()
-        .with_text(format!("Access review #{}: {counts}", heading.id))
+        .with_text(t!(
+            lang,
+            "review-progress-fallback",
+            campaign = campaign.as_str(),
+            counts = counts.as_str()
+        ))
         .with_blocks(slack_blocks![some_into(
             SlackSectionBlock::new().with_text(md!("{}", text))
         )])
 }
 
 /// Shorten: the new (earlier) end, at 17:00 in the reviewer's zone.
-pub fn review_shorten_form(line: &ReviewLine, metadata: &ReviewShortenMetadata) -> SlackView {
+pub fn review_shorten_form(
+    line: &ReviewLine,
+    metadata: &ReviewShortenMetadata,
+    lang: Lang,
+) -> SlackView {
     let tz = metadata.tz.clone().unwrap_or_else(|| "UTC".into());
     let current = line
         .request
         .expires_at
-        .map(slack_date)
-        .unwrap_or_else(|| "no end date".into());
+        .map(|at| date(at, lang))
+        .unwrap_or_else(|| t!(lang, "review-no-end-date"));
     SlackView::Modal(
         SlackModalView::new(
-            pt!("Shorten access"),
+            pt!(t!(lang, "review-shorten-title")),
             slack_blocks![
                 some_into(SlackSectionBlock::new().with_text(md!(
-                    "*{}* ({}) · now ends: {}",
-                    safe(&line.request.full_name, 100),
-                    safe(line.request.email.as_str(), 254),
-                    current
+                    "{}",
+                    t!(
+                        lang,
+                        "review-shorten-guest",
+                        name = safe(&line.request.full_name, 100),
+                        email = safe(line.request.email.as_str(), 254),
+                        ends = current
+                    )
                 ))),
                 some_into(
                     SlackInputBlock::new(
-                        pt!("New end date"),
+                        pt!(t!(lang, "review-shorten-date")),
                         SlackBlockDatePickerElement::new()
                             .with_action_id(REVIEW_DATE_BLOCK.into())
                             .into()
                     )
                     .with_block_id(REVIEW_DATE_BLOCK.into())
-                    .with_hint(pt!(format!(
-                        "Earlier than the current end. At 17:00 in your time zone ({tz})."
+                    .with_hint(pt!(t!(
+                        lang,
+                        "review-shorten-hint",
+                        tz = tz.as_str()
                     )))
                 )
             ],
         )
-        .with_submit(pt!("Shorten"))
-        .with_close(pt!("Cancel"))
+        .with_submit(pt!(t!(lang, "review-shorten-submit")))
+        .with_close(pt!(t!(lang, "button-cancel")))
         .with_callback_id(View::ReviewShortenForm.callback_id().into())
         .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises"))
         .with_external_id(format!("review_shorten:{}", metadata.item_id)),
@@ -256,6 +310,7 @@ pub fn change_access_form(
     request: &GuestRequest,
     metadata: &crate::slack::ids::ChangeAccessMetadata,
     policy_max_channels: usize,
+    lang: Lang,
 ) -> SlackView {
     use crate::slack::ids::{CHANGE_CHANNELS_BLOCK, CHANGE_DATE_BLOCK, CHANGE_REASON_BLOCK};
     let tz = metadata.tz.clone().unwrap_or_else(|| "UTC".into());
@@ -288,30 +343,32 @@ pub fn change_access_form(
     }
     SlackView::Modal(
         SlackModalView::new(
-            pt!("Change access"),
+            pt!(t!(lang, "change-title")),
             slack_blocks![
                 some_into(SlackSectionBlock::new().with_text(md!(
-                    "*{}* ({}) · {} · sponsor <@{}>\nRemoving channels or ending earlier applies now. More channels or a later end go to approvers, like a new request.",
-                    safe(&request.full_name, 100),
-                    safe(request.email.as_str(), 254),
-                    crate::slack::say::guest_type_label(request.guest_type, crate::i18n::Lang::En),
-                    request.requester
+                    "{}",
+                    t!(
+                        lang,
+                        "change-guest",
+                        name = safe(&request.full_name, 100),
+                        email = safe(request.email.as_str(), 254),
+                        kind = guest_type_label(request.guest_type, lang),
+                        sponsor = mention(&request.requester)
+                    )
                 ))),
                 some_into(
-                    SlackInputBlock::new(pt!("Channels"), channels.into())
+                    SlackInputBlock::new(pt!(t!(lang, "change-channels")), channels.into())
                         .with_block_id(CHANGE_CHANNELS_BLOCK.into())
                 ),
                 some_into(
-                    SlackInputBlock::new(pt!("Access ends on"), date.into())
+                    SlackInputBlock::new(pt!(t!(lang, "change-ends-on")), date.into())
                         .with_block_id(CHANGE_DATE_BLOCK.into())
                         .with_optional(true)
-                        .with_hint(pt!(format!(
-                            "At 17:00 in your time zone ({tz}). Leave empty to keep the current end."
-                        )))
+                        .with_hint(pt!(t!(lang, "change-ends-hint", tz = tz.as_str())))
                 ),
                 some_into(
                     SlackInputBlock::new(
-                        pt!("Why"),
+                        pt!(t!(lang, "change-why")),
                         SlackBlockPlainTextInputElement::new()
                             .with_action_id(CHANGE_REASON_BLOCK.into())
                             .with_multiline(true)
@@ -322,10 +379,180 @@ pub fn change_access_form(
                 )
             ],
         )
-        .with_submit(pt!("Change"))
-        .with_close(pt!("Cancel"))
+        .with_submit(pt!(t!(lang, "change-submit")))
+        .with_close(pt!(t!(lang, "button-cancel")))
         .with_callback_id(View::ChangeAccessForm.callback_id().into())
         .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises"))
         .with_external_id(format!("change_access:{}", request.id.0)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::request;
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        "2026-11-22T12:00:00Z".parse().unwrap()
+    }
+
+    fn heading(scope: Scope) -> ReviewHeading {
+        ReviewHeading {
+            id: 3,
+            deadline: "2026-11-29T12:00:00Z".parse().unwrap(),
+            scope,
+            outcome: ReviewOutcome::End,
+        }
+    }
+
+    fn lines() -> Vec<ReviewLine> {
+        let open = ReviewLine {
+            item_id: 7,
+            state: ItemState::Pending,
+            decided_by: None,
+            sponsor: "UREQ".into(),
+            request: request(RequestState::Active),
+        };
+        let kept = ReviewLine {
+            item_id: 8,
+            state: ItemState::Kept,
+            decided_by: Some("UREQ".into()),
+            ..open.clone()
+        };
+        vec![open, kept]
+    }
+
+    #[test]
+    fn the_sponsors_review_message_in_english_and_french() {
+        let scope = Scope::default();
+        for (lang, name) in [
+            (Lang::En, "review_message"),
+            (Lang::Fr, "review_message_fr"),
+        ] {
+            let message = review_message(
+                &heading(scope.clone()),
+                &lines(),
+                false,
+                Some("Europe/Paris"),
+                now(),
+                lang,
+            );
+            insta::assert_json_snapshot!(name, message);
+        }
+        let en = serde_json::to_string(&review_message(
+            &heading(scope.clone()),
+            &lines(),
+            false,
+            Some("Europe/Paris"),
+            now(),
+            Lang::En,
+        ))
+        .unwrap();
+        assert!(en.contains("you sponsor these guests"));
+        assert!(en.contains("after that, their access ends."));
+        assert!(en.contains("Keep until 22 Dec 2026"));
+        assert!(en.contains(":white_check_mark: Kept by <@UREQ>"));
+        let fr = serde_json::to_string(&review_message(
+            &heading(scope),
+            &lines(),
+            false,
+            Some("Europe/Paris"),
+            now(),
+            Lang::Fr,
+        ))
+        .unwrap();
+        assert!(fr.contains("Conserver jusqu'au 22 déc. 2026"), "{fr}");
+        assert!(
+            fr.contains("passé ce délai, leur accès prendra fin."),
+            "{fr}"
+        );
+    }
+
+    #[test]
+    fn the_approvers_message_names_the_scope_in_the_readers_language() {
+        let scope = Scope {
+            domain: Some("partner.example".into()),
+            channel: None,
+        };
+        let text = |lang| {
+            serde_json::to_string(&review_message(
+                &heading(scope.clone()),
+                &lines(),
+                true,
+                None,
+                now(),
+                lang,
+            ))
+            .unwrap()
+        };
+        assert!(
+            text(Lang::En).contains("*Access review #3* (guests from partner.example): nobody")
+        );
+        assert!(text(Lang::Fr).contains("*Revue des accès #3* (invités de partner.example) :"));
+    }
+
+    #[test]
+    fn progress_counts_with_plurals() {
+        let progress = Progress {
+            total: 5,
+            reviewed: 5,
+            ended: 3,
+            waiting: 0,
+            escalated: 0,
+            shortened: 1,
+            ended_unanswered: 2,
+            gone: 0,
+            ..Default::default()
+        };
+        let text = |lang| {
+            serde_json::to_string(&review_progress(
+                &heading(Scope::default()),
+                &progress,
+                true,
+                lang,
+            ))
+            .unwrap()
+        };
+        let en = text(Lang::En);
+        assert!(
+            en.contains("*Access review #3* (every guest) is over"),
+            "{en}"
+        );
+        assert!(en.contains(
+            "5 of 5 reviewed · 3 ended · 0 waiting · 1 shortened · 2 ended for want of an answer"
+        ));
+        let fr = text(Lang::Fr);
+        assert!(
+            fr.contains("*Revue des accès #3* (tous les invités) terminée"),
+            "{fr}"
+        );
+        assert!(
+            fr.contains(
+                "5 sur 5 revus · 3 terminés · 0 en attente · 1 raccourci · 2 terminés faute de réponse"
+            ),
+            "{fr}"
+        );
+    }
+
+    #[test]
+    fn the_change_access_form_in_french() {
+        let metadata = crate::slack::ids::ChangeAccessMetadata {
+            request_id: 42,
+            version: 3,
+            tz: Some("Europe/Paris".into()),
+        };
+        let form = serde_json::to_string(&change_access_form(
+            &request(RequestState::Active),
+            &metadata,
+            10,
+            Lang::Fr,
+        ))
+        .unwrap();
+        assert!(form.contains("Modifier l'accès"));
+        assert!(
+            form.contains("Invité multicanal · parrain <@UREQ>"),
+            "{form}"
+        );
+        assert!(form.contains("Annuler"));
+    }
 }

@@ -22,7 +22,7 @@ fn now() -> DateTime<Utc> {
     "2026-11-22T12:00:00Z".parse().unwrap()
 }
 
-fn request(state: RequestState) -> GuestRequest {
+pub(super) fn request(state: RequestState) -> GuestRequest {
     // Pending and cancelled requests have no decision.
     let undecided = matches!(state, RequestState::Pending | RequestState::Cancelled);
     GuestRequest {

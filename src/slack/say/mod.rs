@@ -19,7 +19,7 @@ pub use common::CommonSay;
 pub use inventory::InventorySay;
 pub use problem::{column_name, file_error, problem};
 pub use request::{RequestSay, guest_type_label, state_word};
-pub use review::{ReviewSay, answer_refusal};
+pub use review::{ReviewGuest, ReviewSay, answer_refusal};
 pub use sync::{SyncSay, line_reason};
 
 use crate::domain::{ChannelId, RequestId, UserId};

@@ -5,10 +5,10 @@
 
 use super::super::{Feedback, Job, JobError, Workflow};
 use crate::domain::expiry::{local_to_utc, zone};
+use crate::domain::problem::Problem;
 use crate::domain::request::NewRequest;
 use crate::domain::review::check_shorter;
 use crate::domain::roles::Right;
-use crate::domain::text::safe;
 use crate::domain::{
     ChannelId, Expiry, GuestRequest, GuestType, RequestId, RequestKind, RequestState, TeamId,
     UserId,
@@ -18,20 +18,13 @@ use crate::slack::ids::{
     CHANGE_CHANNELS_BLOCK, CHANGE_DATE_BLOCK, CHANGE_REASON_BLOCK, ChangeAccessMetadata,
 };
 use crate::slack::payload::state_value;
-use crate::slack::render::{self, slack_date};
+use crate::slack::render;
+use crate::slack::say::{ReviewGuest, ReviewSay, problem};
 use crate::store::{AuditEntry, BOT_ACTOR, CreateOutcome, StateChange};
 use crate::workflow::authority::MayClick;
 use chrono::{NaiveDate, NaiveTime};
 use slack_morphism::prelude::SlackViewState;
 use std::collections::HashMap;
-
-fn mentions(channels: &[ChannelId]) -> String {
-    channels
-        .iter()
-        .map(|c| format!("<#{c}>"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 impl Workflow {
     /// Change access…: the form, for approvers of this guest.
@@ -64,14 +57,15 @@ impl Workflow {
                 .tell(
                     team,
                     feedback,
-                    format!(
-                        "Request {id} is {}; only an active guest's access can be changed.",
-                        crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
-                    ),
+                    ReviewSay::ChangeNotActive {
+                        id,
+                        state: request.state,
+                    },
                 )
                 .await;
         }
         let tz = self.directory.person(user).await.ok().and_then(|p| p.tz);
+        let lang = self.lang_of(user).await;
         let metadata = ChangeAccessMetadata {
             request_id: id.0,
             version: request.version,
@@ -80,7 +74,12 @@ impl Workflow {
         self.slack
             .open_view(
                 trigger_id,
-                render::change_access_form(&request, &metadata, self.settings.policy.max_channels),
+                render::change_access_form(
+                    &request,
+                    &metadata,
+                    self.settings.policy.max_channels,
+                    lang,
+                ),
             )
             .await?;
         Ok(())
@@ -95,17 +94,17 @@ impl Workflow {
         metadata: &ChangeAccessMetadata,
         state: Option<&SlackViewState>,
     ) -> anyhow::Result<Option<HashMap<String, String>>> {
+        // The form's errors, in the submitter's language.
+        let lang = self.lang_of(user).await;
         let error =
             |block: &str, message: String| Ok(Some(HashMap::from([(block.to_string(), message)])));
+        let say = |say: ReviewSay| say.text(lang);
         let id = RequestId(metadata.request_id);
         let Some(request) = self.store.get_request(team, id).await? else {
-            return error(CHANGE_CHANNELS_BLOCK, "That guest no longer exists.".into());
+            return error(CHANGE_CHANNELS_BLOCK, say(ReviewSay::GuestGone));
         };
         if self.may_on(user, Right::Decide, &request).await?.is_err() {
-            return error(
-                CHANGE_CHANNELS_BLOCK,
-                "Only approvers of this guest's channels can change its access.".into(),
-            );
+            return error(CHANGE_CHANNELS_BLOCK, say(ReviewSay::ChangeNotApprover));
         }
         if request.state != RequestState::Active
             || request.version != metadata.version
@@ -113,10 +112,10 @@ impl Workflow {
         {
             return error(
                 CHANGE_CHANNELS_BLOCK,
-                format!(
-                    "Request {id} changed since this form opened (it is {} now); open it again.",
-                    crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
-                ),
+                say(ReviewSay::ChangeStale {
+                    id,
+                    state: request.state,
+                }),
             );
         }
         let mut channels: Vec<ChannelId> = Vec::new();
@@ -130,16 +129,10 @@ impl Workflow {
             }
         }
         if channels.is_empty() {
-            return error(
-                CHANGE_CHANNELS_BLOCK,
-                "A guest needs at least one channel; to end the access, use Revoke.".into(),
-            );
+            return error(CHANGE_CHANNELS_BLOCK, say(ReviewSay::ChangeNoChannel));
         }
         if request.guest_type == GuestType::SingleChannel && channels.len() > 1 {
-            return error(
-                CHANGE_CHANNELS_BLOCK,
-                "A single-channel guest has exactly one channel.".into(),
-            );
+            return error(CHANGE_CHANNELS_BLOCK, say(ReviewSay::ChangeOneChannel));
         }
         let now = self.now();
         let new_end = match state_value(state, CHANGE_DATE_BLOCK)
@@ -147,19 +140,19 @@ impl Workflow {
             .map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d"))
         {
             None => None,
-            Some(Err(_)) => return error(CHANGE_DATE_BLOCK, "Pick a date.".into()),
+            Some(Err(_)) => return error(CHANGE_DATE_BLOCK, say(ReviewSay::ChangePickDate)),
             Some(Ok(date)) => {
                 let five = NaiveTime::from_hms_opt(17, 0, 0).expect("valid time");
                 match local_to_utc(date, five, zone(metadata.tz.as_deref())) {
                     Ok(at) if at <= now => {
-                        return error(CHANGE_DATE_BLOCK, "Pick a date after today.".into());
+                        return error(
+                            CHANGE_DATE_BLOCK,
+                            problem(&Problem::PickDateAfterToday, lang),
+                        );
                     }
                     Ok(at) => Some(at),
                     Err(e) => {
-                        return error(
-                            CHANGE_DATE_BLOCK,
-                            crate::slack::say::problem(&e.into(), crate::i18n::Lang::En),
-                        );
+                        return error(CHANGE_DATE_BLOCK, problem(&e.into(), lang));
                     }
                 }
             }
@@ -170,7 +163,7 @@ impl Workflow {
             .trim()
             .to_string();
         if reason.is_empty() {
-            return error(CHANGE_REASON_BLOCK, "Say why the access changes.".into());
+            return error(CHANGE_REASON_BLOCK, say(ReviewSay::ChangeNoReason));
         }
         let mut removed: Vec<ChannelId> = request
             .channels
@@ -192,14 +185,10 @@ impl Workflow {
         let earlier = new_end.filter(|at| check_shorter(*at, request.expires_at, now).is_ok());
         let later = new_end.filter(|at| request.expires_at.is_some_and(|c| *at > c));
         if removed.is_empty() && added.is_empty() && earlier.is_none() && later.is_none() {
-            return error(CHANGE_CHANNELS_BLOCK, "Nothing changed.".into());
+            return error(CHANGE_CHANNELS_BLOCK, say(ReviewSay::ChangeNothing));
         }
         if !added.is_empty() && later.is_some() {
-            return error(
-                CHANGE_DATE_BLOCK,
-                "Ask for more channels and for a later end one at a time: each goes to approvers on its own."
-                    .into(),
-            );
+            return error(CHANGE_DATE_BLOCK, say(ReviewSay::ChangeOneAtATime));
         }
         // Every channel replaced: the old ones go only when approvers grant the new ones, so the
         // guest is never left in no channel.
@@ -207,7 +196,6 @@ impl Workflow {
         if replaced {
             removed.clear();
         }
-        let who = Self::who(&request);
         // Widening first: if an extension is already waiting, nothing at all is applied.
         if !added.is_empty() || later.is_some() {
             let expiry = match (later, request.expires_at) {
@@ -282,11 +270,11 @@ impl Workflow {
                     Job::PostCard { request_id: r.id }.now(&team_for_jobs, now, max),
                     Job::NotifyRequester {
                         request_id: r.id,
-                        text: (format!(
-                            "Your request *{}* to widen the access of *{}* is waiting for an approver.",
-                            r.id,
-                            safe(&r.full_name, 100)
-                        )).into(),
+                        text: ReviewSay::ChangeWidenWaiting {
+                            id: r.id,
+                            name: r.full_name.clone(),
+                        }
+                        .into(),
                     }
                     .now(&team_for_jobs, now, max),
                 ];
@@ -300,8 +288,7 @@ impl Workflow {
             {
                 return error(
                     CHANGE_CHANNELS_BLOCK,
-                    "An extension for this guest is already waiting for approvers; decide it first."
-                        .into(),
+                    say(ReviewSay::ChangeExtensionWaiting),
                 );
             }
         }
@@ -327,18 +314,13 @@ impl Workflow {
                     at.to_rfc3339()
                 ));
             }
-            let mut said = Vec::new();
-            if !removed.is_empty() {
-                said.push(format!("took them out of {}", mentions(&removed)));
-            }
-            if let Some(at) = earlier {
-                said.push(format!("moved the end to {}", slack_date(at)));
-            }
-            let text = format!(
-                ":pencil2: <@{user}> changed the access of {who}: {}.",
-                said.join(" and ")
-            );
-            let mut jobs = self.tell_everyone(
+            let text = ReviewSay::Changed {
+                by: user.clone(),
+                guest: ReviewGuest::of(&request),
+                removed: removed.clone(),
+                ends: earlier,
+            };
+            let mut jobs = self.review_news(
                 team,
                 id,
                 text.clone(),
@@ -375,10 +357,7 @@ impl Workflow {
                         self.store.change_state(change).await?,
                         crate::store::ChangeOutcome::Applied(_)
                     ) {
-                        return error(
-                            CHANGE_DATE_BLOCK,
-                            "The end date changed meanwhile; open the form again.".into(),
-                        );
+                        return error(CHANGE_DATE_BLOCK, say(ReviewSay::ChangeEndMoved));
                     }
                 }
                 None => self.store.append_audit(audit, jobs).await?,
@@ -404,7 +383,7 @@ impl Workflow {
         let add: Vec<ChannelId> = add.iter().map(|c| ChannelId::from(c.as_str())).collect();
         let remove: Vec<ChannelId> = remove.iter().map(|c| ChannelId::from(c.as_str())).collect();
         let provisioner = self.provisioner(&request);
-        let who = Self::who(&request);
+        let guest = ReviewGuest::of(&request);
         match change_channels(provisioner.as_ref(), &self.bound(&request), &add, &remove).await? {
             Changed::Made { done, id } => {
                 let mut channels: Vec<ChannelId> = request
@@ -418,28 +397,18 @@ impl Workflow {
                         channels.push(c.clone());
                     }
                 }
-                let mut what = Vec::new();
-                if !add.is_empty() {
-                    what.push(format!("add them to {}", mentions(&add)));
-                }
-                if !remove.is_empty() {
-                    what.push(format!("take them out of {}", mentions(&remove)));
-                }
                 let text = match done {
-                    Done::Completed => format!(
-                        ":busts_in_silhouette: The channels of {who} are now {}.",
-                        mentions(&channels)
-                    ),
-                    Done::AdminTask => format!(
-                        ":wrench: Admin task: in Slack, {} (account {}). Guestlist records the channels as {}.",
-                        what.join(" and "),
-                        request
-                            .slack_user_id
-                            .as_deref()
-                            .map(|u| format!("<@{u}>"))
-                            .unwrap_or_else(|| safe(&id, 100)),
-                        mentions(&channels)
-                    ),
+                    Done::Completed => ReviewSay::ChannelsNow {
+                        guest: guest.clone(),
+                        channels: channels.clone(),
+                    },
+                    Done::AdminTask => ReviewSay::ChannelsAdminTask {
+                        add: add.clone(),
+                        remove: remove.clone(),
+                        user: request.slack_user_id.as_deref().map(UserId::from),
+                        account: id.clone(),
+                        channels: channels.clone(),
+                    },
                 };
                 let audit = self.audit(
                     team,
@@ -498,9 +467,10 @@ impl Workflow {
                     team,
                     Job::CardReply {
                         request_id: request.id,
-                        text: (format!(
-                            ":warning: Guestlist did not change the channels of {who}: {refusal}."
-                        ))
+                        text: ReviewSay::ChannelsRefused {
+                            guest: guest.clone(),
+                            refusal: refusal.clone(),
+                        }
                         .into(),
                     },
                 );

@@ -11,10 +11,11 @@ use crate::domain::review::{
     progress,
 };
 use crate::domain::roles::Right;
-use crate::domain::{GuestRequest, RequestKind, RequestState, TeamId, UserId};
+use crate::domain::{GuestRequest, RequestId, RequestKind, RequestState, TeamId, UserId};
 use crate::slack::ids::{REVIEW_DATE_BLOCK, ReviewShortenMetadata};
 use crate::slack::payload::state_value;
-use crate::slack::render::{self, REVIEW_ITEMS_PER_MESSAGE, ReviewHeading, ReviewLine, slack_date};
+use crate::slack::render::{self, REVIEW_ITEMS_PER_MESSAGE, ReviewHeading, ReviewLine};
+use crate::slack::say::{ReviewGuest, ReviewSay, problem};
 use crate::store::{
     AnswerOutcome, AuditEntry, BOT_ACTOR, NewJob, NewReview, ReviewAnswer, ReviewCampaign,
     ReviewItem, ReviewMessage, StateChange,
@@ -50,8 +51,11 @@ fn heading(campaign: &ReviewCampaign) -> ReviewHeading {
     ReviewHeading {
         id: campaign.id,
         deadline: campaign.deadline,
-        scope: campaign.scope.clone(),
-        outcome: campaign.outcome.as_str(),
+        scope: Scope::from_described(&campaign.scope).unwrap_or_else(|| {
+            tracing::warn!(campaign = campaign.id, scope = %campaign.scope, "unreadable review scope");
+            Scope::default()
+        }),
+        outcome: campaign.outcome,
     }
 }
 
@@ -233,6 +237,7 @@ impl Workflow {
             .await
             .ok()
             .and_then(|p| p.tz);
+        let lang = self.lang_of(&UserId::from(sponsor)).await;
         let lines = self.lines(team, &items).await?;
         for chunk in lines.chunks(REVIEW_ITEMS_PER_MESSAGE) {
             let content = render::review_message(
@@ -241,6 +246,7 @@ impl Workflow {
                 false,
                 tz.as_deref(),
                 self.now(),
+                lang,
             );
             let (channel, ts) = self.slack.post_message_located(sponsor, content).await?;
             let ids: Vec<i64> = chunk.iter().map(|l| l.item_id).collect();
@@ -271,8 +277,14 @@ impl Workflow {
             .collect();
         let lines = self.lines(team, &items).await?;
         for chunk in lines.chunks(REVIEW_ITEMS_PER_MESSAGE) {
-            let content =
-                render::review_message(&heading(&campaign), chunk, true, None, self.now());
+            let content = render::review_message(
+                &heading(&campaign),
+                chunk,
+                true,
+                None,
+                self.now(),
+                self.channel_lang(),
+            );
             let ts = self
                 .slack
                 .post_message(channel.as_str(), content, None)
@@ -297,8 +309,12 @@ impl Workflow {
         let campaign = self.campaign(team, campaign_id).await?;
         let items = self.store.review_items(team, campaign_id).await?;
         let counts = progress(items.iter().map(|i| i.state));
-        let content =
-            render::review_progress(&heading(&campaign), &counts, campaign.closed_at.is_some());
+        let content = render::review_progress(
+            &heading(&campaign),
+            &counts,
+            campaign.closed_at.is_some(),
+            self.channel_lang(),
+        );
         match (&campaign.progress_channel, &campaign.progress_ts) {
             (Some(channel), Some(ts)) => self.slack.update_message(channel, ts, content).await?,
             _ => {
@@ -332,12 +348,14 @@ impl Workflow {
                 .filter(|i| i.dm_ts.as_ref() == Some(ts))
                 .cloned()
                 .collect();
+            let sponsor = UserId::from(item.sponsor.as_str());
             let tz = self
                 .directory
-                .person(&UserId::from(item.sponsor.as_str()))
+                .person(&sponsor)
                 .await
                 .ok()
                 .and_then(|p| p.tz);
+            let lang = self.lang_of(&sponsor).await;
             let lines = self.lines(team, &same).await?;
             let content = render::review_message(
                 &heading(&campaign),
@@ -345,6 +363,7 @@ impl Workflow {
                 false,
                 tz.as_deref(),
                 self.now(),
+                lang,
             );
             self.slack.update_message(channel, ts, content).await?;
         }
@@ -355,8 +374,14 @@ impl Workflow {
                 .cloned()
                 .collect();
             let lines = self.lines(team, &same).await?;
-            let content =
-                render::review_message(&heading(&campaign), &lines, true, None, self.now());
+            let content = render::review_message(
+                &heading(&campaign),
+                &lines,
+                true,
+                None,
+                self.now(),
+                self.channel_lang(),
+            );
             self.slack
                 .update_message(channel.as_str(), ts, content)
                 .await?;
@@ -378,6 +403,37 @@ impl Workflow {
         ]
     }
 
+    /// What a review or an access change did, where the lifecycle says it: the card (refreshed),
+    /// its thread and, when given, the sponsor's DM.
+    pub(super) fn review_news(
+        &self,
+        team: &TeamId,
+        id: RequestId,
+        thread: ReviewSay,
+        dm: Option<ReviewSay>,
+    ) -> Vec<NewJob> {
+        let mut jobs = vec![
+            self.job(team, Job::RefreshCard { request_id: id }),
+            self.job(
+                team,
+                Job::CardReply {
+                    request_id: id,
+                    text: thread.into(),
+                },
+            ),
+        ];
+        if let Some(dm) = dm {
+            jobs.push(self.job(
+                team,
+                Job::NotifyRequester {
+                    request_id: id,
+                    text: dm.into(),
+                },
+            ));
+        }
+        jobs
+    }
+
     /// Keep / Shorten… / End on a review item.
     pub(in crate::workflow) async fn review_click(
         &self,
@@ -395,6 +451,7 @@ impl Workflow {
         match answer {
             Answer::Shorten => {
                 let tz = self.directory.person(user).await.ok().and_then(|p| p.tz);
+                let lang = self.lang_of(user).await;
                 let line = ReviewLine {
                     item_id,
                     state: item.state,
@@ -405,20 +462,26 @@ impl Workflow {
                 self.slack
                     .open_view(
                         trigger_id,
-                        render::review_shorten_form(&line, &ReviewShortenMetadata { item_id, tz }),
+                        render::review_shorten_form(
+                            &line,
+                            &ReviewShortenMetadata { item_id, tz },
+                            lang,
+                        ),
                     )
                     .await?;
                 Ok(())
             }
             Answer::Keep | Answer::End => {
-                match self.answer(team, user.as_str(), &item, &request, answer, None).await? {
+                match self
+                    .answer(team, user.as_str(), &item, &request, answer, None)
+                    .await?
+                {
                     AnswerOutcome::Answered => {
                         self.queued();
                         Ok(())
                     }
                     AnswerOutcome::AlreadyAnswered => {
-                        self.tell(team, feedback, "Someone answered for this guest first; the message shows what was decided.")
-                            .await
+                        self.tell(team, feedback, ReviewSay::AnsweredFirst).await
                     }
                     AnswerOutcome::RequestChanged(now) => {
                         if now.state != RequestState::Active {
@@ -427,11 +490,10 @@ impl Workflow {
                         self.tell(
                             team,
                             feedback,
-                            format!(
-                                "The access of {} changed meanwhile (it is {} now); nothing was done.",
-                                Self::who(&now),
-                                crate::slack::say::state_word(now.state, crate::i18n::Lang::En)
-                            ),
+                            ReviewSay::ChangedMeanwhile {
+                                guest: ReviewGuest::of(&now),
+                                state: now.state,
+                            },
                         )
                         .await
                     }
@@ -448,6 +510,7 @@ impl Workflow {
         metadata: &ReviewShortenMetadata,
         state: Option<&SlackViewState>,
     ) -> anyhow::Result<Option<HashMap<String, String>>> {
+        let lang = self.lang_of(user).await;
         let error = |message: String| {
             Ok(Some(HashMap::from([(
                 REVIEW_DATE_BLOCK.to_string(),
@@ -456,24 +519,21 @@ impl Workflow {
         };
         let (item, request) = match self.answerable(team, user, metadata.item_id).await? {
             Ok(found) => found,
-            Err(message) => return error(message),
+            Err(message) => return error(message.text(lang)),
         };
         let Some(date) = state_value(state, REVIEW_DATE_BLOCK)
             .and_then(|v| v.selected_date.as_deref())
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
         else {
-            return error("Pick the new end date.".into());
+            return error(ReviewSay::PickNewEnd.text(lang));
         };
         let five = NaiveTime::from_hms_opt(17, 0, 0).expect("valid time");
         let new_end = match local_to_utc(date, five, zone(metadata.tz.as_deref())) {
             Ok(at) => at,
-            Err(e) => return error(crate::slack::say::problem(&e.into(), crate::i18n::Lang::En)),
+            Err(e) => return error(problem(&e.into(), lang)),
         };
         if let Err(refusal) = check_shorter(new_end, request.expires_at, self.now()) {
-            return error(crate::slack::say::problem(
-                &refusal.into(),
-                crate::i18n::Lang::En,
-            ));
+            return error(problem(&refusal.into(), lang));
         }
         match self
             .answer(
@@ -490,17 +550,12 @@ impl Workflow {
                 self.queued();
                 Ok(None)
             }
-            AnswerOutcome::AlreadyAnswered => {
-                error("Someone answered for this guest first.".into())
-            }
+            AnswerOutcome::AlreadyAnswered => error(ReviewSay::AnsweredFirstForm.text(lang)),
             AnswerOutcome::RequestChanged(now) => {
                 if now.state != RequestState::Active {
                     self.gone(team, &item).await?;
                 }
-                error(format!(
-                    "This access changed meanwhile (it is {} now); nothing was done.",
-                    crate::slack::say::state_word(now.state, crate::i18n::Lang::En)
-                ))
+                error(ReviewSay::ChangedMeanwhileForm { state: now.state }.text(lang))
             }
         }
     }
@@ -511,20 +566,19 @@ impl Workflow {
         team: &TeamId,
         user: &UserId,
         item_id: i64,
-    ) -> anyhow::Result<Result<(ReviewItem, GuestRequest), String>> {
+    ) -> anyhow::Result<Result<(ReviewItem, GuestRequest), ReviewSay>> {
         let Some(item) = self.store.review_item(team, item_id).await? else {
-            return Ok(Err("That review item does not exist.".into()));
+            return Ok(Err(ReviewSay::NoSuchItem));
         };
         let Some(request) = self.store.get_request(team, item.request_id).await? else {
-            return Ok(Err("That guest no longer exists.".into()));
+            return Ok(Err(ReviewSay::GuestGone));
         };
         if item.state.is_open() && request.state != RequestState::Active {
             self.gone(team, &item).await?;
-            return Ok(Err(format!(
-                "The access of {} is {} now: there is nothing to review.",
-                Self::who(&request),
-                crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
-            )));
+            return Ok(Err(ReviewSay::NothingToReview {
+                guest: ReviewGuest::of(&request),
+                state: request.state,
+            }));
         }
         let who = Answerer {
             // The sponsor asked, and still the sponsor (a reassignment moves the question).
@@ -534,10 +588,7 @@ impl Workflow {
             is_guest: request.slack_user_id.as_deref() == Some(user.as_str()),
         };
         if let Err(refusal) = may_answer(item.state, who) {
-            return Ok(Err(crate::slack::say::answer_refusal(
-                refusal,
-                crate::i18n::Lang::En,
-            )));
+            return Ok(Err(ReviewSay::Refused { refusal }));
         }
         Ok(Ok((item, request)))
     }
@@ -567,12 +618,9 @@ impl Workflow {
         new_end: Option<DateTime<Utc>>,
     ) -> anyhow::Result<AnswerOutcome> {
         let campaign = item.campaign_id;
-        let who = Self::who(request);
-        let mention = if by == BOT_ACTOR {
-            "The access review's deadline".to_string()
-        } else {
-            format!("<@{by}>")
-        };
+        let guest = ReviewGuest::of(request);
+        // `None`: the deadline, not a person.
+        let by_user = (by != BOT_ACTOR).then(|| UserId::from(by));
         let mut jobs = self.review_changed_jobs(team, campaign, item.id);
         let (audit, change) = match to {
             ItemState::Kept => (
@@ -639,18 +687,20 @@ impl Workflow {
                 );
                 change.fields.expires_at = Some(new_end);
                 change.only_if_expires_at = request.expires_at;
-                jobs.extend(self.tell_everyone(
+                jobs.extend(self.review_news(
                     team,
                     request.id,
-                    format!(
-                        ":calendar: {mention} shortened the access of {who} in access review #{campaign}: it now ends {}.",
-                        slack_date(new_end)
-                    ),
-                    (request.requester.as_str() != by).then(|| {
-                        format!(
-                            "{mention} shortened the guest access of {who} (access review #{campaign}): it now ends {}.",
-                            slack_date(new_end)
-                        )
+                    ReviewSay::Shortened {
+                        by: by_user.clone(),
+                        guest: guest.clone(),
+                        campaign,
+                        ends: new_end,
+                    },
+                    (request.requester.as_str() != by).then(|| ReviewSay::ShortenedDm {
+                        by: by_user.clone(),
+                        guest: guest.clone(),
+                        campaign,
+                        ends: new_end,
                     }),
                 ));
                 jobs.extend(self.expiry_jobs(team, request, Some(new_end)));
@@ -681,11 +731,18 @@ impl Workflow {
                     change.fields.decided_by = Some(UserId::from(by));
                 }
                 let thread = if to == ItemState::Ended {
-                    format!(":lock: {mention} ended the access of {who} in access review #{campaign}.")
+                    ReviewSay::Ended {
+                        by: by_user.clone(),
+                        guest: guest.clone(),
+                        campaign,
+                    }
                 } else {
-                    format!(":lock: Nobody answered for {who} in access review #{campaign} by its deadline, so the access ends (review.outcome = end).")
+                    ReviewSay::EndedUnanswered {
+                        guest: guest.clone(),
+                        campaign,
+                    }
                 };
-                jobs.extend(self.tell_everyone(
+                jobs.extend(self.review_news(
                     team,
                     request.id,
                     thread.clone(),
@@ -807,7 +864,7 @@ impl Workflow {
     ) -> anyhow::Result<()> {
         if self.may_at_all(team, user, Right::Review).await?.is_err() {
             return self
-                .tell(team, feedback, "Only reviewers can start an access review.")
+                .tell(team, feedback, ReviewSay::OnlyReviewersStart)
                 .await;
         }
         let started = self
@@ -820,23 +877,23 @@ impl Workflow {
                 },
             )
             .await?;
-        let text = match started {
+        let say = match started {
             ReviewStarted::Started {
                 campaign,
                 guests,
                 sponsors,
-            } => format!(
-                "Access review #{} started: {guests} guest(s), {sponsors} sponsor(s) asked by DM; answers due {}.",
-                campaign.id,
-                slack_date(campaign.deadline)
-            ),
-            ReviewStarted::AlreadyOpen(open) => format!(
-                "Access review #{} is still open (answers due {}); one at a time.",
-                open.id,
-                slack_date(open.deadline)
-            ),
-            ReviewStarted::NoGuests => "There is no active guest to review.".to_string(),
+            } => ReviewSay::Started {
+                campaign: campaign.id,
+                guests,
+                sponsors,
+                deadline: campaign.deadline,
+            },
+            ReviewStarted::AlreadyOpen(open) => ReviewSay::AlreadyOpen {
+                campaign: open.id,
+                deadline: open.deadline,
+            },
+            ReviewStarted::NoGuests => ReviewSay::NoGuests,
         };
-        self.tell(team, feedback, text).await
+        self.tell(team, feedback, say).await
     }
 }
