@@ -189,10 +189,10 @@ progress-denials = { $count } of { $needed } { $needed ->
 progress-restarted = count restarted after a change
 progress-lapses = lapses { $at } ({ $relative })
 
-change-never = never
-change-channels = channels: { $from } → { $to }
-change-type = type: { $from } → { $to }
-change-ends = ends: { $from } → { $to }
+terms-never = never
+terms-channels = channels: { $from } → { $to }
+terms-type = type: { $from } → { $to }
+terms-ends = ends: { $from } → { $to }
 
 form-title = Request a guest
 form-submit = Send request

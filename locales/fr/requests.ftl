@@ -189,10 +189,10 @@ progress-denials = { $count } sur { $needed } { $needed ->
 progress-restarted = décompte repris à zéro après une modification
 progress-lapses = date limite : { $at } ({ $relative })
 
-change-never = jamais
-change-channels = canaux : { $from } → { $to }
-change-type = type : { $from } → { $to }
-change-ends = fin : { $from } → { $to }
+terms-never = jamais
+terms-channels = canaux : { $from } → { $to }
+terms-type = type : { $from } → { $to }
+terms-ends = fin : { $from } → { $to }
 
 form-title = Demander un invité
 form-submit = Envoyer la demande

@@ -274,25 +274,25 @@ pub fn term_changes(changes: &[TermChange], lang: Lang) -> String {
     let expiry = |e: &Expiry| match *e {
         Expiry::AfterDays { days } => t!(lang, "expiry-after-days", days = days),
         Expiry::At { at } => date(at, lang),
-        Expiry::Never => t!(lang, "change-never"),
+        Expiry::Never => t!(lang, "terms-never"),
     };
     changes
         .iter()
         .map(|c| match c {
             TermChange::Channels { from, to } => t!(
                 lang,
-                "change-channels",
+                "terms-channels",
                 from = channels(from),
                 to = channels(to)
             ),
             TermChange::GuestType { from, to } => t!(
                 lang,
-                "change-type",
+                "terms-type",
                 from = guest_type_label(*from, lang).to_lowercase(),
                 to = guest_type_label(*to, lang).to_lowercase()
             ),
             TermChange::Expiry { from, to } => {
-                t!(lang, "change-ends", from = expiry(from), to = expiry(to))
+                t!(lang, "terms-ends", from = expiry(from), to = expiry(to))
             }
         })
         .collect::<Vec<_>>()
