@@ -39,7 +39,6 @@ pub use review::{
 };
 pub use sync::{held_plan, plan_table, sync_outcome_text, sync_progress_text, sync_summary};
 
-use crate::domain::expiry::format_utc;
 use crate::domain::text::{escape, safe};
 use crate::domain::{Expiry, GuestRequest, GuestType, RequestState};
 use crate::i18n::{self, Lang, t};

@@ -470,7 +470,8 @@ impl Workflow {
             ":rotating_light: Request {id} has waited {} for a decision.",
             waited_text(hours)
         );
-        let announcement = render::escalated_card(&request, &votes, &headline, now);
+        let announcement =
+            render::escalated_card(&request, &votes, &headline, now, self.channel_lang());
         let blocks = serde_json::to_value(announcement.blocks.clone().unwrap_or_default())
             .map_err(|e| JobError::fatal(format!("rendering the escalation: {e}")))?;
         let mut jobs = Vec::new();
