@@ -105,7 +105,7 @@ impl Workflow {
                     self.slack
                         .post_message(
                             request.requester.as_str(),
-                            render::request_ended(&request, &text.text(lang)),
+                            render::request_ended(&request, &text.text(lang), lang),
                             None,
                         )
                         .await?;
@@ -179,10 +179,11 @@ impl Workflow {
                     && request.state == RequestState::Invited
                     && request.invited_at.map(|t| t.timestamp()) == Some(invited_at)
                 {
+                    let lang = self.lang_of(&request.requester).await;
                     self.slack
                         .post_message(
                             request.requester.as_str(),
-                            render::invitation_notice(&request, false),
+                            render::invitation_notice(&request, false, lang),
                             None,
                         )
                         .await?;
@@ -191,10 +192,11 @@ impl Workflow {
             Job::InviteLapsedNotice { request_id } => {
                 let request = self.request(team, request_id).await?;
                 if has_sponsor(&request) && request.state == RequestState::InviteExpired {
+                    let lang = self.lang_of(&request.requester).await;
                     self.slack
                         .post_message(
                             request.requester.as_str(),
-                            render::invitation_notice(&request, true),
+                            render::invitation_notice(&request, true, lang),
                             None,
                         )
                         .await?;
@@ -256,7 +258,7 @@ impl Workflow {
                 let mention = self.approver_mentions(&request);
                 self.post_about(
                     &request,
-                    render::admin_task(&request, task, &mention),
+                    render::admin_task(&request, task, &mention, self.channel_lang()),
                     Reply::Anywhere,
                 )
                 .await?;
@@ -268,7 +270,7 @@ impl Workflow {
                 let request = self.request(team, request_id).await?;
                 self.post_about(
                     &request,
-                    render::provisioning_problem(&request, &problem),
+                    render::provisioning_problem(&request, &problem, self.channel_lang()),
                     Reply::Anywhere,
                 )
                 .await?;

@@ -502,28 +502,39 @@ pub fn extend_form(
     request: &GuestRequest,
     metadata: &ExtendMetadata,
     now: DateTime<Utc>,
+    lang: Lang,
 ) -> SlackView {
-    let modes = radio(&[
-        ("days", "More days, counted from the current end"),
-        ("date", "Until a date"),
-    ]);
-    let current = request
-        .expires_at
-        .map(|at| format!("{} ({})", slack_date(at), relative(at, now)))
-        .unwrap_or_else(|| "never".into());
+    let (days, until) = (
+        t!(lang, "account-extend-mode-days"),
+        t!(lang, "account-extend-mode-date"),
+    );
+    let modes = radio(&[("days", days.as_str()), ("date", until.as_str())]);
+    let name = safe(&request.full_name, 100);
+    let email = safe(request.email.as_str(), 254);
+    let current = match request.expires_at {
+        Some(at) => t!(
+            lang,
+            "account-extend-current",
+            name = name,
+            email = email,
+            date = date(at, lang),
+            relative = i18n::relative(at, now, lang)
+        ),
+        None => t!(
+            lang,
+            "account-extend-current-never",
+            name = name,
+            email = email
+        ),
+    };
     SlackView::Modal(
         SlackModalView::new(
-            pt!("Extend guest access"),
+            pt!(t!(lang, "account-extend-title")),
             slack_blocks![
-                some_into(SlackSectionBlock::new().with_text(md!(
-                    "*{}* ({}) — the account now ends {}.",
-                    safe(&request.full_name, 100),
-                    safe(request.email.as_str(), 254),
-                    current
-                ))),
+                some_into(SlackSectionBlock::new().with_text(md!(current))),
                 some_into(
                     SlackInputBlock::new(
-                        pt!("Extend"),
+                        pt!(t!(lang, "account-extend-label-mode")),
                         SlackBlockRadioButtonsElement::new(modes.clone())
                             .with_action_id(EXTEND_MODE_BLOCK.into())
                             .with_initial_option(modes[0].clone())
@@ -533,7 +544,7 @@ pub fn extend_form(
                 ),
                 some_into(
                     SlackInputBlock::new(
-                        pt!("Days"),
+                        pt!(t!(lang, "account-extend-label-days")),
                         SlackBlockNumberInputElement::new(false)
                             .with_action_id(EXTEND_DAYS_BLOCK.into())
                             .with_initial_value("30".into())
@@ -545,7 +556,7 @@ pub fn extend_form(
                 ),
                 some_into(
                     SlackInputBlock::new(
-                        pt!("Date"),
+                        pt!(t!(lang, "account-extend-label-date")),
                         SlackBlockDatePickerElement::new()
                             .with_action_id(EXTEND_DATE_BLOCK.into())
                             .into()
@@ -553,11 +564,15 @@ pub fn extend_form(
                     .with_block_id(EXTEND_DATE_BLOCK.into())
                     .with_optional(true)
                 ),
-                some_into(text_input_block(EXTEND_REASON_BLOCK, "Why longer?", 500))
+                some_into(text_input_block(
+                    EXTEND_REASON_BLOCK,
+                    &t!(lang, "account-extend-label-reason"),
+                    500
+                ))
             ],
         )
-        .with_submit(pt!("Ask for approval"))
-        .with_close(pt!("Cancel"))
+        .with_submit(pt!(t!(lang, "account-extend-submit")))
+        .with_close(pt!(t!(lang, "button-cancel")))
         .with_callback_id(View::ExtendForm.callback_id().into())
         .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises")),
     )

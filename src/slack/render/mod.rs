@@ -41,7 +41,6 @@ pub use review::{
 };
 pub use sync::{held_plan, plan_table, sync_outcome_text, sync_progress_text, sync_summary};
 
-use crate::domain::expiry::format_utc;
 use crate::domain::text::{escape, safe};
 use crate::domain::{Expiry, GuestRequest, GuestType, RequestState};
 use crate::i18n::{self, Lang, t};
@@ -84,11 +83,6 @@ pub fn expiry_terms(expiry: &Expiry, lang: Lang) -> String {
         Expiry::At { at } => format!("{} ({})", date(at, lang), i18n::date_utc(at, lang)),
         Expiry::Never => t!(lang, "expiry-never"),
     }
-}
-
-/// Transitional: `i18n::relative` in English.
-fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    i18n::relative(at, now, Lang::En)
 }
 
 /// Transitional: `expiry_words` in English.

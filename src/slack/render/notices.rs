@@ -5,52 +5,51 @@ use super::*;
 use crate::slack::ids::AdminTask;
 
 /// The task message in a card's thread, with the button that confirms it was done.
-pub fn admin_task(request: &GuestRequest, task: AdminTask, mention: &str) -> SlackMessageContent {
-    let who = safe(request.email.as_str(), 254);
+pub fn admin_task(
+    request: &GuestRequest,
+    task: AdminTask,
+    mention: &str,
+    lang: Lang,
+) -> SlackMessageContent {
+    let email = safe(request.email.as_str(), 254);
     // The account the request is bound to, by its id: never "whoever has this email".
     let account = match &request.slack_user_id {
-        Some(id) => format!("the guest account <@{}> (*{who}*)", escape(id)),
-        None => format!("the guest account of *{who}*"),
+        Some(id) => t!(
+            lang,
+            "account-task-account-bound",
+            user = format!("<@{}>", escape(id)),
+            email = email.as_str()
+        ),
+        None => t!(lang, "account-task-account-unbound", email = email.as_str()),
     };
-    let expiry = match request.expires_at {
-        Some(at) => format!(", expiring {} ({})", slack_date(at), format_utc(at)),
-        None => ", with no end date".to_string(),
+    let text = match task {
+        AdminTask::Invite => {
+            let expiry = match request.expires_at {
+                Some(at) => t!(
+                    lang,
+                    "account-task-expiring",
+                    date = date(at, lang),
+                    utc = i18n::date_utc(at, lang)
+                ),
+                None => t!(lang, "account-task-no-end"),
+            };
+            t!(
+                lang,
+                "account-task-invite",
+                email = email.as_str(),
+                kind = crate::slack::say::guest_type_label(request.guest_type, lang).to_lowercase(),
+                channels = channels_text(request),
+                expiry = expiry
+            )
+        }
+        AdminTask::Resend => t!(lang, "account-task-resend", email = email.as_str()),
+        AdminTask::Deactivate => t!(lang, "account-task-deactivate", account = account),
+        AdminTask::MakeMember => t!(lang, "account-task-make-member", account = account),
+        AdminTask::WithdrawInvitation => {
+            t!(lang, "account-task-withdraw", email = email.as_str())
+        }
     };
-    let (text, done) = match task {
-        AdminTask::Invite => (
-            format!(
-                "*Admin task:* invite *{who}* as a {} to {}{expiry}. (Slack: *Invite people*, then set the time limit.)",
-                crate::slack::say::guest_type_label(request.guest_type, crate::i18n::Lang::En)
-                    .to_lowercase(),
-                channels_text(request)
-            ),
-            "Done: invited",
-        ),
-        AdminTask::Resend => (
-            format!(
-                "*Admin task:* resend the invitation to *{who}* (Slack admin: *Manage members → Invitations → Resend*)."
-            ),
-            "Done: resent",
-        ),
-        AdminTask::Deactivate => (
-            format!(
-                "*Admin task:* deactivate {account} now; the account has ended. Guestlist checked just now that it is still a guest account. (Slack admin: *Manage members → Deactivate account*)"
-            ),
-            "Done: deactivated",
-        ),
-        AdminTask::MakeMember => (
-            format!(
-                "*Admin task:* change {account} from guest to full member (Slack admin: *Manage members → Change account type*)."
-            ),
-            "Done: converted",
-        ),
-        AdminTask::WithdrawInvitation => (
-            format!(
-                "*Admin task:* withdraw the pending invitation to *{who}*; they never joined, so there is no account to deactivate. (Slack admin: *Manage members → Invitations → Revoke*)"
-            ),
-            "Done: withdrawn",
-        ),
-    };
+    let done = t!(lang, "account-task-done", task = task.as_str());
     let text = if mention.is_empty() {
         text
     } else {
@@ -61,21 +60,26 @@ pub fn admin_task(request: &GuestRequest, task: AdminTask, mention: &str) -> Sla
         .with_blocks(slack_blocks![
             some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
             some_into(SlackActionsBlock::new(slack_blocks![some_into(
-                button(done, &Button::TaskDone(request.id, task))
+                button(&done, &Button::TaskDone(request.id, task))
                     .with_style(SlackBlockButtonStyle::Primary)
             )]))
         ])
 }
 
 /// The sponsor's heads-up before a guest account ends.
-pub fn expiry_reminder(request: &GuestRequest, now: DateTime<Utc>) -> SlackMessageContent {
+pub fn expiry_reminder(
+    request: &GuestRequest,
+    now: DateTime<Utc>,
+    lang: Lang,
+) -> SlackMessageContent {
     let at = request.expires_at.unwrap_or(now);
-    let text = format!(
-        "Heads-up: the guest account of *{}* ({}) that you sponsor ends {} ({}). Extend it, or let it end?",
-        safe(&request.full_name, 100),
-        safe(request.email.as_str(), 254),
-        slack_date(at),
-        relative(at, now)
+    let text = t!(
+        lang,
+        "account-expiry-reminder",
+        name = safe(&request.full_name, 100),
+        email = safe(request.email.as_str(), 254),
+        date = date(at, lang),
+        relative = i18n::relative(at, now, lang)
     );
     let id = request.id;
     SlackMessageContent::new()
@@ -84,72 +88,81 @@ pub fn expiry_reminder(request: &GuestRequest, now: DateTime<Utc>) -> SlackMessa
             some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
             some_into(SlackActionsBlock::new(slack_blocks![
                 some_into(
-                    button("Extend…", &Button::Extend(id))
+                    button(&t!(lang, "account-button-extend"), &Button::Extend(id))
                         .with_style(SlackBlockButtonStyle::Primary)
                 ),
-                some_into(button("Let it expire", &Button::LetExpire(id)))
+                some_into(button(
+                    &t!(lang, "account-button-let-expire"),
+                    &Button::LetExpire(id)
+                ))
             ]))
         ])
 }
 
 /// The sponsor's note about an invitation not accepted yet (or lapsed), with a Resend button.
-pub fn invitation_notice(request: &GuestRequest, lapsed: bool) -> SlackMessageContent {
+pub fn invitation_notice(request: &GuestRequest, lapsed: bool, lang: Lang) -> SlackMessageContent {
+    let name = safe(&request.full_name, 100);
+    let email = safe(request.email.as_str(), 254);
     let text = match (lapsed, request.invite_expires_at) {
-        (true, _) => format!(
-            "The invitation to *{}* ({}) lapsed without being accepted. Send a new one?",
-            safe(&request.full_name, 100),
-            safe(request.email.as_str(), 254)
+        (true, _) => t!(
+            lang,
+            "account-invitation-lapsed-notice",
+            name = name,
+            email = email
         ),
-        (false, Some(at)) => format!(
-            "*{}* ({}) has not accepted the invitation yet; it lapses {}.",
-            safe(&request.full_name, 100),
-            safe(request.email.as_str(), 254),
-            slack_date(at)
+        (false, Some(at)) => t!(
+            lang,
+            "account-invitation-pending",
+            name = name,
+            email = email,
+            date = date(at, lang)
         ),
-        (false, None) => format!(
-            "*{}* has not accepted the invitation yet.",
-            safe(&request.full_name, 100)
-        ),
+        (false, None) => t!(lang, "account-invitation-pending-no-date", name = name),
     };
     SlackMessageContent::new()
         .with_text(text.clone())
         .with_blocks(slack_blocks![
             some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
             some_into(SlackActionsBlock::new(slack_blocks![some_into(button(
-                "Resend invitation",
+                &t!(lang, "account-button-resend"),
                 &Button::Resend(request.id)
             ))]))
         ])
 }
 
 /// A configuration problem, shown to approvers in the card's thread, with a retry button.
-pub fn provisioning_problem(request: &GuestRequest, problem: &str) -> SlackMessageContent {
-    let text = format!(
-        ":warning: Could not send the invitation for {}: {}",
-        request.id,
-        escape(problem)
+pub fn provisioning_problem(
+    request: &GuestRequest,
+    problem: &str,
+    lang: Lang,
+) -> SlackMessageContent {
+    let text = t!(
+        lang,
+        "account-provisioning-problem",
+        id = request.id.to_string(),
+        problem = escape(problem)
     );
     SlackMessageContent::new()
         .with_text(text.clone())
         .with_blocks(slack_blocks![
             some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
             some_into(SlackActionsBlock::new(slack_blocks![some_into(button(
-                "Retry invitation",
+                &t!(lang, "account-button-retry"),
                 &Button::RetryProvision(request.id)
             ))]))
         ])
 }
 
-/// The requester's DM after a denial or a lapse (`text` is already escaped), with **Request
-/// again**: the form, filled in with what they asked.
-pub fn request_ended(request: &GuestRequest, text: &str) -> SlackMessageContent {
+/// The requester's DM after a denial or a lapse (`text` is already escaped and worded in
+/// `lang`), with **Request again**: the form, filled in with what they asked.
+pub fn request_ended(request: &GuestRequest, text: &str, lang: Lang) -> SlackMessageContent {
     SlackMessageContent::new()
         .with_text(text.to_string())
         .with_blocks(slack_blocks![
             some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
             some_into(
                 SlackActionsBlock::new(slack_blocks![some_into(button(
-                    "Request again",
+                    &t!(lang, "account-button-request-again"),
                     &Button::RequestAgain(request.id)
                 ))])
                 .with_block_id(format!("again:{}", request.id.0).into())
@@ -157,8 +170,8 @@ pub fn request_ended(request: &GuestRequest, text: &str) -> SlackMessageContent 
         ])
 }
 
-/// A pending request announced again (escalation): the headline, then the card with its
-/// buttons, which work here as on the card itself.
+/// A pending request announced again (escalation): the headline (worded by the caller in
+/// `lang`), then the card with its buttons, which work here as on the card itself.
 pub fn escalated_card(
     request: &GuestRequest,
     votes: &[crate::domain::quorum::Vote],

@@ -261,11 +261,60 @@ fn request_again_fills_the_form_and_shows_why_it_ended() {
         "{json}"
     );
     insta::assert_json_snapshot!("request_form_again", view);
-    let dm = request_ended(&denied, "Your request *#42* was denied.");
+    let dm = request_ended(&denied, "Your request *#42* was denied.", Lang::En);
     assert!(
         serde_json::to_string(&dm)
             .unwrap()
             .contains("\"action_id\":\"request_again\"")
+    );
+}
+
+#[test]
+fn account_notices_in_english_and_french() {
+    let active = request(RequestState::Active);
+    let metadata = crate::slack::ids::ExtendMetadata {
+        request_id: 42,
+        tz: Some("Europe/Paris".into()),
+    };
+    for lang in Lang::ALL {
+        insta::assert_json_snapshot!(
+            format!("expiry_reminder_{lang}"),
+            expiry_reminder(&active, now(), lang)
+        );
+        insta::assert_json_snapshot!(
+            format!("extend_form_{lang}"),
+            extend_form(&active, &metadata, now(), lang)
+        );
+    }
+    let task = |task, lang| {
+        admin_task(&active, task, "<!subteam^S1>", lang)
+            .text
+            .unwrap_or_default()
+    };
+    use crate::slack::ids::AdminTask;
+    assert_eq!(
+        task(AdminTask::Invite, Lang::En),
+        "<!subteam^S1> *Admin task:* invite *grace@partner.com* as a multi-channel guest to <#C1> <#C2>, expiring <!date^1797937200^{date_short_pretty} {time}|Tue 22 Dec 2026, 11:00 UTC> (Tue 22 Dec 2026, 11:00 UTC). (Slack: *Invite people*, then set the time limit.)"
+    );
+    assert_eq!(
+        task(AdminTask::Invite, Lang::Fr),
+        "<!subteam^S1> *Tâche d'administration :* invitez *grace@partner.com* comme invité multicanal dans <#C1> <#C2>, avec pour date de fin <!date^1797937200^{date_short_pretty} {time}|mar. 22 déc. 2026, 11:00 UTC> (mar. 22 déc. 2026, 11:00 UTC). (Slack : *Inviter des personnes*, puis définissez la limite de temps.)"
+    );
+    let mut bound = active.clone();
+    bound.slack_user_id = Some("UGUEST".into());
+    let text = admin_task(&bound, AdminTask::Deactivate, "", Lang::Fr)
+        .text
+        .unwrap_or_default();
+    assert!(
+        text.starts_with("*Tâche d'administration :* désactivez le compte invité <@UGUEST> (*grace@partner.com*) maintenant"),
+        "{text}"
+    );
+    let lapsed = invitation_notice(&request(RequestState::Invited), false, Lang::Fr);
+    assert!(
+        lapsed
+            .text
+            .unwrap_or_default()
+            .starts_with("*Grace Hopper* (grace@partner.com) n'a pas encore accepté l'invitation (date limite : <!date^"),
     );
 }
 

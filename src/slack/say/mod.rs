@@ -14,7 +14,7 @@ mod request;
 mod review;
 mod sync;
 
-pub use account::AccountSay;
+pub use account::{AccountSay, Joined, Who, account_refusal};
 pub use common::CommonSay;
 pub use inventory::InventorySay;
 pub use problem::{column_name, file_error, problem};

@@ -8,6 +8,7 @@ use crate::domain::roles::Right;
 use crate::domain::{Action, GuestRequest, GuestType, RequestId, RequestState, TeamId, UserId};
 use crate::provision::{Changed, Done, ProvisioningMode, change_account};
 use crate::slack::ids::AdminTask;
+use crate::slack::say::{AccountSay, CommonSay, Who};
 use crate::store::{BOT_ACTOR, ChangeOutcome, StateChange};
 use crate::workflow::authority::MayClick;
 use crate::workflow::{Feedback, Job, JobError, Workflow};
@@ -39,10 +40,10 @@ impl Workflow {
                 .tell(
                     team,
                     feedback,
-                    format!(
-                        "Request {id} is {}; there is nothing to revoke.",
-                        crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
-                    ),
+                    AccountSay::NothingToRevoke {
+                        id,
+                        state: request.state,
+                    },
                 )
                 .await;
         };
@@ -61,17 +62,20 @@ impl Workflow {
             ),
         );
         change.fields.decided_by = Some(actor.clone());
-        let mut jobs = self.tell_everyone(
+        let mut jobs = self.tell_all(
             team,
             id,
-            format!(
-                ":lock: <@{actor}> revoked the access of {}.",
-                Self::who(&request)
+            AccountSay::Revoked {
+                actor: actor.clone(),
+                who: Who::of(&request),
+            },
+            Some(
+                AccountSay::RevokedDm {
+                    actor: actor.clone(),
+                    who: Who::of(&request),
+                }
+                .into(),
             ),
-            Some(format!(
-                "<@{actor}> revoked the guest access of {}.",
-                Self::who(&request)
-            )),
         );
         if request.state != RequestState::Approved
             || self.provisioner(&request).mode() != ProvisioningMode::Manual
@@ -82,12 +86,8 @@ impl Workflow {
         match self.store.change_state(change).await? {
             ChangeOutcome::Applied(_) => self.queued(),
             _ => {
-                self.tell(
-                    team,
-                    feedback,
-                    format!("Request {id} changed meanwhile; look at its card."),
-                )
-                .await?
+                self.tell(team, feedback, CommonSay::ChangedMeanwhile { id })
+                    .await?
             }
         }
         Ok(())
@@ -205,11 +205,7 @@ impl Workflow {
         };
         if request.state != RequestState::Active || request.guest_type == GuestType::Member {
             return self
-                .tell(
-                    team,
-                    feedback,
-                    format!("Request {id} is not an active guest account."),
-                )
+                .tell(team, feedback, AccountSay::NotActiveGuest { id })
                 .await;
         }
         let audit = self.audit(
@@ -290,17 +286,18 @@ impl Workflow {
         );
         change.fields.guest_type = Some(GuestType::Member);
         change.fields.clear_expires_at = true;
-        change.jobs = self.tell_everyone(
+        change.jobs = self.tell_all(
             team,
             request.id,
-            format!(
-                ":star: {} is now a full member; the account no longer expires.",
-                Self::who(request)
+            AccountSay::Member {
+                who: Who::of(request),
+            },
+            Some(
+                AccountSay::MemberDm {
+                    who: Who::of(request),
+                }
+                .into(),
             ),
-            Some(format!(
-                "{} is now a full member of the workspace.",
-                Self::who(request)
-            )),
         );
         self.store.change_state(change).await?;
         self.queued();
@@ -333,10 +330,10 @@ impl Workflow {
                 .tell(
                     team,
                     feedback,
-                    format!(
-                        "Request {id} is {} already.",
-                        crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
-                    ),
+                    AccountSay::AlreadyInState {
+                        id,
+                        state: request.state,
+                    },
                 )
                 .await;
         }
@@ -356,11 +353,6 @@ impl Workflow {
             )
             .await?;
         self.queued();
-        self.tell(
-            team,
-            feedback,
-            format!("Trying the invitation for {id} again."),
-        )
-        .await
+        self.tell(team, feedback, AccountSay::Retrying { id }).await
     }
 }

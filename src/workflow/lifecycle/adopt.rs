@@ -239,8 +239,14 @@ impl Workflow {
         if request.state != RequestState::Approved {
             return Ok(());
         }
-        self.accept(team, &request, Some(slack_user_id), None, "was adopted")
-            .await?;
+        self.accept(
+            team,
+            &request,
+            Some(slack_user_id),
+            None,
+            crate::slack::say::Joined::Adopted,
+        )
+        .await?;
         Ok(())
     }
 }

@@ -9,6 +9,7 @@ use crate::domain::request::transition;
 use crate::domain::{Action, GuestRequest, RequestKind, RequestState, TeamId};
 use crate::provision::{Changed, ProvisioningMode, change_account};
 use crate::slack::ids::AdminTask;
+use crate::slack::say::{AccountSay, Who};
 use crate::store::{BOT_ACTOR, ChangeOutcome, StateChange};
 use crate::workflow::{Job, JobError, Workflow};
 
@@ -60,17 +61,18 @@ impl Workflow {
             ),
         );
         change.only_if_expires_at = Some(deadline);
-        let mut jobs = self.tell_everyone(
+        let mut jobs = self.tell_all(
             team,
             request.id,
-            format!(
-                ":lock: The guest account of {} ended as planned.",
-                Self::who(&request)
+            AccountSay::Ended {
+                who: Who::of(&request),
+            },
+            Some(
+                AccountSay::EndedDm {
+                    who: Who::of(&request),
+                }
+                .into(),
             ),
-            Some(format!(
-                "The guest account of {} that you sponsored has ended.",
-                Self::who(&request)
-            )),
         );
         if !manual {
             jobs.push(self.job(

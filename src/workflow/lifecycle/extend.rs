@@ -5,10 +5,10 @@ use crate::domain::expiry::{local_to_utc, zone};
 use crate::domain::policy::check_expiry;
 use crate::domain::request::{ExtensionEffect, NewRequest, extension_effect};
 use crate::domain::roles::Right;
-use crate::domain::text::safe;
 use crate::domain::{Expiry, GuestRequest, RequestId, RequestKind, RequestState, TeamId, UserId};
 use crate::slack::ids::ExtendMetadata;
-use crate::slack::render::{self, slack_date};
+use crate::slack::render;
+use crate::slack::say::{AccountSay, Who, problem};
 use crate::store::{AuditEntry, BOT_ACTOR, CreateOutcome, NewJob};
 use crate::workflow::authority::MayClick;
 use crate::workflow::{Feedback, Job, JobError, Workflow};
@@ -52,10 +52,11 @@ impl Workflow {
         if declined {
             return Ok(());
         }
+        let lang = self.lang_of(&request.requester).await;
         self.slack
             .post_message(
                 request.requester.as_str(),
-                render::expiry_reminder(&request, self.now()),
+                render::expiry_reminder(&request, self.now(), lang),
                 None,
             )
             .await?;
@@ -97,11 +98,10 @@ impl Workflow {
         let reply = self.feedback_job(
             team,
             feedback,
-            format!(
-                "OK: the account of {} ends {} as planned.",
-                Self::who(&request),
-                slack_date(at)
-            ),
+            AccountSay::LetExpire {
+                who: Who::of(&request),
+                at,
+            },
         );
         self.store.append_audit(audit, vec![reply]).await?;
         self.queued();
@@ -139,10 +139,10 @@ impl Workflow {
                 .tell(
                     team,
                     feedback,
-                    format!(
-                        "Request {id} is {}; there is nothing to extend.",
-                        crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
-                    ),
+                    AccountSay::NothingToExtend {
+                        id,
+                        state: request.state,
+                    },
                 )
                 .await;
         }
@@ -151,10 +151,11 @@ impl Workflow {
             request_id: id.0,
             tz,
         };
+        let lang = self.lang_of(actor).await;
         self.slack
             .open_view(
                 trigger_id,
-                render::extend_form(&request, &metadata, self.now()),
+                render::extend_form(&request, &metadata, self.now(), lang),
             )
             .await?;
         Ok(())
@@ -174,12 +175,10 @@ impl Workflow {
             date,
             reason,
         } = form;
-        let error = |block: &str, message: &str| {
-            Ok(Some(HashMap::from([(
-                block.to_string(),
-                message.to_string(),
-            )])))
-        };
+        // A modal's field errors, in the submitter's language.
+        let lang = self.lang_of(actor).await;
+        let error =
+            |block: &str, message: String| Ok(Some(HashMap::from([(block.to_string(), message)])));
         let Some(parent) = self
             .store
             .get_request(team, RequestId(metadata.request_id))
@@ -187,13 +186,13 @@ impl Workflow {
         else {
             return error(
                 crate::slack::ids::EXTEND_MODE_BLOCK,
-                "That guest no longer exists.",
+                AccountSay::ExtendGone.text(lang),
             );
         };
         let Some(current) = parent.expires_at else {
             return error(
                 crate::slack::ids::EXTEND_MODE_BLOCK,
-                "This account has no end date to extend.",
+                AccountSay::ExtendNoEnd.text(lang),
             );
         };
         let now = self.now();
@@ -205,7 +204,7 @@ impl Workflow {
                 else {
                     return error(
                         crate::slack::ids::EXTEND_DATE_BLOCK,
-                        "Pick the new end date.",
+                        AccountSay::ExtendPickDate.text(lang),
                     );
                 };
                 let five = NaiveTime::from_hms_opt(17, 0, 0).expect("valid time");
@@ -214,7 +213,7 @@ impl Workflow {
                     Err(e) => {
                         return error(
                             crate::slack::ids::EXTEND_DATE_BLOCK,
-                            &crate::slack::say::problem(&e.into(), crate::i18n::Lang::En),
+                            problem(&e.into(), lang),
                         );
                     }
                 }
@@ -226,7 +225,7 @@ impl Workflow {
                         None => {
                             return error(
                                 crate::slack::ids::EXTEND_DAYS_BLOCK,
-                                "That is too far ahead.",
+                                AccountSay::ExtendTooFar.text(lang),
                             );
                         }
                     }
@@ -234,13 +233,16 @@ impl Workflow {
                 Some(days) if days > MAX_EXTENSION_DAYS => {
                     return error(
                         crate::slack::ids::EXTEND_DAYS_BLOCK,
-                        &format!("At most {MAX_EXTENSION_DAYS} days at a time."),
+                        AccountSay::ExtendAtMost {
+                            days: MAX_EXTENSION_DAYS,
+                        }
+                        .text(lang),
                     );
                 }
                 _ => {
                     return error(
                         crate::slack::ids::EXTEND_DAYS_BLOCK,
-                        "Enter a whole number of days, 1 or more.",
+                        AccountSay::ExtendWholeDays.text(lang),
                     );
                 }
             },
@@ -248,7 +250,7 @@ impl Workflow {
         if new_end <= current {
             return error(
                 crate::slack::ids::EXTEND_DATE_BLOCK,
-                "The new end must be later than the current one.",
+                AccountSay::ExtendNotLater.text(lang),
             );
         }
         let block = if mode.as_deref() == Some("date") {
@@ -258,16 +260,13 @@ impl Workflow {
         };
         if let Err(message) = check_expiry(&Expiry::At { at: new_end }, &self.settings.policy, now)
         {
-            return error(
-                block,
-                &crate::slack::say::problem(&message, crate::i18n::Lang::En),
-            );
+            return error(block, problem(&message, lang));
         }
         let reason = reason.trim().to_string();
         if reason.is_empty() {
             return error(
                 crate::slack::ids::EXTEND_REASON_BLOCK,
-                "Say why the guest needs longer.",
+                AccountSay::ExtendSayWhy.text(lang),
             );
         }
         let (quorum, decide_by) = self.approval_terms(
@@ -316,11 +315,10 @@ impl Workflow {
                 Job::PostCard { request_id: r.id }.now(&team_for_jobs, now, max),
                 Job::NotifyRequester {
                     request_id: r.id,
-                    text: (format!(
-                        "Your extension request *{}* for *{}* is waiting for an approver.",
-                        r.id,
-                        safe(&r.full_name, 100)
-                    ))
+                    text: AccountSay::ExtensionWaiting {
+                        id: r.id,
+                        name: r.full_name.clone(),
+                    }
                     .into(),
                 }
                 .now(&team_for_jobs, now, max),
@@ -339,7 +337,7 @@ impl Workflow {
             }
             CreateOutcome::Duplicate(_) => error(
                 crate::slack::ids::EXTEND_MODE_BLOCK,
-                "An extension for this guest is already waiting.",
+                AccountSay::ExtendDuplicate.text(lang),
             ),
         }
     }
@@ -402,20 +400,19 @@ impl Workflow {
     ) -> anyhow::Result<(Option<(RequestId, DateTime<Utc>)>, Vec<NewJob>)> {
         match extension_effect(parent.state, parent.expires_at, new_end) {
             ExtensionEffect::Move(new_end) => {
-                let mut jobs = self.tell_everyone(
+                let mut jobs = self.tell_all(
                     team,
                     parent_id,
-                    format!(
-                        ":calendar: Extended until {} (extension {}).",
-                        slack_date(new_end),
-                        extension.id
-                    ),
+                    AccountSay::Extended {
+                        until: new_end,
+                        extension: extension.id,
+                    },
                     (parent.requester != extension.requester).then(|| {
-                        format!(
-                            "The guest account of {} now ends {}.",
-                            Self::who(parent),
-                            slack_date(new_end)
-                        )
+                        AccountSay::ExtendedDm {
+                            who: Who::of(parent),
+                            until: new_end,
+                        }
+                        .into()
                     }),
                 );
                 jobs.extend(self.expiry_jobs(team, parent, Some(new_end)));
@@ -429,17 +426,19 @@ impl Workflow {
             }
             ExtensionEffect::AlreadyLater(current) => Ok((
                 None,
-                vec![self.job(
-                    team,
-                    Job::CardReply {
-                        request_id: parent_id,
-                        text: (format!(
-                            ":calendar: Extension {} was approved, but the access already runs until {}, so the end date stays.",
-                            extension.id,
-                            slack_date(current)
-                        )).into(),
-                    },
-                )],
+                vec![
+                    self.job(
+                        team,
+                        Job::CardReply {
+                            request_id: parent_id,
+                            text: AccountSay::ExtensionAlreadyLater {
+                                extension: extension.id,
+                                until: current,
+                            }
+                            .into(),
+                        },
+                    ),
+                ],
             )),
             // The store refuses the approval (`ParentClosed`) in the same transaction.
             ExtensionEffect::ParentClosed => Ok((Some((parent_id, new_end)), Vec::new())),

@@ -9,7 +9,7 @@ use crate::domain::{
 };
 use crate::provision::{Invited, ProvisionError, VerifiedGuest};
 use crate::slack::ids::AdminTask;
-use crate::slack::render::slack_date;
+use crate::slack::say::{AccountSay, Joined, Who};
 use crate::store::{BOT_ACTOR, ChangeOutcome, ChangedFields, NewJob, StateChange};
 use crate::workflow::authority::MayClick;
 use crate::workflow::{Feedback, Job, JobError, Workflow};
@@ -152,9 +152,9 @@ impl Workflow {
             (id, None)
         };
         let how = if request.source_user.is_some() {
-            "was added to the workspace as a guest"
+            Joined::Added
         } else {
-            "already had a guest account, which is now linked"
+            Joined::Linked
         };
         self.accept(team, request, slack_user_id, external_id, how)
             .await
@@ -176,17 +176,18 @@ impl Workflow {
             to,
             self.audit(team, request, BOT_ACTOR, "found_member", Some(to), detail),
         );
-        change.jobs = self.tell_everyone(
+        change.jobs = self.tell_all(
             team,
             request.id,
-            format!(
-                ":no_entry: {} is already a full member of the workspace. Guestlist does not invite, link or change a member's account; this request is closed.",
-                Self::who(request)
+            AccountSay::FoundMember {
+                who: Who::of(request),
+            },
+            Some(
+                AccountSay::FoundMemberDm {
+                    who: Who::of(request),
+                }
+                .into(),
             ),
-            Some(format!(
-                "{} is already a full member of the workspace, so no guest account was made. Your request is closed.",
-                Self::who(request)
-            )),
         );
         self.store.change_state(change).await?;
         metrics::counter!("requests_ended_as_member_total").increment(1);
@@ -220,19 +221,24 @@ impl Workflow {
         )?;
         let lapses = now + std_to_chrono(self.settings.provisioning.invite_valid);
         let mut jobs = self.invitation_jobs(team, request.id, now);
-        let note = note
-            .map(|n| format!("\n:information_source: {}", crate::domain::text::escape(&n)))
-            .unwrap_or_default();
-        jobs.extend(self.tell_everyone(
-            team,
-            request.id,
-            format!(":incoming_envelope: Invitation sent to {}; it lapses {}.{note}", Self::who(request), slack_date(lapses)),
-            Some(format!(
-                "{} has been invited. The invitation lapses {} unless accepted; I will tell you when they join.",
-                Self::who(request),
-                slack_date(lapses)
-            )),
-        ));
+        jobs.extend(
+            self.tell_all(
+                team,
+                request.id,
+                AccountSay::Invited {
+                    who: Who::of(request),
+                    lapses,
+                    note,
+                },
+                Some(
+                    AccountSay::InvitedDm {
+                        who: Who::of(request),
+                        lapses,
+                    }
+                    .into(),
+                ),
+            ),
+        );
         jobs.extend(extra_jobs);
         let mut change = StateChange::new(
             team,
@@ -315,21 +321,24 @@ impl Workflow {
         request: &GuestRequest,
         slack_user_id: Option<String>,
         external_id: Option<String>,
-        how: &str,
+        how: Joined,
     ) -> anyhow::Result<()> {
         let to = transition(request.kind, request.state, Action::Accept)?;
-        let mut jobs = self.tell_everyone(
+        let mut jobs = self.tell_all(
             team,
             request.id,
-            format!(":tada: {} {how}.", Self::who(request)),
-            Some(format!(
-                ":tada: {} {how}. Their access ends {}.",
-                Self::who(request),
-                request
-                    .expires_at
-                    .map(slack_date)
-                    .unwrap_or_else(|| "never".into())
-            )),
+            AccountSay::Accepted {
+                who: Who::of(request),
+                how,
+            },
+            Some(
+                AccountSay::AcceptedDm {
+                    who: Who::of(request),
+                    how,
+                    ends: request.expires_at,
+                }
+                .into(),
+            ),
         );
         if request.expires_at.is_some() && request.state == RequestState::Approved {
             // A linked existing account never saw our expiry: write it to the directory.
@@ -352,8 +361,10 @@ impl Workflow {
                 "accept",
                 Some(to),
                 match (&slack_user_id, &external_id) {
-                    (Some(id), _) | (None, Some(id)) => format!("{how}; bound to {id}"),
-                    (None, None) => how.to_string(),
+                    (Some(id), _) | (None, Some(id)) => {
+                        format!("{}; bound to {id}", audit_how(how))
+                    }
+                    (None, None) => audit_how(how).to_string(),
                 },
             ),
         );
@@ -382,11 +393,10 @@ impl Workflow {
                         team,
                         Job::NotifyRequester {
                             request_id: request.id,
-                            text: (format!(
-                                ":warning: The invitation for {} could not be sent: {}",
-                                Self::who(request),
-                                crate::domain::text::escape(problem)
-                            ))
+                            text: AccountSay::InvitationFailed {
+                                who: Who::of(request),
+                                problem: problem.clone(),
+                            }
                             .into(),
                         },
                     ),
@@ -457,12 +467,8 @@ impl Workflow {
                 {
                     ChangeOutcome::Applied(_) => {}
                     _ => {
-                        self.tell(
-                            team,
-                            feedback,
-                            format!("Request {id} changed meanwhile; nothing to do."),
-                        )
-                        .await?
+                        self.tell(team, feedback, AccountSay::TaskChangedMeanwhile { id })
+                            .await?
                     }
                 }
             }
@@ -482,14 +488,19 @@ impl Workflow {
                         "deactivated by an admin".into(),
                     ),
                 );
-                change.jobs = self.tell_everyone(
+                change.jobs = self.tell_all(
                     team,
                     id,
-                    format!(":lock: <@{actor}> deactivated {}.", Self::who(&request)),
-                    Some(format!(
-                        "The guest account of {} has ended.",
-                        Self::who(&request)
-                    )),
+                    AccountSay::AdminDeactivated {
+                        actor: actor.clone(),
+                        who: Who::of(&request),
+                    },
+                    Some(
+                        AccountSay::AccountEndedDm {
+                            who: Who::of(&request),
+                        }
+                        .into(),
+                    ),
                 );
                 self.store.change_state(change).await?;
                 self.queued();
@@ -513,9 +524,9 @@ impl Workflow {
                     team,
                     Job::CardReply {
                         request_id: id,
-                        text: (format!(
-                            ":white_check_mark: <@{actor}> confirmed the access is ended."
-                        ))
+                        text: AccountSay::AdminConfirmedEnded {
+                            actor: actor.clone(),
+                        }
                         .into(),
                     },
                 );
@@ -526,10 +537,10 @@ impl Workflow {
                 self.tell(
                     team,
                     feedback,
-                    format!(
-                        "That task for {id} is already done ({}).",
-                        crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
-                    ),
+                    AccountSay::TaskAlreadyDone {
+                        id,
+                        state: request.state,
+                    },
                 )
                 .await?
             }
@@ -563,7 +574,7 @@ impl Workflow {
                 user.flags.is_ultra_restricted.unwrap_or(false),
             );
             if standing.is_guest() {
-                self.accept(team, &request, Some(user.id.0), None, "joined")
+                self.accept(team, &request, Some(user.id.0), None, Joined::Joined)
                     .await?;
             } else {
                 self.found_member(
@@ -647,10 +658,10 @@ impl Workflow {
                 team,
                 Job::CardReply {
                     request_id: request.id,
-                    text: (format!(
-                        ":lock: {} accepted the invitation after this request ended; Guestlist is ending that guest account.",
-                        Self::who(&request)
-                    )).into(),
+                    text: AccountSay::LateJoin {
+                        who: Who::of(&request),
+                    }
+                    .into(),
                 },
             ),
             self.job(
@@ -702,7 +713,7 @@ impl Workflow {
             Standing::from_slack_flags(flag("is_restricted"), flag("is_ultra_restricted"));
         if standing.is_guest() {
             let slack_id = user.get("id").and_then(|i| i.as_str()).map(str::to_string);
-            self.accept(team, &request, slack_id, None, "joined")
+            self.accept(team, &request, slack_id, None, Joined::Joined)
                 .await?;
         } else {
             self.found_member(
@@ -713,5 +724,15 @@ impl Workflow {
             .await?;
         }
         Ok(())
+    }
+}
+
+/// How a guest came to their account, as the audit log says it.
+fn audit_how(how: Joined) -> &'static str {
+    match how {
+        Joined::Joined => "joined",
+        Joined::Added => "was added to the workspace as a guest",
+        Joined::Linked => "already had a guest account, which is now linked",
+        Joined::Adopted => "was adopted",
     }
 }

@@ -28,6 +28,7 @@ use crate::domain::text::safe;
 use crate::domain::{GuestRequest, RequestId, RequestState, TeamId};
 use crate::provision::{BoundAccount, Invitation, ProvisioningMode};
 use crate::slack::ids::AdminTask;
+use crate::slack::say::{AccountSay, Said, Who};
 use crate::store::{AuditEntry, NewJob};
 use chrono::{DateTime, Duration, Utc};
 
@@ -212,16 +213,16 @@ impl Workflow {
         );
         metrics::counter!("account_changes_refused_total", "change" => change.as_str(), "reason" => refusal.code())
             .increment(1);
+        let who = Who::of(request);
         let text = match refusal {
-            Refusal::Unbound => format!(
-                ":information_source: No Slack account of {} is linked to this request (the invitation was never accepted), so there was nothing to {}.",
-                Self::who(request),
-                change_words(change)
-            ),
-            other => format!(
-                ":shield: {}: {other}. Guestlist will not change this account; nothing was done.",
-                Self::who(request)
-            ),
+            Refusal::Unbound => AccountSay::RefusedUnbound {
+                who,
+                change: change.as_str().to_string(),
+            },
+            other => AccountSay::Refused {
+                who,
+                refusal: other.clone(),
+            },
         };
         let audit = self.audit(
             team,
@@ -273,13 +274,14 @@ impl Workflow {
         }
     }
 
-    /// The lifecycle's usual companions: the card, its thread and the sponsor's DM.
-    fn tell_everyone(
+    /// The lifecycle's usual companions: the card, its thread (worded in the channel's
+    /// language) and the sponsor's DM (in theirs).
+    fn tell_all(
         &self,
         team: &TeamId,
         id: RequestId,
-        thread: String,
-        dm: Option<String>,
+        thread: impl Into<Said>,
+        dm: Option<Said>,
     ) -> Vec<NewJob> {
         let mut jobs = vec![
             self.job(team, Job::RefreshCard { request_id: id }),
@@ -287,7 +289,7 @@ impl Workflow {
                 team,
                 Job::CardReply {
                     request_id: id,
-                    text: (thread).into(),
+                    text: thread.into(),
                 },
             ),
         ];
@@ -296,11 +298,23 @@ impl Workflow {
                 team,
                 Job::NotifyRequester {
                     request_id: id,
-                    text: (dm).into(),
+                    text: dm,
                 },
             ));
         }
         jobs
+    }
+
+    /// Transitional: `tell_all` with text worded before the catalogue, for the lifecycle files
+    /// not converted yet (removed with the `From<String>` shim).
+    fn tell_everyone(
+        &self,
+        team: &TeamId,
+        id: RequestId,
+        thread: String,
+        dm: Option<String>,
+    ) -> Vec<NewJob> {
+        self.tell_all(team, id, thread, dm.map(Said::from))
     }
 
     fn who(request: &GuestRequest) -> String {
@@ -309,17 +323,6 @@ impl Workflow {
             safe(&request.full_name, 100),
             safe(request.email.as_str(), 254)
         )
-    }
-}
-
-fn change_words(change: crate::domain::account::Change) -> &'static str {
-    use crate::domain::account::Change;
-    match change {
-        Change::SetExpiry => "set an end date on",
-        Change::Deactivate => "end",
-        Change::MakeMember => "convert",
-        Change::Reactivate => "switch back on",
-        Change::Channels => "change the channels of",
     }
 }
 

@@ -5,10 +5,10 @@
 use super::invite::SentInvitation;
 use super::std_to_chrono;
 use crate::domain::request::transition;
-use crate::domain::text::safe;
 use crate::domain::{Action, GuestRequest, RequestId, RequestState, TeamId, UserId};
 use crate::provision::{Invited, ProvisioningMode};
 use crate::slack::ids::AdminTask;
+use crate::slack::say::{AccountSay, Who};
 use crate::store::{BOT_ACTOR, ChangeOutcome, StateChange};
 use crate::workflow::authority::MayClick;
 use crate::workflow::{Feedback, Job, JobError, Workflow};
@@ -43,10 +43,10 @@ impl Workflow {
                 .tell(
                     team,
                     feedback,
-                    format!(
-                        "Request {id} is {}; there is no invitation to resend.",
-                        crate::slack::say::state_word(request.state, crate::i18n::Lang::En)
-                    ),
+                    AccountSay::NothingToResend {
+                        id,
+                        state: request.state,
+                    },
                 )
                 .await;
         }
@@ -67,11 +67,14 @@ impl Workflow {
                 None,
                 format!("last invitation {}", last.to_rfc3339()),
             );
-            let explain = self.feedback_job(team, feedback, format!(
-                "An invitation went to {} less than an hour ago. You can resend in {minutes} minute{}.",
-                safe(request.email.as_str(), 254),
-                if minutes == 1 { "" } else { "s" }
-            ));
+            let explain = self.feedback_job(
+                team,
+                feedback,
+                AccountSay::ResendTooSoon {
+                    email: request.email.as_str().to_string(),
+                    minutes,
+                },
+            );
             self.store.append_audit(audit, vec![explain]).await?;
             self.queued();
             return Ok(());
@@ -89,10 +92,9 @@ impl Workflow {
                 .tell(
                     team,
                     feedback,
-                    format!(
-                        "Asked an admin to resend the invitation to {}.",
-                        safe(request.email.as_str(), 254)
-                    ),
+                    AccountSay::ResendAskedAdmin {
+                        email: request.email.as_str().to_string(),
+                    },
                 )
                 .await;
         }
@@ -115,10 +117,9 @@ impl Workflow {
                 self.tell(
                     team,
                     feedback,
-                    format!(
-                        "A new invitation is on its way to {}.",
-                        safe(request.email.as_str(), 254)
-                    ),
+                    AccountSay::ResendOnItsWay {
+                        email: request.email.as_str().to_string(),
+                    },
                 )
                 .await
             }
@@ -126,10 +127,9 @@ impl Workflow {
                 self.tell(
                     team,
                     feedback,
-                    format!(
-                        "Someone else just resent the invitation to {}.",
-                        safe(request.email.as_str(), 254)
-                    ),
+                    AccountSay::ResendRaced {
+                        email: request.email.as_str().to_string(),
+                    },
                 )
                 .await
             }
@@ -230,13 +230,12 @@ impl Workflow {
                 String::new(),
             ),
         );
-        let mut jobs = self.tell_everyone(
+        let mut jobs = self.tell_all(
             team,
             request.id,
-            format!(
-                ":hourglass: The invitation to {} lapsed unaccepted.",
-                Self::who(&request)
-            ),
+            AccountSay::InvitationLapsed {
+                who: Who::of(&request),
+            },
             None,
         );
         jobs.push(self.job(
