@@ -292,3 +292,14 @@ help = *Guestlist* runs guest accounts for this workspace.
     • `/guest sync now` — approvers: run group sync now
     • `/guest import` — approvers: how to add many guests from a CSV file
     • `/guest help` — this list
+
+form-profile = { $field ->
+    [title] Job title
+    [department] Department
+    [manager] Manager
+    [employee_id] Employee ID
+   *[phone] Phone
+}
+form-manager-placeholder = Pick their manager here
+form-phone-placeholder = +44 20 7946 0000
+form-phone-hint = International format: + country code, then the number.

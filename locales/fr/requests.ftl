@@ -292,3 +292,14 @@ help = *Guestlist* gère les comptes invités de cet espace de travail.
     • `/guest sync now` — approbateurs : lancer maintenant la synchronisation des groupes
     • `/guest import` — approbateurs : comment ajouter de nombreux invités depuis un fichier CSV
     • `/guest help` — cette liste
+
+form-profile = { $field ->
+    [title] Intitulé du poste
+    [department] Service
+    [manager] Responsable
+    [employee_id] Matricule
+   *[phone] Téléphone
+}
+form-manager-placeholder = Choisissez son responsable ici
+form-phone-placeholder = +33 1 23 45 67 89
+form-phone-hint = Format international : + indicatif du pays, puis le numéro.

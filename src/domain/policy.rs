@@ -174,16 +174,18 @@ pub fn validate_request(
     };
 
     match (email, guest_type, expiry, profile) {
-        (Some(email), Some(guest_type), Some(expiry), Some(profile)) if errors.is_empty() => Ok(ValidRequest {
-            email,
-            full_name,
-            organisation,
-            reason,
-            guest_type,
-            channels,
-            expiry,
-            profile,
-        }),
+        (Some(email), Some(guest_type), Some(expiry), Some(profile)) if errors.is_empty() => {
+            Ok(ValidRequest {
+                email,
+                full_name,
+                organisation,
+                reason,
+                guest_type,
+                channels,
+                expiry,
+                profile,
+            })
+        }
         _ => Err(errors),
     }
 }

@@ -158,8 +158,16 @@ pub fn check_profile(
         Some(value)
     };
     let title = text(ProfileField::Title, &draft.title, MAX_TITLE_CHARS);
-    let department = text(ProfileField::Department, &draft.department, MAX_DEPARTMENT_CHARS);
-    let employee_id = text(ProfileField::EmployeeId, &draft.employee_id, MAX_EMPLOYEE_ID_CHARS);
+    let department = text(
+        ProfileField::Department,
+        &draft.department,
+        MAX_DEPARTMENT_CHARS,
+    );
+    let employee_id = text(
+        ProfileField::EmployeeId,
+        &draft.employee_id,
+        MAX_EMPLOYEE_ID_CHARS,
+    );
     let manager = text(ProfileField::Manager, &draft.manager, 32).map(UserId);
     let phone = match draft.phone.trim() {
         "" => {
@@ -222,7 +230,10 @@ mod tests {
             &policy(),
         )
         .unwrap_err();
-        assert_eq!(bad_phone, vec![(ProfileField::Phone, Problem::PhoneInvalid)]);
+        assert_eq!(
+            bad_phone,
+            vec![(ProfileField::Phone, Problem::PhoneInvalid)]
+        );
         let ok = check_profile(
             &ProfileDraft {
                 title: "  Consultant ".into(),

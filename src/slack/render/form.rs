@@ -4,6 +4,10 @@ use super::*;
 use crate::domain::policy::{
     Field, MAX_NAME_CHARS, MAX_ORGANISATION_CHARS, MAX_REASON_CHARS, RequestPolicy,
 };
+use crate::domain::profile::{
+    MAX_DEPARTMENT_CHARS, MAX_EMPLOYEE_ID_CHARS, MAX_TITLE_CHARS, Profile, ProfileField,
+    ProfilePolicy, Requirement,
+};
 use crate::slack::ids::{
     ChangesMetadata, DENY_REASON_BLOCK, DenyMetadata, EXTEND_DATE_BLOCK, EXTEND_DAYS_BLOCK,
     EXTEND_MODE_BLOCK, EXTEND_REASON_BLOCK, ExtendMetadata, FormMetadata, View, field_block_id,
@@ -157,6 +161,7 @@ pub fn request_form(
                 other => other,
             }
         )),
+        ..profile_blocks(&policy.profile, None, lang).into_iter(),
         some_into(filled(
             Field::Reason,
             asked.map(|r| r.reason.as_str()),
@@ -201,6 +206,65 @@ pub fn request_form(
             .with_callback_id(View::RequestForm.callback_id().into())
             .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises")),
     )
+}
+
+/// The profile fields the policy asks for: text inputs, a person picker for the manager;
+/// optional unless required; filled in from `asked` (Request again).
+pub(super) fn profile_blocks(
+    policy: &ProfilePolicy,
+    asked: Option<&Profile>,
+    lang: Lang,
+) -> Vec<SlackBlock> {
+    policy
+        .shown()
+        .map(|(field, requirement)| {
+            let id = field_block_id(Field::Profile(field));
+            let label = t!(lang, "form-profile", field = field.as_str());
+            let optional = requirement != Requirement::Required;
+            let element: SlackInputBlockElement = match field {
+                ProfileField::Manager => {
+                    let mut picker = SlackBlockUsersSelectElement::new()
+                        .with_action_id(id.into())
+                        .with_placeholder(pt!(t!(lang, "form-manager-placeholder")));
+                    picker.initial_user = asked
+                        .and_then(|p| p.manager.as_ref())
+                        .map(|u| u.to_string());
+                    picker.into()
+                }
+                _ => {
+                    let (max, value) = match field {
+                        ProfileField::Title => {
+                            (MAX_TITLE_CHARS, asked.and_then(|p| p.title.clone()))
+                        }
+                        ProfileField::Department => (
+                            MAX_DEPARTMENT_CHARS,
+                            asked.and_then(|p| p.department.clone()),
+                        ),
+                        ProfileField::EmployeeId => (
+                            MAX_EMPLOYEE_ID_CHARS,
+                            asked.and_then(|p| p.employee_id.clone()),
+                        ),
+                        _ => (20, asked.and_then(|p| p.phone.clone())),
+                    };
+                    let mut input = SlackBlockPlainTextInputElement::new()
+                        .with_action_id(id.into())
+                        .with_max_length(max as u64);
+                    input.initial_value = value;
+                    if field == ProfileField::Phone {
+                        input = input.with_placeholder(pt!(t!(lang, "form-phone-placeholder")));
+                    }
+                    input.into()
+                }
+            };
+            let mut block = SlackInputBlock::new(pt!(label), element)
+                .with_block_id(id.into())
+                .with_optional(optional);
+            if field == ProfileField::Phone {
+                block = block.with_hint(pt!(t!(lang, "form-phone-hint")));
+            }
+            block.into()
+        })
+        .collect()
 }
 
 /// The channel picker of the request and link forms: public and private channels of this
