@@ -196,7 +196,8 @@ fn every_key_the_code_asks_for_exists() {
 /// `src/workflow/` decides what to say with typed messages (`slack::say`); words come from the
 /// catalogue. A string literal there that reads like a sentence (three words or more) is
 /// flagged, except where the code is for operators, not people in Slack: logs, internal
-/// errors, metric labels, audit details, test code. The same check from a shell:
+/// errors, metric labels, audit details (a line ending in `// audit` where the statement does
+/// not say so), test code. The same check from a shell:
 ///
 /// ```sh
 /// cargo test --test catalogue workflow_speaks_only_through_the_catalogue
@@ -237,7 +238,8 @@ fn workflow_speaks_only_through_the_catalogue() {
         let lines: Vec<&str> = code.lines().collect();
         for (n, line) in lines.iter().enumerate() {
             let trimmed = line.trim_start();
-            if trimmed.starts_with("//") {
+            // Operators' words, marked where the statement does not show it: `// audit`.
+            if trimmed.starts_with("//") || line.trim_end().ends_with("// audit") {
                 continue;
             }
             for literal in literals_in(line) {

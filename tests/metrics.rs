@@ -61,7 +61,7 @@ async fn counters_move_for_requests_refused_signatures_and_429s() {
     );
     let job = Job::PostMessage {
         channel: "CGENERAL".into(),
-        text: "hi".into(),
+        text: guestlist::slack::say::Said::worded("hi".into()),
         blocks: None,
         thread_ts: None,
     };

@@ -89,7 +89,7 @@ impl Workflow {
                 .await?
             {
                 None => CommandReply::Empty,
-                Some(message) => CommandReply::Ephemeral(message),
+                Some(message) => say(message),
             },
             Some("list") => {
                 let mine = self.store.requests_by_requester(&team, &user, 20).await?;

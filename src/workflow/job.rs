@@ -492,7 +492,7 @@ mod tests {
     fn jobs_round_trip_and_share_a_card_queue() {
         let job = Job::CardReply {
             request_id: RequestId(7),
-            text: "hi".into(),
+            text: Said::worded("hi".into()),
         };
         let new = job.clone().now(&"T1".into(), Utc::now(), 5);
         assert_eq!(new.kind, "card_reply");

@@ -12,12 +12,12 @@ use crate::domain::join::{
 use crate::domain::policy::{Field, RequestDraft, auto_approval, validate_terms};
 use crate::domain::request::{NewRequest, Source};
 use crate::domain::roles::Right;
-use crate::domain::text::safe;
 use crate::domain::{Expiry, GuestRequest, GuestType, RequestKind, RequestState, TeamId, UserId};
 use crate::slack::SlackCallError;
 use crate::slack::ids::{FormMetadata, LINK_DAYS_BLOCK, LINK_USES_BLOCK, field_block_id};
 use crate::slack::payload::{request_draft, state_value};
 use crate::slack::render;
+use crate::slack::say::{CommonSay, InventorySay, Say};
 use crate::store::{Approval, AuditEntry, NewJob, RedeemOutcome};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -110,29 +110,34 @@ impl Workflow {
         team: &TeamId,
         user: &UserId,
         trigger_id: &str,
-    ) -> anyhow::Result<Option<String>> {
+    ) -> anyhow::Result<Option<Say>> {
+        // The person's time zone and language; if Slack is slow, UTC and the workspace's
+        // language rather than let the trigger id expire.
+        let viewer = self.viewer(user).await;
         if self.settings.join.public_url.is_none() {
-            return Ok(Some(
-                "Invite links are off: an admin needs to set `server.public_url` (the address people outside Slack can reach Guestlist at).".into(),
-            ));
+            return Ok(Some(InventorySay::LinksOff.into()));
         }
         if self.settings.request_channel.is_none() {
-            return Ok(Some(
-                "Guestlist is not set up yet: an admin needs to set `slack.request_channel` in its configuration.".into(),
-            ));
+            return Ok(Some(CommonSay::NotSetUp.into()));
         }
         if let Some(refusal) = self.may_request(team, user).await? {
-            return Ok(Some(refusal.text(crate::i18n::Lang::En)));
+            return Ok(Some(refusal));
         }
-        let tz = match tokio::time::timeout(PAGE_LOOKUP_BUDGET, self.directory.person(user)).await {
-            Ok(Ok(person)) => person.tz,
-            _ => None,
-        };
-        let view = render::link_form(&self.settings.policy, &FormMetadata { tz, origin: None });
+        let view = render::link_form(
+            &self.settings.policy,
+            &FormMetadata {
+                tz: viewer.tz,
+                origin: None,
+            },
+            viewer.lang,
+        );
         match self.slack.open_view(trigger_id, view).await {
             Ok(_) => Ok(None),
             Err(SlackCallError::Api { code, .. }) if code.contains("trigger") => Ok(Some(
-                "That took Slack a moment too long. Please run `/guest link` again.".into(),
+                CommonSay::TooSlow {
+                    command: "/guest link".into(),
+                }
+                .into(),
             )),
             Err(e) => Err(e).context("opening the invite link form"),
         }
@@ -147,10 +152,12 @@ impl Workflow {
         state: Option<&SlackViewState>,
         metadata: &FormMetadata,
     ) -> anyhow::Result<LinkSubmit> {
+        // Errors on the form's fields, in the submitter's language.
+        let lang = self.lang_of(user).await;
         let Some(public_url) = self.settings.join.public_url.clone() else {
             return Ok(LinkSubmit::Errors(HashMap::from([(
                 field_block_id(Field::GuestType).to_string(),
-                "Invite links are off (no server.public_url).".to_string(),
+                InventorySay::LinksOffShort.text(lang),
             )])));
         };
         let now = self.now();
@@ -163,22 +170,26 @@ impl Workflow {
             number(LINK_DAYS_BLOCK).as_deref(),
         );
         let mut errors: HashMap<String, String> = match &terms {
-            Err(e) => crate::workflow::requests::errors_by_block(e, crate::i18n::Lang::En),
+            Err(e) => crate::workflow::requests::errors_by_block(e, lang),
             Ok(_) => HashMap::new(),
         };
         if let Err(problems) = &options {
             for problem in problems {
-                let (block, message) = match problem {
+                let (block, say) = match problem {
                     LinkOptionProblem::UsesOutOfRange => (
                         LINK_USES_BLOCK,
-                        format!("From 1 to {} people.", crate::domain::join::MAX_LINK_USES),
+                        InventorySay::LinkUsesOutOfRange {
+                            max: crate::domain::join::MAX_LINK_USES,
+                        },
                     ),
                     LinkOptionProblem::DaysOutOfRange => (
                         LINK_DAYS_BLOCK,
-                        format!("From 1 to {} days.", crate::domain::join::MAX_LINK_DAYS),
+                        InventorySay::LinkDaysOutOfRange {
+                            max: crate::domain::join::MAX_LINK_DAYS,
+                        },
                     ),
                 };
-                errors.insert(block.to_string(), message);
+                errors.insert(block.to_string(), say.text(lang));
             }
         }
         let (Ok((guest_type, channels, expiry)), Ok((max_uses, days))) = (terms, options) else {
@@ -187,7 +198,7 @@ impl Workflow {
         if guest_type == GuestType::Member {
             return Ok(LinkSubmit::Errors(HashMap::from([(
                 field_block_id(Field::GuestType).to_string(),
-                "An invite link is for guests.".to_string(),
+                InventorySay::LinkIsForGuests.text(lang),
             )])));
         }
         if let Some(refusal) = self.may_request(team, user).await? {
@@ -240,7 +251,7 @@ impl Workflow {
         self.queued();
         tracing::info!(link.id = link.id, %team, sponsor = %user, max_uses, "invite link created");
         let url = format!("{public_url}/join/{token}");
-        Ok(LinkSubmit::Created(render::link_created(&url, &link)))
+        Ok(LinkSubmit::Created(render::link_created(&url, &link, lang)))
     }
 
     /// App Home's Revoke: the sponsor, or anyone who may revoke guest access there.
@@ -253,7 +264,7 @@ impl Workflow {
     ) -> anyhow::Result<()> {
         let Some(link) = self.store.get_link(team, id).await? else {
             return self
-                .tell(team, feedback, format!("There is no link {id}."))
+                .tell(team, feedback, InventorySay::NoSuchLink { id })
                 .await;
         };
         if &link.sponsor != user {
@@ -268,10 +279,10 @@ impl Workflow {
                     .tell(
                         team,
                         feedback,
-                        format!(
-                            "Only <@{}>, who made link {id}, can revoke it.",
-                            link.sponsor
-                        ),
+                        InventorySay::OnlyMakerRevokes {
+                            sponsor: link.sponsor.clone(),
+                            id,
+                        },
                     )
                     .await;
             }
@@ -306,11 +317,11 @@ impl Workflow {
             .revoke_link(team, id, user, now, audit, jobs)
             .await?;
         self.queued();
-        let text = match revoked {
-            Some(_) => format!("Link {id} is revoked: nobody can use it any more."),
-            None => format!("Link {id} was already revoked."),
+        let say = match revoked {
+            Some(_) => InventorySay::LinkRevoked { id },
+            None => InventorySay::LinkAlreadyRevoked { id },
         };
-        self.tell(team, feedback, text).await
+        self.tell(team, feedback, say).await
     }
 
     /// What a door shows before anything is typed.
@@ -485,30 +496,20 @@ impl Workflow {
             audit_action: "auto_approve".into(),
             audit_detail: format!("auto-approval rule {rule}; through {via}"),
         });
-        let (rule_shown, via_shown) = (rule.clone(), via.to_string());
-        let sponsor_text = move |r: &GuestRequest| {
-            let what = match &rule_shown {
-                Some(rule) => format!(
-                    "was approved automatically by rule *{}*; the invitation comes next",
-                    safe(rule, 80)
-                ),
-                None => "is waiting for an approver".to_string(),
-            };
-            format!(
-                "*{}* ({}) asked for a guest account through your {}. Request *{}*, with you as sponsor, {}. I will tell you here when anything changes.",
-                safe(&r.full_name, 100),
-                safe(r.email.as_str(), 254),
-                via_shown,
-                r.id,
-                what
-            )
+        let (rule_shown, link_shown) = (rule.clone(), door.link.as_ref().map(|l| l.id));
+        let sponsor_text = move |r: &GuestRequest| InventorySay::JoinRequest {
+            name: r.full_name.clone(),
+            email: r.email.as_str().to_string(),
+            id: r.id,
+            link: link_shown,
+            rule: rule_shown.clone(),
         };
         let base = move |r: &GuestRequest| -> Vec<NewJob> {
             vec![
                 Job::PostCard { request_id: r.id }.now(&team, now, max_attempts),
                 Job::NotifyRequester {
                     request_id: r.id,
-                    text: (sponsor_text(r)).into(),
+                    text: sponsor_text(r).into(),
                 }
                 .now(&team, now, max_attempts),
                 Job::PublishHome {

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 fn post(text: &str) -> Job {
     Job::PostMessage {
         channel: "CGENERAL".into(),
-        text: text.into(),
+        text: guestlist::slack::say::Said::worded(text.into()),
         blocks: None,
         thread_ts: None,
     }
@@ -101,7 +101,7 @@ async fn a_final_slack_error_fails_at_once() {
     let team = TeamId::from("T0FAKE");
     let job = Job::PostMessage {
         channel: "CNOPE".into(),
-        text: "x".into(),
+        text: guestlist::slack::say::Said::worded("x".into()),
         blocks: None,
         thread_ts: None,
     };

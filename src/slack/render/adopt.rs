@@ -14,34 +14,33 @@ pub struct UnmanagedLine {
     pub single_channel: bool,
 }
 
-pub fn unmanaged_lines(guests: &[UnmanagedLine], total: usize) -> Vec<SlackBlock> {
+pub fn unmanaged_lines(guests: &[UnmanagedLine], total: usize, lang: Lang) -> Vec<SlackBlock> {
     const MAX_SHOWN: usize = 10;
     let mut blocks: Vec<SlackBlock> = vec![
         SlackDividerBlock::new().into(),
-        SlackHeaderBlock::new(pt!(format!(
-            "Guests Guestlist does not manage ({total})"
-        )))
-        .into(),
-        SlackContextBlock::new(vec![md!(
-            "Found in Slack, not invited through Guestlist. Adopt one to give it a sponsor and an end date; from then on it gets reminders and ends on time."
-        )])
-        .into(),
+        SlackHeaderBlock::new(pt!(t!(lang, "inventory-unmanaged-header", total = total))).into(),
+        SlackContextBlock::new(vec![md!("{}", t!(lang, "inventory-unmanaged-intro"))]).into(),
     ];
     for guest in guests.iter().take(MAX_SHOWN) {
+        let email = match guest.email.as_deref() {
+            Some(email) => safe(email, 254),
+            None => t!(lang, "inventory-unmanaged-no-email"),
+        };
+        let kind = if guest.single_channel {
+            "single_channel"
+        } else {
+            "multi_channel"
+        };
         blocks.push(
             SlackSectionBlock::new()
                 .with_text(md!(
                     "<@{}> · {} · {}",
                     guest.slack_user_id,
-                    safe(guest.email.as_deref().unwrap_or("no email"), 254),
-                    if guest.single_channel {
-                        "single-channel guest"
-                    } else {
-                        "multi-channel guest"
-                    }
+                    email,
+                    t!(lang, "inventory-unmanaged-type", kind = kind)
                 ))
                 .with_accessory(SlackSectionBlockElement::Button(button(
-                    "Adopt",
+                    &t!(lang, "inventory-button-adopt"),
                     &Button::Adopt(guest.slack_user_id.clone()),
                 )))
                 .into(),
@@ -50,8 +49,8 @@ pub fn unmanaged_lines(guests: &[UnmanagedLine], total: usize) -> Vec<SlackBlock
     if total > MAX_SHOWN {
         blocks.push(
             SlackContextBlock::new(vec![md!(
-                "…and {} more: `guestlist guests --unmanaged` lists them all.",
-                total - MAX_SHOWN
+                "{}",
+                t!(lang, "inventory-unmanaged-more", count = total - MAX_SHOWN)
             )])
             .into(),
         );
@@ -60,39 +59,47 @@ pub fn unmanaged_lines(guests: &[UnmanagedLine], total: usize) -> Vec<SlackBlock
 }
 
 /// Adopt: who sponsors the guest from now on, and when the access ends.
-pub fn adopt_form(guest: &str, metadata: &AdoptMetadata) -> SlackView {
+pub fn adopt_form(guest: &str, metadata: &AdoptMetadata, lang: Lang) -> SlackView {
     let tz = metadata.tz.clone().unwrap_or_else(|| "UTC".into());
     SlackView::Modal(
         SlackModalView::new(
-            pt!("Adopt a guest"),
+            pt!(t!(lang, "inventory-adopt-title")),
             slack_blocks![
                 some_into(SlackSectionBlock::new().with_text(md!(
-                    "<@{}> becomes a guest Guestlist manages: the sponsor is asked about it, it gets reminders, and it ends on the date you set. Guestlist changes only this account, and only after checking it is still a guest.",
-                    metadata.slack_user_id
+                    "{}",
+                    t!(
+                        lang,
+                        "inventory-adopt-intro",
+                        guest = format!("<@{}>", metadata.slack_user_id)
+                    )
                 ))),
                 some_into(
                     SlackInputBlock::new(
-                        pt!("Sponsor"),
+                        pt!(t!(lang, "inventory-adopt-sponsor")),
                         SlackBlockUsersSelectElement::new()
                             .with_action_id(ADOPT_SPONSOR_BLOCK.into())
-                            .with_placeholder(pt!("Who vouches for this guest"))
+                            .with_placeholder(pt!(t!(lang, "inventory-adopt-sponsor-placeholder")))
                             .into()
                     )
                     .with_block_id(ADOPT_SPONSOR_BLOCK.into())
                 ),
                 some_into(
                     SlackInputBlock::new(
-                        pt!("Access ends on"),
+                        pt!(t!(lang, "inventory-adopt-ends")),
                         SlackBlockDatePickerElement::new()
                             .with_action_id(ADOPT_DATE_BLOCK.into())
                             .into()
                     )
                     .with_block_id(ADOPT_DATE_BLOCK.into())
-                    .with_hint(pt!(format!("At 17:00 in your time zone ({tz}).")))
+                    .with_hint(pt!(t!(
+                        lang,
+                        "inventory-adopt-ends-hint",
+                        tz = tz
+                    )))
                 ),
                 some_into(
                     SlackInputBlock::new(
-                        pt!("Note"),
+                        pt!(t!(lang, "inventory-adopt-note")),
                         SlackBlockPlainTextInputElement::new()
                             .with_action_id(ADOPT_REASON_BLOCK.into())
                             .with_multiline(true)
@@ -104,37 +111,36 @@ pub fn adopt_form(guest: &str, metadata: &AdoptMetadata) -> SlackView {
                 )
             ],
         )
-        .with_submit(pt!("Adopt"))
-        .with_close(pt!("Cancel"))
+        .with_submit(pt!(t!(lang, "inventory-adopt-submit")))
+        .with_close(pt!(t!(lang, "button-cancel")))
         .with_callback_id(View::AdoptForm.callback_id().into())
         .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises"))
         .with_external_id(format!("adopt:{guest}")),
     )
 }
 
-/// A guest whose sponsor left: to approvers, with Reassign and End now.
+/// A guest whose sponsor left: to approvers, with Reassign and End now. `mention`: the
+/// approvers' mentions, or empty.
 pub fn orphan_card(
     request: &GuestRequest,
     sponsor: &str,
     mention: &str,
     deadline: DateTime<Utc>,
     ends_at_deadline: bool,
+    lang: Lang,
 ) -> SlackMessageContent {
-    let after = if ends_at_deadline {
-        "the access ends"
-    } else {
-        "the guest stays, without a sponsor"
-    };
-    let text = format!(
-        ":bust_in_silhouette: <@{sponsor}>, who sponsors *{}* ({}), has left (deactivated, or a guest now). {} please give this guest a new sponsor or end the access. If nobody does by {}, {after}.",
-        safe(&request.full_name, 100),
-        safe(request.email.as_str(), 254),
-        if mention.is_empty() {
-            "Approvers,".to_string()
+    let text = t!(
+        lang,
+        "inventory-orphan-card",
+        sponsor = format!("<@{sponsor}>"),
+        who = who(request),
+        approvers = if mention.trim().is_empty() {
+            t!(lang, "inventory-approvers")
         } else {
-            format!("{mention},")
+            mention.to_string()
         },
-        slack_date(deadline)
+        deadline = date(deadline, lang),
+        after = if ends_at_deadline { "end" } else { "keep" }
     );
     SlackMessageContent::new()
         .with_text(text.clone())
@@ -143,17 +149,28 @@ pub fn orphan_card(
             some_into(
                 SlackActionsBlock::new(slack_blocks![
                     some_into(
-                        button("Reassign", &Button::Reassign(request.id))
-                            .with_style(SlackBlockButtonStyle::Primary)
+                        button(
+                            &t!(lang, "inventory-button-reassign"),
+                            &Button::Reassign(request.id)
+                        )
+                        .with_style(SlackBlockButtonStyle::Primary)
                     ),
                     some_into(
-                        button("End now", &Button::Revoke(request.id))
-                            .with_style(SlackBlockButtonStyle::Danger)
-                            .with_confirm(confirm(
-                                "End this guest's access?",
-                                format!("{} loses access now.", safe(&request.full_name, 100)),
-                                "End now"
-                            ))
+                        button(
+                            &t!(lang, "inventory-button-end-now"),
+                            &Button::Revoke(request.id)
+                        )
+                        .with_style(SlackBlockButtonStyle::Danger)
+                        .with_confirm(confirm_in(
+                            &t!(lang, "inventory-end-confirm-title"),
+                            t!(
+                                lang,
+                                "inventory-end-confirm-text",
+                                name = safe(&request.full_name, 100)
+                            ),
+                            &t!(lang, "inventory-button-end-now"),
+                            lang
+                        ))
                     )
                 ])
                 .with_block_id(format!("orphan:{}", request.id.0).into())
@@ -161,23 +178,32 @@ pub fn orphan_card(
         ])
 }
 
+/// `*Grace Hopper* (grace@partner.com)`.
+fn who(request: &GuestRequest) -> String {
+    format!(
+        "*{}* ({})",
+        safe(&request.full_name, 100),
+        safe(request.email.as_str(), 254)
+    )
+}
+
 /// Reassign: who sponsors the guest from now on.
 pub fn reassign_form(
     request: &GuestRequest,
     metadata: &crate::slack::ids::ReassignMetadata,
+    lang: Lang,
 ) -> SlackView {
     SlackView::Modal(
         SlackModalView::new(
-            pt!("New sponsor"),
+            pt!(t!(lang, "inventory-reassign-title")),
             slack_blocks![
                 some_into(SlackSectionBlock::new().with_text(md!(
-                    "Who vouches for *{}* ({}) from now on? They are told, and get the reminders and reviews.",
-                    safe(&request.full_name, 100),
-                    safe(request.email.as_str(), 254)
+                    "{}",
+                    t!(lang, "inventory-reassign-intro", who = who(request))
                 ))),
                 some_into(
                     SlackInputBlock::new(
-                        pt!("New sponsor"),
+                        pt!(t!(lang, "inventory-reassign-field")),
                         SlackBlockUsersSelectElement::new()
                             .with_action_id(crate::slack::ids::REASSIGN_SPONSOR_BLOCK.into())
                             .into()
@@ -186,10 +212,22 @@ pub fn reassign_form(
                 )
             ],
         )
-        .with_submit(pt!("Reassign"))
-        .with_close(pt!("Cancel"))
+        .with_submit(pt!(t!(lang, "inventory-reassign-submit")))
+        .with_close(pt!(t!(lang, "button-cancel")))
         .with_callback_id(View::ReassignForm.callback_id().into())
         .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises")),
+    )
+}
+
+/// One account in the digest: `*#4* Grace Hopper (grace@…) · Multi-channel guest · active`.
+fn account_line(request: &GuestRequest, lang: Lang) -> String {
+    format!(
+        "*{}* {} ({}) · {} · {}",
+        request.id,
+        safe(&request.full_name, 60),
+        safe(request.email.as_str(), 254),
+        crate::slack::say::guest_type_label(request.guest_type, lang),
+        crate::slack::say::state_word(request.state, lang)
     )
 }
 
@@ -199,47 +237,52 @@ pub fn weekly_digest(
     ending: &[GuestRequest],
     unmanaged: usize,
     now: DateTime<Utc>,
+    lang: Lang,
 ) -> SlackMessageContent {
     const MAX_LINES: usize = 15;
     let mut lines: Vec<String> = ending
         .iter()
         .take(MAX_LINES)
         .map(|r| {
-            format!(
-                "• {} · sponsor <@{}> · ends {}",
-                super::home::request_line(r, Lang::En),
-                r.requester,
-                expiry_text(r, now)
+            t!(
+                lang,
+                "inventory-digest-line",
+                line = account_line(r, lang),
+                sponsor = format!("<@{}>", r.requester),
+                ends = expiry_words(r, now, lang)
             )
         })
         .collect();
     if ending.len() > MAX_LINES {
-        lines.push(format!(
-            "…and {} more (`guestlist guests --expiring-within 7d`).",
-            ending.len() - MAX_LINES
+        lines.push(t!(
+            lang,
+            "inventory-digest-more",
+            count = ending.len() - MAX_LINES
         ));
     }
     let ending_text = if ending.is_empty() {
-        "No guest account ends in the next 7 days.".to_string()
+        t!(lang, "inventory-digest-none-ending")
     } else {
         format!(
-            "*{} guest account(s) end in the next 7 days:*\n{}",
-            ending.len(),
+            "{}\n{}",
+            t!(lang, "inventory-digest-ending", count = ending.len()),
             lines.join("\n")
         )
     };
     let unmanaged_text = match unmanaged {
-        0 => "Every guest in the workspace is managed by Guestlist.".to_string(),
-        n => format!(
-            "*{n} guest(s) in Slack are not managed by Guestlist:* approvers can adopt them from the app's Home tab."
-        ),
+        0 => t!(lang, "inventory-digest-all-managed"),
+        n => t!(lang, "inventory-digest-unmanaged", count = n),
     };
-    let text =
-        format!(":spiral_calendar_pad: *Weekly guest digest*\n{ending_text}\n{unmanaged_text}");
+    let text = format!(
+        "{}\n{ending_text}\n{unmanaged_text}",
+        t!(lang, "inventory-digest-title")
+    );
     SlackMessageContent::new()
-        .with_text(format!(
-            "Weekly guest digest: {} ending in 7 days, {unmanaged} unmanaged",
-            ending.len()
+        .with_text(t!(
+            lang,
+            "inventory-digest-fallback",
+            ending = ending.len(),
+            unmanaged = unmanaged
         ))
         .with_blocks(slack_blocks![some_into(
             SlackSectionBlock::new().with_text(md!("{}", text))

@@ -98,7 +98,7 @@ pub fn home(
         );
     }
     if let Some(links) = links {
-        blocks.extend(super::links::link_lines(links));
+        blocks.extend(super::links::link_lines(links, lang));
     }
     // Before the long lists, so Slack's 100-block cut never takes it.
     if let Some(Some(reviews)) = approver.map(|a| &a.reviews) {
@@ -277,6 +277,7 @@ pub fn home(
         blocks.extend(super::adopt::unmanaged_lines(
             &approver.unmanaged,
             approver.unmanaged_total,
+            lang,
         ));
     }
     // Block Kit takes at most 100 blocks in a Home tab: a full queue, full lists and many links

@@ -9,27 +9,29 @@ use crate::slack::ids::{FormMetadata, LINK_DAYS_BLOCK, LINK_USES_BLOCK, View, fi
 
 /// `/guest link` and App Home's button: what everyone who uses the link gets, and how often
 /// and how long it may be used.
-pub fn link_form(policy: &RequestPolicy, metadata: &FormMetadata) -> SlackView {
+pub fn link_form(policy: &RequestPolicy, metadata: &FormMetadata, lang: Lang) -> SlackView {
     let tz_name = metadata.tz.clone().unwrap_or_else(|| "UTC".into());
     let tz = crate::domain::expiry::zone(Some(&tz_name));
     let labels: Vec<(&str, String)> = policy
         .guest_types
         .iter()
         .filter(|t| **t != GuestType::Member)
-        .map(|t| (t.as_str(), type_label(*t, Lang::En)))
+        .map(|t| (t.as_str(), type_label(*t, lang)))
         .collect();
     let types: Vec<(&str, &str)> = labels.iter().map(|(v, l)| (*v, l.as_str())).collect();
     let type_options = radio(&types);
-    let mut modes = vec![
-        ("days", "After a number of days (counted from approval)"),
-        ("date", "On a date and time"),
-    ];
+    let (days, date, never) = (
+        t!(lang, "link-form-mode-days"),
+        t!(lang, "link-form-mode-date"),
+        t!(lang, "link-form-mode-never"),
+    );
+    let mut modes = vec![("days", days.as_str()), ("date", date.as_str())];
     if policy.allow_never {
-        modes.push(("never", "Never"));
+        modes.push(("never", never.as_str()));
     }
     let mode_options = radio(&modes);
     let initial = ExpiryInputs::of(None, tz, policy.allow_never);
-    let channels = channels_select(policy, Lang::En);
+    let channels = channels_select(policy, lang);
     let number = |block: &str, label: &str, initial: &str, max: u32, hint: &str| -> SlackBlock {
         SlackInputBlock::new(
             pt!(label),
@@ -45,12 +47,10 @@ pub fn link_form(policy: &RequestPolicy, metadata: &FormMetadata) -> SlackView {
         .into()
     };
     let mut blocks: Vec<SlackBlock> = slack_blocks![
-        some_into(SlackSectionBlock::new().with_text(md!(
-            "Whoever opens the link can ask for a guest account on these terms. Each request still goes to approvers, with you as its sponsor."
-        ))),
+        some_into(SlackSectionBlock::new().with_text(md!("{}", t!(lang, "link-form-intro")))),
         some_into(
             SlackInputBlock::new(
-                pt!("Guest type"),
+                pt!(t!(lang, "link-form-type")),
                 SlackBlockRadioButtonsElement::new(type_options.clone())
                     .with_action_id(field_block_id(Field::GuestType).into())
                     .with_initial_option(type_options[0].clone())
@@ -59,9 +59,9 @@ pub fn link_form(policy: &RequestPolicy, metadata: &FormMetadata) -> SlackView {
             .with_block_id(field_block_id(Field::GuestType).into())
         ),
         some_into(
-            SlackInputBlock::new(pt!("Channels"), channels.into())
+            SlackInputBlock::new(pt!(t!(lang, "link-form-channels")), channels.into())
                 .with_block_id(field_block_id(Field::Channels).into())
-                .with_hint(pt!("A single-channel guest gets exactly one channel."))
+                .with_hint(pt!(t!(lang, "link-form-channels-hint")))
         )
     ];
     blocks.extend(expiry_blocks(
@@ -71,110 +71,111 @@ pub fn link_form(policy: &RequestPolicy, metadata: &FormMetadata) -> SlackView {
         policy.max_expiry_days,
         &tz_name,
         None,
-        Lang::En,
+        lang,
     ));
     blocks.push(number(
         LINK_USES_BLOCK,
-        "How many people may use it",
+        &t!(lang, "link-form-uses"),
         "1",
         MAX_LINK_USES,
-        "1 for a link meant for one person.",
+        &t!(lang, "link-form-uses-hint"),
     ));
     blocks.push(number(
         LINK_DAYS_BLOCK,
-        "Valid for (days)",
+        &t!(lang, "link-form-days"),
         "7",
         MAX_LINK_DAYS,
-        "1 to 30 days.",
+        &t!(lang, "link-form-days-hint", max = MAX_LINK_DAYS),
     ));
     SlackView::Modal(
-        SlackModalView::new(pt!("New invite link"), blocks)
-            .with_submit(pt!("Create link"))
-            .with_close(pt!("Cancel"))
+        SlackModalView::new(pt!(t!(lang, "link-form-title")), blocks)
+            .with_submit(pt!(t!(lang, "link-form-submit")))
+            .with_close(pt!(t!(lang, "button-cancel")))
             .with_callback_id(View::LinkForm.callback_id().into())
             .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises")),
     )
 }
 
 /// What the link offers, in one line (App Home, the created view).
-pub fn link_terms(link: &InviteLink) -> String {
-    let channels = link
-        .terms
-        .channels
-        .iter()
-        .map(|c| format!("<#{c}>"))
-        .collect::<Vec<_>>()
-        .join(" ");
+pub fn link_terms(link: &InviteLink, lang: Lang) -> String {
     let ends = match link.terms.expiry {
-        Expiry::AfterDays { days } => format!("{days} days after approval"),
-        Expiry::At { at } => slack_date(at),
-        Expiry::Never => "never".to_string(),
+        Expiry::AfterDays { days } => t!(lang, "link-ends-after-days", days = days),
+        Expiry::At { at } => date(at, lang),
+        Expiry::Never => t!(lang, "link-ends-never"),
     };
-    format!(
-        "{} in {} · account ends: {}",
-        crate::slack::say::guest_type_label(link.terms.guest_type, crate::i18n::Lang::En),
-        channels,
-        ends
+    t!(
+        lang,
+        "link-terms",
+        kind = crate::slack::say::guest_type_label(link.terms.guest_type, lang),
+        channels = crate::slack::say::channels(&link.terms.channels),
+        ends = ends
     )
 }
 
 /// Replaces the form once the link exists: the only time the link is shown (only its hash
 /// is kept).
-pub fn link_created(url: &str, link: &InviteLink) -> SlackView {
+pub fn link_created(url: &str, link: &InviteLink, lang: Lang) -> SlackView {
     SlackView::Modal(
         SlackModalView::new(
-            pt!("Invite link ready"),
+            pt!(t!(lang, "link-created-title")),
             slack_blocks![
-                some_into(SlackSectionBlock::new().with_text(md!(
-                    "Send this link to the people you want to invite. It is shown only now: copy it before you close this window."
-                ))),
+                some_into(
+                    SlackSectionBlock::new().with_text(md!("{}", t!(lang, "link-created-intro")))
+                ),
                 some_into(SlackSectionBlock::new().with_text(md!("```{}```", url))),
                 some_into(SlackContextBlock::new(vec![md!(
-                    "{} · {} use(s) · valid until {}. You can revoke it from the app's Home tab.",
-                    link_terms(link),
-                    link.max_uses,
-                    slack_date(link.valid_until)
+                    "{}",
+                    t!(
+                        lang,
+                        "link-created-terms",
+                        terms = link_terms(link, lang),
+                        uses = link.max_uses,
+                        until = date(link.valid_until, lang)
+                    )
                 )]))
             ],
         )
-        .with_close(pt!("Done")),
+        .with_close(pt!(t!(lang, "link-created-done"))),
     )
 }
 
 /// App Home: the viewer's open links, each with Revoke.
-pub fn link_lines(links: &[InviteLink]) -> Vec<SlackBlock> {
+pub fn link_lines(links: &[InviteLink], lang: Lang) -> Vec<SlackBlock> {
     let mut blocks: Vec<SlackBlock> = vec![
         SlackDividerBlock::new().into(),
-        SlackHeaderBlock::new(pt!("Your invite links")).into(),
+        SlackHeaderBlock::new(pt!(t!(lang, "link-home-header"))).into(),
     ];
     if links.is_empty() {
-        blocks.push(
-            SlackContextBlock::new(vec![md!(
-                "No open links. A link lets people outside Slack ask for an account themselves."
-            )])
-            .into(),
-        );
+        blocks.push(SlackContextBlock::new(vec![md!("{}", t!(lang, "link-home-none"))]).into());
     }
     const MAX_SHOWN: usize = 10;
     for link in links.iter().take(MAX_SHOWN) {
         blocks.push(
             SlackSectionBlock::new()
                 .with_text(md!(
-                    "*Link {}* · {} · {} of {} use(s) left · valid until {}",
-                    link.id,
-                    link_terms(link),
-                    link.uses_left(),
-                    link.max_uses,
-                    slack_date(link.valid_until)
+                    "{}",
+                    t!(
+                        lang,
+                        "link-home-line",
+                        id = link.id,
+                        terms = link_terms(link, lang),
+                        left = link.uses_left(),
+                        max = link.max_uses,
+                        until = date(link.valid_until, lang)
+                    )
                 ))
                 .with_accessory(SlackSectionBlockElement::Button(
-                    button("Revoke", &Button::RevokeLink(link.id))
-                        .with_style(SlackBlockButtonStyle::Danger)
-                        .with_confirm(confirm(
-                            "Revoke this link?",
-                            format!("Nobody will be able to use link {} any more.", link.id),
-                            "Revoke",
-                        )),
+                    button(
+                        &t!(lang, "link-button-revoke"),
+                        &Button::RevokeLink(link.id),
+                    )
+                    .with_style(SlackBlockButtonStyle::Danger)
+                    .with_confirm(confirm_in(
+                        &t!(lang, "link-revoke-confirm-title"),
+                        t!(lang, "link-revoke-confirm-text", id = link.id),
+                        &t!(lang, "link-button-revoke"),
+                        lang,
+                    )),
                 ))
                 .into(),
         );
@@ -182,15 +183,15 @@ pub fn link_lines(links: &[InviteLink]) -> Vec<SlackBlock> {
     if links.len() > MAX_SHOWN {
         blocks.push(
             SlackContextBlock::new(vec![md!(
-                "…and {} more. Revoke the ones you no longer need to see the rest.",
-                links.len() - MAX_SHOWN
+                "{}",
+                t!(lang, "link-home-more", count = links.len() - MAX_SHOWN)
             )])
             .into(),
         );
     }
     blocks.push(
         SlackActionsBlock::new(slack_blocks![some_into(button(
-            "New invite link",
+            &t!(lang, "link-button-new"),
             &Button::NewLink
         ))])
         .into(),

@@ -58,11 +58,6 @@ pub fn date(at: DateTime<Utc>, lang: Lang) -> String {
     )
 }
 
-/// Transitional: `date` in English, for views not yet worded from the catalogue.
-pub fn slack_date(at: DateTime<Utc>) -> String {
-    date(at, Lang::En)
-}
-
 /// "Tue 22 Dec 2026, 10:00 UTC · in 30 days", or how a not-yet-known deadline will be set.
 pub fn expiry_words(request: &GuestRequest, now: DateTime<Utc>, lang: Lang) -> String {
     match (request.expires_at, request.expiry) {
@@ -83,11 +78,6 @@ pub fn expiry_terms(expiry: &Expiry, lang: Lang) -> String {
         Expiry::At { at } => format!("{} ({})", date(at, lang), i18n::date_utc(at, lang)),
         Expiry::Never => t!(lang, "expiry-never"),
     }
-}
-
-/// Transitional: `expiry_words` in English.
-pub fn expiry_text(request: &GuestRequest, now: DateTime<Utc>) -> String {
-    expiry_words(request, now, Lang::En)
 }
 
 fn channels_text(request: &GuestRequest) -> String {
@@ -184,11 +174,6 @@ pub fn status(request: &GuestRequest, lang: Lang) -> String {
     }
 }
 
-/// Transitional: `status` in English.
-pub fn status_line(request: &GuestRequest) -> String {
-    status(request, Lang::En)
-}
-
 fn quote(text: &str, max: usize) -> String {
     format!(">{}", safe(text, max).replace('\n', "\n>"))
 }
@@ -209,11 +194,6 @@ fn confirm_in(title: &str, text: String, yes: &str, lang: Lang) -> SlackBlockCon
         pt!(t!(lang, "button-cancel")),
     )
     .with_style("danger".into())
-}
-
-/// Transitional: `confirm_in` in English.
-fn confirm(title: &str, text: String, yes: &str) -> SlackBlockConfirmItem {
-    confirm_in(title, text, yes, Lang::En)
 }
 
 /// Modal errors are plain text: turn `<@U1>` into `U1`, `<!date^…|fallback>` into its

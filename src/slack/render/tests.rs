@@ -342,10 +342,17 @@ fn invite_link_snapshots() {
         tz: Some("Europe/Paris".into()),
         origin: None,
     };
-    insta::assert_json_snapshot!("link_form", link_form(&RequestPolicy::default(), &metadata));
+    insta::assert_json_snapshot!(
+        "link_form",
+        link_form(&RequestPolicy::default(), &metadata, Lang::En)
+    );
     insta::assert_json_snapshot!(
         "link_created",
-        link_created("https://guestlist.example.com/join/abc", &link())
+        link_created("https://guestlist.example.com/join/abc", &link(), Lang::En)
+    );
+    insta::assert_json_snapshot!(
+        "link_created_fr",
+        link_created("https://guestlist.example.com/join/abc", &link(), Lang::Fr)
     );
     let links = [link()];
     let view = home(&[], None, Some(&links), now(), Lang::En);
@@ -402,7 +409,45 @@ fn unmanaged_guests_and_the_adopt_form() {
         slack_user_id: "UHAND".into(),
         tz: Some("Europe/Paris".into()),
     };
-    insta::assert_json_snapshot!("adopt_form", adopt_form("UHAND", &metadata));
+    insta::assert_json_snapshot!("adopt_form", adopt_form("UHAND", &metadata, Lang::En));
+    let french = serde_json::to_string(&adopt_form("UHAND", &metadata, Lang::Fr)).unwrap();
+    assert!(french.contains("Prendre en charge") && french.contains("(Europe/Paris)"));
+    let lines = serde_json::to_string(&unmanaged_lines(&approver.unmanaged, 12, Lang::Fr)).unwrap();
+    assert!(
+        lines.contains("Invités non gérés par Guestlist (12)")
+            && lines.contains("invité monocanal")
+            && lines.contains("…et 2 autres"),
+        "{lines}"
+    );
+}
+
+#[test]
+fn the_orphan_card_in_english_and_french() {
+    let request = request(RequestState::Active);
+    let deadline = "2026-11-29T12:00:00Z".parse().unwrap();
+    let english = orphan_card(&request, "ULEFT", "<@UAPP>", deadline, true, Lang::En);
+    assert_eq!(
+        english.text.as_deref(),
+        Some(
+            ":bust_in_silhouette: <@ULEFT>, who sponsors *Grace Hopper* (grace@partner.com), has left (deactivated, or a guest now). <@UAPP>, please give this guest a new sponsor or end the access. If nobody does by <!date^1795953600^{date_short_pretty} {time}|Sun 29 Nov 2026, 12:00 UTC>, the access ends."
+        )
+    );
+    insta::assert_json_snapshot!("orphan_card", english);
+    let french = orphan_card(&request, "ULEFT", "", deadline, false, Lang::Fr);
+    insta::assert_json_snapshot!("orphan_card_fr", french);
+}
+
+#[test]
+fn the_weekly_digest_in_english_and_french() {
+    let ending = [request(RequestState::Active)];
+    insta::assert_json_snapshot!("weekly_digest", weekly_digest(&ending, 3, now(), Lang::En));
+    insta::assert_json_snapshot!(
+        "weekly_digest_fr",
+        weekly_digest(&ending, 1, now(), Lang::Fr)
+    );
+    let quiet = weekly_digest(&[], 0, now(), Lang::Fr);
+    let text = serde_json::to_string(&quiet).unwrap();
+    assert!(text.contains("Aucun compte invité ne prend fin"), "{text}");
 }
 
 /// The form, a pending and a decided card, and App Home in French: every word from the

@@ -104,19 +104,6 @@ impl Said {
     }
 }
 
-/// Transitional: text worded before the catalogue (removed once every use case says `Say`s).
-impl From<String> for Said {
-    fn from(text: String) -> Self {
-        Said::Text(text)
-    }
-}
-
-impl From<&str> for Said {
-    fn from(text: &str) -> Self {
-        Said::Text(text.to_string())
-    }
-}
-
 impl From<Say> for Said {
     fn from(say: Say) -> Self {
         Said::Say(say)

@@ -15,6 +15,7 @@ use crate::domain::{
 use crate::slack::ids::{ADOPT_DATE_BLOCK, ADOPT_REASON_BLOCK, ADOPT_SPONSOR_BLOCK, AdoptMetadata};
 use crate::slack::payload::state_value;
 use crate::slack::render;
+use crate::slack::say::InventorySay;
 use crate::store::Approval;
 use chrono::{NaiveDate, TimeZone};
 use slack_morphism::prelude::SlackViewState;
@@ -32,20 +33,17 @@ impl Workflow {
     ) -> anyhow::Result<()> {
         if self.may_at_all(team, user, Right::Decide).await?.is_err() {
             return self
-                .tell(
-                    team,
-                    feedback,
-                    "Only approvers can adopt guests.".to_string(),
-                )
+                .tell(team, feedback, InventorySay::OnlyApproversAdopt)
                 .await;
         }
         let tz = self.directory.person(user).await.ok().and_then(|p| p.tz);
+        let lang = self.lang_of(user).await;
         let metadata = AdoptMetadata {
             slack_user_id: guest.to_string(),
             tz,
         };
         self.slack
-            .open_view(trigger_id, render::adopt_form(guest, &metadata))
+            .open_view(trigger_id, render::adopt_form(guest, &metadata, lang))
             .await?;
         Ok(())
     }
@@ -58,26 +56,23 @@ impl Workflow {
         metadata: &AdoptMetadata,
         state: Option<&SlackViewState>,
     ) -> anyhow::Result<Option<HashMap<String, String>>> {
-        let error =
-            |block: &str, message: String| Ok(Some(HashMap::from([(block.to_string(), message)])));
+        // Errors on the form's fields, in the submitter's language.
+        let lang = self.lang_of(user).await;
+        let error = |block: &str, say: InventorySay| {
+            Ok(Some(HashMap::from([(block.to_string(), say.text(lang))])))
+        };
         if self.may_at_all(team, user, Right::Decide).await?.is_err() {
-            return error(
-                ADOPT_SPONSOR_BLOCK,
-                "Only approvers can adopt guests.".into(),
-            );
+            return error(ADOPT_SPONSOR_BLOCK, InventorySay::OnlyApproversAdopt);
         }
         let guest = UserId::from(metadata.slack_user_id.as_str());
         let Some(sponsor) = state_value(state, ADOPT_SPONSOR_BLOCK)
             .and_then(|v| v.selected_user.as_ref())
             .map(|u| UserId::from(u.0.as_str()))
         else {
-            return error(
-                ADOPT_SPONSOR_BLOCK,
-                "Choose who sponsors this guest.".into(),
-            );
+            return error(ADOPT_SPONSOR_BLOCK, InventorySay::AdoptChooseSponsor);
         };
         if sponsor == guest {
-            return error(ADOPT_SPONSOR_BLOCK, "A guest cannot sponsor itself.".into());
+            return error(ADOPT_SPONSOR_BLOCK, InventorySay::GuestCannotSponsorItself);
         }
         let tz = zone(metadata.tz.as_deref());
         let now = self.now();
@@ -88,16 +83,15 @@ impl Workflow {
             .and_then(|t| tz.from_local_datetime(&t).earliest())
             .map(|t| t.with_timezone(&chrono::Utc));
         let Some(ends) = ends else {
-            return error(ADOPT_DATE_BLOCK, "Pick the day the access ends.".into());
+            return error(ADOPT_DATE_BLOCK, InventorySay::AdoptPickEndDay);
         };
         let expiry = Expiry::At { at: ends };
-        if let Err(message) =
-            crate::domain::policy::check_expiry(&expiry, &self.settings.policy, now)
+        if let Err(found) = crate::domain::policy::check_expiry(&expiry, &self.settings.policy, now)
         {
-            return error(
-                ADOPT_DATE_BLOCK,
-                crate::slack::say::problem(&message, crate::i18n::Lang::En),
-            );
+            return Ok(Some(HashMap::from([(
+                ADOPT_DATE_BLOCK.to_string(),
+                crate::slack::say::problem(&found, lang),
+            )])));
         }
         if self
             .store
@@ -105,10 +99,7 @@ impl Workflow {
             .await?
             .contains(&metadata.slack_user_id)
         {
-            return error(
-                ADOPT_SPONSOR_BLOCK,
-                "Guestlist already manages this account.".into(),
-            );
+            return error(ADOPT_SPONSOR_BLOCK, InventorySay::AlreadyManaged);
         }
         // Read both accounts again now, not from the cache: only a guest is adopted, and only
         // a member sponsors.
@@ -118,26 +109,17 @@ impl Workflow {
         if person.deleted || !person.is_guest || person.is_bot {
             return error(
                 ADOPT_SPONSOR_BLOCK,
-                format!(
-                    "{} is not an active guest any more; there is nothing to adopt.",
-                    person.name
-                ),
+                InventorySay::NothingToAdopt { name: person.name },
             );
         }
         let Some(email) = person.email.as_deref().and_then(|e| Email::parse(e).ok()) else {
-            return error(
-                ADOPT_SPONSOR_BLOCK,
-                "Slack shows no email for this guest, so Guestlist cannot track it.".into(),
-            );
+            return error(ADOPT_SPONSOR_BLOCK, InventorySay::NoEmailToTrack);
         };
         let backer = self.directory.person(&sponsor).await?;
         if backer.deleted || backer.is_guest || backer.is_bot {
             return error(
                 ADOPT_SPONSOR_BLOCK,
-                format!(
-                    "{} cannot sponsor guests: choose a member of the workspace.",
-                    backer.name
-                ),
+                InventorySay::CannotSponsor { name: backer.name },
             );
         }
         let single = self
@@ -159,7 +141,8 @@ impl Workflow {
             full_name: person.name.clone(),
             organisation: String::new(),
             reason: if note.trim().is_empty() {
-                "An existing guest, adopted by an approver.".to_string()
+                // Shown on the card, in the request channel's language.
+                InventorySay::AdoptedReason.text(self.channel_lang())
             } else {
                 note
             },
@@ -210,7 +193,9 @@ impl Workflow {
         if created.is_empty() {
             return error(
                 ADOPT_SPONSOR_BLOCK,
-                format!("An open request already holds {}.", new.email),
+                InventorySay::OpenRequestHolds {
+                    email: new.email.to_string(),
+                },
             );
         }
         self.store

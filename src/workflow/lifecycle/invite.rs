@@ -85,7 +85,7 @@ impl Workflow {
                 .found_member(
                     team,
                     &request,
-                    format!("{} is a full member of this workspace", request.email),
+                    format!("{} is a full member of this workspace", request.email), // audit
                 )
                 .await
                 .map_err(JobError::from);
@@ -580,7 +580,7 @@ impl Workflow {
                 self.found_member(
                     team,
                     &request,
-                    format!("{} joined as a full member, not as a guest", request.email),
+                    format!("{} joined as a full member, not as a guest", request.email), // audit
                 )
                 .await?;
             }
@@ -719,7 +719,7 @@ impl Workflow {
             self.found_member(
                 team,
                 &request,
-                format!("{email} is a full member's account, not a guest's"),
+                format!("{email} is a full member's account, not a guest's"), // audit
             )
             .await?;
         }
@@ -731,8 +731,8 @@ impl Workflow {
 fn audit_how(how: Joined) -> &'static str {
     match how {
         Joined::Joined => "joined",
-        Joined::Added => "was added to the workspace as a guest",
-        Joined::Linked => "already had a guest account, which is now linked",
+        Joined::Added => "was added to the workspace as a guest", // audit
+        Joined::Linked => "already had a guest account, which is now linked", // audit
         Joined::Adopted => "was adopted",
     }
 }

@@ -24,7 +24,6 @@ pub use review::{ReviewStart, ReviewStarted};
 
 use super::{Job, Workflow};
 use crate::domain::account::Refusal;
-use crate::domain::text::safe;
 use crate::domain::{GuestRequest, RequestId, RequestState, TeamId};
 use crate::provision::{BoundAccount, Invitation, ProvisioningMode};
 use crate::slack::ids::AdminTask;
@@ -303,26 +302,6 @@ impl Workflow {
             ));
         }
         jobs
-    }
-
-    /// Transitional: `tell_all` with text worded before the catalogue, for the lifecycle files
-    /// not converted yet (removed with the `From<String>` shim).
-    fn tell_everyone(
-        &self,
-        team: &TeamId,
-        id: RequestId,
-        thread: String,
-        dm: Option<String>,
-    ) -> Vec<NewJob> {
-        self.tell_all(team, id, thread, dm.map(Said::from))
-    }
-
-    fn who(request: &GuestRequest) -> String {
-        format!(
-            "*{}* ({})",
-            safe(&request.full_name, 100),
-            safe(request.email.as_str(), 254)
-        )
     }
 }
 

@@ -6,8 +6,9 @@
 use super::super::{Job, JobError, Workflow};
 use crate::domain::reconcile::{Expected, Finding, Observed, reconcile, sponsor_left};
 use crate::domain::request::{Action, transition};
-use crate::domain::{GuestRequest, RequestKind, RequestState, TeamId};
-use crate::store::{BOT_ACTOR, StateChange, UnmanagedGuest};
+use crate::domain::{GuestRequest, RequestId, RequestKind, RequestState, TeamId};
+use crate::slack::say::InventorySay;
+use crate::store::{BOT_ACTOR, NewJob, StateChange, UnmanagedGuest};
 use std::collections::{HashMap, HashSet};
 
 /// What one run found.
@@ -87,7 +88,7 @@ impl Workflow {
                 counts.checked += 1;
                 let observed = seen.get(id).copied().unwrap_or(Observed::Absent);
                 match self
-                    .record_finding(team, &request, observed, "the hourly check")
+                    .record_finding(team, &request, observed, "the hourly check") // audit
                     .await?
                 {
                     Finding::EndedOutside => counts.ended_outside += 1,
@@ -193,7 +194,7 @@ impl Workflow {
         self.slack
             .post_message(
                 channel.as_str(),
-                crate::slack::render::weekly_digest(&ending, unmanaged, now),
+                crate::slack::render::weekly_digest(&ending, unmanaged, now, self.channel_lang()),
                 None,
             )
             .await?;
@@ -240,7 +241,6 @@ impl Workflow {
                     && self.make_member_pending(team, request).await?),
         };
         let finding = reconcile(request.state, observed, expected);
-        let who = Self::who(request);
         let action = match finding {
             Finding::InSync => return Ok(finding),
             Finding::EndedOutside => Action::EndOutside,
@@ -251,26 +251,28 @@ impl Workflow {
             }
         };
         let to = transition(request.kind, request.state, action)?;
+        let (name, email) = (
+            request.full_name.clone(),
+            request.email.as_str().to_string(),
+        );
         let (audit_action, detail, thread, dm) = match finding {
             Finding::EndedOutside => (
                 "ended_outside",
-                format!("deactivated in Slack outside Guestlist (found by {found_by})"),
-                format!(
-                    ":lock: {who}'s account was deactivated in Slack outside Guestlist. It is recorded as ended here; Guestlist changed nothing in Slack."
-                ),
-                format!(
-                    "{who}'s guest account, which you sponsor, was deactivated in Slack by someone other than Guestlist. It is now recorded as ended."
-                ),
+                format!("deactivated in Slack outside Guestlist (found by {found_by})"), // audit
+                InventorySay::EndedOutsideThread {
+                    name: name.clone(),
+                    email: email.clone(),
+                },
+                InventorySay::EndedOutsideDm { name, email },
             ),
             _ => (
                 "found_member",
-                format!("made a full member in Slack outside Guestlist (found by {found_by})"),
-                format!(
-                    ":bust_in_silhouette: {who} was made a full member in Slack. Guestlist no longer manages this account and will never change it."
-                ),
-                format!(
-                    "{who}, whom you sponsored as a guest, is now a full member of the workspace. Guestlist no longer manages the account: no reminders, no expiry."
-                ),
+                format!("made a full member in Slack outside Guestlist (found by {found_by})"), // audit
+                InventorySay::BecameMemberThread {
+                    name: name.clone(),
+                    email: email.clone(),
+                },
+                InventorySay::BecameMemberDm { name, email },
             ),
         };
         let mut change = StateChange::new(
@@ -280,7 +282,7 @@ impl Workflow {
             to,
             self.audit(team, request, BOT_ACTOR, audit_action, Some(to), detail),
         );
-        change.jobs = self.tell_everyone(team, request.id, thread, Some(dm));
+        change.jobs = self.tell_card(team, request.id, thread, Some(dm));
         self.store.change_state(change).await?;
         metrics::counter!("reconcile_findings_total", "finding" => audit_action).increment(1);
         self.queued();
@@ -335,23 +337,58 @@ impl Workflow {
             None,
             format!("active in Slack again after it ended here (found by {found_by})"),
         );
-        let jobs = vec![self.job(
-            team,
-            Job::CardReply {
-                request_id: request.id,
-                text: (format!(
-                    ":warning: {} ended here ({}) but is an active guest in Slack again: someone reactivated the account by hand. {} please check it: Guestlist does not change it on its own.",
-                    Self::who(request),
-                    crate::slack::say::state_word(request.state, crate::i18n::Lang::En),
-                    if mention.is_empty() { "Approvers," .to_string() } else { format!("{mention},") }
-                )).into(),
-            },
-        )];
+        let jobs = vec![
+            self.job(
+                team,
+                Job::CardReply {
+                    request_id: request.id,
+                    text: InventorySay::ReactivatedOutside {
+                        name: request.full_name.clone(),
+                        email: request.email.as_str().to_string(),
+                        state: request.state,
+                        approvers: mention,
+                    }
+                    .into(),
+                },
+            ),
+        ];
         self.store.append_audit(entry, jobs).await?;
         metrics::counter!("reconcile_findings_total", "finding" => "reactivated_outside")
             .increment(1);
         self.queued();
         Ok(())
+    }
+}
+
+impl Workflow {
+    /// The card is refreshed and `thread` said in its thread; `dm` goes to the sponsor.
+    pub(super) fn tell_card(
+        &self,
+        team: &TeamId,
+        id: RequestId,
+        thread: InventorySay,
+        dm: Option<InventorySay>,
+    ) -> Vec<NewJob> {
+        let mut jobs = vec![
+            self.job(team, Job::RefreshCard { request_id: id }),
+            self.job(
+                team,
+                Job::CardReply {
+                    request_id: id,
+                    text: thread.into(),
+                },
+            ),
+        ];
+        if let Some(dm) = dm {
+            jobs.push(self.job(
+                team,
+                Job::NotifyRequester {
+                    request_id: id,
+                    text: dm.into(),
+                },
+            ));
+        }
+        jobs
     }
 }
 

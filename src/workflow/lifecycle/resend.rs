@@ -156,7 +156,7 @@ impl Workflow {
                 .found_member(
                     team,
                     &request,
-                    format!("{} is a full member of this workspace", request.email),
+                    format!("{} is a full member of this workspace", request.email), // audit
                 )
                 .await
                 .map_err(JobError::from);

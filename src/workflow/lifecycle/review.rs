@@ -716,9 +716,9 @@ impl Workflow {
                 let next = transition(request.kind, request.state, Action::Revoke)
                     .map_err(anyhow::Error::from)?;
                 let detail = if to == ItemState::Ended {
-                    format!("review #{campaign}: ended by the reviewer")
+                    format!("review #{campaign}: ended by the reviewer") // audit
                 } else {
-                    format!("review #{campaign}: no answer by the deadline; ended (review.outcome = end)")
+                    format!("review #{campaign}: no answer by the deadline; ended (review.outcome = end)") // audit
                 };
                 let mut change = StateChange::new(
                     team,

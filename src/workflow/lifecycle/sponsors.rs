@@ -10,6 +10,7 @@ use crate::domain::{GuestRequest, RequestId, TeamId, UserId};
 use crate::slack::ids::{REASSIGN_SPONSOR_BLOCK, ReassignMetadata};
 use crate::slack::payload::state_value;
 use crate::slack::render;
+use crate::slack::say::{CommonSay, InventorySay, Say};
 use crate::store::{BOT_ACTOR, StateChange};
 use slack_morphism::prelude::SlackViewState;
 use std::collections::HashMap;
@@ -90,6 +91,7 @@ impl Workflow {
             &mention,
             deadline,
             self.settings.orphan_policy == OrphanPolicy::End,
+            self.channel_lang(),
         );
         let _ = team;
         self.slack
@@ -146,10 +148,12 @@ impl Workflow {
                     team,
                     Job::CardReply {
                         request_id: request.id,
-                        text: (format!(
-                            ":information_source: Nobody gave {} a new sponsor within {days} day(s). The access stays (policy: keep); approvers can still reassign or end it.",
-                            Self::who(&request)
-                        )).into(),
+                        text: InventorySay::OrphanKept {
+                            name: request.full_name.clone(),
+                            email: request.email.as_str().to_string(),
+                            days,
+                        }
+                        .into(),
                     },
                 );
                 self.store.append_audit(entry, vec![note]).await?;
@@ -171,13 +175,14 @@ impl Workflow {
                         format!("sponsor {sponsor} left; no new sponsor within {days} day(s) (orphan_policy = end)"),
                     ),
                 );
-                let mut jobs = self.tell_everyone(
+                let mut jobs = self.tell_card(
                     team,
                     request.id,
-                    format!(
-                        ":lock: Nobody gave {} a new sponsor within {days} day(s), so the access ends (policy: end).",
-                        Self::who(&request)
-                    ),
+                    InventorySay::OrphanEnded {
+                        name: request.full_name.clone(),
+                        email: request.email.as_str().to_string(),
+                        days,
+                    },
                     None,
                 );
                 jobs.push(self.job(
@@ -205,16 +210,12 @@ impl Workflow {
     ) -> anyhow::Result<()> {
         if self.may_at_all(team, user, Right::Decide).await?.is_err() {
             return self
-                .tell(
-                    team,
-                    feedback,
-                    "Only approvers can give a guest a new sponsor.",
-                )
+                .tell(team, feedback, InventorySay::OnlyApproversReassign)
                 .await;
         }
         let Some(request) = self.store.get_request(team, id).await? else {
             return self
-                .tell(team, feedback, format!("There is no request {id}."))
+                .tell(team, feedback, CommonSay::NoSuchRequest { id })
                 .await;
         };
         let metadata = ReassignMetadata {
@@ -222,7 +223,10 @@ impl Workflow {
             from: request.requester.to_string(),
         };
         self.slack
-            .open_view(trigger_id, render::reassign_form(&request, &metadata))
+            .open_view(
+                trigger_id,
+                render::reassign_form(&request, &metadata, self.lang_of(user).await),
+            )
             .await?;
         Ok(())
     }
@@ -235,39 +239,38 @@ impl Workflow {
         metadata: &ReassignMetadata,
         state: Option<&SlackViewState>,
     ) -> anyhow::Result<Option<HashMap<String, String>>> {
-        let error = |message: String| {
+        // Errors on the form's field, in the submitter's language.
+        let lang = self.lang_of(user).await;
+        let error = |say: Say| {
             Ok(Some(HashMap::from([(
                 REASSIGN_SPONSOR_BLOCK.to_string(),
-                message,
+                say.text(lang),
             )])))
         };
         if self.may_at_all(team, user, Right::Decide).await?.is_err() {
-            return error("Only approvers can give a guest a new sponsor.".into());
+            return error(InventorySay::OnlyApproversReassign.into());
         }
         let Some(to) = state_value(state, REASSIGN_SPONSOR_BLOCK)
             .and_then(|v| v.selected_user.as_ref())
             .map(|u| UserId::from(u.0.as_str()))
         else {
-            return error("Choose the new sponsor.".into());
+            return error(InventorySay::ChooseNewSponsor.into());
         };
         let from = UserId::from(metadata.from.as_str());
         if to == from {
-            return error("That is the sponsor who left.".into());
+            return error(InventorySay::SponsorWhoLeft.into());
         }
         self.directory.forget_person(&to);
         let person = self.directory.person(&to).await?;
         if person.deleted || person.is_guest || person.is_bot {
-            return error(format!(
-                "{} cannot sponsor guests: choose a member of the workspace.",
-                person.name
-            ));
+            return error(InventorySay::CannotSponsor { name: person.name }.into());
         }
         let id = RequestId(metadata.request_id);
         let Some(request) = self.store.get_request(team, id).await? else {
-            return error(format!("There is no request {id}."));
+            return error(CommonSay::NoSuchRequest { id }.into());
         };
         if request.slack_user_id.as_deref() == Some(to.as_str()) {
-            return error("A guest cannot sponsor itself.".into());
+            return error(InventorySay::GuestCannotSponsorItself.into());
         }
         let audit = self.audit(
             team,
@@ -277,28 +280,39 @@ impl Workflow {
             None,
             format!("sponsor {from} -> {to}"),
         );
-        let who = Self::who(&request);
         let mut jobs = vec![
             self.job(team, Job::RefreshCard { request_id: id }),
             self.job(
                 team,
                 Job::CardReply {
                     request_id: id,
-                    text: (format!(":bust_in_silhouette: <@{user}> made <@{to}> the sponsor of {who} (was <@{from}>).")).into(),
+                    text: InventorySay::Reassigned {
+                        by: user.clone(),
+                        to: to.clone(),
+                        from: from.clone(),
+                        name: request.full_name.clone(),
+                        email: request.email.as_str().to_string(),
+                    }
+                    .into(),
                 },
             ),
         ];
-        jobs.push(self.job(
-            team,
-            Job::PostMessage {
-                channel: to.to_string(),
-                text: (format!(
-                    "<@{user}> made you the sponsor of {who}: you now get their reminders and reviews, and decide whether their access continues."
-                )).into(),
-                blocks: None,
-                thread_ts: None,
-            },
-        ));
+        jobs.push(
+            self.job(
+                team,
+                Job::PostMessage {
+                    channel: to.to_string(),
+                    text: InventorySay::YouSponsorNow {
+                        by: user.clone(),
+                        name: request.full_name.clone(),
+                        email: request.email.as_str().to_string(),
+                    }
+                    .into(),
+                    blocks: None,
+                    thread_ts: None,
+                },
+            ),
+        );
         match self
             .store
             .reassign_sponsor(team, id, &from, &to, audit, jobs)
@@ -308,9 +322,7 @@ impl Workflow {
                 self.queued();
                 Ok(None)
             }
-            None => error(format!(
-                "Request {id} changed meanwhile (another sponsor, or it ended); look at its card."
-            )),
+            None => error(InventorySay::ReassignChangedMeanwhile { id }.into()),
         }
     }
 }

@@ -386,7 +386,7 @@ impl Workflow {
             team,
             &rule,
             &plan,
-            &format!("applied anyway by {actor}"),
+            &format!("applied anyway by {actor}"), // audit
             &NoProgress,
         )
         .await?;
@@ -448,7 +448,7 @@ impl Workflow {
                     team,
                     None,
                     mode,
-                    &format!("/guest sync by {actor}"),
+                    &format!("/guest sync by {actor}"), // audit
                     &watcher,
                 )
                 .await;

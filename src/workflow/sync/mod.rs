@@ -171,7 +171,7 @@ impl Workflow {
             team,
             &rules,
             SyncMode::Apply { force: false },
-            "user group changed",
+            "user group changed", // audit
             &NoProgress,
         )
         .await
