@@ -53,7 +53,7 @@ async fn main() -> anyhow::Result<()> {
         },
         source: Source::Import,
         sync_rule: None,
-        phone: None,
+        profile: Default::default(),
         account_team: None,
         source_user: None,
         quorum: Default::default(),

@@ -303,3 +303,9 @@ form-profile = { $field ->
 form-manager-placeholder = Pick their manager here
 form-phone-placeholder = +44 20 7946 0000
 form-phone-hint = International format: + country code, then the number.
+request-phone-held = This phone number is already on { $state ->
+    [pending] a request waiting for approval
+    [approved] an approved request
+    [invited] an approved request
+   *[other] an active guest account
+} ({ $id }, asked by { $requester } on { $at }).

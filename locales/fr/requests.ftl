@@ -303,3 +303,9 @@ form-profile = { $field ->
 form-manager-placeholder = Choisissez son responsable ici
 form-phone-placeholder = +33 1 23 45 67 89
 form-phone-hint = Format international : + indicatif du pays, puis le numéro.
+request-phone-held = Ce numéro de téléphone figure déjà sur { $state ->
+    [pending] une demande en attente d'approbation
+    [approved] une demande approuvée
+    [invited] une demande approuvée
+   *[other] un compte invité actif
+} ({ $id }, demandée par { $requester } le { $at }).

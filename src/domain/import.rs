@@ -10,6 +10,7 @@ use super::policy::{
     check_channel_count, check_email, check_expiry,
 };
 use super::problem::Problem;
+use super::profile::{Profile, ProfileDraft, ProfileField, check_profile};
 use super::request::GuestType;
 use super::request::RequestState;
 use super::text::clean_line;
@@ -34,10 +35,14 @@ pub enum Column {
     Expires,
     Sponsor,
     Phone,
+    Title,
+    Department,
+    Manager,
+    EmployeeId,
 }
 
 impl Column {
-    pub const ALL: [Column; 8] = [
+    pub const ALL: [Column; 12] = [
         Column::Email,
         Column::Name,
         Column::Organisation,
@@ -46,6 +51,10 @@ impl Column {
         Column::Expires,
         Column::Sponsor,
         Column::Phone,
+        Column::Title,
+        Column::Department,
+        Column::Manager,
+        Column::EmployeeId,
     ];
     const REQUIRED: [Column; 5] = [
         Column::Email,
@@ -65,6 +74,10 @@ impl Column {
             Column::Expires => "expires",
             Column::Sponsor => "sponsor",
             Column::Phone => "phone",
+            Column::Title => "title",
+            Column::Department => "department",
+            Column::Manager => "manager",
+            Column::EmployeeId => "employee_id",
         }
     }
 
@@ -274,6 +287,8 @@ pub struct ImportFacts {
     pub default_sponsor: Option<UserId>,
     /// Emails that already have an open request or account.
     pub taken: HashMap<String, (RequestId, RequestState)>,
+    /// Phone numbers (E.164) of open requests and accounts.
+    pub taken_phones: HashMap<String, (RequestId, RequestState)>,
     /// Emails of full members of the workspace: never invited as guests.
     pub members: std::collections::HashSet<String>,
     /// The approver who confirms the import, when known: rows they sponsor are refused, since
@@ -292,7 +307,8 @@ pub struct ImportGuest {
     pub channels: Vec<ChannelId>,
     pub expiry: Expiry,
     pub sponsor: UserId,
-    pub phone: Option<String>,
+    /// Title, department, manager, employee id and phone, checked like the form's.
+    pub profile: Profile,
 }
 
 /// A row left out, and why.
@@ -327,6 +343,7 @@ pub fn check_rows(
 ) -> ImportPreview {
     let mut preview = ImportPreview::default();
     let mut first_line: HashMap<String, u64> = HashMap::new();
+    let mut first_phone: HashMap<String, u64> = HashMap::new();
     for row in rows {
         let raw_email = row.get(Column::Email).to_string();
         let problem = |reason: Problem| RowProblem {
@@ -373,6 +390,23 @@ pub fn check_rows(
                 }))
             }
             Ok(guest) => {
+                // One open request per phone, as per email: in the file, and held already.
+                if let Some(phone) = &guest.profile.phone {
+                    if let Some(first) = first_phone.get(phone) {
+                        preview
+                            .duplicates
+                            .push(problem(Problem::SamePhoneAsLine { line: *first }));
+                        continue;
+                    }
+                    if let Some((id, state)) = facts.taken_phones.get(phone) {
+                        preview.duplicates.push(problem(Problem::PhoneHeldBy {
+                            id: id.to_string(),
+                            state: *state,
+                        }));
+                        continue;
+                    }
+                    first_phone.insert(phone.clone(), row.line);
+                }
                 first_line.insert(guest.email.as_str().to_string(), row.line);
                 preview.valid.push(guest)
             }
@@ -451,10 +485,36 @@ fn check_row(
                 raw: raw.to_string(),
             })?,
     };
-    let phone = match row.get(Column::Phone) {
-        "" => None,
-        raw => Some(check_phone(raw)?),
+    let manager = match row.get(Column::Manager) {
+        "" => String::new(),
+        raw => facts
+            .sponsors
+            .get(&raw.to_lowercase())
+            .map(|u| u.to_string())
+            .ok_or_else(|| Problem::ManagerUnknown {
+                raw: raw.to_string(),
+            })?,
     };
+    let draft = ProfileDraft {
+        title: row.get(Column::Title).to_string(),
+        department: row.get(Column::Department).to_string(),
+        manager,
+        employee_id: row.get(Column::EmployeeId).to_string(),
+        phone: row.get(Column::Phone).to_string(),
+    };
+    let profile = check_profile(&draft, &policy.profile).map_err(|problems| {
+        let (field, problem) = problems
+            .into_iter()
+            .next()
+            .expect("a refusal names a problem");
+        match problem {
+            // A phone names itself: "phone "0612" is not in E.164 form".
+            Problem::PhoneInvalid => Problem::PhoneNotE164 {
+                raw: draft.phone.clone(),
+            },
+            other => other.in_column(profile_column(field)),
+        }
+    })?;
     Ok(ImportGuest {
         line: row.line,
         email,
@@ -464,8 +524,19 @@ fn check_row(
         channels,
         expiry,
         sponsor,
-        phone,
+        profile,
     })
+}
+
+/// The CSV column of a profile field (the header names are the configuration's).
+fn profile_column(field: ProfileField) -> Column {
+    match field {
+        ProfileField::Title => Column::Title,
+        ProfileField::Department => Column::Department,
+        ProfileField::Manager => Column::Manager,
+        ProfileField::EmployeeId => Column::EmployeeId,
+        ProfileField::Phone => Column::Phone,
+    }
 }
 
 /// `30d`, an ISO date (at the end of a working day, in `tz`), an ISO date-time (with an
@@ -559,9 +630,59 @@ mod tests {
                 "held@partner.example".to_string(),
                 (RequestId(7), RequestState::Active),
             )]),
+            taken_phones: HashMap::from([(
+                "+33612345678".to_string(),
+                (RequestId(8), RequestState::Pending),
+            )]),
             members: std::collections::HashSet::from(["otto@partner.example".to_string()]),
             approver: None,
         }
+    }
+
+    #[test]
+    fn profile_columns_are_checked_like_the_form_and_phones_are_unique() {
+        use crate::domain::profile::{ProfilePolicy, Requirement};
+        let policy = RequestPolicy {
+            profile: ProfilePolicy {
+                title: Requirement::Required,
+                manager: Requirement::Optional,
+                ..ProfilePolicy::default()
+            },
+            ..RequestPolicy::default()
+        };
+        let csv = "email,name,guest_type,channels,expires,title,department,manager,employee_id,phone\n\
+                   a@partner.example,Ann,single_channel,partners,30d,Consultant,Sales,ana@corp.example,E-1,+44 20 7946 0000\n\
+                   b@partner.example,Bob,single_channel,partners,30d,,,,,\n\
+                   c@partner.example,Cy,single_channel,partners,30d,Auditor,,nobody@corp.example,,\n\
+                   d@partner.example,Di,single_channel,partners,30d,Auditor,,,,+442079460000\n\
+                   e@partner.example,Ed,single_channel,partners,30d,Auditor,,,,+33 6 12 34 56 78\n";
+        let rows = parse_csv(csv.as_bytes()).expect("readable");
+        let p = check_rows(&rows, &facts(), &policy, now(), chrono_tz::UTC);
+        assert_eq!(p.valid.len(), 1, "{p:#?}");
+        let ann = &p.valid[0].profile;
+        assert_eq!(ann.title.as_deref(), Some("Consultant"));
+        assert_eq!(ann.department.as_deref(), Some("Sales"));
+        assert_eq!(ann.manager, Some(UserId::from("U9")));
+        assert_eq!(ann.employee_id.as_deref(), Some("E-1"));
+        let invalid: HashMap<u64, &Problem> =
+            p.invalid.iter().map(|d| (d.line, &d.reason)).collect();
+        assert_eq!(invalid[&3], &Problem::Required.in_column(Column::Title));
+        assert_eq!(
+            invalid[&4],
+            &Problem::ManagerUnknown {
+                raw: "nobody@corp.example".into()
+            }
+        );
+        let dups: HashMap<u64, &Problem> =
+            p.duplicates.iter().map(|d| (d.line, &d.reason)).collect();
+        assert_eq!(dups[&5], &Problem::SamePhoneAsLine { line: 2 });
+        assert_eq!(
+            dups[&6],
+            &Problem::PhoneHeldBy {
+                id: "#8".into(),
+                state: RequestState::Pending
+            }
+        );
     }
 
     fn preview(csv: &str) -> ImportPreview {
@@ -627,7 +748,7 @@ mod tests {
             valid,
             vec![(2, "a@partner.example"), (3, "b@partner.example")]
         );
-        assert_eq!(p.valid[0].phone.as_deref(), Some("+442079460000"));
+        assert_eq!(p.valid[0].profile.phone.as_deref(), Some("+442079460000"));
         assert_eq!(p.valid[0].sponsor, UserId::from("UIMPORTER"));
         assert_eq!(p.valid[0].organisation, "Partner");
         assert_eq!(p.valid[1].sponsor, UserId::from("U9"));

@@ -16,16 +16,6 @@ pub enum Problem {
     DomainBlocked {
         domain: String,
     },
-    /// The address already has an open request or an account (said to approvers with its id).
-    EmailTaken {
-        id: String,
-    },
-    /// The phone number already belongs to an open request or account.
-    PhoneTaken {
-        id: String,
-    },
-    /// Taken, said to someone who may not see whose it is.
-    ContactTaken,
     // Text fields.
     NameEmpty,
     ReasonEmpty,
@@ -81,6 +71,14 @@ pub enum Problem {
     SameEmailAsLine {
         line: u64,
     },
+    SamePhoneAsLine {
+        line: u64,
+    },
+    /// A row's phone is on an open request already (`AlreadyHas` for an email).
+    PhoneHeldBy {
+        id: String,
+        state: RequestState,
+    },
     AlreadyHas {
         id: String,
         state: RequestState,
@@ -99,6 +97,9 @@ pub enum Problem {
     },
     NoSponsor,
     SponsorUnknown {
+        raw: String,
+    },
+    ManagerUnknown {
         raw: String,
     },
     ExpiresUnreadable {

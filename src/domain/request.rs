@@ -18,6 +18,7 @@
 use super::email::Email;
 use super::expiry::Expiry;
 use super::ids::{ChannelId, RequestId, TeamId, UserId};
+use super::profile::Profile;
 use super::quorum::{Quorum, TermChange, Terms};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -372,8 +373,8 @@ pub struct NewRequest {
     pub source: Source,
     /// The sync rule that produced this request, if any.
     pub sync_rule: Option<String>,
-    /// The guest's phone number (E.164), when an import gave one.
-    pub phone: Option<String>,
+    /// Job title, department, manager, employee id and phone, as asked.
+    pub profile: Profile,
     /// The workspace the account is made in, when not `team_id` (a sync rule's target team).
     pub account_team: Option<TeamId>,
     /// Group sync: the person's user id when they are already in the organisation, so they are
@@ -429,7 +430,8 @@ pub struct GuestRequest {
     pub card_version: Option<i64>,
     pub source: Source,
     pub sync_rule: Option<String>,
-    pub phone: Option<String>,
+    /// Job title, department, manager, employee id and phone (E.164), as asked.
+    pub profile: Profile,
     /// The Slack user id of the guest account this request is bound to (see `domain::account`).
     pub slack_user_id: Option<String>,
     /// The provisioner's own id for the bound account (a SCIM user id).

@@ -98,8 +98,9 @@ pub struct Invitation {
     /// A person already in the organisation (group sync into another workspace): assigned
     /// with `admin.users.assign` instead of invited by email.
     pub assign_user: Option<String>,
-    /// The guest's phone (E.164), for directories that keep one (SCIM `phoneNumbers`).
-    pub phone: Option<String>,
+    /// Job title, department, manager, employee id and phone, for the directories that keep
+    /// them (SCIM's core and enterprise attributes; Slack's profile).
+    pub profile: crate::domain::profile::Profile,
 }
 
 /// The account a request is bound to: the ids Guestlist may act on. Never an email: an email

@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 const CORE_USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+/// RFC 7643 §4.3: department, employee number, manager.
+const ENTERPRISE_USER: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 /// Slack's guest extension: `{"type": "multi", "expiration": "…"}`.
 pub const SLACK_GUEST: &str = "urn:ietf:params:scim:schemas:extension:slack:guest:2.0:User";
@@ -373,9 +375,32 @@ fn user_resource(invitation: &Invitation, guest_extension: bool) -> Value {
         "userType": GUEST_TYPE,
         "active": true,
     });
-    if let Some(phone) = &invitation.phone {
+    let profile = &invitation.profile;
+    if let Some(phone) = &profile.phone {
         user["phoneNumbers"] = json!([{"value": phone, "type": "work"}]);
     }
+    if let Some(title) = &profile.title {
+        user["title"] = json!(title);
+    }
+    let mut schemas = vec![CORE_USER];
+    // RFC 7643 §4.3: department, employee number and manager belong to the enterprise
+    // extension (Slack's SCIM API reads it too). A manager is named by their SCIM id, which
+    // in Slack is their user id.
+    let mut enterprise = serde_json::Map::new();
+    if let Some(department) = &profile.department {
+        enterprise.insert("department".into(), json!(department));
+    }
+    if let Some(number) = &profile.employee_id {
+        enterprise.insert("employeeNumber".into(), json!(number));
+    }
+    if let Some(manager) = &profile.manager {
+        enterprise.insert("manager".into(), json!({"value": manager.as_str()}));
+    }
+    if !enterprise.is_empty() {
+        schemas.push(ENTERPRISE_USER);
+        user[ENTERPRISE_USER] = Value::Object(enterprise);
+    }
+    user["schemas"] = json!(schemas);
     if invitation.guest_type == GuestType::Member {
         user["userType"] = json!(MEMBER_TYPE);
     }
@@ -384,7 +409,8 @@ fn user_resource(invitation: &Invitation, guest_extension: bool) -> Value {
         if let Some(at) = invitation.expires_at {
             extension["expiration"] = json!(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         }
-        user["schemas"] = json!([CORE_USER, SLACK_GUEST]);
+        schemas.push(SLACK_GUEST);
+        user["schemas"] = json!(schemas);
         user[SLACK_GUEST] = extension;
     }
     user
@@ -407,7 +433,10 @@ mod tests {
             resend: false,
             external_id: None,
             assign_user: None,
-            phone: Some("+14155550100".into()),
+            profile: crate::domain::profile::Profile {
+                phone: Some("+14155550100".into()),
+                ..Default::default()
+            },
         }
     }
 

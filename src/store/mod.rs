@@ -259,6 +259,13 @@ pub trait Requests: Send + Sync {
         id: RequestId,
     ) -> StoreResult<Option<GuestRequest>>;
 
+    /// The open request or account holding this phone number, if any.
+    async fn open_request_for_phone(
+        &self,
+        team_id: &TeamId,
+        phone: &str,
+    ) -> StoreResult<Option<GuestRequest>>;
+
     /// The open request or account holding this email, if any.
     async fn open_request_for_email(
         &self,
@@ -407,6 +414,12 @@ pub trait SyncImport: Send + Sync {
 
     /// Every open request or account (and lapsed invitation) of a workspace, by email.
     async fn held_emails(&self, team_id: &TeamId) -> StoreResult<Vec<HeldEmail>>;
+
+    /// The phone numbers of a workspace's open requests and accounts, with who holds each.
+    async fn held_phones(
+        &self,
+        team_id: &TeamId,
+    ) -> StoreResult<Vec<(String, RequestId, RequestState)>>;
 
     /// Keeps a plan the blast-radius guard stopped; older held plans of the rule are superseded.
     async fn hold_plan(

@@ -253,6 +253,8 @@ pub enum CreateOutcome {
     Created(GuestRequest),
     /// The email already has an open request or account.
     Duplicate(GuestRequest),
+    /// The phone number already belongs to an open request or account.
+    PhoneTaken(GuestRequest),
 }
 
 /// What using an invite link gave.

@@ -2,6 +2,7 @@
 //! conversion into domain values.
 
 use super::{AuditEntry, AuditRecord, ClaimedJob, JobRecord, JobState, StoreError};
+use crate::domain::profile::Profile;
 use crate::domain::quorum::{Quorum, Verdict, Vote};
 use crate::domain::request::{CardRef, Source};
 use crate::domain::{
@@ -18,7 +19,7 @@ macro_rules! request_columns {
          decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, \
          source, sync_rule, phone, slack_user_id, external_id, invited_at, invite_expires_at, \
          created_at, updated_at, account_team, source_user_id, quorum, approval_round, decide_by, \
-         amendment"
+         amendment, title, department, manager_id, employee_id"
     };
 }
 
@@ -30,24 +31,25 @@ macro_rules! select_requests {
     };
 }
 
-/// The columns a new request is inserted with: $1 to $23, then `created_at` again as
+/// The columns a new request is inserted with: $1 to $27, then `created_at` again as
 /// `updated_at` ($18).
 macro_rules! new_request_columns {
     () => {
         "team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
          guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, source, \
-         sync_rule, created_at, phone, account_team, source_user_id, quorum, decide_by, updated_at"
+         sync_rule, created_at, phone, account_team, source_user_id, quorum, decide_by, title, \
+         department, manager_id, employee_id, updated_at"
     };
 }
 
-/// Inserts a request (23 binds, `bind_new_request`) and returns every column.
+/// Inserts a request (27 binds, `bind_new_request`) and returns every column.
 macro_rules! insert_request {
     () => {
         concat!(
             "INSERT INTO requests (",
             new_request_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-             $18, $19, $20, $21, $22, $23, $18) RETURNING ",
+             $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $18) RETURNING ",
             request_columns!()
         )
     };
@@ -151,6 +153,10 @@ pub struct RequestRow {
     pub approval_round: i64,
     pub decide_by: Option<DateTime<Utc>>,
     pub amendment: Option<String>,
+    pub title: Option<String>,
+    pub department: Option<String>,
+    pub manager_id: Option<String>,
+    pub employee_id: Option<String>,
 }
 
 fn corrupt(what: &str, value: &str, id: i64) -> StoreError {
@@ -210,7 +216,13 @@ impl TryFrom<RequestRow> for GuestRequest {
             card_version: row.card_version,
             source: Source::parse(&row.source),
             sync_rule: row.sync_rule,
-            phone: row.phone,
+            profile: Profile {
+                title: row.title,
+                department: row.department,
+                manager: row.manager_id.map(UserId),
+                employee_id: row.employee_id,
+                phone: row.phone,
+            },
             slack_user_id: row.slack_user_id,
             external_id: row.external_id,
             invited_at: row.invited_at,

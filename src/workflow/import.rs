@@ -75,6 +75,13 @@ impl Workflow {
                 .into_iter()
                 .map(|h| (h.email, (h.request_id, h.state)))
                 .collect(),
+            taken_phones: self
+                .store
+                .held_phones(team)
+                .await?
+                .into_iter()
+                .map(|(phone, id, state)| (phone, (id, state)))
+                .collect(),
         };
         Ok(Ok(check_rows(
             &rows,
@@ -111,7 +118,7 @@ impl Workflow {
                 expiry: g.expiry,
                 source: Source::Import,
                 sync_rule: None,
-                phone: g.phone.clone(),
+                profile: g.profile.clone(),
                 account_team: None,
                 source_user: None,
                 // Imported approved: no quorum to wait for.
@@ -200,7 +207,8 @@ impl Workflow {
         use crate::domain::import::Column;
         let wanted: BTreeSet<String> = rows
             .iter()
-            .map(|r| r.get(Column::Sponsor).to_lowercase())
+            .flat_map(|r| [r.get(Column::Sponsor), r.get(Column::Manager)])
+            .map(str::to_lowercase)
             .filter(|s| !s.is_empty())
             .collect();
         let mut found = HashMap::new();

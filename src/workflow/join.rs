@@ -391,6 +391,19 @@ impl Workflow {
                 problems(JoinProblem::Taken),
             ));
         }
+        // A phone belongs to one open request too; the page says so as neutrally.
+        if let Some(phone) = &valid.phone
+            && self
+                .store
+                .open_request_for_phone(&door.team, phone)
+                .await?
+                .is_some()
+        {
+            return Ok(JoinOutcome::Problems(
+                self.offer(&door).await,
+                vec![(JoinField::Phone, JoinProblem::Taken)],
+            ));
+        }
         // A full member is refused on the field (neutrally); if Slack is slow, the check is
         // made again before the invitation, as for the form in Slack.
         if let Ok(Ok(EmailOwner::FullMember)) =
@@ -433,7 +446,10 @@ impl Workflow {
             expiry: door.terms.expiry,
             source: door.source.clone(),
             sync_rule: None,
-            phone: valid.phone,
+            profile: crate::domain::profile::Profile {
+                phone: valid.phone,
+                ..Default::default()
+            },
             account_team: None,
             source_user: None,
             quorum,
@@ -572,7 +588,8 @@ impl Workflow {
                     .await?
                 {
                     crate::store::CreateOutcome::Created(r) => RedeemOutcome::Created(r),
-                    crate::store::CreateOutcome::Duplicate(r) => RedeemOutcome::Duplicate(r),
+                    crate::store::CreateOutcome::Duplicate(r)
+                    | crate::store::CreateOutcome::PhoneTaken(r) => RedeemOutcome::Duplicate(r),
                 },
                 Some(approval) => {
                     let each: crate::store::JobsForEach = {
@@ -591,14 +608,24 @@ impl Workflow {
                         .await?;
                     match created.into_iter().next() {
                         Some(r) => RedeemOutcome::Created(r),
-                        None => match self
-                            .store
-                            .open_request_for_email(&new.team_id, new.email.as_str())
-                            .await?
-                        {
-                            Some(existing) => RedeemOutcome::Duplicate(existing),
-                            None => anyhow::bail!("self-registered request was not stored"),
-                        },
+                        None => {
+                            let by_email = self
+                                .store
+                                .open_request_for_email(&new.team_id, new.email.as_str())
+                                .await?;
+                            let by_phone = match (&by_email, &new.profile.phone) {
+                                (None, Some(phone)) => {
+                                    self.store
+                                        .open_request_for_phone(&new.team_id, phone)
+                                        .await?
+                                }
+                                _ => None,
+                            };
+                            match by_email.or(by_phone) {
+                                Some(existing) => RedeemOutcome::Duplicate(existing),
+                                None => anyhow::bail!("self-registered request was not stored"),
+                            }
+                        }
                     }
                 }
             },

@@ -180,7 +180,7 @@ async fn a_shared_csv_is_previewed_and_confirming_imports_exactly_the_valid_rows
             UserId::from(APPROVER),
             "who shared the file sponsors by default, as the preview said"
         );
-        assert_eq!(ann.phone.as_deref(), Some("+442079460000"));
+        assert_eq!(ann.profile.phone.as_deref(), Some("+442079460000"));
         let audit = app.store.audit_since(None).await.unwrap();
         assert_eq!(
             audit

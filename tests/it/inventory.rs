@@ -662,7 +662,7 @@ async fn app_home_pages_through_every_guest_account() {
             expiry: Expiry::AfterDays { days: 10 + i },
             source: Source::Import,
             sync_rule: None,
-            phone: None,
+            profile: Default::default(),
             account_team: None,
             source_user: None,
             quorum: Default::default(),

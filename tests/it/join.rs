@@ -232,7 +232,7 @@ async fn a_link_becomes_a_request_with_the_sponsor_and_serves_once() {
         "the sponsor is the requester"
     );
     assert_eq!(request.source, Source::InviteLink);
-    assert_eq!(request.phone.as_deref(), Some("+442079460000"));
+    assert_eq!(request.profile.phone.as_deref(), Some("+442079460000"));
     assert_eq!(request.channels.len(), 2);
     let card = app.card();
     assert!(

@@ -69,7 +69,7 @@ fn new_request(email: &str) -> NewRequest {
         expiry: Expiry::AfterDays { days: 30 },
         source: Source::Form,
         sync_rule: None,
-        phone: None,
+        profile: Default::default(),
         account_team: None,
         source_user: None,
         quorum: Default::default(),

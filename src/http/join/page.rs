@@ -142,6 +142,9 @@ pub fn form(
                     &[("domains", text(&allowed.join(", ")))],
                 ),
                 JoinProblem::PhoneInvalid => words.get("err-phone-invalid"),
+                JoinProblem::Taken if field == JoinField::Phone => {
+                    words.with("err-phone-taken", &[("sponsor", sponsor.clone())])
+                }
                 // One answer for both: a visitor must not learn who works here or who asked.
                 JoinProblem::Taken | JoinProblem::Member => {
                     words.with("err-taken", &[("sponsor", sponsor.clone())])

@@ -19,6 +19,7 @@ pub(super) fn summary_fields(
         safe(&request.organisation, MAX_ORGANISATION_CHARS)
     };
     let phone = request
+        .profile
         .phone
         .as_deref()
         .map(|p| format!("\n{}", safe(p, 20)))
@@ -54,6 +55,37 @@ pub(super) fn summary_fields(
             date(request.created_at, lang)
         ),
     ]
+}
+
+/// The profile fields given with the request (title, department, manager, employee id), for
+/// the card's second row of fields; `None` when there are none. The phone stands with the
+/// guest's name and email.
+pub(super) fn profile_fields(request: &GuestRequest, lang: Lang) -> Option<Vec<SlackBlockText>> {
+    use crate::domain::profile::ProfileField as F;
+    let p = &request.profile;
+    let fields: Vec<SlackBlockText> = [
+        (F::Title, p.title.as_deref().map(|t| safe(t, 100))),
+        (F::Department, p.department.as_deref().map(|d| safe(d, 100))),
+        (
+            F::Manager,
+            p.manager
+                .as_ref()
+                .map(|m| format!("<@{}>", escape(m.as_str()))),
+        ),
+        (F::EmployeeId, p.employee_id.as_deref().map(|e| safe(e, 64))),
+    ]
+    .into_iter()
+    .filter_map(|(field, value)| {
+        value.map(|v| {
+            md!(
+                "*{}*\n{}",
+                t!(lang, "form-profile", field = field.as_str()),
+                v
+            )
+        })
+    })
+    .collect();
+    (!fields.is_empty()).then_some(fields)
 }
 
 /// The card in the request channel: everything an approver needs, where its approvals stand,
@@ -101,10 +133,13 @@ pub fn card(
     };
     let pending = request.state == RequestState::Pending;
     let progress = approval_progress(request, votes, now, lang);
+    let profile = profile_fields(request, lang);
     let blocks: Vec<SlackBlock> = slack_blocks![
         some_into(SlackHeaderBlock::new(pt!(truncate(&title, 150)))),
         some_into(SlackSectionBlock::new().with_text(md!("{}", asks))),
         some_into(SlackSectionBlock::new().with_fields(summary_fields(request, now, lang))),
+        optionally_into(profile.is_some() => SlackSectionBlock::new()
+            .with_fields(profile.clone().unwrap_or_default())),
         some_into(SlackSectionBlock::new().with_text(md!(
             "*{}*\n{}",
             t!(lang, "card-reason"),

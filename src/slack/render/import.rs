@@ -237,7 +237,7 @@ mod tests {
             channels: vec![ChannelId::from("C1"), ChannelId::from("C2")],
             expiry,
             sponsor: UserId::from("USPON"),
-            phone: None,
+            profile: Default::default(),
         };
         ImportPreview {
             valid: vec![

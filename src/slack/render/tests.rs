@@ -53,7 +53,7 @@ pub(super) fn request(state: RequestState) -> GuestRequest {
         card_version: Some(1),
         source: Source::Form,
         sync_rule: None,
-        phone: None,
+        profile: Default::default(),
         slack_user_id: None,
         external_id: None,
         invited_at: matches!(state, RequestState::Invited)

@@ -15,9 +15,6 @@ pub fn problem(problem: &Problem, lang: Lang) -> String {
         P::DomainBlocked { domain } => {
             t!(lang, "problem-domain-blocked", domain = safe(domain, 254))
         }
-        P::EmailTaken { id } => t!(lang, "problem-email-taken", id = id.as_str()),
-        P::PhoneTaken { id } => t!(lang, "problem-phone-taken", id = id.as_str()),
-        P::ContactTaken => t!(lang, "problem-contact-taken"),
         P::NameEmpty => t!(lang, "problem-name-empty"),
         P::ReasonEmpty => t!(lang, "problem-reason-empty"),
         P::Required => t!(lang, "problem-required"),
@@ -60,6 +57,13 @@ pub fn problem(problem: &Problem, lang: Lang) -> String {
             columns = *columns
         ),
         P::SameEmailAsLine { line } => t!(lang, "problem-same-email-as-line", line = *line),
+        P::SamePhoneAsLine { line } => t!(lang, "problem-same-phone-as-line", line = *line),
+        P::PhoneHeldBy { id, state } => t!(
+            lang,
+            "problem-phone-held-by",
+            id = id.as_str(),
+            state = super::request::state_word(*state, lang)
+        ),
         P::AlreadyHas { id, state } => t!(
             lang,
             "problem-already-has",
@@ -80,6 +84,7 @@ pub fn problem(problem: &Problem, lang: Lang) -> String {
         P::UnknownChannel { name } => t!(lang, "problem-unknown-channel", name = safe(name, 80)),
         P::NoSponsor => t!(lang, "problem-no-sponsor"),
         P::SponsorUnknown { raw } => t!(lang, "problem-sponsor-unknown", raw = safe(raw, 80)),
+        P::ManagerUnknown { raw } => t!(lang, "problem-manager-unknown", raw = safe(raw, 80)),
         P::ExpiresUnreadable { raw } => {
             t!(lang, "problem-expires-unreadable", raw = safe(raw, 40))
         }

@@ -167,6 +167,12 @@ pub enum RequestSay {
         at: DateTime<Utc>,
         tz: String,
     },
+    /// The phone is on an open request (said to its approvers, with whose it is).
+    PhoneHeld {
+        held: Box<RequestSay>,
+    },
+    /// The email or phone is taken (said to someone who may not see whose).
+    ContactTaken,
     WaitingDm {
         id: RequestId,
         guest: String,
@@ -466,6 +472,25 @@ impl RequestSay {
                 requester = safe(requester, 100),
                 at = i18n::date_in_zone(*at, crate::domain::expiry::zone(Some(tz)), lang)
             ),
+            S::PhoneHeld { held } => match held.as_ref() {
+                S::AlreadyHas {
+                    id: r,
+                    state,
+                    requester,
+                    at,
+                    tz,
+                    ..
+                } => t!(
+                    lang,
+                    "request-phone-held",
+                    state = state.as_str(),
+                    id = id(*r),
+                    requester = safe(requester, 100),
+                    at = i18n::date_in_zone(*at, crate::domain::expiry::zone(Some(tz)), lang)
+                ),
+                other => other.text(lang),
+            },
+            S::ContactTaken => t!(lang, "problem-contact-taken"),
             S::WaitingDm {
                 id: r,
                 guest,

@@ -65,23 +65,26 @@ impl SyncImport for This {
                         .push_bind(new.source.as_str())
                         .push_bind(new.sync_rule.as_deref())
                         .push_bind(ms(now))
-                        .push_bind(new.phone.as_deref())
+                        .push_bind(new.profile.phone.as_deref())
                         .push_bind(new.account_team.as_ref().map(|t| t.as_str()))
                         .push_bind(new.source_user.as_ref().map(|u| u.as_str()))
                         .push_bind(serde_json::to_string(&new.quorum).ok())
                         .push_bind(new.decide_by.map(ms))
+                        .push_bind(new.profile.title.as_deref().map(clean_line))
+                        .push_bind(new.profile.department.as_deref().map(clean_line))
+                        .push_bind(new.profile.manager.as_ref().map(|u| u.as_str()))
+                        .push_bind(new.profile.employee_id.as_deref().map(clean_line))
                         .push_bind(ms(now))
                         .push_bind(approval.decided_by.as_ref().map(|u| u.as_str()))
                         .push_bind(ms(now))
                         .push_bind(approval.auto_rule.as_deref());
                 });
                 insert.push(concat!(
-                    " ON CONFLICT (team_id, email) WHERE kind = 'guest' AND state IN ('pending', 'approved', 'invited', 'active') \
-                     DO NOTHING RETURNING ",
+                    // An email or a phone held meanwhile: the row is left out (both indexes).
+                    " ON CONFLICT DO NOTHING RETURNING ",
                     request_columns!()
                 ));
-                let inserted: Vec<RequestRow> =
-                    insert.build_query_as().fetch_all(&mut *tx).await?;
+                let inserted: Vec<RequestRow> = insert.build_query_as().fetch_all(&mut *tx).await?;
                 for row in inserted {
                     created.push(GuestRequest::try_from(row)?);
                 }
@@ -117,6 +120,32 @@ impl SyncImport for This {
                 .fetch_one(&self.reader)
                 .await?;
             Ok(packed.as_deref().map(unpack_held).unwrap_or_default())
+        })
+        .await
+    }
+
+    async fn held_phones(
+        &self,
+        team_id: &TeamId,
+    ) -> StoreResult<Vec<(String, RequestId, RequestState)>> {
+        measured(NAME, "held_phones", async move {
+            let rows: Vec<(String, i64, String)> = sqlx::query_as(
+                "SELECT phone, id, state FROM requests
+                 WHERE team_id = $1 AND kind = 'guest' AND phone IS NOT NULL
+                   AND state IN ('pending', 'approved', 'invited', 'active')",
+            )
+            .bind(team_id.as_str())
+            .fetch_all(&self.reader)
+            .await?;
+            rows.into_iter()
+                .map(|(phone, id, state)| {
+                    RequestState::parse(&state)
+                        .map(|s| (phone, RequestId(id), s))
+                        .ok_or_else(|| {
+                            StoreError::Corrupt(format!("request {id}: bad state {state:?}"))
+                        })
+                })
+                .collect()
         })
         .await
     }

@@ -165,19 +165,17 @@ impl InviteLinks for This {
                 Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
                     // Rolls the use back with the failed insert.
                     drop(tx);
-                    return Ok(
-                        match self
-                            .open_request_for_email(&new.team_id, new.email.as_str())
-                            .await?
-                        {
-                            Some(existing) => RedeemOutcome::Duplicate(existing),
-                            None => {
-                                return Err(StoreError::Corrupt(
-                                    "unique violation without an open request".into(),
-                                ));
-                            }
-                        },
-                    );
+                    let mut tx = self.writer.begin().await?;
+                    let holder = holder_of(&mut tx, new).await?;
+                    tx.commit().await?;
+                    return match holder {
+                        Some(CreateOutcome::Duplicate(existing) | CreateOutcome::PhoneTaken(existing)) => {
+                            Ok(RedeemOutcome::Duplicate(existing))
+                        }
+                        _ => Err(StoreError::Corrupt(
+                            "unique violation without an open request".into(),
+                        )),
+                    };
                 }
                 Err(e) => return Err(e.into()),
             };

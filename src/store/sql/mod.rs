@@ -28,6 +28,9 @@ use std::collections::HashSet;
 const OPEN_FOR_EMAIL: &str = select_requests!(
     "WHERE team_id = $1 AND email = $2 AND kind = 'guest' AND state IN ('pending', 'approved', 'invited', 'active')"
 );
+const OPEN_FOR_PHONE: &str = select_requests!(
+    "WHERE team_id = $1 AND phone = $2 AND kind = 'guest' AND state IN ('pending', 'approved', 'invited', 'active')"
+);
 
 /// Records a batch of event deliveries (group commit) with the jobs of the new ones: one
 /// statement when no delivery brings a job (its own transaction, one commit), else one
@@ -199,11 +202,15 @@ fn bind_new_request<'q>(
         .bind(new.source.as_str())
         .bind(new.sync_rule.as_deref())
         .bind(ms(now))
-        .bind(new.phone.as_deref())
+        .bind(new.profile.phone.as_deref())
         .bind(new.account_team.as_ref().map(|t| t.as_str()))
         .bind(new.source_user.as_ref().map(|u| u.as_str()))
         .bind(serde_json::to_string(&new.quorum).ok())
         .bind(new.decide_by.map(ms))
+        .bind(new.profile.title.as_deref().map(clean_line))
+        .bind(new.profile.department.as_deref().map(clean_line))
+        .bind(new.profile.manager.as_ref().map(|u| u.as_str()))
+        .bind(new.profile.employee_id.as_deref().map(clean_line))
 }
 
 /// The compare-and-set of a state change with everything it brings, inside `tx`. On
@@ -347,6 +354,42 @@ async fn insert_audit(tx: &mut Transaction<'_, Db>, entry: &AuditEntry) -> Store
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+async fn open_for_phone_in(
+    tx: &mut Transaction<'_, Db>,
+    team_id: &TeamId,
+    phone: &str,
+) -> StoreResult<Option<GuestRequest>> {
+    let row: Option<RequestRow> = sqlx::query_as(OPEN_FOR_PHONE)
+        .bind(team_id.as_str())
+        .bind(phone)
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(GuestRequest::try_from).transpose()
+}
+
+/// What made a new request's insert break a unique index: the open request that holds its
+/// email (or, for an extension, the pending extension), else the one that holds its phone.
+async fn holder_of(
+    tx: &mut Transaction<'_, Db>,
+    new: &NewRequest,
+) -> StoreResult<Option<CreateOutcome>> {
+    let by_email = match (new.kind, new.parent_id) {
+        (RequestKind::Extension, Some(parent)) => {
+            pending_extension_in(tx, &new.team_id, parent).await?
+        }
+        _ => open_for_email_in(tx, &new.team_id, new.email.as_str()).await?,
+    };
+    if let Some(existing) = by_email {
+        return Ok(Some(CreateOutcome::Duplicate(existing)));
+    }
+    Ok(match &new.profile.phone {
+        Some(phone) => open_for_phone_in(tx, &new.team_id, phone)
+            .await?
+            .map(CreateOutcome::PhoneTaken),
+        None => None,
+    })
 }
 
 async fn open_for_email_in(

@@ -26,19 +26,11 @@ impl Requests for This {
                 Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
                     drop(tx);
                     let mut tx = self.writer.begin().await?;
-                    let existing = match (new.kind, new.parent_id) {
-                        (RequestKind::Extension, Some(parent)) => {
-                            pending_extension_in(&mut tx, &new.team_id, parent).await?
-                        }
-                        _ => open_for_email_in(&mut tx, &new.team_id, new.email.as_str()).await?,
-                    };
+                    let holder = holder_of(&mut tx, new).await?;
                     tx.commit().await?;
-                    return match existing {
-                        Some(existing) => Ok(CreateOutcome::Duplicate(existing)),
-                        None => Err(StoreError::Corrupt(
-                            "unique violation without an open request".into(),
-                        )),
-                    };
+                    return holder.ok_or_else(|| {
+                        StoreError::Corrupt("unique violation without an open request".into())
+                    });
                 }
                 Err(e) => return Err(e.into()),
             };
@@ -64,6 +56,22 @@ impl Requests for This {
                     .bind(id.0)
                     .fetch_optional(&self.reader)
                     .await?;
+            row.map(GuestRequest::try_from).transpose()
+        })
+        .await
+    }
+
+    async fn open_request_for_phone(
+        &self,
+        team_id: &TeamId,
+        phone: &str,
+    ) -> StoreResult<Option<GuestRequest>> {
+        measured(NAME, "open_request_for_phone", async move {
+            let row: Option<RequestRow> = sqlx::query_as(OPEN_FOR_PHONE)
+                .bind(team_id.as_str())
+                .bind(phone)
+                .fetch_optional(&self.reader)
+                .await?;
             row.map(GuestRequest::try_from).transpose()
         })
         .await

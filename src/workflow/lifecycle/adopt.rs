@@ -155,7 +155,7 @@ impl Workflow {
             expiry,
             source: Source::Adopted,
             sync_rule: None,
-            phone: None,
+            profile: Default::default(),
             account_team: None,
             source_user: None,
             quorum: Quorum::default(),

@@ -237,7 +237,7 @@ impl Workflow {
                     crate::domain::request::Source::AccessChange
                 },
                 sync_rule: None,
-                phone: None,
+                profile: Default::default(),
                 account_team: None,
                 source_user: None,
                 quorum,

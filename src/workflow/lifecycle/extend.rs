@@ -292,7 +292,7 @@ impl Workflow {
             expiry: Expiry::At { at: new_end },
             source: crate::domain::request::Source::Form,
             sync_rule: None,
-            phone: None,
+            profile: Default::default(),
             account_team: None,
             source_user: None,
             quorum,
@@ -335,7 +335,8 @@ impl Workflow {
                 self.queued();
                 Ok(None)
             }
-            CreateOutcome::Duplicate(_) => error(
+            // An extension carries no phone: only a pending extension holds its key.
+            CreateOutcome::Duplicate(_) | CreateOutcome::PhoneTaken(_) => error(
                 crate::slack::ids::EXTEND_MODE_BLOCK,
                 AccountSay::ExtendDuplicate.text(lang),
             ),

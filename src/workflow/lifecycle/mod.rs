@@ -141,7 +141,7 @@ impl Workflow {
             resend,
             external_id: request.external_id.clone(),
             assign_user: request.source_user.as_ref().map(|u| u.to_string()),
-            phone: request.phone.clone(),
+            profile: request.profile.clone(),
         }
     }
 

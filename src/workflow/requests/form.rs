@@ -3,6 +3,7 @@
 use super::{LOOKUP_BUDGET, SubmitOutcome, errors_by_block};
 use crate::domain::expiry::zone;
 use crate::domain::policy::{Field, auto_approval, validate_request};
+use crate::domain::profile::ProfileField;
 use crate::domain::request::{NewRequest, Source};
 use crate::domain::roles::Right;
 use crate::domain::{GuestRequest, RequestKind, RequestState, TeamId, UserId};
@@ -121,7 +122,12 @@ impl Workflow {
             .open_request_for_email(team_id, valid.email.as_str())
             .await?
         {
-            return Ok(on_email(self.duplicate(&existing, tz).await));
+            return Ok(self.held(user, &existing, Held::Email, tz, lang).await?);
+        }
+        if let Some(phone) = &valid.profile.phone
+            && let Some(existing) = self.store.open_request_for_phone(team_id, phone).await?
+        {
+            return Ok(self.held(user, &existing, Held::Phone, tz, lang).await?);
         }
         // A full member is refused here, on the field. When Slack cannot answer in time, the
         // check is made again before anything is sent (the provisioning job).
@@ -159,17 +165,17 @@ impl Workflow {
             expiry: valid.expiry,
             source: Source::Form,
             sync_rule: None,
-            phone: None,
+            profile: valid.profile,
             account_team: None,
             source_user: None,
             quorum,
             decide_by,
         };
         if let Some(rule) = auto_approval(&self.settings.auto_approve, &valid_copy, now) {
-            return self
-                .submit_auto_approved(new, rule.name.clone(), tz)
-                .await
-                .map(|outcome| outcome.unwrap_or_else(on_email));
+            return match self.submit_auto_approved(new, rule.name.clone()).await? {
+                Ok(outcome) => Ok(outcome),
+                Err((existing, what)) => self.held(user, &existing, what, tz, lang).await,
+            };
         }
         let audit = AuditEntry {
             team_id: team_id.clone(),
@@ -215,20 +221,25 @@ impl Workflow {
                 tracing::info!(request.id = request.id.0, %team_id, requester = %user, "request submitted");
                 Ok(SubmitOutcome::Sent(Box::new(request)))
             }
-            // Two submissions for one email raced and the other won: the unique index caught it.
-            CreateOutcome::Duplicate(existing) => Ok(on_email(self.duplicate(&existing, tz).await)),
+            // Two submissions for one email (or phone) raced and the other won: the unique
+            // index caught it.
+            CreateOutcome::Duplicate(existing) => {
+                self.held(user, &existing, Held::Email, tz, lang).await
+            }
+            CreateOutcome::PhoneTaken(existing) => {
+                self.held(user, &existing, Held::Phone, tz, lang).await
+            }
         }
     }
 
     /// A request inside an auto-approval rule: stored approved, in one transaction with its
     /// card, the sponsor's DM and the provisioning job; the card names the rule. `Err`: the
-    /// email was taken meanwhile, and by what.
+    /// email or the phone was taken meanwhile, and by what.
     async fn submit_auto_approved(
         &self,
         new: NewRequest,
         rule: String,
-        tz: chrono_tz::Tz,
-    ) -> anyhow::Result<Result<SubmitOutcome, Say>> {
+    ) -> anyhow::Result<Result<SubmitOutcome, (GuestRequest, Held)>> {
         let now = self.now();
         let team = new.team_id.clone();
         let approval = Approval {
@@ -284,29 +295,73 @@ impl Workflow {
                 .open_request_for_email(&new.team_id, new.email.as_str())
                 .await?
             {
-                Some(existing) => Ok(Err(self.duplicate(&existing, tz).await)),
+                Some(existing) => Ok(Err((existing, Held::Email))),
+                None if let Some(phone) = &new.profile.phone
+                    && let Some(existing) = self
+                        .store
+                        .open_request_for_phone(&new.team_id, phone)
+                        .await? =>
+                {
+                    Ok(Err((existing, Held::Phone)))
+                }
                 None => anyhow::bail!("auto-approved request for {} was not stored", new.email),
             },
         }
     }
 
-    /// What the email field says when the address already has an open request or account.
-    async fn duplicate(&self, existing: &GuestRequest, tz: chrono_tz::Tz) -> Say {
-        let requester =
-            match tokio::time::timeout(LOOKUP_BUDGET, self.directory.person(&existing.requester))
-                .await
+    /// The answer when the email or the phone already belongs to an open request or
+    /// account: on that field, who holds it for an approver of that request, a neutral word for
+    /// anyone else (who holds an address is not everyone's business).
+    async fn held(
+        &self,
+        user: &UserId,
+        existing: &GuestRequest,
+        what: Held,
+        tz: chrono_tz::Tz,
+        lang: crate::i18n::Lang,
+    ) -> anyhow::Result<SubmitOutcome> {
+        let field = match what {
+            Held::Email => Field::Email,
+            Held::Phone => Field::Profile(ProfileField::Phone),
+        };
+        let say: Say = if self.may_on(user, Right::Decide, existing).await?.is_ok() {
+            let requester = match tokio::time::timeout(
+                LOOKUP_BUDGET,
+                self.directory.person(&existing.requester),
+            )
+            .await
             {
                 Ok(Ok(person)) => person.name,
                 _ => existing.requester.to_string(),
             };
-        RequestSay::AlreadyHas {
-            email: existing.email.to_string(),
-            id: existing.id,
-            state: existing.state,
-            requester,
-            at: existing.created_at,
-            tz: tz.name().to_string(),
-        }
-        .into()
+            let held = RequestSay::AlreadyHas {
+                email: existing.email.to_string(),
+                id: existing.id,
+                state: existing.state,
+                requester,
+                at: existing.created_at,
+                tz: tz.name().to_string(),
+            };
+            match what {
+                Held::Email => held.into(),
+                Held::Phone => RequestSay::PhoneHeld {
+                    held: Box::new(held),
+                }
+                .into(),
+            }
+        } else {
+            RequestSay::ContactTaken.into()
+        };
+        Ok(SubmitOutcome::Errors(HashMap::from([(
+            field_block_id(field).to_string(),
+            say.plain(lang),
+        )])))
     }
+}
+
+/// Which contact of a new request an open request already holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(in crate::workflow) enum Held {
+    Email,
+    Phone,
 }

@@ -177,7 +177,7 @@ impl Workflow {
                 expiry: rule.expiry,
                 source: Source::Sync,
                 sync_rule: Some(rule.name.clone()),
-                phone: None,
+                profile: Default::default(),
                 account_team: Some(rule.target_team.clone()),
                 source_user: l
                     .org_member
