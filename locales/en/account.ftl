@@ -122,3 +122,4 @@ account-extend-whole-days = Enter a whole number of days, 1 or more.
 account-extend-not-later = The new end must be later than the current one.
 account-extend-say-why = Say why the guest needs longer.
 account-extend-duplicate = An extension for this guest is already waiting.
+account-profile-admin-task = :wrench: Admin task: Slack did not let Guestlist write the job title of { $who } ({ $user }). Set it to *{ $title }* in their profile (Slack admin: *Manage members → Edit profile*).

@@ -122,3 +122,4 @@ account-extend-whole-days = Saisissez un nombre entier de jours, 1 ou plus.
 account-extend-not-later = La nouvelle date de fin doit être postérieure à l'actuelle.
 account-extend-say-why = Indiquez pourquoi l'invité a besoin de plus de temps.
 account-extend-duplicate = Une prolongation pour cet invité est déjà en attente.
+account-profile-admin-task = :wrench: Tâche d'administration : Slack n'a pas laissé Guestlist renseigner l'intitulé de poste de { $who } ({ $user }). Indiquez *{ $title }* dans son profil (administration Slack : *Gérer les membres → Modifier le profil*).

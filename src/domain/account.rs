@@ -56,6 +56,8 @@ pub enum Change {
     Reactivate,
     /// Add the guest to channels, or take it out of some.
     Channels,
+    /// Write the guest's job title (and the like) to their profile.
+    Profile,
 }
 
 impl Change {
@@ -66,6 +68,7 @@ impl Change {
             Change::MakeMember => "make_member",
             Change::Reactivate => "reactivate",
             Change::Channels => "channels",
+            Change::Profile => "profile",
         }
     }
 }

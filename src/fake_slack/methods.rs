@@ -235,6 +235,16 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
             }
             Ok(Map::new())
         }
+        "users.profile.set" => {
+            // An admin's user token may write another person's profile (paid plans).
+            let user = required(args, "user")?.to_string();
+            let profile = args.get("profile").cloned().ok_or("invalid_arguments")?;
+            let found = state.users.get_mut(&user).ok_or("user_not_found")?;
+            if let Some(title) = profile.get("title").and_then(Value::as_str) {
+                found.title = Some(title.to_string());
+            }
+            Ok(obj(json!({"profile": {"title": found.title}})))
+        }
         "admin.users.setRegular" => {
             let team = required(args, "team_id")?.to_string();
             let user = required(args, "user_id")?.to_string();

@@ -51,6 +51,8 @@ pub struct FakeUser {
     pub tz: String,
     /// The person's Slack language (`users.info` gives it only with `include_locale`).
     pub locale: String,
+    /// The profile's job title.
+    pub title: Option<String>,
     pub is_admin: bool,
     pub is_owner: bool,
     pub is_bot: bool,
@@ -95,6 +97,7 @@ impl FakeUser {
             )),
             tz: "Europe/London".into(),
             locale: "en-US".into(),
+            title: None,
             is_admin: false,
             is_owner: false,
             is_bot: false,
@@ -213,6 +216,7 @@ impl FakeUser {
                 "real_name": self.real_name,
                 "display_name": self.name,
                 "email": self.email,
+                "title": self.title.clone().unwrap_or_default(),
             },
         })
     }

@@ -257,6 +257,17 @@ pub trait Provisioner: Send + Sync {
     /// Makes a guest a full member.
     async fn make_member(&self, guest: &VerifiedGuest) -> Result<Done, ProvisionError>;
 
+    /// Writes what the directory keeps of the guest's profile (Slack: the job title) once the
+    /// account exists. Directories that took it with the invitation (SCIM) need nothing more;
+    /// elsewhere an admin does it.
+    async fn set_profile(
+        &self,
+        _guest: &VerifiedGuest,
+        _profile: &crate::domain::profile::Profile,
+    ) -> Result<Done, ProvisionError> {
+        Ok(Done::AdminTask)
+    }
+
     /// Adds the guest to `add` and takes it out of `remove`. Where the directory has no
     /// channels (SCIM, manual), an admin does it.
     async fn change_channels(
@@ -297,9 +308,9 @@ pub async fn change_account(
         (Change::SetExpiry, None) => return Ok(Changed::AlreadyDone),
         (Change::Deactivate, _) => provisioner.deactivate(&guest).await?,
         (Change::MakeMember, _) => provisioner.make_member(&guest).await?,
-        (Change::Channels, _) => {
+        (Change::Channels, _) | (Change::Profile, _) => {
             return Err(ProvisionError::Fatal(
-                "channel changes go through change_channels".into(),
+                "channel and profile changes have their own functions".into(),
             ));
         }
         (Change::Reactivate, _) => {
@@ -308,6 +319,21 @@ pub async fn change_account(
             ));
         }
     };
+    Ok(Changed::Made { done, id: guest.id })
+}
+
+/// Checks the bound account, then writes its profile.
+pub async fn change_profile(
+    provisioner: &dyn Provisioner,
+    account: &BoundAccount,
+    profile: &crate::domain::profile::Profile,
+) -> Result<Changed, ProvisionError> {
+    let guest = match provisioner.check(account, Change::Profile).await? {
+        Checked::Proceed(guest) => guest,
+        Checked::AlreadyDone => return Ok(Changed::AlreadyDone),
+        Checked::Refused(refusal) => return Ok(Changed::Refused(refusal)),
+    };
+    let done = provisioner.set_profile(&guest, profile).await?;
     Ok(Changed::Made { done, id: guest.id })
 }
 

@@ -195,6 +195,15 @@ impl Provisioner for ScimProvisioner {
         ProvisioningMode::Scim
     }
 
+    /// The invitation's resource carried the profile (core and enterprise attributes).
+    async fn set_profile(
+        &self,
+        _guest: &VerifiedGuest,
+        _profile: &crate::domain::profile::Profile,
+    ) -> Result<Done, ProvisionError> {
+        Ok(Done::Completed)
+    }
+
     async fn invite(&self, invitation: &Invitation) -> Result<Invited, ProvisionError> {
         // Slack's SCIM API has no single-channel guests: they are created multi-channel.
         let note = (self.settings.guest_extension && invitation.guest_type == GuestType::SingleChannel).then(|| {

@@ -365,6 +365,39 @@ impl Provisioner for SlackAdminProvisioner {
         }
     }
 
+    /// `users.profile.set` with the admin token on the guest's account: Slack lets an admin
+    /// write another person's title on paid plans; where it does not (`not_admin`,
+    /// `cannot_update_admin_user`, `not_allowed`), an admin sets it by hand.
+    async fn set_profile(
+        &self,
+        guest: &VerifiedGuest,
+        profile: &crate::domain::profile::Profile,
+    ) -> Result<Done, ProvisionError> {
+        let Some(title) = &profile.title else {
+            return Ok(Done::Completed);
+        };
+        match self
+            .call(
+                "users.profile.set",
+                json!({"user": guest.id, "profile": {"title": title}}),
+            )
+            .await
+        {
+            Ok(()) => Ok(Done::Completed),
+            Err(e)
+                if matches!(
+                    e.code(),
+                    Some(
+                        "not_admin" | "cannot_update_admin_user" | "not_allowed" | "missing_scope"
+                    )
+                ) =>
+            {
+                Ok(Done::AdminTask)
+            }
+            Err(e) => Err(map_error(e)),
+        }
+    }
+
     async fn make_member(&self, guest: &VerifiedGuest) -> Result<Done, ProvisionError> {
         self.call(
             "admin.users.setRegular",

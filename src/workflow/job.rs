@@ -113,6 +113,8 @@ pub enum Job {
     DeactivationReminder { request_id: RequestId, round: u32 },
     /// Write the account's deadline to the directory.
     SetExpiry { request_id: RequestId },
+    /// Write the guest's profile (job title) to the account, once it exists.
+    SetProfile { request_id: RequestId },
     /// End access after a revocation.
     Deactivate { request_id: RequestId },
     /// Make a guest a full member.
@@ -286,6 +288,7 @@ impl Job {
             Job::Expire { request_id, .. } => ("expire", account(request_id), QUICK),
             Job::DeactivationReminder { .. } => ("deactivation_reminder", None, QUICK),
             Job::SetExpiry { request_id } => ("set_expiry", account(request_id), QUICK),
+            Job::SetProfile { request_id } => ("set_profile", account(request_id), QUICK),
             Job::Deactivate { request_id } => ("deactivate", account(request_id), QUICK),
             Job::MakeMember { request_id } => ("make_member", account(request_id), QUICK),
             Job::ChangeChannels { request_id, .. } => {

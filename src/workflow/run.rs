@@ -238,6 +238,10 @@ impl Workflow {
                 self.set_expiry(team, self.request(team, request_id).await?)
                     .await?
             }
+            Job::SetProfile { request_id } => {
+                self.set_profile(team, self.request(team, request_id).await?)
+                    .await?
+            }
             Job::Deactivate { request_id } => {
                 self.deactivate(team, self.request(team, request_id).await?)
                     .await?

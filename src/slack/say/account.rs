@@ -114,6 +114,12 @@ pub enum AccountSay {
         actor: UserId,
         who: Who,
     },
+    /// Slack did not let Guestlist write the guest's job title: an admin sets it.
+    ProfileAdminTask {
+        who: Who,
+        user: String,
+        title: String,
+    },
     /// The sponsor's DM when an admin ended the account.
     AccountEndedDm {
         who: Who,
@@ -309,6 +315,13 @@ impl AccountSay {
                 "account-admin-deactivated",
                 actor = mention(actor),
                 who = who.words()
+            ),
+            S::ProfileAdminTask { who, user, title } => t!(
+                lang,
+                "account-profile-admin-task",
+                who = who.words(),
+                user = format!("<@{}>", crate::domain::text::escape(user)),
+                title = crate::domain::text::safe(title, 100)
             ),
             S::AccountEndedDm { who } => t!(lang, "account-ended-dm", who = who.words()),
             S::AdminConfirmedEnded { actor } => {

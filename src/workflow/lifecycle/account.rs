@@ -182,6 +182,51 @@ impl Workflow {
         Ok(())
     }
 
+    /// Writes the guest's profile to the bound account (re-checked as still a guest first);
+    /// where the directory does not take it, an admin task in the card's thread.
+    pub(in crate::workflow) async fn set_profile(
+        &self,
+        team: &TeamId,
+        request: GuestRequest,
+    ) -> Result<(), JobError> {
+        if request.state != RequestState::Active || request.profile.title.is_none() {
+            return Ok(());
+        }
+        match crate::provision::change_profile(
+            self.provisioner(&request).as_ref(),
+            &self.bound(&request),
+            &request.profile,
+        )
+        .await?
+        {
+            Changed::Made {
+                done: crate::provision::Done::AdminTask,
+                id,
+            } => {
+                let task = AccountSay::ProfileAdminTask {
+                    who: Who::of(&request),
+                    user: id,
+                    title: request.profile.title.clone().unwrap_or_default(),
+                };
+                let job = self.job(
+                    team,
+                    Job::CardReply {
+                        request_id: request.id,
+                        text: task.into(),
+                    },
+                );
+                self.store.enqueue_jobs(&[job]).await?;
+                self.queued();
+            }
+            Changed::Made { .. } | Changed::AlreadyDone | Changed::Refused(Refusal::Unbound) => {}
+            Changed::Refused(refusal) => {
+                self.record_refusal(team, &request, Change::Profile, &refusal)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Button (approvers, after a confirmation dialog): make the guest a full member.
     pub(in crate::workflow) async fn make_member_click(
         &self,

@@ -340,6 +340,15 @@ impl Workflow {
                 .into(),
             ),
         );
+        if request.profile.title.is_some() {
+            // Slack takes a job title only on an account that exists: now it does.
+            jobs.push(self.job(
+                team,
+                Job::SetProfile {
+                    request_id: request.id,
+                },
+            ));
+        }
         if request.expires_at.is_some() && request.state == RequestState::Approved {
             // A linked existing account never saw our expiry: write it to the directory.
             jobs.push(self.job(
