@@ -122,12 +122,12 @@ impl Workflow {
             .open_request_for_email(team_id, valid.email.as_str())
             .await?
         {
-            return Ok(self.held(user, &existing, Held::Email, tz, lang).await?);
+            return self.held(user, &existing, Held::Email, tz, lang).await;
         }
         if let Some(phone) = &valid.profile.phone
             && let Some(existing) = self.store.open_request_for_phone(team_id, phone).await?
         {
-            return Ok(self.held(user, &existing, Held::Phone, tz, lang).await?);
+            return self.held(user, &existing, Held::Phone, tz, lang).await;
         }
         // A full member is refused here, on the field. When Slack cannot answer in time, the
         // check is made again before anything is sent (the provisioning job).
