@@ -158,6 +158,11 @@ pub fn write_csv(out: &mut impl Write, rows: &[GuestRequest]) -> anyhow::Result<
         "approved_at",
         "expires_at",
         "source",
+        "title",
+        "department",
+        "manager",
+        "employee_id",
+        "phone",
     ])?;
     for r in rows {
         let channels: Vec<&str> = r.channels.iter().map(|c| c.as_str()).collect();
@@ -179,6 +184,15 @@ pub fn write_csv(out: &mut impl Write, rows: &[GuestRequest]) -> anyhow::Result<
             r.decided_at.map(|at| at.to_rfc3339()).unwrap_or_default(),
             r.expires_at.map(|at| at.to_rfc3339()).unwrap_or_default(),
             r.source.as_str().to_string(),
+            cell(r.profile.title.as_deref().unwrap_or_default()),
+            cell(r.profile.department.as_deref().unwrap_or_default()),
+            r.profile
+                .manager
+                .as_ref()
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+            cell(r.profile.employee_id.as_deref().unwrap_or_default()),
+            cell(r.profile.phone.as_deref().unwrap_or_default()),
         ])?;
     }
     writer.flush()?;
@@ -262,6 +276,7 @@ pub async fn evidence(store: &SharedStore, id: RequestId) -> anyhow::Result<serd
     Ok(json!({
         "request": request,
         "requested_by": request.requester,
+        "profile": request.profile,
         "requested_at": request.created_at,
         "approved_by": request.decided_by,
         "approved_at": request.decided_at,
