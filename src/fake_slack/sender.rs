@@ -255,6 +255,9 @@ pub struct FormInput {
     pub expiry_days: Option<String>,
     pub expiry_date: Option<String>,
     pub expiry_time: Option<String>,
+    /// Profile fields by block id (`title`, `department`, `employee_id`, `phone`; `manager`
+    /// is a user id, as the person picker sends it).
+    pub profile: Vec<(String, String)>,
 }
 
 impl FormInput {
@@ -274,12 +277,35 @@ impl FormInput {
             expiry_days: Some("30".into()),
             expiry_date: None,
             expiry_time: None,
+            profile: Vec::new(),
         }
+    }
+
+    /// A profile field as the form sends it.
+    pub fn with(mut self, field: &str, value: &str) -> Self {
+        self.profile.push((field.into(), value.into()));
+        self
     }
 
     pub fn state_values(&self) -> Value {
         let text = |kind: &str, value: &str| json!({"type": kind, "value": value});
         let option = |value: &str| json!({"type": "radio_buttons", "selected_option": {"text": {"type": "plain_text", "text": value}, "value": value}});
+        let mut values = self.core_values(&text, &option);
+        for (field, value) in &self.profile {
+            values[field.as_str()] = if field == "manager" {
+                json!({ "manager": {"type": "users_select", "selected_user": value} })
+            } else {
+                json!({ field.clone(): text("plain_text_input", value) })
+            };
+        }
+        values
+    }
+
+    fn core_values(
+        &self,
+        text: &dyn Fn(&str, &str) -> Value,
+        option: &dyn Fn(&str) -> Value,
+    ) -> Value {
         json!({
             "email": {"email": text("email_text_input", &self.email)},
             "full_name": {"full_name": text("plain_text_input", &self.full_name)},

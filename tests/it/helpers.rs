@@ -393,6 +393,27 @@ impl TestApp {
         request.id.0
     }
 
+    /// The id of the open request for `email`.
+    pub async fn request_id(&self, email: &str) -> i64 {
+        self.store
+            .open_request_for_email(&team(), email)
+            .await
+            .unwrap()
+            .expect("an open request")
+            .id
+            .0
+    }
+
+    /// The texts of the replies in the card's thread.
+    pub fn thread_texts(&self) -> Vec<String> {
+        let card = self.card();
+        self.fake
+            .thread(REQUEST_CHANNEL, &card.ts)
+            .iter()
+            .map(|m| m.all_text())
+            .collect()
+    }
+
     /// The one card in the request channel.
     pub fn card(&self) -> FakeMessage {
         let cards = self.fake.top_level_in(REQUEST_CHANNEL);

@@ -16,6 +16,7 @@ mod ingress;
 mod inventory;
 mod jobs;
 mod join;
+mod languages;
 mod lifecycle;
 mod replicas;
 mod requests;

@@ -416,6 +416,73 @@ async fn dedupe_keys_enqueue_once_and_serial_keys_run_in_order() {
     .await;
 }
 
+/// One open request or account per phone number, like per email: the unique index decides,
+/// also for a request that names another email.
+#[tokio::test]
+async fn requests_are_unique_per_open_phone() {
+    each_backend(|store, label| async move {
+        let with_phone = |email: &str| NewRequest {
+            profile: guestlist::domain::profile::Profile {
+                phone: Some("+33612345678".into()),
+                title: Some("Consultant".into()),
+                ..Default::default()
+            },
+            ..new_request(email)
+        };
+        let submit = |new: NewRequest| {
+            let store = store.clone();
+            async move {
+                store
+                    .create_request(
+                        &new,
+                        RequestState::Pending,
+                        t0(),
+                        audit("submit", t0()),
+                        Box::new(|_| vec![]),
+                    )
+                    .await
+                    .unwrap()
+            }
+        };
+        let first = created(submit(with_phone("grace@navy.mil")).await);
+        assert_eq!(
+            first.profile.title.as_deref(),
+            Some("Consultant"),
+            "{label}"
+        );
+        match submit(with_phone("ada@navy.mil")).await {
+            CreateOutcome::PhoneTaken(existing) => assert_eq!(existing.id, first.id, "{label}"),
+            other => panic!("{label}: {other:?}"),
+        }
+        assert_eq!(
+            store
+                .open_request_for_phone(&team(), "+33612345678")
+                .await
+                .unwrap()
+                .map(|r| r.id),
+            Some(first.id),
+            "{label}"
+        );
+        // Once the first is denied, the number is free again.
+        let deny = StateChange {
+            to: RequestState::Denied,
+            ..approve(first.id, t0(), vec![])
+        };
+        assert!(matches!(
+            store.change_state(deny).await.unwrap(),
+            ChangeOutcome::Applied(_)
+        ));
+        assert!(
+            matches!(
+                submit(with_phone("ada@navy.mil")).await,
+                CreateOutcome::Created(_)
+            ),
+            "{label}"
+        );
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn requests_are_unique_per_open_email() {
     each_backend(|store, label| async move {
