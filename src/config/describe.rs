@@ -132,6 +132,18 @@ impl Config {
                 .unwrap_or_else(|| "not set".into()),
         );
         line("slack.language", self.slack.language.to_string());
+        let profile = &self.requests.profile;
+        for field in crate::domain::profile::ProfileField::ALL {
+            let requirement = match profile.requirement(field) {
+                crate::domain::profile::Requirement::Off => "off",
+                crate::domain::profile::Requirement::Optional => "optional",
+                crate::domain::profile::Requirement::Required => "required",
+            };
+            line(
+                &format!("profile.{}", field.as_str()),
+                requirement.to_string(),
+            );
+        }
         line("jobs.workers", self.jobs.workers.to_string());
         line("jobs.max_attempts", self.jobs.max_attempts.to_string());
         line("jobs.lease_seconds", self.jobs.lease.as_secs().to_string());

@@ -569,3 +569,33 @@ fn the_join_page_keys_name_themselves() {
         crate::domain::Expiry::AfterDays { days: 30 }
     );
 }
+
+#[test]
+fn language_and_profile_keys_name_themselves() {
+    let err = |toml: &str| load_with(Some(toml), &[]).unwrap_err();
+    let bad = err("[slack]\nlanguage = \"de\"\n");
+    assert_eq!(bad.key, "slack.language");
+    assert!(bad.message.contains("en or fr"), "{}", bad.message);
+    let bad = err("[profile]\ntitle = \"mandatory\"\n");
+    assert_eq!(bad.key, "profile.title");
+    assert!(
+        bad.message.contains("off, optional, required"),
+        "{}",
+        bad.message
+    );
+    let unknown = err("[profile]\nshoe_size = \"off\"\n");
+    assert!(unknown.message.contains("shoe_size"), "{}", unknown.message);
+    let config = load_with(
+        Some("[slack]\nlanguage = \"fr-FR\"\n[profile]\nphone = \"required\"\n"),
+        &[],
+    )
+    .unwrap();
+    assert_eq!(config.slack.language, crate::i18n::Lang::Fr);
+    assert_eq!(
+        config.requests.profile.phone,
+        crate::domain::profile::Requirement::Required
+    );
+    let shown = config.describe();
+    assert!(shown.contains("slack.language"), "{shown}");
+    assert!(shown.contains("profile.phone"), "{shown}");
+}
