@@ -109,7 +109,21 @@ pub(super) fn build(
             )
         })?,
     };
+    let distribution = distribution(
+        env("SLACK_CLIENT_ID").or(file.slack.client_id.clone()),
+        env("SLACK_CLIENT_SECRET"),
+        env("GUESTLIST_ENCRYPTION_KEY"),
+        env("GUESTLIST_PUBLIC_URL").or(file.server.public_url.clone()),
+        file.slack.token_rotation.unwrap_or(false),
+    )?;
+    if distribution.is_some() && env("SLACK_BOT_TOKEN").is_some() {
+        return Err(ConfigError::new(
+            "SLACK_BOT_TOKEN",
+            "is for one workspace; with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET each workspace installs Guestlist and brings its own tokens: set one or the other",
+        ));
+    }
     let slack = SlackSettings {
+        distribution,
         api_url: api_url.trim_end_matches('/').to_string(),
         signing_secrets,
         bot_token: token("SLACK_BOT_TOKEN", &["xoxb-"])?,
@@ -361,4 +375,54 @@ pub(super) fn build(
         approver_cache,
         requests,
     })
+}
+
+/// Installs through OAuth: on when the client id and secret are set; then the encryption key
+/// and the public URL (where Slack sends installers back) are needed too.
+fn distribution(
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    encryption_key: Option<String>,
+    public_url: Option<String>,
+    token_rotation: bool,
+) -> Result<Option<crate::config::Distribution>, ConfigError> {
+    let (client_id, client_secret) = match (client_id, client_secret) {
+        (None, None) => return Ok(None),
+        (Some(_), None) => {
+            return Err(ConfigError::new(
+                "SLACK_CLIENT_SECRET",
+                "not set; SLACK_CLIENT_ID needs it (both come from the app's Basic Information page)",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(ConfigError::new(
+                "SLACK_CLIENT_ID",
+                "not set; SLACK_CLIENT_SECRET needs it",
+            ));
+        }
+        (Some(id), Some(secret)) => (id.trim().to_string(), SecretString::from(secret)),
+    };
+    let key = encryption_key.ok_or_else(|| {
+        ConfigError::new(
+            "GUESTLIST_ENCRYPTION_KEY",
+            "not set; installations keep their tokens sealed with it (make one with `openssl rand -base64 32`)",
+        )
+    })?;
+    let cipher = crate::store::cipher::TokenCipher::from_config(&SecretString::from(key))
+        .map_err(|e| ConfigError::new("GUESTLIST_ENCRYPTION_KEY", e.to_string()))?;
+    let public_url = public_url.ok_or_else(|| {
+        ConfigError::new(
+            "server.public_url",
+            "not set; Slack sends installers back to <public_url>/slack/oauth_redirect",
+        )
+    })?;
+    Ok(Some(crate::config::Distribution {
+        client: crate::slack::oauth::OAuthClient {
+            client_id,
+            client_secret,
+        },
+        cipher,
+        redirect_uri: format!("{}/slack/oauth_redirect", public_url.trim_end_matches('/')),
+        token_rotation,
+    }))
 }

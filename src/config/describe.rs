@@ -123,6 +123,22 @@ impl Config {
         line("SLACK_BOT_TOKEN", secret(&self.slack.bot_token));
         line("SLACK_ADMIN_TOKEN", secret(&self.slack.admin_token));
         line("SLACK_APP_TOKEN", secret(&self.slack.app_token));
+        match &self.slack.distribution {
+            Some(d) => {
+                line("SLACK_CLIENT_ID", d.client.client_id.clone());
+                line("SLACK_CLIENT_SECRET", "set (redacted)".into());
+                line(
+                    "GUESTLIST_ENCRYPTION_KEY",
+                    format!("set (redacted; seals with key {})", d.cipher.current_key_id()),
+                );
+                line("oauth redirect", d.redirect_uri.clone());
+                line("slack.token_rotation", d.token_rotation.to_string());
+            }
+            None => line(
+                "installs",
+                "one workspace (SLACK_BOT_TOKEN); SLACK_CLIENT_ID and SLACK_CLIENT_SECRET turn on OAuth installs".into(),
+            ),
+        }
         line(
             "slack.request_channel",
             self.slack

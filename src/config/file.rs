@@ -174,6 +174,10 @@ pub(super) struct FileSlack {
     pub(super) api_url: Option<String>,
     pub(super) request_channel: Option<String>,
     pub(super) language: Option<String>,
+    /// The app's OAuth client id (`SLACK_CLIENT_ID`); the secret comes from the environment.
+    pub(super) client_id: Option<String>,
+    /// Ask Slack to rotate tokens (the manifest's `token_rotation_enabled`).
+    pub(super) token_rotation: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

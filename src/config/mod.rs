@@ -115,6 +115,32 @@ pub struct SlackSettings {
     /// The language of what Guestlist posts in channels (people read their DMs, forms and
     /// App Home in their own Slack language).
     pub language: crate::i18n::Lang,
+    /// Installs through OAuth (`SLACK_CLIENT_ID` / `SLACK_CLIENT_SECRET`): any number of
+    /// workspaces, each with its own tokens. `None`: one workspace, `SLACK_BOT_TOKEN`.
+    pub distribution: Option<Distribution>,
+}
+
+/// What serving many installations needs.
+#[derive(Clone)]
+pub struct Distribution {
+    pub client: crate::slack::oauth::OAuthClient,
+    /// Seals the installations' tokens (`GUESTLIST_ENCRYPTION_KEY`).
+    pub cipher: crate::store::cipher::TokenCipher,
+    /// `<server.public_url>/slack/oauth_redirect`.
+    pub redirect_uri: String,
+    /// The manifest asks Slack to rotate tokens (`slack.token_rotation`).
+    pub token_rotation: bool,
+}
+
+impl std::fmt::Debug for Distribution {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Distribution")
+            .field("client", &self.client)
+            .field("cipher", &self.cipher)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("token_rotation", &self.token_rotation)
+            .finish()
+    }
 }
 
 /// Where configuration comes from: a file path (if any) and an environment lookup.
@@ -169,7 +195,7 @@ impl Config {
         if self.slack.signing_secrets.is_empty() && self.mode == IngressMode::Http {
             missing.push("SLACK_SIGNING_SECRET");
         }
-        if self.slack.bot_token.is_none() {
+        if self.slack.bot_token.is_none() && self.slack.distribution.is_none() {
             missing.push("SLACK_BOT_TOKEN");
         }
         if self.mode == IngressMode::Socket && self.slack.app_token.is_none() {
