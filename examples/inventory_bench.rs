@@ -54,6 +54,7 @@ async fn main() -> anyhow::Result<()> {
         source: Source::Import,
         sync_rule: None,
         profile: Default::default(),
+        slack_invite_request: None,
         account_team: None,
         source_user: None,
         quorum: Default::default(),

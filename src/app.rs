@@ -66,24 +66,35 @@ impl App {
             .migrate()
             .await
             .context("applying database migrations")?;
-        let bot_token = config
-            .slack
-            .bot_token
-            .as_ref()
-            .context("SLACK_BOT_TOKEN is not set")?;
-        let slack = SlackApi::new(
-            &config.slack.api_url,
-            Some(bot_token),
-            config.slack.admin_token.as_ref(),
-        )?;
+        // One workspace: the environment's tokens. Installs through OAuth: each installation's,
+        // in scope for the work done for it.
+        let slack = match &config.slack.distribution {
+            Some(_) => SlackApi::new(&config.slack.api_url, None, None)?,
+            None => SlackApi::new(
+                &config.slack.api_url,
+                Some(
+                    config
+                        .slack
+                        .bot_token
+                        .as_ref()
+                        .context("SLACK_BOT_TOKEN is not set")?,
+                ),
+                config.slack.admin_token.as_ref(),
+            )?,
+        };
         let provisioner = provisioner_for(&config, &slack);
-        let workflow = Arc::new(Workflow::new(
+        let mut workflow = Workflow::new(
             store.clone(),
             slack,
             clock.clone(),
             config.workflow_settings(),
             provisioner,
-        ));
+        );
+        if let Some(d) = &config.slack.distribution {
+            workflow =
+                workflow.with_distribution(d.client.clone(), d.cipher.clone(), d.redirect_uri.clone());
+        }
+        let workflow = Arc::new(workflow);
         let join_guard = http::JoinGuard::new(config.join_guard.clone(), csrf_key(&config));
         let verifier = SignatureVerifier::new(config.slack.signing_secrets.clone(), clock);
         let router = http::router(Arc::new(HttpState {
@@ -157,6 +168,21 @@ pub fn provisioner_for(config: &Config, slack: &SlackApi) -> Provisioners {
         Provisioners::new(provisioner_of_mode(config, slack, config.provisioning.mode));
     for (rule, mode) in &config.sync.rule_provisioners {
         provisioners = provisioners.with_rule(rule, provisioner_of_mode(config, slack, *mode));
+    }
+    if config.slack.distribution.is_some() {
+        // Each workspace's owner picks its mode in Slack: every mode this deployment can run
+        // (SCIM only with its connection configured; Grid's with the installation's admin token).
+        for mode in [
+            ProvisioningMode::Manual,
+            ProvisioningMode::SlackAdmin,
+            ProvisioningMode::Scim,
+        ] {
+            if !provisioners.has_mode(mode)
+                && (mode != ProvisioningMode::Scim || config.provisioning.scim.is_some())
+            {
+                provisioners = provisioners.with_mode(provisioner_of_mode(config, slack, mode));
+            }
+        }
     }
     provisioners
 }

@@ -23,6 +23,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
+    /// The workspace (T…) a one-workspace command (sync, import, review, guests) acts in, when
+    /// Guestlist is installed through OAuth and serves many.
+    #[arg(long, global = true, value_name = "TEAM_ID")]
+    pub team: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -47,6 +52,17 @@ pub enum Command {
         /// A manifest for Socket Mode (no public URL).
         #[arg(long)]
         socket_mode: bool,
+        /// For installs through OAuth (`SLACK_CLIENT_ID`): the redirect URL, org-wide
+        /// deployment and the uninstall events. Implied when the configuration has a client id.
+        #[arg(long)]
+        distributed: bool,
+        /// With --distributed: Slack rotates the tokens (implied by `slack.token_rotation`).
+        #[arg(long)]
+        token_rotation: bool,
+        /// With --distributed: Grid's admin user scopes and Slack's own invite requests
+        /// (implied by `provisioning.mode = "slack_admin"`).
+        #[arg(long)]
+        grid_admin: bool,
     },
     /// Inspect the configuration.
     Config {
@@ -204,7 +220,26 @@ fn load_config(flag: Option<PathBuf>) -> Result<Config, ConfigError> {
     Config::load(&Sources::new(flag, &process_env))
 }
 
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
+pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
+    let Some(team) = cli.team.take() else {
+        return dispatch(cli).await;
+    };
+    // The command runs inside that workspace's installation: its tokens carry every Slack
+    // call, its settings hold (the scope is the task's, whichever app the command builds).
+    let config = load_config(cli.config.clone())?;
+    let app = crate::app::App::for_command(config, Arc::new(SystemClock)).await?;
+    let team = crate::domain::TeamId(team);
+    let tenant = app
+        .workflow
+        .enter(&team, None)
+        .await?
+        .with_context(|| format!("Guestlist is not installed in workspace {team}"))?;
+    app.workflow
+        .in_workspace(tenant, Box::pin(dispatch(cli)))
+        .await
+}
+
+async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { socket_mode } => {
             let mut config = load_config(cli.config)?;
@@ -226,13 +261,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Manifest { url, socket_mode } => {
+        Command::Manifest {
+            url,
+            socket_mode,
+            distributed,
+            token_rotation,
+            grid_admin,
+        } => {
+            // The configuration, when there is one, says how this deployment is installed.
+            let config = match (&url, socket_mode) {
+                (None, false) => Some(load_config(cli.config)?),
+                _ => load_config(cli.config).ok(),
+            };
+            let from_config = config.as_ref().and_then(|c| c.slack.distribution.as_ref());
+            let distributed = (distributed || from_config.is_some()).then(|| {
+                crate::slack::manifest::Distributed {
+                    token_rotation: token_rotation || from_config.is_some_and(|d| d.token_rotation),
+                    grid_admin: grid_admin
+                        || config.as_ref().is_some_and(|c| {
+                            c.provisioning.mode == crate::provision::ProvisioningMode::SlackAdmin
+                        }),
+                }
+            });
             let url = match url {
                 Some(url) => url,
                 None if socket_mode => String::new(),
-                None => load_config(cli.config)?.join.public_url.ok_or_else(|| {
-                    anyhow::anyhow!("give --url, or set server.public_url in the configuration")
-                })?,
+                None => config
+                    .and_then(|c| c.join.public_url)
+                    .ok_or_else(|| {
+                        anyhow::anyhow!("give --url, or set server.public_url in the configuration")
+                    })?,
             };
             if !socket_mode {
                 let parsed =
@@ -244,7 +302,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             print!(
                 "{}",
-                crate::slack::manifest::manifest_yaml(&url, socket_mode)
+                crate::slack::manifest::manifest_yaml_for(&url, socket_mode, distributed)
             );
             Ok(())
         }

@@ -53,7 +53,7 @@ async fn on_command(
     let workflow = workflow_of(&state).await.ok_or_else(missing_state)?;
     metrics::counter!("socket_envelopes_total", "type" => "slash_commands").increment(1);
     Ok(workflow
-        .handle_command(&event)
+        .handle_command(&event, None)
         .await
         .into_response()
         .unwrap_or_else(|| SlackCommandEventResponse::new(SlackMessageContent::new())))
@@ -66,7 +66,7 @@ async fn on_interaction(
 ) -> UserCallbackResult<SlackInteractionResponse> {
     let workflow = workflow_of(&state).await.ok_or_else(missing_state)?;
     metrics::counter!("socket_envelopes_total", "type" => "interactive").increment(1);
-    Ok(workflow.handle_interaction(&event).await)
+    Ok(workflow.handle_interaction(&event, None).await)
 }
 
 async fn on_push(

@@ -95,6 +95,8 @@ request-lapsed-note = Nobody decided in time, so it lapsed.
 request-only-requester-cancel = Only the person who asked can cancel request { $id }.
 request-cannot-cancel = Request { $id } is { $state } and can no longer be cancelled.
 request-cancelled-by = :no_entry_sign: Cancelled by { $actor }.
+request-decided-in-slack = :information_source: An admin decided this invitation request in Slack's own admin page first; Guestlist sent nothing.
+request-decided-in-slack-dm = :information_source: Your request { $id } for { $guest } was decided by an admin in Slack itself; Slack tells you the outcome.
 request-cancelled = Request { $id } is cancelled.
 
 request-approved-with-changes = :pencil2: { $voter } approved with changes: { $changes }. Approvals given before the change no longer count.
@@ -151,6 +153,7 @@ card-source = { $source ->
     [sync] (group sync rule *{ $rule }*)
     [invite_link] (through the sponsor's invite link)
     [self_registration] (self-registration)
+    [invite_request] (asked in Slack's “Invite people” dialog)
     [adopted] (an existing guest, adopted)
    *[other] {""}
 }

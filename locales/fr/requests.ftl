@@ -95,6 +95,8 @@ request-lapsed-note = Personne n'a tranché à temps : la demande a donc expiré
 request-only-requester-cancel = Seule la personne qui a fait la demande { $id } peut l'annuler.
 request-cannot-cancel = La demande { $id } ne peut plus être annulée (état : { $state }).
 request-cancelled-by = :no_entry_sign: Annulée par { $actor }.
+request-decided-in-slack = :information_source: Un administrateur a traité cette demande d'invitation dans la page d'administration de Slack avant nous ; Guestlist n'a rien envoyé.
+request-decided-in-slack-dm = :information_source: Votre demande { $id } pour { $guest } a été traitée par un administrateur dans Slack même ; Slack vous en donne l'issue.
 request-cancelled = La demande { $id } est annulée.
 
 request-approved-with-changes = :pencil2: { $voter } a approuvé avec des modifications : { $changes }. Les approbations données avant la modification ne comptent plus.
@@ -151,6 +153,7 @@ card-source = { $source ->
     [sync] (règle de synchronisation des groupes *{ $rule }*)
     [invite_link] (via le lien d'invitation du parrain)
     [self_registration] (auto-inscription)
+    [invite_request] (demandée dans la fenêtre « Inviter des personnes » de Slack)
     [adopted] (invité existant, pris en charge)
    *[other] {""}
 }

@@ -36,6 +36,14 @@ CREATE TABLE oauth_states (
     used_at    TIMESTAMPTZ NOT NULL
 );
 
+-- The organisation each workspace seen belongs to (Enterprise Grid), so work for a workspace
+-- finds its organisation's org-wide install.
+CREATE TABLE workspaces (
+    team_id       TEXT PRIMARY KEY,
+    enterprise_id TEXT NOT NULL,
+    seen_at       TIMESTAMPTZ NOT NULL
+);
+
 -- What an owner set for their workspace in Slack after installing; the configuration file's
 -- values are the defaults for every workspace.
 CREATE TABLE workspace_settings (

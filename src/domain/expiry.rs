@@ -54,6 +54,28 @@ impl Expiry {
     }
 }
 
+/// The expiry of a request made in Slack's own invite dialog: the end its requester picked
+/// there, else (none, or already past) the longest the policy allows, counted from approval.
+/// Approvers see it on the card and may change it before they approve.
+pub fn from_slack_invite_request(
+    date_expire: Option<DateTime<Utc>>,
+    max_days: Option<u32>,
+    allow_never: bool,
+    now: DateTime<Utc>,
+) -> Expiry {
+    match (date_expire, max_days) {
+        (Some(at), _) if at > now => Expiry::At { at },
+        (_, None) if allow_never => Expiry::Never,
+        (_, max) => Expiry::AfterDays {
+            days: max.unwrap_or(DEFAULT_DAYS_WITHOUT_LIMIT),
+        },
+    }
+}
+
+/// The span given to a Slack invite request without an end when the policy has no limit and
+/// does not allow "never".
+const DEFAULT_DAYS_WITHOUT_LIMIT: u32 = 90;
+
 /// Parses an IANA zone name as Slack's `users.info` gives it; unknown names fall back to UTC.
 pub fn zone(name: Option<&str>) -> Tz {
     name.and_then(|n| n.parse::<Tz>().ok()).unwrap_or(Tz::UTC)
@@ -90,6 +112,23 @@ pub fn format_utc(at: DateTime<Utc>) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slack_invite_request_keeps_its_end_or_gets_the_policy_longest() {
+        use super::from_slack_invite_request as f;
+        let now = chrono::Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap();
+        let later = now + Duration::days(10);
+        assert_eq!(f(Some(later), Some(90), false, now), Expiry::At { at: later });
+        assert_eq!(
+            f(Some(now - Duration::days(1)), Some(30), false, now),
+            Expiry::AfterDays { days: 30 }
+        );
+        assert_eq!(f(None, Some(30), true, now), Expiry::AfterDays { days: 30 });
+        assert_eq!(f(None, None, true, now), Expiry::Never);
+        assert_eq!(f(None, None, false, now), Expiry::AfterDays { days: 90 });
+    }
+
     use super::*;
 
     fn utc(s: &str) -> DateTime<Utc> {

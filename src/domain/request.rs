@@ -193,6 +193,8 @@ pub enum Action {
     Lapse,
     /// Reconciliation found the account deactivated in Slack.
     EndOutside,
+    /// An admin decided the Slack invite request in Slack's own page first.
+    DecidedInSlack,
 }
 
 impl Action {
@@ -210,6 +212,7 @@ impl Action {
             Action::FoundMember => "found_member",
             Action::Lapse => "lapse",
             Action::EndOutside => "end_outside",
+            Action::DecidedInSlack => "decided_in_slack",
         }
     }
 }
@@ -234,6 +237,9 @@ pub fn transition(
         (_, S::Pending, A::Approve) => Some(S::Approved),
         (_, S::Pending, A::Deny) => Some(S::Denied),
         (_, S::Pending, A::Cancel) => Some(S::Cancelled),
+        // Slack's own invite request was decided in Slack's admin page before our decision
+        // reached it: nothing was sent by us, the request ends.
+        (RequestKind::Guest, S::Pending | S::Approved, A::DecidedInSlack) => Some(S::Cancelled),
         (_, S::Pending, A::Lapse) => Some(S::Lapsed),
         (RequestKind::Guest, S::Approved, A::Invite) => Some(S::Invited),
         // Linking an account that already exists skips the invitation.
@@ -277,6 +283,7 @@ pub fn transition(
             A::FoundMember => "ended as a full member's",
             A::Lapse => "marked as lapsed",
             A::EndOutside => "ended outside Guestlist",
+            A::DecidedInSlack => "decided in Slack",
         },
     })
 }
@@ -329,6 +336,8 @@ pub enum Source {
     Adopted,
     /// An extension that gives a live guest other channels (it never moves the end).
     AccessChange,
+    /// Slack's own "Invite people" dialog (Enterprise Grid): decided here, approved in Slack.
+    InviteRequest,
 }
 
 impl Source {
@@ -341,6 +350,7 @@ impl Source {
             Source::SelfRegistration => "self_registration",
             Source::Adopted => "adopted",
             Source::AccessChange => "access_change",
+            Source::InviteRequest => "invite_request",
         }
     }
     pub fn parse(s: &str) -> Self {
@@ -351,6 +361,7 @@ impl Source {
             "self_registration" => Source::SelfRegistration,
             "adopted" => Source::Adopted,
             "access_change" => Source::AccessChange,
+            "invite_request" => Source::InviteRequest,
             _ => Source::Form,
         }
     }
@@ -375,6 +386,8 @@ pub struct NewRequest {
     pub sync_rule: Option<String>,
     /// Job title, department, manager, employee id and phone, as asked.
     pub profile: Profile,
+    /// The id of the Slack invite request this request decides (Grid's "Invite people").
+    pub slack_invite_request: Option<String>,
     /// The workspace the account is made in, when not `team_id` (a sync rule's target team).
     pub account_team: Option<TeamId>,
     /// Group sync: the person's user id when they are already in the organisation, so they are
@@ -432,6 +445,8 @@ pub struct GuestRequest {
     pub sync_rule: Option<String>,
     /// Job title, department, manager, employee id and phone (E.164), as asked.
     pub profile: Profile,
+    /// The id of the Slack invite request this request decides (Grid's "Invite people").
+    pub slack_invite_request: Option<String>,
     /// The Slack user id of the guest account this request is bound to (see `domain::account`).
     pub slack_user_id: Option<String>,
     /// The provisioner's own id for the bound account (a SCIM user id).
@@ -538,6 +553,19 @@ mod tests {
         for action in [A::Revoke, A::Expire, A::Accept, A::Resend] {
             assert!(transition(k, S::AlreadyMember, action).is_err());
         }
+    }
+
+    #[test]
+    fn an_invite_request_decided_in_slack_ends_before_anything_is_sent() {
+        let k = RequestKind::Guest;
+        for open in [S::Pending, S::Approved] {
+            assert_eq!(transition(k, open, A::DecidedInSlack), Ok(S::Cancelled));
+        }
+        // Once we sent something, the account is ours to track.
+        for later in [S::Invited, S::Active, S::Denied, S::Cancelled] {
+            assert!(transition(k, later, A::DecidedInSlack).is_err(), "{later}");
+        }
+        assert!(transition(RequestKind::Extension, S::Approved, A::DecidedInSlack).is_err());
     }
 
     #[test]

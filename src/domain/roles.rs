@@ -125,6 +125,32 @@ pub struct Role {
     pub channel_admins: BTreeMap<ChannelId, UserGroupId>,
 }
 
+impl Roles {
+    /// The roles of a workspace whose owner named its approvers in Slack: those people and
+    /// groups hold every right everywhere, in place of the file's roles that decide; the
+    /// file's other roles (who may request) stay.
+    pub fn with_approvers(&self, users: Vec<UserId>, usergroups: Vec<UserGroupId>) -> Roles {
+        let mut roles: Vec<Role> = self
+            .0
+            .iter()
+            .filter(|r| !r.rights.contains(&Right::Decide))
+            .cloned()
+            .collect();
+        roles.push(Role {
+            name: "approvers".into(),
+            rights: Preset::Owner.rights(),
+            holders: Holders {
+                users,
+                usergroups,
+                ..Holders::default()
+            },
+            scope: Scope::Everywhere,
+            channel_admins: BTreeMap::new(),
+        });
+        Roles(roles)
+    }
+}
+
 /// What the workflow found out about a person, just now.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Standing {

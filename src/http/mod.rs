@@ -3,6 +3,7 @@
 //! size-limited and its signature verified before anything parses it; handlers only parse, call
 //! the workflow and turn its answer into Slack's response shape.
 
+mod install;
 pub mod join;
 pub mod server;
 mod slack;
@@ -66,9 +67,14 @@ pub fn router(state: Arc<HttpState>) -> Router {
         StatusCode::REQUEST_TIMEOUT,
         REQUEST_TIMEOUT,
     ));
+    let install = install::routes().layer(tower_http::timeout::TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        REQUEST_TIMEOUT,
+    ));
     Router::new()
         .merge(slack)
         .merge(join)
+        .merge(install)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

@@ -56,7 +56,7 @@ pub async fn commands(State(state): State<Arc<HttpState>>, body: Bytes) -> Respo
         Ok(None) => ok_empty(),
         Ok(Some(command)) => match state
             .workflow
-            .handle_command(&command)
+            .handle_command(&command, payload::command_enterprise(&body).as_deref())
             .await
             .into_response()
         {
@@ -73,7 +73,11 @@ pub async fn commands(State(state): State<Arc<HttpState>>, body: Bytes) -> Respo
 
 pub async fn interactions(State(state): State<Arc<HttpState>>, body: Bytes) -> Response {
     match payload::parse_interaction(&body) {
-        Ok(event) => match state.workflow.handle_interaction(&event).await {
+        Ok(event) => match state
+            .workflow
+            .handle_interaction(&event, payload::interaction_enterprise(&body).as_deref())
+            .await
+        {
             SlackInteractionResponse::Empty => ok_empty(),
             other => Json(other).into_response(),
         },

@@ -34,82 +34,109 @@ impl Scheduler {
         }
     }
 
-    /// Enqueues the periodic jobs whose slot has come, and refreshes the gauges.
+    /// Enqueues the periodic jobs whose slot has come (for each workspace served), refreshes
+    /// rotating tokens that run out soon, and refreshes the gauges.
     pub async fn tick_once(&self) -> anyhow::Result<()> {
         let now = self.workflow.clock().now();
         let store = self.workflow.store();
         let max_attempts = self.workflow.settings().max_attempts;
-        let team = crate::domain::TeamId::from("*");
+        let everyone = crate::domain::TeamId::from("*");
         store
             .enqueue_jobs(&[Job::Housekeeping.at(
-                &team,
+                &everyone,
                 now,
                 max_attempts,
                 Some(format!("housekeeping@{}", hour_slot(now))),
             )])
             .await?;
-        if let Some(every) = self.workflow.settings().reconcile_every {
+        self.workflow.refresh_due_installations().await?;
+        for (team, tenant) in self.workflow.scheduled_workspaces().await? {
+            let work = self.tick_workspace(&team, now, max_attempts);
+            if let Err(e) = self.workflow.in_workspace(tenant, work).await {
+                tracing::warn!(%team, error = %format!("{e:#}"), "scheduler tick failed for a workspace");
+            }
+        }
+        self.workflow.refresh_gauges().await
+    }
+
+    /// One workspace's periodic jobs, in its installation (its settings). Each slot's dedupe
+    /// key names the workspace, so replicas racing here enqueue it once.
+    async fn tick_workspace(
+        &self,
+        team: &crate::domain::TeamId,
+        now: DateTime<Utc>,
+        max_attempts: i64,
+    ) -> anyhow::Result<()> {
+        let store = self.workflow.store();
+        let settings = self.workflow.settings();
+        if let Some(every) = settings.reconcile_every {
             let slot = now.timestamp() / every.as_secs().max(60) as i64;
-            let team = self.workflow.home_team().await?;
             let job = Job::Reconcile {
                 reason: "schedule".into(),
             };
             store
                 .enqueue_jobs(&[job.at(
-                    &team,
+                    team,
                     now,
                     max_attempts,
-                    Some(format!("reconcile@{slot}")),
+                    Some(format!("reconcile@{team}@{slot}")),
                 )])
                 .await?;
         }
-        if self.workflow.settings().weekly_digest {
+        if settings.weekly_digest {
             // One per ISO week, whichever replica gets here first.
             let week = now.iso_week();
-            let team = self.workflow.home_team().await?;
             store
                 .enqueue_jobs(&[Job::WeeklyDigest.at(
-                    &team,
+                    team,
                     now,
                     max_attempts,
-                    Some(format!("digest@{}-W{:02}", week.year(), week.week())),
+                    Some(format!("digest@{team}@{}-W{:02}", week.year(), week.week())),
                 )])
                 .await?;
         }
-        if self.workflow.settings().review.every.is_some() {
-            let team = self.workflow.home_team().await?;
-            if self.workflow.review_due(&team).await? {
-                // The store keeps one open campaign per workspace: replicas racing here start one.
-                let started = self
-                    .workflow
-                    .start_review(
-                        &team,
-                        crate::workflow::ReviewStart {
-                            scope: Default::default(),
-                            answer_within: None,
-                            started_by: crate::store::BOT_ACTOR.to_string(),
-                        },
-                    )
-                    .await?;
-                if let crate::workflow::ReviewStarted::Started { campaign, .. } = started {
-                    tracing::info!(review = campaign.id, "scheduled access review started");
-                }
+        if settings.review.every.is_some() && self.workflow.review_due(team).await? {
+            // The store keeps one open campaign per workspace: replicas racing here start one.
+            let started = self
+                .workflow
+                .start_review(
+                    team,
+                    crate::workflow::ReviewStart {
+                        scope: Default::default(),
+                        answer_within: None,
+                        started_by: crate::store::BOT_ACTOR.to_string(),
+                    },
+                )
+                .await?;
+            if let crate::workflow::ReviewStarted::Started { campaign, .. } = started {
+                tracing::info!(review = campaign.id, "scheduled access review started");
             }
         }
-        let sync = &self.workflow.settings().sync;
+        let sync = &settings.sync;
         if !sync.rules.is_empty() {
             // One slot per interval: whichever replica gets here first enqueues it.
             let slot = now.timestamp() / sync.interval.as_secs().max(60) as i64;
-            let team = self.workflow.home_team().await?;
             let job = Job::SyncRun {
                 rule: None,
                 reason: "schedule".into(),
             };
             store
-                .enqueue_jobs(&[job.at(&team, now, max_attempts, Some(format!("sync@{slot}")))])
+                .enqueue_jobs(&[job.at(team, now, max_attempts, Some(format!("sync@{team}@{slot}")))])
                 .await?;
         }
-        self.workflow.refresh_gauges().await
+        if self.workflow.is_distributed() {
+            // Slack's own invite requests whose event was missed (org installs with admin scopes).
+            let slot = now.timestamp() / 900;
+            store
+                .enqueue_jobs(&[Job::PollInviteRequests.at(
+                    team,
+                    now,
+                    max_attempts,
+                    Some(format!("invite_requests@{team}@{slot}")),
+                )])
+                .await?;
+        }
+        Ok(())
     }
 }
 

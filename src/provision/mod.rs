@@ -23,6 +23,8 @@ pub type SharedProvisioner = Arc<dyn Provisioner>;
 pub struct Provisioners {
     default: SharedProvisioner,
     by_rule: std::collections::HashMap<String, SharedProvisioner>,
+    /// Every mode this deployment can use, for a workspace that chose its own.
+    by_mode: std::collections::HashMap<ProvisioningMode, SharedProvisioner>,
 }
 
 impl Provisioners {
@@ -30,6 +32,35 @@ impl Provisioners {
         Self {
             default,
             by_rule: Default::default(),
+            by_mode: Default::default(),
+        }
+    }
+
+    /// A mode a workspace may choose for itself.
+    pub fn with_mode(mut self, provisioner: SharedProvisioner) -> Self {
+        self.by_mode.insert(provisioner.mode(), provisioner);
+        self
+    }
+
+    pub fn has_mode(&self, mode: ProvisioningMode) -> bool {
+        self.default.mode() == mode || self.by_mode.contains_key(&mode)
+    }
+
+    /// The provisioner for a request: its sync rule's, else its workspace's chosen mode (when
+    /// this deployment has it), else the deployment's.
+    pub fn for_request(
+        &self,
+        rule: Option<&str>,
+        workspace: Option<ProvisioningMode>,
+    ) -> &SharedProvisioner {
+        if let Some(p) = rule.and_then(|r| self.by_rule.get(r)) {
+            return p;
+        }
+        match workspace {
+            Some(mode) if self.default.mode() != mode => {
+                self.by_mode.get(&mode).unwrap_or(&self.default)
+            }
+            _ => &self.default,
         }
     }
 
@@ -45,7 +76,7 @@ impl Provisioners {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ProvisioningMode {
     /// Enterprise Grid `admin.users.*` with an org admin user token.
     SlackAdmin,

@@ -542,6 +542,59 @@ impl SlackApi {
 
     // --- methods slack-morphism does not model ---
 
+    /// The workspace's invite requests nobody decided yet (`admin.inviteRequests.list`, every
+    /// page).
+    pub async fn pending_invite_requests(
+        &self,
+        team: &str,
+    ) -> SlackResult<Vec<super::payload::SlackInviteRequest>> {
+        #[derive(serde::Deserialize)]
+        struct Page {
+            #[serde(default)]
+            invite_requests: Vec<super::payload::SlackInviteRequest>,
+            #[serde(default)]
+            response_metadata: Option<SlackResponseMetadata>,
+        }
+        let mut all = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut body = serde_json::json!({"team_id": team, "limit": 1000});
+            if let Some(c) = &cursor {
+                body["cursor"] = c.clone().into();
+            }
+            let page: Page = self
+                .post_method("admin.inviteRequests.list", TokenKind::Admin, &body)
+                .await?;
+            all.extend(page.invite_requests);
+            cursor = page
+                .response_metadata
+                .and_then(|m| m.next_cursor)
+                .map(|c| c.0)
+                .filter(|c| !c.is_empty());
+            if cursor.is_none() {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// Approves or denies an invite request (`admin.inviteRequests.approve` / `.deny`); an
+    /// approval makes Slack send the invitation.
+    pub async fn decide_invite_request(
+        &self,
+        team: &str,
+        invite_request: &str,
+        approve: bool,
+    ) -> SlackResult<()> {
+        let method = if approve {
+            "admin.inviteRequests.approve"
+        } else {
+            "admin.inviteRequests.deny"
+        };
+        let body = serde_json::json!({"team_id": team, "invite_request_id": invite_request});
+        let _: serde_json::Value = self.post_method(method, TokenKind::Admin, &body).await?;
+        Ok(())
+    }
+
     /// POSTs JSON to any Web API method with the chosen token.
     pub async fn post_method<RQ: Serialize + Send + Sync, RS: DeserializeOwned + Send>(
         &self,

@@ -28,10 +28,12 @@ pub enum View {
     ReviewShortenForm,
     /// A live guest's channels and end, to change.
     ChangeAccessForm,
+    /// A workspace's own settings (installs through OAuth).
+    WorkspaceSettings,
 }
 
 impl View {
-    const ALL: [View; 10] = [
+    const ALL: [View; 11] = [
         View::RequestForm,
         View::DenyReason,
         View::ExtendForm,
@@ -42,6 +44,7 @@ impl View {
         View::ReassignForm,
         View::ReviewShortenForm,
         View::ChangeAccessForm,
+        View::WorkspaceSettings,
     ];
 
     pub fn callback_id(self) -> &'static str {
@@ -56,6 +59,7 @@ impl View {
             View::ReassignForm => "reassign_sponsor",
             View::ReviewShortenForm => "review_shorten",
             View::ChangeAccessForm => "change_access",
+            View::WorkspaceSettings => "workspace_settings",
         }
     }
 
@@ -193,6 +197,8 @@ pub enum Button {
     StartReview,
     /// A live guest's card or App Home row (approvers): change its channels or end.
     ChangeAccess(RequestId),
+    /// The installer's DM or App Home (owners): the workspace's settings.
+    WorkspaceSettings,
 }
 
 impl Button {
@@ -223,6 +229,7 @@ impl Button {
             Button::ReviewEnd(_) => "review_end",
             Button::StartReview => "start_review",
             Button::ChangeAccess(_) => "change_access",
+            Button::WorkspaceSettings => "workspace_settings",
         }
     }
 
@@ -241,7 +248,10 @@ impl Button {
             | Button::RetryProvision(id)
             | Button::Reassign(id)
             | Button::ChangeAccess(id) => id.0.to_string(),
-            Button::OpenForm | Button::NewLink | Button::StartReview => "open".to_string(),
+            Button::OpenForm
+            | Button::NewLink
+            | Button::StartReview
+            | Button::WorkspaceSettings => "open".to_string(),
             Button::ReviewKeep(item) | Button::ReviewShorten(item) | Button::ReviewEnd(item) => {
                 item.to_string()
             }
@@ -301,6 +311,7 @@ impl Button {
             "review_end" => Button::ReviewEnd(value.parse().ok()?),
             "start_review" => Button::StartReview,
             "change_access" => Button::ChangeAccess(request()?),
+            "workspace_settings" => Button::WorkspaceSettings,
             "import_guests" => {
                 let mut parts = value.splitn(4, ':');
                 let (file_id, digest, thread_ts) = (parts.next()?, parts.next()?, parts.next()?);
@@ -336,6 +347,13 @@ pub fn field_block_id(field: Field) -> &'static str {
         Field::Profile(ProfileField::Phone) => "phone",
     }
 }
+
+/// The workspace settings form's inputs.
+pub const SETTINGS_CHANNEL_BLOCK: &str = "settings_channel";
+pub const SETTINGS_APPROVERS_BLOCK: &str = "settings_approvers";
+pub const SETTINGS_GROUPS_BLOCK: &str = "settings_groups";
+pub const SETTINGS_PROVISIONING_BLOCK: &str = "settings_provisioning";
+pub const SETTINGS_LANGUAGE_BLOCK: &str = "settings_language";
 
 /// The invite link form's own inputs (type, channels and expiry use the request form's).
 pub const LINK_USES_BLOCK: &str = "link_uses";
@@ -470,6 +488,7 @@ mod tests {
             Button::ReviewEnd(13),
             Button::StartReview,
             Button::ChangeAccess(id),
+            Button::WorkspaceSettings,
             Button::ImportConfirm(ImportConfirmation {
                 file_id: "F1".into(),
                 digest: "ab12".into(),

@@ -23,6 +23,11 @@ pub const BOT_SCOPES: &[(&str, &str)] = &[
     ("files:read", "CSV files uploaded for import"),
 ];
 
+/// The bot scopes, as an install asks for them.
+pub fn bot_scopes() -> Vec<&'static str> {
+    BOT_SCOPES.iter().map(|(scope, _)| *scope).collect()
+}
+
 /// Events the bot subscribes to.
 pub const BOT_EVENTS: &[&str] = &[
     "app_home_opened",
@@ -35,13 +40,45 @@ pub const BOT_EVENTS: &[&str] = &[
     "subteam_members_changed",
 ];
 
+/// The user scopes an install asks for when accounts are made through Grid's admin API
+/// (`admin.users.*`, Slack's own invite requests, channels of guests).
+pub const ADMIN_USER_SCOPES: &[&str] = &[
+    "admin.users:read",
+    "admin.users:write",
+    "admin.invites:read",
+    "admin.invites:write",
+    "admin.conversations:write",
+];
+
+/// Events every installation sends when it is removed (installs through OAuth).
+pub const INSTALL_EVENTS: &[&str] = &["app_uninstalled", "tokens_revoked"];
+
+/// Events the installing admin's user token brings (Slack's own invite requests).
+pub const ADMIN_USER_EVENTS: &[&str] = &["invite_requested"];
+
 pub const SLASH_COMMAND: &str = "/guest";
+
+/// How an app installed through OAuth differs in its manifest.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Distributed {
+    /// Slack rotates tokens every 12 hours (`slack.token_rotation`).
+    pub token_rotation: bool,
+    /// Accounts are made through Grid's admin API: the admin user scopes and
+    /// `invite_requested`.
+    pub grid_admin: bool,
+}
 
 /// The base URL in the committed `manifests/slack-app.yaml`.
 pub const PLACEHOLDER_URL: &str = "https://guestlist.example.com";
 
 /// The manifest for a deployment reachable at `base_url` (HTTP mode), or for Socket Mode.
 pub fn manifest(base_url: &str, socket_mode: bool) -> Value {
+    manifest_for(base_url, socket_mode, None)
+}
+
+/// The manifest, for an app installed through OAuth when `distributed` says how: the redirect
+/// URL, org-wide deployment, the uninstall events, and Grid's admin scopes if chosen.
+pub fn manifest_for(base_url: &str, socket_mode: bool, distributed: Option<Distributed>) -> Value {
     let base = base_url.trim_end_matches('/');
     let mut command = json!({
         "command": SLASH_COMMAND,
@@ -55,6 +92,19 @@ pub fn manifest(base_url: &str, socket_mode: bool) -> Value {
         command["url"] = json!(format!("{base}/slack/commands"));
         events["request_url"] = json!(format!("{base}/slack/events"));
         interactivity["request_url"] = json!(format!("{base}/slack/interactions"));
+    }
+    let mut oauth = json!({
+        "scopes": { "bot": bot_scopes() },
+    });
+    if let Some(d) = distributed {
+        let mut bot_events: Vec<&str> = BOT_EVENTS.to_vec();
+        bot_events.extend(INSTALL_EVENTS);
+        events["bot_events"] = json!(bot_events);
+        oauth["redirect_urls"] = json!([format!("{base}/slack/oauth_redirect")]);
+        if d.grid_admin {
+            oauth["scopes"]["user"] = json!(ADMIN_USER_SCOPES);
+            events["user_events"] = json!(ADMIN_USER_EVENTS);
+        }
     }
     json!({
         "_metadata": { "major_version": 1, "minor_version": 1 },
@@ -78,28 +128,43 @@ pub fn manifest(base_url: &str, socket_mode: bool) -> Value {
             }],
             "slash_commands": [command],
         },
-        "oauth_config": {
-            "scopes": { "bot": BOT_SCOPES.iter().map(|(scope, _)| *scope).collect::<Vec<_>>() },
-        },
+        "oauth_config": oauth,
         "settings": {
             "event_subscriptions": events,
             "interactivity": interactivity,
-            "org_deploy_enabled": false,
+            "org_deploy_enabled": distributed.is_some(),
             "socket_mode_enabled": socket_mode,
-            "token_rotation_enabled": false,
+            "token_rotation_enabled": distributed.is_some_and(|d| d.token_rotation),
         },
     })
 }
 
 /// The manifest as YAML, with a comment saying how it was made.
 pub fn manifest_yaml(base_url: &str, socket_mode: bool) -> String {
-    let body =
-        serde_yaml::to_string(&manifest(base_url, socket_mode)).expect("manifest serialises");
-    let how = if socket_mode {
+    manifest_yaml_for(base_url, socket_mode, None)
+}
+
+pub fn manifest_yaml_for(
+    base_url: &str,
+    socket_mode: bool,
+    distributed: Option<Distributed>,
+) -> String {
+    let body = serde_yaml::to_string(&manifest_for(base_url, socket_mode, distributed))
+        .expect("manifest serialises");
+    let mut how = if socket_mode {
         "guestlist manifest --socket-mode".to_string()
     } else {
         format!("guestlist manifest --url {base_url}")
     };
+    if let Some(d) = distributed {
+        how.push_str(" --distributed");
+        if d.token_rotation {
+            how.push_str(" --token-rotation");
+        }
+        if d.grid_admin {
+            how.push_str(" --grid-admin");
+        }
+    }
     format!(
         "# Slack app manifest for Guestlist, made by `{how}`.\n# Paste it at https://api.slack.com/apps → Create New App → From a manifest.\n{body}"
     )
@@ -142,6 +207,49 @@ mod tests {
                 .get("request_url")
                 .is_none()
         );
+    }
+
+    #[test]
+    fn a_distributed_app_has_its_redirect_url_events_and_scopes() {
+        let m = manifest_for(
+            "https://bot.example.com",
+            false,
+            Some(Distributed {
+                token_rotation: true,
+                grid_admin: true,
+            }),
+        );
+        assert_eq!(
+            m["oauth_config"]["redirect_urls"][0],
+            "https://bot.example.com/slack/oauth_redirect"
+        );
+        assert_eq!(m["settings"]["org_deploy_enabled"], true);
+        assert_eq!(m["settings"]["token_rotation_enabled"], true);
+        let bot_events = m["settings"]["event_subscriptions"]["bot_events"]
+            .as_array()
+            .unwrap();
+        for event in ["app_uninstalled", "tokens_revoked", "team_join"] {
+            assert!(bot_events.contains(&json!(event)), "{event}");
+        }
+        assert_eq!(
+            m["settings"]["event_subscriptions"]["user_events"],
+            json!(["invite_requested"])
+        );
+        assert!(
+            m["oauth_config"]["scopes"]["user"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("admin.invites:write"))
+        );
+        // Without Grid's admin API: no user scopes, no user events, no rotation.
+        let plain = manifest_for("https://bot.example.com", false, Some(Distributed::default()));
+        assert!(plain["oauth_config"]["scopes"].get("user").is_none());
+        assert!(plain["settings"]["event_subscriptions"].get("user_events").is_none());
+        assert_eq!(plain["settings"]["token_rotation_enabled"], false);
+        // One workspace: no redirect URL, no org-wide deployment.
+        let single = manifest("https://bot.example.com", false);
+        assert!(single["oauth_config"].get("redirect_urls").is_none());
+        assert_eq!(single["settings"]["org_deploy_enabled"], false);
     }
 
     #[test]

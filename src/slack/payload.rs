@@ -35,6 +35,29 @@ pub fn parse_command(body: &[u8]) -> Result<Option<SlackCommandEvent>, PayloadEr
         .map_err(|_| PayloadError::Form)
 }
 
+/// The organisation a slash command came from (`enterprise_id`, Enterprise Grid only), which
+/// slack-morphism's model leaves out.
+pub fn command_enterprise(body: &[u8]) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
+    pairs
+        .into_iter()
+        .find(|(k, v)| k == "enterprise_id" && !v.is_empty())
+        .map(|(_, v)| v)
+}
+
+/// The organisation an interaction came from (`enterprise.id`, or its team's), which
+/// slack-morphism's model leaves out.
+pub fn interaction_enterprise(body: &[u8]) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
+    let payload = pairs.into_iter().find(|(k, _)| k == "payload")?.1;
+    let json: Value = serde_json::from_str(&payload).ok()?;
+    json.pointer("/enterprise/id")
+        .or_else(|| json.pointer("/team/enterprise_id"))
+        .and_then(Value::as_str)
+        .filter(|e| !e.is_empty())
+        .map(str::to_string)
+}
+
 /// The `payload=` field of an interactivity request.
 pub fn parse_interaction(body: &[u8]) -> Result<SlackInteractionEvent, PayloadError> {
     let pairs: Vec<(String, String)> =
@@ -100,9 +123,95 @@ pub struct EventCallback {
     pub event: Value,
     #[serde(default)]
     pub event_time: Option<i64>,
+    /// The organisation (Enterprise Grid), when the event came from one.
+    #[serde(default)]
+    pub enterprise_id: Option<String>,
+    /// Which installation the event was delivered for (one, per Slack's docs).
+    #[serde(default)]
+    pub authorizations: Vec<Authorization>,
+}
+
+/// A request made in Slack's own "Invite people" dialog, as `invite_requested` and
+/// `admin.inviteRequests.list` carry it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlackInviteRequest {
+    pub id: String,
+    pub email: String,
+    #[serde(default)]
+    pub requester_ids: Vec<String>,
+    #[serde(default)]
+    pub channel_ids: Vec<String>,
+    /// `restricted` (multi-channel guest), `ultra_restricted` (single-channel) or `full_member`.
+    #[serde(default)]
+    pub invite_type: String,
+    #[serde(default)]
+    pub real_name: Option<String>,
+    /// Unix seconds; 0 or absent: no end asked.
+    #[serde(default)]
+    pub date_expire: Option<i64>,
+    #[serde(default)]
+    pub request_reason: Option<String>,
+    #[serde(default)]
+    pub team: Option<SlackInviteRequestTeam>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlackInviteRequestTeam {
+    pub id: String,
+}
+
+impl SlackInviteRequest {
+    /// The guest type the dialog asked for; `None` for a full member (left to Slack's admins).
+    pub fn guest_type(&self) -> Option<crate::domain::GuestType> {
+        use crate::domain::GuestType;
+        match self.invite_type.as_str() {
+            "ultra_restricted" => Some(GuestType::SingleChannel),
+            "restricted" => Some(GuestType::MultiChannel),
+            _ => None,
+        }
+    }
+
+    pub fn expires(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.date_expire
+            .filter(|t| *t > 0)
+            .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+    }
+}
+
+/// One installation an event is delivered to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Authorization {
+    #[serde(default)]
+    pub enterprise_id: Option<String>,
+    #[serde(default)]
+    pub team_id: Option<String>,
+    #[serde(default)]
+    pub is_enterprise_install: bool,
 }
 
 impl EventCallback {
+    /// The organisation the event is for: the envelope's, else its authorization's.
+    pub fn enterprise(&self) -> Option<&str> {
+        self.enterprise_id
+            .as_deref()
+            .or_else(|| {
+                self.authorizations
+                    .first()
+                    .and_then(|a| a.enterprise_id.as_deref())
+            })
+            .filter(|e| !e.is_empty())
+    }
+
+    /// The workspace the event is about: the envelope's team, except for an invite request,
+    /// which names its own workspace (org-wide events may carry the organisation's).
+    pub fn workspace(&self) -> &str {
+        self.event
+            .pointer("/invite_request/team/id")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .unwrap_or(&self.team_id)
+    }
+
     pub fn event_type(&self) -> &str {
         self.event
             .get("type")
@@ -128,6 +237,9 @@ struct RawEventBody {
     event: Option<Value>,
     event_time: Option<i64>,
     minute_rate_limited: Option<i64>,
+    enterprise_id: Option<String>,
+    #[serde(default)]
+    authorizations: Vec<Authorization>,
 }
 
 pub fn parse_event_body(body: &[u8]) -> Result<EventBody, PayloadError> {
@@ -139,6 +251,8 @@ pub fn parse_event_body(body: &[u8]) -> Result<EventBody, PayloadError> {
         event,
         event_time,
         minute_rate_limited,
+        enterprise_id,
+        authorizations,
     } = serde_json::from_slice(body).map_err(|e| PayloadError::Json(e.to_string()))?;
     let missing = |field: &str| PayloadError::Json(format!("{kind} without {field}"));
     Ok(match kind.as_str() {
@@ -150,6 +264,8 @@ pub fn parse_event_body(body: &[u8]) -> Result<EventBody, PayloadError> {
             event_id: event_id.ok_or_else(|| missing("event_id"))?,
             event: event.ok_or_else(|| missing("event"))?,
             event_time,
+            enterprise_id,
+            authorizations,
         }),
         "app_rate_limited" => EventBody::AppRateLimited {
             team_id,

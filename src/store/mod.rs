@@ -259,6 +259,13 @@ pub trait Requests: Send + Sync {
         id: RequestId,
     ) -> StoreResult<Option<GuestRequest>>;
 
+    /// The request made for this Slack invite request, whatever became of it.
+    async fn request_for_invite_request(
+        &self,
+        team_id: &TeamId,
+        invite_request: &str,
+    ) -> StoreResult<Option<GuestRequest>>;
+
     /// The open request or account holding this phone number, if any.
     async fn open_request_for_phone(
         &self,
@@ -642,6 +649,20 @@ pub trait Installations: Send + Sync {
 
     /// Frees a refresh lease without storing anything (the refresh failed).
     async fn release_refresh(&self, key: &TeamId, owner: &str) -> StoreResult<()>;
+
+    /// Records that a workspace belongs to an organisation (from a request that said so).
+    async fn remember_workspace(
+        &self,
+        team: &TeamId,
+        enterprise: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    /// The organisation a workspace belongs to, if one was seen.
+    async fn workspace_enterprise(&self, team: &TeamId) -> StoreResult<Option<String>>;
+
+    /// The workspaces seen of an organisation.
+    async fn workspaces_of(&self, enterprise: &str) -> StoreResult<Vec<TeamId>>;
 
     /// Spends an OAuth `state` (its nonce's hash); false if it was spent before.
     async fn spend_oauth_state(&self, nonce_hash: &str, now: DateTime<Utc>) -> StoreResult<bool>;

@@ -19,7 +19,7 @@ macro_rules! request_columns {
          decided_by, decided_at, decision_note, auto_rule, card_channel, card_ts, card_version, \
          source, sync_rule, phone, slack_user_id, external_id, invited_at, invite_expires_at, \
          created_at, updated_at, account_team, source_user_id, quorum, approval_round, decide_by, \
-         amendment, title, department, manager_id, employee_id"
+         amendment, title, department, manager_id, employee_id, slack_invite_request"
     };
 }
 
@@ -31,25 +31,25 @@ macro_rules! select_requests {
     };
 }
 
-/// The columns a new request is inserted with: $1 to $27, then `created_at` again as
+/// The columns a new request is inserted with: $1 to $28, then `created_at` again as
 /// `updated_at` ($18).
 macro_rules! new_request_columns {
     () => {
         "team_id, kind, parent_id, requester_id, email, full_name, organisation, reason, \
          guest_type, channels, expiry_kind, expiry_days, expiry_at, expires_at, state, source, \
          sync_rule, created_at, phone, account_team, source_user_id, quorum, decide_by, title, \
-         department, manager_id, employee_id, updated_at"
+         department, manager_id, employee_id, slack_invite_request, updated_at"
     };
 }
 
-/// Inserts a request (27 binds, `bind_new_request`) and returns every column.
+/// Inserts a request (28 binds, `bind_new_request`) and returns every column.
 macro_rules! insert_request {
     () => {
         concat!(
             "INSERT INTO requests (",
             new_request_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-             $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $18) RETURNING ",
+             $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $18) RETURNING ",
             request_columns!()
         )
     };
@@ -157,6 +157,7 @@ pub struct RequestRow {
     pub department: Option<String>,
     pub manager_id: Option<String>,
     pub employee_id: Option<String>,
+    pub slack_invite_request: Option<String>,
 }
 
 fn corrupt(what: &str, value: &str, id: i64) -> StoreError {
@@ -223,6 +224,7 @@ impl TryFrom<RequestRow> for GuestRequest {
                 employee_id: row.employee_id,
                 phone: row.phone,
             },
+            slack_invite_request: row.slack_invite_request,
             slack_user_id: row.slack_user_id,
             external_id: row.external_id,
             invited_at: row.invited_at,

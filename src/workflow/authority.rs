@@ -93,7 +93,7 @@ impl Workflow {
         actor: &UserId,
         rights: &[Right],
     ) -> anyhow::Result<Standing> {
-        let roles = &self.settings.roles;
+        let roles = &self.settings().roles;
         let mut standing = Standing {
             user: actor.clone(),
             ..Standing::default()
@@ -136,7 +136,7 @@ impl Workflow {
             return Ok(Err(Refusal::OwnRequest));
         }
         let standing = self.standing(&request.team_id, actor, &[right]).await?;
-        Ok(self.settings.roles.may(
+        Ok(self.settings().roles.may(
             &standing,
             right,
             &request.channels,
@@ -153,7 +153,7 @@ impl Workflow {
     ) -> anyhow::Result<Result<(), Refusal>> {
         let standing = self.standing(team, actor, &[right]).await?;
         Ok(self
-            .settings
+            .settings()
             .roles
             .may(&standing, right, &[], None)
             .map(|_| ()))

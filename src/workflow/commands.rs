@@ -31,10 +31,31 @@ impl CommandReply {
 }
 
 impl Workflow {
-    pub async fn handle_command(&self, command: &SlackCommandEvent) -> CommandReply {
+    /// A slash command, in the installation of the workspace it came from (`enterprise`: its
+    /// organisation, when the payload names one). A workspace without one gets nothing back.
+    pub async fn handle_command(
+        &self,
+        command: &SlackCommandEvent,
+        enterprise: Option<&str>,
+    ) -> CommandReply {
         let span = tracing::Span::current();
         span.record("slack.team", command.team_id.0.as_str());
         span.record("slack.user", command.user_id.0.as_str());
+        let team = TeamId(command.team_id.0.clone());
+        match self.enter(&team, enterprise).await {
+            Ok(Some(tenant)) => self.within(tenant, self.handle_command_in(command)).await,
+            Ok(None) => {
+                tracing::info!(%team, "slash command from a workspace without an installation; dropped");
+                CommandReply::Empty
+            }
+            Err(e) => {
+                log_internal("slash command", &e);
+                CommandReply::Empty
+            }
+        }
+    }
+
+    async fn handle_command_in(&self, command: &SlackCommandEvent) -> CommandReply {
         // The caller's language and zone, looked up once (cached) within the command's budget.
         let viewer = self.viewer(&UserId(command.user_id.0.clone())).await;
         match self.command(command, &viewer).await {
@@ -112,7 +133,7 @@ impl Workflow {
             Some("import") => {
                 if self.may_at_all(&team, &user, Right::Import).await?.is_ok() {
                     CommandReply::Ephemeral(render::import_help(
-                        self.settings.request_channel.as_ref(),
+                        self.settings().request_channel.as_ref(),
                         lang,
                     ))
                 } else {
@@ -151,7 +172,7 @@ impl Workflow {
         if self.may_at_all(team, user, Right::Sync).await?.is_err() {
             return Ok(RequestSay::SyncNotAllowed.into());
         }
-        if self.settings.sync.rules.is_empty() {
+        if self.settings().sync.rules.is_empty() {
             return Ok(RequestSay::NoSyncRules.into());
         }
         let job = self.job(

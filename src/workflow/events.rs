@@ -8,9 +8,58 @@ use crate::store::{EventJob, KnownPerson, NewJob};
 use serde_json::Value;
 
 impl Workflow {
-    /// Returns false when this delivery was already taken (a Slack retry).
+    /// Records an event in the installation it was delivered for. Uninstalls are carried out
+    /// at once; an event for a workspace without an installation is dropped (logged). Returns
+    /// false when the delivery was not taken (a Slack retry, or nobody to take it).
     pub async fn handle_event(&self, callback: &EventCallback) -> anyhow::Result<bool> {
-        let team = TeamId(callback.team_id.clone());
+        let team = TeamId(callback.workspace().to_string());
+        let enterprise = callback.enterprise();
+        // Which installation the event names: an org-wide one's key is its organisation.
+        let key = match callback.authorizations.first() {
+            Some(a) if a.is_enterprise_install => enterprise
+                .map(|e| TeamId(e.to_string()))
+                .unwrap_or_else(|| team.clone()),
+            _ => team.clone(),
+        };
+        match callback.event_type() {
+            "app_uninstalled" if self.is_distributed() => {
+                self.uninstall(&key, "app_uninstalled").await?;
+                return Ok(true);
+            }
+            "tokens_revoked" if self.is_distributed() => {
+                let list = |kind: &str| -> Vec<String> {
+                    callback
+                        .event
+                        .pointer(&format!("/tokens/{kind}"))
+                        .and_then(Value::as_array)
+                        .map(|ids| {
+                            ids.iter()
+                                .filter_map(Value::as_str)
+                                .map(str::to_string)
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                };
+                if !list("bot").is_empty() {
+                    self.uninstall(&key, "tokens_revoked (bot)").await?;
+                } else {
+                    self.revoke_user_tokens(&key, &list("oauth")).await?;
+                }
+                return Ok(true);
+            }
+            _ => {}
+        }
+        match self.enter(&team, enterprise).await? {
+            Some(tenant) => self.within(tenant, self.handle_event_in(callback)).await,
+            None => {
+                tracing::info!(%team, event_type = callback.event_type(), "event for a workspace without an installation; dropped");
+                Ok(false)
+            }
+        }
+    }
+
+    async fn handle_event_in(&self, callback: &EventCallback) -> anyhow::Result<bool> {
+        let team = TeamId(callback.workspace().to_string());
         let event_type = callback.event_type().to_string();
         tracing::Span::current().record("slack.team", team.as_str());
         let job = self.job_for_event(&team, &callback.event);
@@ -63,7 +112,7 @@ impl Workflow {
                 // A newcomer may be wanted by a workspace-wide sync rule; anything else about a
                 // person matters only if a request names them.
                 let workspace_rules =
-                    self.settings.sync.rules.iter().any(|r| {
+                    self.settings().sync.rules.iter().any(|r| {
                         matches!(r.source, crate::domain::sync::SyncSource::Workspace { .. })
                     });
                 if joined && workspace_rules {
@@ -88,6 +137,12 @@ impl Workflow {
     fn job_for_other_event(&self, team: &TeamId, event: &Value) -> Option<NewJob> {
         let text = |key: &str| event.get(key).and_then(Value::as_str);
         match text("type")? {
+            "invite_requested" => Some(self.job(
+                team,
+                Job::InviteRequested {
+                    request: event.get("invite_request")?.clone(),
+                },
+            )),
             "app_home_opened" if text("tab") == Some("home") => Some(self.job(
                 team,
                 Job::PublishHome {
@@ -96,7 +151,7 @@ impl Workflow {
             )),
             "message" if text("subtype") == Some("file_share") => {
                 let in_request_channel =
-                    self.settings.request_channel.as_ref().map(|c| c.as_str()) == text("channel");
+                    self.settings().request_channel.as_ref().map(|c| c.as_str()) == text("channel");
                 let csv = event
                     .get("files")
                     .and_then(Value::as_array)?
@@ -118,7 +173,7 @@ impl Workflow {
             }
             "message" => {
                 let in_request_channel =
-                    self.settings.request_channel.as_ref().map(|c| c.as_str()) == text("channel");
+                    self.settings().request_channel.as_ref().map(|c| c.as_str()) == text("channel");
                 // A person's top-level message (no subtype: not a join, an edit, a bot post…).
                 let from_a_person =
                     text("subtype").is_none() && text("bot_id").is_none() && text("user").is_some();
@@ -134,7 +189,7 @@ impl Workflow {
                     )
                 })
             }
-            "subteam_members_changed" if !self.settings.sync.rules.is_empty() => {
+            "subteam_members_changed" if !self.settings().sync.rules.is_empty() => {
                 let ids = |key: &str| -> Vec<String> {
                     event
                         .get(key)
@@ -155,7 +210,7 @@ impl Workflow {
                     },
                 ))
             }
-            "subteam_updated" | "subteam_created" if !self.settings.sync.rules.is_empty() => {
+            "subteam_updated" | "subteam_created" if !self.settings().sync.rules.is_empty() => {
                 let subteam = event
                     .pointer("/subteam/id")
                     .and_then(Value::as_str)?
@@ -165,7 +220,7 @@ impl Workflow {
                     .and_then(Value::as_str)
                     .map(str::to_string);
                 // A group no rule reads is no work at all.
-                self.settings
+                self.settings()
                     .sync
                     .rules
                     .iter()

@@ -86,7 +86,7 @@ impl Workflow {
         Ok(Ok(check_rows(
             &rows,
             &facts,
-            &self.settings.policy,
+            &self.settings().policy,
             self.now(),
             tz,
         )))
@@ -119,6 +119,7 @@ impl Workflow {
                 source: Source::Import,
                 sync_rule: None,
                 profile: g.profile.clone(),
+                slack_invite_request: None,
                 account_team: None,
                 source_user: None,
                 // Imported approved: no quorum to wait for.
@@ -158,7 +159,7 @@ impl Workflow {
         loop {
             let page = self
                 .slack
-                .users_page(cursor.as_deref(), self.settings.sync.page_size)
+                .users_page(cursor.as_deref(), self.settings().sync.page_size)
                 .await
                 .context("listing the workspace's members (users.list)")?;
             for user in page.items {

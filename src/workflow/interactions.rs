@@ -15,11 +15,30 @@ use slack_morphism::prelude::*;
 use std::collections::HashMap;
 
 impl Workflow {
-    /// Handles one interaction and says what the HTTP (or Socket Mode) ack carries.
+    /// Handles one interaction, in the installation of the workspace it came from, and says
+    /// what the HTTP (or Socket Mode) ack carries. A workspace without one gets an empty 200.
     pub async fn handle_interaction(
         &self,
         event: &SlackInteractionEvent,
+        enterprise: Option<&str>,
     ) -> SlackInteractionResponse {
+        let Some(team) = interaction_team(event) else {
+            return SlackInteractionResponse::Empty;
+        };
+        match self.enter(&team, enterprise).await {
+            Ok(Some(tenant)) => self.within(tenant, self.interaction_in(event)).await,
+            Ok(None) => {
+                tracing::info!(%team, "interaction from a workspace without an installation; dropped");
+                SlackInteractionResponse::Empty
+            }
+            Err(e) => {
+                log_internal("interaction", &e);
+                SlackInteractionResponse::Empty
+            }
+        }
+    }
+
+    async fn interaction_in(&self, event: &SlackInteractionEvent) -> SlackInteractionResponse {
         let result = match event {
             SlackInteractionEvent::BlockActions(e) => self
                 .block_actions(e)
@@ -163,6 +182,10 @@ impl Workflow {
                     .await
             }
             Button::StartReview => self.start_review_click(team, user, feedback).await,
+            Button::WorkspaceSettings => {
+                self.open_workspace_settings(team, user, trigger_id, feedback)
+                    .await
+            }
             Button::ChangeAccess(id) => {
                 self.change_access_click(team, user, id, trigger_id, feedback)
                     .await
@@ -220,7 +243,7 @@ impl Workflow {
                         SubmitOutcome::Sent(request) => SlackViewSubmissionResponse::Update(
                             SlackViewSubmissionUpdateResponse::new(render::request_sent(
                                 &request,
-                                self.settings.request_channel.as_ref().map(|c| c.as_str()),
+                                self.settings().request_channel.as_ref().map(|c| c.as_str()),
                                 self.viewer(&user).await.lang,
                             )),
                         )
@@ -325,6 +348,12 @@ impl Workflow {
                     },
                 )
             }
+            Some(View::WorkspaceSettings) => Ok(
+                match self.submit_workspace_settings(&team, &user, state).await? {
+                    Some(errors) => errors_response(errors),
+                    None => SlackInteractionResponse::Empty,
+                },
+            ),
             Some(View::ChangeAccessForm) => {
                 let metadata: crate::slack::ids::ChangeAccessMetadata =
                     serde_json::from_str(metadata)?;
@@ -382,4 +411,18 @@ fn interaction_kind(event: &SlackInteractionEvent) -> &'static str {
         SlackInteractionEvent::ViewClosed(_) => "view_closed",
         SlackInteractionEvent::ViewSubmission(_) => "view_submission",
     }
+}
+
+/// The workspace an interaction came from.
+fn interaction_team(event: &SlackInteractionEvent) -> Option<TeamId> {
+    let id = match event {
+        SlackInteractionEvent::BlockActions(e) => &e.team.id,
+        SlackInteractionEvent::ViewSubmission(e) => &e.team.id,
+        SlackInteractionEvent::ViewClosed(e) => &e.team.id,
+        SlackInteractionEvent::Shortcut(e) => &e.team.id,
+        SlackInteractionEvent::MessageAction(e) => &e.team.id,
+        SlackInteractionEvent::BlockSuggestion(e) => &e.team.id,
+        _ => return None,
+    };
+    Some(TeamId(id.0.clone()))
 }

@@ -52,6 +52,8 @@ pub enum Job {
     CardReply { request_id: RequestId, text: Said },
     /// A DM to the requester about their request, in their language.
     NotifyRequester { request_id: RequestId, text: Said },
+    /// The DM an installer gets after installing: Guestlist is in, and its settings.
+    InstallWelcome { user: String, name: String },
     /// Publish someone's App Home tab.
     PublishHome { user: String },
     /// App Home at one page of the guest accounts (the page buttons).
@@ -224,6 +226,12 @@ pub enum Job {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         sharer: Option<String>,
     },
+    /// Slack's own invite request (`invite_requested`): a pending request with a card.
+    InviteRequested { request: Value },
+    /// Tell Slack an approver denied its invite request (`admin.inviteRequests.deny`).
+    DenyInviteRequest { request_id: RequestId },
+    /// List the workspace's pending invite requests, for any whose event was missed.
+    PollInviteRequests,
     /// Delete old event ids and finished jobs.
     Housekeeping,
 }
@@ -289,6 +297,7 @@ impl Job {
             Job::DeactivationReminder { .. } => ("deactivation_reminder", None, QUICK),
             Job::SetExpiry { request_id } => ("set_expiry", account(request_id), QUICK),
             Job::SetProfile { request_id } => ("set_profile", account(request_id), QUICK),
+            Job::InstallWelcome { .. } => ("install_welcome", None, QUICK),
             Job::Deactivate { request_id } => ("deactivate", account(request_id), QUICK),
             Job::MakeMember { request_id } => ("make_member", account(request_id), QUICK),
             Job::ChangeChannels { request_id, .. } => {
@@ -338,6 +347,17 @@ impl Job {
             Job::ImportPreview { .. } => ("import_preview", None, IMPORT),
             Job::ImportApply { file_id, .. } => {
                 ("import_apply", Some(format!("import:{file_id}")), IMPORT)
+            }
+            // One at a time per workspace: an event and a poll finding the same invite
+            // request never race to create it (the unique index would catch it anyway).
+            Job::InviteRequested { .. } => {
+                ("invite_requested", Some("invite_requests".into()), QUICK)
+            }
+            Job::DenyInviteRequest { request_id } => {
+                ("deny_invite_request", account(request_id), QUICK)
+            }
+            Job::PollInviteRequests => {
+                ("poll_invite_requests", Some("invite_requests".into()), QUICK)
             }
             Job::Housekeeping => ("housekeeping", None, QUICK),
         };

@@ -114,17 +114,17 @@ impl Workflow {
         // The person's time zone and language; if Slack is slow, UTC and the workspace's
         // language rather than let the trigger id expire.
         let viewer = self.viewer(user).await;
-        if self.settings.join.public_url.is_none() {
+        if self.settings().join.public_url.is_none() {
             return Ok(Some(InventorySay::LinksOff.into()));
         }
-        if self.settings.request_channel.is_none() {
+        if self.settings().request_channel.is_none() {
             return Ok(Some(CommonSay::NotSetUp.into()));
         }
         if let Some(refusal) = self.may_request(team, user).await? {
             return Ok(Some(refusal));
         }
         let view = render::link_form(
-            &self.settings.policy,
+            &self.settings().policy,
             &FormMetadata {
                 tz: viewer.tz,
                 origin: None,
@@ -154,7 +154,7 @@ impl Workflow {
     ) -> anyhow::Result<LinkSubmit> {
         // Errors on the form's fields, in the submitter's language.
         let lang = self.lang_of(user).await;
-        let Some(public_url) = self.settings.join.public_url.clone() else {
+        let Some(public_url) = self.settings().join.public_url.clone() else {
             return Ok(LinkSubmit::Errors(HashMap::from([(
                 field_block_id(Field::GuestType).to_string(),
                 InventorySay::LinksOffShort.text(lang),
@@ -164,7 +164,7 @@ impl Workflow {
         let tz = crate::domain::expiry::zone(metadata.tz.as_deref());
         let draft: RequestDraft = request_draft(state);
         let number = |block: &str| state_value(state, block).and_then(|v| v.value.clone());
-        let terms = validate_terms(&draft, &self.settings.policy, now, tz);
+        let terms = validate_terms(&draft, &self.settings().policy, now, tz);
         let options = check_link_options(
             number(LINK_USES_BLOCK).as_deref(),
             number(LINK_DAYS_BLOCK).as_deref(),
@@ -270,7 +270,7 @@ impl Workflow {
         if &link.sponsor != user {
             let standing = self.standing(team, user, &[Right::Revoke]).await?;
             if self
-                .settings
+                .settings()
                 .roles
                 .may(&standing, Right::Revoke, &link.terms.channels, None)
                 .is_err()
@@ -326,6 +326,32 @@ impl Workflow {
 
     /// What a door shows before anything is typed.
     pub async fn join_view(&self, door: &JoinDoor) -> anyhow::Result<JoinView> {
+        match self.door_tenant(door).await? {
+            Some(tenant) => self.within(tenant, self.join_view_in(door)).await,
+            None => Ok(JoinView::NotFound),
+        }
+    }
+
+    /// The installation a door belongs to: its link's workspace (self-registration serves the
+    /// deployment's own workspace). `None`: that workspace has no installation any more.
+    async fn door_tenant(
+        &self,
+        door: &JoinDoor,
+    ) -> anyhow::Result<Option<std::sync::Arc<super::Tenant>>> {
+        let team = match door {
+            JoinDoor::Link(token) if plausible_token(token) => {
+                match self.store.link_by_token_hash(&token_hash(token)).await? {
+                    Some(link) => link.team_id,
+                    None => return Ok(None),
+                }
+            }
+            JoinDoor::Link(_) => return Ok(None),
+            JoinDoor::SelfRegistration => self.home_team().await?,
+        };
+        self.enter(&team, None).await
+    }
+
+    async fn join_view_in(&self, door: &JoinDoor) -> anyhow::Result<JoinView> {
         Ok(match self.resolve(door, false).await? {
             Resolved::NotFound => JoinView::NotFound,
             Resolved::Closed { why, sponsor } => JoinView::Closed {
@@ -338,6 +364,17 @@ impl Workflow {
 
     /// A visitor's submission.
     pub async fn submit_join(
+        &self,
+        door: &JoinDoor,
+        draft: &JoinDraft,
+    ) -> anyhow::Result<JoinOutcome> {
+        match self.door_tenant(door).await? {
+            Some(tenant) => self.within(tenant, self.submit_join_in(door, draft)).await,
+            None => Ok(JoinOutcome::NotFound),
+        }
+    }
+
+    async fn submit_join_in(
         &self,
         door: &JoinDoor,
         draft: &JoinDraft,
@@ -376,7 +413,7 @@ impl Workflow {
             });
         }
         let problems = |problem: JoinProblem| vec![(JoinField::Email, problem)];
-        let valid = match validate_join(draft, &self.settings.policy, &door.allowed_domains) {
+        let valid = match validate_join(draft, &self.settings().policy, &door.allowed_domains) {
             Ok(valid) => valid,
             Err(found) => return Ok(JoinOutcome::Problems(self.offer(&door).await, found)),
         };
@@ -431,7 +468,7 @@ impl Workflow {
             profile: Default::default(),
         };
         let rule =
-            auto_approval(&self.settings.auto_approve, &as_request, now).map(|r| r.name.clone());
+            auto_approval(&self.settings().auto_approve, &as_request, now).map(|r| r.name.clone());
         let new = NewRequest {
             team_id: door.team.clone(),
             kind: RequestKind::Guest,
@@ -450,6 +487,7 @@ impl Workflow {
                 phone: valid.phone,
                 ..Default::default()
             },
+            slack_invite_request: None,
             account_team: None,
             source_user: None,
             quorum,
@@ -504,7 +542,7 @@ impl Workflow {
         now: DateTime<Utc>,
     ) -> anyhow::Result<RedeemOutcome> {
         let team = door.team.clone();
-        let max_attempts = self.settings.max_attempts;
+        let max_attempts = self.settings().max_attempts;
         let approval = rule.as_ref().map(|rule| Approval {
             decided_by: None,
             auto_rule: Some(rule.clone()),
@@ -687,7 +725,7 @@ impl Workflow {
                 })
             }
             JoinDoor::SelfRegistration => {
-                let Some(rules) = &self.settings.join.self_registration else {
+                let Some(rules) = &self.settings().join.self_registration else {
                     return Ok(Resolved::NotFound);
                 };
                 Ok(Resolved::Open(Box::new(Door {

@@ -14,7 +14,10 @@ mod join;
 mod lifecycle;
 mod requests;
 mod run;
+mod install;
 mod settings;
+mod tenants;
+mod workspace;
 pub mod sync;
 
 pub use commands::CommandReply;
@@ -23,6 +26,8 @@ pub use import::{IMPORT_BATCH, file_digest};
 pub use job::{Job, JobError};
 pub use join::{JoinDoor, JoinOffer, JoinOutcome, JoinView};
 pub use lifecycle::{ReviewStart, ReviewStarted};
+pub use install::{InstallError, InstallStart, Installed};
+pub use tenants::Tenant;
 pub use settings::{
     ApprovalSettings, Escalation, JoinSettings, ProvisioningSettings, ReviewSettings,
     SelfRegistration, SyncSettings, WorkflowSettings,
@@ -35,6 +40,7 @@ use crate::provision::{Provisioners, SharedProvisioner};
 use crate::slack::SlackApi;
 use crate::slack::say::Said;
 use crate::store::{NewJob, SharedStore};
+use anyhow::Context;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -43,7 +49,10 @@ pub struct Workflow {
     store: SharedStore,
     slack: SlackApi,
     clock: SharedClock,
-    settings: WorkflowSettings,
+    /// The file's settings: every workspace's defaults (see `settings()`).
+    defaults: Arc<WorkflowSettings>,
+    /// One workspace, or installs through OAuth (see `tenants`).
+    tenancy: tenants::Tenancy,
     directory: Directory,
     provisioners: Provisioners,
     /// Keeps group sync within Slack's rate tiers.
@@ -53,6 +62,8 @@ pub struct Workflow {
     /// Wakes the job worker when a transaction has queued work, so Slack hears about a
     /// decision in milliseconds rather than at the next poll.
     wake: Arc<Notify>,
+    /// This process, for the leases it takes (token refresh).
+    replica: String,
 }
 
 /// Where to tell someone the outcome of their click: the button's `response_url` (ephemeral,
@@ -81,19 +92,40 @@ impl Workflow {
             store,
             slack,
             clock,
-            settings,
+            defaults: Arc::new(settings),
+            tenancy: tenants::Tenancy::Single,
             directory,
             pacer,
             home_team: std::sync::OnceLock::new(),
             provisioners,
             http,
             wake: Arc::new(Notify::new()),
+            replica: format!("replica-{}", hex::encode(rand::random::<[u8; 6]>())),
         }
     }
 
-    /// Who provisions this request: its sync rule's provisioner, or the deployment's.
+    /// Serves installs through OAuth: each workspace installs Guestlist and brings its tokens.
+    pub fn with_distribution(
+        mut self,
+        client: crate::slack::oauth::OAuthClient,
+        cipher: crate::store::cipher::TokenCipher,
+        redirect_uri: String,
+    ) -> Self {
+        self.tenancy = tenants::Tenancy::Distributed(Box::new(tenants::Distributed::new(
+            client,
+            cipher,
+            redirect_uri,
+        )));
+        self
+    }
+
+    /// Who provisions this request: its sync rule's provisioner, else its workspace's
+    /// chosen mode, else the deployment's.
     fn provisioner(&self, request: &crate::domain::GuestRequest) -> &SharedProvisioner {
-        self.provisioners.for_rule(request.sync_rule.as_deref())
+        self.provisioners.for_request(
+            request.sync_rule.as_deref(),
+            self.tenant().and_then(|t| t.provisioning),
+        )
     }
 
     pub fn store(&self) -> &SharedStore {
@@ -108,9 +140,6 @@ impl Workflow {
         &self.clock
     }
 
-    pub fn settings(&self) -> &WorkflowSettings {
-        &self.settings
-    }
 
     /// The worker waits on this between polls.
     pub fn wake_signal(&self) -> Arc<Notify> {
@@ -126,7 +155,7 @@ impl Workflow {
     }
 
     fn job(&self, team_id: &TeamId, job: Job) -> NewJob {
-        job.now(team_id, self.now(), self.settings.max_attempts)
+        job.now(team_id, self.now(), self.settings().max_attempts)
     }
 
     /// The language `user` reads Slack in (their locale, looked up and cached with the rest of
@@ -137,17 +166,17 @@ impl Workflow {
                 .locale
                 .as_deref()
                 .and_then(Lang::from_tag)
-                .unwrap_or(self.settings.language),
+                .unwrap_or(self.settings().language),
             Err(e) => {
                 tracing::debug!(%user, error = %e, "no locale; using the workspace's language");
-                self.settings.language
+                self.settings().language
             }
         }
     }
 
     /// The language of messages in channels (cards, thread replies, digests).
     pub(crate) fn channel_lang(&self) -> Lang {
-        self.settings.language
+        self.settings().language
     }
 
     /// A message to `channel`: a user's id is a DM (their language), else a channel's.
@@ -184,9 +213,50 @@ impl Workflow {
         if let Some(team) = self.home_team.get() {
             return Ok(team.clone());
         }
+        if let Some(tenant) = self.tenant() {
+            return Ok(tenant.team.clone());
+        }
+        if self.is_distributed() {
+            anyhow::bail!(
+                "this deployment serves every workspace that installed it: name one (--team T…)"
+            );
+        }
         let answer = self.slack.auth_test().await?;
         let team = TeamId(answer.team_id.0);
         Ok(self.home_team.get_or_init(|| team).clone())
+    }
+
+    /// The workspaces periodic work runs for: this deployment's one, or every installed
+    /// workspace (an org-wide install: each of its workspaces seen so far), each with the
+    /// installation to run it in.
+    pub async fn scheduled_workspaces(&self) -> anyhow::Result<Vec<(TeamId, Arc<Tenant>)>> {
+        if !self.is_distributed() {
+            let team = self.home_team().await?;
+            let tenant = self
+                .enter(&team, None)
+                .await?
+                .context("one workspace always has its tenant")?;
+            return Ok(vec![(team, tenant)]);
+        }
+        let mut out = Vec::new();
+        for record in self.store.installations().await? {
+            let teams = if record.is_enterprise_install {
+                self.store.workspaces_of(record.key.as_str()).await?
+            } else {
+                vec![record.key.clone()]
+            };
+            for team in teams {
+                if let Some(tenant) = self.enter(&team, record.enterprise_id.as_deref()).await? {
+                    out.push((team, tenant));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Runs `work` in a workspace's installation (its tokens, its settings).
+    pub async fn in_workspace<F: Future>(&self, tenant: Arc<Tenant>, work: F) -> F::Output {
+        self.within(tenant, work).await
     }
 
     /// `/readyz`: the database answers and is migrated.

@@ -14,8 +14,22 @@ const EVENT_RETENTION: Duration = Duration::days(1);
 const JOB_RETENTION: Duration = Duration::days(7);
 
 impl Workflow {
-    /// Runs one job: the dispatch of every kind (its other properties are in `Job::properties`).
+    /// Runs one job in its workspace's installation: a job of a workspace that uninstalled
+    /// meanwhile is dropped (logged), its work has nobody to do it for.
     pub async fn run_job(&self, team: &TeamId, job: Job) -> Result<(), JobError> {
+        if matches!(job, Job::Housekeeping) {
+            return self.run_job_in(team, job).await;
+        }
+        match self.enter(team, None).await.map_err(JobError::from)? {
+            Some(tenant) => self.within(tenant, self.run_job_in(team, job)).await,
+            None => {
+                tracing::info!(%team, kind = job.kind(), "job of a workspace without an installation; dropped");
+                Ok(())
+            }
+        }
+    }
+
+    async fn run_job_in(&self, team: &TeamId, job: Job) -> Result<(), JobError> {
         match job {
             Job::PostMessage {
                 channel,
@@ -116,6 +130,7 @@ impl Workflow {
                 request_id,
                 decide_by,
             } => self.lapse_request(team, request_id, decide_by).await?,
+            Job::InstallWelcome { user, name } => self.welcome_installer(&user, &name).await?,
             Job::PublishHome { user } => {
                 self.publish_home(team, &UserId(user), 0, Default::default())
                     .await?
@@ -154,6 +169,17 @@ impl Workflow {
                         Some(&thread_ts),
                     )
                     .await?;
+            }
+            Job::InviteRequested { request } => {
+                match serde_json::from_value::<crate::slack::payload::SlackInviteRequest>(request) {
+                    Ok(invite) => self.take_invite_request(team, &invite).await?,
+                    Err(e) => return Err(JobError::Fatal(format!("unreadable invite request: {e}"))),
+                }
+            }
+            Job::PollInviteRequests => self.poll_invite_requests(team).await?,
+            Job::DenyInviteRequest { request_id } => {
+                self.deny_invite_request(team, self.request(team, request_id).await?)
+                    .await?
             }
             Job::Provision { request_id } => {
                 self.provision(team, self.request(team, request_id).await?)
@@ -441,7 +467,7 @@ impl Workflow {
             return self.refresh_card(team, id).await;
         }
         let channel = self
-            .settings
+            .settings()
             .request_channel
             .clone()
             .ok_or_else(|| JobError::Fatal("slack.request_channel is not configured".into()))?;
@@ -517,9 +543,9 @@ impl Workflow {
                 &[Right::Decide, Right::Revoke, Right::Request, Right::Review],
             )
             .await?;
-        let roles = &self.settings.roles;
+        let roles = &self.settings().roles;
         // Links need somewhere to send people (`server.public_url`) and the right to ask.
-        let links = match &self.settings.join.public_url {
+        let links = match &self.settings().join.public_url {
             Some(_) if roles.has_anywhere(&standing, Right::Request) => {
                 Some(self.store.open_links_of(team, user, self.now(), 20).await?)
             }
@@ -620,6 +646,7 @@ impl Workflow {
                     None => None,
                 });
             }
+            view.workspace_settings = self.is_distributed() && self.may_set_up(user).await?;
             if roles.has_anywhere(&standing, Right::Decide) {
                 let unmanaged = self.store.unmanaged_guests(Some(team), 10_000).await?;
                 view.unmanaged_total = unmanaged.len();
@@ -685,11 +712,11 @@ impl Workflow {
             return Ok(());
         }
         let channel = self
-            .settings
+            .settings()
             .sync
             .report_channel
             .clone()
-            .or_else(|| self.settings.request_channel.clone())
+            .or_else(|| self.settings().request_channel.clone())
             .ok_or_else(|| {
                 JobError::Fatal("no channel to post in (slack.request_channel)".into())
             })?;

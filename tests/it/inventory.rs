@@ -663,6 +663,7 @@ async fn app_home_pages_through_every_guest_account() {
             source: Source::Import,
             sync_rule: None,
             profile: Default::default(),
+            slack_invite_request: None,
             account_team: None,
             source_user: None,
             quorum: Default::default(),

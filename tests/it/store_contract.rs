@@ -70,6 +70,7 @@ fn new_request(email: &str) -> NewRequest {
         source: Source::Form,
         sync_rule: None,
         profile: Default::default(),
+        slack_invite_request: None,
         account_team: None,
         source_user: None,
         quorum: Default::default(),

@@ -4,7 +4,7 @@
 //! small body limit. The link token is a path parameter: logs name the route, never the path.
 
 mod guard;
-mod page;
+pub(crate) mod page;
 
 pub use guard::{JoinGuard, JoinGuardSettings};
 pub use page::Lang;

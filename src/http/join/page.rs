@@ -30,6 +30,8 @@ pub struct Frame {
     pub title: String,
     pub switch_code: String,
     pub switch_label: String,
+    /// The language link (`?lang=`); off where the query carries something else (OAuth).
+    pub switch: bool,
 }
 
 impl Frame {
@@ -39,6 +41,7 @@ impl Frame {
             title: words.get(title_id),
             switch_code: words.get("switch-language-code"),
             switch_label: words.get("switch-language"),
+            switch: true,
         }
     }
 }
@@ -83,6 +86,8 @@ pub struct FormPage {
 pub struct MessagePage {
     pub page: Frame,
     pub lines: Vec<String>,
+    /// A way on: (href, label).
+    pub link: Option<(String, String)>,
 }
 
 /// Why the form is shown again.
@@ -266,10 +271,26 @@ pub fn form(
     .expect("the join form renders")
 }
 
+/// A page of a few lines without the language link (the install result: its query is
+/// Slack's, spent once).
+pub fn plain_message(
+    words: Words,
+    title_id: &str,
+    lines: Vec<String>,
+    link: Option<(String, String)>,
+) -> String {
+    let mut page = Frame::new(words, title_id);
+    page.switch = false;
+    MessagePage { page, lines, link }
+        .render()
+        .expect("a message page renders")
+}
+
 fn message(words: Words, title_id: &str, lines: Vec<String>) -> String {
     MessagePage {
         page: Frame::new(words, title_id),
         lines,
+        link: None,
     }
     .render()
     .expect("a join message page renders")

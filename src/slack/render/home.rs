@@ -64,6 +64,8 @@ pub struct ApproverHome {
     pub unmanaged_total: usize,
     /// For reviewers: the open access review (id, deadline, counts), or none (a Start button).
     pub reviews: Option<Option<(i64, DateTime<Utc>, crate::domain::review::Progress)>>,
+    /// The viewer may open this workspace's own settings (installs through OAuth).
+    pub workspace_settings: bool,
 }
 
 /// `links`: the viewer's open invite links, or `None` where links are off (no public URL).
@@ -76,14 +78,18 @@ pub fn home(
 ) -> SlackView {
     const MAX_MINE: usize = 10;
     const MAX_QUEUE: usize = 20;
+    let mut top: Vec<SlackActionBlockElement> = slack_blocks![some_into(
+        SlackBlockButtonElement::new(pt!(t!(lang, "offer-button")))
+            .with_action_id(Button::OpenForm.action_id().into())
+            .with_style(SlackBlockButtonStyle::Primary)
+    )];
+    if approver.is_some_and(|a| a.workspace_settings) {
+        top.push(button(&t!(lang, "install-open-settings"), &Button::WorkspaceSettings).into());
+    }
     let mut blocks: Vec<SlackBlock> = slack_blocks![
         some_into(SlackHeaderBlock::new(pt!("Guestlist"))),
         some_into(SlackSectionBlock::new().with_text(md!("{}", t!(lang, "home-intro")))),
-        some_into(SlackActionsBlock::new(slack_blocks![some_into(
-            SlackBlockButtonElement::new(pt!(t!(lang, "offer-button")))
-                .with_action_id(Button::OpenForm.action_id().into())
-                .with_style(SlackBlockButtonStyle::Primary)
-        )])),
+        some_into(SlackActionsBlock::new(top)),
         some_into(SlackDividerBlock::new()),
         some_into(SlackHeaderBlock::new(pt!(t!(lang, "home-your-requests"))))
     ];

@@ -9,6 +9,7 @@ mod card;
 mod form;
 mod home;
 mod import;
+mod install;
 mod links;
 mod notices;
 mod review;
@@ -30,6 +31,7 @@ pub use import::{
     import_counts, import_done, import_help, import_preview, import_progress, import_refused,
     import_table,
 };
+pub use install::{WorkspaceSettingsView, install_welcome, workspace_settings_form};
 pub use links::{link_created, link_form, link_lines, link_terms};
 pub use notices::{
     admin_task, escalated_card, expiry_reminder, invitation_notice, provisioning_problem,

@@ -54,6 +54,7 @@ pub(super) fn request(state: RequestState) -> GuestRequest {
         source: Source::Form,
         sync_rule: None,
         profile: Default::default(),
+        slack_invite_request: None,
         slack_user_id: None,
         external_id: None,
         invited_at: matches!(state, RequestState::Invited)

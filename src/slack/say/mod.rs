@@ -8,6 +8,7 @@
 
 mod account;
 mod common;
+mod install;
 mod inventory;
 mod problem;
 mod request;
@@ -16,6 +17,7 @@ mod sync;
 
 pub use account::{AccountSay, Joined, Who, account_refusal};
 pub use common::CommonSay;
+pub use install::InstallSay;
 pub use inventory::InventorySay;
 pub use problem::{column_name, file_error, problem};
 pub use request::{RequestSay, guest_type_label, state_word};
@@ -36,6 +38,7 @@ pub enum Say {
     Review(ReviewSay),
     Sync(SyncSay),
     Inventory(InventorySay),
+    Install(InstallSay),
 }
 
 impl Say {
@@ -53,6 +56,7 @@ impl Say {
             Say::Review(say) => say.text(lang),
             Say::Sync(say) => say.text(lang),
             Say::Inventory(say) => say.text(lang),
+            Say::Install(say) => say.text(lang),
         }
     }
 }
@@ -78,6 +82,7 @@ area!(
     ReviewSay => Review,
     SyncSay => Sync,
     InventorySay => Inventory,
+    InstallSay => Install,
 );
 
 /// A message as a job keeps it: a `Say` to word when it is shown, or text that was already

@@ -75,6 +75,13 @@ pub enum RequestSay {
     CancelledBy {
         actor: UserId,
     },
+    /// Slack's own invite request was decided in Slack's admin page before us.
+    DecidedInSlack,
+    /// The same, told to the requester.
+    DecidedInSlackDm {
+        id: RequestId,
+        guest: String,
+    },
     Cancelled {
         id: RequestId,
     },
@@ -276,6 +283,13 @@ impl RequestSay {
                 state = state_word(*state, lang)
             ),
             S::CancelledBy { actor } => t!(lang, "request-cancelled-by", actor = mention(actor)),
+            S::DecidedInSlack => t!(lang, "request-decided-in-slack"),
+            S::DecidedInSlackDm { id: r, guest } => t!(
+                lang,
+                "request-decided-in-slack-dm",
+                id = id(*r),
+                guest = safe(guest, 100)
+            ),
             S::Cancelled { id: r } => t!(lang, "request-cancelled", id = id(*r)),
             S::ApprovedWithChanges { voter, changes } => t!(
                 lang,

@@ -74,6 +74,7 @@ impl SyncImport for This {
                         .push_bind(new.profile.department.as_deref().map(clean_line))
                         .push_bind(new.profile.manager.as_ref().map(|u| u.as_str()))
                         .push_bind(new.profile.employee_id.as_deref().map(clean_line))
+                        .push_bind(new.slack_invite_request.as_deref())
                         .push_bind(ms(now))
                         .push_bind(approval.decided_by.as_ref().map(|u| u.as_str()))
                         .push_bind(ms(now))

@@ -297,6 +297,52 @@ impl Installations for This {
         .await
     }
 
+    async fn remember_workspace(
+        &self,
+        team: &TeamId,
+        enterprise: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        measured(NAME, "remember_workspace", async move {
+            sqlx::query(
+                "INSERT INTO workspaces (team_id, enterprise_id, seen_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (team_id) DO UPDATE SET enterprise_id = excluded.enterprise_id",
+            )
+            .bind(team.as_str())
+            .bind(enterprise)
+            .bind(ms(at))
+            .execute(&self.writer)
+            .await?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn workspace_enterprise(&self, team: &TeamId) -> StoreResult<Option<String>> {
+        measured(NAME, "workspace_enterprise", async move {
+            Ok(
+                sqlx::query_scalar("SELECT enterprise_id FROM workspaces WHERE team_id = $1")
+                    .bind(team.as_str())
+                    .fetch_optional(&self.reader)
+                    .await?,
+            )
+        })
+        .await
+    }
+
+    async fn workspaces_of(&self, enterprise: &str) -> StoreResult<Vec<TeamId>> {
+        measured(NAME, "workspaces_of", async move {
+            let teams: Vec<String> = sqlx::query_scalar(
+                "SELECT team_id FROM workspaces WHERE enterprise_id = $1 ORDER BY team_id",
+            )
+            .bind(enterprise)
+            .fetch_all(&self.reader)
+            .await?;
+            Ok(teams.into_iter().map(TeamId).collect())
+        })
+        .await
+    }
+
     async fn spend_oauth_state(&self, nonce_hash: &str, now: DateTime<Utc>) -> StoreResult<bool> {
         measured(NAME, "spend_oauth_state", async move {
             let spent = sqlx::query(

@@ -211,6 +211,7 @@ fn bind_new_request<'q>(
         .bind(new.profile.department.as_deref().map(clean_line))
         .bind(new.profile.manager.as_ref().map(|u| u.as_str()))
         .bind(new.profile.employee_id.as_deref().map(clean_line))
+        .bind(new.slack_invite_request.as_deref())
 }
 
 /// The compare-and-set of a state change with everything it brings, inside `tx`. On
@@ -375,6 +376,18 @@ async fn holder_of(
     tx: &mut Transaction<'_, Db>,
     new: &NewRequest,
 ) -> StoreResult<Option<CreateOutcome>> {
+    if let Some(invite) = &new.slack_invite_request {
+        let row: Option<RequestRow> = sqlx::query_as(select_requests!(
+            "WHERE team_id = $1 AND slack_invite_request = $2"
+        ))
+        .bind(new.team_id.as_str())
+        .bind(invite)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(row) = row {
+            return Ok(Some(CreateOutcome::Duplicate(GuestRequest::try_from(row)?)));
+        }
+    }
     let by_email = match (new.kind, new.parent_id) {
         (RequestKind::Extension, Some(parent)) => {
             pending_extension_in(tx, &new.team_id, parent).await?

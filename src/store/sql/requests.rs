@@ -61,6 +61,24 @@ impl Requests for This {
         .await
     }
 
+    async fn request_for_invite_request(
+        &self,
+        team_id: &TeamId,
+        invite_request: &str,
+    ) -> StoreResult<Option<GuestRequest>> {
+        measured(NAME, "request_for_invite_request", async move {
+            let row: Option<RequestRow> = sqlx::query_as(select_requests!(
+                "WHERE team_id = $1 AND slack_invite_request = $2"
+            ))
+            .bind(team_id.as_str())
+            .bind(invite_request)
+            .fetch_optional(&self.reader)
+            .await?;
+            row.map(GuestRequest::try_from).transpose()
+        })
+        .await
+    }
+
     async fn open_request_for_phone(
         &self,
         team_id: &TeamId,

@@ -86,7 +86,7 @@ impl Workflow {
             return error(ADOPT_DATE_BLOCK, InventorySay::AdoptPickEndDay);
         };
         let expiry = Expiry::At { at: ends };
-        if let Err(found) = crate::domain::policy::check_expiry(&expiry, &self.settings.policy, now)
+        if let Err(found) = crate::domain::policy::check_expiry(&expiry, &self.settings().policy, now)
         {
             return Ok(Some(HashMap::from([(
                 ADOPT_DATE_BLOCK.to_string(),
@@ -156,6 +156,7 @@ impl Workflow {
             source: Source::Adopted,
             sync_rule: None,
             profile: Default::default(),
+            slack_invite_request: None,
             account_team: None,
             source_user: None,
             quorum: Quorum::default(),
@@ -172,7 +173,7 @@ impl Workflow {
             ),
         };
         let timers: ExpiryTimers = self.expiry_timers(None);
-        let max = self.settings.max_attempts;
+        let max = self.settings().max_attempts;
         let (job_team, bound) = (team.clone(), metadata.slack_user_id.clone());
         let jobs: crate::store::JobsForEach = Box::new(move |r: &GuestRequest| {
             let mut jobs = vec![

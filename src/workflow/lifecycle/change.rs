@@ -77,7 +77,7 @@ impl Workflow {
                 render::change_access_form(
                     &request,
                     &metadata,
-                    self.settings.policy.max_channels,
+                    self.settings().policy.max_channels,
                     lang,
                 ),
             )
@@ -238,6 +238,7 @@ impl Workflow {
                 },
                 sync_rule: None,
                 profile: Default::default(),
+                slack_invite_request: None,
                 account_team: None,
                 source_user: None,
                 quorum,
@@ -263,7 +264,7 @@ impl Workflow {
                 ),
                 at: now,
             };
-            let (team_for_jobs, max) = (team.clone(), self.settings.max_attempts);
+            let (team_for_jobs, max) = (team.clone(), self.settings().max_attempts);
             let timers = self.pending_timers();
             let jobs = Box::new(move |r: &GuestRequest| {
                 let mut jobs = vec![

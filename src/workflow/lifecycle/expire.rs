@@ -119,7 +119,7 @@ impl Workflow {
             // A guest still (or an account never linked): an admin does it.
             Changed::Made { .. } | Changed::Refused(_) => {}
         }
-        let every = std_to_chrono(self.settings.provisioning.deactivation_reminder_every);
+        let every = std_to_chrono(self.settings().provisioning.deactivation_reminder_every);
         let reminder = Job::DeactivationReminder {
             request_id: request.id,
             round: 1,
@@ -127,7 +127,7 @@ impl Workflow {
         .at(
             team,
             self.now() + every,
-            self.settings.max_attempts,
+            self.settings().max_attempts,
             Some(format!(
                 "deactivate-reminder:{}:{expires_at}:1",
                 request.id.0
@@ -160,7 +160,7 @@ impl Workflow {
             .expires_at
             .map(|t| t.timestamp())
             .unwrap_or_default();
-        let every = std_to_chrono(self.settings.provisioning.deactivation_reminder_every);
+        let every = std_to_chrono(self.settings().provisioning.deactivation_reminder_every);
         let next = Job::DeactivationReminder {
             request_id: request.id,
             round: round + 1,
@@ -168,7 +168,7 @@ impl Workflow {
         .at(
             team,
             self.now() + every,
-            self.settings.max_attempts,
+            self.settings().max_attempts,
             Some(format!(
                 "deactivate-reminder:{}:{expires}:{}",
                 request.id.0,

@@ -258,7 +258,7 @@ impl Workflow {
         } else {
             crate::slack::ids::EXTEND_DAYS_BLOCK
         };
-        if let Err(message) = check_expiry(&Expiry::At { at: new_end }, &self.settings.policy, now)
+        if let Err(message) = check_expiry(&Expiry::At { at: new_end }, &self.settings().policy, now)
         {
             return error(block, problem(&message, lang));
         }
@@ -293,6 +293,7 @@ impl Workflow {
             source: crate::domain::request::Source::Form,
             sync_rule: None,
             profile: Default::default(),
+            slack_invite_request: None,
             account_team: None,
             source_user: None,
             quorum,
@@ -308,7 +309,7 @@ impl Workflow {
             detail: format!("extends {} to {}", parent.id, new_end.to_rfc3339()),
             at: now,
         };
-        let (team_for_jobs, max) = (team.clone(), self.settings.max_attempts);
+        let (team_for_jobs, max) = (team.clone(), self.settings().max_attempts);
         let timers = self.pending_timers();
         let jobs = Box::new(move |r: &GuestRequest| {
             let mut jobs = vec![

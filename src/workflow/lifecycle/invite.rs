@@ -96,7 +96,7 @@ impl Workflow {
             .last_invitation(team, request.email.as_str())
             .await?
         {
-            let free_at = last + std_to_chrono(self.settings.provisioning.resend_min_gap);
+            let free_at = last + std_to_chrono(self.settings().provisioning.resend_min_gap);
             if free_at > self.now() {
                 let wait = (free_at - self.now()).to_std().unwrap_or_default();
                 return Err(JobError::wait(
@@ -104,6 +104,10 @@ impl Workflow {
                     wait,
                 ));
             }
+        }
+        if let Some(invite) = request.slack_invite_request.as_deref() {
+            // Asked in Slack's own dialog: approving it there makes Slack send the invitation.
+            return self.approve_invite_request(team, &request, invite).await;
         }
         match self
             .provisioner(&request)
@@ -219,7 +223,7 @@ impl Workflow {
                 Action::Resend
             },
         )?;
-        let lapses = now + std_to_chrono(self.settings.provisioning.invite_valid);
+        let lapses = now + std_to_chrono(self.settings().provisioning.invite_valid);
         let mut jobs = self.invitation_jobs(team, request.id, now);
         jobs.extend(
             self.tell_all(
@@ -279,8 +283,8 @@ impl Workflow {
         id: RequestId,
         invited_at: DateTime<Utc>,
     ) -> Vec<NewJob> {
-        let p = &self.settings.provisioning;
-        let max = self.settings.max_attempts;
+        let p = &self.settings().provisioning;
+        let max = self.settings().max_attempts;
         let ts = invited_at.timestamp();
         let lapses = invited_at + std_to_chrono(p.invite_valid);
         vec![
@@ -349,8 +353,11 @@ impl Workflow {
                 },
             ));
         }
-        if request.expires_at.is_some() && request.state == RequestState::Approved {
-            // A linked existing account never saw our expiry: write it to the directory.
+        if request.expires_at.is_some()
+            && (request.state == RequestState::Approved || request.slack_invite_request.is_some())
+        {
+            // A linked existing account never saw our expiry, nor did one Slack invited from
+            // its own invite request: write it to the directory.
             jobs.push(self.job(
                 team,
                 Job::SetExpiry {
@@ -605,7 +612,7 @@ impl Workflow {
             .at(
                 team,
                 next,
-                self.settings.max_attempts,
+                self.settings().max_attempts,
                 Some(format!(
                     "joined:{}:{invited_at}:{}",
                     request.id.0,

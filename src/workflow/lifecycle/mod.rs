@@ -13,6 +13,7 @@ mod change;
 mod expire;
 mod extend;
 mod invite;
+mod invite_requests;
 mod reconcile;
 mod resend;
 mod review;
@@ -137,7 +138,7 @@ impl Workflow {
             guest_type: request.guest_type,
             channels: request.channels.clone(),
             expires_at: request.expires_at,
-            custom_message: self.settings.provisioning.custom_message.clone(),
+            custom_message: self.settings().provisioning.custom_message.clone(),
             resend,
             external_id: request.external_id.clone(),
             assign_user: request.source_user.as_ref().map(|u| u.to_string()),
@@ -150,7 +151,7 @@ impl Workflow {
     pub(super) fn approved_jobs(&self, team: &TeamId) -> crate::store::JobsForEach {
         let team = team.clone();
         let now = self.now();
-        let max = self.settings.max_attempts;
+        let max = self.settings().max_attempts;
         let timers = self.expiry_timers(None);
         let provisioners = self.provisioners.clone();
         Box::new(move |r: &GuestRequest| {
@@ -263,13 +264,13 @@ impl Workflow {
         ExpiryTimers {
             grace: expiry_grace(mode),
             reminders: self
-                .settings
+                .settings()
                 .provisioning
                 .expiry_reminders
                 .iter()
                 .map(|d| std_to_chrono(*d))
                 .collect(),
-            max_attempts: self.settings.max_attempts,
+            max_attempts: self.settings().max_attempts,
         }
     }
 

@@ -45,7 +45,7 @@ impl Workflow {
             self.pacer.wait("users.list").await;
             let page = self
                 .slack
-                .users_page(cursor.as_deref(), self.settings.sync.page_size)
+                .users_page(cursor.as_deref(), self.settings().sync.page_size)
                 .await?;
             for user in page.items {
                 let observed = Observed::from_flags(
@@ -162,7 +162,7 @@ impl Workflow {
 
     /// Job: the weekly digest (what ends within 7 days, unmanaged guests) in the request channel.
     pub(in crate::workflow) async fn weekly_digest(&self, team: &TeamId) -> Result<(), JobError> {
-        let Some(channel) = self.settings.request_channel.clone() else {
+        let Some(channel) = self.settings().request_channel.clone() else {
             return Ok(());
         };
         let now = self.now();

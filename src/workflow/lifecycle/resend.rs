@@ -51,7 +51,7 @@ impl Workflow {
                 .await;
         }
         let now = self.now();
-        let gap = std_to_chrono(self.settings.provisioning.resend_min_gap);
+        let gap = std_to_chrono(self.settings().provisioning.resend_min_gap);
         if let Some(last) = self
             .store
             .last_invitation(team, request.email.as_str())

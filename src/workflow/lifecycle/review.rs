@@ -87,7 +87,7 @@ impl Workflow {
             return Ok(ReviewStarted::NoGuests);
         }
         let within = start.answer_within.unwrap_or_else(|| {
-            chrono::Duration::from_std(self.settings.review.answer_within).unwrap_or_default()
+            chrono::Duration::from_std(self.settings().review.answer_within).unwrap_or_default()
         });
         let deadline = now + within;
         let items: Vec<_> = guests
@@ -107,7 +107,7 @@ impl Workflow {
             .map(|(_, sponsor, _)| sponsor.clone())
             .collect();
         let unsponsored = items.iter().any(|(_, _, s)| *s == ItemState::Escalated);
-        let outcome = self.settings.review.outcome;
+        let outcome = self.settings().review.outcome;
         let review = NewReview {
             team_id: team.clone(),
             started_by: start.started_by.clone(),
@@ -134,7 +134,7 @@ impl Workflow {
             ),
             at: now,
         };
-        let (team_for_jobs, max) = (team.clone(), self.settings.max_attempts);
+        let (team_for_jobs, max) = (team.clone(), self.settings().max_attempts);
         let sponsor_list: Vec<String> = sponsors.iter().cloned().collect();
         let jobs_for = Box::new(move |campaign_id: i64| {
             let mut jobs: Vec<NewJob> =
@@ -179,7 +179,7 @@ impl Workflow {
     /// The scheduled campaign (`review.every_days`): due when the last one started that long
     /// ago, or none ever did.
     pub async fn review_due(&self, team: &TeamId) -> anyhow::Result<bool> {
-        let Some(every) = self.settings.review.every else {
+        let Some(every) = self.settings().review.every else {
             return Ok(false);
         };
         let last = self.store.latest_review(team).await?;
@@ -264,7 +264,7 @@ impl Workflow {
         team: &TeamId,
         campaign_id: i64,
     ) -> Result<(), JobError> {
-        let Some(channel) = self.settings.request_channel.clone() else {
+        let Some(channel) = self.settings().request_channel.clone() else {
             return Ok(());
         };
         let campaign = self.campaign(team, campaign_id).await?;
@@ -303,7 +303,7 @@ impl Workflow {
         team: &TeamId,
         campaign_id: i64,
     ) -> Result<(), JobError> {
-        let Some(channel) = self.settings.request_channel.clone() else {
+        let Some(channel) = self.settings().request_channel.clone() else {
             return Ok(());
         };
         let campaign = self.campaign(team, campaign_id).await?;
@@ -367,7 +367,7 @@ impl Workflow {
             );
             self.slack.update_message(channel, ts, content).await?;
         }
-        if let (Some(channel), Some(ts)) = (&self.settings.request_channel, &item.escalation_ts) {
+        if let (Some(channel), Some(ts)) = (&self.settings().request_channel, &item.escalation_ts) {
             let same: Vec<ReviewItem> = items
                 .iter()
                 .filter(|i| i.escalation_ts.as_ref() == Some(ts))

@@ -33,7 +33,7 @@ impl Workflow {
             return Ok(false);
         }
         let now = self.now();
-        let deadline = now + chrono::Duration::from_std(self.settings.orphan_grace)?;
+        let deadline = now + chrono::Duration::from_std(self.settings().orphan_grace)?;
         let entry = self.audit(
             team,
             request,
@@ -43,10 +43,10 @@ impl Workflow {
             format!(
                 "{sponsor} was deactivated or became a guest; approvers decide by {}; then {}",
                 deadline.to_rfc3339(),
-                self.settings.orphan_policy.as_str()
+                self.settings().orphan_policy.as_str()
             ),
         );
-        let max = self.settings.max_attempts;
+        let max = self.settings().max_attempts;
         let jobs = vec![
             self.job(
                 team,
@@ -79,18 +79,18 @@ impl Workflow {
         request: GuestRequest,
         sponsor: &str,
     ) -> Result<(), JobError> {
-        let Some(channel) = self.settings.request_channel.clone() else {
+        let Some(channel) = self.settings().request_channel.clone() else {
             return Ok(());
         };
         let deadline =
-            self.now() + chrono::Duration::from_std(self.settings.orphan_grace).unwrap_or_default();
+            self.now() + chrono::Duration::from_std(self.settings().orphan_grace).unwrap_or_default();
         let mention = self.approver_mentions(&request);
         let content = render::orphan_card(
             &request,
             sponsor,
             &mention,
             deadline,
-            self.settings.orphan_policy == OrphanPolicy::End,
+            self.settings().orphan_policy == OrphanPolicy::End,
             self.channel_lang(),
         );
         let _ = team;
@@ -133,8 +133,8 @@ impl Workflow {
             self.store.append_audit(entry, Vec::new()).await?;
             return Ok(());
         }
-        let days = self.settings.orphan_grace.as_secs() / 86400;
-        match self.settings.orphan_policy {
+        let days = self.settings().orphan_grace.as_secs() / 86400;
+        match self.settings().orphan_policy {
             OrphanPolicy::Keep => {
                 let entry = self.audit(
                     team,

@@ -129,15 +129,16 @@ impl Workflow {
         email: &Email,
         now: DateTime<Utc>,
     ) -> (Quorum, Option<DateTime<Utc>>) {
-        let (quorum, rule) = requirement(&self.settings.quorum, terms, email, now);
+        let settings = self.settings();
+        let (quorum, rule) = requirement(&settings.quorum, terms, email, now);
         let within = rule
             .and_then(|r| r.decide_within)
-            .or_else(|| self.settings.approvals.decide_within.map(std_to_chrono));
+            .or_else(|| self.settings().approvals.decide_within.map(std_to_chrono));
         (quorum, within.map(|w| now + w))
     }
 
     pub(in crate::workflow) fn pending_timers(&self) -> PendingTimers {
-        let approvals = &self.settings.approvals;
+        let approvals = &self.settings().approvals;
         PendingTimers {
             reminders: approvals
                 .reminders
@@ -148,7 +149,7 @@ impl Workflow {
                 .escalation
                 .as_ref()
                 .map(|e| std_to_chrono(e.after)),
-            max_attempts: self.settings.max_attempts,
+            max_attempts: self.settings().max_attempts,
         }
     }
 
@@ -156,7 +157,7 @@ impl Workflow {
         JobMaker {
             team: team.clone(),
             now: self.now(),
-            max_attempts: self.settings.max_attempts,
+            max_attempts: self.settings().max_attempts,
         }
     }
 
@@ -233,6 +234,11 @@ impl Workflow {
                 let (moved, more) = self.extension_approval(team, &after).await?;
                 decision.parent_expiry = moved;
                 jobs.extend(more);
+            }
+            (Verdict::Deny, _) if request.slack_invite_request.is_some() => {
+                jobs.push(maker.job(Job::DenyInviteRequest {
+                    request_id: request.id,
+                }));
             }
             (Verdict::Deny, _) => {}
         }
@@ -456,7 +462,7 @@ impl Workflow {
         team: &TeamId,
         id: RequestId,
     ) -> Result<(), JobError> {
-        let Some(escalation) = self.settings.approvals.escalation.clone() else {
+        let Some(escalation) = self.settings().approvals.escalation.clone() else {
             return Ok(());
         };
         let Some(request) = self.store.get_request(team, id).await? else {
@@ -510,7 +516,7 @@ impl Workflow {
         }
         if escalation.owners {
             let mut owners: Vec<UserId> = Vec::new();
-            for role in self.settings.roles.everywhere_with(Right::Decide) {
+            for role in self.settings().roles.everywhere_with(Right::Decide) {
                 for user in &role.holders.users {
                     if user != &request.requester && !owners.contains(user) {
                         owners.push(user.clone());

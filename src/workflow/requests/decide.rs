@@ -215,7 +215,7 @@ impl Workflow {
         self.slack
             .open_view(
                 trigger_id,
-                render::changes_form(&request, &self.settings.policy, &metadata, viewer.lang),
+                render::changes_form(&request, &self.settings().policy, &metadata, viewer.lang),
             )
             .await
             .context("opening the approve-with-changes form")?;
@@ -256,7 +256,7 @@ impl Workflow {
         let (terms, changes) = match narrowed_terms(
             &request_draft(state),
             &request.terms(),
-            &self.settings.policy,
+            &self.settings().policy,
             self.now(),
             tz,
         ) {
@@ -335,7 +335,7 @@ impl Workflow {
             _ => None,
         };
         let view = render::request_form(
-            &self.settings.policy,
+            &self.settings().policy,
             &FormMetadata {
                 tz: viewer.tz,
                 origin: None,

@@ -29,7 +29,7 @@ impl Workflow {
         trigger_id: &str,
         origin: Option<String>,
     ) -> anyhow::Result<Option<Say>> {
-        if self.settings.request_channel.is_none() {
+        if self.settings().request_channel.is_none() {
             return Ok(Some(CommonSay::NotSetUp.into()));
         }
         if let Some(refusal) = self.may_request(team_id, user).await? {
@@ -39,7 +39,7 @@ impl Workflow {
         // (and the workspace's language) rather than let the trigger id expire.
         let viewer = self.viewer(user).await;
         let view = render::request_form(
-            &self.settings.policy,
+            &self.settings().policy,
             &FormMetadata {
                 tz: viewer.tz,
                 origin,
@@ -77,7 +77,7 @@ impl Workflow {
                 Ok(()) => None,
                 Err(_) => {
                     let groups: Vec<_> = self
-                        .settings
+                        .settings()
                         .roles
                         .0
                         .iter()
@@ -110,7 +110,7 @@ impl Workflow {
                 say.plain(lang),
             )]))
         };
-        let valid = match validate_request(&request_draft(state), &self.settings.policy, now, tz) {
+        let valid = match validate_request(&request_draft(state), &self.settings().policy, now, tz) {
             Ok(valid) => valid,
             Err(errors) => return Ok(SubmitOutcome::Errors(errors_by_block(&errors, lang))),
         };
@@ -166,12 +166,13 @@ impl Workflow {
             source: Source::Form,
             sync_rule: None,
             profile: valid.profile,
+            slack_invite_request: None,
             account_team: None,
             source_user: None,
             quorum,
             decide_by,
         };
-        if let Some(rule) = auto_approval(&self.settings.auto_approve, &valid_copy, now) {
+        if let Some(rule) = auto_approval(&self.settings().auto_approve, &valid_copy, now) {
             return match self.submit_auto_approved(new, rule.name.clone()).await? {
                 Ok(outcome) => Ok(outcome),
                 Err((existing, what)) => self.held(user, &existing, what, tz, lang).await,
@@ -187,7 +188,7 @@ impl Workflow {
             detail: format!("{} as {}", new.email, new.guest_type.as_str()),
             at: now,
         };
-        let max_attempts = self.settings.max_attempts;
+        let max_attempts = self.settings().max_attempts;
         let timers = self.pending_timers();
         let team = team_id.clone();
         let jobs = Box::new(move |r: &GuestRequest| -> Vec<NewJob> {
@@ -254,7 +255,7 @@ impl Workflow {
             ),
         };
         let provisioning = self.approved_jobs(&team);
-        let max_attempts = self.settings.max_attempts;
+        let max_attempts = self.settings().max_attempts;
         let rule_name = rule.clone();
         let jobs: crate::store::JobsForEach = Box::new(move |r: &GuestRequest| {
             let mut jobs = vec![

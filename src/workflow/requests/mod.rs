@@ -49,7 +49,7 @@ impl Workflow {
     }
 
     fn approver_mention_list(&self, request: Option<&GuestRequest>) -> Vec<String> {
-        let roles = &self.settings.roles;
+        let roles = &self.settings().roles;
         let mut who: Vec<String> = Vec::new();
         let mut push = |mention: String| {
             if !who.contains(&mention) {
@@ -93,7 +93,7 @@ impl Workflow {
             hours: (now - request.created_at).num_hours(),
             approvers: self.approver_mention_list(Some(request)),
             workspace_admins: self
-                .settings
+                .settings()
                 .roles
                 .covering(Right::Decide, &request.channels)
                 .any(|r| r.holders.workspace_admins || r.holders.workspace_owners),
@@ -118,12 +118,12 @@ impl Workflow {
                     .locale
                     .as_deref()
                     .and_then(Lang::from_tag)
-                    .unwrap_or(self.settings.language),
+                    .unwrap_or(self.settings().language),
                 tz: person.tz,
             },
             _ => Viewer {
                 tz: None,
-                lang: self.settings.language,
+                lang: self.settings().language,
             },
         }
     }

@@ -98,11 +98,11 @@ impl Workflow {
         content: slack_morphism::prelude::SlackMessageContent,
     ) -> Option<NewJob> {
         let channel = self
-            .settings
+            .settings()
             .sync
             .report_channel
             .clone()
-            .or_else(|| self.settings.request_channel.clone())?;
+            .or_else(|| self.settings().request_channel.clone())?;
         let blocks = content
             .blocks
             .as_ref()
@@ -178,6 +178,7 @@ impl Workflow {
                 source: Source::Sync,
                 sync_rule: Some(rule.name.clone()),
                 profile: Default::default(),
+                slack_invite_request: None,
                 account_team: Some(rule.target_team.clone()),
                 source_user: l
                     .org_member
@@ -369,7 +370,7 @@ impl Workflow {
             return Ok(());
         };
         let Some(rule) = self
-            .settings
+            .settings()
             .sync
             .rules
             .iter()

@@ -239,7 +239,7 @@ impl Workflow {
             let page = self
                 .sync_call("users.list", calls, || {
                     self.slack
-                        .users_page(cursor.as_deref(), self.settings.sync.page_size)
+                        .users_page(cursor.as_deref(), self.settings().sync.page_size)
                 })
                 .await?;
             pages += 1;

@@ -78,7 +78,7 @@ impl Workflow {
     async fn rules(&self, only: Option<&str>) -> anyhow::Result<Vec<SyncRule>> {
         let home = self.home_team().await?;
         if let Some(rule) = self
-            .settings
+            .settings()
             .sync
             .rules
             .iter()
@@ -91,7 +91,7 @@ impl Workflow {
             );
         }
         let rules: Vec<SyncRule> = self
-            .settings
+            .settings()
             .sync
             .rules
             .iter()

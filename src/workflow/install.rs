@@ -1,0 +1,514 @@
+//! Installs through OAuth v2: the installer is sent to Slack's authorize page with a signed,
+//! single-use, ten-minute `state` (also kept in their browser's cookie); Slack sends them back
+//! with a code, traded for tokens that are stored sealed. Rotating tokens are refreshed before
+//! they run out, by one replica at a time. Uninstalling removes what the installation held.
+
+use super::tenants::{REFRESH_BEFORE, Tenancy, sealed};
+use super::{Job, Workflow};
+use crate::domain::TeamId;
+use crate::slack::oauth::{Grant, OAuthAccess};
+use crate::slack::say::InstallSay;
+use crate::store::{AuditEntry, BOT_ACTOR, InstallationRecord, SealedTokens};
+use anyhow::Context;
+use chrono::{DateTime, Duration, Utc};
+use hmac::{KeyInit, Mac};
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+
+/// How long an installer has between Guestlist's redirect and Slack's.
+const STATE_LIFETIME: Duration = Duration::minutes(10);
+
+
+/// Where to send the installer, and the state their browser keeps.
+#[derive(Debug, Clone)]
+pub struct InstallStart {
+    pub authorize_url: String,
+    pub state: String,
+}
+
+/// What an install became, for the page the installer lands on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Installed {
+    pub key: TeamId,
+    pub name: String,
+    pub org_wide: bool,
+}
+
+/// Why an install did not happen (the page says it in words).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstallError {
+    /// Installs through OAuth are off (no `SLACK_CLIENT_ID`).
+    Off,
+    /// The installer cancelled on Slack's page.
+    Cancelled,
+    /// The state is not one Guestlist made.
+    BadState,
+    /// The state is older than ten minutes.
+    Stale,
+    /// The state was used before.
+    Replayed,
+    /// The browser that came back is not the one that left.
+    OtherBrowser,
+    /// Slack refused the code (its error code).
+    Refused(String),
+    /// Slack or the database could not be reached; trying again may work.
+    Unavailable,
+}
+
+impl InstallError {
+    pub fn code(&self) -> &str {
+        match self {
+            InstallError::Off => "off",
+            InstallError::Cancelled => "cancelled",
+            InstallError::BadState => "bad_state",
+            InstallError::Stale => "stale_state",
+            InstallError::Replayed => "replayed_state",
+            InstallError::OtherBrowser => "other_browser",
+            InstallError::Refused(_) => "refused",
+            InstallError::Unavailable => "unavailable",
+        }
+    }
+}
+
+impl Workflow {
+    /// The key that signs install states: from the client secret, so every replica accepts
+    /// every other's.
+    fn state_key(&self) -> Option<Vec<u8>> {
+        let Tenancy::Distributed(d) = &self.tenancy else {
+            return None;
+        };
+        let mut mac = hmac::Hmac::<Sha256>::new_from_slice(
+            d.client.client_secret.expose_secret().as_bytes(),
+        )
+        .expect("HMAC takes any key length");
+        mac.update(b"guestlist oauth state v1");
+        Some(mac.finalize().into_bytes().to_vec())
+    }
+
+    fn sign_state(key: &[u8], body: &str) -> String {
+        let mut mac = hmac::Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+        mac.update(body.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Whether the install's state cookie may only travel over HTTPS (the redirect URL is).
+    pub fn install_over_https(&self) -> bool {
+        matches!(&self.tenancy, Tenancy::Distributed(d) if d.redirect_uri.starts_with("https://"))
+    }
+
+    /// `GET /slack/install`: Slack's authorize page with this app's scopes and a fresh state.
+    pub fn begin_install(&self) -> Result<InstallStart, InstallError> {
+        let (Tenancy::Distributed(d), Some(key)) = (&self.tenancy, self.state_key()) else {
+            return Err(InstallError::Off);
+        };
+        let body = format!(
+            "v1.{}.{}",
+            self.now().timestamp(),
+            hex::encode(rand::random::<[u8; 16]>())
+        );
+        let state = format!("{body}.{}", Self::sign_state(&key, &body));
+        let user_scopes = if self.defaults.provisioning.mode
+            == crate::provision::ProvisioningMode::SlackAdmin
+        {
+            crate::slack::manifest::ADMIN_USER_SCOPES.join(",")
+        } else {
+            String::new()
+        };
+        Ok(InstallStart {
+            authorize_url: self.slack.authorize_url(
+                &d.client.client_id,
+                &crate::slack::manifest::bot_scopes().join(","),
+                &user_scopes,
+                &d.redirect_uri,
+                &state,
+            ),
+            state,
+        })
+    }
+
+    /// Checks a state: made here, within ten minutes, the browser's own, and spent now.
+    async fn spend_state(
+        &self,
+        state: &str,
+        cookie: Option<&str>,
+    ) -> Result<String, InstallError> {
+        let key = self.state_key().ok_or(InstallError::Off)?;
+        let Some((body, mac)) = state.rsplit_once('.') else {
+            return Err(InstallError::BadState);
+        };
+        let expected = Self::sign_state(&key, body);
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(
+            expected.as_bytes(),
+            mac.as_bytes(),
+        )) {
+            return Err(InstallError::BadState);
+        }
+        let mut parts = body.split('.');
+        let (Some("v1"), Some(issued), Some(nonce)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(InstallError::BadState);
+        };
+        let issued = issued
+            .parse::<i64>()
+            .ok()
+            .and_then(|s| DateTime::<Utc>::from_timestamp(s, 0))
+            .ok_or(InstallError::BadState)?;
+        if self.now() - issued > STATE_LIFETIME || issued - self.now() > Duration::minutes(1) {
+            return Err(InstallError::Stale);
+        }
+        if cookie != Some(state) {
+            return Err(InstallError::OtherBrowser);
+        }
+        let nonce_hash = hex::encode(Sha256::digest(nonce.as_bytes()));
+        match self.store.spend_oauth_state(&nonce_hash, self.now()).await {
+            Ok(true) => Ok(nonce_hash),
+            Ok(false) => Err(InstallError::Replayed),
+            Err(e) => {
+                tracing::error!(error = %e, "could not spend an OAuth state");
+                Err(InstallError::Unavailable)
+            }
+        }
+    }
+
+    /// `GET /slack/oauth_redirect`: the state checked and spent, the code traded for tokens,
+    /// the installation stored sealed, and its installer asked (by DM) to set it up.
+    pub async fn complete_install(
+        &self,
+        code: Option<&str>,
+        error: Option<&str>,
+        state: &str,
+        cookie: Option<&str>,
+    ) -> Result<Installed, InstallError> {
+        let Tenancy::Distributed(d) = &self.tenancy else {
+            return Err(InstallError::Off);
+        };
+        let nonce_hash = self.spend_state(state, cookie).await?;
+        let code = match (code, error) {
+            (Some(code), None) => code,
+            _ => return Err(InstallError::Cancelled),
+        };
+        let access = self
+            .slack
+            .oauth_access(
+                &self.http,
+                &d.client,
+                Grant::Code {
+                    code,
+                    redirect_uri: &d.redirect_uri,
+                },
+            )
+            .await
+            .map_err(|e| match e.code() {
+                Some(code) => InstallError::Refused(code.to_string()),
+                None => {
+                    tracing::warn!(error = %e, "oauth.v2.access failed");
+                    InstallError::Unavailable
+                }
+            })?;
+        let installed = self.store_installation(&access).await.map_err(|e| {
+            tracing::error!(error = %format!("{e:#}"), "could not store an installation");
+            InstallError::Unavailable
+        })?;
+        if let Err(e) = self
+            .store
+            .oauth_state_installed(&nonce_hash, &installed.key)
+            .await
+        {
+            tracing::warn!(error = %e, "could not note the state's workspace");
+        }
+        Ok(installed)
+    }
+
+    async fn store_installation(&self, access: &OAuthAccess) -> anyhow::Result<Installed> {
+        let now = self.now();
+        let org_wide = access.is_enterprise_install;
+        let (key, name) = match (&access.team, &access.enterprise) {
+            (Some(team), _) if !org_wide => (team.id.clone(), team.name.clone()),
+            (_, Some(enterprise)) => (enterprise.id.clone(), enterprise.name.clone()),
+            _ => anyhow::bail!("oauth.v2.access named no workspace and no organisation"),
+        };
+        let key = TeamId(key);
+        let name = name.unwrap_or_else(|| key.to_string());
+        let expires = |secs: Option<i64>| secs.map(|s| now + Duration::seconds(s));
+        let seal = |token: &SecretString, what: &str| self.seal(token, &key, what);
+        let bot_token = SecretString::from(
+            access
+                .access_token
+                .clone()
+                .context("no bot token in the answer")?,
+        );
+        let bot = sealed(
+            seal,
+            &bot_token,
+            access.refresh_token.clone().map(SecretString::from).as_ref(),
+            expires(access.expires_in),
+            access.scope.as_deref().unwrap_or(""),
+            "bot",
+        )?;
+        let installer = access
+            .authed_user
+            .as_ref()
+            .map(|u| u.id.clone())
+            .unwrap_or_default();
+        let user = match access.authed_user.as_ref() {
+            Some(u) if u.access_token.is_some() => Some((
+                u.id.clone(),
+                sealed(
+                    seal,
+                    &SecretString::from(u.access_token.clone().unwrap_or_default()),
+                    u.refresh_token.clone().map(SecretString::from).as_ref(),
+                    expires(u.expires_in),
+                    u.scope.as_deref().unwrap_or(""),
+                    "user",
+                )?,
+            )),
+            _ => None,
+        };
+        let record = InstallationRecord {
+            key: key.clone(),
+            enterprise_id: access.enterprise.as_ref().map(|e| e.id.clone()),
+            is_enterprise_install: org_wide,
+            team_name: name.clone(),
+            app_id: access.app_id.clone().unwrap_or_default(),
+            bot_user_id: access.bot_user_id.clone().unwrap_or_default(),
+            installer: installer.clone(),
+            bot,
+            user,
+            version: 1,
+            installed_at: now,
+            updated_at: now,
+        };
+        let audit = AuditEntry {
+            team_id: key.clone(),
+            request_id: None,
+            actor: if installer.is_empty() {
+                BOT_ACTOR.into()
+            } else {
+                installer.clone()
+            },
+            action: "install".into(),
+            from_state: None,
+            to_state: None,
+            detail: format!(
+                "{} {name}; rotating tokens: {}",
+                if org_wide { "organisation" } else { "workspace" },
+                access.expires_in.is_some()
+            ),
+            at: now,
+        };
+        let mut jobs = Vec::new();
+        if !installer.is_empty() {
+            jobs.push(self.job(
+                &key,
+                Job::InstallWelcome {
+                    user: installer.clone(),
+                    name: name.clone(),
+                },
+            ));
+        }
+        self.store.save_installation(&record, audit, jobs).await?;
+        self.forget_installation(&key);
+        self.queued();
+        tracing::info!(installation = %key, org_wide, "installed");
+        metrics::counter!("installs_total", "kind" => if org_wide { "organisation" } else { "workspace" })
+            .increment(1);
+        Ok(Installed {
+            key,
+            name,
+            org_wide,
+        })
+    }
+
+    /// Refreshes an installation's rotating tokens, if this replica gets the lease; another
+    /// replica holding it is waited for (its result is read back). Returns whether this
+    /// replica refreshed.
+    pub(crate) async fn refresh_installation(&self, key: &TeamId) -> anyhow::Result<bool> {
+        let Tenancy::Distributed(d) = &self.tenancy else {
+            return Ok(false);
+        };
+        let now = self.now();
+        let lease_until = now + Duration::seconds(60);
+        let Some(record) = self
+            .store
+            .lease_refresh(key, &self.replica, now, lease_until)
+            .await?
+        else {
+            // Another replica is at it: wait for its tokens rather than refresh twice.
+            for _ in 0..50 {
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                if let Some(record) = self.store.installation(key).await?
+                    && record
+                        .bot
+                        .expires_at
+                        .is_none_or(|at| at - self.now() > REFRESH_BEFORE)
+                {
+                    break;
+                }
+            }
+            self.forget_installation(key);
+            return Ok(false);
+        };
+        let due = |tokens: &SealedTokens| {
+            tokens.refresh_token.is_some()
+                && tokens
+                    .expires_at
+                    .is_some_and(|at| at - now < REFRESH_BEFORE)
+        };
+        let bot_due = due(&record.bot);
+        let user_due = record.user.as_ref().is_some_and(|(_, u)| due(u));
+        if !bot_due && !user_due {
+            // Someone refreshed it since this replica looked.
+            self.store.release_refresh(key, &self.replica).await?;
+            return Ok(false);
+        }
+        let refreshed = async {
+            let bot = if bot_due {
+                self.refreshed_tokens(d, key, &record.bot, "bot").await?
+            } else {
+                record.bot.clone()
+            };
+            let user = match &record.user {
+                Some((_, u)) if user_due => Some(self.refreshed_tokens(d, key, u, "user").await?),
+                _ => None,
+            };
+            anyhow::Ok((bot, user))
+        }
+        .await;
+        match refreshed {
+            Ok((bot, user)) => {
+                let stored = self
+                    .store
+                    .store_refreshed(
+                        key,
+                        &self.replica,
+                        record.version,
+                        &bot,
+                        user.as_ref(),
+                        self.now(),
+                    )
+                    .await?;
+                self.forget_installation(key);
+                if stored {
+                    tracing::info!(installation = %key, "tokens refreshed");
+                    metrics::counter!("token_refreshes_total", "outcome" => "ok").increment(1);
+                }
+                Ok(stored)
+            }
+            Err(e) => {
+                metrics::counter!("token_refreshes_total", "outcome" => "failed").increment(1);
+                self.store.release_refresh(key, &self.replica).await?;
+                Err(e.context(format!("refreshing the tokens of {key}")))
+            }
+        }
+    }
+
+    async fn refreshed_tokens(
+        &self,
+        d: &super::tenants::Distributed,
+        key: &TeamId,
+        tokens: &SealedTokens,
+        what: &str,
+    ) -> anyhow::Result<SealedTokens> {
+        let refresh_token = d.cipher.open(
+            tokens.refresh_token.as_deref().unwrap_or_default(),
+            &super::tenants::binding(key, &format!("{what}_refresh")),
+        )?;
+        let access = self
+            .slack
+            .oauth_access(
+                &self.http,
+                &d.client,
+                Grant::Refresh {
+                    refresh_token: &refresh_token,
+                },
+            )
+            .await?;
+        let now = self.now();
+        sealed(
+            |token, what| self.seal(token, key, what),
+            &SecretString::from(access.access_token.unwrap_or_default()),
+            access.refresh_token.map(SecretString::from).as_ref(),
+            access.expires_in.map(|s| now + Duration::seconds(s)),
+            &tokens.scopes,
+            what,
+        )
+    }
+
+    /// The scheduler's sweep: every installation whose rotating token runs out within two
+    /// hours is refreshed (one replica each, by lease).
+    pub async fn refresh_due_installations(&self) -> anyhow::Result<usize> {
+        if !self.is_distributed() {
+            return Ok(0);
+        }
+        let now = self.now();
+        let mut refreshed = 0;
+        for record in self.store.installations().await? {
+            let due = |t: &SealedTokens| {
+                t.refresh_token.is_some() && t.expires_at.is_some_and(|at| at - now < REFRESH_BEFORE)
+            };
+            if due(&record.bot) || record.user.as_ref().is_some_and(|(_, u)| due(u)) {
+                match self.refresh_installation(&record.key).await {
+                    Ok(true) => refreshed += 1,
+                    Ok(false) => {}
+                    Err(e) => tracing::error!(error = %format!("{e:#}"), "token refresh failed"),
+                }
+            }
+        }
+        Ok(refreshed)
+    }
+
+    /// `app_uninstalled`, or the bot's token revoked: the installation and what its workspace
+    /// set are removed; later work for it is dropped.
+    pub(crate) async fn uninstall(&self, key: &TeamId, why: &str) -> anyhow::Result<()> {
+        let audit = AuditEntry {
+            team_id: key.clone(),
+            request_id: None,
+            actor: BOT_ACTOR.into(),
+            action: "uninstall".into(),
+            from_state: None,
+            to_state: None,
+            detail: why.to_string(),
+            at: self.now(),
+        };
+        if self.store.remove_installation(key, audit).await? {
+            tracing::info!(installation = %key, why, "uninstalled");
+        }
+        self.forget_installation(key);
+        Ok(())
+    }
+
+    /// `tokens_revoked` naming user tokens: the installation keeps its bot, loses that user's
+    /// token (and with it the admin API).
+    pub(crate) async fn revoke_user_tokens(&self, key: &TeamId, users: &[String]) -> anyhow::Result<()> {
+        for user in users {
+            let audit = AuditEntry {
+                team_id: key.clone(),
+                request_id: None,
+                actor: BOT_ACTOR.into(),
+                action: "user_token_revoked".into(),
+                from_state: None,
+                to_state: None,
+                detail: user.clone(),
+                at: self.now(),
+            };
+            self.store.remove_user_token(key, user, audit).await?;
+        }
+        self.forget_installation(key);
+        Ok(())
+    }
+
+    /// The DM an installer gets: Guestlist is in, and how to set it up.
+    pub(crate) async fn welcome_installer(&self, user: &str, name: &str) -> anyhow::Result<()> {
+        let user = crate::domain::UserId::from(user);
+        let lang = self.lang_of(&user).await;
+        let message = crate::slack::render::install_welcome(
+            &InstallSay::Welcome { name: name.into() }.text(lang),
+            lang,
+        );
+        self.slack
+            .post_message(user.as_str(), message, None)
+            .await
+            .context("the installer's welcome")?;
+        Ok(())
+    }
+}
