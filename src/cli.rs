@@ -286,11 +286,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let url = match url {
                 Some(url) => url,
                 None if socket_mode => String::new(),
-                None => config
-                    .and_then(|c| c.join.public_url)
-                    .ok_or_else(|| {
-                        anyhow::anyhow!("give --url, or set server.public_url in the configuration")
-                    })?,
+                None => config.and_then(|c| c.join.public_url).ok_or_else(|| {
+                    anyhow::anyhow!("give --url, or set server.public_url in the configuration")
+                })?,
             };
             if !socket_mode {
                 let parsed =

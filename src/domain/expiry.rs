@@ -119,7 +119,10 @@ mod tests {
         use super::from_slack_invite_request as f;
         let now = chrono::Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap();
         let later = now + Duration::days(10);
-        assert_eq!(f(Some(later), Some(90), false, now), Expiry::At { at: later });
+        assert_eq!(
+            f(Some(later), Some(90), false, now),
+            Expiry::At { at: later }
+        );
         assert_eq!(
             f(Some(now - Duration::days(1)), Some(30), false, now),
             Expiry::AfterDays { days: 30 }

@@ -140,7 +140,10 @@ fn failed(words: Words, e: &InstallError, cookie: Option<String>) -> Response {
                 &[("code", crate::i18n::Arg::from(code.as_str()))],
             ),
         ),
-        InstallError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, words.get("oauth-unavailable")),
+        InstallError::Unavailable => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            words.get("oauth-unavailable"),
+        ),
     };
     tracing::info!(outcome = e.code(), "install not completed");
     let again = (!matches!(e, InstallError::Off))

@@ -121,7 +121,12 @@ impl Scheduler {
                 reason: "schedule".into(),
             };
             store
-                .enqueue_jobs(&[job.at(team, now, max_attempts, Some(format!("sync@{team}@{slot}")))])
+                .enqueue_jobs(&[job.at(
+                    team,
+                    now,
+                    max_attempts,
+                    Some(format!("sync@{team}@{slot}")),
+                )])
                 .await?;
         }
         if self.workflow.is_distributed() {

@@ -242,9 +242,17 @@ mod tests {
                 .contains(&json!("admin.invites:write"))
         );
         // Without Grid's admin API: no user scopes, no user events, no rotation.
-        let plain = manifest_for("https://bot.example.com", false, Some(Distributed::default()));
+        let plain = manifest_for(
+            "https://bot.example.com",
+            false,
+            Some(Distributed::default()),
+        );
         assert!(plain["oauth_config"]["scopes"].get("user").is_none());
-        assert!(plain["settings"]["event_subscriptions"].get("user_events").is_none());
+        assert!(
+            plain["settings"]["event_subscriptions"]
+                .get("user_events")
+                .is_none()
+        );
         assert_eq!(plain["settings"]["token_rotation_enabled"], false);
         // One workspace: no redirect URL, no org-wide deployment.
         let single = manifest("https://bot.example.com", false);

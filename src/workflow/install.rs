@@ -18,7 +18,6 @@ use sha2::{Digest, Sha256};
 /// How long an installer has between Guestlist's redirect and Slack's.
 const STATE_LIFETIME: Duration = Duration::minutes(10);
 
-
 /// Where to send the installer, and the state their browser keeps.
 #[derive(Debug, Clone)]
 pub struct InstallStart {
@@ -77,10 +76,9 @@ impl Workflow {
         let Tenancy::Distributed(d) = &self.tenancy else {
             return None;
         };
-        let mut mac = hmac::Hmac::<Sha256>::new_from_slice(
-            d.client.client_secret.expose_secret().as_bytes(),
-        )
-        .expect("HMAC takes any key length");
+        let mut mac =
+            hmac::Hmac::<Sha256>::new_from_slice(d.client.client_secret.expose_secret().as_bytes())
+                .expect("HMAC takes any key length");
         mac.update(b"guestlist oauth state v1");
         Some(mac.finalize().into_bytes().to_vec())
     }
@@ -107,13 +105,12 @@ impl Workflow {
             hex::encode(rand::random::<[u8; 16]>())
         );
         let state = format!("{body}.{}", Self::sign_state(&key, &body));
-        let user_scopes = if self.defaults.provisioning.mode
-            == crate::provision::ProvisioningMode::SlackAdmin
-        {
-            crate::slack::manifest::ADMIN_USER_SCOPES.join(",")
-        } else {
-            String::new()
-        };
+        let user_scopes =
+            if self.defaults.provisioning.mode == crate::provision::ProvisioningMode::SlackAdmin {
+                crate::slack::manifest::ADMIN_USER_SCOPES.join(",")
+            } else {
+                String::new()
+            };
         Ok(InstallStart {
             authorize_url: self.slack.authorize_url(
                 &d.client.client_id,
@@ -127,11 +124,7 @@ impl Workflow {
     }
 
     /// Checks a state: made here, within ten minutes, the browser's own, and spent now.
-    async fn spend_state(
-        &self,
-        state: &str,
-        cookie: Option<&str>,
-    ) -> Result<String, InstallError> {
+    async fn spend_state(&self, state: &str, cookie: Option<&str>) -> Result<String, InstallError> {
         let key = self.state_key().ok_or(InstallError::Off)?;
         let Some((body, mac)) = state.rsplit_once('.') else {
             return Err(InstallError::BadState);
@@ -240,7 +233,11 @@ impl Workflow {
         let bot = sealed(
             seal,
             &bot_token,
-            access.refresh_token.clone().map(SecretString::from).as_ref(),
+            access
+                .refresh_token
+                .clone()
+                .map(SecretString::from)
+                .as_ref(),
             expires(access.expires_in),
             access.scope.as_deref().unwrap_or(""),
             "bot",
@@ -291,7 +288,11 @@ impl Workflow {
             to_state: None,
             detail: format!(
                 "{} {name}; rotating tokens: {}",
-                if org_wide { "organisation" } else { "workspace" },
+                if org_wide {
+                    "organisation"
+                } else {
+                    "workspace"
+                },
                 access.expires_in.is_some()
             ),
             at: now,
@@ -444,7 +445,8 @@ impl Workflow {
         let mut refreshed = 0;
         for record in self.store.installations().await? {
             let due = |t: &SealedTokens| {
-                t.refresh_token.is_some() && t.expires_at.is_some_and(|at| at - now < REFRESH_BEFORE)
+                t.refresh_token.is_some()
+                    && t.expires_at.is_some_and(|at| at - now < REFRESH_BEFORE)
             };
             if due(&record.bot) || record.user.as_ref().is_some_and(|(_, u)| due(u)) {
                 match self.refresh_installation(&record.key).await {
@@ -479,7 +481,11 @@ impl Workflow {
 
     /// `tokens_revoked` naming user tokens: the installation keeps its bot, loses that user's
     /// token (and with it the admin API).
-    pub(crate) async fn revoke_user_tokens(&self, key: &TeamId, users: &[String]) -> anyhow::Result<()> {
+    pub(crate) async fn revoke_user_tokens(
+        &self,
+        key: &TeamId,
+        users: &[String],
+    ) -> anyhow::Result<()> {
         for user in users {
             let audit = AuditEntry {
                 team_id: key.clone(),

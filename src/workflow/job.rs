@@ -356,9 +356,11 @@ impl Job {
             Job::DenyInviteRequest { request_id } => {
                 ("deny_invite_request", account(request_id), QUICK)
             }
-            Job::PollInviteRequests => {
-                ("poll_invite_requests", Some("invite_requests".into()), QUICK)
-            }
+            Job::PollInviteRequests => (
+                "poll_invite_requests",
+                Some("invite_requests".into()),
+                QUICK,
+            ),
             Job::Housekeeping => ("housekeeping", None, QUICK),
         };
         JobProperties {

@@ -8,30 +8,30 @@ mod commands;
 mod directory;
 mod events;
 mod import;
+mod install;
 mod interactions;
 pub mod job;
 mod join;
 mod lifecycle;
 mod requests;
 mod run;
-mod install;
 mod settings;
+pub mod sync;
 mod tenants;
 mod workspace;
-pub mod sync;
 
 pub use commands::CommandReply;
 pub use directory::{Directory, Person};
 pub use import::{IMPORT_BATCH, file_digest};
+pub use install::{InstallError, InstallStart, Installed};
 pub use job::{Job, JobError};
 pub use join::{JoinDoor, JoinOffer, JoinOutcome, JoinView};
 pub use lifecycle::{ReviewStart, ReviewStarted};
-pub use install::{InstallError, InstallStart, Installed};
-pub use tenants::Tenant;
 pub use settings::{
     ApprovalSettings, Escalation, JoinSettings, ProvisioningSettings, ReviewSettings,
     SelfRegistration, SyncSettings, WorkflowSettings,
 };
+pub use tenants::Tenant;
 
 use crate::clock::SharedClock;
 use crate::domain::{TeamId, UserId};
@@ -139,7 +139,6 @@ impl Workflow {
     pub fn clock(&self) -> &SharedClock {
         &self.clock
     }
-
 
     /// The worker waits on this between polls.
     pub fn wake_signal(&self) -> Arc<Notify> {

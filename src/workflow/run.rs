@@ -173,7 +173,9 @@ impl Workflow {
             Job::InviteRequested { request } => {
                 match serde_json::from_value::<crate::slack::payload::SlackInviteRequest>(request) {
                     Ok(invite) => self.take_invite_request(team, &invite).await?,
-                    Err(e) => return Err(JobError::Fatal(format!("unreadable invite request: {e}"))),
+                    Err(e) => {
+                        return Err(JobError::Fatal(format!("unreadable invite request: {e}")));
+                    }
                 }
             }
             Job::PollInviteRequests => self.poll_invite_requests(team).await?,

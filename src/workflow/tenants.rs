@@ -102,9 +102,7 @@ impl Workflow {
     /// Runs `work` inside an installation: its tokens for Slack, its settings.
     pub(crate) async fn within<F: Future>(&self, tenant: Arc<Tenant>, work: F) -> F::Output {
         match tenant.tokens.clone() {
-            Some(tokens) => {
-                crate::slack::client::scoped(tokens, TENANT.scope(tenant, work)).await
-            }
+            Some(tokens) => crate::slack::client::scoped(tokens, TENANT.scope(tenant, work)).await,
             None => TENANT.scope(tenant, work).await,
         }
     }
@@ -224,193 +222,16 @@ impl Workflow {
     }
 
     /// Seals a token for an installation's column.
-    pub(crate) fn seal(&self, token: &SecretString, key: &TeamId, what: &str) -> anyhow::Result<String> {
+    pub(crate) fn seal(
+        &self,
+        token: &SecretString,
+        key: &TeamId,
+        what: &str,
+    ) -> anyhow::Result<String> {
         match &self.tenancy {
             Tenancy::Distributed(d) => Ok(d.cipher.seal(token, &binding(key, what))),
             Tenancy::Single => anyhow::bail!("installations need SLACK_CLIENT_ID"),
         }
-    }
-}
-
-impl Distributed {
-    pub fn new(client: OAuthClient, cipher: TokenCipher, redirect_uri: String) -> Self {
-        Self {
-            client,
-            cipher,
-            redirect_uri,
-            cache: Mutex::default(),
-        }
-    }
-}
-
-/// What a column's sealed token is bound to: its installation and its place.
-pub(crate) fn binding(key: &TeamId, what: &str) -> String {
-    format!("{key}/{what}")
-}
-
-impl Workflow {
-    /// The settings of the work under way: its installation's, else the file's.
-    pub(crate) fn settings(&self) -> Arc<WorkflowSettings> {
-        TENANT
-            .try_with(|t| t.settings.clone())
-            .unwrap_or_else(|_| self.defaults.clone())
-    }
-
-    /// The installation of the work under way, if it runs in one.
-    pub(crate) fn tenant(&self) -> Option<Arc<Tenant>> {
-        TENANT.try_with(|t| t.clone()).ok()
-    }
-
-    /// Whether installs come through OAuth.
-    pub fn is_distributed(&self) -> bool {
-        matches!(self.tenancy, Tenancy::Distributed(_))
-    }
-
-    /// Runs `work` inside an installation: its tokens for Slack, its settings.
-    pub(crate) async fn within<F: Future>(&self, tenant: Arc<Tenant>, work: F) -> F::Output {
-        match tenant.tokens.clone() {
-            Some(tokens) => {
-                crate::slack::client::scoped(tokens, TENANT.scope(tenant, work)).await
-            }
-            None => TENANT.scope(tenant, work).await,
-        }
-    }
-
-    /// The installation work for `team` (of organisation `enterprise`, when the request said)
-    /// runs in; `None` when Guestlist is not installed there.
-    pub async fn enter(
-        &self,
-        team: &TeamId,
-        enterprise: Option<&str>,
-    ) -> anyhow::Result<Option<Arc<Tenant>>> {
-        let Tenancy::Distributed(d) = &self.tenancy else {
-            return Ok(Some(Arc::new(Tenant {
-                key: team.clone(),
-                team: team.clone(),
-                tokens: None,
-                settings: self.defaults.clone(),
-                provisioning: None,
-                installer: None,
-                expires_at: None,
-            })));
-        };
-        if let Some(tenant) = d.cached(team) {
-            if tenant
-                .expires_at
-                .is_none_or(|at| at - self.now() > Duration::minutes(5))
-            {
-                return Ok(Some(tenant));
-            }
-            // About to expire: refresh it now (one replica does; the others read its result).
-            self.refresh_installation(&tenant.key).await?;
-            d.forget(&tenant.key);
-        }
-        if let Some(enterprise) = enterprise
-            && team.as_str() != enterprise
-        {
-            // Org-wide installs serve workspaces they learn of from the requests that name both.
-            self.store
-                .remember_workspace(team, enterprise, self.now())
-                .await?;
-        }
-        let mut found = self.store.installation(team).await?;
-        if found.is_none() {
-            let enterprise = match enterprise {
-                Some(e) => Some(e.to_string()),
-                None => self.store.workspace_enterprise(team).await?,
-            };
-            if let Some(enterprise) = enterprise {
-                found = self
-                    .store
-                    .installation(&TeamId(enterprise))
-                    .await?
-                    .filter(|i| i.is_enterprise_install);
-            }
-        }
-        let Some(record) = found else {
-            return Ok(None);
-        };
-        if record
-            .bot
-            .expires_at
-            .is_some_and(|at| at - self.now() < Duration::minutes(5))
-        {
-            self.refresh_installation(&record.key).await?;
-            return Box::pin(self.enter(team, enterprise)).await;
-        }
-        let tenant = Arc::new(self.tenant_of(d, &record, team).await?);
-        d.remember(team, tenant.clone());
-        Ok(Some(tenant))
-    }
-
-    /// An installation's tenant: its tokens opened, its settings laid over the file's.
-    async fn tenant_of(
-        &self,
-        d: &Distributed,
-        record: &InstallationRecord,
-        team: &TeamId,
-    ) -> anyhow::Result<Tenant> {
-        let open = |sealed: &str, what: &str| {
-            d.cipher
-                .open(sealed, &binding(&record.key, what))
-                .with_context(|| format!("opening the {what} token of {}", record.key))
-        };
-        let bot = open(&record.bot.token, "bot")?;
-        let admin = match &record.user {
-            Some((_, user)) => Some(open(&user.token, "user")?),
-            None => None,
-        };
-        // What the workspace set; an org-wide install's workspaces may each set their own.
-        let stored = match self.store.workspace_settings(team).await? {
-            Some(stored) => Some(stored),
-            None if team != &record.key => self.store.workspace_settings(&record.key).await?,
-            None => None,
-        };
-        let (settings, provisioning) = overlay(&self.defaults, stored.as_ref());
-        Ok(Tenant {
-            key: record.key.clone(),
-            tokens: Some(WorkspaceTokens::new(
-                record.key.as_str(),
-                &bot,
-                admin.as_ref(),
-            )),
-            settings: Arc::new(settings),
-            provisioning,
-            installer: Some(UserId(record.installer.clone())).filter(|u| !u.0.is_empty()),
-            team: team.clone(),
-            expires_at: record.bot.expires_at,
-        })
-    }
-
-    /// Forgets what this process resolved of an installation (uninstalled, refreshed,
-    /// settings changed).
-    pub(crate) fn forget_installation(&self, key: &TeamId) {
-        if let Tenancy::Distributed(d) = &self.tenancy {
-            d.forget(key);
-        }
-    }
-
-    /// Seals a token for an installation's column.
-    pub(crate) fn seal(&self, token: &SecretString, key: &TeamId, what: &str) -> anyhow::Result<String> {
-        match &self.tenancy {
-            Tenancy::Distributed(d) => Ok(d.cipher.seal(token, &binding(key, what))),
-            Tenancy::Single => anyhow::bail!("installations need SLACK_CLIENT_ID"),
-        }
-    }
-
-    /// Every installation's tenant (the scheduler's periodic work runs in each).
-    pub(crate) async fn installed_tenants(&self) -> anyhow::Result<Vec<Arc<Tenant>>> {
-        let Tenancy::Distributed(d) = &self.tenancy else {
-            return Ok(Vec::new());
-        };
-        let mut tenants = Vec::new();
-        for record in self.store.installations().await? {
-            match self.tenant_of(d, &record, &record.key.clone()).await {
-                Ok(tenant) => tenants.push(Arc::new(tenant)),
-                Err(e) => tracing::error!(installation = %record.key, error = %format!("{e:#}"), "installation unreadable; skipped"),
-            }
-        }
-        Ok(tenants)
     }
 }
 

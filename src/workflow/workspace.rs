@@ -75,10 +75,7 @@ impl Workflow {
             .and_then(|json| serde_json::from_str(json).ok())
             .unwrap_or_default();
         let groups = match self.slack.usergroups().await {
-            Ok(groups) => groups
-                .into_iter()
-                .map(|g| (g.id.0, g.handle))
-                .collect(),
+            Ok(groups) => groups.into_iter().map(|g| (g.id.0, g.handle)).collect(),
             Err(e) => {
                 tracing::info!(error = %e, "no user groups for the settings form");
                 Vec::new()
@@ -114,7 +111,8 @@ impl Workflow {
         state: Option<&SlackViewState>,
     ) -> anyhow::Result<Option<HashMap<String, String>>> {
         let lang = self.viewer(user).await.lang;
-        let refuse = |block: &str, text: String| Ok(Some(HashMap::from([(block.to_string(), text)])));
+        let refuse =
+            |block: &str, text: String| Ok(Some(HashMap::from([(block.to_string(), text)])));
         if !self.may_set_up(user).await? {
             return refuse(
                 SETTINGS_CHANNEL_BLOCK,

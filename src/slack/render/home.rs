@@ -84,7 +84,13 @@ pub fn home(
             .with_style(SlackBlockButtonStyle::Primary)
     )];
     if approver.is_some_and(|a| a.workspace_settings) {
-        top.push(button(&t!(lang, "install-open-settings"), &Button::WorkspaceSettings).into());
+        top.push(
+            button(
+                &t!(lang, "install-open-settings"),
+                &Button::WorkspaceSettings,
+            )
+            .into(),
+        );
     }
     let mut blocks: Vec<SlackBlock> = slack_blocks![
         some_into(SlackHeaderBlock::new(pt!("Guestlist"))),

@@ -14,8 +14,11 @@ pub fn install_welcome(text: &str, lang: Lang) -> SlackMessageContent {
         .with_blocks(slack_blocks![
             some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
             some_into(SlackActionsBlock::new(slack_blocks![some_into(
-                button(&t!(lang, "install-open-settings"), &Button::WorkspaceSettings)
-                    .with_style(SlackBlockButtonStyle::Primary)
+                button(
+                    &t!(lang, "install-open-settings"),
+                    &Button::WorkspaceSettings
+                )
+                .with_style(SlackBlockButtonStyle::Primary)
             )]))
         ])
 }
@@ -50,8 +53,8 @@ pub fn workspace_settings_form(current: &WorkspaceSettingsView, lang: Lang) -> S
         .request_channel
         .as_ref()
         .map(|c| SlackConversationId(c.clone()));
-    let mut approvers = SlackBlockMultiUsersSelectElement::new()
-        .with_action_id(SETTINGS_APPROVERS_BLOCK.into());
+    let mut approvers =
+        SlackBlockMultiUsersSelectElement::new().with_action_id(SETTINGS_APPROVERS_BLOCK.into());
     if !current.approvers.is_empty() {
         approvers.initial_users = Some(current.approvers.clone());
     }
@@ -84,7 +87,10 @@ pub fn workspace_settings_form(current: &WorkspaceSettingsView, lang: Lang) -> S
         .unwrap_or(&mode_options[0])
         .clone();
     let language_option = |l: Lang| {
-        SlackBlockChoiceItem::new(pt!(t!(lang, "settings-language-name", code = l.code())), l.code().to_string())
+        SlackBlockChoiceItem::new(
+            pt!(t!(lang, "settings-language-name", code = l.code())),
+            l.code().to_string(),
+        )
     };
     let languages: Vec<_> = Lang::ALL.into_iter().map(language_option).collect();
     let mut blocks: Vec<SlackBlock> = vec![

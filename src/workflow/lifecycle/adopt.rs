@@ -86,7 +86,8 @@ impl Workflow {
             return error(ADOPT_DATE_BLOCK, InventorySay::AdoptPickEndDay);
         };
         let expiry = Expiry::At { at: ends };
-        if let Err(found) = crate::domain::policy::check_expiry(&expiry, &self.settings().policy, now)
+        if let Err(found) =
+            crate::domain::policy::check_expiry(&expiry, &self.settings().policy, now)
         {
             return Ok(Some(HashMap::from([(
                 ADOPT_DATE_BLOCK.to_string(),

@@ -258,7 +258,8 @@ impl Workflow {
         } else {
             crate::slack::ids::EXTEND_DAYS_BLOCK
         };
-        if let Err(message) = check_expiry(&Expiry::At { at: new_end }, &self.settings().policy, now)
+        if let Err(message) =
+            check_expiry(&Expiry::At { at: new_end }, &self.settings().policy, now)
         {
             return error(block, problem(&message, lang));
         }

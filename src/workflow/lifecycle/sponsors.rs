@@ -82,8 +82,8 @@ impl Workflow {
         let Some(channel) = self.settings().request_channel.clone() else {
             return Ok(());
         };
-        let deadline =
-            self.now() + chrono::Duration::from_std(self.settings().orphan_grace).unwrap_or_default();
+        let deadline = self.now()
+            + chrono::Duration::from_std(self.settings().orphan_grace).unwrap_or_default();
         let mention = self.approver_mentions(&request);
         let content = render::orphan_card(
             &request,

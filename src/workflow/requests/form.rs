@@ -110,7 +110,8 @@ impl Workflow {
                 say.plain(lang),
             )]))
         };
-        let valid = match validate_request(&request_draft(state), &self.settings().policy, now, tz) {
+        let valid = match validate_request(&request_draft(state), &self.settings().policy, now, tz)
+        {
             Ok(valid) => valid,
             Err(errors) => return Ok(SubmitOutcome::Errors(errors_by_block(&errors, lang))),
         };
