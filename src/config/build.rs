@@ -246,12 +246,14 @@ pub(super) fn build(
         )?,
     };
 
-    let provisioning = provisioning_settings(file.provisioning, env, slack.admin_token.is_some())?;
+    // Installs through OAuth bring the admin token with the installation (its user token).
+    let admin_token_possible = slack.admin_token.is_some() || slack.distribution.is_some();
+    let provisioning = provisioning_settings(file.provisioning, env, admin_token_possible)?;
     let sync = sync_settings(
         file.group_sync,
         file.sync,
         &provisioning,
-        slack.admin_token.is_some(),
+        admin_token_possible,
     )?;
     let auto_approve = auto_approve_rules(file.auto_approve, &requests)?;
     let join = super::rules::join_settings(

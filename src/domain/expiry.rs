@@ -132,8 +132,6 @@ mod tests {
         assert_eq!(f(None, None, false, now), Expiry::AfterDays { days: 90 });
     }
 
-    use super::*;
-
     fn utc(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
     }

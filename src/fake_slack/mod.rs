@@ -685,12 +685,14 @@ async fn api(
         return error("not_authed");
     };
     let admin_method = method.starts_with("admin.");
+    // A rotating token is the same kind behind an `xoxe.` prefix.
+    let kind = token.strip_prefix("xoxe.").unwrap_or(&token);
     let token_ok = if method == "apps.connections.open" {
-        token.starts_with("xapp-")
+        kind.starts_with("xapp-")
     } else if admin_method {
-        token.starts_with("xoxp-")
+        kind.starts_with("xoxp-")
     } else {
-        token.starts_with("xoxb-") || token.starts_with("xoxp-")
+        kind.starts_with("xoxb-") || kind.starts_with("xoxp-")
     };
     if !token_ok {
         return error(if admin_method {

@@ -179,6 +179,12 @@ impl Builder {
         self
     }
 
+    /// Leaves a default variable out (`SLACK_BOT_TOKEN` for installs through OAuth).
+    pub fn without_env(mut self, key: &str) -> Self {
+        self.env.remove(key);
+        self
+    }
+
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.env.insert(key.into(), value.into());
         self

@@ -13,6 +13,7 @@ mod demo;
 mod firehose;
 mod import;
 mod ingress;
+mod installs;
 mod inventory;
 mod jobs;
 mod join;

@@ -376,6 +376,7 @@ fn a_full_home_stays_within_slacks_100_blocks() {
         unmanaged_total: 0,
         reviews: Some(None),
         accounts_filter: Default::default(),
+        workspace_settings: true,
     };
     let links: Vec<_> = (0..20).map(|_| link()).collect();
     let SlackView::Home(view) = home(&mine, Some(&approver), Some(&links), now(), Lang::En) else {

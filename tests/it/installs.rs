@@ -1,0 +1,779 @@
+//! Installs through OAuth (issue #14): the install flow end to end through the fake's
+//! authorize page, tokens sealed at rest, every request routed to its own installation and
+//! token, org-wide installs, uninstall, token rotation across replicas, and Slack's own
+//! invite requests decided on cards.
+
+use crate::helpers::*;
+use guestlist::domain::{RequestState, TeamId};
+use guestlist::fake_slack::{FAKE_TEAM_ID, FakeSlack, FakeUser, FormInput, InstallGrant};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const CLIENT_ID: &str = "1234.5678";
+const CLIENT_SECRET: &str = "client-secret-for-tests";
+/// 32 bytes, base64 (`0123456789abcdef` twice).
+const ENCRYPTION_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+const PUBLIC_URL: &str = "https://guestlist.test";
+const INSTALLER: &str = "UINSTALLER";
+const ORG: &str = "E0ORG";
+const OTHER_TEAM: &str = "T0OTHER";
+const OTHER_CHANNEL: &str = "C0OTHERREQ";
+
+/// A deployment that serves whoever installs it (no `SLACK_BOT_TOKEN`).
+fn distributed() -> Builder {
+    Builder::new()
+        .without_env("SLACK_BOT_TOKEN")
+        .env("SLACK_CLIENT_ID", CLIENT_ID)
+        .env("SLACK_CLIENT_SECRET", CLIENT_SECRET)
+        .env("GUESTLIST_ENCRYPTION_KEY", ENCRYPTION_KEY)
+        .env("GUESTLIST_PUBLIC_URL", PUBLIC_URL)
+}
+
+async fn start(builder: Builder) -> TestApp {
+    let app = builder.start().await;
+    app.fake.set_oauth_client(CLIENT_ID, CLIENT_SECRET);
+    app.fake
+        .add_user(FakeUser::new(INSTALLER, "Ines Installer").admin());
+    app
+}
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .expect("a redirect")
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+/// `GET /slack/install`: the authorize URL and the state cookie it set.
+async fn begin(app: &TestApp) -> (String, String) {
+    let response = browser()
+        .get(format!("{}/slack/install", app.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 302);
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .expect("a state cookie")
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let pair = cookie.split(';').next().unwrap().to_string();
+    (location(&response), pair)
+}
+
+/// The installer approves on Slack's page: where Slack sends their browser back (on the
+/// app's own address rather than the public one).
+async fn authorize(app: &TestApp, authorize_url: &str, grant: Option<InstallGrant>) -> String {
+    app.fake.queue_authorization(grant);
+    let response = browser().get(authorize_url).send().await.unwrap();
+    assert_eq!(response.status(), 302);
+    let back = location(&response);
+    assert!(
+        back.starts_with(&format!("{PUBLIC_URL}/slack/oauth_redirect?")),
+        "{back}"
+    );
+    back.replacen(PUBLIC_URL, &app.base_url(), 1)
+}
+
+/// Slack's redirect arriving with (or without) the browser's cookie: status and page.
+async fn land(url: &str, cookie: Option<&str>) -> (u16, String) {
+    let mut request = browser().get(url).header("accept-language", "en");
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// The whole install as an installer's browser does it.
+async fn install(app: &TestApp, grant: InstallGrant) -> String {
+    let (url, cookie) = begin(app).await;
+    let back = authorize(app, &url, Some(grant)).await;
+    let (status, page) = land(&back, Some(&cookie)).await;
+    assert_eq!(status, 200, "{page}");
+    app.run_jobs().await;
+    page
+}
+
+/// A `/guest` command from a workspace (of an organisation, org-wide).
+async fn command_in(
+    app: &TestApp,
+    team: &str,
+    enterprise: Option<&str>,
+    text: &str,
+) -> (u16, String) {
+    let mut fields = vec![
+        ("token", "legacy-verification-token".to_string()),
+        ("team_id", team.to_string()),
+        ("team_domain", "fake".into()),
+        ("channel_id", "CGENERAL".into()),
+        ("user_id", REQUESTER.into()),
+        ("user_name", "rita".into()),
+        ("command", "/guest".into()),
+        ("text", text.into()),
+        ("api_app_id", "AGUESTLIST".into()),
+        ("response_url", app.slack.response_url()),
+        ("trigger_id", app.slack.trigger_id()),
+    ];
+    if let Some(e) = enterprise {
+        fields.push(("enterprise_id", e.to_string()));
+        fields.push(("is_enterprise_install", "true".into()));
+    }
+    let body = serde_urlencoded::to_string(&fields).unwrap();
+    let answer = app
+        .slack
+        .post_signed("/slack/commands", "application/x-www-form-urlencoded", body)
+        .await
+        .unwrap();
+    (answer.status, answer.body)
+}
+
+/// An interaction payload moved to another workspace (of an organisation).
+fn in_team(mut payload: Value, team: &str, enterprise: Option<&str>) -> Value {
+    payload["team"]["id"] = json!(team);
+    payload["user"]["team_id"] = json!(team);
+    if payload.get("view").is_some() {
+        payload["view"]["team_id"] = json!(team);
+    }
+    if let Some(e) = enterprise {
+        payload["enterprise"] = json!({"id": e, "name": "Org"});
+        payload["is_enterprise_install"] = json!(true);
+    }
+    payload
+}
+
+/// Submits the request form in a workspace.
+async fn submit_in(app: &TestApp, team: &str, enterprise: Option<&str>, email: &str) -> Value {
+    let form = FormInput::new(email, &["CPROJECT"]);
+    let payload = app.slack.view_submission(
+        REQUESTER,
+        "guest_request",
+        &json!({"tz": "UTC", "origin": "CGENERAL"}).to_string(),
+        form.state_values(),
+    );
+    let answer = app
+        .slack
+        .interaction(&in_team(payload, team, enterprise))
+        .await
+        .unwrap();
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    if answer.body.is_empty() {
+        Value::Null
+    } else {
+        answer.json()
+    }
+}
+
+/// An Events API delivery for an installation (org-wide when `enterprise` is given).
+async fn event_in(
+    app: &TestApp,
+    team: &str,
+    enterprise: Option<&str>,
+    id: &str,
+    event: Value,
+) -> u16 {
+    let mut body: Value =
+        serde_json::from_str(&guestlist::fake_slack::SlackSender::event_body(id, event)).unwrap();
+    body["team_id"] = json!(team);
+    body["authorizations"] = json!([{
+        "team_id": team,
+        "enterprise_id": enterprise,
+        "user_id": "UGUESTBOT",
+        "is_bot": true,
+        "is_enterprise_install": enterprise.is_some(),
+    }]);
+    if let Some(e) = enterprise {
+        body["enterprise_id"] = json!(e);
+    }
+    app.slack
+        .post_signed("/slack/events", "application/json", body.to_string())
+        .await
+        .unwrap()
+        .status
+}
+
+/// The token the fake issued for an installation (its bot token).
+fn bot_token_of(fake: &FakeSlack, key: &str) -> String {
+    fake.issued_tokens()
+        .into_iter()
+        .filter(|(_, t)| t.key == key && !t.user && !t.revoked)
+        .map(|(token, _)| token)
+        .next_back()
+        .unwrap_or_else(|| panic!("a bot token for {key}"))
+}
+
+/// Every byte the SQLite database keeps on disk (the file and its write-ahead log).
+fn database_bytes(app: &TestApp) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for name in ["guestlist.db", "guestlist.db-wal"] {
+        if let Ok(b) = std::fs::read(app.dir.path().join(name)) {
+            bytes.extend(b);
+        }
+    }
+    bytes
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test]
+async fn the_install_flow_seals_the_tokens_and_refuses_replayed_stale_and_foreign_states() {
+    let app = start(distributed()).await;
+    let page = install(
+        &app,
+        InstallGrant::workspace(FAKE_TEAM_ID, "Acme", INSTALLER),
+    )
+    .await;
+    assert!(page.contains("Guestlist is installed in Acme"), "{page}");
+
+    // Stored, sealed: the database never holds the token's bytes.
+    let token = bot_token_of(&app.fake, FAKE_TEAM_ID);
+    let record = app
+        .store
+        .installation(&TeamId::from(FAKE_TEAM_ID))
+        .await
+        .unwrap()
+        .expect("the installation is stored");
+    assert_eq!(record.installer, INSTALLER);
+    assert!(
+        record.bot.token.starts_with("v1."),
+        "sealed: {}",
+        record.bot.token
+    );
+    assert!(!record.bot.token.contains(&token));
+    if matches!(Backend::from_env(), Backend::Sqlite) {
+        let bytes = database_bytes(&app);
+        assert!(!bytes.is_empty(), "the SQLite file is read");
+        assert!(!contains(&bytes, &token), "the token's bytes are on disk");
+    }
+
+    // The installer was welcomed in a DM, with the settings button, through the new token.
+    let welcome = app
+        .fake
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .find(|c| c.arg_str("channel") == Some(INSTALLER))
+        .expect("a DM to the installer");
+    assert_eq!(welcome.token.as_deref(), Some(token.as_str()));
+    assert!(
+        welcome.args.to_string().contains("workspace_settings"),
+        "{welcome:?}"
+    );
+
+    // The same redirect again: the state is spent.
+    let (url, cookie) = begin(&app).await;
+    let back = authorize(
+        &app,
+        &url,
+        Some(InstallGrant::workspace(FAKE_TEAM_ID, "Acme", INSTALLER)),
+    )
+    .await;
+    assert_eq!(land(&back, Some(&cookie)).await.0, 200);
+    let (status, page) = land(&back, Some(&cookie)).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("already used"), "{page}");
+
+    // Another browser (no cookie) is refused, and the code is not traded.
+    let exchanges = app.fake.calls_to("oauth.v2.access").len();
+    let (url, _) = begin(&app).await;
+    let back = authorize(
+        &app,
+        &url,
+        Some(InstallGrant::workspace(OTHER_TEAM, "Other", INSTALLER)),
+    )
+    .await;
+    let (status, page) = land(&back, None).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("another browser"), "{page}");
+
+    // Stale: more than ten minutes between the install page and Slack's redirect.
+    let (url, cookie) = begin(&app).await;
+    let back = authorize(
+        &app,
+        &url,
+        Some(InstallGrant::workspace(OTHER_TEAM, "Other", INSTALLER)),
+    )
+    .await;
+    app.clock.advance(chrono::Duration::minutes(11));
+    let (status, page) = land(&back, Some(&cookie)).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("longer than ten minutes"), "{page}");
+
+    // A forged state.
+    let forged = back.replace("state=v1.", "state=v1.9");
+    assert_eq!(land(&forged, Some(&cookie)).await.0, 400);
+
+    // Cancelled on Slack's page.
+    let (url, cookie) = begin(&app).await;
+    let back = authorize(&app, &url, None).await;
+    let (status, page) = land(&back, Some(&cookie)).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("cancelled"), "{page}");
+
+    assert_eq!(
+        app.fake.calls_to("oauth.v2.access").len(),
+        exchanges,
+        "no refused state traded a code"
+    );
+    assert!(
+        app.store
+            .installation(&TeamId::from(OTHER_TEAM))
+            .await
+            .unwrap()
+            .is_none(),
+        "nothing installed by a refused state"
+    );
+}
+
+#[tokio::test]
+async fn two_workspaces_each_use_their_own_channel_and_token_and_strangers_are_dropped() {
+    let app = start(distributed()).await;
+    app.fake
+        .add_team_channel(OTHER_TEAM, OTHER_CHANNEL, "other-requests")
+        .add_team_channel(OTHER_TEAM, "CPROJECT2", "project-two");
+    install(
+        &app,
+        InstallGrant::workspace(FAKE_TEAM_ID, "Acme", INSTALLER),
+    )
+    .await;
+    install(
+        &app,
+        InstallGrant::workspace(OTHER_TEAM, "Other", INSTALLER),
+    )
+    .await;
+
+    // The second workspace's installer picks its request channel in Slack.
+    let values = json!({
+        "settings_channel": {"settings_channel": {"type": "conversations_select", "selected_conversation": OTHER_CHANNEL}},
+    });
+    let payload = app
+        .slack
+        .view_submission(INSTALLER, "workspace_settings", "", values);
+    let answer = app
+        .slack
+        .interaction(&in_team(payload, OTHER_TEAM, None))
+        .await
+        .unwrap();
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert!(
+        answer.body.is_empty(),
+        "saved without errors: {}",
+        answer.body
+    );
+    app.run_jobs().await;
+
+    assert_eq!(
+        submit_in(&app, FAKE_TEAM_ID, None, "one@partner.example").await["response_action"],
+        "update"
+    );
+    assert_eq!(
+        submit_in(&app, OTHER_TEAM, None, "two@partner.example").await["response_action"],
+        "update"
+    );
+    app.run_jobs().await;
+
+    let acme = bot_token_of(&app.fake, FAKE_TEAM_ID);
+    let other = bot_token_of(&app.fake, OTHER_TEAM);
+    let card = |channel: &str| {
+        app.fake
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .find(|c| c.arg_str("channel") == Some(channel))
+            .unwrap_or_else(|| panic!("a card in {channel}"))
+    };
+    let first = card(REQUEST_CHANNEL);
+    let second = card(OTHER_CHANNEL);
+    assert!(first.args.to_string().contains("one@partner.example"));
+    assert!(second.args.to_string().contains("two@partner.example"));
+    assert_eq!(first.token.as_deref(), Some(acme.as_str()));
+    assert_eq!(second.token.as_deref(), Some(other.as_str()));
+    // Each request is stored under its own workspace.
+    assert!(
+        app.store
+            .open_request_for_email(&TeamId::from(OTHER_TEAM), "two@partner.example")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        app.store
+            .open_request_for_email(&TeamId::from(FAKE_TEAM_ID), "two@partner.example")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // No call ever carried one workspace's token into the other's channels.
+    for call in app.fake.calls() {
+        let Some(channel) = call.arg_str("channel") else {
+            continue;
+        };
+        if channel == OTHER_CHANNEL || channel == "CPROJECT2" {
+            assert_eq!(call.token.as_deref(), Some(other.as_str()), "{call:?}");
+        }
+        if channel == REQUEST_CHANNEL {
+            assert_eq!(call.token.as_deref(), Some(acme.as_str()), "{call:?}");
+        }
+    }
+
+    // A workspace that never installed Guestlist: answered 200 and dropped.
+    let calls = app.fake.calls().len();
+    let (status, _) = command_in(&app, "T0STRANGER", None, "list").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        event_in(
+            &app,
+            "T0STRANGER",
+            None,
+            "EvStranger",
+            json!({"type": "app_home_opened", "user": REQUESTER, "tab": "home"})
+        )
+        .await,
+        200
+    );
+    app.run_jobs().await;
+    assert_eq!(
+        app.fake.calls().len(),
+        calls,
+        "nothing was said for a stranger"
+    );
+}
+
+#[tokio::test]
+async fn an_org_wide_install_serves_its_workspaces_until_it_is_uninstalled() {
+    let app = start(distributed()).await;
+    app.fake
+        .add_workspace(FAKE_TEAM_ID, Some(ORG))
+        .add_workspace(OTHER_TEAM, Some(ORG))
+        .add_team_channel(OTHER_TEAM, OTHER_CHANNEL, "other-requests");
+    let page = install(&app, InstallGrant::organisation(ORG, "Org", INSTALLER)).await;
+    assert!(page.contains("whole organisation Org"), "{page}");
+    let org_token = bot_token_of(&app.fake, ORG);
+
+    // Both workspaces of the organisation are served, with the organisation's token.
+    for (team, email) in [
+        (FAKE_TEAM_ID, "a@partner.example"),
+        (OTHER_TEAM, "b@partner.example"),
+    ] {
+        assert_eq!(
+            submit_in(&app, team, Some(ORG), email).await["response_action"],
+            "update",
+            "{team}"
+        );
+    }
+    app.run_jobs().await;
+    let cards: Vec<_> = app
+        .fake
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.arg_str("channel") == Some(REQUEST_CHANNEL))
+        .collect();
+    assert_eq!(cards.len(), 2, "{cards:#?}");
+    assert!(
+        cards
+            .iter()
+            .all(|c| c.token.as_deref() == Some(org_token.as_str()))
+    );
+    assert!(
+        app.store
+            .open_request_for_email(&TeamId::from(OTHER_TEAM), "b@partner.example")
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // Uninstalled: the tokens are gone, and later requests from its workspaces are dropped.
+    assert_eq!(
+        event_in(
+            &app,
+            OTHER_TEAM,
+            Some(ORG),
+            "EvUninstall",
+            json!({"type": "app_uninstalled"})
+        )
+        .await,
+        200
+    );
+    assert!(
+        app.store
+            .installation(&TeamId::from(ORG))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    app.fake.revoke_tokens_of(ORG);
+    let calls = app.fake.calls().len();
+    let answer = submit_in(&app, OTHER_TEAM, Some(ORG), "c@partner.example").await;
+    assert_eq!(answer, Value::Null, "dropped without an answer");
+    app.run_jobs().await;
+    assert!(
+        app.store
+            .open_request_for_email(&TeamId::from(OTHER_TEAM), "c@partner.example")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(app.fake.calls().len(), calls);
+}
+
+#[tokio::test]
+async fn a_rotating_token_is_refreshed_before_it_expires_by_one_of_two_replicas() {
+    let first = start(distributed()).await;
+    let second = distributed()
+        .fake(&first.fake)
+        .store(first.store.clone())
+        .start()
+        .await;
+    install(
+        &first,
+        InstallGrant::workspace(FAKE_TEAM_ID, "Acme", INSTALLER)
+            .rotating(Duration::from_secs(12 * 3600)),
+    )
+    .await;
+    let before = bot_token_of(&first.fake, FAKE_TEAM_ID);
+    assert!(before.starts_with("xoxe.xoxb-"), "{before}");
+
+    // Not due yet: nothing is refreshed.
+    assert_eq!(first.workflow.refresh_due_installations().await.unwrap(), 0);
+    assert_eq!(first.fake.refresh_count(), 0);
+
+    // Under two hours left: both replicas try at once; one refreshes.
+    for app in [&first, &second] {
+        app.clock.advance(chrono::Duration::hours(11));
+    }
+    let (a, b) = tokio::join!(
+        first.workflow.refresh_due_installations(),
+        second.workflow.refresh_due_installations()
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 1, "one replica refreshed");
+    assert_eq!(first.fake.refresh_count(), 1);
+    let record = first
+        .store
+        .installation(&TeamId::from(FAKE_TEAM_ID))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(record.bot.expires_at.unwrap() > first.now() + chrono::Duration::hours(11));
+    // Run again: the new token is fresh, nobody refreshes it.
+    let (a, b) = tokio::join!(
+        first.workflow.refresh_due_installations(),
+        second.workflow.refresh_due_installations()
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 0);
+    assert_eq!(first.fake.refresh_count(), 1);
+
+    // Work goes on with the new token, on either replica.
+    let after = bot_token_of(&first.fake, FAKE_TEAM_ID);
+    assert_ne!(after, before);
+    assert_eq!(
+        submit_in(&second, FAKE_TEAM_ID, None, "rotated@partner.example").await["response_action"],
+        "update"
+    );
+    second.run_jobs().await;
+    let card = first
+        .fake
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .find(|c| c.arg_str("channel") == Some(REQUEST_CHANNEL))
+        .expect("a card");
+    assert_eq!(card.token.as_deref(), Some(after.as_str()));
+}
+
+/// An org-wide Grid install with the admin scopes, accounts made through Grid's admin API.
+async fn grid_org() -> TestApp {
+    let app = start(distributed().toml("[provisioning]\nmode = \"slack_admin\"\n")).await;
+    app.fake.add_workspace(FAKE_TEAM_ID, Some(ORG));
+    install(&app, InstallGrant::organisation(ORG, "Org", INSTALLER)).await;
+    app
+}
+
+async fn invite_requested(app: &TestApp, id: &str, invite: Value) {
+    let status = event_in(
+        app,
+        ORG,
+        Some(ORG),
+        id,
+        json!({"type": "invite_requested", "invite_request": invite}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    app.run_jobs().await;
+}
+
+async fn request_for(app: &TestApp, invite: &Value) -> guestlist::domain::GuestRequest {
+    app.store
+        .request_for_invite_request(&team(), invite["id"].as_str().unwrap())
+        .await
+        .unwrap()
+        .expect("a request for the invite request")
+}
+
+#[tokio::test]
+async fn slack_invite_requests_become_cards_and_the_decision_goes_back_to_slack_once() {
+    let app = grid_org().await;
+    let ends = (app.now() + chrono::Duration::days(20)).timestamp();
+    let invite = app.fake.add_invite_request(
+        FAKE_TEAM_ID,
+        "vera@partner.example",
+        REQUESTER,
+        &["CPROJECT"],
+        "restricted",
+        "Audits the <!channel> books",
+        Some(ends),
+    );
+    invite_requested(&app, "EvInvite1", invite.clone()).await;
+
+    // A card like any other, saying where it came from, with Slack's end date.
+    let request = request_for(&app, &invite).await;
+    assert_eq!(request.state, RequestState::Pending);
+    assert_eq!(request.requester.as_str(), REQUESTER);
+    assert_eq!(
+        request.guest_type,
+        guestlist::domain::GuestType::MultiChannel
+    );
+    assert_eq!(request.expires_at.map(|t| t.timestamp()), Some(ends));
+    let card = app.card();
+    let text = card.all_text();
+    assert!(text.contains("vera@partner.example"), "{text}");
+    assert!(text.contains("Invite people"), "{text}");
+    assert!(!text.contains("<!channel>"), "escaped: {text}");
+    // The same request again (the event redelivered, or found by the list): one request.
+    invite_requested(&app, "EvInvite1b", invite.clone()).await;
+    assert_eq!(app.fake.top_level_in(REQUEST_CHANNEL).len(), 1);
+
+    // The requester may not decide it; two approvers click at once: one decision, one call.
+    app.click(REQUESTER, "approve_request", request.id.0).await;
+    let id = request.id.0;
+    tokio::join!(
+        app.click(APPROVER, "approve_request", id),
+        app.click(APPROVER_2, "approve_request", id)
+    );
+    app.run_jobs().await;
+    let approve = app.only_call("admin.inviteRequests.approve");
+    assert_eq!(approve.arg_str("invite_request_id"), invite["id"].as_str());
+    assert_eq!(approve.arg_str("team_id"), Some(FAKE_TEAM_ID));
+    assert!(
+        approve.token.as_deref().unwrap().starts_with("xoxp-"),
+        "the admin's token"
+    );
+    assert_eq!(
+        app.fake
+            .invite_request_decision(invite["id"].as_str().unwrap())
+            .as_deref(),
+        Some("approved")
+    );
+    assert_eq!(app.state(id).await, RequestState::Invited);
+
+    // The guest joins: tracked like one Guestlist invited, its end written to Slack.
+    app.team_join("UVERA", "vera@partner.example").await;
+    let request = app.request(id).await;
+    assert_eq!(request.state, RequestState::Active);
+    assert_eq!(request.slack_user_id.as_deref(), Some("UVERA"));
+    let expiry = app.only_call("admin.users.setExpiration");
+    assert_eq!(expiry.arg_str("user_id"), Some("UVERA"));
+}
+
+#[tokio::test]
+async fn an_invite_request_decided_in_slack_first_ends_cleanly_and_the_list_finds_missed_ones() {
+    let app = grid_org().await;
+    // Decided in Slack's own page before Guestlist's approval reached Slack.
+    let first = app.fake.add_invite_request(
+        FAKE_TEAM_ID,
+        "early@partner.example",
+        REQUESTER,
+        &["CPROJECT"],
+        "ultra_restricted",
+        "Short visit",
+        None,
+    );
+    invite_requested(&app, "EvInviteEarly", first.clone()).await;
+    let request = request_for(&app, &first).await;
+    assert_eq!(
+        request.guest_type,
+        guestlist::domain::GuestType::SingleChannel
+    );
+    app.fake
+        .decide_invite_request_in_slack(first["id"].as_str().unwrap(), true);
+    app.click(APPROVER, "approve_request", request.id.0).await;
+    app.run_jobs().await;
+    assert_eq!(app.fake.calls_to("admin.inviteRequests.approve").len(), 1);
+    assert_eq!(app.state(request.id.0).await, RequestState::Cancelled);
+    assert!(
+        app.thread_texts()
+            .iter()
+            .any(|t| t.contains("Slack's own admin page")),
+        "{:?}",
+        app.thread_texts()
+    );
+    let audit = app
+        .store
+        .audit_for_request(&team(), request.id)
+        .await
+        .unwrap();
+    assert!(
+        audit.iter().any(|a| a.entry.action == "decided_in_slack"),
+        "{audit:#?}"
+    );
+    assert!(
+        app.fake.calls_to("admin.users.invite").is_empty(),
+        "nothing sent by Guestlist"
+    );
+
+    // A request whose event never came: the periodic list finds it.
+    let missed = app.fake.add_invite_request(
+        FAKE_TEAM_ID,
+        "missed@partner.example",
+        REQUESTER,
+        &["CPROJECT"],
+        "restricted",
+        "No event",
+        None,
+    );
+    guestlist::jobs::Scheduler::new(app.workflow.clone())
+        .tick_once()
+        .await
+        .unwrap();
+    app.run_jobs().await;
+    let found = request_for(&app, &missed).await;
+    assert_eq!(found.state, RequestState::Pending);
+    assert!(
+        app.fake
+            .calls_to("admin.inviteRequests.list")
+            .iter()
+            .all(|c| c.arg_str("team_id") == Some(FAKE_TEAM_ID))
+    );
+
+    // Denied here: Slack is told.
+    let answer = app
+        .deny_with(APPROVER, found.id.0, "Not this quarter")
+        .await;
+    assert_eq!(answer, Value::Null, "{answer}");
+    app.run_jobs().await;
+    let deny = app.only_call("admin.inviteRequests.deny");
+    assert_eq!(deny.arg_str("invite_request_id"), missed["id"].as_str());
+    assert_eq!(
+        app.fake
+            .invite_request_decision(missed["id"].as_str().unwrap())
+            .as_deref(),
+        Some("denied")
+    );
+    assert_eq!(app.state(found.id.0).await, RequestState::Denied);
+}
