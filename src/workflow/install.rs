@@ -79,7 +79,7 @@ impl Workflow {
         let mut mac =
             hmac::Hmac::<Sha256>::new_from_slice(d.client.client_secret.expose_secret().as_bytes())
                 .expect("HMAC takes any key length");
-        mac.update(b"guestlist oauth state v1");
+        mac.update(b"guestlist-oauth-state-v1");
         Some(mac.finalize().into_bytes().to_vec())
     }
 
