@@ -364,6 +364,7 @@ async fn two_workspaces_each_use_their_own_channel_and_token_and_strangers_are_d
     // The second workspace's installer picks its request channel in Slack.
     let values = json!({
         "settings_channel": {"settings_channel": {"type": "conversations_select", "selected_conversation": OTHER_CHANNEL}},
+        "settings_approvers": {"settings_approvers": {"type": "multi_users_select", "selected_users": [INSTALLER]}},
     });
     let payload = app
         .slack
@@ -421,6 +422,47 @@ async fn two_workspaces_each_use_their_own_channel_and_token_and_strangers_are_d
             .unwrap()
             .is_none()
     );
+    // The second workspace's approvers are its own: the file's approver is refused there.
+    let second_request = app
+        .store
+        .open_request_for_email(&TeamId::from(OTHER_TEAM), "two@partner.example")
+        .await
+        .unwrap()
+        .unwrap();
+    let card_ts = app.fake.top_level_in(OTHER_CHANNEL)[0].ts.clone();
+    for approver in [APPROVER, INSTALLER] {
+        let click = app.slack.button_click(
+            approver,
+            "approve_request",
+            &second_request.id.0.to_string(),
+            Some(OTHER_CHANNEL),
+            &card_ts,
+        );
+        let answer = app
+            .slack
+            .interaction(&in_team(click, OTHER_TEAM, None))
+            .await
+            .unwrap();
+        assert_eq!(answer.status, 200);
+        app.run_jobs().await;
+        let state = app
+            .store
+            .get_request(&TeamId::from(OTHER_TEAM), second_request.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .state;
+        let expected = if approver == APPROVER {
+            RequestState::Pending
+        } else {
+            RequestState::Approved
+        };
+        assert!(
+            state == expected || (approver == INSTALLER && state == RequestState::Invited),
+            "{approver}: {state:?}"
+        );
+    }
+
     // No call ever carried one workspace's token into the other's channels.
     for call in app.fake.calls() {
         let Some(channel) = call.arg_str("channel") else {
