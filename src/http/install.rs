@@ -48,11 +48,16 @@ fn page(status: StatusCode, body: String, cookie: Option<String>) -> Response {
     response
 }
 
-fn cookie(value: &str, max_age: u32, secure: bool) -> String {
+fn cookie(state: &HttpState, value: &str, max_age: u32) -> String {
     // Lax: Slack's redirect back is a top-level GET, which Lax lets the cookie ride along.
     format!(
-        "{STATE_COOKIE}={value}; Path=/slack/oauth_redirect; Max-Age={max_age}; HttpOnly; SameSite=Lax{}",
-        if secure { "; Secure" } else { "" }
+        "{STATE_COOKIE}={value}; Path={}; Max-Age={max_age}; HttpOnly; SameSite=Lax{}",
+        state.workflow.install_cookie_path(),
+        if state.workflow.install_over_https() {
+            "; Secure"
+        } else {
+            ""
+        }
     )
 }
 
@@ -65,11 +70,7 @@ async fn install(State(state): State<Arc<HttpState>>, headers: HeaderMap) -> Res
                 h.insert(header::LOCATION, location);
             }
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            if let Ok(c) = HeaderValue::from_str(&cookie(
-                &start.state,
-                600,
-                state.workflow.install_over_https(),
-            )) {
+            if let Ok(c) = HeaderValue::from_str(&cookie(&state, &start.state, 600)) {
                 h.insert(header::SET_COOKIE, c);
             }
             response
@@ -94,7 +95,7 @@ async fn oauth_redirect(
     let words = words(&headers);
     let sent_cookie = state_cookie(&headers);
     // Spent either way: the browser forgets it.
-    let clear = Some(cookie("", 0, state.workflow.install_over_https()));
+    let clear = Some(cookie(&state, "", 0));
     match state
         .workflow
         .complete_install(

@@ -1,8 +1,8 @@
 //! Tokens at rest: every Slack token an installation holds is sealed with AES-256-GCM before it
 //! reaches the database and opened only when a Slack call needs it. The key comes from
 //! `GUESTLIST_ENCRYPTION_KEY` (32 bytes, base64); several keys, comma-separated, rotate: the
-//! first seals, any opens, and `guestlist installations rekey` seals everything again with the
-//! first. A sealed value names its key (`v1.<key id>.<base64 nonce‖ciphertext>`) and is bound
+//! first seals, any opens; tokens are sealed again with the first when they are refreshed or
+//! the workspace reinstalls. A sealed value names its key (`v1.<key id>.<base64 nonce‖ciphertext>`) and is bound
 //! to its row and column (the associated data), so a value copied to another workspace's row
 //! does not open.
 

@@ -600,6 +600,8 @@ pub trait Reviews: Send + Sync {
 #[async_trait]
 pub trait Installations: Send + Sync {
     /// Stores an installation (a new one, or a reinstall over an old one), with its audit row.
+    /// A reinstall keeps the first installer: whoever may authorize the app again does not
+    /// thereby get the right to change the workspace's settings.
     async fn save_installation(
         &self,
         installation: &InstallationRecord,
@@ -613,9 +615,15 @@ pub trait Installations: Send + Sync {
     /// Every installation (for `guestlist installations`, the refresh sweep and rekeying).
     async fn installations(&self) -> StoreResult<Vec<InstallationRecord>>;
 
-    /// Removes an installation and what it set (`app_uninstalled`, a revoked bot token);
+    /// Removes an installation and what it set (`app_uninstalled`, a revoked bot token) if it
+    /// was (re)installed before `installed_before` (a late event does not undo a reinstall);
     /// false if there was none.
-    async fn remove_installation(&self, key: &TeamId, audit: AuditEntry) -> StoreResult<bool>;
+    async fn remove_installation(
+        &self,
+        key: &TeamId,
+        installed_before: DateTime<Utc>,
+        audit: AuditEntry,
+    ) -> StoreResult<bool>;
 
     /// Drops the user token of an installation (`tokens_revoked` naming its user).
     async fn remove_user_token(
@@ -635,13 +643,13 @@ pub trait Installations: Send + Sync {
         until: DateTime<Utc>,
     ) -> StoreResult<Option<InstallationRecord>>;
 
-    /// Stores refreshed tokens over `version` (compare-and-set) and frees the lease; false if
-    /// the installation changed meanwhile (reinstalled, removed).
+    /// Stores refreshed tokens if `owner` still holds the lease (compare-and-set) and frees it;
+    /// false if the installation was reinstalled or removed meanwhile. A user token removed
+    /// meanwhile (`tokens_revoked`) stays removed.
     async fn store_refreshed(
         &self,
         key: &TeamId,
         owner: &str,
-        version: i64,
         bot: &SealedTokens,
         user: Option<&SealedTokens>,
         now: DateTime<Utc>,

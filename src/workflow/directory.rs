@@ -2,7 +2,7 @@
 //! Looked up in Slack and cached for a short, configurable time, because every click re-checks
 //! authority and Slack's per-method limits are low.
 
-use crate::domain::{UserGroupId, UserId};
+use crate::domain::{TeamId, UserGroupId, UserId};
 use crate::slack::{SlackApi, SlackResult};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -30,11 +30,15 @@ type Cache<K, V> = Mutex<HashMap<K, (Instant, V)>>;
 /// A group's members as read, and the group's version at that moment.
 type Members = (i64, Arc<HashSet<UserId>>);
 
+/// Entries are kept per workspace of the work under way: on Enterprise Grid one user id is
+/// the same person in every workspace, but their admin and guest flags are each workspace's.
+type Scoped<K> = (Option<TeamId>, K);
+
 pub struct Directory {
     slack: SlackApi,
     ttl: Duration,
-    people: Cache<UserId, Person>,
-    groups: Cache<UserGroupId, Members>,
+    people: Cache<Scoped<UserId>, Person>,
+    groups: Cache<Scoped<UserGroupId>, Members>,
 }
 
 impl Directory {
@@ -55,7 +59,8 @@ impl Directory {
     }
 
     pub async fn person(&self, user: &UserId) -> SlackResult<Person> {
-        if let Some(person) = self.fresh(&self.people, user) {
+        let key = (super::tenants::current_team(), user.clone());
+        if let Some(person) = self.fresh(&self.people, &key) {
             return Ok(person);
         }
         let raw = self.slack.user_info(user).await?;
@@ -86,7 +91,7 @@ impl Directory {
         self.people
             .lock()
             .expect("directory lock")
-            .insert(user.clone(), (Instant::now(), person.clone()));
+            .insert(key, (Instant::now(), person.clone()));
         Ok(person)
     }
 
@@ -97,7 +102,8 @@ impl Directory {
         group: &UserGroupId,
         version: i64,
     ) -> SlackResult<Arc<HashSet<UserId>>> {
-        if let Some((seen, members)) = self.fresh(&self.groups, group)
+        let key = (super::tenants::current_team(), group.clone());
+        if let Some((seen, members)) = self.fresh(&self.groups, &key)
             && seen >= version
         {
             return Ok(members);
@@ -112,7 +118,7 @@ impl Directory {
         self.groups
             .lock()
             .expect("directory lock")
-            .insert(group.clone(), (Instant::now(), (version, members.clone())));
+            .insert(key, (Instant::now(), (version, members.clone())));
         Ok(members)
     }
 
@@ -145,8 +151,11 @@ impl Directory {
         Ok(member_of)
     }
 
-    /// Forgets a person (after `user_change`).
+    /// Forgets a person, in every workspace (after `user_change`).
     pub fn forget_person(&self, user: &UserId) {
-        self.people.lock().expect("directory lock").remove(user);
+        self.people
+            .lock()
+            .expect("directory lock")
+            .retain(|(_, id), _| id != user);
     }
 }

@@ -21,9 +21,12 @@ impl Workflow {
                 .unwrap_or_else(|| team.clone()),
             _ => team.clone(),
         };
+        let event_time = callback
+            .event_time
+            .and_then(|t| chrono::DateTime::from_timestamp(t, 0));
         match callback.event_type() {
             "app_uninstalled" if self.is_distributed() => {
-                self.uninstall(&key, "app_uninstalled").await?;
+                self.uninstall(&key, "app_uninstalled", event_time).await?;
                 return Ok(true);
             }
             "tokens_revoked" if self.is_distributed() => {
@@ -41,7 +44,8 @@ impl Workflow {
                         .unwrap_or_default()
                 };
                 if !list("bot").is_empty() {
-                    self.uninstall(&key, "tokens_revoked (bot)").await?;
+                    self.uninstall(&key, "tokens_revoked (bot)", event_time)
+                        .await?;
                 } else {
                     self.revoke_user_tokens(&key, &list("oauth")).await?;
                 }

@@ -94,6 +94,17 @@ impl Workflow {
         matches!(&self.tenancy, Tenancy::Distributed(d) if d.redirect_uri.starts_with("https://"))
     }
 
+    /// The path the state cookie is sent back on: the redirect URL's, as the browser sees it
+    /// (a `server.public_url` behind a path prefix included).
+    pub fn install_cookie_path(&self) -> String {
+        match &self.tenancy {
+            Tenancy::Distributed(d) => url::Url::parse(&d.redirect_uri)
+                .map(|u| u.path().to_string())
+                .unwrap_or_else(|_| "/slack/oauth_redirect".into()),
+            Tenancy::Single => "/slack/oauth_redirect".into(),
+        }
+    }
+
     /// `GET /slack/install`: Slack's authorize page with this app's scopes and a fresh state.
     pub fn begin_install(&self) -> Result<InstallStart, InstallError> {
         let (Tenancy::Distributed(d), Some(key)) = (&self.tenancy, self.state_key()) else {
@@ -334,18 +345,7 @@ impl Workflow {
             .lease_refresh(key, &self.replica, now, lease_until)
             .await?
         else {
-            // Another replica is at it: wait for its tokens rather than refresh twice.
-            for _ in 0..50 {
-                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-                if let Some(record) = self.store.installation(key).await?
-                    && record
-                        .bot
-                        .expires_at
-                        .is_none_or(|at| at - self.now() > REFRESH_BEFORE)
-                {
-                    break;
-                }
-            }
+            // Another replica is at it; its tokens are read from the store when they land.
             self.forget_installation(key);
             return Ok(false);
         };
@@ -379,14 +379,7 @@ impl Workflow {
             Ok((bot, user)) => {
                 let stored = self
                     .store
-                    .store_refreshed(
-                        key,
-                        &self.replica,
-                        record.version,
-                        &bot,
-                        user.as_ref(),
-                        self.now(),
-                    )
+                    .store_refreshed(key, &self.replica, &bot, user.as_ref(), self.now())
                     .await?;
                 self.forget_installation(key);
                 if stored {
@@ -424,6 +417,11 @@ impl Workflow {
                 },
             )
             .await?;
+        // A rotating token comes back with its next refresh token; without one the
+        // installation could not be refreshed again, so the answer is not stored.
+        if access.expires_in.is_some() && access.refresh_token.is_none() {
+            anyhow::bail!("Slack's refresh answer for the {what} token had no refresh token");
+        }
         let now = self.now();
         sealed(
             |token, what| self.seal(token, key, what),
@@ -460,8 +458,14 @@ impl Workflow {
     }
 
     /// `app_uninstalled`, or the bot's token revoked: the installation and what its workspace
-    /// set are removed; later work for it is dropped.
-    pub(crate) async fn uninstall(&self, key: &TeamId, why: &str) -> anyhow::Result<()> {
+    /// set are removed; later work for it is dropped. `event_time` (whole seconds, as Slack
+    /// sends it) keeps a late or retried event from removing a reinstall made after it.
+    pub(crate) async fn uninstall(
+        &self,
+        key: &TeamId,
+        why: &str,
+        event_time: Option<DateTime<Utc>>,
+    ) -> anyhow::Result<()> {
         let audit = AuditEntry {
             team_id: key.clone(),
             request_id: None,
@@ -472,8 +476,15 @@ impl Workflow {
             detail: why.to_string(),
             at: self.now(),
         };
-        if self.store.remove_installation(key, audit).await? {
+        let installed_before = event_time.map_or(self.now(), |t| t + Duration::seconds(1));
+        if self
+            .store
+            .remove_installation(key, installed_before, audit)
+            .await?
+        {
             tracing::info!(installation = %key, why, "uninstalled");
+        } else {
+            tracing::info!(installation = %key, why, "nothing to uninstall (none, or reinstalled since)");
         }
         self.forget_installation(key);
         Ok(())

@@ -245,8 +245,14 @@ impl Workflow {
                 vec![record.key.clone()]
             };
             for team in teams {
-                if let Some(tenant) = self.enter(&team, record.enterprise_id.as_deref()).await? {
-                    out.push((team, tenant));
+                // One installation that cannot be entered (tokens out, unopenable) does not
+                // hold up the others' periodic work.
+                match self.enter(&team, record.enterprise_id.as_deref()).await {
+                    Ok(Some(tenant)) => out.push((team, tenant)),
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::error!(team_id = %team, error = %format!("{e:#}"), "workspace skipped this round");
+                    }
                 }
             }
         }

@@ -49,6 +49,11 @@ tokio::task_local! {
     static TENANT: Arc<Tenant>;
 }
 
+/// The workspace of the work under way, if it runs in an installation.
+pub(crate) fn current_team() -> Option<TeamId> {
+    TENANT.try_with(|t| t.team.clone()).ok()
+}
+
 /// How this deployment serves workspaces.
 pub(crate) enum Tenancy {
     /// One workspace, the environment's tokens.
@@ -132,8 +137,6 @@ impl Workflow {
             {
                 return Ok(Some(tenant));
             }
-            // About to expire: refresh it now (one replica does; the others read its result).
-            self.refresh_installation(&tenant.key).await?;
             d.forget(&tenant.key);
         }
         if let Some(enterprise) = enterprise
@@ -158,7 +161,7 @@ impl Workflow {
                     .filter(|i| i.is_enterprise_install);
             }
         }
-        let Some(record) = found else {
+        let Some(mut record) = found else {
             return Ok(None);
         };
         if record
@@ -166,8 +169,21 @@ impl Workflow {
             .expires_at
             .is_some_and(|at| at - self.now() < Duration::minutes(5))
         {
-            self.refresh_installation(&record.key).await?;
-            return Box::pin(self.enter(team, enterprise)).await;
+            // The scheduler refreshes two hours ahead; this is the fallback when it could not.
+            // One try, without waiting for another replica: a token that still works is used.
+            if let Err(e) = self.refresh_installation(&record.key).await {
+                tracing::warn!(installation = %record.key, error = %format!("{e:#}"), "token refresh on demand failed");
+            }
+            let Some(now_record) = self.store.installation(&record.key).await? else {
+                return Ok(None);
+            };
+            record = now_record;
+            if record.bot.expires_at.is_some_and(|at| at <= self.now()) {
+                anyhow::bail!(
+                    "the tokens of installation {} ran out and are not refreshed yet",
+                    record.key
+                );
+            }
         }
         let tenant = Arc::new(self.tenant_of(d, &record, team).await?);
         d.remember(team, tenant.clone());

@@ -191,6 +191,7 @@ async fn event_in(
     let mut body: Value =
         serde_json::from_str(&guestlist::fake_slack::SlackSender::event_body(id, event)).unwrap();
     body["team_id"] = json!(team);
+    body["event_time"] = json!(app.now().timestamp());
     body["authorizations"] = json!([{
         "team_id": team,
         "enterprise_id": enterprise,
@@ -342,6 +343,22 @@ async fn the_install_flow_seals_the_tokens_and_refuses_replayed_stale_and_foreig
             .is_none(),
         "nothing installed by a refused state"
     );
+
+    // A reinstall by someone else brings new tokens but keeps the first installer (who may
+    // change the workspace's settings).
+    install(
+        &app,
+        InstallGrant::workspace(FAKE_TEAM_ID, "Acme", "UMEMBERAGAIN"),
+    )
+    .await;
+    let record = app
+        .store
+        .installation(&TeamId::from(FAKE_TEAM_ID))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.installer, INSTALLER);
+    assert!(record.version > 1, "reinstalled over the first");
 }
 
 #[tokio::test]
@@ -540,6 +557,32 @@ async fn an_org_wide_install_serves_its_workspaces_until_it_is_uninstalled() {
             .await
             .unwrap()
             .is_some()
+    );
+
+    // An uninstall from before this install (a late retry of an older one) removes nothing.
+    let mut late: Value = serde_json::from_str(&guestlist::fake_slack::SlackSender::event_body(
+        "EvOldUninstall",
+        json!({"type": "app_uninstalled"}),
+    ))
+    .unwrap();
+    late["team_id"] = json!(OTHER_TEAM);
+    late["enterprise_id"] = json!(ORG);
+    late["event_time"] = json!((app.now() - chrono::Duration::hours(1)).timestamp());
+    late["authorizations"] = json!([{"team_id": OTHER_TEAM, "enterprise_id": ORG,
+        "user_id": "UGUESTBOT", "is_bot": true, "is_enterprise_install": true}]);
+    let answer = app
+        .slack
+        .post_signed("/slack/events", "application/json", late.to_string())
+        .await
+        .unwrap();
+    assert_eq!(answer.status, 200);
+    assert!(
+        app.store
+            .installation(&TeamId::from(ORG))
+            .await
+            .unwrap()
+            .is_some(),
+        "a stale uninstall leaves the installation"
     );
 
     // Uninstalled: the tokens are gone, and later requests from its workspaces are dropped.

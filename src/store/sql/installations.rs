@@ -103,14 +103,17 @@ impl Installations for This {
                      enterprise_id = excluded.enterprise_id,
                      is_enterprise_install = excluded.is_enterprise_install,
                      team_name = excluded.team_name, app_id = excluded.app_id,
-                     bot_user_id = excluded.bot_user_id, installer_id = excluded.installer_id,
+                     bot_user_id = excluded.bot_user_id,
+                     installer_id = CASE WHEN installations.installer_id = ''
+                         THEN excluded.installer_id ELSE installations.installer_id END,
                      bot_token = excluded.bot_token, bot_refresh_token = excluded.bot_refresh_token,
                      bot_expires_at = excluded.bot_expires_at, bot_scopes = excluded.bot_scopes,
                      user_id = excluded.user_id, user_token = excluded.user_token,
                      user_refresh_token = excluded.user_refresh_token,
                      user_expires_at = excluded.user_expires_at, user_scopes = excluded.user_scopes,
                      refresh_owner = NULL, refresh_lease_until = NULL,
-                     version = installations.version + 1, updated_at = excluded.updated_at",
+                     version = installations.version + 1, installed_at = excluded.installed_at,
+                     updated_at = excluded.updated_at",
             )
             .bind(i.key.as_str())
             .bind(i.enterprise_id.as_deref())
@@ -160,20 +163,27 @@ impl Installations for This {
         .await
     }
 
-    async fn remove_installation(&self, key: &TeamId, audit: AuditEntry) -> StoreResult<bool> {
+    async fn remove_installation(
+        &self,
+        key: &TeamId,
+        installed_before: DateTime<Utc>,
+        audit: AuditEntry,
+    ) -> StoreResult<bool> {
         measured(NAME, "remove_installation", async move {
             let mut tx = self.writer.begin().await?;
-            let removed = sqlx::query("DELETE FROM installations WHERE team_id = $1")
-                .bind(key.as_str())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                > 0;
-            sqlx::query("DELETE FROM workspace_settings WHERE team_id = $1")
-                .bind(key.as_str())
-                .execute(&mut *tx)
-                .await?;
+            let removed =
+                sqlx::query("DELETE FROM installations WHERE team_id = $1 AND installed_at < $2")
+                    .bind(key.as_str())
+                    .bind(ms(installed_before))
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                    > 0;
             if removed {
+                sqlx::query("DELETE FROM workspace_settings WHERE team_id = $1")
+                    .bind(key.as_str())
+                    .execute(&mut *tx)
+                    .await?;
                 insert_audit(&mut tx, &audit).await?;
             }
             tx.commit().await?;
@@ -248,24 +258,25 @@ impl Installations for This {
         &self,
         key: &TeamId,
         owner: &str,
-        version: i64,
         bot: &SealedTokens,
         user: Option<&SealedTokens>,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         measured(NAME, "store_refreshed", async move {
             let stored = sqlx::query(
-                "UPDATE installations SET bot_token = $4, bot_refresh_token = $5,
-                     bot_expires_at = $6, user_token = COALESCE($7, user_token),
-                     user_refresh_token = COALESCE($8, user_refresh_token),
-                     user_expires_at = COALESCE($9, user_expires_at),
+                "UPDATE installations SET bot_token = $3, bot_refresh_token = $4,
+                     bot_expires_at = $5,
+                     user_token = CASE WHEN user_id IS NULL THEN NULL ELSE COALESCE($6, user_token) END,
+                     user_refresh_token = CASE WHEN user_id IS NULL THEN NULL
+                         ELSE COALESCE($7, user_refresh_token) END,
+                     user_expires_at = CASE WHEN user_id IS NULL THEN NULL
+                         ELSE COALESCE($8, user_expires_at) END,
                      refresh_owner = NULL, refresh_lease_until = NULL,
-                     version = version + 1, updated_at = $10
-                 WHERE team_id = $1 AND refresh_owner = $2 AND version = $3",
+                     version = version + 1, updated_at = $9
+                 WHERE team_id = $1 AND refresh_owner = $2",
             )
             .bind(key.as_str())
             .bind(owner)
-            .bind(version)
             .bind(bot.token.as_str())
             .bind(bot.refresh_token.as_deref())
             .bind(bot.expires_at.map(ms))
