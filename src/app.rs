@@ -91,11 +91,9 @@ impl App {
             provisioner,
         );
         if let Some(d) = &config.slack.distribution {
-            workflow = workflow.with_distribution(
-                d.client.clone(),
-                d.cipher.clone(),
-                d.redirect_uri.clone(),
-            );
+            workflow = workflow
+                .with_distribution(d.client.clone(), d.cipher.clone(), d.redirect_uri.clone())
+                .with_allowed_installs(d.allowed_installs.clone());
         }
         let workflow = Arc::new(workflow);
         let join_guard = http::JoinGuard::new(config.join_guard.clone(), csrf_key(&config));

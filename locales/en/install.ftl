@@ -38,5 +38,6 @@ oauth-replayed = This installation link was already used. Start again from the i
 oauth-other-browser = This installation was started in another browser. Start again from the install page, in this browser.
 oauth-refused = Slack refused the installation ({ $code }). Start again from the install page; if it happens again, tell the people who run Guestlist.
 oauth-unavailable = Slack or the database could not be reached. Try again in a minute.
+oauth-not-allowed = This Guestlist does not serve { $name }, so nothing was stored. Remove the app from the workspace's settings, or ask the people who run Guestlist to add it.
 oauth-off = This Guestlist serves one workspace and is not installed through Slack's install page.
 oauth-again = Install again

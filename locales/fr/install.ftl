@@ -38,5 +38,6 @@ oauth-replayed = Ce lien d'installation a déjà servi. Recommencez depuis la pa
 oauth-other-browser = Cette installation a été commencée dans un autre navigateur. Recommencez depuis la page d'installation, dans ce navigateur.
 oauth-refused = Slack a refusé l'installation ({ $code }). Recommencez depuis la page d'installation ; si cela se reproduit, prévenez les personnes qui gèrent Guestlist.
 oauth-unavailable = Slack ou la base de données est injoignable. Réessayez dans une minute.
+oauth-not-allowed = Ce Guestlist ne sert pas { $name } : rien n'a été enregistré. Retirez l'application dans les réglages de l'espace de travail, ou demandez aux personnes qui font tourner Guestlist de l'ajouter.
 oauth-off = Ce Guestlist sert un seul espace de travail et ne s'installe pas depuis la page d'installation de Slack.
 oauth-again = Installer de nouveau

@@ -115,6 +115,16 @@ pub(super) fn build(
         env("GUESTLIST_ENCRYPTION_KEY"),
         env("GUESTLIST_PUBLIC_URL").or(file.server.public_url.clone()),
         file.slack.token_rotation.unwrap_or(false),
+        env("GUESTLIST_ALLOWED_INSTALLS")
+            .map(|list| {
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|id| !id.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .or(file.slack.allowed_installs.clone())
+            .unwrap_or_default(),
     )?;
     if distribution.is_some() && env("SLACK_BOT_TOKEN").is_some() {
         return Err(ConfigError::new(
@@ -249,6 +259,19 @@ pub(super) fn build(
     // Installs through OAuth bring the admin token with the installation (its user token).
     let admin_token_possible = slack.admin_token.is_some() || slack.distribution.is_some();
     let provisioning = provisioning_settings(file.provisioning, env, admin_token_possible)?;
+    // The SCIM directory and its token are this deployment's own: with installs through OAuth
+    // every installed workspace could choose it, so who may install must be named.
+    if provisioning.scim.is_some()
+        && slack
+            .distribution
+            .as_ref()
+            .is_some_and(|d| d.allowed_installs.is_empty())
+    {
+        return Err(ConfigError::new(
+            "slack.allowed_installs",
+            "must name the workspaces (T…) or organisations (E…) that may install Guestlist when [provisioning.scim] is set: every installed workspace can provision through your SCIM directory",
+        ));
+    }
     let sync = sync_settings(
         file.group_sync,
         file.sync,
@@ -387,6 +410,7 @@ fn distribution(
     encryption_key: Option<String>,
     public_url: Option<String>,
     token_rotation: bool,
+    allowed_installs: Vec<String>,
 ) -> Result<Option<crate::config::Distribution>, ConfigError> {
     let (client_id, client_secret) = match (client_id, client_secret) {
         (None, None) => return Ok(None),
@@ -404,6 +428,15 @@ fn distribution(
         }
         (Some(id), Some(secret)) => (id.trim().to_string(), SecretString::from(secret)),
     };
+    if let Some(bad) = allowed_installs
+        .iter()
+        .find(|id| !(id.starts_with('T') || id.starts_with('E')) || id.len() < 2)
+    {
+        return Err(ConfigError::new(
+            "slack.allowed_installs",
+            format!("{bad:?} is not a workspace id (T…) or an organisation id (E…)"),
+        ));
+    }
     let key = encryption_key.ok_or_else(|| {
         ConfigError::new(
             "GUESTLIST_ENCRYPTION_KEY",
@@ -426,5 +459,6 @@ fn distribution(
         cipher,
         redirect_uri: format!("{}/slack/oauth_redirect", public_url.trim_end_matches('/')),
         token_rotation,
+        allowed_installs,
     }))
 }

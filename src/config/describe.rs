@@ -133,6 +133,14 @@ impl Config {
                 );
                 line("oauth redirect", d.redirect_uri.clone());
                 line("slack.token_rotation", d.token_rotation.to_string());
+                line(
+                    "slack.allowed_installs",
+                    if d.allowed_installs.is_empty() {
+                        "any workspace Slack lets install the app".into()
+                    } else {
+                        d.allowed_installs.join(", ")
+                    },
+                );
             }
             None => line(
                 "installs",

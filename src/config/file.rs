@@ -178,6 +178,9 @@ pub(super) struct FileSlack {
     pub(super) client_id: Option<String>,
     /// Ask Slack to rotate tokens (the manifest's `token_rotation_enabled`).
     pub(super) token_rotation: Option<bool>,
+    /// The workspaces (`T…`) and organisations (`E…`) that may install Guestlist; empty: any
+    /// that Slack lets install the app.
+    pub(super) allowed_installs: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -130,6 +130,9 @@ pub struct Distribution {
     pub redirect_uri: String,
     /// The manifest asks Slack to rotate tokens (`slack.token_rotation`).
     pub token_rotation: bool,
+    /// Who may install (`slack.allowed_installs`): workspace and organisation ids; empty: anyone
+    /// Slack lets install the app.
+    pub allowed_installs: Vec<String>,
 }
 
 impl std::fmt::Debug for Distribution {
@@ -139,6 +142,7 @@ impl std::fmt::Debug for Distribution {
             .field("cipher", &self.cipher)
             .field("redirect_uri", &self.redirect_uri)
             .field("token_rotation", &self.token_rotation)
+            .field("allowed_installs", &self.allowed_installs)
             .finish()
     }
 }

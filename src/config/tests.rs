@@ -599,3 +599,32 @@ fn language_and_profile_keys_name_themselves() {
     assert!(shown.contains("slack.language"), "{shown}");
     assert!(shown.contains("profile.phone"), "{shown}");
 }
+
+#[test]
+fn installs_through_oauth_with_scim_must_name_who_may_install() {
+    let vars = [
+        ("SLACK_CLIENT_ID", "1234.5678"),
+        ("SLACK_CLIENT_SECRET", "client-secret"),
+        (
+            "GUESTLIST_ENCRYPTION_KEY",
+            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+        ),
+        ("GUESTLIST_PUBLIC_URL", "https://guestlist.example.com"),
+        ("SCIM_TOKEN", "scim-token"),
+    ];
+    let scim = "[provisioning]\nmode = \"scim\"\n\
+                [provisioning.scim]\nbase_url = \"https://idp.example.com/scim/v2\"\n";
+    let err = load_with(Some(scim), &vars).unwrap_err();
+    assert_eq!(err.key, "slack.allowed_installs");
+    assert!(err.to_string().contains("SCIM directory"), "{err}");
+
+    let named = format!("[slack]\nallowed_installs = [\"E0ORG\", \"T0ONE\"]\n{scim}");
+    let config = load_with(Some(&named), &vars).unwrap();
+    let allowed = &config.slack.distribution.as_ref().unwrap().allowed_installs;
+    assert_eq!(allowed, &["E0ORG", "T0ONE"]);
+
+    let bad = "[slack]\nallowed_installs = [\"C0CHANNEL\"]\n";
+    let err = load_with(Some(bad), &vars).unwrap_err();
+    assert_eq!(err.key, "slack.allowed_installs");
+    assert!(err.to_string().contains("C0CHANNEL"), "{err}");
+}

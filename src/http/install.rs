@@ -145,9 +145,16 @@ fn failed(words: Words, e: &InstallError, cookie: Option<String>) -> Response {
             StatusCode::SERVICE_UNAVAILABLE,
             words.get("oauth-unavailable"),
         ),
+        InstallError::NotAllowed(name) => (
+            StatusCode::FORBIDDEN,
+            words.with(
+                "oauth-not-allowed",
+                &[("name", crate::i18n::Arg::from(name.as_str()))],
+            ),
+        ),
     };
     tracing::info!(outcome = e.code(), "install not completed");
-    let again = (!matches!(e, InstallError::Off))
+    let again = (!matches!(e, InstallError::Off | InstallError::NotAllowed(_)))
         .then(|| ("/slack/install".to_string(), words.get("oauth-again")));
     page(
         status,

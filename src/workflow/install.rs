@@ -52,6 +52,8 @@ pub enum InstallError {
     Refused(String),
     /// Slack or the database could not be reached; trying again may work.
     Unavailable,
+    /// The workspace (or organisation) is not one this deployment serves (its name).
+    NotAllowed(String),
 }
 
 impl InstallError {
@@ -65,6 +67,7 @@ impl InstallError {
             InstallError::OtherBrowser => "other_browser",
             InstallError::Refused(_) => "refused",
             InstallError::Unavailable => "unavailable",
+            InstallError::NotAllowed(_) => "not_allowed",
         }
     }
 }
@@ -209,6 +212,27 @@ impl Workflow {
                     InstallError::Unavailable
                 }
             })?;
+        if !d.allowed_installs.is_empty() {
+            let ids = [
+                access.team.as_ref().map(|t| t.id.as_str()),
+                access.enterprise.as_ref().map(|e| e.id.as_str()),
+            ];
+            if !ids
+                .into_iter()
+                .flatten()
+                .any(|id| d.allowed_installs.iter().any(|a| a == id))
+            {
+                let name = access
+                    .team
+                    .as_ref()
+                    .and_then(|t| t.name.clone())
+                    .or_else(|| access.enterprise.as_ref().and_then(|e| e.name.clone()))
+                    .unwrap_or_default();
+                tracing::warn!(team_id = ?ids[0], enterprise_id = ?ids[1], "install refused: not in slack.allowed_installs; nothing stored");
+                metrics::counter!("installs_refused_total").increment(1);
+                return Err(InstallError::NotAllowed(name));
+            }
+        }
         let installed = self.store_installation(&access).await.map_err(|e| {
             tracing::error!(error = %format!("{e:#}"), "could not store an installation");
             InstallError::Unavailable

@@ -119,6 +119,14 @@ impl Workflow {
         self
     }
 
+    /// Only these workspaces (`T…`) and organisations (`E…`) may install; empty: any.
+    pub fn with_allowed_installs(mut self, allowed: Vec<String>) -> Self {
+        if let tenants::Tenancy::Distributed(d) = &mut self.tenancy {
+            d.allowed_installs = allowed;
+        }
+        self
+    }
+
     /// Who provisions this request: its sync rule's provisioner, else its workspace's
     /// chosen mode, else the deployment's.
     fn provisioner(&self, request: &crate::domain::GuestRequest) -> &SharedProvisioner {

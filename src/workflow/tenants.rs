@@ -66,6 +66,8 @@ pub(crate) struct Distributed {
     pub client: OAuthClient,
     pub cipher: TokenCipher,
     pub redirect_uri: String,
+    /// Who may install (workspace and organisation ids); empty: any.
+    pub allowed_installs: Vec<String>,
     /// Resolved installations, by the workspace (or organisation) the work named.
     cache: Mutex<HashMap<TeamId, (Instant, Arc<Tenant>)>>,
 }
@@ -76,6 +78,7 @@ impl Distributed {
             client,
             cipher,
             redirect_uri,
+            allowed_installs: Vec::new(),
             cache: Mutex::default(),
         }
     }

@@ -862,3 +862,50 @@ async fn an_invite_request_decided_in_slack_first_ends_cleanly_and_the_list_find
     );
     assert_eq!(app.state(found.id.0).await, RequestState::Denied);
 }
+
+#[tokio::test]
+async fn only_the_workspaces_and_organisations_named_may_install() {
+    let allowed = format!("{FAKE_TEAM_ID}, {ORG}");
+    let app = start(distributed().env("GUESTLIST_ALLOWED_INSTALLS", &allowed)).await;
+    let (url, cookie) = begin(&app).await;
+    let back = authorize(
+        &app,
+        &url,
+        Some(InstallGrant::workspace(OTHER_TEAM, "Other <Co>", INSTALLER)),
+    )
+    .await;
+    let (status, page) = land(&back, Some(&cookie)).await;
+    assert_eq!(status, 403, "{page}");
+    assert!(page.contains("does not serve Other &#60;Co&#62;"), "{page}");
+    assert!(
+        app.store
+            .installation(&TeamId::from(OTHER_TEAM))
+            .await
+            .unwrap()
+            .is_none(),
+        "nothing stored for a workspace not named"
+    );
+    app.run_jobs().await;
+    assert!(
+        app.fake.calls_to("chat.postMessage").is_empty(),
+        "no welcome"
+    );
+
+    // The named ones install: a workspace, and an organisation (org-wide).
+    install(
+        &app,
+        InstallGrant::workspace(FAKE_TEAM_ID, "Acme", INSTALLER),
+    )
+    .await;
+    install(&app, InstallGrant::organisation(ORG, "Org", INSTALLER)).await;
+    for key in [FAKE_TEAM_ID, ORG] {
+        assert!(
+            app.store
+                .installation(&TeamId::from(key))
+                .await
+                .unwrap()
+                .is_some(),
+            "{key}"
+        );
+    }
+}
