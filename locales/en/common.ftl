@@ -18,6 +18,7 @@ time-minutes = { $count ->
 list-and = { $first } and { $last }
 
 no-such-request = There is no request { $id }.
+unreadable-command = Sorry, I could not read that command. Try it again; `/guest help` shows what I understand.
 sorry = :warning: Something went wrong on our side. Please try again in a minute; if it keeps happening, tell the Guestlist admins.
 not-set-up = Guestlist is not set up yet: an admin needs to set `slack.request_channel` in its configuration.
 too-slow = That took Slack a moment too long. Please run `{ $command }` again.

@@ -17,6 +17,7 @@ time-minutes = { $count ->
 list-and = { $first } et { $last }
 
 no-such-request = Il n'y a pas de demande { $id }.
+unreadable-command = Désolé, je n'ai pas pu lire cette commande. Réessayez ; `/guest help` montre ce que je comprends.
 sorry = :warning: Un problème est survenu de notre côté. Réessayez dans une minute ; si cela persiste, prévenez les administrateurs de Guestlist.
 not-set-up = Guestlist n'est pas encore configuré : un administrateur doit renseigner `slack.request_channel` dans sa configuration.
 too-slow = Slack a mis un peu trop de temps à répondre. Relancez `{ $command }`, s'il vous plaît.

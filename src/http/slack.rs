@@ -65,7 +65,7 @@ pub async fn commands(State(state): State<Arc<HttpState>>, body: Bytes) -> Respo
         },
         Err(e) => {
             tracing::warn!(error = %e, "unreadable slash command");
-            Json(serde_json::json!({"response_type": "ephemeral", "text": "Sorry, I could not read that command."}))
+            Json(serde_json::json!({"response_type": "ephemeral", "text": state.workflow.unreadable_command()}))
                 .into_response()
         }
     }

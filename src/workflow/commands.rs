@@ -31,6 +31,12 @@ impl CommandReply {
 }
 
 impl Workflow {
+    /// What a slash command that could not be read is answered (in the deployment's language:
+    /// who sent it is not known).
+    pub fn unreadable_command(&self) -> String {
+        CommonSay::UnreadableCommand.text(self.settings().language)
+    }
+
     /// A slash command, in the installation of the workspace it came from (`enterprise`: its
     /// organisation, when the payload names one). A workspace without one gets nothing back.
     pub async fn handle_command(

@@ -25,6 +25,8 @@ pub enum CommonSay {
     ChangedMeanwhile {
         id: RequestId,
     },
+    /// A slash command whose form body could not be read.
+    UnreadableCommand,
 }
 
 impl CommonSay {
@@ -40,6 +42,7 @@ impl CommonSay {
             CommonSay::ChangedMeanwhile { id: request } => {
                 t!(lang, "changed-meanwhile", id = id(*request))
             }
+            CommonSay::UnreadableCommand => t!(lang, "unreadable-command"),
         }
     }
 }
