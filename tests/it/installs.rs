@@ -861,6 +861,35 @@ async fn an_invite_request_decided_in_slack_first_ends_cleanly_and_the_list_find
         Some("denied")
     );
     assert_eq!(app.state(found.id.0).await, RequestState::Denied);
+
+    // Withdrawn by its requester in Guestlist: withdrawn in Slack's queue too.
+    let withdrawn = app.fake.add_invite_request(
+        FAKE_TEAM_ID,
+        "withdrawn@partner.example",
+        REQUESTER,
+        &["CPROJECT"],
+        "restricted",
+        "Changed plans",
+        None,
+    );
+    invite_requested(&app, "EvInviteWithdrawn", withdrawn.clone()).await;
+    let request = request_for(&app, &withdrawn).await;
+    let (status, _) = command_in(
+        &app,
+        FAKE_TEAM_ID,
+        Some(ORG),
+        &format!("cancel {}", request.id.0),
+    )
+    .await;
+    assert_eq!(status, 200);
+    app.run_jobs().await;
+    assert_eq!(app.state(request.id.0).await, RequestState::Cancelled);
+    assert_eq!(
+        app.fake
+            .invite_request_decision(withdrawn["id"].as_str().unwrap())
+            .as_deref(),
+        Some("denied")
+    );
 }
 
 #[tokio::test]
@@ -908,4 +937,39 @@ async fn only_the_workspaces_and_organisations_named_may_install() {
             "{key}"
         );
     }
+}
+
+#[tokio::test]
+async fn an_invite_request_left_undecided_lapses_and_is_denied_in_slack() {
+    let app = start(
+        distributed()
+            .toml("[provisioning]\nmode = \"slack_admin\"\n[approvals]\nremind_after_hours = [4]\ndecide_within_days = 1\n"),
+    )
+    .await;
+    app.fake.add_workspace(FAKE_TEAM_ID, Some(ORG));
+    install(&app, InstallGrant::organisation(ORG, "Org", INSTALLER)).await;
+    let invite = app.fake.add_invite_request(
+        FAKE_TEAM_ID,
+        "slow@partner.example",
+        REQUESTER,
+        &["CPROJECT"],
+        "restricted",
+        "Nobody looked",
+        None,
+    );
+    invite_requested(&app, "EvInviteSlow", invite.clone()).await;
+    let request = request_for(&app, &invite).await;
+    assert!(request.decide_by.is_some(), "{request:?}");
+    app.clock
+        .advance(chrono::Duration::days(1) + chrono::Duration::minutes(1));
+    app.run_jobs().await;
+    assert_eq!(app.state(request.id.0).await, RequestState::Lapsed);
+    let deny = app.only_call("admin.inviteRequests.deny");
+    assert_eq!(deny.arg_str("team_id"), Some(FAKE_TEAM_ID));
+    assert_eq!(
+        app.fake
+            .invite_request_decision(invite["id"].as_str().unwrap())
+            .as_deref(),
+        Some("denied")
+    );
 }

@@ -447,6 +447,12 @@ impl Workflow {
                 },
             ),
         ];
+        if request.slack_invite_request.is_some() {
+            // Slack's own queue would otherwise keep it pending forever.
+            change
+                .jobs
+                .push(self.job(team, Job::DenyInviteRequest { request_id: id }));
+        }
         if let ChangeOutcome::Applied(_) = self.store.change_state(change).await? {
             self.queued();
             metrics::counter!("decisions_total", "outcome" => "lapsed").increment(1);

@@ -409,6 +409,12 @@ impl Workflow {
                 },
             ),
         ];
+        if request.slack_invite_request.is_some() {
+            // Withdrawn here, withdrawn in Slack's own queue too.
+            change
+                .jobs
+                .push(self.job(team_id, Job::DenyInviteRequest { request_id: id }));
+        }
         Ok(match self.store.change_state(change).await? {
             ChangeOutcome::Applied(_) => {
                 self.queued();
