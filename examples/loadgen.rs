@@ -2,6 +2,7 @@
 //!
 //!   loadgen ceiling    --listen 127.0.0.1:3900 --secret S   # verifies signatures, answers 200
 //!   loadgen fake-slack --listen 127.0.0.1:3901              # the fake Slack Web API
+//!   loadgen fake-slack --listen 127.0.0.1:3902 --oauth-client ID:SECRET  # ... taking one OAuth install
 //!   loadgen run --target http://127.0.0.1:3000 --secret S --workload events --connections 64 --seconds 10 --pid PID
 //!   loadgen wakeups --target http://127.0.0.1:3000 --secret S --count 200
 //!
@@ -43,6 +44,10 @@ enum Cmd {
     FakeSlack {
         #[arg(long)]
         listen: String,
+        /// `client_id:client_secret`: the fake takes OAuth installs, and the first visitor of
+        /// its authorize page installs the app in T0FAKE (installs through OAuth).
+        #[arg(long)]
+        oauth_client: Option<String>,
     },
     /// Clicks one at a time and times each reply's arrival at its response_url.
     Wakeups {
@@ -108,8 +113,17 @@ impl Workload {
 async fn main() -> anyhow::Result<()> {
     match Args::parse().command {
         Cmd::Ceiling { listen, secret } => ceiling(&listen, &secret).await,
-        Cmd::FakeSlack { listen } => {
+        Cmd::FakeSlack {
+            listen,
+            oauth_client,
+        } => {
             let fake = guestlist::fake_slack::FakeSlack::start_on(&listen).await?;
+            if let Some((id, secret)) = oauth_client.as_deref().and_then(|c| c.split_once(':')) {
+                fake.set_oauth_client(id, secret)
+                    .queue_authorization(Some(guestlist::fake_slack::InstallGrant::workspace(
+                        "T0FAKE", "Fake", "ULOAD00",
+                    )));
+            }
             fake.add_channel("CREQUESTS", "guest-requests")
                 .add_channel("CGENERAL", "general");
             for i in 0..64 {
