@@ -119,10 +119,9 @@ async fn main() -> anyhow::Result<()> {
         } => {
             let fake = guestlist::fake_slack::FakeSlack::start_on(&listen).await?;
             if let Some((id, secret)) = oauth_client.as_deref().and_then(|c| c.split_once(':')) {
-                fake.set_oauth_client(id, secret)
-                    .queue_authorization(Some(guestlist::fake_slack::InstallGrant::workspace(
-                        "T0FAKE", "Fake", "ULOAD00",
-                    )));
+                fake.set_oauth_client(id, secret).queue_authorization(Some(
+                    guestlist::fake_slack::InstallGrant::workspace("T0FAKE", "Fake", "ULOAD00"),
+                ));
             }
             fake.add_channel("CREQUESTS", "guest-requests")
                 .add_channel("CGENERAL", "general");

@@ -284,6 +284,17 @@ pub(super) fn build(
         file.self_registration,
         &requests,
     )?;
+    if slack.distribution.is_some()
+        && join
+            .self_registration
+            .as_ref()
+            .is_some_and(|s| s.team.is_none())
+    {
+        return Err(ConfigError::new(
+            "self_registration.team",
+            "name the workspace (T…) that /join's requests go to: this deployment serves every workspace that installs it",
+        ));
+    }
     let join_guard = crate::http::JoinGuardSettings {
         submissions_per_minute: positive(
             "server.join_submissions_per_minute",

@@ -81,6 +81,8 @@ pub(super) struct FileSelfRegistration {
     pub(super) channels: Vec<String>,
     pub(super) expiry_days: Option<u32>,
     pub(super) sponsor: Option<String>,
+    /// The workspace (`T…`) its requests go to, when installs come through OAuth.
+    pub(super) team: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

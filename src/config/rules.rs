@@ -489,7 +489,20 @@ pub(super) fn join_settings(
                     ));
                 }
             };
+            let team = match file.team.as_deref().map(str::trim) {
+                None => None,
+                Some(t) if t.starts_with('T') && t.len() > 1 => {
+                    Some(crate::domain::TeamId::from(t))
+                }
+                Some(t) => {
+                    return Err(ConfigError::new(
+                        key("team"),
+                        format!("{t:?} is not a workspace id (T…)"),
+                    ));
+                }
+            };
             Some(crate::workflow::SelfRegistration {
+                team,
                 allowed_domains: domains,
                 terms: crate::domain::join::JoinTerms {
                     guest_type,

@@ -346,7 +346,16 @@ impl Workflow {
                 }
             }
             JoinDoor::Link(_) => return Ok(None),
-            JoinDoor::SelfRegistration => self.home_team().await?,
+            JoinDoor::SelfRegistration => match self
+                .defaults
+                .join
+                .self_registration
+                .as_ref()
+                .and_then(|s| s.team.clone())
+            {
+                Some(team) => team,
+                None => self.home_team().await?,
+            },
         };
         self.enter(&team, None).await
     }

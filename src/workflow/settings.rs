@@ -155,4 +155,7 @@ pub struct SelfRegistration {
     pub terms: crate::domain::join::JoinTerms,
     /// The sponsor of record of every such request (its requester).
     pub sponsor: crate::domain::UserId,
+    /// The workspace its requests go to (`self_registration.team`); needed when installs come
+    /// through OAuth, else the one workspace.
+    pub team: Option<crate::domain::TeamId>,
 }

@@ -973,3 +973,58 @@ async fn an_invite_request_left_undecided_lapses_and_is_denied_in_slack() {
         Some("denied")
     );
 }
+
+#[tokio::test]
+async fn the_public_page_serves_the_workspace_it_names() {
+    // Without the workspace named, a deployment serving every install refuses to start.
+    let toml = format!(
+        "[self_registration]\nallowed_domains = [\"partner.example\"]\n\
+         channels = [\"CPROJECT\"]\nsponsor = \"{INSTALLER}\"\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("guestlist.toml");
+    std::fs::write(&path, &toml).unwrap();
+    let config = guestlist::config::Config::load(&guestlist::config::Sources {
+        path,
+        explicit: true,
+        env: &|k: &str| match k {
+            "SLACK_CLIENT_ID" => Some(CLIENT_ID.into()),
+            "SLACK_CLIENT_SECRET" => Some(CLIENT_SECRET.into()),
+            "GUESTLIST_ENCRYPTION_KEY" => Some(ENCRYPTION_KEY.into()),
+            "GUESTLIST_PUBLIC_URL" => Some(PUBLIC_URL.into()),
+            _ => None,
+        },
+    });
+    assert_eq!(config.unwrap_err().key, "self_registration.team");
+
+    let app = start(distributed().toml(&format!("{toml}team = \"{FAKE_TEAM_ID}\"\n"))).await;
+    install(
+        &app,
+        InstallGrant::workspace(FAKE_TEAM_ID, "Acme", INSTALLER),
+    )
+    .await;
+    let token = bot_token_of(&app.fake, FAKE_TEAM_ID);
+    let mut visitor = crate::join::Visitor::new(&app);
+    let page = visitor.get("/join").await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    let guest = crate::join::guest_fields("grace@partner.example");
+    let page = visitor
+        .post("/join", &crate::join::fields(&guest), true)
+        .await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    app.run_jobs().await;
+    assert!(
+        app.store
+            .open_request_for_email(&TeamId::from(FAKE_TEAM_ID), "grace@partner.example")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let card = app
+        .fake
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .find(|c| c.arg_str("channel") == Some(REQUEST_CHANNEL))
+        .expect("a card");
+    assert_eq!(card.token.as_deref(), Some(token.as_str()));
+}

@@ -167,7 +167,7 @@ pub fn guest_fields(email: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn fields<'a>(list: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+pub fn fields<'a>(list: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     list.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
