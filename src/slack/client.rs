@@ -542,6 +542,42 @@ impl SlackApi {
 
     // --- methods slack-morphism does not model ---
 
+    /// The workspaces an org-wide installation serves (`auth.teams.list`, every page; a
+    /// method slack-morphism does not model).
+    pub async fn org_workspaces(&self) -> SlackResult<Vec<String>> {
+        #[derive(serde::Deserialize)]
+        struct Team {
+            id: String,
+        }
+        #[derive(serde::Deserialize)]
+        struct Page {
+            #[serde(default)]
+            teams: Vec<Team>,
+            #[serde(default)]
+            response_metadata: Option<SlackResponseMetadata>,
+        }
+        let mut all = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut body = serde_json::json!({"limit": 1000});
+            if let Some(c) = &cursor {
+                body["cursor"] = c.clone().into();
+            }
+            let page: Page = self
+                .post_method("auth.teams.list", TokenKind::Bot, &body)
+                .await?;
+            all.extend(page.teams.into_iter().map(|t| t.id));
+            cursor = page
+                .response_metadata
+                .and_then(|m| m.next_cursor)
+                .map(|c| c.0)
+                .filter(|c| !c.is_empty());
+            if cursor.is_none() {
+                return Ok(all);
+            }
+        }
+    }
+
     /// The workspace's invite requests nobody decided yet (`admin.inviteRequests.list`, every
     /// page).
     pub async fn pending_invite_requests(

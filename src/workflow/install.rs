@@ -333,6 +333,9 @@ impl Workflow {
             at: now,
         };
         let mut jobs = Vec::new();
+        if org_wide {
+            jobs.push(self.job(&key, Job::LearnWorkspaces));
+        }
         if !installer.is_empty() {
             jobs.push(self.job(
                 &key,
@@ -535,6 +538,26 @@ impl Workflow {
             self.store.remove_user_token(key, user, audit).await?;
         }
         self.forget_installation(key);
+        Ok(())
+    }
+
+    /// An org-wide installation's workspaces, as Slack lists them, remembered for routing and
+    /// for periodic work.
+    pub(crate) async fn learn_workspaces(&self, key: &TeamId) -> anyhow::Result<()> {
+        let teams = self
+            .slack
+            .org_workspaces()
+            .await
+            .context("listing the organisation's workspaces")?;
+        let now = self.now();
+        for team in &teams {
+            if team != key.as_str() {
+                self.store
+                    .remember_workspace(&TeamId::from(team.as_str()), key.as_str(), now)
+                    .await?;
+            }
+        }
+        tracing::info!(installation = %key, workspaces = teams.len(), "organisation's workspaces learned");
         Ok(())
     }
 

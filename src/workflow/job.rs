@@ -54,6 +54,9 @@ pub enum Job {
     NotifyRequester { request_id: RequestId, text: Said },
     /// The DM an installer gets after installing: Guestlist is in, and its settings.
     InstallWelcome { user: String, name: String },
+    /// An org-wide install learns its organisation's workspaces (`auth.teams.list`), so work
+    /// for each is routed to it even when a request does not name the organisation.
+    LearnWorkspaces,
     /// Publish someone's App Home tab.
     PublishHome { user: String },
     /// App Home at one page of the guest accounts (the page buttons).
@@ -298,6 +301,7 @@ impl Job {
             Job::SetExpiry { request_id } => ("set_expiry", account(request_id), QUICK),
             Job::SetProfile { request_id } => ("set_profile", account(request_id), QUICK),
             Job::InstallWelcome { .. } => ("install_welcome", None, QUICK),
+            Job::LearnWorkspaces => ("learn_workspaces", None, QUICK),
             Job::Deactivate { request_id } => ("deactivate", account(request_id), QUICK),
             Job::MakeMember { request_id } => ("make_member", account(request_id), QUICK),
             Job::ChangeChannels { request_id, .. } => {

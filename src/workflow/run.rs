@@ -131,6 +131,7 @@ impl Workflow {
                 decide_by,
             } => self.lapse_request(team, request_id, decide_by).await?,
             Job::InstallWelcome { user, name } => self.welcome_installer(&user, &name).await?,
+            Job::LearnWorkspaces => self.learn_workspaces(team).await?,
             Job::PublishHome { user } => {
                 self.publish_home(team, &UserId(user), 0, Default::default())
                     .await?

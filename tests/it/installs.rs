@@ -527,6 +527,24 @@ async fn an_org_wide_install_serves_its_workspaces_until_it_is_uninstalled() {
     assert!(page.contains("whole organisation Org"), "{page}");
     let org_token = bot_token_of(&app.fake, ORG);
 
+    // The organisation's workspaces are learned at install (auth.teams.list), so a request
+    // that does not name the organisation (Socket Mode's) is served too.
+    let listed = app.only_call("auth.teams.list");
+    assert_eq!(listed.token.as_deref(), Some(org_token.as_str()));
+    for team in [FAKE_TEAM_ID, OTHER_TEAM] {
+        assert_eq!(
+            app.store
+                .workspace_enterprise(&TeamId::from(team))
+                .await
+                .unwrap()
+                .as_deref(),
+            Some(ORG)
+        );
+    }
+    let (status, body) = command_in(&app, OTHER_TEAM, None, "list").await;
+    assert_eq!(status, 200);
+    assert!(!body.is_empty(), "answered, not dropped");
+
     // Both workspaces of the organisation are served, with the organisation's token.
     for (team, email) in [
         (FAKE_TEAM_ID, "a@partner.example"),
