@@ -725,23 +725,20 @@ async fn api(
             "response_metadata": {"next_cursor": ""}}))
         .into_response();
     }
-    match caller.as_ref() {
-        Some(issued) => {
-            if admin_method && !issued.user {
-                return error("not_allowed_token_type");
-            }
-            // A workspace's token does not see another workspace's channels.
-            let channel = args
-                .get("channel")
-                .or_else(|| args.get("channel_id"))
-                .and_then(Value::as_str);
-            if let Some(channel) = channel
-                && !state.reaches(issued, channel)
-            {
-                return error("channel_not_found");
-            }
+    if let Some(issued) = caller.as_ref() {
+        if admin_method && !issued.user {
+            return error("not_allowed_token_type");
         }
-        None => {}
+        // A workspace's token does not see another workspace's channels.
+        let channel = args
+            .get("channel")
+            .or_else(|| args.get("channel_id"))
+            .and_then(Value::as_str);
+        if let Some(channel) = channel
+            && !state.reaches(issued, channel)
+        {
+            return error("channel_not_found");
+        }
     }
     match methods::dispatch(&mut state, &method, &args) {
         Ok(mut body) => {
