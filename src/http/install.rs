@@ -75,7 +75,7 @@ async fn install(State(state): State<Arc<HttpState>>, headers: HeaderMap) -> Res
             }
             response
         }
-        Err(e) => failed(words(&headers), &e, None),
+        Err(e) => failed(&state, words(&headers), &e, None),
     }
 }
 
@@ -122,11 +122,11 @@ async fn oauth_redirect(
                 clear,
             )
         }
-        Err(e) => failed(words, &e, clear),
+        Err(e) => failed(&state, words, &e, clear),
     }
 }
 
-fn failed(words: Words, e: &InstallError, cookie: Option<String>) -> Response {
+fn failed(state: &HttpState, words: Words, e: &InstallError, cookie: Option<String>) -> Response {
     let (status, line) = match e {
         InstallError::Off => (StatusCode::NOT_FOUND, words.get("oauth-off")),
         InstallError::Cancelled => (StatusCode::OK, words.get("oauth-cancelled")),
@@ -155,7 +155,7 @@ fn failed(words: Words, e: &InstallError, cookie: Option<String>) -> Response {
     };
     tracing::info!(outcome = e.code(), "install not completed");
     let again = (!matches!(e, InstallError::Off | InstallError::NotAllowed(_)))
-        .then(|| ("/slack/install".to_string(), words.get("oauth-again")));
+        .then(|| (state.workflow.install_path(), words.get("oauth-again")));
     page(
         status,
         plain_message(words, "oauth-title-failed", vec![line], again),

@@ -108,6 +108,16 @@ impl Workflow {
         }
     }
 
+    /// Where an installer starts again: the install page beside the redirect URL (a path
+    /// prefix of `server.public_url` included).
+    pub fn install_path(&self) -> String {
+        let redirect = self.install_cookie_path();
+        match redirect.strip_suffix("/oauth_redirect") {
+            Some(base) => format!("{base}/install"),
+            None => "/slack/install".into(),
+        }
+    }
+
     /// `GET /slack/install`: Slack's authorize page with this app's scopes and a fresh state.
     pub fn begin_install(&self) -> Result<InstallStart, InstallError> {
         let (Tenancy::Distributed(d), Some(key)) = (&self.tenancy, self.state_key()) else {
