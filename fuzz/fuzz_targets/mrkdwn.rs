@@ -3,7 +3,9 @@
 //! (the requester, the request's channels, a date).
 #![no_main]
 
+use guestlist::domain::profile::Profile;
 use guestlist::domain::request::{CardRef, Source};
+use guestlist::i18n::Lang;
 use guestlist::domain::text::safe;
 use guestlist::domain::{
     ChannelId, Email, Expiry, GuestRequest, GuestType, RequestId, RequestKind, RequestState,
@@ -43,7 +45,14 @@ fn request(text: &str, state: RequestState) -> GuestRequest {
         card_version: None,
         source: Source::Sync,
         sync_rule: Some(text.to_string()),
-        phone: Some(text.to_string()),
+        profile: Profile {
+            title: Some(text.to_string()),
+            department: Some(text.to_string()),
+            manager: None,
+            employee_id: Some(text.to_string()),
+            phone: Some(text.to_string()),
+        },
+        slack_invite_request: None,
         slack_user_id: None,
         external_id: None,
         invited_at: None,
@@ -69,8 +78,11 @@ fuzz_target!(|data: &[u8]| {
         "{escaped:?}"
     );
     let now = "2026-11-22T13:00:00Z".parse().unwrap();
-    for state in [RequestState::Pending, RequestState::Denied] {
-        let card = render::card(&request(text, state), &[], now);
+    for (state, lang) in [
+        (RequestState::Pending, Lang::En),
+        (RequestState::Denied, Lang::Fr),
+    ] {
+        let card = render::card(&request(text, state), &[], now, lang);
         let json = serde_json::to_string(&card).unwrap();
         let mut rest = json.as_str();
         while let Some(at) = rest.find('<') {
