@@ -542,8 +542,36 @@ impl SlackApi {
 
     // --- methods slack-morphism does not model ---
 
-    /// The workspaces an org-wide installation serves (`auth.teams.list`, every page; a
-    /// method slack-morphism does not model).
+    /// Every page of a cursor-paginated method: `body` plus `limit` and `cursor`, each page's
+    /// items taken out by `items`.
+    async fn all_pages<P, T>(
+        &self,
+        method: &'static str,
+        token: TokenKind,
+        mut body: serde_json::Value,
+        items: impl Fn(P) -> (Vec<T>, Option<SlackResponseMetadata>),
+    ) -> SlackResult<Vec<T>>
+    where
+        P: DeserializeOwned + Send,
+    {
+        body["limit"] = 1000.into();
+        let mut all = Vec::new();
+        loop {
+            let page: P = self.post_method(method, token, &body).await?;
+            let (found, meta) = items(page);
+            all.extend(found);
+            match meta
+                .and_then(|m| m.next_cursor)
+                .map(|c| c.0)
+                .filter(|c| !c.is_empty())
+            {
+                Some(cursor) => body["cursor"] = cursor.into(),
+                None => return Ok(all),
+            }
+        }
+    }
+
+    /// The workspaces an org-wide installation serves (`auth.teams.list`, every page).
     pub async fn org_workspaces(&self) -> SlackResult<Vec<String>> {
         #[derive(serde::Deserialize)]
         struct Team {
@@ -556,26 +584,18 @@ impl SlackApi {
             #[serde(default)]
             response_metadata: Option<SlackResponseMetadata>,
         }
-        let mut all = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let mut body = serde_json::json!({"limit": 1000});
-            if let Some(c) = &cursor {
-                body["cursor"] = c.clone().into();
-            }
-            let page: Page = self
-                .post_method("auth.teams.list", TokenKind::Bot, &body)
-                .await?;
-            all.extend(page.teams.into_iter().map(|t| t.id));
-            cursor = page
-                .response_metadata
-                .and_then(|m| m.next_cursor)
-                .map(|c| c.0)
-                .filter(|c| !c.is_empty());
-            if cursor.is_none() {
-                return Ok(all);
-            }
-        }
+        self.all_pages(
+            "auth.teams.list",
+            TokenKind::Bot,
+            serde_json::json!({}),
+            |p: Page| {
+                (
+                    p.teams.into_iter().map(|t| t.id).collect(),
+                    p.response_metadata,
+                )
+            },
+        )
+        .await
     }
 
     /// The workspace's invite requests nobody decided yet (`admin.inviteRequests.list`, every
@@ -591,26 +611,13 @@ impl SlackApi {
             #[serde(default)]
             response_metadata: Option<SlackResponseMetadata>,
         }
-        let mut all = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let mut body = serde_json::json!({"team_id": team, "limit": 1000});
-            if let Some(c) = &cursor {
-                body["cursor"] = c.clone().into();
-            }
-            let page: Page = self
-                .post_method("admin.inviteRequests.list", TokenKind::Admin, &body)
-                .await?;
-            all.extend(page.invite_requests);
-            cursor = page
-                .response_metadata
-                .and_then(|m| m.next_cursor)
-                .map(|c| c.0)
-                .filter(|c| !c.is_empty());
-            if cursor.is_none() {
-                return Ok(all);
-            }
-        }
+        self.all_pages(
+            "admin.inviteRequests.list",
+            TokenKind::Admin,
+            serde_json::json!({"team_id": team}),
+            |p: Page| (p.invite_requests, p.response_metadata),
+        )
+        .await
     }
 
     /// Approves or denies an invite request (`admin.inviteRequests.approve` / `.deny`); an

@@ -209,6 +209,24 @@ async fn event_in(
         .status
 }
 
+/// Whether an installation is stored under `key`.
+async fn installed(app: &TestApp, key: &str) -> bool {
+    app.store
+        .installation(&TeamId::from(key))
+        .await
+        .unwrap()
+        .is_some()
+}
+
+/// Whether `team` holds an open request for `email`.
+async fn open_request(app: &TestApp, team: &str, email: &str) -> bool {
+    app.store
+        .open_request_for_email(&TeamId::from(team), email)
+        .await
+        .unwrap()
+        .is_some()
+}
+
 /// The token the fake issued for an installation (its bot token).
 fn bot_token_of(fake: &FakeSlack, key: &str) -> String {
     fake.issued_tokens()
@@ -336,11 +354,7 @@ async fn the_install_flow_seals_the_tokens_and_refuses_replayed_stale_and_foreig
         "no refused state traded a code"
     );
     assert!(
-        app.store
-            .installation(&TeamId::from(OTHER_TEAM))
-            .await
-            .unwrap()
-            .is_none(),
+        !installed(&app, OTHER_TEAM).await,
         "nothing installed by a refused state"
     );
 
@@ -425,20 +439,8 @@ async fn two_workspaces_each_use_their_own_channel_and_token_and_strangers_are_d
     assert_eq!(first.token.as_deref(), Some(acme.as_str()));
     assert_eq!(second.token.as_deref(), Some(other.as_str()));
     // Each request is stored under its own workspace.
-    assert!(
-        app.store
-            .open_request_for_email(&TeamId::from(OTHER_TEAM), "two@partner.example")
-            .await
-            .unwrap()
-            .is_some()
-    );
-    assert!(
-        app.store
-            .open_request_for_email(&TeamId::from(FAKE_TEAM_ID), "two@partner.example")
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(open_request(&app, OTHER_TEAM, "two@partner.example").await);
+    assert!(!open_request(&app, FAKE_TEAM_ID, "two@partner.example").await);
     // The second workspace's approvers are its own: the file's approver is refused there.
     let second_request = app
         .store
@@ -569,13 +571,7 @@ async fn an_org_wide_install_serves_its_workspaces_until_it_is_uninstalled() {
             .iter()
             .all(|c| c.token.as_deref() == Some(org_token.as_str()))
     );
-    assert!(
-        app.store
-            .open_request_for_email(&TeamId::from(OTHER_TEAM), "b@partner.example")
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(open_request(&app, OTHER_TEAM, "b@partner.example").await);
 
     // An uninstall from before this install (a late retry of an older one) removes nothing.
     let mut late: Value = serde_json::from_str(&guestlist::fake_slack::SlackSender::event_body(
@@ -595,11 +591,7 @@ async fn an_org_wide_install_serves_its_workspaces_until_it_is_uninstalled() {
         .unwrap();
     assert_eq!(answer.status, 200);
     assert!(
-        app.store
-            .installation(&TeamId::from(ORG))
-            .await
-            .unwrap()
-            .is_some(),
+        installed(&app, ORG).await,
         "a stale uninstall leaves the installation"
     );
 
@@ -615,25 +607,13 @@ async fn an_org_wide_install_serves_its_workspaces_until_it_is_uninstalled() {
         .await,
         200
     );
-    assert!(
-        app.store
-            .installation(&TeamId::from(ORG))
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(!installed(&app, ORG).await);
     app.fake.revoke_tokens_of(ORG);
     let calls = app.fake.calls().len();
     let answer = submit_in(&app, OTHER_TEAM, Some(ORG), "c@partner.example").await;
     assert_eq!(answer, Value::Null, "dropped without an answer");
     app.run_jobs().await;
-    assert!(
-        app.store
-            .open_request_for_email(&TeamId::from(OTHER_TEAM), "c@partner.example")
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(!open_request(&app, OTHER_TEAM, "c@partner.example").await);
     assert_eq!(app.fake.calls().len(), calls);
 }
 
@@ -925,11 +905,7 @@ async fn only_the_workspaces_and_organisations_named_may_install() {
     assert_eq!(status, 403, "{page}");
     assert!(page.contains("does not serve Other &#60;Co&#62;"), "{page}");
     assert!(
-        app.store
-            .installation(&TeamId::from(OTHER_TEAM))
-            .await
-            .unwrap()
-            .is_none(),
+        !installed(&app, OTHER_TEAM).await,
         "nothing stored for a workspace not named"
     );
     app.run_jobs().await;
@@ -946,14 +922,7 @@ async fn only_the_workspaces_and_organisations_named_may_install() {
     .await;
     install(&app, InstallGrant::organisation(ORG, "Org", INSTALLER)).await;
     for key in [FAKE_TEAM_ID, ORG] {
-        assert!(
-            app.store
-                .installation(&TeamId::from(key))
-                .await
-                .unwrap()
-                .is_some(),
-            "{key}"
-        );
+        assert!(installed(&app, key).await, "{key}");
     }
 }
 
@@ -1031,13 +1000,7 @@ async fn the_public_page_serves_the_workspace_it_names() {
         .await;
     assert_eq!(page.status, 200, "{}", page.html);
     app.run_jobs().await;
-    assert!(
-        app.store
-            .open_request_for_email(&TeamId::from(FAKE_TEAM_ID), "grace@partner.example")
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(open_request(&app, FAKE_TEAM_ID, "grace@partner.example").await);
     let card = app
         .fake
         .calls_to("chat.postMessage")
