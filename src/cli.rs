@@ -59,8 +59,9 @@ pub enum Command {
         /// With --distributed: Slack rotates the tokens (implied by `slack.token_rotation`).
         #[arg(long)]
         token_rotation: bool,
-        /// With --distributed: Grid's admin user scopes and Slack's own invite requests
-        /// (implied by `provisioning.mode = "slack_admin"`).
+        /// Grid's admin user scopes (the org admin's user token: `SLACK_ADMIN_TOKEN`, or the
+        /// installer's with --distributed) and Slack's own invite requests (implied by
+        /// `provisioning.mode = "slack_admin"`).
         #[arg(long)]
         grid_admin: bool,
     },
@@ -274,15 +275,18 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 _ => load_config(cli.config).ok(),
             };
             let from_config = config.as_ref().and_then(|c| c.slack.distribution.as_ref());
-            let distributed = (distributed || from_config.is_some()).then(|| {
-                crate::slack::manifest::Distributed {
-                    token_rotation: token_rotation || from_config.is_some_and(|d| d.token_rotation),
-                    grid_admin: grid_admin
-                        || config.as_ref().is_some_and(|c| {
-                            c.provisioning.mode == crate::provision::ProvisioningMode::SlackAdmin
-                        }),
-                }
+            let distributed = distributed || from_config.is_some();
+            anyhow::ensure!(
+                distributed || !token_rotation,
+                "--token-rotation applies to installs through OAuth: add --distributed"
+            );
+            let distributed = distributed.then(|| crate::slack::manifest::Distributed {
+                token_rotation: token_rotation || from_config.is_some_and(|d| d.token_rotation),
             });
+            let grid_admin = grid_admin
+                || config.as_ref().is_some_and(|c| {
+                    c.provisioning.mode == crate::provision::ProvisioningMode::SlackAdmin
+                });
             let url = match url {
                 Some(url) => url,
                 None if socket_mode => String::new(),
@@ -300,7 +304,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             }
             print!(
                 "{}",
-                crate::slack::manifest::manifest_yaml_for(&url, socket_mode, distributed)
+                crate::slack::manifest::manifest_yaml_for(
+                    &url,
+                    socket_mode,
+                    distributed,
+                    grid_admin
+                )
             );
             Ok(())
         }

@@ -66,7 +66,11 @@ async fn on_interaction(
 ) -> UserCallbackResult<SlackInteractionResponse> {
     let workflow = workflow_of(&state).await.ok_or_else(missing_state)?;
     metrics::counter!("socket_envelopes_total", "type" => "interactive").increment(1);
-    Ok(workflow.handle_interaction(&event, None).await)
+    // Socket Mode acks every envelope; what nothing handled is logged by the workflow.
+    Ok(match workflow.handle_interaction(&event, None).await {
+        crate::workflow::InteractionAck::Handled(response) => response,
+        crate::workflow::InteractionAck::Unhandled(_) => SlackInteractionResponse::Empty,
+    })
 }
 
 async fn on_push(

@@ -126,3 +126,91 @@ fn modules_only_use_the_layers_below_them() {
         );
     }
 }
+
+/// `cargo fmt` formats only the files it reaches through `mod` lines, so a file that is only
+/// `include!`d (the shared SQL of `store/sql`) would drift unformatted and unseen. Every source
+/// file under `src/` must be named by a `mod` line in its parent (an `include!`d one by a
+/// `#[cfg(any())] mod name;` that never compiles).
+#[test]
+fn every_source_file_is_reached_by_rustfmt() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut unreached = Vec::new();
+    for file in &files {
+        let stem = file.file_stem().unwrap().to_str().unwrap();
+        let dir = file.parent().unwrap();
+        if dir == src && matches!(stem, "lib" | "main") || stem == "mod" {
+            continue;
+        }
+        // The parent module: `dir/mod.rs`, else `dir.rs`, else the crate roots for `src/`.
+        let parents: Vec<PathBuf> = if dir == src {
+            vec![src.join("lib.rs"), src.join("main.rs")]
+        } else {
+            vec![dir.join("mod.rs"), dir.with_extension("rs")]
+        };
+        let declared = parents.iter().any(|parent| {
+            std::fs::read_to_string(parent).is_ok_and(|text| {
+                text.lines().any(|line| {
+                    let code = line.split("//").next().unwrap_or("").trim();
+                    // `pub`, `pub(crate)`, `pub(super)`, `pub(in …)` or nothing before `mod`.
+                    let code = match code.strip_prefix("pub") {
+                        Some(rest) if rest.starts_with('(') => rest
+                            .split_once(')')
+                            .map_or(rest, |(_, after)| after)
+                            .trim_start(),
+                        Some(rest) => rest.trim_start(),
+                        None => code,
+                    };
+                    code.strip_prefix("mod ")
+                        .is_some_and(|rest| rest.trim_end_matches(';').trim() == stem)
+                })
+            })
+        });
+        if !declared {
+            unreached.push(file.strip_prefix(&src).unwrap().display().to_string());
+        }
+    }
+    assert!(
+        unreached.is_empty(),
+        "files no `mod` line names, so `cargo fmt` never sees them: {unreached:#?}"
+    );
+}
+
+/// The production binary is built without `fake-slack`: the stand-in must exist only behind
+/// that feature. `.ci/run` compiles lib and bin without it (so nothing else can name it
+/// unguarded); this checks the gate itself and that only the wiring reaches for the fake.
+#[test]
+fn the_fake_slack_exists_only_behind_its_feature() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap();
+    let lines: Vec<&str> = lib.lines().collect();
+    for module in ["fake_slack", "demo"] {
+        let at = lines
+            .iter()
+            .position(|l| l.trim().trim_start_matches("pub ") == format!("mod {module};"))
+            .unwrap_or_else(|| panic!("lib.rs declares `mod {module};`"));
+        assert_eq!(
+            lines[at - 1].trim(),
+            "#[cfg(feature = \"fake-slack\")]",
+            "`{module}` is compiled only with the fake-slack feature"
+        );
+    }
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    for file in &files {
+        let module = module_of(&src, file);
+        if matches!(
+            module.as_deref(),
+            Some("fake_slack" | "demo" | "cli") | None
+        ) {
+            continue;
+        }
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(
+            !targets(&text).contains("fake_slack"),
+            "{} names the fake Slack, which only the wiring (cli, demo) and tests may",
+            file.display()
+        );
+    }
+}

@@ -2,41 +2,7 @@
 //! column: never a panic, and whatever is accepted ends after now and within the policy.
 #![no_main]
 
-use guestlist::domain::Expiry;
-use guestlist::domain::import::parse_expires;
-use guestlist::domain::policy::{RequestDraft, RequestPolicy, check_expiry, validate_request};
-use libfuzzer_sys::fuzz_target;
+#[path = "../checks/expiry.rs"]
+mod property;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    let now = "2026-12-01T12:00:00Z".parse().unwrap();
-    let mut parts = text.split('|');
-    let zone_name = parts.next().unwrap_or("");
-    let tz = guestlist::domain::expiry::zone(Some(zone_name));
-    let policy = RequestPolicy::default();
-    if let Ok(expiry) = parse_expires(text, now, tz) {
-        if let Expiry::At { at } = expiry {
-            assert!(at > now, "{text:?} accepted as a past moment");
-        }
-    }
-    let draft = RequestDraft {
-        email: "grace@partner.example".into(),
-        full_name: "Grace".into(),
-        reason: "fuzz".into(),
-        guest_type: Some("single_channel".into()),
-        channels: vec!["C0GENERAL".into()],
-        expiry_mode: parts.next().map(str::to_string),
-        expiry_days: parts.next().map(str::to_string),
-        expiry_date: parts.next().map(str::to_string),
-        expiry_time: parts.next().map(str::to_string),
-        ..RequestDraft::default()
-    };
-    if let Ok(valid) = validate_request(&draft, &policy, now, tz) {
-        assert!(check_expiry(&valid.expiry, &policy, now).is_ok());
-        if let Some(end) = valid.expiry.deadline(now) {
-            assert!(end > now);
-        }
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| property::check(data));

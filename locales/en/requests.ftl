@@ -233,8 +233,8 @@ form-again-note = You asked for this before ({ $id }). It ended with this note:
 button-back = Back
 button-done = Done
 
-changes-title = Approve { $id } with changes
-changes-intro = *{ $guest }* ({ $email }), requested by { $requester }. Narrow what you approve: remove channels, make a multi-channel guest single-channel, or end the account earlier. Asking for more is a new request.
+changes-title = Approve with changes
+changes-intro = Request { $id }: *{ $guest }* ({ $email }), requested by { $requester }. Narrow what you approve: remove channels, make a multi-channel guest single-channel, or end the account earlier. Asking for more is a new request.
 changes-restarts-count = A change starts the count of approvals again: earlier approvers approved something else.
 
 form-sent-title = Request sent
@@ -247,8 +247,8 @@ form-sent-waiting-in = Request *{ $id }* for *{ $email }* is waiting for an appr
 form-sent-waiting = Request *{ $id }* for *{ $email }* is waiting for an approver.
     You will get a DM when it is decided.
 
-deny-title = Deny request { $id }
-deny-question = Deny *{ $guest }* ({ $email }) requested by { $requester }?
+deny-title = Deny request
+deny-question = Deny request { $id } for *{ $guest }* ({ $email }), made by { $requester }?
 deny-reason = Reason (the requester will see it)
 
 offer-text = Need a guest account? Use the button to fill in a request.

@@ -233,8 +233,8 @@ form-again-note = Vous avez déjà fait cette demande ({ $id }). Elle s'est term
 button-back = Retour
 button-done = Terminé
 
-changes-title = Approuver { $id } modifiée
-changes-intro = *{ $guest }* ({ $email }), à la demande de { $requester }. Restreignez ce que vous approuvez : retirez des canaux, faites d'un invité multicanal un invité monocanal, ou avancez la fin du compte. Pour obtenir davantage, il faut une nouvelle demande.
+changes-title = Approuver en modifiant
+changes-intro = Demande { $id } : *{ $guest }* ({ $email }), à la demande de { $requester }. Restreignez ce que vous approuvez : retirez des canaux, faites d'un invité multicanal un invité monocanal, ou avancez la fin du compte. Pour obtenir davantage, il faut une nouvelle demande.
 changes-restarts-count = Toute modification remet à zéro le décompte des approbations : les approbateurs précédents ont approuvé autre chose.
 
 form-sent-title = Demande envoyée
@@ -247,8 +247,8 @@ form-sent-waiting-in = La demande *{ $id }* pour *{ $email }* attend un approbat
 form-sent-waiting = La demande *{ $id }* pour *{ $email }* attend un approbateur.
     Vous recevrez un message privé dès qu'elle sera tranchée.
 
-deny-title = Refuser la demande { $id }
-deny-question = Refuser la demande de { $requester } pour *{ $guest }* ({ $email }) ?
+deny-title = Refuser la demande
+deny-question = Refuser la demande { $id } de { $requester } pour *{ $guest }* ({ $email }) ?
 deny-reason = Motif (le demandeur le verra)
 
 offer-text = Besoin d'un compte invité ? Utilisez le bouton pour remplir une demande.

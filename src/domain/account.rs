@@ -61,6 +61,16 @@ pub enum Change {
 }
 
 impl Change {
+    /// Every change, for the checks that must hold for each.
+    pub const ALL: [Change; 6] = [
+        Change::SetExpiry,
+        Change::Deactivate,
+        Change::MakeMember,
+        Change::Reactivate,
+        Change::Channels,
+        Change::Profile,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Change::SetExpiry => "set_expiry",
@@ -178,12 +188,16 @@ mod tests {
 
     #[test]
     fn a_full_member_is_never_changed() {
-        for change in [
-            Change::SetExpiry,
-            Change::Deactivate,
-            Change::MakeMember,
-            Change::Reactivate,
-        ] {
+        // `ALL` lists every variant: a new one that is missing fails to compile here.
+        let _every: fn(Change) = |change| match change {
+            Change::SetExpiry
+            | Change::Deactivate
+            | Change::MakeMember
+            | Change::Reactivate
+            | Change::Channels
+            | Change::Profile => {}
+        };
+        for change in Change::ALL {
             for deactivated in [false, true] {
                 let member = seen("U1", Standing::FullMember, deactivated);
                 assert_eq!(

@@ -1,9 +1,33 @@
 //! The Web API methods the fake answers, each reading its arguments as Slack documents them.
 
+use super::blockkit;
 use super::{FAKE_TEAM_ID, FakeMessage, FakeState};
 use serde_json::{Map, Value, json};
 
-type Answer = Result<Map<String, Value>, String>;
+type Answer = Result<Map<String, Value>, Refusal>;
+
+/// `{"ok": false, "error": …}`, with Slack's `response_metadata.messages` where it gives them
+/// (Block Kit refusals say what and where).
+#[derive(Debug)]
+pub(super) struct Refusal {
+    pub error: String,
+    pub messages: Vec<String>,
+}
+
+impl From<String> for Refusal {
+    fn from(error: String) -> Self {
+        Self {
+            error,
+            messages: Vec::new(),
+        }
+    }
+}
+
+impl From<&str> for Refusal {
+    fn from(error: &str) -> Self {
+        error.to_string().into()
+    }
+}
 
 fn obj(value: Value) -> Map<String, Value> {
     match value {
@@ -50,6 +74,7 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
             if !state.channels.contains_key(channel) && !state.users.contains_key(channel) {
                 return Err("channel_not_found".into());
             }
+            check_blocks(args.get("blocks").unwrap_or(&Value::Null))?;
             Ok(obj(json!({"message_ts": state.next_ts()})))
         }
         "views.open" | "views.push" => {
@@ -57,12 +82,13 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
             if trigger.starts_with("expired") {
                 return Err("expired_trigger_id".into());
             }
-            open_view(state, args)
+            open_view(state, args, true)
         }
-        "views.update" => open_view(state, args),
+        "views.update" => open_view(state, args, false),
         "views.publish" => {
             let user = required(args, "user_id")?.to_string();
             let view = args.get("view").cloned().ok_or("invalid_arguments")?;
+            check_view(&view)?;
             state.home_views.insert(user, view.clone());
             let id = state.next_id("V");
             Ok(obj(json!({"view": stateful_view(view, &id)})))
@@ -180,7 +206,9 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
         "admin.users.invite" => admin_invite(state, args),
         "admin.inviteRequests.list"
         | "admin.inviteRequests.approve"
-        | "admin.inviteRequests.deny" => super::oauth::invite_requests(state, method, args),
+        | "admin.inviteRequests.deny" => {
+            super::oauth::invite_requests(state, method, args).map_err(Refusal::from)
+        }
         "admin.users.setExpiration" => {
             let user = required(args, "user_id")?.to_string();
             required_number(args, "expiration_ts")?;
@@ -379,24 +407,23 @@ fn update_message(state: &mut FakeState, args: &Map<String, Value>) -> Answer {
     ))
 }
 
-/// Slack refuses more than 50 blocks in a message, or section texts over 3000 characters.
-fn check_blocks(blocks: &Value) -> Result<(), String> {
-    let Value::Array(list) = blocks else {
+/// A message's blocks as Slack checks them (`invalid_blocks`, with what and where).
+fn check_blocks(blocks: &Value) -> Result<(), Refusal> {
+    if blocks.is_null() {
         return Ok(());
-    };
-    if list.len() > 50 {
-        return Err("invalid_blocks".into());
     }
-    for block in list {
-        let text = block
-            .pointer("/text/text")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        if text.chars().count() > 3000 {
-            return Err("invalid_blocks".into());
-        }
-    }
-    Ok(())
+    blockkit::check_message(blocks).map_err(|messages| Refusal {
+        error: "invalid_blocks".into(),
+        messages,
+    })
+}
+
+/// A view as Slack checks it (`invalid_arguments`, with what and where).
+fn check_view(view: &Value) -> Result<(), Refusal> {
+    blockkit::check_view(view).map_err(|messages| Refusal {
+        error: "invalid_arguments".into(),
+        messages,
+    })
 }
 
 fn stateful_view(mut view: Value, id: &str) -> Value {
@@ -409,17 +436,22 @@ fn stateful_view(mut view: Value, id: &str) -> Value {
     view
 }
 
-fn open_view(state: &mut FakeState, args: &Map<String, Value>) -> Answer {
+fn open_view(state: &mut FakeState, args: &Map<String, Value>, opening: bool) -> Answer {
     let view = args.get("view").cloned().ok_or("invalid_arguments")?;
-    if view.get("type").and_then(Value::as_str).is_none() {
-        return Err("invalid_arguments".into());
-    }
+    check_view(&view)?;
     if view
         .get("blocks")
         .and_then(Value::as_array)
         .is_some_and(|b| b.len() > 100)
     {
         return Err("view_too_large".into());
+    }
+    // An `external_id` names one view of the workspace: a second view opened under it is refused.
+    if opening
+        && let Some(external_id) = view.get("external_id").and_then(Value::as_str)
+        && !state.external_ids.insert(external_id.to_string())
+    {
+        return Err("duplicate_external_id".into());
     }
     state.views.push(view.clone());
     let id = arg(args, "view_id")

@@ -3,6 +3,7 @@
 //! and channels, paginates with cursors, answers `{ok:false,error}` for bad arguments, and can be
 //! told to fail the next N calls of a method with a 429, a 5xx or an error code.
 
+pub mod blockkit;
 mod methods;
 mod oauth;
 mod sender;
@@ -18,12 +19,21 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::oneshot;
 
 pub const FAKE_TEAM_ID: &str = "T0FAKE";
+
+/// Methods that an org-level token (an org-wide install's) may call only with `team_id`
+/// (java-slack-sdk: "required if org token is passed").
+const ORG_TOKEN_NEEDS_TEAM: [&str; 4] = [
+    "users.list",
+    "conversations.list",
+    "usergroups.list",
+    "usergroups.users.list",
+];
 
 /// One request the fake received.
 #[derive(Debug, Clone, Serialize)]
@@ -296,6 +306,10 @@ pub struct FakeState {
     pub usergroups: BTreeMap<String, FakeUserGroup>,
     pub messages: Vec<FakeMessage>,
     pub views: Vec<Value>,
+    /// Posts to each `response_url` so far (Slack takes five).
+    pub response_url_uses: HashMap<String, usize>,
+    /// The `external_id`s of the views opened so far (Slack: unique per workspace).
+    pub external_ids: std::collections::HashSet<String>,
     pub home_views: HashMap<String, Value>,
     /// What the next calls of a method do instead of succeeding (`None`: succeed normally).
     pub failures: HashMap<String, VecDeque<Option<Failure>>>,
@@ -310,6 +324,12 @@ pub struct FakeState {
     pub base_url: String,
     /// Served by apps.connections.open (Socket Mode tests set it).
     pub socket_url: Option<String>,
+    /// The scopes of the tokens the fake did not issue itself (the deployment's own
+    /// `SLACK_BOT_TOKEN` and `SLACK_ADMIN_TOKEN`): those a manifest of `guestlist manifest` asks
+    /// for, bot scopes for `xoxb-` tokens and user scopes for `xoxp-` ones. By default the
+    /// manifest for one workspace on Grid's admin API (`grant_manifest` sets another).
+    pub granted_bot: BTreeSet<String>,
+    pub granted_user: BTreeSet<String>,
     /// Enterprise Grid: the organisation's id. User objects then carry `enterprise_user`.
     pub enterprise: Option<String>,
     /// The app's OAuth client id and secret.
@@ -333,6 +353,22 @@ pub struct FakeState {
 }
 
 impl FakeState {
+    /// The deployment's own tokens get the scopes `manifest` asks for.
+    fn grant(&mut self, manifest: &Value) {
+        let scopes = |kind: &str| -> BTreeSet<String> {
+            manifest["oauth_config"]["scopes"][kind]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| s.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        self.granted_bot = scopes("bot");
+        self.granted_user = scopes("user");
+    }
+
     fn next_ts(&mut self) -> String {
         self.next_ts += 1;
         format!("1700000000.{:06}", self.next_ts)
@@ -374,6 +410,15 @@ impl FakeSlack {
             base_url: format!("http://{addr}"),
             ..Default::default()
         }));
+        state
+            .lock()
+            .expect("fake slack lock")
+            .grant(&crate::slack::manifest::manifest_for(
+                crate::slack::manifest::PLACEHOLDER_URL,
+                false,
+                None,
+                true,
+            ));
         let app = Router::new()
             .route("/api/{method}", get(api).post(api))
             .route("/response/{id}", post(response_url))
@@ -417,6 +462,13 @@ impl FakeSlack {
 
     pub fn state(&self) -> MutexGuard<'_, FakeState> {
         self.state.lock().expect("fake slack lock")
+    }
+
+    /// The deployment's own tokens get the scopes this manifest (one printed by
+    /// `guestlist manifest` for another mode) asks for.
+    pub fn grant_manifest(&self, manifest: &Value) -> &Self {
+        self.state().grant(manifest);
+        self
     }
 
     pub fn add_user(&self, user: FakeUser) -> &Self {
@@ -705,6 +757,24 @@ async fn api(
         Err(code) => return error(code),
         Ok(issued) => issued.cloned(),
     };
+    // Slack answers a call whose token lacks the method's scope with `missing_scope`.
+    if let Some(call) = crate::slack::scopes::of(&method)
+        && !call.any_of.is_empty()
+    {
+        let granted = match &caller {
+            Some(issued) => issued.scopes(),
+            None if kind.starts_with("xoxp-") => state.granted_user.clone(),
+            None => state.granted_bot.clone(),
+        };
+        if !call.any_of.iter().any(|s| granted.contains(*s)) {
+            return axum::Json(json!({
+                "ok": false, "error": "missing_scope",
+                "needed": call.any_of.join(","),
+                "provided": granted.into_iter().collect::<Vec<_>>().join(","),
+            }))
+            .into_response();
+        }
+    }
     if method == "auth.teams.list" {
         // An org-wide token lists its organisation's workspaces; any other, its own one.
         let teams: Vec<String> = match &caller {
@@ -729,6 +799,16 @@ async fn api(
         if admin_method && !issued.user {
             return error("not_allowed_token_type");
         }
+        // An org-level token must say which workspace a workspace-scoped list is of.
+        if issued.is_enterprise_install
+            && ORG_TOKEN_NEEDS_TEAM.contains(&method.as_str())
+            && args
+                .get("team_id")
+                .and_then(Value::as_str)
+                .is_none_or(str::is_empty)
+        {
+            return error("missing_argument");
+        }
         // A workspace's token does not see another workspace's channels.
         let channel = args
             .get("channel")
@@ -745,8 +825,17 @@ async fn api(
             body.insert("ok".into(), Value::Bool(true));
             axum::Json(Value::Object(body)).into_response()
         }
-        Err(code) => error(&code),
+        Err(refusal) => refused(&refusal),
     }
+}
+
+fn refused(refusal: &methods::Refusal) -> Response {
+    if refusal.messages.is_empty() {
+        return error(&refusal.error);
+    }
+    axum::Json(json!({"ok": false, "error": refusal.error,
+        "response_metadata": {"messages": refusal.messages}}))
+    .into_response()
 }
 
 async fn response_url(
@@ -755,19 +844,39 @@ async fn response_url(
     body: Bytes,
 ) -> Response {
     let mut args: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let problems = match args.get("blocks") {
+        Some(blocks) => blockkit::check_message(blocks).err(),
+        None => None,
+    };
     if let Value::Object(map) = &mut args {
-        map.insert("response_url_id".into(), Value::String(id));
+        map.insert("response_url_id".into(), Value::String(id.clone()));
     }
-    state
-        .lock()
-        .expect("fake slack lock")
-        .calls
-        .push(RecordedCall {
-            method: "response_url".into(),
-            args,
-            token: None,
-        });
-    (StatusCode::OK, "ok").into_response()
+    let mut state = state.lock().expect("fake slack lock");
+    state.calls.push(RecordedCall {
+        method: "response_url".into(),
+        args,
+        token: None,
+    });
+    // Slack takes at most five posts to one response_url.
+    let uses = state.response_url_uses.entry(id).or_default();
+    *uses += 1;
+    if *uses > 5 {
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({"ok": false, "error": "used_url"})),
+        )
+            .into_response();
+    }
+    match problems {
+        // Slack answers a refused response_url post with a 400 naming the error.
+        Some(messages) => (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"ok": false, "error": "invalid_blocks",
+                "response_metadata": {"messages": messages}})),
+        )
+            .into_response(),
+        None => (StatusCode::OK, "ok").into_response(),
+    }
 }
 
 async fn file_download(

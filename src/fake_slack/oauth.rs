@@ -88,6 +88,23 @@ pub struct IssuedToken {
     grant: InstallGrant,
 }
 
+impl IssuedToken {
+    /// The scopes this token was granted.
+    pub(super) fn scopes(&self) -> std::collections::BTreeSet<String> {
+        let granted = if self.user {
+            self.grant.user_scopes.as_deref().unwrap_or_default()
+        } else {
+            self.grant.bot_scopes.as_str()
+        };
+        granted
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+}
+
 /// An invitation request made in Slack's own dialog, and what became of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InviteRequest {
@@ -353,6 +370,10 @@ pub(super) async fn authorize_page(
     };
     match state.authorizations.pop_front().flatten() {
         Some(mut grant) => {
+            // Slack grants what the authorize URL asks for.
+            if let Some(scopes) = query.get("scope") {
+                grant.bot_scopes = scopes.clone();
+            }
             if let Some(scopes) = query.get("user_scope") {
                 grant.user_scopes = Some(scopes.clone());
             }

@@ -3,6 +3,7 @@
 use super::HttpState;
 use super::verify::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use crate::slack::payload::{self, EventBody, PayloadError};
+use crate::workflow::InteractionAck;
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -78,16 +79,21 @@ pub async fn interactions(State(state): State<Arc<HttpState>>, body: Bytes) -> R
             .handle_interaction(&event, payload::interaction_enterprise(&body).as_deref())
             .await
         {
-            SlackInteractionResponse::Empty => ok_empty(),
-            other => Json(other).into_response(),
+            InteractionAck::Handled(SlackInteractionResponse::Empty) => ok_empty(),
+            InteractionAck::Handled(other) => Json(other).into_response(),
+            // As Bolt answers a request no listener matched: Slack shows the clicker that
+            // nothing happened (it does not retry interactions).
+            InteractionAck::Unhandled(what) => {
+                (StatusCode::NOT_FOUND, format!("{what} not handled")).into_response()
+            }
         },
         Err(PayloadError::UnknownInteraction(kind)) => {
             tracing::info!(kind, "interaction type not handled");
-            ok_empty()
+            (StatusCode::NOT_FOUND, format!("{kind} not handled")).into_response()
         }
         Err(e) => {
             tracing::warn!(error = %e, "unreadable interaction payload");
-            ok_empty()
+            (StatusCode::BAD_REQUEST, "unreadable interaction payload").into_response()
         }
     }
 }

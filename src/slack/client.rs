@@ -33,6 +33,11 @@ pub struct WorkspaceTokens {
     pub bot: SlackApiToken,
     /// The user token with `admin.*` scopes, when the installation has one.
     pub admin: Option<SlackApiToken>,
+    /// For an org-wide install (Enterprise Grid), the workspace the work is for: an org-level
+    /// token must name it (`team_id`) on workspace-scoped list methods (`users.list`,
+    /// `conversations.list`, `usergroups.list`, `usergroups.users.list`), which Slack otherwise
+    /// refuses.
+    pub org_workspace: Option<String>,
 }
 
 impl WorkspaceTokens {
@@ -42,7 +47,14 @@ impl WorkspaceTokens {
             team: team.to_string(),
             bot: token(bot),
             admin: admin.map(token),
+            org_workspace: None,
         }
+    }
+
+    /// The same tokens, as an org-wide install's working for `workspace`.
+    pub fn for_org_workspace(mut self, workspace: &str) -> Self {
+        self.org_workspace = Some(workspace.to_string());
+        self
     }
 }
 
@@ -65,9 +77,10 @@ pub async fn scoped<F: Future>(tokens: WorkspaceTokens, work: F) -> F::Output {
     SCOPE.scope(Arc::new(tokens), work).await
 }
 
-/// The workspace of the work under way, if it runs in a scope.
-pub fn scoped_team() -> Option<String> {
-    SCOPE.try_with(|s| s.team.clone()).ok()
+/// The workspace an org-level token must name on workspace-scoped list methods, if the work
+/// under way is an org-wide install's.
+fn org_workspace() -> Option<String> {
+    SCOPE.try_with(|s| s.org_workspace.clone()).ok().flatten()
 }
 
 #[derive(Clone)]
@@ -347,6 +360,7 @@ impl SlackApi {
         if let Some(cursor) = cursor {
             params.push(("cursor", cursor.to_string()));
         }
+        params.extend(org_workspace().map(|team| ("team_id", team)));
         let response: UsersPage = self
             .get_method("users.list", TokenKind::Bot, &params)
             .await?;
@@ -362,10 +376,11 @@ impl SlackApi {
     /// Every user group with its members, in one `usergroups.list` call. A group whose member list
     /// came back shorter than its `user_count` must be read with `usergroup_members`.
     pub async fn usergroups_with_members(&self) -> SlackResult<Vec<GroupListing>> {
-        let params = [
+        let mut params = vec![
             ("include_users", "true".to_string()),
             ("include_count", "true".to_string()),
         ];
+        params.extend(org_workspace().map(|team| ("team_id", team)));
         let response: GroupList = self
             .get_method("usergroups.list", TokenKind::Bot, &params)
             .await?;
@@ -383,7 +398,8 @@ impl SlackApi {
     pub async fn usergroup_members(&self, group: &UserGroupId) -> SlackResult<Vec<UserId>> {
         let token = self.token(TokenKind::Bot, "usergroups.users.list")?;
         let session = self.client.open_session(&token);
-        let request = SlackApiUserGroupsUsersListRequest::new(group.as_str().into());
+        let request = SlackApiUserGroupsUsersListRequest::new(group.as_str().into())
+            .opt_team_id(org_workspace().map(SlackTeamId));
         let response = self
             .finish(
                 "usergroups.users.list",
@@ -398,7 +414,8 @@ impl SlackApi {
         let session = self.client.open_session(&token);
         let request = SlackApiUserGroupsListRequest::new()
             .with_include_users(false)
-            .with_include_count(true);
+            .with_include_count(true)
+            .opt_team_id(org_workspace().map(SlackTeamId));
         let response = self
             .finish("usergroups.list", session.usergroups_list(&request))
             .await?;
@@ -415,34 +432,33 @@ impl SlackApi {
         Ok(response.channel.name)
     }
 
-    /// One page of the channels the bot can see (public, and private ones it is in).
+    /// One page of the channels the bot can see (public, and private ones it is in). Read by
+    /// hand because slack-morphism's request has no `team_id`, which an org-level token needs.
     pub async fn channels_page(
         &self,
         cursor: Option<&str>,
     ) -> SlackResult<Page<(ChannelId, String)>> {
-        let token = self.token(TokenKind::Bot, "conversations.list")?;
-        let session = self.client.open_session(&token);
-        let request = SlackApiConversationsListRequest::new()
-            .with_limit(1000)
-            .with_exclude_archived(true)
-            .with_types(vec![
-                SlackConversationType::Public,
-                SlackConversationType::Private,
-            ])
-            .opt_cursor(cursor.map(|c| SlackCursorId(c.to_string())));
-        let response = self
-            .finish("conversations.list", session.conversations_list(&request))
+        let mut params = vec![
+            ("limit", "1000".to_string()),
+            ("exclude_archived", "true".to_string()),
+            ("types", "public_channel,private_channel".to_string()),
+        ];
+        if let Some(cursor) = cursor {
+            params.push(("cursor", cursor.to_string()));
+        }
+        params.extend(org_workspace().map(|team| ("team_id", team)));
+        let response: ChannelsPage = self
+            .get_method("conversations.list", TokenKind::Bot, &params)
             .await?;
         Ok(Page {
             items: response
                 .channels
                 .into_iter()
-                .filter_map(|c| Some((ChannelId(c.id.0), c.name?)))
+                .filter_map(|c| Some((ChannelId(c.id), c.name?)))
                 .collect(),
             next_cursor: response
                 .response_metadata
                 .and_then(|m| m.next_cursor)
-                .map(|c| c.0)
                 .filter(|c| !c.is_empty()),
         })
     }
@@ -543,7 +559,9 @@ impl SlackApi {
     // --- methods slack-morphism does not model ---
 
     /// Every page of a cursor-paginated method: `body` plus `limit` and `cursor`, each page's
-    /// items taken out by `items`.
+    /// items taken out by `items`. At most `MAX_PAGES` pages (a million items): a cursor that
+    /// never ends (a Slack bug, a proxy replaying an answer) stops with an error instead of
+    /// looping for good.
     async fn all_pages<P, T>(
         &self,
         method: &'static str,
@@ -554,9 +572,10 @@ impl SlackApi {
     where
         P: DeserializeOwned + Send,
     {
+        const MAX_PAGES: usize = 1000;
         body["limit"] = 1000.into();
         let mut all = Vec::new();
-        loop {
+        for _ in 0..MAX_PAGES {
             let page: P = self.post_method(method, token, &body).await?;
             let (found, meta) = items(page);
             all.extend(found);
@@ -569,6 +588,10 @@ impl SlackApi {
                 None => return Ok(all),
             }
         }
+        Err(SlackCallError::Api {
+            method,
+            code: "too_many_pages".into(),
+        })
     }
 
     /// The workspaces an org-wide installation serves (`auth.teams.list`, every page).
@@ -766,6 +789,18 @@ struct GroupList {
 struct UsersPage {
     members: Vec<DirectoryUser>,
     response_metadata: Option<CursorMetadata>,
+}
+
+#[derive(serde::Deserialize)]
+struct ChannelsPage {
+    channels: Vec<ChannelListing>,
+    response_metadata: Option<CursorMetadata>,
+}
+
+#[derive(serde::Deserialize)]
+struct ChannelListing {
+    id: String,
+    name: Option<String>,
 }
 
 #[derive(serde::Deserialize)]

@@ -183,8 +183,11 @@ pub enum Button {
     Adopt(String),
     /// A guest whose sponsor left: pick a new sponsor.
     Reassign(RequestId),
-    /// App Home: show this page (from 0) of the guest accounts, under a filter.
+    /// App Home: show this page (from 0) of the guest accounts, under a filter (Next).
     HomePage(usize, HomeFilter),
+    /// App Home: the same, as the Previous button beside Next (Slack refuses two elements
+    /// with one `action_id` in a block).
+    HomePreviousPage(usize, HomeFilter),
     /// App Home: the filter picked in the accounts' menu (its selected option is the value).
     HomeFilter(HomeFilter),
     /// An access review item (by id): keep the access as it is.
@@ -223,6 +226,7 @@ impl Button {
             Button::Adopt(_) => "adopt_guest",
             Button::Reassign(_) => "reassign_sponsor",
             Button::HomePage(..) => "home_page",
+            Button::HomePreviousPage(..) => "home_page_previous",
             Button::HomeFilter(_) => "home_filter",
             Button::ReviewKeep(_) => "review_keep",
             Button::ReviewShorten(_) => "review_shorten",
@@ -257,8 +261,11 @@ impl Button {
             }
             Button::RevokeLink(link) => link.to_string(),
             Button::Adopt(user) => user.clone(),
-            Button::HomePage(page, HomeFilter::All) => page.to_string(),
-            Button::HomePage(page, filter) => format!("{page}:{}", filter.as_str()),
+            Button::HomePage(page, HomeFilter::All)
+            | Button::HomePreviousPage(page, HomeFilter::All) => page.to_string(),
+            Button::HomePage(page, filter) | Button::HomePreviousPage(page, filter) => {
+                format!("{page}:{}", filter.as_str())
+            }
             Button::HomeFilter(filter) => filter.as_str().to_string(),
             Button::TaskDone(id, task) => format!("{}:{}", id.0, task.as_str()),
             Button::ApplySyncPlan(plan) => plan.to_string(),
@@ -298,12 +305,17 @@ impl Button {
             "revoke_invite_link" => Button::RevokeLink(value.parse().ok()?),
             "adopt_guest" if is_slack_id(value) => Button::Adopt(value.to_string()),
             "reassign_sponsor" => Button::Reassign(request()?),
-            "home_page" => {
+            "home_page" | "home_page_previous" => {
                 let (page, filter) = match value.split_once(':') {
                     Some((page, filter)) => (page, HomeFilter::parse(filter)?),
                     None => (value, HomeFilter::All),
                 };
-                Button::HomePage(page.parse().ok().filter(|p| *p < 100_000)?, filter)
+                let page = page.parse().ok().filter(|p| *p < 100_000)?;
+                if action_id == "home_page" {
+                    Button::HomePage(page, filter)
+                } else {
+                    Button::HomePreviousPage(page, filter)
+                }
             }
             "home_filter" => Button::HomeFilter(HomeFilter::parse(value)?),
             "review_keep" => Button::ReviewKeep(value.parse().ok()?),
@@ -482,6 +494,8 @@ mod tests {
             Button::Reassign(id),
             Button::HomePage(3, HomeFilter::All),
             Button::HomePage(2, HomeFilter::EndingWithin7Days),
+            Button::HomePreviousPage(1, HomeFilter::All),
+            Button::HomePreviousPage(4, HomeFilter::NoEndDate),
             Button::HomeFilter(HomeFilter::NoEndDate),
             Button::ReviewKeep(11),
             Button::ReviewShorten(12),

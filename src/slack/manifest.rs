@@ -5,8 +5,10 @@ use serde_json::{Value, json};
 /// Bot scopes the features need, and why.
 pub const BOT_SCOPES: &[(&str, &str)] = &[
     ("commands", "the /guest command"),
-    ("chat:write", "request cards, thread replies, DMs"),
-    ("im:write", "DMs to requesters and sponsors"),
+    (
+        "chat:write",
+        "request cards, thread replies, DMs (to a user id: the app's own DM)",
+    ),
     ("users:read", "time zones, admin flags, group sync"),
     ("users:read.email", "matching invited guests to accounts"),
     ("usergroups:read", "approver groups and group sync"),
@@ -41,13 +43,18 @@ pub const BOT_EVENTS: &[&str] = &[
 ];
 
 /// The user scopes an install asks for when accounts are made through Grid's admin API
-/// (`admin.users.*`, Slack's own invite requests, channels of guests).
+/// (`admin.users.*`, Slack's own invite requests, channels of guests, removing a guest from a
+/// channel, a guest's job title). The installing org admin's user token carries them: with
+/// OAuth installs Guestlist keeps it; for one workspace it is `SLACK_ADMIN_TOKEN`.
 pub const ADMIN_USER_SCOPES: &[&str] = &[
     "admin.users:read",
     "admin.users:write",
     "admin.invites:read",
     "admin.invites:write",
     "admin.conversations:write",
+    "channels:write",
+    "groups:write",
+    "users.profile:write",
 ];
 
 /// Events every installation sends when it is removed (installs through OAuth).
@@ -63,9 +70,6 @@ pub const SLASH_COMMAND: &str = "/guest";
 pub struct Distributed {
     /// Slack rotates tokens every 12 hours (`slack.token_rotation`).
     pub token_rotation: bool,
-    /// Accounts are made through Grid's admin API: the admin user scopes and
-    /// `invite_requested`.
-    pub grid_admin: bool,
 }
 
 /// The base URL in the committed `manifests/slack-app.yaml`.
@@ -73,12 +77,18 @@ pub const PLACEHOLDER_URL: &str = "https://guestlist.example.com";
 
 /// The manifest for a deployment reachable at `base_url` (HTTP mode), or for Socket Mode.
 pub fn manifest(base_url: &str, socket_mode: bool) -> Value {
-    manifest_for(base_url, socket_mode, None)
+    manifest_for(base_url, socket_mode, None, false)
 }
 
-/// The manifest, for an app installed through OAuth when `distributed` says how: the redirect
-/// URL, org-wide deployment, the uninstall events, and Grid's admin scopes if chosen.
-pub fn manifest_for(base_url: &str, socket_mode: bool, distributed: Option<Distributed>) -> Value {
+/// The manifest, for an app installed through OAuth when `distributed` says how (the redirect
+/// URL, org-wide deployment, the uninstall events), and with Grid's admin user scopes and
+/// `invite_requested` when accounts are made through Grid's admin API (`grid_admin`).
+pub fn manifest_for(
+    base_url: &str,
+    socket_mode: bool,
+    distributed: Option<Distributed>,
+    grid_admin: bool,
+) -> Value {
     let base = base_url.trim_end_matches('/');
     let mut command = json!({
         "command": SLASH_COMMAND,
@@ -96,15 +106,15 @@ pub fn manifest_for(base_url: &str, socket_mode: bool, distributed: Option<Distr
     let mut oauth = json!({
         "scopes": { "bot": bot_scopes() },
     });
-    if let Some(d) = distributed {
+    if distributed.is_some() {
         let mut bot_events: Vec<&str> = BOT_EVENTS.to_vec();
         bot_events.extend(INSTALL_EVENTS);
         events["bot_events"] = json!(bot_events);
         oauth["redirect_urls"] = json!([format!("{base}/slack/oauth_redirect")]);
-        if d.grid_admin {
-            oauth["scopes"]["user"] = json!(ADMIN_USER_SCOPES);
-            events["user_events"] = json!(ADMIN_USER_EVENTS);
-        }
+    }
+    if grid_admin {
+        oauth["scopes"]["user"] = json!(ADMIN_USER_SCOPES);
+        events["user_events"] = json!(ADMIN_USER_EVENTS);
     }
     json!({
         "_metadata": { "major_version": 1, "minor_version": 1 },
@@ -141,16 +151,22 @@ pub fn manifest_for(base_url: &str, socket_mode: bool, distributed: Option<Distr
 
 /// The manifest as YAML, with a comment saying how it was made.
 pub fn manifest_yaml(base_url: &str, socket_mode: bool) -> String {
-    manifest_yaml_for(base_url, socket_mode, None)
+    manifest_yaml_for(base_url, socket_mode, None, false)
 }
 
 pub fn manifest_yaml_for(
     base_url: &str,
     socket_mode: bool,
     distributed: Option<Distributed>,
+    grid_admin: bool,
 ) -> String {
-    let body = serde_yaml::to_string(&manifest_for(base_url, socket_mode, distributed))
-        .expect("manifest serialises");
+    let body = serde_yaml::to_string(&manifest_for(
+        base_url,
+        socket_mode,
+        distributed,
+        grid_admin,
+    ))
+    .expect("manifest serialises");
     let mut how = if socket_mode {
         "guestlist manifest --socket-mode".to_string()
     } else {
@@ -161,9 +177,9 @@ pub fn manifest_yaml_for(
         if d.token_rotation {
             how.push_str(" --token-rotation");
         }
-        if d.grid_admin {
-            how.push_str(" --grid-admin");
-        }
+    }
+    if grid_admin {
+        how.push_str(" --grid-admin");
     }
     format!(
         "# Slack app manifest for Guestlist, made by `{how}`.\n# Paste it at https://api.slack.com/apps → Create New App → From a manifest.\n{body}"
@@ -216,8 +232,8 @@ mod tests {
             false,
             Some(Distributed {
                 token_rotation: true,
-                grid_admin: true,
             }),
+            true,
         );
         assert_eq!(
             m["oauth_config"]["redirect_urls"][0],
@@ -246,6 +262,7 @@ mod tests {
             "https://bot.example.com",
             false,
             Some(Distributed::default()),
+            false,
         );
         assert!(plain["oauth_config"]["scopes"].get("user").is_none());
         assert!(
@@ -258,6 +275,68 @@ mod tests {
         let single = manifest("https://bot.example.com", false);
         assert!(single["oauth_config"].get("redirect_urls").is_none());
         assert_eq!(single["settings"]["org_deploy_enabled"], false);
+        // One workspace on Grid's admin API: the user scopes SLACK_ADMIN_TOKEN needs.
+        let admin = manifest_for("https://bot.example.com", false, None, true);
+        assert!(admin["oauth_config"].get("redirect_urls").is_none());
+        assert_eq!(
+            admin["oauth_config"]["scopes"]["user"],
+            json!(ADMIN_USER_SCOPES)
+        );
+    }
+
+    /// Every mode `guestlist manifest` makes asks for the scope of every method the code calls
+    /// in that mode, with the token that calls it (`scopes::METHODS`).
+    #[test]
+    fn every_mode_asks_for_every_scope_its_calls_need() {
+        use super::super::scopes::{Holder, METHODS};
+        for socket_mode in [false, true] {
+            for distributed in [None, Some(Distributed::default())] {
+                for grid_admin in [false, true] {
+                    let m = manifest_for(
+                        "https://bot.example.com",
+                        socket_mode,
+                        distributed,
+                        grid_admin,
+                    );
+                    let granted = |kind: &str| -> Vec<String> {
+                        m["oauth_config"]["scopes"][kind]
+                            .as_array()
+                            .map(|a| {
+                                a.iter()
+                                    .filter_map(|s| s.as_str().map(String::from))
+                                    .collect()
+                            })
+                            .unwrap_or_default()
+                    };
+                    let (bot, user) = (granted("bot"), granted("user"));
+                    for call in METHODS {
+                        let held = match call.holder {
+                            Holder::Bot => &bot,
+                            // Admin calls are made only where there is an admin token.
+                            Holder::Admin if grid_admin => &user,
+                            Holder::Admin | Holder::Any => continue,
+                        };
+                        assert!(
+                            call.any_of.is_empty()
+                                || call.any_of.iter().any(|s| held.contains(&s.to_string())),
+                            "{} needs one of {:?}; the manifest (socket {socket_mode}, distributed {}, grid admin {grid_admin}) asks for {held:?}",
+                            call.method,
+                            call.any_of,
+                            distributed.is_some()
+                        );
+                    }
+                    // Nothing asked for that no call needs (bar what events and commands need).
+                    let events_need = ["commands", "channels:history", "groups:history"];
+                    for scope in bot.iter().chain(user.iter()) {
+                        assert!(
+                            events_need.contains(&scope.as_str())
+                                || METHODS.iter().any(|c| c.any_of.contains(&scope.as_str())),
+                            "{scope} is asked for but no call needs it"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod oauth;
 pub mod payload;
 pub mod render;
 pub mod say;
+pub mod scopes;
 
 pub use client::{SlackApi, SlackResult, TokenKind};
 pub use error::SlackCallError;

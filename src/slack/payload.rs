@@ -71,12 +71,16 @@ pub fn parse_interaction(body: &[u8]) -> Result<SlackInteractionEvent, PayloadEr
 }
 
 pub fn interaction_from_json(json: &str) -> Result<SlackInteractionEvent, PayloadError> {
-    match serde_json::from_str::<SlackInteractionEvent>(json) {
+    let mut payload: Value =
+        serde_json::from_str(json).map_err(|e| PayloadError::Json(e.to_string()))?;
+    with_workspace(&mut payload);
+    match serde_json::from_value::<SlackInteractionEvent>(payload.clone()) {
         Ok(event) => Ok(event),
         Err(e) => {
-            let kind = serde_json::from_str::<Value>(json)
-                .ok()
-                .and_then(|v| v.get("type").and_then(Value::as_str).map(str::to_string));
+            let kind = payload
+                .get("type")
+                .and_then(Value::as_str)
+                .map(str::to_string);
             match kind {
                 Some(kind) if !is_modelled_interaction(&kind) => {
                     Err(PayloadError::UnknownInteraction(kind))
@@ -84,6 +88,37 @@ pub fn interaction_from_json(json: &str) -> Result<SlackInteractionEvent, Payloa
                 _ => Err(PayloadError::Json(e.to_string())),
             }
         }
+    }
+}
+
+/// An org-wide app (Enterprise Grid) gets `"team": null` in `block_actions`, `shortcut` and
+/// view payloads (Bolt-js notes it in `App.ts`); the workspace is then the view's
+/// (`view.team_id`) for a submitted or closed view and the clicker's (`user.team_id`)
+/// otherwise, each falling back on the other. It is written into `team` so that every payload
+/// is routed one way; one that names no workspace at all stays unreadable.
+fn with_workspace(payload: &mut Value) {
+    let Some(object) = payload.as_object_mut() else {
+        return;
+    };
+    if object.get("team").is_some_and(|t| t.get("id").is_some()) {
+        return;
+    }
+    let team_of = |part: &str| {
+        object
+            .get(part)
+            .and_then(|v| v.get("team_id"))
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let (user, view) = (team_of("user"), team_of("view"));
+    let viewed = matches!(
+        object.get("type").and_then(Value::as_str),
+        Some("view_submission" | "view_closed")
+    );
+    let team = if viewed { view.or(user) } else { user.or(view) };
+    if let Some(team) = team {
+        object.insert("team".into(), serde_json::json!({ "id": team }));
     }
 }
 
@@ -255,6 +290,11 @@ pub fn parse_event_body(body: &[u8]) -> Result<EventBody, PayloadError> {
         authorizations,
     } = serde_json::from_slice(body).map_err(|e| PayloadError::Json(e.to_string()))?;
     let missing = |field: &str| PayloadError::Json(format!("{kind} without {field}"));
+    // An empty id is no id (the shape of some SDKs' sample payloads): such a delivery cannot be
+    // deduplicated or routed, so it is read as unreadable (acknowledged and logged), never
+    // stored half-keyed or answered with a 5xx that Slack would retry.
+    let present = |value: Option<String>| value.filter(|v| !v.trim().is_empty());
+    let (team_id, event_id) = (present(team_id), present(event_id));
     Ok(match kind.as_str() {
         "url_verification" => EventBody::UrlVerification {
             challenge: challenge.ok_or_else(|| missing("challenge"))?,

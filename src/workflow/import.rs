@@ -2,6 +2,7 @@
 //! Both paths read the file, check every row with `domain::import`, show a preview, and only
 //! on confirmation create approved requests, a batch per transaction.
 
+use super::sync::directory::Calls;
 use super::{Feedback, Job, JobError, Workflow};
 use crate::domain::import::{
     FileError, ImportFacts, ImportGuest, ImportPreview, MAX_IMPORT_BYTES, RawRow, check_rows,
@@ -155,11 +156,14 @@ impl Workflow {
         if emails.is_empty() {
             return Ok(members);
         }
+        let calls = Calls::default();
         let mut cursor: Option<String> = None;
         loop {
             let page = self
-                .slack
-                .users_page(cursor.as_deref(), self.settings().sync.page_size)
+                .paced_call("users.list", &calls, || {
+                    self.slack
+                        .users_page(cursor.as_deref(), self.settings().sync.page_size)
+                })
                 .await
                 .context("listing the workspace's members (users.list)")?;
             for user in page.items {
@@ -182,11 +186,13 @@ impl Workflow {
     /// Channel IDs and names (lower case) to IDs, for the channels the bot can see.
     async fn channel_index(&self) -> anyhow::Result<HashMap<String, ChannelId>> {
         let mut index = HashMap::new();
+        let calls = Calls::default();
         let mut cursor: Option<String> = None;
         loop {
             let page = self
-                .slack
-                .channels_page(cursor.as_deref())
+                .paced_call("conversations.list", &calls, || {
+                    self.slack.channels_page(cursor.as_deref())
+                })
                 .await
                 .context("listing channels (conversations.list)")?;
             for (id, name) in page.items {
@@ -213,33 +219,47 @@ impl Workflow {
             .filter(|s| !s.is_empty())
             .collect();
         let mut found = HashMap::new();
-        for value in wanted {
-            let looked_up = if value.contains('@') {
-                self.slack.lookup_user_by_email(&value).await.map(|user| {
-                    user.filter(|u| {
-                        !u.deleted.unwrap_or(false)
-                            && !u.flags.is_bot.unwrap_or(false)
-                            && !u.flags.is_restricted.unwrap_or(false)
-                            && !u.flags.is_ultra_restricted.unwrap_or(false)
-                    })
-                    .map(|u| UserId(u.id.0))
-                })
+        let calls = Calls::default();
+        // A value Slack refuses (not found, invalid) is no sponsor; rate limits and outages are
+        // waited out and retried with the pacer, then fail the preview.
+        let not_found = |e: crate::slack::SlackCallError| {
+            if e.is_retryable() || e.retry_after().is_some() {
+                Err(e)
             } else {
-                let id = UserId(value.to_uppercase());
-                self.slack
-                    .directory_user(&id)
+                tracing::debug!(error = %e, "sponsor not found");
+                Ok(None)
+            }
+        };
+        for value in wanted {
+            let looked_up =
+                if value.contains('@') {
+                    self.paced_call("users.lookupByEmail", &calls, || async {
+                        match self.slack.lookup_user_by_email(&value).await {
+                            Ok(user) => Ok(user
+                                .filter(|u| {
+                                    !u.deleted.unwrap_or(false)
+                                        && !u.flags.is_bot.unwrap_or(false)
+                                        && !u.flags.is_restricted.unwrap_or(false)
+                                        && !u.flags.is_ultra_restricted.unwrap_or(false)
+                                })
+                                .map(|u| UserId(u.id.0))),
+                            Err(e) => not_found(e),
+                        }
+                    })
                     .await
-                    .map(|u| (!u.deleted && !u.is_bot && !u.is_restricted).then_some(UserId(u.id)))
-            };
-            match looked_up {
-                Ok(Some(person)) => {
-                    found.insert(value, person);
-                }
-                Ok(None) => {}
-                Err(e) if e.is_retryable() || e.retry_after().is_some() => {
-                    return Err(e).context("looking up sponsors");
-                }
-                Err(e) => tracing::debug!(error = %e, "sponsor not found"),
+                } else {
+                    let id = UserId(value.to_uppercase());
+                    self.paced_call("users.info", &calls, || async {
+                        match self.slack.directory_user(&id).await {
+                            Ok(u) => Ok((!u.deleted && !u.is_bot && !u.is_restricted)
+                                .then_some(UserId(u.id))),
+                            Err(e) => not_found(e),
+                        }
+                    })
+                    .await
+                };
+            if let Some(person) = looked_up.context("looking up sponsors")? {
+                found.insert(value, person);
             }
         }
         Ok(found)

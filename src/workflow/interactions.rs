@@ -14,6 +14,23 @@ use crate::slack::say::CommonSay;
 use slack_morphism::prelude::*;
 use std::collections::HashMap;
 
+/// What became of an interaction: the ack's body, or what nothing here handles (a button,
+/// view or shortcut that is not ours). Over HTTP the second is a 404, as Bolt answers a request
+/// no listener matched: Slack then shows the clicker that nothing happened, instead of the
+/// click vanishing behind a 200 (Slack does not retry interactions).
+#[derive(Debug)]
+// Made once per request and returned at once: boxing the answer would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+pub enum InteractionAck {
+    Handled(SlackInteractionResponse),
+    Unhandled(&'static str),
+}
+
+/// Raised through a handler when the payload names nothing of ours.
+#[derive(Debug, thiserror::Error)]
+#[error("{0} not handled")]
+struct Unhandled(&'static str);
+
 impl Workflow {
     /// Handles one interaction, in the installation of the workspace it came from, and says
     /// what the HTTP (or Socket Mode) ack carries. A workspace without one gets an empty 200.
@@ -21,24 +38,24 @@ impl Workflow {
         &self,
         event: &SlackInteractionEvent,
         enterprise: Option<&str>,
-    ) -> SlackInteractionResponse {
+    ) -> InteractionAck {
         let Some(team) = interaction_team(event) else {
-            return SlackInteractionResponse::Empty;
+            return InteractionAck::Unhandled("interaction_without_workspace");
         };
         match self.enter(&team, enterprise).await {
             Ok(Some(tenant)) => self.within(tenant, self.interaction_in(event)).await,
             Ok(None) => {
                 tracing::info!(%team, "interaction from a workspace without an installation; dropped");
-                SlackInteractionResponse::Empty
+                InteractionAck::Handled(SlackInteractionResponse::Empty)
             }
             Err(e) => {
                 log_internal("interaction", &e);
-                SlackInteractionResponse::Empty
+                InteractionAck::Handled(SlackInteractionResponse::Empty)
             }
         }
     }
 
-    async fn interaction_in(&self, event: &SlackInteractionEvent) -> SlackInteractionResponse {
+    async fn interaction_in(&self, event: &SlackInteractionEvent) -> InteractionAck {
         let result = match event {
             SlackInteractionEvent::BlockActions(e) => self
                 .block_actions(e)
@@ -50,27 +67,27 @@ impl Workflow {
                 .await
                 .map(|_| SlackInteractionResponse::Empty),
             SlackInteractionEvent::ViewClosed(_) => Ok(SlackInteractionResponse::Empty),
-            other => {
-                tracing::info!(
-                    kind = interaction_kind(other),
-                    "interaction type not handled"
-                );
-                Ok(SlackInteractionResponse::Empty)
-            }
+            other => Err(Unhandled(interaction_kind(other)).into()),
         };
         match result {
-            Ok(response) => response,
-            Err(e) => {
-                log_internal("interaction", &e);
-                SlackInteractionResponse::Empty
-            }
+            Ok(response) => InteractionAck::Handled(response),
+            Err(e) => match e.downcast_ref::<Unhandled>() {
+                Some(Unhandled(what)) => {
+                    tracing::info!(what, "interaction not handled");
+                    InteractionAck::Unhandled(what)
+                }
+                None => {
+                    log_internal("interaction", &e);
+                    InteractionAck::Handled(SlackInteractionResponse::Empty)
+                }
+            },
         }
     }
 
     async fn block_actions(&self, event: &SlackInteractionBlockActionsEvent) -> anyhow::Result<()> {
         let team = TeamId(event.team.id.0.clone());
         let Some(user) = event.user.as_ref().map(|u| UserId(u.id.0.clone())) else {
-            return Ok(());
+            return Err(Unhandled("block_action_without_user").into());
         };
         let span = tracing::Span::current();
         span.record("slack.team", team.as_str());
@@ -91,6 +108,7 @@ impl Workflow {
                 _ => None,
             },
         };
+        let mut handled = 0;
         for action in event.actions.iter().flatten() {
             // A menu's choice is its selected option's value; a button's is its own.
             let value = action
@@ -101,6 +119,7 @@ impl Workflow {
                 tracing::info!(action_id = %action.action_id.0, "button not handled");
                 continue;
             };
+            handled += 1;
             if let Err(e) = self
                 .clicked(&team, &user, button, &event.trigger_id.0, &feedback)
                 .await
@@ -108,6 +127,9 @@ impl Workflow {
                 log_internal("button", &e);
                 self.tell(&team, &feedback, CommonSay::Sorry).await?;
             }
+        }
+        if handled == 0 {
+            return Err(Unhandled("button").into());
         }
         Ok(())
     }
@@ -159,7 +181,9 @@ impl Workflow {
                 None => Ok(()),
             },
             Button::RevokeLink(link) => self.revoke_link_click(team, user, link, feedback).await,
-            Button::HomePage(page, filter) => self.show_home_page(team, user, page, filter).await,
+            Button::HomePage(page, filter) | Button::HomePreviousPage(page, filter) => {
+                self.show_home_page(team, user, page, filter).await
+            }
             Button::HomeFilter(filter) => self.show_home_page(team, user, 0, filter).await,
             Button::Reassign(id) => {
                 self.reassign_click(team, user, id, trigger_id, feedback)
@@ -367,10 +391,7 @@ impl Workflow {
                     },
                 )
             }
-            Some(View::RequestShortcut) | None => {
-                tracing::info!(callback_id, "view submission not handled");
-                Ok(SlackInteractionResponse::Empty)
-            }
+            Some(View::RequestShortcut) | None => Err(Unhandled("view_submission").into()),
         }
     }
 
@@ -378,8 +399,7 @@ impl Workflow {
         let team = TeamId(event.team.id.0.clone());
         let user = UserId(event.user.id.0.clone());
         if View::parse(&event.callback_id.0) != Some(View::RequestShortcut) {
-            tracing::info!(callback_id = %event.callback_id.0, "shortcut not handled");
-            return Ok(());
+            return Err(Unhandled("shortcut").into());
         }
         if let Some(message) = self
             .open_request_form(&team, &user, &event.trigger_id.0, None)

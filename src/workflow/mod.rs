@@ -24,6 +24,7 @@ pub use commands::CommandReply;
 pub use directory::{Directory, Person};
 pub use import::{IMPORT_BATCH, file_digest};
 pub use install::{InstallError, InstallStart, Installed};
+pub use interactions::InteractionAck;
 pub use job::{Job, JobError};
 pub use join::{JoinDoor, JoinOffer, JoinOutcome, JoinView};
 pub use lifecycle::{ReviewStart, ReviewStarted};

@@ -219,11 +219,14 @@ impl Workflow {
         let (settings, provisioning) = overlay(&self.defaults, stored.as_ref());
         Ok(Tenant {
             key: record.key.clone(),
-            tokens: Some(WorkspaceTokens::new(
-                record.key.as_str(),
-                &bot,
-                admin.as_ref(),
-            )),
+            tokens: Some({
+                let tokens = WorkspaceTokens::new(record.key.as_str(), &bot, admin.as_ref());
+                if record.is_enterprise_install && team != &record.key {
+                    tokens.for_org_workspace(team.as_str())
+                } else {
+                    tokens
+                }
+            }),
             settings: Arc::new(settings),
             provisioning,
             installer: Some(UserId(record.installer.clone())).filter(|u| !u.0.is_empty()),

@@ -9,21 +9,28 @@ use guestlist::domain::{RequestId, RequestState};
 use guestlist::fake_slack::{Failure, FakeUser, FormInput};
 use serde_json::{Value, json};
 
-const ACCOUNT_CHANGES: [&str; 4] = [
-    "admin.users.remove",
-    "admin.users.setExpiration",
-    "admin.users.setRegular",
-    "admin.users.assign",
+/// Every call that changes an account, with the argument that names the account.
+const ACCOUNT_CHANGES: [(&str, &str); 7] = [
+    ("admin.users.remove", "user_id"),
+    ("admin.users.setExpiration", "user_id"),
+    ("admin.users.setRegular", "user_id"),
+    ("admin.users.assign", "user_id"),
+    ("admin.conversations.invite", "user_ids"),
+    ("conversations.kick", "user"),
+    ("users.profile.set", "user"),
 ];
 
 /// No call that changes an account ever named this user id.
 fn assert_untouched(app: &TestApp, user_id: &str) {
-    for method in ACCOUNT_CHANGES {
+    for (method, arg) in ACCOUNT_CHANGES {
         let calls: Vec<_> = app
             .fake
             .calls_to(method)
             .into_iter()
-            .filter(|c| c.arg_str("user_id") == Some(user_id))
+            .filter(|c| {
+                c.arg_str(arg)
+                    .is_some_and(|named| named.split(',').any(|id| id.trim() == user_id))
+            })
             .collect();
         assert!(calls.is_empty(), "{method} on {user_id}: {calls:#?}");
     }

@@ -9,6 +9,7 @@ use crate::helpers::*;
 use crate::join::{PUBLIC_URL, make_link};
 use crate::services::skipped;
 use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -73,7 +74,6 @@ fn start_driver() -> Result<(Driver, String), String> {
 }
 
 async fn browser(driver: &Driver, chromium: &str, language: &str) -> Client {
-    guestlist::slack::client::install_crypto_provider();
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -85,8 +85,8 @@ async fn browser(driver: &Driver, chromium: &str, language: &str) -> Client {
             "prefs": {"intl.accept_languages": language},
         }),
     );
-    ClientBuilder::rustls()
-        .expect("TLS for the WebDriver client")
+    // ChromeDriver is on loopback: plain HTTP, no TLS stack.
+    ClientBuilder::new(HttpConnector::new())
         .capabilities(caps)
         .connect(&driver.url)
         .await
@@ -120,6 +120,7 @@ async fn value_of(client: &Client, id: &str) -> String {
 }
 
 async fn submit(client: &Client) {
+    let before = client.find(Locator::Css("main h1")).await.unwrap();
     client
         .find(Locator::Css("button[type=submit]"))
         .await
@@ -127,6 +128,16 @@ async fn submit(client: &Client) {
         .click()
         .await
         .unwrap();
+    // The answer is a new page: wait until the one we clicked on is gone (its heading stale),
+    // or a fast loopback answer can be read from the old page.
+    let started = std::time::Instant::now();
+    while before.text().await.is_ok() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the form was not answered with a new page"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
     // The answer is a new page: wait until the form we clicked is gone or replaced.
     client
         .wait()

@@ -507,3 +507,42 @@ async fn a_blocked_domain_is_refused_at_submit_and_at_import() {
     assert!(preview.all_text().contains("blocked domain"));
     assert!(buttons(preview).is_empty(), "nothing to import, no button");
 }
+
+/// A preview reads the directory (users.list, conversations.list, sponsor look-ups) through the
+/// same pacer as sync: a 429 on each is waited out (Retry-After) and the preview still comes.
+#[tokio::test]
+async fn a_rate_limited_directory_read_is_waited_out_and_the_preview_comes() {
+    use guestlist::fake_slack::Failure;
+    let app = import_app(Backend::Sqlite).await;
+    let taken = app
+        .submit(
+            REQUESTER,
+            &FormInput::new("taken@old.example", &["CGENERAL"]),
+        )
+        .await;
+    assert_eq!(taken["response_action"], "update", "{taken}");
+    app.run_jobs().await;
+    for method in ["users.list", "conversations.list", "users.lookupByEmail"] {
+        app.fake.fail_next(
+            method,
+            1,
+            Failure::RateLimited {
+                retry_after_secs: 1,
+            },
+        );
+    }
+    let file_ts = share(&app, APPROVER, "FLIMITED", mixed_csv().into_bytes()).await;
+    let thread = app.fake.thread(REQUEST_CHANNEL, &file_ts);
+    assert_eq!(thread.len(), 1, "one preview in the file's thread");
+    let text = thread[0].all_text();
+    assert!(
+        text.contains("8 rows: 2 to import, 4 invalid, 2 duplicates"),
+        "{text}"
+    );
+    for method in ["users.list", "conversations.list", "users.lookupByEmail"] {
+        assert!(
+            app.fake.calls_to(method).len() >= 2,
+            "{method} was tried again after its 429"
+        );
+    }
+}

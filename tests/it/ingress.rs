@@ -216,7 +216,7 @@ async fn the_same_event_id_delivered_twice_is_processed_once() {
 }
 
 #[tokio::test]
-async fn what_we_do_not_handle_gets_a_polite_200() {
+async fn what_we_do_not_handle_gets_a_polite_answer_and_never_a_5xx() {
     let app = TestApp::start().await;
     let unknown_command = app
         .slack
@@ -237,12 +237,63 @@ async fn what_we_do_not_handle_gets_a_polite_200() {
             .contains("/weather")
     );
 
+    // Interactions nothing here handles are a 404, as Bolt answers an unmatched request: Slack
+    // shows the clicker that nothing happened (it never retries interactions), and a test whose
+    // click or form was not understood fails instead of passing on a silent 200.
     let unknown_interaction = app
         .slack
         .interaction(&json!({"type": "workflow_step_edit", "callback_id": "x"}))
         .await
         .unwrap();
-    assert_eq!(unknown_interaction.status, 200);
+    assert_eq!(unknown_interaction.status, 404);
+    let unknown_button = app
+        .slack
+        .interaction(&app.slack.button_click(
+            APPROVER,
+            "launch_rockets",
+            "1",
+            Some(REQUEST_CHANNEL),
+            "1.1",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(unknown_button.status, 404);
+    let bad_value = app
+        .slack
+        .interaction(&app.slack.button_click(
+            APPROVER,
+            "approve_request",
+            "not-an-id",
+            Some(REQUEST_CHANNEL),
+            "1.1",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(bad_value.status, 404);
+    let unknown_view = app
+        .slack
+        .interaction(
+            &app.slack
+                .view_submission(REQUESTER, "somebody_elses_modal", "", json!({})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(unknown_view.status, 404);
+    let unknown_shortcut = app
+        .slack
+        .interaction(&json!({
+            "type": "shortcut", "callback_id": "not_ours", "trigger_id": app.slack.trigger_id(),
+            "team": {"id": guestlist::fake_slack::FAKE_TEAM_ID, "domain": "fake"},
+            "user": {"id": REQUESTER, "username": "rita", "team_id": guestlist::fake_slack::FAKE_TEAM_ID},
+            "api_app_id": "AGUESTLIST", "token": "t", "action_ts": "1700000000.1",
+        }))
+        .await
+        .unwrap();
+    assert_eq!(unknown_shortcut.status, 404);
+    assert!(
+        app.fake.calls_to("views.open").is_empty(),
+        "nothing opened for any of them"
+    );
 
     let unknown_event = app
         .slack
@@ -271,7 +322,7 @@ async fn what_we_do_not_handle_gets_a_polite_200() {
         )
         .await
         .unwrap();
-    assert_eq!(garbage.status, 200);
+    assert_eq!(garbage.status, 400, "an unreadable payload is a clear 4xx");
 
     let ssl_check = app
         .slack
@@ -318,4 +369,81 @@ async fn health_and_readiness() {
         .unwrap();
     assert_eq!(ready.status(), 200);
     assert!(ready.headers().contains_key("x-request-id"));
+}
+
+/// Every sample payload shape of java-slack-sdk's test data (vendored in
+/// `tests/fixtures/slack-samples`), signed and sent through the real router: events to
+/// `/slack/events`, interactions to `/slack/interactions`. A delivery that cannot be recorded
+/// (empty `event_id` or `team_id`, an event type we do not handle) is acknowledged, never a 5xx
+/// that Slack would retry; an interaction that names nothing of ours is a 4xx, never a 5xx.
+#[tokio::test]
+async fn no_sample_payload_shape_gets_a_5xx() {
+    let app = TestApp::start().await;
+    let root =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/slack-samples");
+    let mut sent = 0;
+    for (dir, path) in [
+        ("events", "/slack/events"),
+        ("interactive", "/slack/interactions"),
+    ] {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        assert!(files.len() > 5, "samples in {dir}");
+        for file in files {
+            let json = std::fs::read_to_string(&file).unwrap();
+            let (content_type, body) = if dir == "events" {
+                ("application/json", json)
+            } else {
+                let payload: serde_json::Value = serde_json::from_str(&json).unwrap();
+                (
+                    "application/x-www-form-urlencoded",
+                    SlackSender::interaction_body(&payload),
+                )
+            };
+            let answer = app
+                .slack
+                .post_signed(path, content_type, body)
+                .await
+                .expect("request sent");
+            assert!(
+                answer.status < 500,
+                "{} answered {}: {}",
+                file.display(),
+                answer.status,
+                answer.body
+            );
+            if dir == "events" {
+                assert_eq!(answer.status, 200, "{} is acknowledged", file.display());
+            }
+            sent += 1;
+            // The same shape routed to this workspace with an id: recorded (or ignored) and
+            // acknowledged, whatever its inner fields hold.
+            if dir == "events" {
+                let mut routed: serde_json::Value =
+                    serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+                routed["team_id"] = json!(guestlist::fake_slack::FAKE_TEAM_ID);
+                routed["event_id"] = json!(format!("Ev{sent:08}"));
+                routed["enterprise_id"] = serde_json::Value::Null;
+                let answer = app
+                    .slack
+                    .post_signed("/slack/events", "application/json", routed.to_string())
+                    .await
+                    .expect("request sent");
+                assert_eq!(
+                    answer.status,
+                    200,
+                    "{} with ids: {}",
+                    file.display(),
+                    answer.body
+                );
+            }
+        }
+    }
+    assert!(sent > 90, "{sent} samples sent");
+    // Whatever the routed ones queued runs through.
+    app.run_jobs().await;
 }

@@ -1009,3 +1009,148 @@ async fn the_public_page_serves_the_workspace_it_names() {
         .expect("a card");
     assert_eq!(card.token.as_deref(), Some(token.as_str()));
 }
+
+/// An org-wide install as Slack drives it: interactions arrive with `"team": null` (the
+/// workspace is the clicker's, `user.team_id`, or the view's), and every call made with the
+/// organisation's token to a workspace-scoped list names that workspace (`team_id`), which the
+/// fake, like Slack, otherwise refuses.
+#[tokio::test]
+async fn an_org_wide_install_takes_team_null_payloads_and_names_the_workspace_on_org_token_lists() {
+    let app = start(distributed()).await;
+    app.fake
+        .add_workspace(FAKE_TEAM_ID, Some(ORG))
+        .add_workspace(OTHER_TEAM, Some(ORG))
+        .add_team_channel(OTHER_TEAM, OTHER_CHANNEL, "other-requests");
+    install(&app, InstallGrant::organisation(ORG, "Org", INSTALLER)).await;
+    let org_token = bot_token_of(&app.fake, ORG);
+    // Org-wide: no workspace in `team`, the organisation in `enterprise`.
+    let org_wide = |mut payload: Value, team: &str| {
+        payload["team"] = Value::Null;
+        payload["user"]["team_id"] = json!(team);
+        if payload.get("view").is_some() {
+            payload["view"]["team_id"] = json!(team);
+            payload["view"]["app_installed_team_id"] = json!(ORG);
+        }
+        payload["enterprise"] = json!({"id": ORG, "name": "Org"});
+        payload["is_enterprise_install"] = json!(true);
+        payload
+    };
+
+    // The global shortcut opens the request form.
+    let shortcut = json!({
+        "type": "shortcut", "callback_id": "request_guest", "trigger_id": app.slack.trigger_id(),
+        "user": {"id": REQUESTER, "username": "rita"},
+        "api_app_id": "AGUESTLIST", "token": "t", "action_ts": "1700000000.1",
+    });
+    let answer = app
+        .slack
+        .interaction(&org_wide(shortcut, FAKE_TEAM_ID))
+        .await
+        .unwrap();
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let opened = app.only_call("views.open");
+    assert_eq!(opened.token.as_deref(), Some(org_token.as_str()));
+    assert_eq!(opened.arg("view").unwrap()["callback_id"], "guest_request");
+
+    // The form's submission (team null, the view's workspace) makes a request there.
+    let form = FormInput::new("grace@partner.example", &["CPROJECT"]);
+    let submission = app.slack.view_submission(
+        REQUESTER,
+        "guest_request",
+        &json!({"tz": "UTC", "origin": "CGENERAL"}).to_string(),
+        form.state_values(),
+    );
+    let answer = app
+        .slack
+        .interaction(&org_wide(submission, FAKE_TEAM_ID))
+        .await
+        .unwrap();
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.json()["response_action"], "update");
+    app.run_jobs().await;
+    assert!(open_request(&app, FAKE_TEAM_ID, "grace@partner.example").await);
+    let id = app.request_id("grace@partner.example").await;
+
+    // Approve, clicked with team null: decided, and the card says so.
+    let card = app.card();
+    let click = app.slack.button_click(
+        APPROVER,
+        "approve_request",
+        &id.to_string(),
+        Some(REQUEST_CHANNEL),
+        &card.ts,
+    );
+    let answer = app
+        .slack
+        .interaction(&org_wide(click, FAKE_TEAM_ID))
+        .await
+        .unwrap();
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    app.run_jobs().await;
+    assert_ne!(
+        app.state(id).await,
+        RequestState::Pending,
+        "the click decided"
+    );
+
+    // The hourly inventory run lists the workspace's people with the org token: team_id named.
+    app.clock.advance(chrono::Duration::minutes(61));
+    guestlist::jobs::Scheduler::new(app.workflow.clone())
+        .tick_once()
+        .await
+        .unwrap();
+    app.run_jobs().await;
+    let lists: Vec<_> = app
+        .fake
+        .calls()
+        .into_iter()
+        .filter(|c| {
+            matches!(
+                c.method.as_str(),
+                "users.list" | "conversations.list" | "usergroups.list" | "usergroups.users.list"
+            )
+        })
+        .collect();
+    assert!(
+        lists.iter().any(|c| c.method == "users.list"),
+        "the inventory read users.list"
+    );
+    for call in &lists {
+        assert_eq!(call.token.as_deref(), Some(org_token.as_str()));
+        assert!(
+            call.arg_str("team_id").is_some_and(|t| !t.is_empty()),
+            "{} with the org token names its workspace: {call:?}",
+            call.method
+        );
+    }
+}
+
+/// The fake, like Slack, refuses an org-level token's workspace-scoped list without `team_id`.
+#[tokio::test]
+async fn the_fake_refuses_an_org_token_list_without_team_id() {
+    let app = start(distributed()).await;
+    app.fake.add_workspace(FAKE_TEAM_ID, Some(ORG));
+    install(&app, InstallGrant::organisation(ORG, "Org", INSTALLER)).await;
+    let token = bot_token_of(&app.fake, ORG);
+    let url = format!("{}/users.list", app.fake.api_url());
+    let refused: Value = reqwest::Client::new()
+        .get(&url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(refused["error"], "missing_argument", "{refused}");
+    let listed: Value = reqwest::Client::new()
+        .get(format!("{url}?team_id={FAKE_TEAM_ID}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["ok"], true, "{listed}");
+}

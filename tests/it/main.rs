@@ -10,6 +10,7 @@ mod approvals;
 mod browser;
 mod changes;
 mod demo;
+mod fake_conformance;
 mod firehose;
 mod import;
 mod ingress;

@@ -59,7 +59,7 @@ pub fn unmanaged_lines(guests: &[UnmanagedLine], total: usize, lang: Lang) -> Ve
 }
 
 /// Adopt: who sponsors the guest from now on, and when the access ends.
-pub fn adopt_form(guest: &str, metadata: &AdoptMetadata, lang: Lang) -> SlackView {
+pub fn adopt_form(metadata: &AdoptMetadata, lang: Lang) -> SlackView {
     let tz = metadata.tz.clone().unwrap_or_else(|| "UTC".into());
     SlackView::Modal(
         SlackModalView::new(
@@ -114,8 +114,9 @@ pub fn adopt_form(guest: &str, metadata: &AdoptMetadata, lang: Lang) -> SlackVie
         .with_submit(pt!(t!(lang, "inventory-adopt-submit")))
         .with_close(pt!(t!(lang, "button-cancel")))
         .with_callback_id(View::AdoptForm.callback_id().into())
-        .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises"))
-        .with_external_id(format!("adopt:{guest}")),
+        .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises")),
+        // No external_id: Slack keeps one per workspace for good, so a second opening of
+        // the same form would be refused (duplicate_external_id); nothing updates these by it.
     )
 }
 
@@ -260,23 +261,25 @@ pub fn weekly_digest(
             count = ending.len() - MAX_LINES
         ));
     }
-    let ending_text = if ending.is_empty() {
+    let heading = if ending.is_empty() {
         t!(lang, "inventory-digest-none-ending")
     } else {
-        format!(
-            "{}\n{}",
-            t!(lang, "inventory-digest-ending", count = ending.len()),
-            lines.join("\n")
-        )
+        t!(lang, "inventory-digest-ending", count = ending.len())
     };
     let unmanaged_text = match unmanaged {
         0 => t!(lang, "inventory-digest-all-managed"),
         n => t!(lang, "inventory-digest-unmanaged", count = n),
     };
-    let text = format!(
-        "{}\n{ending_text}\n{unmanaged_text}",
+    // One section per account: a line can take some 400 characters (a long address, French
+    // words), and Slack refuses a section over 3,000.
+    let section =
+        |text: String| -> SlackBlock { SlackSectionBlock::new().with_text(md!("{}", text)).into() };
+    let mut blocks = vec![section(format!(
+        "{}\n{heading}",
         t!(lang, "inventory-digest-title")
-    );
+    ))];
+    blocks.extend(lines.into_iter().map(section));
+    blocks.push(section(unmanaged_text));
     SlackMessageContent::new()
         .with_text(t!(
             lang,
@@ -284,7 +287,5 @@ pub fn weekly_digest(
             ending = ending.len(),
             unmanaged = unmanaged
         ))
-        .with_blocks(slack_blocks![some_into(
-            SlackSectionBlock::new().with_text(md!("{}", text))
-        )])
+        .with_blocks(blocks)
 }

@@ -437,6 +437,7 @@ pub fn changes_form(
             let intro = t!(
                 lang,
                 "changes-intro",
+                id = request.id.to_string(),
                 guest = safe(&request.full_name, MAX_NAME_CHARS),
                 email = safe(request.email.as_str(), 254),
                 requester = format!("<@{}>", request.requester)
@@ -474,7 +475,8 @@ pub fn changes_form(
     ];
     SlackView::Modal(
         SlackModalView::new(
-            pt!(t!(lang, "changes-title", id = request.id.to_string())),
+            // Slack refuses titles over 24 characters: the request's number is in the intro.
+            pt!(t!(lang, "changes-title")),
             blocks,
         )
         .with_submit(pt!(t!(lang, "button-approve")))
@@ -529,13 +531,14 @@ pub fn request_sent(
 pub fn deny_form(request: &GuestRequest, metadata: &DenyMetadata, lang: Lang) -> SlackView {
     SlackView::Modal(
         SlackModalView::new(
-            pt!(t!(lang, "deny-title", id = request.id.to_string())),
+            pt!(t!(lang, "deny-title")),
             slack_blocks![
                 some_into(SlackSectionBlock::new().with_text(md!(
                     "{}",
                     t!(
                         lang,
                         "deny-question",
+                        id = request.id.to_string(),
                         guest = safe(&request.full_name, MAX_NAME_CHARS),
                         email = safe(request.email.as_str(), 254),
                         requester = format!("<@{}>", request.requester)

@@ -260,7 +260,7 @@ pub fn home(
                 nav.push(
                     button(
                         &t!(lang, "home-previous"),
-                        &Button::HomePage(accounts_page - 1, *accounts_filter),
+                        &Button::HomePreviousPage(accounts_page - 1, *accounts_filter),
                     )
                     .into(),
                 );

@@ -83,15 +83,7 @@ pub fn expiry_terms(expiry: &Expiry, lang: Lang) -> String {
 }
 
 fn channels_text(request: &GuestRequest) -> String {
-    if request.channels.is_empty() {
-        return "—".to_string();
-    }
-    request
-        .channels
-        .iter()
-        .map(|c| format!("<#{c}>"))
-        .collect::<Vec<_>>()
-        .join(" ")
+    crate::slack::say::channels(&request.channels)
 }
 
 /// One line on where the request stands, for the card's footer and status replies.
@@ -187,13 +179,14 @@ fn button(label: &str, action: &Button) -> SlackBlockButtonElement {
         .with_value(action.value())
 }
 
-/// A confirmation dialog on a dangerous button.
+/// A confirmation dialog on a dangerous button (Slack: title 100 characters, text 300, buttons
+/// 30; a long name in French reaches them).
 fn confirm_in(title: &str, text: String, yes: &str, lang: Lang) -> SlackBlockConfirmItem {
     SlackBlockConfirmItem::new(
-        pt!(title),
-        md!("{}", text),
-        pt!(yes),
-        pt!(t!(lang, "button-cancel")),
+        pt!(crate::domain::text::fit(title, 100)),
+        md!("{}", crate::domain::text::fit(&text, 300)),
+        pt!(crate::domain::text::fit(yes, 30)),
+        pt!(crate::domain::text::fit(&t!(lang, "button-cancel"), 30)),
     )
     .with_style("danger".into())
 }

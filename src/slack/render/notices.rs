@@ -140,7 +140,7 @@ pub fn provisioning_problem(
         lang,
         "account-provisioning-problem",
         id = request.id.to_string(),
-        problem = escape(problem)
+        problem = safe(problem, 1000)
     );
     SlackMessageContent::new()
         .with_text(text.clone())
@@ -159,7 +159,9 @@ pub fn request_ended(request: &GuestRequest, text: &str, lang: Lang) -> SlackMes
     SlackMessageContent::new()
         .with_text(text.to_string())
         .with_blocks(slack_blocks![
-            some_into(SlackSectionBlock::new().with_text(md!("{}", text))),
+            some_into(
+                SlackSectionBlock::new().with_text(md!("{}", crate::domain::text::fit(text, 3000)))
+            ),
             some_into(
                 SlackActionsBlock::new(slack_blocks![some_into(button(
                     &t!(lang, "account-button-request-again"),

@@ -299,8 +299,9 @@ pub fn review_shorten_form(
         .with_submit(pt!(t!(lang, "review-shorten-submit")))
         .with_close(pt!(t!(lang, "button-cancel")))
         .with_callback_id(View::ReviewShortenForm.callback_id().into())
-        .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises"))
-        .with_external_id(format!("review_shorten:{}", metadata.item_id)),
+        .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises")),
+        // No external_id: Slack keeps one per workspace for good, so a second opening of
+        // the same form would be refused (duplicate_external_id); nothing updates these by it.
     )
 }
 
@@ -382,8 +383,9 @@ pub fn change_access_form(
         .with_submit(pt!(t!(lang, "change-submit")))
         .with_close(pt!(t!(lang, "button-cancel")))
         .with_callback_id(View::ChangeAccessForm.callback_id().into())
-        .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises"))
-        .with_external_id(format!("change_access:{}", request.id.0)),
+        .with_private_metadata(serde_json::to_string(metadata).expect("metadata serialises")),
+        // No external_id: Slack keeps one per workspace for good, so a second opening of
+        // the same form would be refused (duplicate_external_id); nothing updates these by it.
     )
 }
 

@@ -411,8 +411,8 @@ fn unmanaged_guests_and_the_adopt_form() {
         slack_user_id: "UHAND".into(),
         tz: Some("Europe/Paris".into()),
     };
-    insta::assert_json_snapshot!("adopt_form", adopt_form("UHAND", &metadata, Lang::En));
-    let french = serde_json::to_string(&adopt_form("UHAND", &metadata, Lang::Fr)).unwrap();
+    insta::assert_json_snapshot!("adopt_form", adopt_form(&metadata, Lang::En));
+    let french = serde_json::to_string(&adopt_form(&metadata, Lang::Fr)).unwrap();
     assert!(french.contains("Prendre en charge") && french.contains("(Europe/Paris)"));
     let lines = serde_json::to_string(&unmanaged_lines(&approver.unmanaged, 12, Lang::Fr)).unwrap();
     assert!(

@@ -125,12 +125,26 @@ pub fn channel(channel: &ChannelId) -> String {
     format!("<#{channel}>")
 }
 
-/// `<#C1> <#C2>`, or a dash for none.
+/// `<#C1> <#C2>`, or a dash for none. A long list shows the channels that fit in 1,500
+/// characters and `+N` for the rest: it goes into card fields (2,000 at most) and sentences.
 pub fn channels(list: &[ChannelId]) -> String {
+    const ROOM: usize = 1500;
     if list.is_empty() {
         return "—".to_string();
     }
-    list.iter().map(channel).collect::<Vec<_>>().join(" ")
+    let mut out = String::new();
+    for (shown, c) in list.iter().enumerate() {
+        let mention = channel(c);
+        if out.len() + mention.len() + 1 > ROOM {
+            out.push_str(&format!(" +{}", list.len() - shown));
+            return out;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&mention);
+    }
+    out
 }
 
 /// `#4`.

@@ -76,9 +76,9 @@ async fn installation_in(
     key: &TeamId,
 ) -> StoreResult<Option<InstallationRecord>> {
     let row: Option<InstallationRow> = sqlx::query_as(select_installations!("WHERE team_id = $1"))
-    .bind(key.as_str())
-    .fetch_optional(&mut **tx)
-    .await?;
+        .bind(key.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
     Ok(row.map(InstallationRecord::from))
 }
 
@@ -144,10 +144,11 @@ impl Installations for This {
 
     async fn installation(&self, key: &TeamId) -> StoreResult<Option<InstallationRecord>> {
         measured(NAME, "installation", async move {
-            let row: Option<InstallationRow> = sqlx::query_as(select_installations!("WHERE team_id = $1"))
-            .bind(key.as_str())
-            .fetch_optional(&self.reader)
-            .await?;
+            let row: Option<InstallationRow> =
+                sqlx::query_as(select_installations!("WHERE team_id = $1"))
+                    .bind(key.as_str())
+                    .fetch_optional(&self.reader)
+                    .await?;
             Ok(row.map(InstallationRecord::from))
         })
         .await
@@ -155,9 +156,10 @@ impl Installations for This {
 
     async fn installations(&self) -> StoreResult<Vec<InstallationRecord>> {
         measured(NAME, "installations", async move {
-            let rows: Vec<InstallationRow> = sqlx::query_as(select_installations!("ORDER BY team_id"))
-            .fetch_all(&self.reader)
-            .await?;
+            let rows: Vec<InstallationRow> =
+                sqlx::query_as(select_installations!("ORDER BY team_id"))
+                    .fetch_all(&self.reader)
+                    .await?;
             Ok(rows.into_iter().map(InstallationRecord::from).collect())
         })
         .await
@@ -405,7 +407,15 @@ impl Installations for This {
             .fetch_optional(&self.reader)
             .await?;
             Ok(row.map(
-                |(team_id, request_channel, language, provisioning, approvers, updated_by, updated_at)| {
+                |(
+                    team_id,
+                    request_channel,
+                    language,
+                    provisioning,
+                    approvers,
+                    updated_by,
+                    updated_at,
+                )| {
                     WorkspaceSettingsRecord {
                         team_id: TeamId(team_id),
                         request_channel,

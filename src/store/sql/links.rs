@@ -42,11 +42,14 @@ impl InviteLinks for This {
         token_hash: &str,
     ) -> StoreResult<Option<crate::domain::join::InviteLink>> {
         measured(NAME, "link_by_token_hash", async move {
-            let row: Option<LinkRow> =
-                sqlx::query_as(concat!("SELECT ", link_columns!(), " FROM invite_links WHERE token_hash = $1"))
-                    .bind(token_hash)
-                    .fetch_optional(&self.reader)
-                    .await?;
+            let row: Option<LinkRow> = sqlx::query_as(concat!(
+                "SELECT ",
+                link_columns!(),
+                " FROM invite_links WHERE token_hash = $1"
+            ))
+            .bind(token_hash)
+            .fetch_optional(&self.reader)
+            .await?;
             row.map(TryInto::try_into).transpose()
         })
         .await
@@ -58,12 +61,15 @@ impl InviteLinks for This {
         id: i64,
     ) -> StoreResult<Option<crate::domain::join::InviteLink>> {
         measured(NAME, "get_link", async move {
-            let row: Option<LinkRow> =
-                sqlx::query_as(concat!("SELECT ", link_columns!(), " FROM invite_links WHERE team_id = $1 AND id = $2"))
-                    .bind(team_id.as_str())
-                    .bind(id)
-                    .fetch_optional(&self.reader)
-                    .await?;
+            let row: Option<LinkRow> = sqlx::query_as(concat!(
+                "SELECT ",
+                link_columns!(),
+                " FROM invite_links WHERE team_id = $1 AND id = $2"
+            ))
+            .bind(team_id.as_str())
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?;
             row.map(TryInto::try_into).transpose()
         })
         .await
@@ -169,9 +175,10 @@ impl InviteLinks for This {
                     let holder = holder_of(&mut tx, new).await?;
                     tx.commit().await?;
                     return match holder {
-                        Some(CreateOutcome::Duplicate(existing) | CreateOutcome::PhoneTaken(existing)) => {
-                            Ok(RedeemOutcome::Duplicate(existing))
-                        }
+                        Some(
+                            CreateOutcome::Duplicate(existing)
+                            | CreateOutcome::PhoneTaken(existing),
+                        ) => Ok(RedeemOutcome::Duplicate(existing)),
                         _ => Err(StoreError::Corrupt(
                             "unique violation without an open request".into(),
                         )),

@@ -438,9 +438,17 @@ async fn pending_extension_in(
 #[cfg(any())]
 mod batch;
 #[cfg(any())]
+mod installations;
+#[cfg(any())]
+mod inventory;
+#[cfg(any())]
+mod links;
+#[cfg(any())]
 mod queue;
 #[cfg(any())]
 mod requests;
+#[cfg(any())]
+mod reviews;
 #[cfg(any())]
 mod votes;
 include!("queue.rs");

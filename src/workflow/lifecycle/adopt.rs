@@ -43,7 +43,7 @@ impl Workflow {
             tz,
         };
         self.slack
-            .open_view(trigger_id, render::adopt_form(guest, &metadata, lang))
+            .open_view(trigger_id, render::adopt_form(&metadata, lang))
             .await?;
         Ok(())
     }

@@ -18,11 +18,13 @@ impl Pacer {
         }
     }
 
-    /// Slack's documented tiers for the methods sync uses.
+    /// Slack's documented tiers for the methods sync and import use.
     fn per_minute(method: &str) -> f64 {
         match method {
             "users.info" => 100.0,
-            // users.list, usergroups.list, usergroups.users.list: Tier 2.
+            // Tier 3.
+            "users.lookupByEmail" => 50.0,
+            // users.list, usergroups.list, usergroups.users.list, conversations.list: Tier 2.
             _ => 20.0,
         }
     }
@@ -104,10 +106,10 @@ pub(super) struct GroupDirectory {
 
 /// Counts calls for the run's report.
 #[derive(Default)]
-pub(super) struct Calls(std::sync::atomic::AtomicUsize);
+pub(in crate::workflow) struct Calls(std::sync::atomic::AtomicUsize);
 
 impl Calls {
-    pub(super) fn add(&self) {
+    pub(in crate::workflow) fn add(&self) {
         self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
     pub(super) fn get(&self) -> usize {
@@ -116,8 +118,9 @@ impl Calls {
 }
 
 impl Workflow {
-    /// One Slack call, paced, with 429s waited out and transient failures retried.
-    pub(super) async fn sync_call<T, F, Fut>(
+    /// One Slack call, paced, with 429s waited out and transient failures retried (sync and
+    /// CSV import, which read whole directories).
+    pub(in crate::workflow) async fn paced_call<T, F, Fut>(
         &self,
         method: &'static str,
         calls: &Calls,
@@ -172,7 +175,7 @@ impl Workflow {
             return Ok(directory);
         }
         let listing = self
-            .sync_call("usergroups.list", calls, || {
+            .paced_call("usergroups.list", calls, || {
                 self.slack.usergroups_with_members()
             })
             .await?;
@@ -190,7 +193,7 @@ impl Workflow {
             let members: HashSet<String> = match group.complete_members() {
                 Some(users) => users.iter().cloned().collect(),
                 None => self
-                    .sync_call("usergroups.users.list", calls, || {
+                    .paced_call("usergroups.users.list", calls, || {
                         self.slack.usergroup_members(&id)
                     })
                     .await?
@@ -237,7 +240,7 @@ impl Workflow {
         let (mut pages, mut read) = (0u64, 0u64);
         loop {
             let page = self
-                .sync_call("users.list", calls, || {
+                .paced_call("users.list", calls, || {
                     self.slack
                         .users_page(cursor.as_deref(), self.settings().sync.page_size)
                 })

@@ -34,7 +34,7 @@ impl Workflow {
         for id in added.iter().chain(removed) {
             let user_id = UserId::from(id.as_str());
             match self
-                .sync_call("users.info", &calls, || self.slack.directory_user(&user_id))
+                .paced_call("users.info", &calls, || self.slack.directory_user(&user_id))
                 .await
             {
                 Ok(user) => {

@@ -5,7 +5,7 @@
 //! (`subteam_members_changed`, `team_join`) apply just their delta.
 
 mod apply;
-mod directory;
+pub(super) mod directory;
 mod events;
 
 pub use crate::domain::sync::SyncStage;

@@ -1,0 +1,147 @@
+//! The fake Slack refuses what Slack refuses, with Slack's answers: a rule per test, called as
+//! Guestlist calls it (HTTP, a token in `Authorization`).
+
+use guestlist::fake_slack::FakeSlack;
+use serde_json::{Value, json};
+
+const BOT: &str = "xoxb-deployment";
+
+async fn call(fake: &FakeSlack, method: &str, token: &str, body: Value) -> Value {
+    reqwest::Client::new()
+        .post(format!("{}/{method}", fake.api_url()))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+fn modal(title: &str) -> Value {
+    json!({"type": "modal", "title": {"type": "plain_text", "text": title},
+           "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "x"}}]})
+}
+
+#[tokio::test]
+async fn a_view_over_blockkit_limits_is_refused_with_what_and_where() {
+    let fake = FakeSlack::start().await.unwrap();
+    let ok = call(
+        &fake,
+        "views.open",
+        BOT,
+        json!({"trigger_id": "t1", "view": modal("Approve with changes")}),
+    )
+    .await;
+    assert_eq!(ok["ok"], true, "{ok}");
+    let refused = call(
+        &fake,
+        "views.open",
+        BOT,
+        json!({"trigger_id": "t2", "view": modal("Approve #100 with changes")}),
+    )
+    .await;
+    assert_eq!(refused["error"], "invalid_arguments", "{refused}");
+    assert!(
+        refused["response_metadata"]["messages"][0]
+            .as_str()
+            .unwrap()
+            .ends_with("[json-pointer:/view/title/text]"),
+        "{refused}"
+    );
+    // Home: two buttons with one action id in a block.
+    let button = |text: &str| json!({"type": "button", "action_id": "page", "value": text, "text": {"type": "plain_text", "text": text}});
+    let home = json!({"type": "home", "blocks": [{"type": "actions", "elements": [button("Previous"), button("Next")]}]});
+    let refused = call(
+        &fake,
+        "views.publish",
+        BOT,
+        json!({"user_id": "U1", "view": home}),
+    )
+    .await;
+    assert_eq!(refused["error"], "invalid_arguments", "{refused}");
+    assert!(
+        fake.home_view("U1").is_none(),
+        "a refused view is not shown"
+    );
+}
+
+#[tokio::test]
+async fn a_message_over_blockkit_limits_is_refused_as_invalid_blocks() {
+    let fake = FakeSlack::start().await.unwrap();
+    fake.add_channel("C1", "general");
+    let blocks: Vec<Value> = (0..51)
+        .map(|i| json!({"type": "section", "text": {"type": "mrkdwn", "text": format!("{i}")}}))
+        .collect();
+    let refused = call(
+        &fake,
+        "chat.postMessage",
+        BOT,
+        json!({"channel": "C1", "blocks": blocks}),
+    )
+    .await;
+    assert_eq!(refused["error"], "invalid_blocks", "{refused}");
+    let long =
+        json!([{"type": "section", "text": {"type": "mrkdwn", "text": "&amp;".repeat(601)}}]);
+    let refused = call(
+        &fake,
+        "chat.postMessage",
+        BOT,
+        json!({"channel": "C1", "blocks": long}),
+    )
+    .await;
+    assert_eq!(refused["error"], "invalid_blocks", "{refused}");
+    assert!(
+        fake.messages_in("C1").is_empty(),
+        "nothing refused was posted"
+    );
+}
+
+#[tokio::test]
+async fn an_external_id_names_one_view() {
+    let fake = FakeSlack::start().await.unwrap();
+    let mut view = modal("Adopt a guest");
+    view["external_id"] = json!("adopt:U1");
+    let first = call(
+        &fake,
+        "views.open",
+        BOT,
+        json!({"trigger_id": "t1", "view": view.clone()}),
+    )
+    .await;
+    assert_eq!(first["ok"], true, "{first}");
+    let second = call(
+        &fake,
+        "views.open",
+        BOT,
+        json!({"trigger_id": "t2", "view": view}),
+    )
+    .await;
+    assert_eq!(second["error"], "duplicate_external_id", "{second}");
+}
+
+#[tokio::test]
+async fn a_call_without_its_scope_is_refused_as_slack_does() {
+    let fake = FakeSlack::start().await.unwrap();
+    // By default the deployment's tokens hold what `guestlist manifest` asks for.
+    let listed = call(&fake, "users.list", BOT, json!({})).await;
+    assert_eq!(listed["ok"], true, "{listed}");
+    // A manifest without users:read: users.list is refused, naming what it needs and has.
+    let mut manifest = guestlist::slack::manifest::manifest("https://bot.example.com", false);
+    manifest["oauth_config"]["scopes"]["bot"] = json!(["chat:write"]);
+    fake.grant_manifest(&manifest);
+    let refused = call(&fake, "users.list", BOT, json!({})).await;
+    assert_eq!(refused["error"], "missing_scope", "{refused}");
+    assert_eq!(refused["needed"], "users:read");
+    assert_eq!(refused["provided"], "chat:write");
+    // Without user scopes, an admin token may not remove anyone from a channel.
+    let refused = call(
+        &fake,
+        "conversations.kick",
+        "xoxp-admin",
+        json!({"channel": "C1", "user": "U1"}),
+    )
+    .await;
+    assert_eq!(refused["error"], "missing_scope", "{refused}");
+}
