@@ -6,7 +6,7 @@ use crate::helpers::*;
 use chrono::Duration;
 use futures_util::future::join_all;
 use guestlist::domain::{RequestId, RequestState};
-use guestlist::fake_slack::{FakeSlack, FormInput};
+use guestlist::fake_slack::{FakeSlack, FakeUser, FormInput};
 use serde_json::{Value, json};
 
 /// Two approvals for multi-channel guests; the requester is an approver too.
@@ -626,4 +626,138 @@ async fn a_denied_requester_can_request_again_with_the_form_filled_in() {
         .await;
     assert_eq!(again["response_action"], "update", "{again}");
     assert_eq!(app.state(id + 1).await, RequestState::Pending);
+}
+
+/// The README's worked example, as written there (ids of this fake workspace): security owns
+/// everything, Ada leads #project-x, anyone asks; a multi-channel guest needs a lead *and*
+/// someone from security; nothing waits more than three days.
+const WORKED_EXAMPLE: &str = r#"
+[[roles]]
+name = "security"
+preset = "owner"
+usergroups = ["S0SECURITY"]
+
+[[roles]]
+name = "leads"
+preset = "manager"
+users = ["U0ADA"]
+channels = ["CPROJECT"]
+
+[[roles]]
+name = "staff"
+preset = "member"
+everyone = true
+
+[[quorum]]
+name = "multi-channel"
+guest_types = ["multi_channel"]
+approvals = 2
+from_roles = ["leads", "security"]
+
+[approvals]
+remind_after_hours = [4, 24]
+escalate_after_hours = 48
+escalate_to_usergroup = "S0SECURITY"
+decide_within_days = 3
+"#;
+
+/// The worked example, with `quorum_extra` added to its quorum rule.
+async fn worked_example(quorum_extra: &str) -> TestApp {
+    let from_roles = "from_roles = [\"leads\", \"security\"]\n";
+    let config = WORKED_EXAMPLE.replace(from_roles, &format!("{from_roles}{quorum_extra}"));
+    let app = Builder::new().approvers(&config).start().await;
+    app.fake
+        .add_user(FakeUser::new("U0ADA", "Ada Lead"))
+        .add_user(FakeUser::new("U0SEC", "Sam Security"))
+        .add_user(FakeUser::new("U0SEC2", "Sue Security"))
+        .add_usergroup("S0SECURITY", "security", &["U0SEC", "U0SEC2"]);
+    app
+}
+
+/// Rita's multi-channel guest in #project-x.
+async fn multi_channel_request(app: &TestApp, email: &str) -> i64 {
+    let mut form = FormInput::new(email, &["CPROJECT"]);
+    form.guest_type = "multi_channel".into();
+    let answer = app.submit(REQUESTER, &form).await;
+    assert_eq!(answer["response_action"], "update", "{answer}");
+    app.run_jobs().await;
+    app.request_id(email).await
+}
+
+#[tokio::test]
+async fn the_readmes_worked_example_needs_a_lead_and_security_and_lapses_after_three_days() {
+    let app = worked_example("").await;
+    let id = multi_channel_request(&app, "grace@partner.example").await;
+    assert_eq!(app.request(id).await.quorum.approvals, 2);
+
+    // Ada (a lead) approves: one of two, and security is still needed.
+    app.click("U0ADA", "approve_request", id).await;
+    app.run_jobs().await;
+    assert_eq!(app.state(id).await, RequestState::Pending);
+    let card = app.card().all_text();
+    assert!(card.contains("1 of 2 approvals: <@U0ADA>"), "{card}");
+    assert!(card.contains("security"), "still needs security: {card}");
+
+    // Nobody from security looks: reminders at 4 and 24 hours, @security at 48, lapse at 3 days.
+    let created = app.request(id).await.created_at;
+    for hours in [5, 25, 49] {
+        app.clock.set(created + Duration::hours(hours));
+        app.run_jobs().await;
+    }
+    let thread = app.thread_texts();
+    assert_eq!(
+        thread
+            .iter()
+            .filter(|t| t.contains(":alarm_clock:"))
+            .count(),
+        2,
+        "{thread:#?}"
+    );
+    assert!(
+        thread.iter().any(|t| t.contains("<!subteam^S0SECURITY>")),
+        "security is called in the thread: {thread:#?}"
+    );
+    app.clock
+        .set(created + Duration::days(3) + Duration::minutes(1));
+    app.run_jobs().await;
+    assert_eq!(app.state(id).await, RequestState::Lapsed);
+
+    // The same request answered in time: Ada, then someone from security, approve it.
+    let id = multi_channel_request(&app, "hedy@partner.example").await;
+    app.click("U0ADA", "approve_request", id).await;
+    app.run_jobs().await;
+    assert_eq!(app.state(id).await, RequestState::Pending);
+    let card_ts = app
+        .fake
+        .top_level_in(REQUEST_CHANNEL)
+        .into_iter()
+        .find(|m| m.all_text().contains("hedy@partner.example"))
+        .expect("the second card")
+        .ts;
+    let click = app.slack.button_click(
+        "U0SEC",
+        "approve_request",
+        &id.to_string(),
+        Some(REQUEST_CHANNEL),
+        &card_ts,
+    );
+    assert_eq!(app.slack.interaction(&click).await.unwrap().status, 200);
+    app.run_jobs().await;
+    assert_eq!(app.state(id).await, RequestState::Approved);
+}
+
+#[tokio::test]
+async fn under_deny_threshold_one_deny_is_a_vote_and_as_many_denies_as_approvals_end_it() {
+    let app = worked_example("deny = \"threshold\"\n").await;
+    let id = multi_channel_request(&app, "grace@partner.example").await;
+    app.deny_with("U0SEC", id, "not yet").await;
+    app.run_jobs().await;
+    assert_eq!(
+        app.state(id).await,
+        RequestState::Pending,
+        "one deny of two needed is a vote, not the end"
+    );
+    app.deny_with("U0SEC2", id, "agreed, not yet").await;
+    app.run_jobs().await;
+    assert_eq!(app.state(id).await, RequestState::Denied);
 }

@@ -1154,3 +1154,52 @@ async fn the_fake_refuses_an_org_token_list_without_team_id() {
         .unwrap();
     assert_eq!(listed["ok"], true, "{listed}");
 }
+
+/// `tokens_revoked`: naming the installer's user token drops that token only (the bot keeps
+/// working, the admin API is gone); naming bot tokens removes the installation.
+#[tokio::test]
+async fn tokens_revoked_drops_the_user_token_it_names_and_a_revoked_bot_removes_the_install() {
+    let app = start(distributed()).await;
+    let grant = InstallGrant::workspace(FAKE_TEAM_ID, "Fake", INSTALLER)
+        .with_user_scopes("admin.users:read,admin.users:write");
+    install(&app, grant).await;
+    let stored = app
+        .store
+        .installation(&TeamId::from(FAKE_TEAM_ID))
+        .await
+        .unwrap()
+        .expect("installed");
+    assert!(stored.user.is_some(), "the installer's user token is kept");
+
+    let revoked_user =
+        json!({"type": "tokens_revoked", "tokens": {"oauth": [INSTALLER], "bot": []}});
+    assert_eq!(
+        event_in(&app, FAKE_TEAM_ID, None, "EvRevokeUser", revoked_user).await,
+        200
+    );
+    let stored = app
+        .store
+        .installation(&TeamId::from(FAKE_TEAM_ID))
+        .await
+        .unwrap()
+        .expect("still installed: the bot token was not named");
+    assert!(stored.user.is_none(), "the named user token is gone");
+    let audit = app.store.audit_since(None).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.entry.action == "user_token_revoked" && a.entry.detail == INSTALLER),
+        "{audit:#?}"
+    );
+
+    let revoked_bot =
+        json!({"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UGUESTBOT"]}});
+    assert_eq!(
+        event_in(&app, FAKE_TEAM_ID, None, "EvRevokeBot", revoked_bot).await,
+        200
+    );
+    assert!(
+        !installed(&app, FAKE_TEAM_ID).await,
+        "a revoked bot token ends the installation"
+    );
+}
