@@ -214,3 +214,57 @@ fn the_fake_slack_exists_only_behind_its_feature() {
         );
     }
 }
+
+/// Every Web API method the code names (outside the fake) is in `slack::scopes::METHODS`, so the
+/// manifest test (`every_mode_asks_for_every_scope_its_calls_need`) covers it and the fake checks
+/// its scope: a new call cannot slip in without its scope.
+#[test]
+fn every_web_api_method_the_code_calls_has_its_scope_listed() {
+    // Called without a token kind of the manifest's: the OAuth exchange (client id and
+    // secret) and Socket Mode's connection (an app-level token).
+    const NO_SCOPE_OF_THE_MANIFEST: [&str; 2] = ["oauth.v2.access", "apps.connections.open"];
+    const FAMILIES: [&str; 10] = [
+        "admin.",
+        "apps.",
+        "auth.",
+        "chat.",
+        "conversations.",
+        "files.",
+        "oauth.",
+        "team.",
+        "usergroups.",
+        "users.",
+    ];
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let listed: BTreeSet<&str> = guestlist::slack::scopes::METHODS
+        .iter()
+        .map(|m| m.method)
+        .collect();
+    let mut missing = BTreeSet::new();
+    for file in &files {
+        if module_of(&src, file).as_deref() == Some("fake_slack") {
+            continue;
+        }
+        let text = std::fs::read_to_string(file).unwrap();
+        for literal in text.split('"').skip(1).step_by(2) {
+            let is_method = FAMILIES.iter().any(|f| literal.starts_with(f))
+                && literal.len() < 60
+                && literal
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.')
+                && !literal.ends_with(".com");
+            if is_method
+                && !listed.contains(literal)
+                && !NO_SCOPE_OF_THE_MANIFEST.contains(&literal)
+            {
+                missing.insert(format!("{literal} ({})", file.display()));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "methods called but not in slack::scopes::METHODS: {missing:#?}"
+    );
+}

@@ -4,6 +4,7 @@
 install-welcome = :wave: Guestlist is installed in *{ $name }*. Set it up for this workspace: where requests go, who approves them, how guest accounts are made, and the language of what it posts.
 install-open-settings = Open settings
 install-settings-not-allowed = Only the person who installed Guestlist, workspace owners and admins change its settings.
+install-settings-invite-bot = { $channel } is private and Guestlist is not in it, so it could not post requests there. Invite the app into the channel (/invite @Guestlist), then save again.
 install-settings-saved = Saved: Guestlist uses these settings in this workspace from now on.
 install-settings-off = This deployment serves one workspace; its settings are in the configuration file.
 

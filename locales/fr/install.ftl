@@ -4,6 +4,7 @@
 install-welcome = :wave: Guestlist est installé dans *{ $name }*. Configurez-le pour cet espace de travail : où vont les demandes, qui les approuve, comment les comptes invités sont créés, et la langue de ce qu'il publie.
 install-open-settings = Ouvrir les réglages
 install-settings-not-allowed = Seuls la personne qui a installé Guestlist, les propriétaires et les administrateurs de l'espace de travail modifient ses réglages.
+install-settings-invite-bot = { $channel } est privé et Guestlist n'en fait pas partie : il ne pourrait pas y publier les demandes. Invitez l'application dans le canal (/invite @Guestlist), puis enregistrez à nouveau.
 install-settings-saved = Enregistré : Guestlist applique désormais ces réglages dans cet espace de travail.
 install-settings-off = Ce déploiement sert un seul espace de travail ; ses réglages sont dans le fichier de configuration.
 

@@ -176,6 +176,7 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
             Ok(obj(json!({"channel": {
                 "id": channel.id, "name": channel.name, "created": 1700000000,
                 "is_channel": !channel.is_private, "is_private": channel.is_private,
+                "is_member": channel.bot_member,
             }})))
         }
         "conversations.list" => {

@@ -237,6 +237,9 @@ pub struct FakeChannel {
     pub id: String,
     pub name: String,
     pub is_private: bool,
+    /// Whether the app's bot was invited into it. A private channel takes posts only from its
+    /// members; a public one from anyone holding `chat:write.public` too.
+    pub bot_member: bool,
     /// The workspace it belongs to.
     pub team: String,
 }
@@ -478,6 +481,28 @@ impl FakeSlack {
 
     pub fn add_channel(&self, id: &str, name: &str) -> &Self {
         self.add_team_channel(FAKE_TEAM_ID, id, name)
+    }
+
+    /// A private channel of this workspace; `bot_member`: the bot was invited into it.
+    pub fn add_private_channel(&self, id: &str, name: &str, bot_member: bool) -> &Self {
+        self.state().channels.insert(
+            id.into(),
+            FakeChannel {
+                id: id.into(),
+                name: name.into(),
+                is_private: true,
+                bot_member,
+                team: FAKE_TEAM_ID.into(),
+            },
+        );
+        self
+    }
+
+    /// Someone invites the bot into `channel`.
+    pub fn invite_bot(&self, channel: &str) {
+        if let Some(c) = self.state().channels.get_mut(channel) {
+            c.bot_member = true;
+        }
     }
 
     pub fn add_usergroup(&self, id: &str, handle: &str, users: &[&str]) -> &Self {
@@ -758,22 +783,34 @@ async fn api(
         Ok(issued) => issued.cloned(),
     };
     // Slack answers a call whose token lacks the method's scope with `missing_scope`.
+    let granted = match &caller {
+        Some(issued) => issued.scopes(),
+        None if kind.starts_with("xoxp-") => state.granted_user.clone(),
+        None => state.granted_bot.clone(),
+    };
     if let Some(call) = crate::slack::scopes::of(&method)
         && !call.any_of.is_empty()
+        && !call.any_of.iter().any(|s| granted.contains(*s))
     {
-        let granted = match &caller {
-            Some(issued) => issued.scopes(),
-            None if kind.starts_with("xoxp-") => state.granted_user.clone(),
-            None => state.granted_bot.clone(),
-        };
-        if !call.any_of.iter().any(|s| granted.contains(*s)) {
-            return axum::Json(json!({
-                "ok": false, "error": "missing_scope",
-                "needed": call.any_of.join(","),
-                "provided": granted.into_iter().collect::<Vec<_>>().join(","),
-            }))
-            .into_response();
-        }
+        return axum::Json(json!({
+            "ok": false, "error": "missing_scope",
+            "needed": call.any_of.join(","),
+            "provided": granted.into_iter().collect::<Vec<_>>().join(","),
+        }))
+        .into_response();
+    }
+    // The bot posts where it was invited; in other public channels only with
+    // `chat:write.public`, and never in a private channel it is not in.
+    if matches!(method.as_str(), "chat.postMessage" | "chat.postEphemeral")
+        && kind.starts_with("xoxb-")
+        && let Some(channel) = args
+            .get("channel")
+            .and_then(Value::as_str)
+            .and_then(|c| state.channels.get(c))
+        && !channel.bot_member
+        && (channel.is_private || !granted.contains("chat:write.public"))
+    {
+        return error("not_in_channel");
     }
     if method == "auth.teams.list" {
         // An org-wide token lists its organisation's workspaces; any other, its own one.

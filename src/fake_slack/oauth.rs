@@ -447,6 +447,7 @@ impl super::FakeSlack {
                 id: id.into(),
                 name: name.into(),
                 is_private: false,
+                bot_member: false,
                 team: team.into(),
             },
         );

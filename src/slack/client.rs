@@ -432,6 +432,19 @@ impl SlackApi {
         Ok(response.channel.name)
     }
 
+    /// Whether the bot can post in `channel`: it was invited, or the channel is public (the
+    /// manifest asks for `chat:write.public`). A private channel it is not in answers false.
+    pub async fn bot_may_post_in(&self, channel: &ChannelId) -> SlackResult<bool> {
+        let token = self.token(TokenKind::Bot, "conversations.info")?;
+        let session = self.client.open_session(&token);
+        let request = SlackApiConversationsInfoRequest::new(channel.as_str().into());
+        let response = self
+            .finish("conversations.info", session.conversations_info(&request))
+            .await?;
+        let flags = &response.channel.flags;
+        Ok(flags.is_member == Some(true) || flags.is_private != Some(true))
+    }
+
     /// One page of the channels the bot can see (public, and private ones it is in). Read by
     /// hand because slack-morphism's request has no `team_id`, which an org-level token needs.
     pub async fn channels_page(

@@ -9,6 +9,10 @@ pub const BOT_SCOPES: &[(&str, &str)] = &[
         "chat:write",
         "request cards, thread replies, DMs (to a user id: the app's own DM)",
     ),
+    (
+        "chat:write.public",
+        "posting in a public channel the bot was not invited to (escalate_to_channel)",
+    ),
     ("users:read", "time zones, admin flags, group sync"),
     ("users:read.email", "matching invited guests to accounts"),
     ("usergroups:read", "approver groups and group sync"),

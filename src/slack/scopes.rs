@@ -53,6 +53,11 @@ pub const METHODS: &[MethodScopes] = &[
     // An org-wide install's bot token lists its organisation's workspaces.
     bot("auth.teams.list", &[]),
     bot("chat.postMessage", &["chat:write"]),
+    // Only to post in a public channel the bot is not in; listed so the manifest asks for it.
+    bot(
+        "chat.postMessage (public channel, not a member)",
+        &["chat:write.public"],
+    ),
     bot("chat.update", &["chat:write"]),
     bot("chat.postEphemeral", &["chat:write"]),
     bot("views.open", &[]),
@@ -67,6 +72,8 @@ pub const METHODS: &[MethodScopes] = &[
     bot("conversations.info", CHANNEL_READ),
     bot("conversations.list", CHANNEL_READ),
     bot("files.info", &["files:read"]),
+    // Not a method: a shared file's `url_private`, fetched with the bot token.
+    bot("files.download", &["files:read"]),
     admin("admin.users.list", &["admin.users:read"]),
     admin("admin.users.invite", &["admin.users:write"]),
     admin("admin.users.assign", &["admin.users:write"]),

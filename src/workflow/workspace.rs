@@ -5,7 +5,7 @@
 
 use super::tenants::Approvers;
 use super::{Feedback, Workflow};
-use crate::domain::{TeamId, UserId};
+use crate::domain::{ChannelId, TeamId, UserId};
 use crate::i18n::Lang;
 use crate::provision::ProvisioningMode;
 use crate::slack::ids::{
@@ -124,6 +124,21 @@ impl Workflow {
         let Some(channel) = channel else {
             return refuse(SETTINGS_CHANNEL_BLOCK, CommonSay::NotSetUp.text(lang));
         };
+        // Slack refuses the bot's posts in a private channel it is not in (`not_in_channel`):
+        // say so on the field now rather than lose every card later.
+        if !self
+            .slack
+            .bot_may_post_in(&ChannelId::from(channel.as_str()))
+            .await?
+        {
+            return refuse(
+                SETTINGS_CHANNEL_BLOCK,
+                InstallSay::InviteBotFirst {
+                    channel: channel.clone(),
+                }
+                .text(lang),
+            );
+        }
         let users: Vec<String> = state_value(state, SETTINGS_APPROVERS_BLOCK)
             .and_then(|v| v.selected_users.clone())
             .unwrap_or_default()

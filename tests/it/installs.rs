@@ -1203,3 +1203,72 @@ async fn tokens_revoked_drops_the_user_token_it_names_and_a_revoked_bot_removes_
         "a revoked bot token ends the installation"
     );
 }
+
+/// A private request channel the bot is not in would lose every card (`not_in_channel`): the
+/// settings refuse it on the field until someone invites the app, and the fake, like Slack,
+/// refuses the bot's posts there.
+#[tokio::test]
+async fn a_private_request_channel_needs_the_bot_invited_first() {
+    let app = start(distributed()).await;
+    app.fake
+        .add_private_channel("C0PRIVATE", "guest-requests-private", false);
+    install(
+        &app,
+        InstallGrant::workspace(FAKE_TEAM_ID, "Acme", INSTALLER),
+    )
+    .await;
+    let settings = || {
+        let values = json!({
+            "settings_channel": {"settings_channel": {"type": "conversations_select", "selected_conversation": "C0PRIVATE"}},
+            "settings_approvers": {"settings_approvers": {"type": "multi_users_select", "selected_users": [INSTALLER]}},
+        });
+        app.slack
+            .view_submission(INSTALLER, "workspace_settings", "", values)
+    };
+    let refused = app.slack.interaction(&settings()).await.unwrap();
+    assert_eq!(refused.status, 200, "{}", refused.body);
+    let errors = &refused.json()["errors"];
+    assert!(
+        errors["settings_channel"]
+            .as_str()
+            .is_some_and(|e| e.contains("/invite @Guestlist")),
+        "{}",
+        refused.body
+    );
+
+    // The fake refuses the bot's post there, as Slack does.
+    let token = bot_token_of(&app.fake, FAKE_TEAM_ID);
+    guestlist::slack::client::install_crypto_provider();
+    let post: Value = reqwest::Client::new()
+        .post(format!("{}/chat.postMessage", app.fake.api_url()))
+        .bearer_auth(&token)
+        .json(&json!({"channel": "C0PRIVATE", "text": "hello"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(post["error"], "not_in_channel", "{post}");
+
+    // Invited: saved, and the next card lands there.
+    app.fake.invite_bot("C0PRIVATE");
+    let saved = app.slack.interaction(&settings()).await.unwrap();
+    assert_eq!(saved.status, 200);
+    assert!(
+        saved.body.is_empty(),
+        "saved without errors: {}",
+        saved.body
+    );
+    app.run_jobs().await;
+    assert_eq!(
+        submit_in(&app, FAKE_TEAM_ID, None, "one@partner.example").await["response_action"],
+        "update"
+    );
+    app.run_jobs().await;
+    assert_eq!(
+        app.fake.top_level_in("C0PRIVATE").len(),
+        1,
+        "the card is posted there"
+    );
+}

@@ -14,6 +14,8 @@ pub enum InstallSay {
     SettingsSaved,
     /// Settings exist only where workspaces install Guestlist themselves.
     SettingsOff,
+    /// The request channel chosen is private and the bot is not in it.
+    InviteBotFirst { channel: String },
 }
 
 impl InstallSay {
@@ -27,6 +29,13 @@ impl InstallSay {
             InstallSay::SettingsNotAllowed => t!(lang, "install-settings-not-allowed"),
             InstallSay::SettingsSaved => t!(lang, "install-settings-saved"),
             InstallSay::SettingsOff => t!(lang, "install-settings-off"),
+            InstallSay::InviteBotFirst { channel } => {
+                t!(
+                    lang,
+                    "install-settings-invite-bot",
+                    channel = channel.as_str()
+                )
+            }
         }
     }
 }
