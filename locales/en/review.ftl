@@ -124,6 +124,7 @@ change-task-remove = take them out of { $remove }
 change-task-add-and-remove = add them to { $add } and take them out of { $remove }
 change-admin-task = :wrench: Admin task: in Slack, { $what } (account { $account }). Guestlist records the channels as { $channels }.
 change-channels-refused = :warning: Guestlist did not change the channels of { $who }: { $why }.
+change-channels-failed = :warning: The channels of { $who } were not changed: { $problem }
 change-refusal-unbound = no account is bound to this request
 change-refusal-full-member = it is a full member
 change-refusal-id-mismatch = the directory answered for { $answered }, not { $asked }

@@ -148,6 +148,7 @@ change-task-remove = retirez l'invité de { $remove }
 change-task-add-and-remove = ajoutez l'invité à { $add } et retirez-le de { $remove }
 change-admin-task = :wrench: Tâche d'administration : dans Slack, { $what } (compte { $account }). Guestlist enregistre les canaux : { $channels }.
 change-channels-refused = :warning: Guestlist n'a pas modifié les canaux de { $who } : { $why }.
+change-channels-failed = :warning: Les canaux de { $who } n'ont pas été modifiés : { $problem }
 change-refusal-unbound = aucun compte n'est lié à cette demande
 change-refusal-full-member = c'est un membre à part entière
 change-refusal-id-mismatch = l'annuaire a répondu pour { $answered }, et non pour { $asked }

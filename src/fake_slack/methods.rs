@@ -251,18 +251,46 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
                     return Err("failed_for_some_users".into());
                 }
             }
+            let channel = channel.to_string();
+            let members = &mut state.channels.get_mut(&channel).expect("checked").members;
+            for user in users.split(',') {
+                members.insert(user.trim().to_string());
+            }
             Ok(Map::new())
         }
         "conversations.kick" => {
-            let channel = required(args, "channel")?;
-            if !state.channels.contains_key(channel) {
-                return Err("channel_not_found".into());
-            }
-            let user = required(args, "user")?;
-            if !state.users.contains_key(user) {
+            let channel = required(args, "channel")?.to_string();
+            let user = required(args, "user")?.to_string();
+            if !state.users.contains_key(&user) {
                 return Err("user_not_found".into());
             }
+            let found = state
+                .channels
+                .get_mut(&channel)
+                .ok_or("channel_not_found")?;
+            if !found.members.remove(&user) {
+                return Err("not_in_channel".into());
+            }
             Ok(Map::new())
+        }
+        "conversations.members" => {
+            let channel = required(args, "channel")?;
+            let members: Vec<String> = state
+                .channels
+                .get(channel)
+                .ok_or("channel_not_found")?
+                .members
+                .iter()
+                .cloned()
+                .collect();
+            paginate(members.len(), args, "members", |offset, limit| {
+                members
+                    .iter()
+                    .skip(offset)
+                    .take(limit)
+                    .map(|m| json!(m))
+                    .collect()
+            })
         }
         "users.profile.set" => {
             // An admin's user token may write another person's profile (paid plans).

@@ -240,6 +240,8 @@ pub struct FakeChannel {
     /// Whether the app's bot was invited into it. A private channel takes posts only from its
     /// members; a public one from anyone holding `chat:write.public` too.
     pub bot_member: bool,
+    /// The people in it (guests join the channels they were invited to when they accept).
+    pub members: BTreeSet<String>,
     /// The workspace it belongs to.
     pub team: String,
 }
@@ -492,10 +494,27 @@ impl FakeSlack {
                 name: name.into(),
                 is_private: true,
                 bot_member,
+                members: BTreeSet::new(),
                 team: FAKE_TEAM_ID.into(),
             },
         );
         self
+    }
+
+    /// Who is in `channel`.
+    pub fn members_of(&self, channel: &str) -> BTreeSet<String> {
+        self.state()
+            .channels
+            .get(channel)
+            .map(|c| c.members.clone())
+            .unwrap_or_default()
+    }
+
+    /// `user` joins `channel` (by hand, as an admin would add them).
+    pub fn join_channel(&self, channel: &str, user: &str) {
+        if let Some(c) = self.state().channels.get_mut(channel) {
+            c.members.insert(user.to_string());
+        }
     }
 
     /// Someone invites the bot into `channel`.
@@ -546,6 +565,18 @@ impl FakeSlack {
             .to_string();
         let mut user = FakeUser::new(&id, &name).email(&email).guest(single);
         user.name = email.split('@').next().unwrap_or("guest").to_string();
+        // The guest lands in the channels of the invitation.
+        let channels: Vec<String> = args["channel_ids"]
+            .as_str()
+            .unwrap_or_default()
+            .split(',')
+            .map(|c| c.trim().to_string())
+            .collect();
+        for channel in channels {
+            if let Some(c) = state.channels.get_mut(&channel) {
+                c.members.insert(id.clone());
+            }
+        }
         let json = user.to_json(state.enterprise.as_deref());
         state.users.insert(id, user);
         Some(json)

@@ -448,6 +448,7 @@ impl super::FakeSlack {
                 name: name.into(),
                 is_private: false,
                 bot_member: false,
+                members: Default::default(),
                 team: team.into(),
             },
         );

@@ -57,6 +57,43 @@ impl SlackAdminProvisioner {
             .map(|_| ())
     }
 
+    /// Whether `user` is in `channel` (`conversations.members`, every page, admin token).
+    async fn is_member(&self, channel: &ChannelId, user: &str) -> Result<bool, ProvisionError> {
+        #[derive(serde::Deserialize)]
+        struct Page {
+            #[serde(default)]
+            members: Vec<String>,
+            response_metadata: Option<Cursor>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Cursor {
+            next_cursor: Option<String>,
+        }
+        let mut body = json!({"channel": channel.as_str(), "limit": 1000});
+        // At most a million members read (a thousand pages), then a clear error.
+        for _ in 0..1000 {
+            let page: Page = self
+                .slack
+                .post_method("conversations.members", TokenKind::Admin, &body)
+                .await
+                .map_err(map_error)?;
+            if page.members.iter().any(|m| m == user) {
+                return Ok(true);
+            }
+            match page
+                .response_metadata
+                .and_then(|m| m.next_cursor)
+                .filter(|c| !c.is_empty())
+            {
+                Some(next) => body["cursor"] = json!(next),
+                None => return Ok(false),
+            }
+        }
+        Err(ProvisionError::Fatal(format!(
+            "conversations.members of {channel}: too many pages"
+        )))
+    }
+
     /// The account with this id as the request's workspace sees it (`None`: no such user).
     async fn observe_here(&self, id: &str) -> Result<Option<Observed>, ProvisionError> {
         match self.slack.user_info(&id.into()).await {
@@ -339,7 +376,17 @@ impl Provisioner for SlackAdminProvisioner {
                 .await
             {
                 Ok(()) => {}
-                Err(e) if e.code() == Some("not_in_channel") => {}
+                // Slack says `not_in_channel` both when the guest is not there and when the
+                // caller cannot act in the channel: only the channel's members tell which.
+                Err(e) if e.code() == Some("not_in_channel") => {
+                    if self.is_member(channel, &guest.id).await? {
+                        return Err(ProvisionError::Configuration(format!(
+                            "not_in_channel: Slack would not take the guest out of {channel}, \
+                             though they are in it (the admin behind SLACK_ADMIN_TOKEN must be \
+                             able to act in that channel)."
+                        )));
+                    }
+                }
                 Err(e) => return Err(map_error(e)),
             }
         }

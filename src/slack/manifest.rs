@@ -56,7 +56,9 @@ pub const ADMIN_USER_SCOPES: &[&str] = &[
     "admin.invites:read",
     "admin.invites:write",
     "admin.conversations:write",
+    "channels:read",
     "channels:write",
+    "groups:read",
     "groups:write",
     "users.profile:write",
 ];

@@ -86,6 +86,8 @@ pub const METHODS: &[MethodScopes] = &[
     admin("admin.inviteRequests.deny", &["admin.invites:write"]),
     // Removing a guest from a channel on Change access, with the admin's user token.
     admin("conversations.kick", &["channels:write", "groups:write"]),
+    // Who is in a channel, read again when a removal answers `not_in_channel`.
+    admin("conversations.members", &["channels:read", "groups:read"]),
     // A guest's job title, set by an admin on the guest's own profile.
     admin("users.profile.set", &["users.profile:write"]),
 ];

@@ -259,3 +259,56 @@ async fn replacing_every_channel_waits_for_approval_so_the_guest_is_never_left_i
     assert_eq!(channels(&app.request(id).await), ["CGENERAL"]);
     assert_eq!(app.request(id).await.expires_at, end, "the end never moves");
 }
+
+/// Taking a guest out of a channel removes them from it; a `not_in_channel` answer is read
+/// again from the channel's members before it counts as done, since Slack says the same when
+/// the admin cannot act in the channel.
+#[tokio::test]
+async fn a_removal_is_checked_against_the_channels_members() {
+    use guestlist::fake_slack::Failure;
+    let app = slack_admin().start().await;
+    let id = active_multi_channel_guest(&app).await;
+    app.fake.join_channel("CPROJECT", GUEST);
+    app.fake.join_channel("COTHER", GUEST);
+
+    // Slack answers not_in_channel, yet the guest is there: not done, approvers told.
+    app.fake.fail_next(
+        "conversations.kick",
+        1,
+        Failure::Error("not_in_channel".into()),
+    );
+    submit_change(
+        &app,
+        APPROVER,
+        id,
+        &["CPROJECT"],
+        None,
+        "The other project is over",
+    )
+    .await;
+    assert!(app.fake.members_of("COTHER").contains(GUEST));
+    assert!(
+        !app.fake.calls_to("conversations.members").is_empty(),
+        "the members were read again"
+    );
+    let thread = app.thread_texts().join("\n");
+    assert!(
+        thread.contains("were not changed") && thread.contains("not_in_channel"),
+        "approvers are told: {thread}"
+    );
+    assert_eq!(
+        channels(&app.request(id).await),
+        ["CPROJECT", "COTHER"],
+        "the request keeps the channel Slack still has"
+    );
+
+    // Without the false answer, the guest leaves the channel.
+    submit_change(&app, APPROVER, id, &["CPROJECT"], None, "Again").await;
+    assert_eq!(channels(&app.request(id).await), ["CPROJECT"]);
+    assert!(
+        !app.fake.members_of("COTHER").contains(GUEST),
+        "{:?}",
+        app.fake.members_of("COTHER")
+    );
+    assert!(app.fake.members_of("CPROJECT").contains(GUEST));
+}

@@ -148,6 +148,11 @@ pub enum ReviewSay {
         guest: ReviewGuest,
         refusal: Refusal,
     },
+    /// Slack (or the directory) would not make the change; `problem` says why.
+    ChannelsFailed {
+        guest: ReviewGuest,
+        problem: String,
+    },
 }
 
 impl ReviewSay {
@@ -374,6 +379,12 @@ impl ReviewSay {
                 who = guest.who(),
                 why = refusal_words(refusal, lang)
             ),
+            ReviewSay::ChannelsFailed { guest, problem } => t!(
+                lang,
+                "change-channels-failed",
+                who = guest.who(),
+                problem = crate::domain::text::safe(problem, 500)
+            ),
         }
     }
 }
@@ -569,6 +580,10 @@ mod tests {
             ReviewSay::ChannelsNow {
                 guest: guest(),
                 channels: vec![ChannelId::from("C1")],
+            },
+            ReviewSay::ChannelsFailed {
+                guest: guest(),
+                problem: "not_in_channel".into(),
             },
             ReviewSay::ChannelsAdminTask {
                 add: vec![ChannelId::from("C1")],

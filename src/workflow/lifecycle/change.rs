@@ -385,7 +385,39 @@ impl Workflow {
         let remove: Vec<ChannelId> = remove.iter().map(|c| ChannelId::from(c.as_str())).collect();
         let provisioner = self.provisioner(&request);
         let guest = ReviewGuest::of(&request);
-        match change_channels(provisioner.as_ref(), &self.bound(&request), &add, &remove).await? {
+        let changed =
+            match change_channels(provisioner.as_ref(), &self.bound(&request), &add, &remove).await
+            {
+                Ok(changed) => changed,
+                // Retrying will not help: approvers are told in the card's thread, the request
+                // keeps the channels Slack still has.
+                Err(
+                    crate::provision::ProvisionError::Configuration(problem)
+                    | crate::provision::ProvisionError::Refused(problem)
+                    | crate::provision::ProvisionError::Fatal(problem),
+                ) => {
+                    let audit = self.audit(
+                        team,
+                        &request,
+                        BOT_ACTOR,
+                        "channels_change_failed",
+                        None,
+                        problem.clone(),
+                    );
+                    let note = self.job(
+                        team,
+                        Job::CardReply {
+                            request_id: request.id,
+                            text: ReviewSay::ChannelsFailed { guest, problem }.into(),
+                        },
+                    );
+                    self.store.append_audit(audit, vec![note]).await?;
+                    self.queued();
+                    return Ok(());
+                }
+                Err(e) => return Err(e.into()),
+            };
+        match changed {
             Changed::Made { done, id } => {
                 let mut channels: Vec<ChannelId> = request
                     .channels
