@@ -7,17 +7,7 @@ use serde_json::{Value, json};
 const BOT: &str = "xoxb-deployment";
 
 async fn call(fake: &FakeSlack, method: &str, token: &str, body: Value) -> Value {
-    guestlist::slack::client::install_crypto_provider();
-    reqwest::Client::new()
-        .post(format!("{}/{method}", fake.api_url()))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    crate::helpers::web_api(fake, method, token, body).await
 }
 
 fn modal(title: &str) -> Value {

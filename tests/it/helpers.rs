@@ -547,3 +547,18 @@ impl TestApp {
             .collect()
     }
 }
+
+/// Calls the fake Slack's Web API directly, as Guestlist does (a bearer token, a JSON body), for
+/// tests of the fake's own rules; its JSON answer.
+pub async fn web_api(fake: &FakeSlack, method: &str, token: &str, body: Value) -> Value {
+    guestlist::slack::client::http_client(std::time::Duration::from_secs(10))
+        .post(format!("{}/{method}", fake.api_url()))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}

@@ -209,6 +209,17 @@ async fn event_in(
         .status
 }
 
+/// The installer's settings form, submitted with `channel` as the request channel and
+/// themselves as the approver.
+fn settings_submission(app: &TestApp, channel: &str) -> Value {
+    let values = json!({
+        "settings_channel": {"settings_channel": {"type": "conversations_select", "selected_conversation": channel}},
+        "settings_approvers": {"settings_approvers": {"type": "multi_users_select", "selected_users": [INSTALLER]}},
+    });
+    app.slack
+        .view_submission(INSTALLER, "workspace_settings", "", values)
+}
+
 /// Whether an installation is stored under `key`.
 async fn installed(app: &TestApp, key: &str) -> bool {
     app.store
@@ -393,13 +404,7 @@ async fn two_workspaces_each_use_their_own_channel_and_token_and_strangers_are_d
     .await;
 
     // The second workspace's installer picks its request channel in Slack.
-    let values = json!({
-        "settings_channel": {"settings_channel": {"type": "conversations_select", "selected_conversation": OTHER_CHANNEL}},
-        "settings_approvers": {"settings_approvers": {"type": "multi_users_select", "selected_users": [INSTALLER]}},
-    });
-    let payload = app
-        .slack
-        .view_submission(INSTALLER, "workspace_settings", "", values);
+    let payload = settings_submission(&app, OTHER_CHANNEL);
     let answer = app
         .slack
         .interaction(&in_team(payload, OTHER_TEAM, None))
@@ -1132,26 +1137,15 @@ async fn the_fake_refuses_an_org_token_list_without_team_id() {
     app.fake.add_workspace(FAKE_TEAM_ID, Some(ORG));
     install(&app, InstallGrant::organisation(ORG, "Org", INSTALLER)).await;
     let token = bot_token_of(&app.fake, ORG);
-    let url = format!("{}/users.list", app.fake.api_url());
-    let refused: Value = reqwest::Client::new()
-        .get(&url)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let refused = web_api(&app.fake, "users.list", &token, json!({})).await;
     assert_eq!(refused["error"], "missing_argument", "{refused}");
-    let listed: Value = reqwest::Client::new()
-        .get(format!("{url}?team_id={FAKE_TEAM_ID}"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed = web_api(
+        &app.fake,
+        "users.list",
+        &token,
+        json!({"team_id": FAKE_TEAM_ID}),
+    )
+    .await;
     assert_eq!(listed["ok"], true, "{listed}");
 }
 
@@ -1217,14 +1211,7 @@ async fn a_private_request_channel_needs_the_bot_invited_first() {
         InstallGrant::workspace(FAKE_TEAM_ID, "Acme", INSTALLER),
     )
     .await;
-    let settings = || {
-        let values = json!({
-            "settings_channel": {"settings_channel": {"type": "conversations_select", "selected_conversation": "C0PRIVATE"}},
-            "settings_approvers": {"settings_approvers": {"type": "multi_users_select", "selected_users": [INSTALLER]}},
-        });
-        app.slack
-            .view_submission(INSTALLER, "workspace_settings", "", values)
-    };
+    let settings = || settings_submission(&app, "C0PRIVATE");
     let refused = app.slack.interaction(&settings()).await.unwrap();
     assert_eq!(refused.status, 200, "{}", refused.body);
     let errors = &refused.json()["errors"];
@@ -1238,17 +1225,13 @@ async fn a_private_request_channel_needs_the_bot_invited_first() {
 
     // The fake refuses the bot's post there, as Slack does.
     let token = bot_token_of(&app.fake, FAKE_TEAM_ID);
-    guestlist::slack::client::install_crypto_provider();
-    let post: Value = reqwest::Client::new()
-        .post(format!("{}/chat.postMessage", app.fake.api_url()))
-        .bearer_auth(&token)
-        .json(&json!({"channel": "C0PRIVATE", "text": "hello"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let post = web_api(
+        &app.fake,
+        "chat.postMessage",
+        &token,
+        json!({"channel": "C0PRIVATE", "text": "hello"}),
+    )
+    .await;
     assert_eq!(post["error"], "not_in_channel", "{post}");
 
     // Invited: saved, and the next card lands there.
