@@ -371,6 +371,39 @@ async fn health_and_readiness() {
     assert!(ready.headers().contains_key("x-request-id"));
 }
 
+/// `/readyz` says "not ready" (503, so no traffic is routed) while the database lacks a
+/// migration this binary needs, and "ready" again once it has it.
+#[tokio::test]
+async fn readiness_fails_on_an_unmigrated_database() {
+    let app = Builder::new().backend(Backend::Sqlite).start().await;
+    let url = format!("{}/readyz", app.base_url());
+    assert_eq!(crate::helpers::get(&url).await.unwrap().status(), 200);
+    let db = format!("sqlite://{}", app.dir.path().join("guestlist.db").display());
+    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    let newest: i64 = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE _sqlx_migrations SET success = FALSE WHERE version = ?")
+        .bind(newest)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let not_ready = crate::helpers::get(&url).await.unwrap();
+    assert_eq!(not_ready.status(), 503);
+    assert_eq!(
+        not_ready.text().await.unwrap(),
+        "not ready",
+        "no detail leaks"
+    );
+    sqlx::query("UPDATE _sqlx_migrations SET success = TRUE WHERE version = ?")
+        .bind(newest)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(crate::helpers::get(&url).await.unwrap().status(), 200);
+}
+
 /// Every sample payload shape of java-slack-sdk's test data (vendored in
 /// `tests/fixtures/slack-samples`), signed and sent through the real router: events to
 /// `/slack/events`, interactions to `/slack/interactions`. A delivery that cannot be recorded
