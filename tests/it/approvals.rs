@@ -591,8 +591,7 @@ async fn a_change_restarts_the_count_of_a_quorum() {
 async fn a_denied_requester_can_request_again_with_the_form_filled_in() {
     let app = TestApp::start().await;
     let id = app.request_posted("grace@partner.com", &["CPROJECT"]).await;
-    app.click(APPROVER, "deny_request", id).await;
-    app.deny_with(APPROVER, id, "Needs an NDA first").await;
+    app.deny_on_card(APPROVER, id, "Needs an NDA first").await;
     app.run_jobs().await;
     let dm = app
         .fake

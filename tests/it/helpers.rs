@@ -446,6 +446,66 @@ impl TestApp {
         assert_eq!(answer.status, 200);
     }
 
+    /// Submits the modal Guestlist opened last (`views.open`/`views.push`), as Slack would: its
+    /// callback id and private metadata, and `values` only for inputs the view has (a field the
+    /// form does not show fails the test). Returns Guestlist's answer as JSON.
+    pub async fn submit_opened(&self, user: &str, values: Value) -> Value {
+        let opened = self
+            .fake
+            .calls()
+            .into_iter()
+            .rev()
+            .find(|c| c.method == "views.open" || c.method == "views.push")
+            .expect("a view was opened");
+        let view = opened.arg("view").expect("the opened view").clone();
+        let inputs: Vec<(String, String)> = view["blocks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|b| b["type"] == "input")
+            .map(|b| {
+                (
+                    b["block_id"].as_str().unwrap_or_default().to_string(),
+                    b["element"]["action_id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                )
+            })
+            .collect();
+        for (block, actions) in values.as_object().expect("state values") {
+            for action in actions.as_object().expect("a block's values").keys() {
+                assert!(
+                    inputs.contains(&(block.clone(), action.clone())),
+                    "the form has no input {block}/{action}: {inputs:?}"
+                );
+            }
+        }
+        let mut payload = self.slack.view_submission(
+            user,
+            view["callback_id"].as_str().expect("a callback id"),
+            view["private_metadata"].as_str().unwrap_or_default(),
+            values,
+        );
+        payload["view"]["blocks"] = view["blocks"].clone();
+        payload["view"]["title"] = view["title"].clone();
+        let answer = self.slack.interaction(&payload).await.unwrap();
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        if answer.body.is_empty() {
+            Value::Null
+        } else {
+            answer.json()
+        }
+    }
+
+    /// Clicks Deny on the card as `user` and submits the form it opens with `reason`.
+    pub async fn deny_on_card(&self, user: &str, id: i64, reason: &str) -> Value {
+        self.click(user, "deny_request", id).await;
+        let values =
+            json!({"deny_reason": {"deny_reason": {"type": "plain_text_input", "value": reason}}});
+        self.submit_opened(user, values).await
+    }
+
     /// Submits the deny modal for request `id`.
     pub async fn deny_with(&self, user: &str, id: i64, reason: &str) -> Value {
         let values =

@@ -442,8 +442,7 @@ async fn what_users_type_reaches_slack_escaped() {
         .unwrap()
         .id
         .0;
-    app.click(APPROVER, "deny_request", id).await;
-    app.deny_with(APPROVER, id, "<!everyone> no").await;
+    app.deny_on_card(APPROVER, id, "<!everyone> no").await;
     app.run_jobs().await;
 
     let everything: String = app
@@ -501,10 +500,11 @@ async fn denying_asks_for_a_reason_and_tells_the_requester() {
     let opens = app.fake.calls_to("views.open");
     assert_eq!(opens.len(), 1);
     assert_eq!(opens[0].arg("view").unwrap()["callback_id"], "deny_reason");
-    let empty = app.deny_with(APPROVER, id, "  ").await;
+    let reason = |text: &str| json!({"deny_reason": {"deny_reason": {"type": "plain_text_input", "value": text}}});
+    let empty = app.submit_opened(APPROVER, reason("  ")).await;
     assert!(empty["errors"]["deny_reason"].is_string());
     assert_eq!(app.state(id).await, RequestState::Pending);
-    let answer = app.deny_with(APPROVER, id, "No NDA on file").await;
+    let answer = app.submit_opened(APPROVER, reason("No NDA on file")).await;
     assert_eq!(answer, Value::Null, "an empty 200 closes the modal");
     assert_eq!(app.state(id).await, RequestState::Denied);
     app.run_jobs().await;
