@@ -427,21 +427,32 @@ impl TestApp {
         cards.into_iter().next().unwrap()
     }
 
-    /// A click on a button of the card, as `user`.
+    /// A click on a button of the card, as `user`. The payload carries the card as it stands
+    /// (its blocks, and the clicked button's `block_id` when the card still shows it), as
+    /// Slack's does; a button no longer shown is a click from a stale client.
     pub async fn click(&self, user: &str, action: &str, id: i64) {
-        let card_ts = self
-            .fake
-            .top_level_in(REQUEST_CHANNEL)
-            .first()
-            .map(|m| m.ts.clone())
-            .unwrap_or_default();
-        let payload = self.slack.button_click(
+        let card = self.fake.top_level_in(REQUEST_CHANNEL).into_iter().next();
+        let card_ts = card.as_ref().map(|m| m.ts.clone()).unwrap_or_default();
+        let mut payload = self.slack.button_click(
             user,
             action,
             &id.to_string(),
             Some(REQUEST_CHANNEL),
             &card_ts,
         );
+        if let Some(card) = &card {
+            payload["message"]["blocks"] = card.blocks.clone();
+            let shown = card.blocks.as_array().into_iter().flatten().find(|b| {
+                b["elements"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|e| e["action_id"] == action && e["value"] == id.to_string().as_str())
+            });
+            if let Some(block) = shown {
+                payload["actions"][0]["block_id"] = block["block_id"].clone();
+            }
+        }
         let answer = self.slack.interaction(&payload).await.unwrap();
         assert_eq!(answer.status, 200);
     }
