@@ -74,20 +74,18 @@ pub fn interaction_from_json(json: &str) -> Result<SlackInteractionEvent, Payloa
     let mut payload: Value =
         serde_json::from_str(json).map_err(|e| PayloadError::Json(e.to_string()))?;
     with_workspace(&mut payload);
-    match serde_json::from_value::<SlackInteractionEvent>(payload.clone()) {
+    let kind = payload
+        .get("type")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    match serde_json::from_value::<SlackInteractionEvent>(payload) {
         Ok(event) => Ok(event),
-        Err(e) => {
-            let kind = payload
-                .get("type")
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            match kind {
-                Some(kind) if !is_modelled_interaction(&kind) => {
-                    Err(PayloadError::UnknownInteraction(kind))
-                }
-                _ => Err(PayloadError::Json(e.to_string())),
+        Err(e) => match kind {
+            Some(kind) if !is_modelled_interaction(&kind) => {
+                Err(PayloadError::UnknownInteraction(kind))
             }
-        }
+            _ => Err(PayloadError::Json(e.to_string())),
+        },
     }
 }
 
