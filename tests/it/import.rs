@@ -43,6 +43,18 @@ fn mixed_csv() -> String {
     .join("\n")
 }
 
+/// `taken@old.example` is asked for first, so `mixed_csv`'s last row is a duplicate.
+async fn request_taken(app: &TestApp) {
+    let taken = app
+        .submit(
+            REQUESTER,
+            &FormInput::new("taken@old.example", &["CGENERAL"]),
+        )
+        .await;
+    assert_eq!(taken["response_action"], "update", "{taken}");
+    app.run_jobs().await;
+}
+
 async fn request_count(app: &TestApp) -> usize {
     app.store.held_emails(&team()).await.unwrap().len()
 }
@@ -93,14 +105,7 @@ async fn click_import(app: &TestApp, user: &str, preview: &FakeMessage) {
 async fn a_shared_csv_is_previewed_and_confirming_imports_exactly_the_valid_rows() {
     for backend in Backend::all() {
         let app = import_app(backend).await;
-        let taken = app
-            .submit(
-                REQUESTER,
-                &FormInput::new("taken@old.example", &["CGENERAL"]),
-            )
-            .await;
-        assert_eq!(taken["response_action"], "update", "{taken}");
-        app.run_jobs().await;
+        request_taken(&app).await;
         let before = request_count(&app).await;
 
         let file_ts = share(&app, APPROVER, "FMIXED", mixed_csv().into_bytes()).await;
@@ -514,14 +519,7 @@ async fn a_blocked_domain_is_refused_at_submit_and_at_import() {
 async fn a_rate_limited_directory_read_is_waited_out_and_the_preview_comes() {
     use guestlist::fake_slack::Failure;
     let app = import_app(Backend::Sqlite).await;
-    let taken = app
-        .submit(
-            REQUESTER,
-            &FormInput::new("taken@old.example", &["CGENERAL"]),
-        )
-        .await;
-    assert_eq!(taken["response_action"], "update", "{taken}");
-    app.run_jobs().await;
+    request_taken(&app).await;
     for method in ["users.list", "conversations.list", "users.lookupByEmail"] {
         app.fake.fail_next(
             method,
