@@ -78,11 +78,17 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
             Ok(obj(json!({"message_ts": state.next_ts()})))
         }
         "views.open" | "views.push" => {
-            let trigger = required(args, "trigger_id")?;
+            let trigger = required(args, "trigger_id")?.to_string();
             if trigger.starts_with("expired") {
                 return Err("expired_trigger_id".into());
             }
-            open_view(state, args, true)
+            // A trigger opens one view (Slack: `exchanged_trigger_id` the second time).
+            if state.used_triggers.contains(&trigger) {
+                return Err("exchanged_trigger_id".into());
+            }
+            let opened = open_view(state, args, true)?;
+            state.used_triggers.insert(trigger);
+            Ok(opened)
         }
         "views.update" => open_view(state, args, false),
         "views.publish" => {

@@ -311,6 +311,8 @@ pub struct FakeState {
     pub usergroups: BTreeMap<String, FakeUserGroup>,
     pub messages: Vec<FakeMessage>,
     pub views: Vec<Value>,
+    /// Trigger ids already exchanged for a view (each opens one).
+    pub used_triggers: std::collections::HashSet<String>,
     /// Posts to each `response_url` so far (Slack takes five).
     pub response_url_uses: HashMap<String, usize>,
     /// The `external_id`s of the views opened so far (Slack: unique per workspace).

@@ -177,10 +177,21 @@ impl SlackSender {
                 "action_ts": format!("{}.{:06}", self.clock.now().timestamp(), self.next()),
             }],
         });
-        if let Some(channel) = channel {
-            payload["channel"] = json!({"id": channel, "name": "guest-requests"});
-            payload["response_url"] = json!(self.response_url());
-            payload["message"] = json!({"type": "message", "ts": message_ts, "text": "card"});
+        match channel {
+            Some(channel) => {
+                payload["channel"] = json!({"id": channel, "name": "guest-requests"});
+                payload["response_url"] = json!(self.response_url());
+                payload["message"] = json!({"type": "message", "ts": message_ts, "text": "card"});
+            }
+            // A click in App Home carries the Home view it was made in, as Slack's does.
+            None => {
+                payload["view"] = json!({
+                    "id": "VHOME", "team_id": FAKE_TEAM_ID, "type": "home", "blocks": [],
+                    "private_metadata": "", "callback_id": "", "state": {"values": {}},
+                    "hash": "1700000000.home", "app_id": "AGUESTLIST", "bot_id": "BBOT",
+                    "root_view_id": "VHOME", "previous_view_id": null,
+                });
+            }
         }
         payload
     }

@@ -136,3 +136,24 @@ async fn a_call_without_its_scope_is_refused_as_slack_does() {
     .await;
     assert_eq!(refused["error"], "missing_scope", "{refused}");
 }
+
+#[tokio::test]
+async fn a_trigger_opens_one_view() {
+    let fake = FakeSlack::start().await.unwrap();
+    let first = call(
+        &fake,
+        "views.open",
+        BOT,
+        json!({"trigger_id": "t1", "view": modal("Request a guest")}),
+    )
+    .await;
+    assert_eq!(first["ok"], true, "{first}");
+    let again = call(
+        &fake,
+        "views.open",
+        BOT,
+        json!({"trigger_id": "t1", "view": modal("Request a guest")}),
+    )
+    .await;
+    assert_eq!(again["error"], "exchanged_trigger_id", "{again}");
+}
