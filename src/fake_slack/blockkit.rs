@@ -85,6 +85,18 @@ impl Checker {
         }
     }
 
+    /// A list of 1 to `max` items (an absent one counts as empty).
+    fn items<'v>(&mut self, list: Option<&'v Value>, at: &str, max: usize) -> &'v [Value] {
+        let list = list
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        if list.is_empty() || list.len() > max {
+            self.fail(at, format!("must contain between 1 and {max} items"));
+        }
+        list
+    }
+
     fn blocks(&mut self, blocks: Option<&Value>, at: &str, surface: Surface) {
         let Some(blocks) = blocks else {
             return;
@@ -150,17 +162,7 @@ impl Checker {
             Some("header") => self.text(block.get("text"), &format!("{at}/text"), 150, true),
             Some("divider") => {}
             Some("context") => {
-                let list = block
-                    .get("elements")
-                    .and_then(Value::as_array)
-                    .map(Vec::as_slice)
-                    .unwrap_or_default();
-                if list.is_empty() || list.len() > 10 {
-                    self.fail(
-                        &format!("{at}/elements"),
-                        "must contain between 1 and 10 items",
-                    );
-                }
+                let list = self.items(block.get("elements"), &format!("{at}/elements"), 10);
                 for (i, element) in list.iter().enumerate() {
                     let at = format!("{at}/elements/{i}");
                     if element.get("type").and_then(Value::as_str) == Some("image") {
@@ -171,17 +173,7 @@ impl Checker {
                 }
             }
             Some("actions") => {
-                let list = block
-                    .get("elements")
-                    .and_then(Value::as_array)
-                    .map(Vec::as_slice)
-                    .unwrap_or_default();
-                if list.is_empty() || list.len() > 25 {
-                    self.fail(
-                        &format!("{at}/elements"),
-                        "must contain between 1 and 25 items",
-                    );
-                }
+                let list = self.items(block.get("elements"), &format!("{at}/elements"), 25);
                 for (i, element) in list.iter().enumerate() {
                     self.element(element, &format!("{at}/elements/{i}"), &mut action_ids);
                 }

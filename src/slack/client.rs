@@ -422,26 +422,25 @@ impl SlackApi {
         Ok(response.usergroups)
     }
 
-    pub async fn channel_name(&self, channel: &ChannelId) -> SlackResult<Option<String>> {
+    /// `conversations.info` with the bot token.
+    async fn channel_info(&self, channel: &ChannelId) -> SlackResult<SlackChannelInfo> {
         let token = self.token(TokenKind::Bot, "conversations.info")?;
         let session = self.client.open_session(&token);
         let request = SlackApiConversationsInfoRequest::new(channel.as_str().into());
         let response = self
             .finish("conversations.info", session.conversations_info(&request))
             .await?;
-        Ok(response.channel.name)
+        Ok(response.channel)
+    }
+
+    pub async fn channel_name(&self, channel: &ChannelId) -> SlackResult<Option<String>> {
+        Ok(self.channel_info(channel).await?.name)
     }
 
     /// Whether the bot can post in `channel`: it was invited, or the channel is public (the
     /// manifest asks for `chat:write.public`). A private channel it is not in answers false.
     pub async fn bot_may_post_in(&self, channel: &ChannelId) -> SlackResult<bool> {
-        let token = self.token(TokenKind::Bot, "conversations.info")?;
-        let session = self.client.open_session(&token);
-        let request = SlackApiConversationsInfoRequest::new(channel.as_str().into());
-        let response = self
-            .finish("conversations.info", session.conversations_info(&request))
-            .await?;
-        let flags = &response.channel.flags;
+        let flags = self.channel_info(channel).await?.flags;
         Ok(flags.is_member == Some(true) || flags.is_private != Some(true))
     }
 
