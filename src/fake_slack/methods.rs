@@ -79,7 +79,11 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
         }
         "views.open" | "views.push" => {
             let trigger = required(args, "trigger_id")?.to_string();
-            if trigger.starts_with("expired") {
+            // A trigger id lives three seconds from the interaction that minted it.
+            let Some(age) = super::trigger_age(&trigger) else {
+                return Err("invalid_trigger_id".into());
+            };
+            if age > super::TRIGGER_LIFETIME {
                 return Err("expired_trigger_id".into());
             }
             // A trigger opens one view (Slack: `exchanged_trigger_id` the second time).
@@ -110,12 +114,13 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
             Ok(obj(json!({ "user": json })))
         }
         "users.lookupByEmail" => {
-            // A workspace token finds the people of its workspace (deactivated ones included).
+            // A workspace token finds the active people of its workspace: "if the user has
+            // been deactivated, users_not_found will be returned" (the method's page).
             let email = required(args, "email")?.to_lowercase();
             let user = state
                 .users
                 .values()
-                .filter(|u| u.in_workspace)
+                .filter(|u| u.in_workspace && !u.deleted)
                 .find(|u| {
                     u.email.as_deref().map(str::to_lowercase).as_deref() == Some(email.as_str())
                 })

@@ -3,11 +3,13 @@
 //! and channels, paginates with cursors, answers `{ok:false,error}` for bad arguments, and can be
 //! told to fail the next N calls of a method with a 429, a 5xx or an error code.
 
+mod arguments;
 pub mod blockkit;
 mod methods;
 mod oauth;
 mod sender;
 
+pub use arguments::is_described;
 pub use oauth::{InstallGrant, IssuedToken};
 pub use sender::{Answer, FormInput, SlackSender};
 
@@ -25,6 +27,36 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::oneshot;
 
 pub const FAKE_TEAM_ID: &str = "T0FAKE";
+
+/// How long Slack honours a trigger id after the interaction that carried it.
+pub const TRIGGER_LIFETIME: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// A trigger id shaped as Slack's (`<digits>.<digits>.<hex>`; here the first part is the
+/// minting time in milliseconds, which the expiry reads), minted `age` ago. Wall clock, not the test's
+/// clock: the three seconds are real ones on Slack's side.
+pub fn mint_trigger_id(serial: u64, age: std::time::Duration) -> String {
+    let minted = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .saturating_sub(age)
+        .as_millis();
+    format!(
+        "{minted}.{serial}.{:016x}",
+        serial.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    )
+}
+
+/// How long ago the trigger id was minted; `None` when it is not one the fake minted.
+fn trigger_age(trigger: &str) -> Option<std::time::Duration> {
+    let minted: u64 = trigger.split('.').next()?.parse().ok()?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_millis();
+    Some(std::time::Duration::from_millis(
+        u64::try_from(now).ok()?.saturating_sub(minted),
+    ))
+}
 
 /// Methods that an org-level token (an org-wide install's) may call only with `team_id`
 /// (java-slack-sdk: "required if org token is passed").
@@ -708,6 +740,11 @@ impl FakeSlack {
             .collect()
     }
 
+    /// Every modal Slack accepted (`views.open`, `views.push`, `views.update`), in order.
+    pub fn views_shown(&self) -> Vec<Value> {
+        self.state().views.clone()
+    }
+
     pub fn home_view(&self, user: &str) -> Option<Value> {
         self.state().home_views.get(user).cloned()
     }
@@ -889,6 +926,9 @@ async fn api(
         {
             return error("channel_not_found");
         }
+    }
+    if let Err(refusal) = arguments::check(&method, &args) {
+        return refused(&refusal);
     }
     match methods::dispatch(&mut state, &method, &args) {
         Ok(mut body) => {

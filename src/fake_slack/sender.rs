@@ -22,6 +22,8 @@ pub struct SlackSender {
 #[derive(Debug, Clone)]
 pub struct Answer {
     pub status: u16,
+    /// The `Retry-After` header, when Guestlist sent one (Slack waits that long to retry).
+    pub retry_after: Option<String>,
     pub body: String,
 }
 
@@ -47,14 +49,9 @@ impl SlackSender {
         self.counter.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// A trigger id as Slack mints them (opaque, single use).
+    /// A trigger id as Slack mints them (opaque, single use, good for three seconds).
     pub fn trigger_id(&self) -> String {
-        format!(
-            "{}.{}.trigger{:06}",
-            self.clock.now().timestamp(),
-            self.next(),
-            self.next()
-        )
+        super::mint_trigger_id(self.next(), std::time::Duration::ZERO)
     }
 
     pub fn response_url(&self) -> String {
@@ -99,8 +96,14 @@ impl SlackSender {
         }
         let response = request.send().await?;
         let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         Ok(Answer {
             status,
+            retry_after,
             body: response.text().await?,
         })
     }

@@ -197,11 +197,21 @@ async fn overloaded(error: tower::BoxError) -> Response {
         .into_response()
 }
 
+/// How long readiness waits for the database. A database that hangs (a dropped network, a
+/// full connection pool) makes this replica not ready, answered well within a probe's timeout,
+/// rather than a probe left waiting.
+const READINESS_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
+
 async fn readyz(State(state): State<Arc<HttpState>>) -> Response {
-    match state.workflow.readiness().await {
-        Ok(()) => (StatusCode::OK, "ready").into_response(),
-        Err(e) => {
+    let checked = tokio::time::timeout(READINESS_BUDGET, state.workflow.readiness()).await;
+    match checked {
+        Ok(Ok(())) => (StatusCode::OK, "ready").into_response(),
+        Ok(Err(e)) => {
             tracing::warn!(error = %format!("{e:#}"), "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response()
+        }
+        Err(_) => {
+            tracing::warn!(budget = ?READINESS_BUDGET, "not ready: the database did not answer in time");
             (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response()
         }
     }

@@ -312,3 +312,70 @@ async fn a_removal_is_checked_against_the_channels_members() {
     );
     assert!(app.fake.members_of("CPROJECT").contains(GUEST));
 }
+
+#[tokio::test]
+async fn in_manual_mode_a_narrowing_is_recorded_and_handed_to_an_admin() {
+    let app = Builder::new()
+        .toml("[provisioning]\nmode = \"manual\"\n")
+        .start()
+        .await;
+    let answer = app
+        .submit(REQUESTER, &FormInput::new(EMAIL, &["CPROJECT", "COTHER"]))
+        .await;
+    assert_eq!(answer["response_action"], "update", "{answer}");
+    app.run_jobs().await;
+    let id = app.request_id(EMAIL).await;
+    app.click(APPROVER, "approve_request", id).await;
+    app.run_jobs().await;
+    // The admin invites by hand and says so; the person joins.
+    let invite_task = app
+        .fake
+        .thread(REQUEST_CHANNEL, &app.card().ts)
+        .into_iter()
+        .find(|m| m.all_text().contains("Admin task"))
+        .expect("the invitation task");
+    let done = app.slack.button_click(
+        APPROVER,
+        "task_done",
+        &format!("{id}:invite"),
+        Some(REQUEST_CHANNEL),
+        &invite_task.ts,
+    );
+    assert_eq!(app.slack.interaction(&done).await.unwrap().status, 200);
+    app.run_jobs().await;
+    app.team_join(GUEST, EMAIL).await;
+    assert_eq!(app.state(id).await, RequestState::Active);
+
+    app.fake.clear_calls();
+    app.click(APPROVER, "change_access", id).await;
+    assert_eq!(
+        app.only_call("views.open").args["view"]["callback_id"],
+        "change_access"
+    );
+    let answer = submit_change(
+        &app,
+        APPROVER,
+        id,
+        &["CPROJECT"],
+        None,
+        "Other project over",
+    )
+    .await;
+    assert_eq!(answer, Value::Null, "{answer}");
+    assert_eq!(channels(&app.request(id).await), ["CPROJECT"]);
+    // Guestlist has no admin API here: nothing is called on the account, an admin is asked.
+    for method in [
+        "conversations.kick",
+        "admin.conversations.invite",
+        "admin.users.setExpiration",
+    ] {
+        assert!(app.fake.calls_to(method).is_empty(), "{method} called");
+    }
+    let tasks: Vec<String> = app
+        .thread_texts()
+        .into_iter()
+        .filter(|t| t.contains("take them out of <#COTHER>"))
+        .collect();
+    assert_eq!(tasks.len(), 1, "{:#?}", app.thread_texts());
+    assert!(tasks[0].contains("<@UG1>"), "{}", tasks[0]);
+}

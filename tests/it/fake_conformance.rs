@@ -10,6 +10,10 @@ async fn call(fake: &FakeSlack, method: &str, token: &str, body: Value) -> Value
     crate::helpers::web_api(fake, method, token, body).await
 }
 
+fn trigger(serial: u64) -> String {
+    guestlist::fake_slack::mint_trigger_id(serial, std::time::Duration::ZERO)
+}
+
 fn modal(title: &str) -> Value {
     json!({"type": "modal", "title": {"type": "plain_text", "text": title},
            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "x"}}]})
@@ -22,7 +26,7 @@ async fn a_view_over_blockkit_limits_is_refused_with_what_and_where() {
         &fake,
         "views.open",
         BOT,
-        json!({"trigger_id": "t1", "view": modal("Approve with changes")}),
+        json!({"trigger_id": trigger(1), "view": modal("Approve with changes")}),
     )
     .await;
     assert_eq!(ok["ok"], true, "{ok}");
@@ -30,7 +34,7 @@ async fn a_view_over_blockkit_limits_is_refused_with_what_and_where() {
         &fake,
         "views.open",
         BOT,
-        json!({"trigger_id": "t2", "view": modal("Approve #100 with changes")}),
+        json!({"trigger_id": trigger(2), "view": modal("Approve #100 with changes")}),
     )
     .await;
     assert_eq!(refused["error"], "invalid_arguments", "{refused}");
@@ -98,7 +102,7 @@ async fn an_external_id_names_one_view() {
         &fake,
         "views.open",
         BOT,
-        json!({"trigger_id": "t1", "view": view.clone()}),
+        json!({"trigger_id": trigger(1), "view": view.clone()}),
     )
     .await;
     assert_eq!(first["ok"], true, "{first}");
@@ -106,7 +110,7 @@ async fn an_external_id_names_one_view() {
         &fake,
         "views.open",
         BOT,
-        json!({"trigger_id": "t2", "view": view}),
+        json!({"trigger_id": trigger(2), "view": view}),
     )
     .await;
     assert_eq!(second["error"], "duplicate_external_id", "{second}");
@@ -140,11 +144,12 @@ async fn a_call_without_its_scope_is_refused_as_slack_does() {
 #[tokio::test]
 async fn a_trigger_opens_one_view() {
     let fake = FakeSlack::start().await.unwrap();
+    let trigger = trigger(1);
     let first = call(
         &fake,
         "views.open",
         BOT,
-        json!({"trigger_id": "t1", "view": modal("Request a guest")}),
+        json!({"trigger_id": trigger, "view": modal("Request a guest")}),
     )
     .await;
     assert_eq!(first["ok"], true, "{first}");
@@ -152,8 +157,70 @@ async fn a_trigger_opens_one_view() {
         &fake,
         "views.open",
         BOT,
-        json!({"trigger_id": "t1", "view": modal("Request a guest")}),
+        json!({"trigger_id": trigger, "view": modal("Request a guest")}),
     )
     .await;
     assert_eq!(again["error"], "exchanged_trigger_id", "{again}");
+}
+
+#[tokio::test]
+async fn arguments_are_read_against_slacks_openapi_spec() {
+    let fake = FakeSlack::start().await.unwrap();
+    fake.add_channel("C1", "general");
+    // `admin.users.setExpiration` requires `expiration_ts` (and `user_id`, `team_id`).
+    let refused = call(
+        &fake,
+        "admin.users.setExpiration",
+        "xoxp-admin",
+        json!({"team_id": "T0FAKE", "user_id": "U1"}),
+    )
+    .await;
+    assert_eq!(refused["error"], "invalid_arguments", "{refused}");
+    assert_eq!(
+        refused["response_metadata"]["messages"][0],
+        "[ERROR] missing required field: expiration_ts",
+        "{refused}"
+    );
+    // A misspelt argument is refused (Slack would ignore it, and the post would go nowhere).
+    let refused = call(
+        &fake,
+        "chat.postMessage",
+        BOT,
+        json!({"channel": "C1", "text": "hi", "thread": "1.2"}),
+    )
+    .await;
+    assert_eq!(refused["error"], "invalid_arguments", "{refused}");
+    assert!(
+        refused["response_metadata"]["messages"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("[ERROR] unknown argument: thread"),
+        "{refused}"
+    );
+    let ok = call(
+        &fake,
+        "chat.postMessage",
+        BOT,
+        json!({"channel": "C1", "text": "hi", "unfurl_links": false}),
+    )
+    .await;
+    assert_eq!(ok["ok"], true, "{ok}");
+}
+
+#[tokio::test]
+async fn a_trigger_id_lives_three_seconds_and_must_be_one_slack_minted() {
+    let fake = FakeSlack::start().await.unwrap();
+    let open = |trigger: String| {
+        call(
+            &fake,
+            "views.open",
+            BOT,
+            json!({"trigger_id": trigger, "view": modal("Request a guest")}),
+        )
+    };
+    let stale = guestlist::fake_slack::mint_trigger_id(1, std::time::Duration::from_millis(3100));
+    assert_eq!(open(stale).await["error"], "expired_trigger_id");
+    assert_eq!(open("t1".into()).await["error"], "invalid_trigger_id");
+    let fresh = guestlist::fake_slack::mint_trigger_id(2, std::time::Duration::from_millis(2500));
+    assert_eq!(open(fresh).await["ok"], true);
 }

@@ -457,6 +457,49 @@ impl TestApp {
         assert_eq!(answer.status, 200);
     }
 
+    /// `guestlist <args>` against this app's database and fake Slack, as an operator runs it
+    /// (the single-workspace tokens; the config file the builder wrote).
+    pub async fn cli(&self, args: &[&str]) -> std::process::Output {
+        let db = self.dir.path().join("guestlist.db");
+        assert!(
+            db.exists(),
+            "the command line reads this app's SQLite file: start it with .backend(Backend::Sqlite)"
+        );
+        let config = self.dir.path().join("guestlist.toml");
+        // tokio's Command: the fake Slack answers on this test's runtime while the CLI runs.
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_guestlist"))
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .env_clear()
+            .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+            .env("SLACK_API_URL", self.fake.api_url())
+            .env("SLACK_BOT_TOKEN", "xoxb-test-bot")
+            .env("SLACK_ADMIN_TOKEN", "xoxp-admin")
+            .output()
+            .await
+            .unwrap()
+    }
+
+    /// Chooses `filter` in App Home's account filter menu as `user` (a static_select's choice:
+    /// no value, a selected option) and returns the Home view published for it.
+    pub async fn home_filter(&self, user: &str, filter: &str) -> String {
+        let mut payload = self
+            .slack
+            .button_click(user, "home_filter", "", None, "1.1");
+        payload["actions"][0] = json!({
+            "type": "static_select", "action_id": "home_filter", "block_id": "accounts_filter",
+            "selected_option": {"text": {"type": "plain_text", "text": filter}, "value": filter},
+            "action_ts": "1.2"});
+        let answer = self.slack.interaction(&payload).await.unwrap();
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        self.run_jobs().await;
+        self.fake
+            .home_view(user)
+            .expect("App Home published")
+            .to_string()
+    }
+
     /// Submits the modal Guestlist opened last (`views.open`/`views.push`), as Slack would: its
     /// callback id and private metadata, and `values` only for inputs the view has (a field the
     /// form does not show fails the test). Returns Guestlist's answer as JSON.

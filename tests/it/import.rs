@@ -544,3 +544,60 @@ async fn a_rate_limited_directory_read_is_waited_out_and_the_preview_comes() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_large_import_goes_in_batches_and_shows_its_progress_in_one_message() {
+    let app = import_app(Backend::from_env()).await;
+    let before = request_count(&app).await;
+    let rows = 1_201;
+    let mut csv = vec!["email,name,organisation,guest_type,channels,expires".to_string()];
+    csv.extend((0..rows).map(|i| {
+        format!("guest{i:04}@vendor.example,Guest {i},Vendor,single_channel,#project-x,30d")
+    }));
+    let file_ts = share(&app, APPROVER, "FLARGE", csv.join("\n").into_bytes()).await;
+    let preview = app.fake.thread(REQUEST_CHANNEL, &file_ts)[0].clone();
+    assert!(
+        preview
+            .all_text()
+            .contains(&format!("{rows} rows: {rows} to import")),
+        "{}",
+        preview.all_text()
+    );
+    // The sharer sponsors the rows; another approver confirms.
+    click_import(&app, APPROVER_2, &preview).await;
+    assert_eq!(
+        request_count(&app).await - before,
+        rows,
+        "every row imported: {:#?}",
+        app.fake
+            .thread(REQUEST_CHANNEL, &file_ts)
+            .iter()
+            .map(|m| m.all_text())
+            .collect::<Vec<_>>()
+    );
+    let thread = app.fake.thread(REQUEST_CHANNEL, &file_ts);
+    let progress: Vec<&FakeMessage> = thread
+        .iter()
+        .filter(|m| m.all_text().contains("is importing"))
+        .collect();
+    assert_eq!(progress.len(), 1, "one progress message, updated in place");
+    // Three batches of at most 500: the message is updated after each.
+    assert_eq!(progress[0].updates, 3);
+    assert!(
+        progress[0]
+            .all_text()
+            .contains(&format!("{rows} of {rows} rows done")),
+        "{}",
+        progress[0].all_text()
+    );
+    let done: Vec<&FakeMessage> = thread
+        .iter()
+        .filter(|m| m.all_text().contains("imported 1201"))
+        .collect();
+    assert_eq!(
+        done.len(),
+        1,
+        "{:#?}",
+        thread.iter().map(|m| m.all_text()).collect::<Vec<_>>()
+    );
+}

@@ -480,3 +480,110 @@ async fn no_sample_payload_shape_gets_a_5xx() {
     // Whatever the routed ones queued runs through.
     app.run_jobs().await;
 }
+
+/// A TCP relay between the app and Postgres that a test can cut, or turn into a black hole
+/// (connections stay open, nothing goes through), and then mend.
+struct Relay {
+    port: u16,
+    mode: std::sync::Arc<std::sync::atomic::AtomicU8>,
+    links: std::sync::Arc<std::sync::Mutex<tokio::task::JoinSet<()>>>,
+}
+
+const RELAY_OPEN: u8 = 0;
+const RELAY_CUT: u8 = 1;
+const RELAY_BLACK_HOLE: u8 = 2;
+
+impl Relay {
+    async fn to(upstream: std::net::SocketAddr) -> Relay {
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mode = std::sync::Arc::new(std::sync::atomic::AtomicU8::new(RELAY_OPEN));
+        let links = std::sync::Arc::new(std::sync::Mutex::new(tokio::task::JoinSet::new()));
+        let (accept_mode, accept_links) = (mode.clone(), links.clone());
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let mode = accept_mode.load(Ordering::SeqCst);
+                if mode == RELAY_CUT {
+                    continue; // dropped: the client sees the connection closed
+                }
+                accept_links.lock().unwrap().spawn(async move {
+                    if mode == RELAY_BLACK_HOLE {
+                        std::future::pending::<()>().await;
+                    }
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+            }
+        });
+        Relay { port, mode, links }
+    }
+
+    /// Ends every link and treats new ones as `mode` says.
+    fn set(&self, mode: u8) {
+        self.mode.store(mode, std::sync::atomic::Ordering::SeqCst);
+        self.links.lock().unwrap().abort_all();
+    }
+}
+
+#[tokio::test]
+async fn readiness_fails_while_the_database_is_unreachable_and_recovers() {
+    let url = match crate::services::postgres() {
+        Ok(url) => url,
+        Err(why) => {
+            crate::services::skipped("readiness with an unreachable database", &why);
+            panic!("no PostgreSQL: {why}");
+        }
+    };
+    let parsed = url::Url::parse(&url).unwrap();
+    let upstream = format!(
+        "{}:{}",
+        parsed.host_str().unwrap(),
+        parsed.port().unwrap_or(5432)
+    )
+    .parse()
+    .unwrap();
+    let relay = Relay::to(upstream).await;
+    let mut through = parsed.clone();
+    through.set_port(Some(relay.port)).unwrap();
+    through.set_host(Some("127.0.0.1")).unwrap();
+    let schema = format!("t_{:016x}", rand_u64());
+    let store = guestlist::store::PgStore::connect_in_schema(through.as_str(), &schema, 4)
+        .await
+        .unwrap();
+    let app = Builder::new()
+        .store(std::sync::Arc::new(store))
+        .start()
+        .await;
+    let ready = format!("{}/readyz", app.base_url());
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(20))
+        .build()
+        .unwrap();
+    let status = |client: reqwest::Client, ready: String| async move {
+        client
+            .get(&ready)
+            .send()
+            .await
+            .expect("readyz answers")
+            .status()
+    };
+    assert_eq!(status(client.clone(), ready.clone()).await, 200);
+    // The database goes away: connections drop and new ones are refused.
+    relay.set(RELAY_CUT);
+    assert_eq!(status(client.clone(), ready.clone()).await, 503);
+    // Worse, it hangs: readiness answers anyway, rather than holding the probe.
+    relay.set(RELAY_BLACK_HOLE);
+    assert_eq!(status(client.clone(), ready.clone()).await, 503);
+    relay.set(RELAY_OPEN);
+    let mut recovered = false;
+    for _ in 0..20 {
+        if status(client.clone(), ready.clone()).await == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert!(recovered, "ready again once the database is back");
+}

@@ -1255,3 +1255,55 @@ async fn a_private_request_channel_needs_the_bot_invited_first() {
         "the card is posted there"
     );
 }
+
+#[tokio::test]
+async fn a_full_member_invite_request_is_left_to_slacks_admins() {
+    let app = grid_org().await;
+    let member = app.fake.add_invite_request(
+        FAKE_TEAM_ID,
+        "colleague@company.example",
+        REQUESTER,
+        &["CPROJECT"],
+        "full_member",
+        "New hire",
+        None,
+    );
+    invite_requested(&app, "EvInviteMember", member.clone()).await;
+    // Neither the event nor the periodic list makes it a request: Guestlist governs guests.
+    guestlist::jobs::Scheduler::new(app.workflow.clone())
+        .tick_once()
+        .await
+        .unwrap();
+    app.run_jobs().await;
+    assert!(
+        !app.fake.calls_to("admin.inviteRequests.list").is_empty(),
+        "the list was read"
+    );
+    assert!(
+        app.store
+            .request_for_invite_request(&team(), member["id"].as_str().unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(app.fake.top_level_in(REQUEST_CHANNEL).is_empty(), "no card");
+    for method in [
+        "admin.inviteRequests.approve",
+        "admin.inviteRequests.deny",
+        "admin.users.invite",
+    ] {
+        assert!(app.fake.calls_to(method).is_empty(), "{method} was called");
+    }
+    // A guest's request beside it still becomes a card, so the silence above is a choice.
+    let guest = app.fake.add_invite_request(
+        FAKE_TEAM_ID,
+        "vera@partner.example",
+        REQUESTER,
+        &["CPROJECT"],
+        "restricted",
+        "Audit",
+        None,
+    );
+    invite_requested(&app, "EvInviteGuest", guest.clone()).await;
+    assert_eq!(app.fake.top_level_in(REQUEST_CHANNEL).len(), 1);
+}

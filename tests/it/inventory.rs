@@ -836,3 +836,69 @@ async fn an_account_ended_by_its_own_deadline_is_not_called_ended_outside() {
         "{audit:#?}"
     );
 }
+
+#[tokio::test]
+async fn app_home_filters_accounts_without_an_end() {
+    use guestlist::domain::request::{NewRequest, Source};
+    use guestlist::domain::{ChannelId, Email, Expiry, GuestType, RequestKind, UserId};
+    let app = Builder::new().start().await;
+    let expiries = [
+        Expiry::AfterDays { days: 5 },
+        Expiry::Never,
+        Expiry::AfterDays { days: 40 },
+        Expiry::Never,
+    ];
+    let batch: Vec<NewRequest> = expiries
+        .iter()
+        .enumerate()
+        .map(|(i, expiry)| NewRequest {
+            team_id: team(),
+            kind: RequestKind::Guest,
+            parent_id: None,
+            requester: UserId::from(REQUESTER),
+            email: Email::parse(&format!("guest{i}@partner.example")).unwrap(),
+            full_name: format!("Guest {i}"),
+            organisation: String::new(),
+            reason: "filters".into(),
+            guest_type: GuestType::SingleChannel,
+            channels: vec![ChannelId::from("CPROJECT")],
+            expiry: *expiry,
+            source: Source::Import,
+            sync_rule: None,
+            profile: Default::default(),
+            slack_invite_request: None,
+            account_team: None,
+            source_user: None,
+            quorum: Default::default(),
+            decide_by: None,
+        })
+        .collect();
+    let approval = guestlist::store::Approval {
+        decided_by: Some(UserId::from(APPROVER)),
+        auto_rule: None,
+        audit_actor: APPROVER.into(),
+        audit_action: "import".into(),
+        audit_detail: String::new(),
+    };
+    app.store
+        .create_approved(&batch, &approval, app.now(), Box::new(|_| Vec::new()))
+        .await
+        .unwrap();
+    let home = open_home(&app, APPROVER, 1).await;
+    assert!(home.contains("Guest accounts (4)"), "{home}");
+    let home = app.home_filter(APPROVER, "no_end").await;
+    assert!(home.contains("Guest accounts (2)"), "{home}");
+    assert!(
+        home.contains("guest1@partner.example") && home.contains("guest3@partner.example"),
+        "{home}"
+    );
+    assert!(
+        !home.contains("guest0@partner.example") && !home.contains("guest2@partner.example"),
+        "{home}"
+    );
+    let home = app.home_filter(APPROVER, "7d").await;
+    assert!(
+        home.contains("Guest accounts (1)") && home.contains("guest0@partner.example"),
+        "{home}"
+    );
+}

@@ -304,3 +304,48 @@ async fn on_grid_the_job_title_is_written_to_the_guest_once_the_account_exists()
     assert_eq!(set.arg("profile").unwrap()["title"], "Auditor");
     assert_eq!(set.token.as_deref(), Some(ADMIN_TOKEN));
 }
+
+#[tokio::test]
+async fn a_job_title_slack_will_not_let_guestlist_write_is_handed_to_an_admin_on_the_card() {
+    let app = slack_admin()
+        .toml("[profile]\ntitle = \"optional\"\n")
+        .start()
+        .await;
+    let form = FormInput::new("grace@partner.com", &["CPROJECT"]).with("title", "Auditor");
+    assert_eq!(
+        app.submit(REQUESTER, &form).await["response_action"],
+        "update"
+    );
+    app.run_jobs().await;
+    let id = app.request_id("grace@partner.com").await;
+    app.click(APPROVER, "approve_request", id).await;
+    app.run_jobs().await;
+    // Slack refuses profile writes by a token that is not an admin's of that workspace.
+    app.fake.fail_next(
+        "users.profile.set",
+        1,
+        guestlist::fake_slack::Failure::Error("not_admin".into()),
+    );
+    app.team_join("WGRACE", "grace@partner.com").await;
+    app.run_jobs().await;
+    assert_eq!(app.state(id).await, RequestState::Active, "the guest is in");
+    assert_eq!(
+        app.fake.calls_to("users.profile.set").len(),
+        1,
+        "tried once"
+    );
+    let task: Vec<String> = app
+        .thread_texts()
+        .into_iter()
+        .filter(|t| t.contains("Admin task"))
+        .collect();
+    assert_eq!(task.len(), 1, "{:?}", app.thread_texts());
+    assert!(task[0].contains("*Auditor*"), "{}", task[0]);
+    assert!(task[0].contains("WGRACE"), "{}", task[0]);
+    app.run_jobs().await;
+    assert_eq!(
+        app.fake.calls_to("users.profile.set").len(),
+        1,
+        "handed over, not retried"
+    );
+}

@@ -43,6 +43,66 @@ async fn slash_guest_opens_the_form_in_the_requesters_time_zone() {
 }
 
 #[tokio::test]
+async fn a_trigger_that_expires_before_the_form_opens_gets_an_answer_to_run_it_again() {
+    let app = TestApp::start().await;
+    // Slack takes longer than the trigger id lives to take the `views.open`.
+    app.fake.delay_next(
+        "views.open",
+        1,
+        guestlist::fake_slack::TRIGGER_LIFETIME + std::time::Duration::from_millis(200),
+    );
+    let answer = app.slack.command(REQUESTER, "CGENERAL", "").await.unwrap();
+    assert_eq!(answer.status, 200);
+    let said = answer.json();
+    assert_eq!(said["response_type"], "ephemeral", "{}", answer.body);
+    assert!(
+        said["text"]
+            .as_str()
+            .unwrap()
+            .contains("Please run `/guest` again"),
+        "{}",
+        answer.body
+    );
+    let opens = app.fake.calls_to("views.open");
+    assert_eq!(opens.len(), 1, "one attempt, refused as Slack refuses it");
+    // Run again, on time: the form opens.
+    app.slack.command(REQUESTER, "CGENERAL", "").await.unwrap();
+    assert_eq!(app.fake.calls_to("views.open").len(), 2);
+    assert_eq!(
+        app.fake.views_shown().len(),
+        1,
+        "one view shown: the second"
+    );
+}
+
+#[tokio::test]
+async fn an_end_at_a_date_and_time_is_read_in_the_requesters_time_zone() {
+    let app = TestApp::start().await;
+    // India keeps one offset all year (UTC+5:30), so the expected instant is exact.
+    app.fake
+        .add_user(FakeUser::new("UKOLKATA", "Kiran Rao").tz("Asia/Kolkata"));
+    app.slack.command("UKOLKATA", "CGENERAL", "").await.unwrap();
+    let day = (app.now() + Duration::days(20)).date_naive();
+    let mut form = FormInput::new("kiran.guest@partner.example", &["CPROJECT"]);
+    form.expiry_mode = "date".into();
+    form.expiry_days = None;
+    form.expiry_date = Some(day.format("%Y-%m-%d").to_string());
+    form.expiry_time = Some("17:30".into());
+    // The form Slack shows carries the zone it was opened in; the submission returns it.
+    let answer = app.submit_opened("UKOLKATA", form.state_values()).await;
+    assert_eq!(answer["response_action"], "update", "{answer}");
+    let request = app
+        .request(app.request_id("kiran.guest@partner.example").await)
+        .await;
+    let noon_utc = day.and_hms_opt(12, 0, 0).unwrap().and_utc();
+    assert_eq!(
+        request.expiry,
+        guestlist::domain::expiry::Expiry::At { at: noon_utc },
+        "17:30 in Kolkata is 12:00 UTC"
+    );
+}
+
+#[tokio::test]
 async fn a_bad_email_is_answered_on_its_block_and_nothing_is_stored() {
     let app = TestApp::start().await;
     let mut form = FormInput::new("not-an-email", &["CPROJECT"]);
@@ -810,4 +870,63 @@ async fn the_audit_log_exports_as_csv_and_json() {
     let json: Value = serde_json::from_slice(&run("json").stdout).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 4);
     assert_eq!(json[1]["actor"], OUTSIDER);
+}
+
+#[tokio::test]
+async fn guestlist_audit_export_since_gives_the_rows_from_that_time_on() {
+    let app = Builder::new().backend(Backend::Sqlite).start().await;
+    let early = app
+        .request_posted("early@partner.example", &["CPROJECT"])
+        .await;
+    app.clock.advance(Duration::days(3));
+    let cut = app.now() - Duration::hours(1);
+    let late = app
+        .request_posted("late@partner.example", &["CPROJECT"])
+        .await;
+    let output = app
+        .cli(&[
+            "audit",
+            "export",
+            "--format",
+            "json",
+            "--since",
+            &cut.to_rfc3339(),
+        ])
+        .await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter().all(|r| r["request_id"] == late),
+        "only the late request's rows: {rows:#?}"
+    );
+    // A date is midnight UTC; every row of both requests is after the first day began.
+    let day = (app.now() - Duration::days(3))
+        .format("%Y-%m-%d")
+        .to_string();
+    let output = app
+        .cli(&["audit", "export", "--format", "csv", "--since", &day])
+        .await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let csv = String::from_utf8(output.stdout).unwrap();
+    assert!(csv.starts_with("id,at,team_id,request_id,actor"), "{csv}");
+    for id in [early, late] {
+        assert!(csv.contains(&format!(",{id},")), "request {id} in {csv}");
+    }
+    // A --since that is no date is refused by name.
+    let output = app.cli(&["audit", "export", "--since", "last week"]).await;
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("--since \"last week\" is not a date"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

@@ -487,3 +487,25 @@ async fn guestlist_review_start_and_status_from_the_command_line() {
         "{status}"
     );
 }
+
+#[tokio::test]
+async fn app_home_filters_the_accounts_still_waiting_for_a_review_answer() {
+    let app = slack_admin().start().await;
+    let kept = active_guest(&app, REQUESTER, "kept@partner.example", "UG1").await;
+    let waiting = active_guest(&app, REQUESTER, "waiting@partner.example", "UG2").await;
+    let home = app.home_filter(APPROVER, "review").await;
+    assert!(
+        home.contains("No guest account matches this filter."),
+        "no review yet: {home}"
+    );
+    start_from_home(&app, APPROVER).await;
+    answer(&app, REQUESTER, "review_keep", &item_for(&app, kept).await).await;
+    assert_eq!(item_for(&app, kept).await.state, ItemState::Kept);
+    assert_eq!(item_for(&app, waiting).await.state, ItemState::Pending);
+    let home = app.home_filter(APPROVER, "review").await;
+    assert!(home.contains("Guest accounts (1)"), "{home}");
+    assert!(
+        home.contains("waiting@partner.example") && !home.contains("kept@partner.example"),
+        "{home}"
+    );
+}

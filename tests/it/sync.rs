@@ -38,7 +38,12 @@ on_removal = "deactivate"
 const TARGET: &str = "T0PARTNER";
 
 async fn sync_app(extra: &str) -> TestApp {
+    sync_app_on(Backend::from_env(), extra).await
+}
+
+async fn sync_app_on(backend: Backend, extra: &str) -> TestApp {
     let app = Builder::new()
+        .backend(backend)
         .env("SLACK_ADMIN_TOKEN", "xoxp-admin")
         .toml(RULES)
         .toml(extra)
@@ -700,4 +705,208 @@ async fn a_rule_can_name_its_own_provisioner() {
         .collect();
     assert_eq!(tasks.len(), 1, "{tasks:#?}");
     assert!(tasks[0].contains("cat@contract.io"), "{}", tasks[0]);
+}
+
+#[tokio::test]
+async fn rules_run_on_their_schedule_once_a_slot_and_when_a_group_they_read_is_created() {
+    // A third rule reads a group that does not exist yet.
+    let app = sync_app(
+        "[[sync]]\nname = \"auditors\"\ntarget_team = \"T0PARTNER\"\nusergroups = [\"@auditors\"]\nchannels = [\"CPROJECT\"]\nexpiry_days = 7\n",
+    )
+    .await;
+    let scheduler = guestlist::jobs::Scheduler::new(app.workflow.clone());
+    // The first tick runs every rule; a second tick in the same 15-minute slot adds nothing.
+    scheduler.tick_once().await.unwrap();
+    scheduler.tick_once().await.unwrap();
+    app.run_jobs().await;
+    let first = invited_emails(&app);
+    assert_eq!(
+        first,
+        vec![
+            "ann@partner.io",
+            "ben@partner.io",
+            "cat@contract.io",
+            "manual@partner.io"
+        ],
+        "both rules ran once"
+    );
+    let scheduled: Vec<_> = app.store.jobs_of_kind("sync_run", 100).await.unwrap();
+    assert_eq!(scheduled.len(), 1, "one run for the slot: {scheduled:?}");
+
+    // Someone joins the partners group; the next slot's run brings them in, and only them.
+    app.fake.clear_calls();
+    app.fake
+        .add_user(FakeUser::new("UP7", "Eve Partner").email("eve@partner.io"));
+    app.fake.set_usergroup_members(
+        "S0PARTNERS",
+        &[
+            "UP1", "UP2", "UBOT1", "UDEL1", "UGST1", "UP6", "UTM1", "UP7",
+        ],
+    );
+    scheduler.tick_once().await.unwrap();
+    app.run_jobs().await;
+    assert!(invited_emails(&app).is_empty(), "same slot: no second run");
+    app.clock.advance(chrono::Duration::minutes(16));
+    scheduler.tick_once().await.unwrap();
+    app.run_jobs().await;
+    assert_eq!(invited_emails(&app), vec!["eve@partner.io"]);
+
+    // The group the third rule names (by handle) is created: it is read when Slack announces
+    // it, not at the next slot.
+    app.fake.clear_calls();
+    app.fake
+        .add_user(FakeUser::new("UC3", "Fay Contractor").email("fay@contract.io"));
+    app.fake.add_usergroup("S0AUDIT", "auditors", &["UC3"]);
+    let event = json!({"type": "subteam_created", "team_id": "T0FAKE",
+        "subteam": {"id": "S0AUDIT", "team_id": "T0FAKE", "is_usergroup": true, "name": "Auditors",
+                    "description": "", "handle": "auditors", "date_create": 1700000400,
+                    "date_update": 1700000400, "date_delete": 0, "auto_type": null, "created_by": "U0",
+                    "updated_by": "U0", "deleted_by": null, "prefs": {"channels": [], "groups": []},
+                    "user_count": "0"}});
+    assert_eq!(app.slack.event("EvNew1", event).await.unwrap().status, 200);
+    app.run_jobs().await;
+    assert_eq!(invited_emails(&app), vec!["fay@contract.io"]);
+}
+
+#[tokio::test]
+async fn a_review_sends_guests_no_one_sponsors_straight_to_approvers() {
+    let app = sync_app("").await;
+    sync_command(&app, "sync now").await;
+    app.run_jobs().await;
+    // Guests a rule brought in have no person behind them to answer for them.
+    let active: Vec<i64> = app
+        .store
+        .requests_in_state(&team(), RequestState::Active, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id.0)
+        .collect();
+    assert!(!active.is_empty(), "the run left live guests");
+    let payload = app
+        .slack
+        .button_click(APPROVER, "start_review", "open", None, "1.1");
+    assert_eq!(app.slack.interaction(&payload).await.unwrap().status, 200);
+    app.run_jobs().await;
+    let campaign = app
+        .store
+        .latest_review(&team())
+        .await
+        .unwrap()
+        .expect("a campaign");
+    let items = app.store.review_items(&team(), campaign.id).await.unwrap();
+    assert_eq!(items.len(), active.len(), "{items:?}");
+    for item in &items {
+        assert_eq!(
+            item.state,
+            guestlist::domain::review::ItemState::Escalated,
+            "{item:?}"
+        );
+        assert!(
+            item.escalation_ts.is_some(),
+            "posted for approvers: {item:?}"
+        );
+        assert!(item.dm_ts.is_none(), "no sponsor asked: {item:?}");
+    }
+    let escalations: Vec<String> = app
+        .fake
+        .top_level_in(REQUEST_CHANNEL)
+        .into_iter()
+        .filter(|m| m.all_text().contains("Approvers decide"))
+        .map(|m| m.ts)
+        .collect();
+    for item in &items {
+        assert!(
+            escalations.contains(item.escalation_ts.as_ref().unwrap()),
+            "{item:?} is in a message for approvers: {escalations:?}"
+        );
+    }
+    let asked: Vec<_> = app
+        .fake
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.args.to_string().contains("you sponsor these guests"))
+        .collect();
+    assert!(asked.is_empty(), "no sponsor asked: {asked:#?}");
+}
+
+#[tokio::test]
+async fn guestlist_sync_runs_one_rule_and_force_applies_a_plan_over_its_limit() {
+    // A third rule reads the partners group with room for one change only.
+    let app = sync_app_on(
+        Backend::Sqlite,
+        "[[sync]]\nname = \"narrow\"\ntarget_team = \"T0PARTNER\"\nusergroups = [\"S0PARTNERS\"]\nchannels = [\"CPROJECT\"]\nexpiry_days = 7\nmax_changes = 1\n",
+    )
+    .await;
+    let unknown = app.cli(&["sync", "--rule", "nosuch"]).await;
+    assert!(!unknown.status.success());
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("there is no sync rule named \"nosuch\""),
+        "{}",
+        String::from_utf8_lossy(&unknown.stderr)
+    );
+
+    let one = app.cli(&["sync", "--rule", "contractors", "--json"]).await;
+    assert!(
+        one.status.success(),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+    let outcome: Value = serde_json::from_slice(&one.stdout).unwrap();
+    let rules: Vec<&str> = outcome["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, vec!["contractors"], "{outcome}");
+    // The invitations go out through the queue, which the running bot works (its clock
+    // catches up with the command's).
+    app.clock.advance(chrono::Duration::minutes(1));
+    app.run_jobs().await;
+    assert_eq!(
+        invited_emails(&app),
+        vec!["ann@partner.io", "cat@contract.io"],
+        "the contractors group only: {outcome:#} {:#?}",
+        app.fake
+            .calls()
+            .iter()
+            .map(|c| c.method.clone())
+            .collect::<Vec<_>>()
+    );
+
+    // Over its limit, the plan is held for an approver…
+    app.fake.clear_calls();
+    let held = app.cli(&["sync", "--rule", "narrow"]).await;
+    assert!(
+        held.status.success(),
+        "{}",
+        String::from_utf8_lossy(&held.stderr)
+    );
+    let printed = String::from_utf8_lossy(&held.stdout);
+    assert!(printed.contains("exceed max_changes (1)"), "{printed}");
+    app.clock.advance(chrono::Duration::minutes(1));
+    app.run_jobs().await;
+    assert!(invited_emails(&app).is_empty(), "held, not applied");
+    // …and `--force` applies it, audited as forced.
+    let forced = app.cli(&["sync", "--rule", "narrow", "--force"]).await;
+    assert!(
+        forced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&forced.stderr)
+    );
+    app.clock.advance(chrono::Duration::minutes(1));
+    app.run_jobs().await;
+    assert_eq!(
+        invited_emails(&app),
+        vec!["ben@partner.io", "manual@partner.io"],
+        "ann was brought in by the contractors rule already"
+    );
+    let audit = app.store.audit_since(None).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.entry.detail.contains("guestlist sync --force")),
+        "{audit:#?}"
+    );
 }
