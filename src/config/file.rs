@@ -123,6 +123,7 @@ pub(super) struct FileSyncRule {
     pub(super) max_changes: Option<toml::Value>,
     pub(super) sponsor: Option<String>,
     pub(super) provisioner: Option<String>,
+    pub(super) source_team: Option<String>,
     pub(super) target_team: Option<String>,
 }
 

@@ -221,6 +221,18 @@ pub(super) fn sync_settings(
                 ));
             }
         };
+        let source_team = rule
+            .source_team
+            .as_deref()
+            .map(|raw| slack_id(&key("source_team"), raw, "T", "workspace"))
+            .transpose()?
+            .map(crate::domain::TeamId);
+        if source_team.as_ref() == Some(&target_team) {
+            return Err(ConfigError::new(
+                key("target_team"),
+                "the rule's people come from source_team: invite them into another workspace",
+            ));
+        }
         parsed.push(SyncRule {
             name: rule.name.clone(),
             source,
@@ -231,6 +243,7 @@ pub(super) fn sync_settings(
             on_removal,
             max_changes,
             sponsor,
+            source_team,
             target_team,
         });
     }

@@ -148,6 +148,14 @@ fn sync_rules_are_read_and_checked() {
     assert!(err.message.contains("another workspace"), "{err}");
     for (bad, key) in [
         (
+            "[[sync]]\nname = \"r\"\nsource_team = \"T0OTHER\"\ntarget_team = \"T0OTHER\"\nusergroups = [\"S0001\"]\nchannels = [\"C0001\"]\nexpiry_days = 3\n",
+            "sync.r.target_team",
+        ),
+        (
+            "[[sync]]\nname = \"r\"\nsource_team = \"C0OTHER\"\ntarget_team = \"T0OTHER\"\nusergroups = [\"S0001\"]\nchannels = [\"C0001\"]\nexpiry_days = 3\n",
+            "sync.r.source_team",
+        ),
+        (
             "[[sync]]\nname = \"r\"\ntarget_team = \"T0OTHER\"\nchannels = [\"C0001\"]\nexpiry_days = 3\n",
             "sync.r.usergroups",
         ),

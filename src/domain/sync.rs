@@ -511,12 +511,22 @@ pub struct SyncRule {
     pub max_changes: MaxChanges,
     /// Who hears about these guests (their DMs); nobody when unset.
     pub sponsor: Option<super::ids::UserId>,
+    /// The workspace whose groups and people the rule reads. Unset: every workspace the
+    /// deployment runs sync in (the one it serves, or each of an org-wide install's but the
+    /// target).
+    pub source_team: Option<super::ids::TeamId>,
     /// The workspace the rule invites into: never the one its people come from, where they
     /// are members already.
     pub target_team: super::ids::TeamId,
 }
 
 impl SyncRule {
+    /// Whether the rule runs from `workspace`: it reads people there and brings them
+    /// elsewhere.
+    pub fn runs_in(&self, workspace: &super::ids::TeamId) -> bool {
+        self.source_team.as_ref().is_none_or(|s| s == workspace) && self.target_team != *workspace
+    }
+
     /// Whether the rule reads this user group (by id or handle).
     pub fn uses_group(&self, id: &str, handle: Option<&str>) -> bool {
         match &self.source {

@@ -432,9 +432,10 @@ impl super::FakeSlack {
     /// organisation's tokens).
     pub fn add_workspace(&self, team: &str, enterprise: Option<&str>) -> &Self {
         if let Some(enterprise) = enterprise {
-            self.state()
-                .team_enterprise
-                .insert(team.into(), enterprise.into());
+            let mut state = self.state();
+            state.team_enterprise.insert(team.into(), enterprise.into());
+            // Its people are the organisation's (user objects carry `enterprise_user`).
+            state.enterprise.get_or_insert_with(|| enterprise.into());
         }
         self
     }

@@ -460,6 +460,18 @@ impl TestApp {
     /// `guestlist <args>` against this app's database and fake Slack, as an operator runs it
     /// (the single-workspace tokens; the config file the builder wrote).
     pub async fn cli(&self, args: &[&str]) -> std::process::Output {
+        self.cli_with(
+            args,
+            &[
+                ("SLACK_BOT_TOKEN", "xoxb-test-bot"),
+                ("SLACK_ADMIN_TOKEN", "xoxp-admin"),
+            ],
+        )
+        .await
+    }
+
+    /// `guestlist <args>` with these variables (and the database and fake Slack) only.
+    pub async fn cli_with(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
         let db = self.dir.path().join("guestlist.db");
         assert!(
             db.exists(),
@@ -474,8 +486,7 @@ impl TestApp {
             .env_clear()
             .env("DATABASE_URL", format!("sqlite://{}", db.display()))
             .env("SLACK_API_URL", self.fake.api_url())
-            .env("SLACK_BOT_TOKEN", "xoxb-test-bot")
-            .env("SLACK_ADMIN_TOKEN", "xoxp-admin")
+            .envs(env.iter().copied())
             .output()
             .await
             .unwrap()

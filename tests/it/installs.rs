@@ -1307,3 +1307,134 @@ async fn a_full_member_invite_request_is_left_to_slacks_admins() {
     invite_requested(&app, "EvInviteGuest", guest.clone()).await;
     assert_eq!(app.fake.top_level_in(REQUEST_CHANNEL).len(), 1);
 }
+
+/// An org-wide install runs group sync: the rule reads its source workspace's groups and
+/// people with the org bot token, and brings them into another workspace with the installer's
+/// admin token; every org-token call names the workspace it is for.
+#[tokio::test]
+async fn an_org_wide_install_runs_group_sync_naming_the_workspace_on_every_org_token_call() {
+    const RULES: &str = "[provisioning]\nmode = \"slack_admin\"\n[group_sync]\npace = false\n\
+        [[sync]]\nname = \"partners\"\nsource_team = \"T0FAKE\"\ntarget_team = \"T0OTHER\"\n\
+        usergroups = [\"S0PARTNERS\"]\nchannels = [\"C0OTHERREQ\"]\nexpiry_days = 30\n";
+    let app = start(distributed().toml(RULES)).await;
+    app.fake
+        .add_workspace(FAKE_TEAM_ID, Some(ORG))
+        .add_workspace(OTHER_TEAM, Some(ORG))
+        .add_team_channel(OTHER_TEAM, OTHER_CHANNEL, "other-requests");
+    app.fake
+        .add_user(FakeUser::new("UP1", "Ann Partner").email("ann@partner.io"))
+        .add_user(FakeUser::new("UP2", "Ben Partner").email("ben@partner.io"));
+    app.fake
+        .add_usergroup("S0PARTNERS", "partners", &["UP1", "UP2"]);
+    install(&app, InstallGrant::organisation(ORG, "Org", INSTALLER)).await;
+    let org_bot = bot_token_of(&app.fake, ORG);
+    // Both workspaces have been seen (a command from each), so both are scheduled.
+    for team in [FAKE_TEAM_ID, OTHER_TEAM] {
+        let (status, _) = command_in(&app, team, Some(ORG), "help").await;
+        assert_eq!(status, 200);
+    }
+    app.fake.clear_calls();
+    guestlist::jobs::Scheduler::new(app.workflow.clone())
+        .tick_once()
+        .await
+        .unwrap();
+    app.run_jobs().await;
+    let assigned: Vec<String> = app
+        .fake
+        .calls_to("admin.users.assign")
+        .iter()
+        .map(|c| {
+            assert_eq!(c.arg_str("team_id"), Some(OTHER_TEAM), "{c:?}");
+            c.arg_str("user_id").unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(assigned, vec!["UP1", "UP2"], "{:#?}", app.fake.calls());
+    for call in app.fake.calls() {
+        if call.token.as_deref() == Some(org_bot.as_str())
+            && matches!(
+                call.method.as_str(),
+                "users.list" | "conversations.list" | "usergroups.list" | "usergroups.users.list"
+            )
+        {
+            // Each workspace's own hourly inventory reads its people; the rule's groups are
+            // read in its source workspace.
+            let team = call.arg_str("team_id");
+            assert!(
+                team.is_some_and(|t| !t.is_empty()),
+                "{} with the org token names its workspace: {call:?}",
+                call.method
+            );
+            if call.method.starts_with("usergroups.") {
+                assert_eq!(team, Some(FAKE_TEAM_ID), "{call:?}");
+            }
+        }
+    }
+    // The target workspace's own run has no rule to run: nothing failed, nothing retried.
+    let failed = app.store.jobs_of_kind("sync_run", 100).await.unwrap();
+    assert!(failed.iter().all(|j| j.last_error.is_none()), "{failed:#?}");
+}
+
+/// `--team`: with an OAuth deployment, a one-workspace command names its workspace and runs
+/// with that installation's tokens.
+#[tokio::test]
+async fn a_command_line_task_names_its_workspace_with_team() {
+    const RULE: &str = "[provisioning]\nmode = \"slack_admin\"\n[group_sync]\npace = false\n\
+        [[sync]]\nname = \"partners\"\ntarget_team = \"T0OTHER\"\nusergroups = [\"S0PARTNERS\"]\n\
+        channels = [\"C0OTHERREQ\"]\nexpiry_days = 30\n";
+    let app = start(distributed().backend(Backend::Sqlite).toml(RULE)).await;
+    app.fake
+        .add_user(FakeUser::new("UP1", "Ann Partner").email("ann@partner.io"));
+    app.fake.add_usergroup("S0PARTNERS", "partners", &["UP1"]);
+    install(
+        &app,
+        InstallGrant::workspace(FAKE_TEAM_ID, "Fake", INSTALLER)
+            .with_user_scopes("admin.users:read,admin.users:write"),
+    )
+    .await;
+    let bot = bot_token_of(&app.fake, FAKE_TEAM_ID);
+    let env = [
+        ("SLACK_CLIENT_ID", CLIENT_ID),
+        ("SLACK_CLIENT_SECRET", CLIENT_SECRET),
+        ("GUESTLIST_ENCRYPTION_KEY", ENCRYPTION_KEY),
+        ("GUESTLIST_PUBLIC_URL", PUBLIC_URL),
+    ];
+    let stderr = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).to_string();
+    let unnamed = app.cli_with(&["sync", "--dry-run", "--json"], &env).await;
+    assert!(!unnamed.status.success());
+    assert!(
+        stderr(&unnamed).contains("name one (--team T…)"),
+        "{}",
+        stderr(&unnamed)
+    );
+    let elsewhere = app
+        .cli_with(&["--team", "T0NOPE", "sync", "--dry-run", "--json"], &env)
+        .await;
+    assert!(!elsewhere.status.success());
+    assert!(
+        stderr(&elsewhere).contains("Guestlist is not installed in workspace T0NOPE"),
+        "{}",
+        stderr(&elsewhere)
+    );
+    app.fake.clear_calls();
+    let named = app
+        .cli_with(
+            &["--team", FAKE_TEAM_ID, "sync", "--dry-run", "--json"],
+            &env,
+        )
+        .await;
+    assert!(named.status.success(), "{}", stderr(&named));
+    let outcome: Value = serde_json::from_slice(&named.stdout).unwrap();
+    assert_eq!(
+        outcome["plans"][0]["lines"][0]["email"], "ann@partner.io",
+        "{outcome}"
+    );
+    let calls = app.fake.calls();
+    assert!(!calls.is_empty());
+    for call in &calls {
+        assert_eq!(
+            call.token.as_deref(),
+            Some(bot.as_str()),
+            "the installation's bot token: {call:?}"
+        );
+    }
+}

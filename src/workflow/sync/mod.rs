@@ -77,12 +77,11 @@ impl Workflow {
     /// refused: its people are members here already, and would be linked and later ended.
     async fn rules(&self, only: Option<&str>) -> anyhow::Result<Vec<SyncRule>> {
         let home = self.home_team().await?;
-        if let Some(rule) = self
-            .settings()
-            .sync
-            .rules
-            .iter()
-            .find(|r| r.target_team == home)
+        let settings = self.settings();
+        // Serving one workspace, a rule that invites into it is a mistake worth stopping on;
+        // serving an organisation, it is a rule for the other workspaces.
+        if !self.is_distributed()
+            && let Some(rule) = settings.sync.rules.iter().find(|r| r.target_team == home)
         {
             anyhow::bail!(
                 "sync rule {:?}: target_team {} is the workspace its people come from; a rule invites into another workspace",
@@ -90,11 +89,11 @@ impl Workflow {
                 home
             );
         }
-        let rules: Vec<SyncRule> = self
-            .settings()
+        let rules: Vec<SyncRule> = settings
             .sync
             .rules
             .iter()
+            .filter(|r| r.runs_in(&home))
             .filter(|r| only.is_none_or(|o| o == r.name))
             .cloned()
             .collect();
