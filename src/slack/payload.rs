@@ -35,6 +35,11 @@ pub fn parse_command(body: &[u8]) -> Result<Option<SlackCommandEvent>, PayloadEr
         .map_err(|_| PayloadError::Form)
 }
 
+/// A slash command as Socket Mode carries it: the form's fields as a JSON object.
+pub fn command_from_value(payload: &Value) -> Result<SlackCommandEvent, PayloadError> {
+    serde_json::from_value(payload.clone()).map_err(|e| PayloadError::Json(e.to_string()))
+}
+
 /// The organisation a slash command came from (`enterprise_id`, Enterprise Grid only), which
 /// slack-morphism's model leaves out.
 pub fn command_enterprise(body: &[u8]) -> Option<String> {
@@ -51,6 +56,11 @@ pub fn interaction_enterprise(body: &[u8]) -> Option<String> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
     let payload = pairs.into_iter().find(|(k, _)| k == "payload")?.1;
     let json: Value = serde_json::from_str(&payload).ok()?;
+    enterprise_of_interaction(&json)
+}
+
+/// The organisation an interaction payload (as JSON) came from.
+pub fn enterprise_of_interaction(json: &Value) -> Option<String> {
     json.pointer("/enterprise/id")
         .or_else(|| json.pointer("/team/enterprise_id"))
         .and_then(Value::as_str)
@@ -71,8 +81,13 @@ pub fn parse_interaction(body: &[u8]) -> Result<SlackInteractionEvent, PayloadEr
 }
 
 pub fn interaction_from_json(json: &str) -> Result<SlackInteractionEvent, PayloadError> {
-    let mut payload: Value =
+    let payload: Value =
         serde_json::from_str(json).map_err(|e| PayloadError::Json(e.to_string()))?;
+    interaction_from_value(payload)
+}
+
+/// An interaction payload already read as JSON (Socket Mode's envelopes carry it so).
+pub fn interaction_from_value(mut payload: Value) -> Result<SlackInteractionEvent, PayloadError> {
     with_workspace(&mut payload);
     let kind = payload
         .get("type")
@@ -250,12 +265,6 @@ impl EventCallback {
             .get("type")
             .and_then(Value::as_str)
             .unwrap_or("unknown")
-    }
-
-    /// From Socket Mode's already-parsed model.
-    pub fn from_push(push: &SlackPushEventCallback) -> Result<Self, PayloadError> {
-        let value = serde_json::to_value(push).map_err(|e| PayloadError::Json(e.to_string()))?;
-        serde_json::from_value(value).map_err(|e| PayloadError::Json(e.to_string()))
     }
 }
 

@@ -131,6 +131,29 @@ async fn socket_mode_feeds_the_same_handlers_and_acks_with_their_answers() {
     app.run_jobs().await;
     assert_eq!(app.fake.top_level_in(REQUEST_CHANNEL).len(), 1);
 
+    // A click shaped as an org-wide app's (no `team`; the workspace in `user.team_id`, the
+    // organisation in `enterprise`) decides the request, as over HTTP.
+    let card = app.card();
+    let id = app.request_id("grace@partner.com").await;
+    let mut click = app.slack.button_click(
+        APPROVER,
+        "approve_request",
+        &id.to_string(),
+        Some(REQUEST_CHANNEL),
+        &card.ts,
+    );
+    click["team"] = Value::Null;
+    click["user"]["team_id"] = json!(FAKE_TEAM_ID);
+    click["enterprise"] = json!({"id": "E0FAKE", "name": "Org"});
+    click["is_enterprise_install"] = json!(true);
+    exchange(&mut ws, json!({"envelope_id": "env-3b", "type": "interactive", "accepts_response_payload": true, "payload": click})).await;
+    app.run_jobs().await;
+    assert_ne!(
+        app.state(id).await,
+        guestlist::domain::RequestState::Pending,
+        "the click decided"
+    );
+
     // Events: acknowledged, recorded once even when Slack sends the envelope again.
     let event = |envelope: &str, retry: u32| {
         json!({"envelope_id": envelope, "type": "events_api", "accepts_response_payload": false, "retry_attempt": retry, "retry_reason": if retry > 0 { "timeout" } else { "" },
