@@ -366,21 +366,14 @@ pub fn slack_admin() -> Builder {
 }
 
 impl TestApp {
-    /// Submits the request form as `user`; returns Guestlist's answer as JSON.
+    /// `user` types `/guest` in #general and submits the form Guestlist opens with `form`'s
+    /// values (the view's own callback id and private metadata, as Slack sends them); returns
+    /// Guestlist's answer as JSON.
     pub async fn submit(&self, user: &str, form: &FormInput) -> Value {
-        let payload = self.slack.view_submission(
-            user,
-            "guest_request",
-            &metadata("America/New_York"),
-            form.state_values(),
-        );
-        let answer = self.slack.interaction(&payload).await.unwrap();
-        assert_eq!(answer.status, 200);
-        if answer.body.is_empty() {
-            Value::Null
-        } else {
-            answer.json()
-        }
+        let opened = self.slack.command(user, "CGENERAL", "").await.unwrap();
+        assert_eq!(opened.status, 200, "{}", opened.body);
+        assert_eq!(opened.body, "", "the form opened: {}", opened.body);
+        self.submit_opened(user, form.state_values()).await
     }
 
     /// Submits a valid request and runs the jobs, so its card is posted. Returns the request id.
@@ -627,6 +620,23 @@ impl TestApp {
     }
 
     /// The one call of `method` the fake Slack received.
+    /// The modals opened (`views.open`, `views.push`) with this callback id.
+    pub fn views_opened(&self, callback_id: &str) -> Vec<RecordedCall> {
+        self.fake
+            .calls()
+            .into_iter()
+            .filter(|c| c.method == "views.open" || c.method == "views.push")
+            .filter(|c| c.args["view"]["callback_id"] == callback_id)
+            .collect()
+    }
+
+    /// The one modal opened with this callback id.
+    pub fn only_view(&self, callback_id: &str) -> RecordedCall {
+        let opened = self.views_opened(callback_id);
+        assert_eq!(opened.len(), 1, "{callback_id} views: {opened:#?}");
+        opened.into_iter().next().unwrap()
+    }
+
     pub fn only_call(&self, method: &str) -> RecordedCall {
         let calls = self.fake.calls_to(method);
         assert_eq!(calls.len(), 1, "{method}: {calls:#?}");

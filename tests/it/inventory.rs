@@ -406,13 +406,12 @@ async fn a_hand_made_guest_is_listed_unmanaged_and_once_adopted_is_reminded_and_
         .button_click(OUTSIDER, "adopt_guest", "UHAND", None, "1.1");
     assert_eq!(app.slack.interaction(&click).await.unwrap().status, 200);
     app.run_jobs().await;
-    assert!(app.fake.calls_to("views.open").is_empty());
+    assert!(app.views_opened("adopt_guest").is_empty());
     let click = app
         .slack
         .button_click(APPROVER, "adopt_guest", "UHAND", None, "1.1");
     assert_eq!(app.slack.interaction(&click).await.unwrap().status, 200);
-    let opened = app.only_call("views.open");
-    assert_eq!(opened.args["view"]["callback_id"], "adopt_guest");
+    app.only_view("adopt_guest");
 
     // Bad answers land on their fields; nothing is stored.
     let today = app.now().date_naive();
@@ -589,8 +588,7 @@ async fn a_guest_can_be_reassigned_and_an_unanswered_one_is_kept_by_default() {
         "1.1",
     );
     assert_eq!(app.slack.interaction(&click).await.unwrap().status, 200);
-    let opened = app.only_call("views.open");
-    assert_eq!(opened.args["view"]["callback_id"], "reassign_sponsor");
+    let opened = app.only_view("reassign_sponsor");
     let metadata = opened.args["view"]["private_metadata"]
         .as_str()
         .unwrap()

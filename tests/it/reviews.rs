@@ -223,8 +223,7 @@ async fn a_campaign_over_three_sponsors_does_what_each_answer_says_and_ends_unan
     // Shorten: the form, a later date refused on its field, an earlier one applied.
     let item = item_for(&app, shortened).await;
     answer(&app, REQUESTER, "review_shorten", &item).await;
-    let opened = app.only_call("views.open");
-    assert_eq!(opened.args["view"]["callback_id"], "review_shorten");
+    app.only_view("review_shorten");
     let current = app.request(shortened).await.expires_at.unwrap();
     let later = (current + Duration::days(3)).date_naive().to_string();
     let refused = shorten(&app, REQUESTER, &item, &later).await;
