@@ -257,8 +257,19 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
             }
             let users = required(args, "user_ids")?;
             for user in users.split(',') {
-                let found = state.users.get(user.trim()).ok_or("user_not_found")?;
+                let user = user.trim();
+                let found = state.users.get(user).ok_or("user_not_found")?;
                 if found.deleted || found.role_in(FAKE_TEAM_ID).is_none() {
+                    return Err("failed_for_some_users".into());
+                }
+                // A single-channel guest is in one channel: a second is refused.
+                let elsewhere = state
+                    .channels
+                    .values()
+                    .any(|c| c.id != channel && c.members.contains(user));
+                if found.role_in(FAKE_TEAM_ID) == Some(super::TeamRole::SingleChannelGuest)
+                    && elsewhere
+                {
                     return Err("failed_for_some_users".into());
                 }
             }
@@ -279,6 +290,10 @@ pub(super) fn dispatch(state: &mut FakeState, method: &str, args: &Map<String, V
                 .channels
                 .get_mut(&channel)
                 .ok_or("channel_not_found")?;
+            // Nobody leaves a workspace's #general (Slack: the default channel).
+            if found.name == "general" {
+                return Err("cant_kick_from_general".into());
+            }
             if !found.members.remove(&user) {
                 return Err("not_in_channel".into());
             }
@@ -389,8 +404,12 @@ fn required_number(args: &Map<String, Value>, key: &str) -> Result<i64, String> 
 }
 
 fn post_message(state: &mut FakeState, args: &Map<String, Value>) -> Answer {
-    let channel = required(args, "channel")?.to_string();
-    if !state.channels.contains_key(&channel) && !state.users.contains_key(&channel) {
+    let mut channel = required(args, "channel")?.to_string();
+    // A user id posts in the app's DM with that person: Slack answers with the DM's own id
+    // (`D…`), which is what `chat.update` needs later.
+    if state.users.contains_key(&channel) {
+        channel = super::dm_channel(&channel);
+    } else if !state.channels.contains_key(&channel) && !is_dm_of_someone(state, &channel) {
         return Err("channel_not_found".into());
     }
     let text = arg(args, "text").map(str::to_string);
@@ -425,6 +444,10 @@ fn post_message(state: &mut FakeState, args: &Map<String, Value>) -> Answer {
 fn update_message(state: &mut FakeState, args: &Map<String, Value>) -> Answer {
     let channel = required(args, "channel")?.to_string();
     let ts = required(args, "ts")?.to_string();
+    // A message is updated in its conversation: a DM by its `D…` id, never by the person's.
+    if state.users.contains_key(&channel) {
+        return Err("channel_not_found".into());
+    }
     let blocks = args.get("blocks").cloned();
     if let Some(blocks) = &blocks {
         check_blocks(blocks)?;
@@ -445,6 +468,13 @@ fn update_message(state: &mut FakeState, args: &Map<String, Value>) -> Answer {
     Ok(obj(
         json!({"channel": channel, "ts": ts, "message": {"ts": ts}}),
     ))
+}
+
+fn is_dm_of_someone(state: &FakeState, channel: &str) -> bool {
+    state
+        .users
+        .keys()
+        .any(|user| super::dm_channel(user) == channel)
 }
 
 /// A message's blocks as Slack checks them (`invalid_blocks`, with what and where).

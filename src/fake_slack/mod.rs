@@ -28,6 +28,11 @@ use tokio::sync::oneshot;
 
 pub const FAKE_TEAM_ID: &str = "T0FAKE";
 
+/// The id of the app's DM with a person (`D…`), as Slack answers a post to their user id.
+pub fn dm_channel(user: &str) -> String {
+    format!("D{}", user.get(1..).unwrap_or_default())
+}
+
 /// How long Slack honours a trigger id after the interaction that carried it.
 pub const TRIGGER_LIFETIME: std::time::Duration = std::time::Duration::from_secs(3);
 
@@ -716,8 +721,15 @@ impl FakeSlack {
     }
 
     /// Messages posted in `channel` (a user id means the bot's DM with that person).
+    /// The messages of a conversation; a user id names the app's DM with that person.
     pub fn messages_in(&self, channel: &str) -> Vec<FakeMessage> {
-        self.state()
+        let state = self.state();
+        let channel = if state.users.contains_key(channel) {
+            dm_channel(channel)
+        } else {
+            channel.to_string()
+        };
+        state
             .messages
             .iter()
             .filter(|m| m.channel == channel)

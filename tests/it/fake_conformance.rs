@@ -224,3 +224,63 @@ async fn a_trigger_id_lives_three_seconds_and_must_be_one_slack_minted() {
     let fresh = guestlist::fake_slack::mint_trigger_id(2, std::time::Duration::from_millis(2500));
     assert_eq!(open(fresh).await["ok"], true);
 }
+
+#[tokio::test]
+async fn a_post_to_a_person_lands_in_a_dm_updated_by_its_own_id() {
+    let fake = FakeSlack::start().await.unwrap();
+    fake.add_user(guestlist::fake_slack::FakeUser::new("UANN", "Ann"));
+    let posted = call(
+        &fake,
+        "chat.postMessage",
+        BOT,
+        json!({"channel": "UANN", "text": "hello"}),
+    )
+    .await;
+    let dm = posted["channel"].as_str().unwrap().to_string();
+    assert!(dm.starts_with('D'), "{posted}");
+    let ts = posted["ts"].clone();
+    let by_person = call(
+        &fake,
+        "chat.update",
+        BOT,
+        json!({"channel": "UANN", "ts": ts, "text": "edited"}),
+    )
+    .await;
+    assert_eq!(by_person["error"], "channel_not_found", "{by_person}");
+    let by_dm = call(
+        &fake,
+        "chat.update",
+        BOT,
+        json!({"channel": dm, "ts": ts, "text": "edited"}),
+    )
+    .await;
+    assert_eq!(by_dm["ok"], true, "{by_dm}");
+}
+
+#[tokio::test]
+async fn general_keeps_everyone_and_a_single_channel_guest_gets_one_channel() {
+    let fake = FakeSlack::start().await.unwrap();
+    fake.add_channel("CGEN", "general")
+        .add_channel("CONE", "one")
+        .add_channel("CTWO", "two");
+    fake.add_user(guestlist::fake_slack::FakeUser::new("UGUEST", "Gus").guest(true));
+    let admin = "xoxp-admin";
+    let invite = |channel: &str| {
+        call(
+            &fake,
+            "admin.conversations.invite",
+            admin,
+            json!({"channel_id": channel, "user_ids": "UGUEST"}),
+        )
+    };
+    assert_eq!(invite("CONE").await["ok"], true);
+    assert_eq!(invite("CTWO").await["error"], "failed_for_some_users");
+    let kicked = call(
+        &fake,
+        "conversations.kick",
+        admin,
+        json!({"channel": "CGEN", "user": "UGUEST"}),
+    )
+    .await;
+    assert_eq!(kicked["error"], "cant_kick_from_general", "{kicked}");
+}
