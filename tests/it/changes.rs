@@ -379,3 +379,36 @@ async fn in_manual_mode_a_narrowing_is_recorded_and_handed_to_an_admin() {
     assert_eq!(tasks.len(), 1, "{:#?}", app.thread_texts());
     assert!(tasks[0].contains("<@UG1>"), "{}", tasks[0]);
 }
+
+#[tokio::test]
+async fn in_scim_mode_a_narrowing_is_recorded_and_handed_to_an_admin() {
+    let Some((url, token)) = crate::lifecycle::scim_server("changes::scim (change access)") else {
+        return;
+    };
+    let app = crate::lifecycle::scim_app(&url, &token).start().await;
+    let email = format!("change-{}@partner.com", rand_u64() % 1_000_000);
+    let id = app.approved(&email, &["CPROJECT", "COTHER"]).await;
+    assert_eq!(app.state(id).await, RequestState::Invited);
+    app.team_join(GUEST, &email).await;
+    assert_eq!(app.state(id).await, RequestState::Active);
+    let before = crate::lifecycle::scim_user(&url, &token, &email)
+        .await
+        .expect("on the SCIM server");
+
+    app.click(APPROVER, "change_access", id).await;
+    app.only_view("change_access");
+    let answer = submit_change(&app, APPROVER, id, &["CPROJECT"], None, "Other project over").await;
+    assert_eq!(answer, Value::Null, "{answer}");
+    assert_eq!(channels(&app.request(id).await), ["CPROJECT"]);
+    // SCIM has no channels: an admin is asked, and the directory entry is as it was.
+    let tasks: Vec<String> = app
+        .thread_texts()
+        .into_iter()
+        .filter(|t| t.contains("take them out of <#COTHER>"))
+        .collect();
+    assert_eq!(tasks.len(), 1, "{:#?}", app.thread_texts());
+    assert!(app.fake.calls_to("conversations.kick").is_empty());
+    let after = crate::lifecycle::scim_user(&url, &token, &email).await.unwrap();
+    assert_eq!(after["active"], before["active"]);
+    assert_eq!(after["meta"]["version"], before["meta"]["version"], "{after}");
+}
