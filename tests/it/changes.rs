@@ -397,7 +397,15 @@ async fn in_scim_mode_a_narrowing_is_recorded_and_handed_to_an_admin() {
 
     app.click(APPROVER, "change_access", id).await;
     app.only_view("change_access");
-    let answer = submit_change(&app, APPROVER, id, &["CPROJECT"], None, "Other project over").await;
+    let answer = submit_change(
+        &app,
+        APPROVER,
+        id,
+        &["CPROJECT"],
+        None,
+        "Other project over",
+    )
+    .await;
     assert_eq!(answer, Value::Null, "{answer}");
     assert_eq!(channels(&app.request(id).await), ["CPROJECT"]);
     // SCIM has no channels: an admin is asked, and the directory entry is as it was.
@@ -408,7 +416,12 @@ async fn in_scim_mode_a_narrowing_is_recorded_and_handed_to_an_admin() {
         .collect();
     assert_eq!(tasks.len(), 1, "{:#?}", app.thread_texts());
     assert!(app.fake.calls_to("conversations.kick").is_empty());
-    let after = crate::lifecycle::scim_user(&url, &token, &email).await.unwrap();
+    let after = crate::lifecycle::scim_user(&url, &token, &email)
+        .await
+        .unwrap();
     assert_eq!(after["active"], before["active"]);
-    assert_eq!(after["meta"]["version"], before["meta"]["version"], "{after}");
+    assert_eq!(
+        after["meta"]["version"], before["meta"]["version"],
+        "{after}"
+    );
 }

@@ -1438,3 +1438,87 @@ async fn a_command_line_task_names_its_workspace_with_team() {
         );
     }
 }
+
+/// CSV import in an org-wide install: the file's event and the Import click carry no `team`,
+/// and the directory reads behind the preview name the workspace.
+#[tokio::test]
+async fn an_org_wide_install_imports_a_shared_csv_naming_the_workspace() {
+    let app = start(distributed()).await;
+    app.fake.add_workspace(FAKE_TEAM_ID, Some(ORG));
+    install(&app, InstallGrant::organisation(ORG, "Org", INSTALLER)).await;
+    let org_bot = bot_token_of(&app.fake, ORG);
+    app.fake.clear_calls();
+    let csv = "email,name,organisation,guest_type,channels,expires\n\
+        ann@vendor.example,Ann Vendor,Vendor,single_channel,#project-x,30d\n\
+        bob@vendor.example,Bob Vendor,Vendor,multi_channel,project-x;COTHER,30d\n";
+    let event = app.fake.share_file(
+        REQUEST_CHANNEL,
+        APPROVER,
+        "FORGCSV",
+        "partners.csv",
+        csv.as_bytes().to_vec(),
+    );
+    let file_ts = event["ts"].as_str().unwrap().to_string();
+    assert_eq!(
+        event_in(&app, FAKE_TEAM_ID, Some(ORG), "EvOrgCsv", event).await,
+        200
+    );
+    app.run_jobs().await;
+    let preview = app
+        .fake
+        .thread(REQUEST_CHANNEL, &file_ts)
+        .into_iter()
+        .next()
+        .expect("a preview in the file's thread");
+    assert!(
+        preview.all_text().contains("2 rows: 2 to import"),
+        "{}",
+        preview.all_text()
+    );
+    let value = preview
+        .blocks
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|b| b["elements"].as_array().into_iter().flatten())
+        .find(|e| e["action_id"] == "import_guests")
+        .and_then(|e| e["value"].as_str())
+        .expect("an Import button")
+        .to_string();
+    let mut click = app.slack.button_click(
+        APPROVER_2,
+        "import_guests",
+        &value,
+        Some(REQUEST_CHANNEL),
+        &preview.ts,
+    );
+    click["team"] = Value::Null;
+    click["user"]["team_id"] = json!(FAKE_TEAM_ID);
+    click["enterprise"] = json!({"id": ORG, "name": "Org"});
+    click["is_enterprise_install"] = json!(true);
+    let answer = app.slack.interaction(&click).await.unwrap();
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    app.run_jobs().await;
+    for email in ["ann@vendor.example", "bob@vendor.example"] {
+        assert!(
+            open_request(&app, FAKE_TEAM_ID, email).await,
+            "{email} imported"
+        );
+    }
+    let lists: Vec<_> = app
+        .fake
+        .calls()
+        .into_iter()
+        .filter(|c| {
+            c.token.as_deref() == Some(org_bot.as_str())
+                && matches!(c.method.as_str(), "users.list" | "conversations.list")
+        })
+        .collect();
+    assert!(
+        lists.iter().any(|c| c.method == "conversations.list"),
+        "the preview read the channels"
+    );
+    for call in &lists {
+        assert_eq!(call.arg_str("team_id"), Some(FAKE_TEAM_ID), "{call:?}");
+    }
+}
