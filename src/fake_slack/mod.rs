@@ -795,6 +795,27 @@ async fn api(
         args: Value::Object(args.clone()),
         token: token.clone(),
     });
+    if let Some(Some(failure)) = state
+        .failures
+        .get_mut(&method)
+        .and_then(VecDeque::pop_front)
+    {
+        return match failure {
+            Failure::RateLimited { retry_after_secs } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, retry_after_secs.to_string())],
+                axum::Json(json!({"ok": false, "error": "ratelimited"})),
+            )
+                .into_response(),
+            Failure::Status(status) => (
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                "upstream trouble",
+            )
+                .into_response(),
+            Failure::Error(code) => error(&code),
+        };
+    }
+
     if method == "oauth.v2.access" {
         // The app authenticates with its client id and secret (form fields or HTTP Basic).
         let basic = headers
@@ -816,27 +837,6 @@ async fn api(
                 axum::Json(Value::Object(body)).into_response()
             }
             Err(code) => error(&code),
-        };
-    }
-
-    if let Some(Some(failure)) = state
-        .failures
-        .get_mut(&method)
-        .and_then(VecDeque::pop_front)
-    {
-        return match failure {
-            Failure::RateLimited { retry_after_secs } => (
-                StatusCode::TOO_MANY_REQUESTS,
-                [(header::RETRY_AFTER, retry_after_secs.to_string())],
-                axum::Json(json!({"ok": false, "error": "ratelimited"})),
-            )
-                .into_response(),
-            Failure::Status(status) => (
-                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                "upstream trouble",
-            )
-                .into_response(),
-            Failure::Error(code) => error(&code),
         };
     }
 

@@ -368,13 +368,33 @@ impl Workflow {
         })
     }
 
-    /// Refreshes an installation's rotating tokens, if this replica gets the lease; another
-    /// replica holding it is waited for (its result is read back). Returns whether this
-    /// replica refreshed.
+    /// Refreshes an installation's rotating tokens, one pair (bot, then user) per lease, each
+    /// stored before the next is asked for: Slack retires a refresh token as it answers, so a
+    /// new pair held only in memory is a pair that can be lost. Another replica holding the
+    /// lease is left to it (its tokens are read from the store when they land). Returns
+    /// whether this replica stored anything.
     pub(crate) async fn refresh_installation(&self, key: &TeamId) -> anyhow::Result<bool> {
         let Tenancy::Distributed(d) = &self.tenancy else {
             return Ok(false);
         };
+        let mut refreshed = false;
+        for pair in ["bot", "user"] {
+            match self.refresh_pair(d, key, pair).await? {
+                Some(stored) => refreshed |= stored,
+                None => return Ok(refreshed),
+            }
+        }
+        Ok(refreshed)
+    }
+
+    /// One pair: `None` when another replica holds the lease, else whether a new pair was
+    /// stored.
+    async fn refresh_pair(
+        &self,
+        d: &super::tenants::Distributed,
+        key: &TeamId,
+        pair: &'static str,
+    ) -> anyhow::Result<Option<bool>> {
         let now = self.now();
         let lease_until = now + Duration::seconds(60);
         let Some(record) = self
@@ -382,55 +402,82 @@ impl Workflow {
             .lease_refresh(key, &self.replica, now, lease_until)
             .await?
         else {
-            // Another replica is at it; its tokens are read from the store when they land.
             self.forget_installation(key);
-            return Ok(false);
+            return Ok(None);
         };
-        let due = |tokens: &SealedTokens| {
-            tokens.refresh_token.is_some()
-                && tokens
-                    .expires_at
-                    .is_some_and(|at| at - now < REFRESH_BEFORE)
+        let current = match pair {
+            "bot" => Some(&record.bot),
+            _ => record.user.as_ref().map(|(_, u)| u),
         };
-        let bot_due = due(&record.bot);
-        let user_due = record.user.as_ref().is_some_and(|(_, u)| due(u));
-        if !bot_due && !user_due {
-            // Someone refreshed it since this replica looked.
-            self.store.release_refresh(key, &self.replica).await?;
-            return Ok(false);
-        }
-        let refreshed = async {
-            let bot = if bot_due {
-                self.refreshed_tokens(d, key, &record.bot, "bot").await?
-            } else {
-                record.bot.clone()
-            };
-            let user = match &record.user {
-                Some((_, u)) if user_due => Some(self.refreshed_tokens(d, key, u, "user").await?),
-                _ => None,
-            };
-            anyhow::Ok((bot, user))
-        }
-        .await;
-        match refreshed {
-            Ok((bot, user)) => {
-                let stored = self
-                    .store
-                    .store_refreshed(key, &self.replica, &bot, user.as_ref(), self.now())
-                    .await?;
-                self.forget_installation(key);
-                if stored {
-                    tracing::info!(installation = %key, "tokens refreshed");
-                    metrics::counter!("token_refreshes_total", "outcome" => "ok").increment(1);
+        let unsaved = d
+            .unsaved
+            .lock()
+            .expect("unsaved tokens")
+            .get(&(key.clone(), pair))
+            .cloned();
+        let fresh = match unsaved {
+            // Rotated already; only the write is missing.
+            Some(fresh) if current.is_some() => fresh,
+            _ => {
+                let due = current.filter(|t| {
+                    t.refresh_token.is_some()
+                        && t.expires_at.is_some_and(|at| at - now < REFRESH_BEFORE)
+                });
+                let Some(tokens) = due else {
+                    self.store.release_refresh(key, &self.replica).await?;
+                    return Ok(Some(false));
+                };
+                match self.refreshed_tokens(d, key, tokens, pair).await {
+                    Ok(fresh) => fresh,
+                    Err(e) => {
+                        metrics::counter!("token_refreshes_total", "outcome" => "failed")
+                            .increment(1);
+                        self.store.release_refresh(key, &self.replica).await?;
+                        return Err(e.context(format!("refreshing the {pair} tokens of {key}")));
+                    }
                 }
-                Ok(stored)
             }
-            Err(e) => {
-                metrics::counter!("token_refreshes_total", "outcome" => "failed").increment(1);
-                self.store.release_refresh(key, &self.replica).await?;
-                Err(e.context(format!("refreshing the tokens of {key}")))
+        };
+        let (bot, user) = match pair {
+            "bot" => (&fresh, None),
+            _ => (&record.bot, Some(&fresh)),
+        };
+        let mut attempt = 0u32;
+        let stored = loop {
+            match self
+                .store
+                .store_refreshed(key, &self.replica, bot, user, self.now())
+                .await
+            {
+                Ok(stored) => break stored,
+                Err(e) if attempt < 3 => {
+                    attempt += 1;
+                    tracing::warn!(installation = %key, pair, attempt, error = %e, "storing refreshed tokens failed; trying again");
+                    tokio::time::sleep(std::time::Duration::from_millis(200 * u64::from(attempt)))
+                        .await;
+                }
+                Err(e) => {
+                    d.unsaved
+                        .lock()
+                        .expect("unsaved tokens")
+                        .insert((key.clone(), pair), fresh.clone());
+                    metrics::counter!("token_refreshes_total", "outcome" => "unsaved").increment(1);
+                    return Err(anyhow::Error::new(e).context(format!(
+                        "storing the refreshed {pair} tokens of {key}; kept in memory and written at the next attempt"
+                    )));
+                }
             }
+        };
+        d.unsaved
+            .lock()
+            .expect("unsaved tokens")
+            .remove(&(key.clone(), pair));
+        self.forget_installation(key);
+        if stored {
+            tracing::info!(installation = %key, pair, "tokens refreshed");
+            metrics::counter!("token_refreshes_total", "outcome" => "ok").increment(1);
         }
+        Ok(Some(stored))
     }
 
     async fn refreshed_tokens(

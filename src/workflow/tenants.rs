@@ -70,6 +70,9 @@ pub(crate) struct Distributed {
     pub allowed_installs: Vec<String>,
     /// Resolved installations, by the workspace (or organisation) the work named.
     cache: Mutex<HashMap<TeamId, (Instant, Arc<Tenant>)>>,
+    /// Token pairs Slack rotated whose store write failed: Slack has retired the pair before
+    /// them, so they are kept here and written at the next attempt, never asked for again.
+    pub(crate) unsaved: Mutex<HashMap<(TeamId, &'static str), SealedTokens>>,
 }
 
 impl Distributed {
@@ -80,6 +83,7 @@ impl Distributed {
             redirect_uri,
             allowed_installs: Vec::new(),
             cache: Mutex::default(),
+            unsaved: Mutex::default(),
         }
     }
 }

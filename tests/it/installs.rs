@@ -1522,3 +1522,123 @@ async fn an_org_wide_install_imports_a_shared_csv_naming_the_workspace() {
         assert_eq!(call.arg_str("team_id"), Some(FAKE_TEAM_ID), "{call:?}");
     }
 }
+
+/// Slack retires a refresh token as it answers. The bot pair is stored before the user pair
+/// is asked for, so a failed second refresh loses nothing: the next attempt refreshes only
+/// the user pair, with the bot's new pair in place.
+#[tokio::test]
+async fn a_failed_user_token_refresh_keeps_the_new_bot_tokens() {
+    let app = start(distributed()).await;
+    install(
+        &app,
+        InstallGrant::workspace(FAKE_TEAM_ID, "Acme", INSTALLER)
+            .with_user_scopes("admin.users:read,admin.users:write")
+            .rotating(Duration::from_secs(12 * 3600)),
+    )
+    .await;
+    let key = TeamId::from(FAKE_TEAM_ID);
+    let first = app.store.installation(&key).await.unwrap().unwrap();
+    app.clock.advance(chrono::Duration::hours(11));
+    // The bot's refresh works; the user's gets a 500 from Slack.
+    app.fake.fail_after(
+        "oauth.v2.access",
+        1,
+        1,
+        guestlist::fake_slack::Failure::Status(500),
+    );
+    app.workflow.refresh_due_installations().await.unwrap();
+    let after_failure = app.store.installation(&key).await.unwrap().unwrap();
+    assert_ne!(
+        after_failure.bot.token, first.bot.token,
+        "the new bot pair is stored"
+    );
+    assert_eq!(
+        after_failure.user.as_ref().unwrap().1.token,
+        first.user.as_ref().unwrap().1.token,
+        "the user pair is still the old one"
+    );
+    // The next tick refreshes the user pair alone, and the bot's stays.
+    assert_eq!(app.workflow.refresh_due_installations().await.unwrap(), 1);
+    let healed = app.store.installation(&key).await.unwrap().unwrap();
+    assert_eq!(healed.bot.token, after_failure.bot.token);
+    assert_ne!(
+        healed.user.as_ref().unwrap().1.token,
+        first.user.as_ref().unwrap().1.token
+    );
+    assert_eq!(app.fake.refresh_count(), 2, "each refresh token used once");
+    // Both pairs are fresh: nothing is due.
+    assert_eq!(app.workflow.refresh_due_installations().await.unwrap(), 0);
+}
+
+/// A store write that fails after Slack rotated the tokens is tried again; the new pair is
+/// never asked for twice (the old refresh token is dead by then).
+#[tokio::test]
+async fn a_store_write_that_fails_after_a_rotation_is_retried_and_nothing_is_lost() {
+    let url = match crate::services::postgres() {
+        Ok(url) => url,
+        Err(why) => {
+            crate::services::skipped("installs::refresh (a store write that fails)", &why);
+            return;
+        }
+    };
+    let schema = format!("t_{:016x}", rand_u64());
+    let store = guestlist::store::PgStore::connect_in_schema(&url, &schema, 4)
+        .await
+        .unwrap();
+    let app = start(distributed().store(std::sync::Arc::new(store))).await;
+    install(
+        &app,
+        InstallGrant::workspace(FAKE_TEAM_ID, "Acme", INSTALLER)
+            .rotating(Duration::from_secs(12 * 3600)),
+    )
+    .await;
+    // The database refuses the first write of new bot tokens (a sequence survives the
+    // rolled-back transaction, so exactly one write fails).
+    let admin = sqlx::PgPool::connect(&url).await.unwrap();
+    for statement in [
+        format!("CREATE SEQUENCE {schema}.fail_once"),
+        format!(
+            "CREATE FUNCTION {schema}.fail_once() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN
+               IF NEW.bot_token IS DISTINCT FROM OLD.bot_token
+                  AND nextval('{schema}.fail_once') = 1 THEN
+                 RAISE EXCEPTION 'simulated write failure';
+               END IF;
+               RETURN NEW;
+             END $$"
+        ),
+        format!(
+            "CREATE TRIGGER fail_once BEFORE UPDATE ON {schema}.installations
+             FOR EACH ROW EXECUTE FUNCTION {schema}.fail_once()"
+        ),
+    ] {
+        // The schema name is this test's own random one.
+        sqlx::query(sqlx::AssertSqlSafe(statement))
+            .execute(&admin)
+            .await
+            .unwrap();
+    }
+    let key = TeamId::from(FAKE_TEAM_ID);
+    let first = app.store.installation(&key).await.unwrap().unwrap();
+    app.clock.advance(chrono::Duration::hours(11));
+    assert_eq!(app.workflow.refresh_due_installations().await.unwrap(), 1);
+    let failed_writes: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT last_value FROM {schema}.fail_once"
+    )))
+    .fetch_one(&admin)
+    .await
+    .unwrap();
+    assert!(
+        failed_writes >= 2,
+        "the first write failed, a later one landed"
+    );
+    let stored = app.store.installation(&key).await.unwrap().unwrap();
+    assert_ne!(stored.bot.token, first.bot.token);
+    assert!(stored.bot.expires_at.unwrap() > app.now() + chrono::Duration::hours(11));
+    assert_eq!(app.fake.refresh_count(), 1, "Slack was asked once");
+    // And the stored pair works.
+    assert_eq!(
+        submit_in(&app, FAKE_TEAM_ID, None, "rotated@partner.example").await["response_action"],
+        "update"
+    );
+}
