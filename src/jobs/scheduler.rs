@@ -112,6 +112,9 @@ impl Scheduler {
                 tracing::info!(review = campaign.id, "scheduled access review started");
             }
         }
+        // No guest outlives their end: whatever became of an expiry's own job, the sweep ends
+        // what is past its end (one job per account and end, so running it each tick is cheap).
+        self.workflow.sweep_past_their_end(team).await?;
         let sync = &settings.sync;
         if !sync.rules.is_empty() {
             // One slot per interval: whichever replica gets here first enqueues it.

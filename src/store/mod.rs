@@ -308,6 +308,15 @@ pub trait Requests: Send + Sync {
         limit: i64,
     ) -> StoreResult<Vec<GuestRequest>>;
 
+    /// A workspace's live guest accounts (approved, invited, invitation lapsed, active) whose
+    /// end is before `before`, soonest first: what the sweep checks nobody forgot to end.
+    async fn past_their_end(
+        &self,
+        team_id: &TeamId,
+        before: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<GuestRequest>>;
+
     /// Requests in a state, oldest first.
     async fn requests_in_state(
         &self,

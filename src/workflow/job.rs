@@ -113,6 +113,9 @@ pub enum Job {
     Expire {
         request_id: RequestId,
         expires_at: i64,
+        /// Enqueued by the sweep for an account found past its end (its own expiry never ran).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        found_by_sweep: bool,
     },
     /// Manual mode: remind admins of a deactivation nobody has confirmed.
     DeactivationReminder { request_id: RequestId, round: u32 },
@@ -573,6 +576,7 @@ mod tests {
             Job::Expire {
                 request_id: id,
                 expires_at: 1,
+                found_by_sweep: false,
             },
         ]
         .iter()

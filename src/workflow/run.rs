@@ -10,21 +10,30 @@ use slack_morphism::prelude::*;
 
 /// Event ids are kept this long: Slack's last retry comes about five minutes after the first try.
 const EVENT_RETENTION: Duration = Duration::days(1);
+/// How often a job of a workspace without an installation looks again.
+const NO_INSTALLATION_RETRY: std::time::Duration = std::time::Duration::from_secs(3600);
 /// Finished jobs are kept this long, for operators to look at.
 const JOB_RETENTION: Duration = Duration::days(7);
 
 impl Workflow {
-    /// Runs one job in its workspace's installation: a job of a workspace that uninstalled
-    /// meanwhile is dropped (logged), its work has nobody to do it for.
+    /// Runs one job in its workspace's installation; a job of a workspace without one waits
+    /// for it (retried hourly, not counted as an attempt).
     pub async fn run_job(&self, team: &TeamId, job: Job) -> Result<(), JobError> {
         if matches!(job, Job::Housekeeping) {
             return self.run_job_in(team, job).await;
         }
         match self.enter(team, None).await.map_err(JobError::from)? {
             Some(tenant) => self.within(tenant, self.run_job_in(team, job)).await,
+            // Uninstalled, or not reachable now: the work waits for a (re)install rather than
+            // being lost. An expiry dropped here would leave a guest in past their end.
             None => {
-                tracing::info!(%team, kind = job.kind(), "job of a workspace without an installation; dropped");
-                Ok(())
+                metrics::counter!("jobs_waiting_for_installation_total", "kind" => job.kind())
+                    .increment(1);
+                tracing::warn!(%team, kind = job.kind(), "job of a workspace without an installation; waiting for it to be installed again");
+                Err(JobError::wait(
+                    "no installation for this workspace; waiting for it to be installed again",
+                    NO_INSTALLATION_RETRY,
+                ))
             }
         }
     }
@@ -255,9 +264,15 @@ impl Workflow {
             Job::Expire {
                 request_id,
                 expires_at,
+                found_by_sweep,
             } => {
-                self.expire(team, self.request(team, request_id).await?, expires_at)
-                    .await?
+                self.expire(
+                    team,
+                    self.request(team, request_id).await?,
+                    expires_at,
+                    found_by_sweep,
+                )
+                .await?
             }
             Job::DeactivationReminder { request_id, round } => {
                 self.deactivation_reminder(team, self.request(team, request_id).await?, round)

@@ -1642,3 +1642,47 @@ async fn a_store_write_that_fails_after_a_rotation_is_retried_and_nothing_is_los
         "update"
     );
 }
+
+/// No guest outlives their end: an expiry that comes due while the app is uninstalled waits
+/// for the reinstall (it is not dropped), and then ends the guest.
+#[tokio::test]
+async fn an_expiry_due_while_uninstalled_ends_the_guest_after_the_reinstall() {
+    let app = start(distributed().toml("[provisioning]\nmode = \"slack_admin\"\n")).await;
+    let grant = || {
+        InstallGrant::workspace(FAKE_TEAM_ID, "Acme", INSTALLER)
+            .with_user_scopes("admin.users:read,admin.users:write")
+    };
+    install(&app, grant()).await;
+    let id = app.approved("grace@partner.example", &["CPROJECT"]).await;
+    app.team_join("UGRACE", "grace@partner.example").await;
+    assert_eq!(app.state(id).await, RequestState::Active);
+    let end = app.request(id).await.expires_at.unwrap();
+
+    assert_eq!(
+        event_in(
+            &app,
+            FAKE_TEAM_ID,
+            None,
+            "EvGone",
+            json!({"type": "app_uninstalled"})
+        )
+        .await,
+        200
+    );
+    assert!(!installed(&app, FAKE_TEAM_ID).await);
+    app.fake.revoke_tokens_of(FAKE_TEAM_ID);
+    app.clock.set(end + chrono::Duration::hours(3));
+    app.run_jobs().await;
+    assert_eq!(
+        app.state(id).await,
+        RequestState::Active,
+        "nobody to end it with: it waits"
+    );
+
+    install(&app, grant()).await;
+    app.clock.advance(chrono::Duration::minutes(61));
+    app.run_jobs().await;
+    assert_eq!(app.state(id).await, RequestState::Expired);
+    let removed = app.only_call("admin.users.remove");
+    assert_eq!(removed.arg_str("user_id"), Some("UGRACE"));
+}

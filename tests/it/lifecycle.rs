@@ -794,3 +794,50 @@ async fn approvers_see_open_accounts_in_app_home_and_revoke_from_there() {
         Some("WGRACE")
     );
 }
+
+/// An account whose expiry job is gone (lost with a database restored from a backup, or
+/// never made) is found by the scheduler's sweep and ended through the normal path, once.
+#[tokio::test]
+async fn the_sweep_ends_an_account_past_its_end_whose_expiry_job_is_gone() {
+    let app = slack_admin().backend(Backend::Sqlite).start().await;
+    let id = app.approved("grace@partner.com", &["CPROJECT"]).await;
+    app.team_join("UGRACE", "grace@partner.com").await;
+    assert_eq!(app.state(id).await, RequestState::Active);
+    let db = format!("sqlite://{}", app.dir.path().join("guestlist.db").display());
+    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    let lost = sqlx::query("DELETE FROM jobs WHERE dedupe_key LIKE 'expire:%'")
+        .execute(&pool)
+        .await
+        .unwrap()
+        .rows_affected();
+    assert_eq!(lost, 1, "the expiry's own job");
+    let end = app.request(id).await.expires_at.unwrap();
+    app.clock.set(end + Duration::hours(3));
+    let scheduler = guestlist::jobs::Scheduler::new(app.workflow.clone());
+    scheduler.tick_once().await.unwrap();
+    scheduler.tick_once().await.unwrap();
+    app.run_jobs().await;
+    assert_eq!(app.state(id).await, RequestState::Expired);
+    assert_eq!(
+        app.fake.calls_to("admin.users.remove").len(),
+        1,
+        "ended once"
+    );
+    let audit = app
+        .store
+        .audit_for_request(&team(), guestlist::domain::RequestId(id))
+        .await
+        .unwrap();
+    assert!(
+        audit.iter().any(|a| a.entry.action == "expire"
+            && a.entry.detail.contains("found past its end by the sweep")),
+        "{audit:#?}"
+    );
+    scheduler.tick_once().await.unwrap();
+    app.run_jobs().await;
+    assert_eq!(
+        app.fake.calls_to("admin.users.remove").len(),
+        1,
+        "nothing twice"
+    );
+}

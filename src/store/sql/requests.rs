@@ -326,6 +326,29 @@ impl Requests for This {
         .await
     }
 
+    async fn past_their_end(
+        &self,
+        team_id: &TeamId,
+        before: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<GuestRequest>> {
+        measured(NAME, "past_their_end", async move {
+            let rows: Vec<RequestRow> = sqlx::query_as(select_requests!(
+                "WHERE team_id = $1 AND kind = 'guest'
+                   AND state IN ('approved', 'invited', 'invite_expired', 'active')
+                   AND expires_at IS NOT NULL AND expires_at < $2
+                 ORDER BY expires_at, id LIMIT $3"
+            ))
+            .bind(team_id.as_str())
+            .bind(ms(before))
+            .bind(limit)
+            .fetch_all(&self.reader)
+            .await?;
+            requests_from(rows)
+        })
+        .await
+    }
+
     async fn requests_in_state(
         &self,
         team_id: &TeamId,

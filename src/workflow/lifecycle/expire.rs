@@ -20,6 +20,7 @@ impl Workflow {
         team: &TeamId,
         request: GuestRequest,
         expires_at: i64,
+        found_by_sweep: bool,
     ) -> Result<(), JobError> {
         let Some(deadline) = request.expires_at.filter(|t| t.timestamp() == expires_at) else {
             return Ok(());
@@ -57,7 +58,11 @@ impl Workflow {
                 BOT_ACTOR,
                 "expire",
                 Some(to),
-                format!("deadline {expires_at}"),
+                if found_by_sweep {
+                    format!("deadline {expires_at}; found past its end by the sweep (its own expiry had not run)") // audit
+                } else {
+                    format!("deadline {expires_at}")
+                },
             ),
         );
         change.only_if_expires_at = Some(deadline);
@@ -200,5 +205,49 @@ impl Workflow {
             .await?;
         self.queued();
         Ok(())
+    }
+}
+
+/// An end this long past, with no expiry done, is one the sweep takes up (the expiry's own
+/// job runs at the end plus Slack's grace; this leaves it room).
+const SWEEP_AFTER: chrono::Duration = chrono::Duration::hours(2);
+/// Accounts taken up per sweep and workspace; the rest wait for the next one.
+const SWEEP_BATCH: i64 = 200;
+
+impl Workflow {
+    /// The scheduler's sweep: every live account of the workspace whose end passed a while
+    /// ago (its expiry job lost, dropped or never made) is ended through the normal path, once
+    /// (one job per account and end), audited as found by the sweep.
+    pub async fn sweep_past_their_end(&self, team: &TeamId) -> anyhow::Result<usize> {
+        let now = self.now();
+        let overdue = self
+            .store
+            .past_their_end(team, now - SWEEP_AFTER, SWEEP_BATCH)
+            .await?;
+        let jobs: Vec<_> = overdue
+            .iter()
+            .filter_map(|r| {
+                let ts = r.expires_at?.timestamp();
+                Some(
+                    Job::Expire {
+                        request_id: r.id,
+                        expires_at: ts,
+                        found_by_sweep: true,
+                    }
+                    .at(
+                        team,
+                        now,
+                        self.settings().max_attempts,
+                        Some(format!("sweep:expire:{}:{ts}", r.id.0)),
+                    ),
+                )
+            })
+            .collect();
+        if !jobs.is_empty() {
+            metrics::counter!("expiry_sweep_found_total").increment(jobs.len() as u64);
+            tracing::warn!(%team, accounts = jobs.len(), "live accounts found past their end; ending them");
+            self.store.enqueue_jobs(&jobs).await?;
+        }
+        Ok(jobs.len())
     }
 }

@@ -67,6 +67,7 @@ impl ExpiryTimers {
             Job::Expire {
                 request_id: id,
                 expires_at: ts,
+                found_by_sweep: false,
             }
             .at(
                 team,
