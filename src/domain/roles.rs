@@ -161,6 +161,16 @@ pub struct Standing {
     pub is_owner: bool,
     /// A guest holds no role (guests do not sponsor or decide).
     pub is_guest: bool,
+    /// Nor does a deactivated person, however a role names them.
+    pub deactivated: bool,
+}
+
+impl Standing {
+    /// Guests and deactivated people hold no role, whether a role names them by id, by group
+    /// or by flag.
+    fn holds_nothing(&self) -> bool {
+        self.is_guest || self.deactivated
+    }
 }
 
 /// Why someone may not.
@@ -246,7 +256,7 @@ impl Roles {
         if matches!(right, Right::Decide | Right::Review) && requester == Some(&s.user) {
             return Err(Refusal::OwnRequest);
         }
-        if s.is_guest {
+        if s.holds_nothing() {
             return Err(Refusal::NotAllowed { right });
         }
         let granting: Vec<String> = self
@@ -284,7 +294,7 @@ impl Roles {
 
     /// Whether `s` has `right` for any request at all (App Home shows them the queue).
     pub fn has_anywhere(&self, s: &Standing, right: Right) -> bool {
-        !s.is_guest
+        !s.holds_nothing()
             && self
                 .0
                 .iter()
@@ -308,15 +318,8 @@ impl Roles {
         groups.into_iter().collect()
     }
 
-    /// Whether a role with any of `rights` goes by a person's flags (admins, owners, everyone
-    /// but guests): then the flags must be looked up.
-    pub fn needs_flags(&self, rights: &[Right]) -> bool {
-        self.with_any(rights)
-            .any(|r| r.holders.workspace_admins || r.holders.workspace_owners || r.holders.everyone)
-    }
-
     /// Whether `user` is named in a role that gives every one of `rights` everywhere: then
-    /// nothing else about them needs looking up.
+    /// nothing but their flags needs looking up.
     pub fn names_everywhere(&self, user: &UserId, rights: &[Right]) -> bool {
         self.0.iter().any(|r| {
             r.scope == Scope::Everywhere
@@ -499,10 +502,29 @@ mod tests {
             vec![UserGroupId::from("SOWNERS")],
             "only the groups of roles with the right are looked up"
         );
-        assert!(r.needs_flags(&[Right::Request]));
-        assert!(
-            r.needs_flags(&[Right::Decide]),
-            "owners go by the owner flag"
+    }
+
+    #[test]
+    fn a_guest_or_a_deactivated_person_named_by_id_or_group_holds_no_role() {
+        let r = Roles::default().with_approvers(
+            vec![UserId::from("UGUEST"), UserId::from("UGONE")],
+            vec![UserGroupId::from("SAPPROVERS")],
         );
+        for (user, is_guest, deactivated) in [("UGUEST", true, false), ("UGONE", false, true)] {
+            let s = Standing {
+                user: UserId::from(user),
+                groups: [UserGroupId::from("SAPPROVERS")].into(),
+                is_guest,
+                deactivated,
+                ..Standing::default()
+            };
+            assert_eq!(
+                r.may(&s, Right::Decide, &[], None),
+                Err(Refusal::NotAllowed {
+                    right: Right::Decide
+                })
+            );
+            assert!(!r.has_anywhere(&s, Right::Decide));
+        }
     }
 }

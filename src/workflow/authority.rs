@@ -94,8 +94,19 @@ impl Workflow {
         rights: &[Right],
     ) -> anyhow::Result<Standing> {
         let roles = &self.settings().roles;
+        // Who they are is read on every check (the directory caches it briefly): a guest or a
+        // deactivated person holds no role, even one that names them by id or group.
+        let person = self
+            .directory
+            .person(actor)
+            .await
+            .context("looking up who clicked")?;
         let mut standing = Standing {
             user: actor.clone(),
+            is_admin: person.is_admin_or_owner,
+            is_owner: person.is_owner,
+            is_guest: person.is_guest,
+            deactivated: person.deleted,
             ..Standing::default()
         };
         if roles.names_everywhere(actor, rights) {
@@ -111,16 +122,6 @@ impl Workflow {
                 .context("resolving the roles' user groups")?
                 .into_iter()
                 .collect();
-        }
-        if roles.needs_flags(rights) {
-            let person = self
-                .directory
-                .person(actor)
-                .await
-                .context("looking up who clicked")?;
-            standing.is_admin = person.is_admin_or_owner;
-            standing.is_owner = person.is_owner;
-            standing.is_guest = person.is_guest;
         }
         Ok(standing)
     }

@@ -929,3 +929,37 @@ async fn guestlist_audit_export_since_gives_the_rows_from_that_time_on() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[tokio::test]
+async fn an_approver_named_by_id_who_is_a_guest_or_deactivated_decides_nothing() {
+    let app = Builder::new()
+        .approvers(
+            "[approvers]\nusers = [\"UAPPROVER\", \"UGUESTAPPR\", \"UGONEAPPR\"]\nworkspace_admins = false\n",
+        )
+        .start()
+        .await;
+    app.fake
+        .add_user(FakeUser::new("UGUESTAPPR", "Gina Guest").guest(false))
+        .add_user(FakeUser::new("UGONEAPPR", "Gus Gone").deleted());
+    let id = app.request_posted("grace@partner.com", &["CPROJECT"]).await;
+    for clicker in ["UGUESTAPPR", "UGONEAPPR"] {
+        app.click(clicker, "approve_request", id).await;
+        app.run_jobs().await;
+        assert_eq!(app.state(id).await, RequestState::Pending, "{clicker}");
+    }
+    let refused: Vec<String> = app
+        .store
+        .audit_for_request(&team(), RequestId(id))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.entry.action == "refused_approve")
+        .map(|a| a.entry.actor)
+        .collect();
+    assert_eq!(refused, vec!["UGUESTAPPR", "UGONEAPPR"]);
+    assert_eq!(app.ephemeral_texts().len(), 2, "each is told why");
+    // The approver who is neither decides.
+    app.click(APPROVER, "approve_request", id).await;
+    app.run_jobs().await;
+    assert_ne!(app.state(id).await, RequestState::Pending);
+}
