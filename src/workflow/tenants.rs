@@ -39,8 +39,6 @@ pub struct Tenant {
     pub(crate) settings: Arc<WorkflowSettings>,
     /// The workspace's own provisioning mode, if its owner set one.
     pub(crate) provisioning: Option<ProvisioningMode>,
-    /// Who installed it (they may open the workspace's settings).
-    pub(crate) installer: Option<UserId>,
     /// When the bot token stops working (token rotation).
     pub(crate) expires_at: Option<DateTime<Utc>>,
 }
@@ -133,7 +131,6 @@ impl Workflow {
                 tokens: None,
                 settings: self.defaults.clone(),
                 provisioning: None,
-                installer: None,
                 expires_at: None,
             })));
         };
@@ -233,7 +230,6 @@ impl Workflow {
             }),
             settings: Arc::new(settings),
             provisioning,
-            installer: Some(UserId(record.installer.clone())).filter(|u| !u.0.is_empty()),
             team: team.clone(),
             expires_at: record.bot.expires_at,
         })

@@ -1,7 +1,7 @@
 //! A workspace's own settings, set in Slack after install (installs through OAuth): the
 //! request channel, the approvers, how accounts are made, the channels' language. The
-//! installer gets the button in their welcome DM; owners and admins find it in App Home. What
-//! is left empty follows the configuration file.
+//! installer gets the button in their welcome DM; owners and admins find it in App Home, and
+//! only they (as Slack says now) may use it. What is left empty follows the configuration file.
 
 use super::tenants::Approvers;
 use super::{Feedback, Workflow};
@@ -21,21 +21,16 @@ use slack_morphism::prelude::SlackViewState;
 use std::collections::HashMap;
 
 impl Workflow {
-    /// Who may change a workspace's settings: its installer, its owners and admins.
+    /// Who may change a workspace's settings: its owners and admins, as Slack says now. The
+    /// installer gets the button in their welcome DM, but no right of their own: one who is no
+    /// longer an admin (or was never one, where members may install apps) is refused.
     pub(in crate::workflow) async fn may_set_up(&self, user: &UserId) -> anyhow::Result<bool> {
-        if self
-            .tenant()
-            .and_then(|t| t.installer.clone())
-            .is_some_and(|installer| &installer == user)
-        {
-            return Ok(true);
-        }
         let person = self
             .directory
             .person(user)
             .await
             .context("looking up who opens the settings")?;
-        Ok(person.is_admin_or_owner && !person.is_guest)
+        Ok(person.is_admin_or_owner && !person.is_guest && !person.deleted)
     }
 
     /// The provisioning modes this deployment can use in a workspace.

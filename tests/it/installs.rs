@@ -1686,3 +1686,41 @@ async fn an_expiry_due_while_uninstalled_ends_the_guest_after_the_reinstall() {
     let removed = app.only_call("admin.users.remove");
     assert_eq!(removed.arg_str("user_id"), Some("UGRACE"));
 }
+
+/// The installer has the settings button, but the right is an admin's: an installer who is
+/// no longer a workspace admin is refused on the form and nothing changes.
+#[tokio::test]
+async fn an_installer_who_is_no_longer_an_admin_may_not_change_the_settings() {
+    // Who people are is cached for `cache_seconds`; none here, so the demotion is seen at once.
+    let app = start(distributed().approvers(
+        "[approvers]\nusers = [\"UAPPROVER\"]\nworkspace_admins = true\ncache_seconds = 0\n",
+    ))
+    .await;
+    install(
+        &app,
+        InstallGrant::workspace(FAKE_TEAM_ID, "Acme", INSTALLER),
+    )
+    .await;
+    app.fake.update_user(INSTALLER, |u| u.is_admin = false);
+    let answer = app
+        .slack
+        .interaction(&settings_submission(&app, OTHER_CHANNEL))
+        .await
+        .unwrap();
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let answer: Value = serde_json::from_str(&answer.body).expect("an answer on the form");
+    assert_eq!(answer["response_action"], "errors", "{answer}");
+    app.run_jobs().await;
+    assert_eq!(
+        submit_in(&app, FAKE_TEAM_ID, None, "one@partner.example").await["response_action"],
+        "update"
+    );
+    app.run_jobs().await;
+    assert!(
+        app.fake
+            .calls_to("chat.postMessage")
+            .iter()
+            .any(|c| c.arg_str("channel") == Some(REQUEST_CHANNEL)),
+        "the request channel is still the file's"
+    );
+}
