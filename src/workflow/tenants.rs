@@ -74,6 +74,16 @@ pub(crate) struct Distributed {
 }
 
 impl Distributed {
+    /// Whether `slack.allowed_installs` lets this installation (its workspace or organisation)
+    /// be used; an empty list allows every one.
+    pub(crate) fn allows(&self, key: &TeamId, enterprise: Option<&str>) -> bool {
+        self.allowed_installs.is_empty()
+            || self
+                .allowed_installs
+                .iter()
+                .any(|a| a == key.as_str() || Some(a.as_str()) == enterprise)
+    }
+
     pub fn new(client: OAuthClient, cipher: TokenCipher, redirect_uri: String) -> Self {
         Self {
             client,
@@ -168,6 +178,12 @@ impl Workflow {
         let Some(mut record) = found else {
             return Ok(None);
         };
+        // The allow-list holds on every entry, not only at install: an id taken off it
+        // leaves its installation stored but unused, as if uninstalled.
+        if !d.allows(&record.key, record.enterprise_id.as_deref()) {
+            tracing::warn!(installation = %record.key, "installation not in slack.allowed_installs; its work is not done");
+            return Ok(None);
+        }
         if record
             .bot
             .expires_at

@@ -1724,3 +1724,39 @@ async fn an_installer_who_is_no_longer_an_admin_may_not_change_the_settings() {
         "the request channel is still the file's"
     );
 }
+
+/// `slack.allowed_installs` holds on every entry: taking an id off the list (a restart with
+/// the new configuration) leaves its installation unused, as if uninstalled.
+#[tokio::test]
+async fn an_installation_taken_off_the_allow_list_is_no_longer_served() {
+    let before = start(distributed()).await;
+    install(
+        &before,
+        InstallGrant::workspace(FAKE_TEAM_ID, "Acme", INSTALLER),
+    )
+    .await;
+    assert_eq!(
+        submit_in(&before, FAKE_TEAM_ID, None, "one@partner.example").await["response_action"],
+        "update"
+    );
+    let after = distributed()
+        .env("GUESTLIST_ALLOWED_INSTALLS", OTHER_TEAM)
+        .fake(&before.fake)
+        .store(before.store.clone())
+        .start()
+        .await;
+    let calls = after.fake.calls().len();
+    let answer = submit_in(&after, FAKE_TEAM_ID, None, "two@partner.example").await;
+    assert_eq!(answer, Value::Null, "nothing done for it: {answer}");
+    after.run_jobs().await;
+    assert!(!open_request(&after, FAKE_TEAM_ID, "two@partner.example").await);
+    assert_eq!(
+        after.fake.calls().len(),
+        calls,
+        "no Slack call with its tokens"
+    );
+    assert!(
+        installed(&after, FAKE_TEAM_ID).await,
+        "kept, for an operator to undo"
+    );
+}
