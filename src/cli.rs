@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 mod guests;
 mod progress;
+mod spreadsheet;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -581,49 +582,39 @@ pub fn write_audit_csv(
     out: &mut impl Write,
     rows: &[crate::store::AuditRecord],
 ) -> anyhow::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    writer.write_record([
-        "id",
-        "at",
-        "team_id",
-        "request_id",
-        "actor",
-        "action",
-        "from_state",
-        "to_state",
-        "detail",
-    ])?;
+    let mut sheet = spreadsheet::Sheet::new(
+        out,
+        &[
+            "id",
+            "at",
+            "team_id",
+            "request_id",
+            "actor",
+            "action",
+            "from_state",
+            "to_state",
+            "detail",
+        ],
+    )?;
     for row in rows {
         let e = &row.entry;
-        writer.write_record([
+        sheet.row([
             row.id.to_string(),
             e.at.to_rfc3339(),
             e.team_id.to_string(),
             e.request_id.map(|id| id.0.to_string()).unwrap_or_default(),
-            spreadsheet_safe(&e.actor),
-            spreadsheet_safe(&e.action),
+            e.actor.clone(),
+            e.action.clone(),
             e.from_state
                 .map(|s| s.as_str().to_string())
                 .unwrap_or_default(),
             e.to_state
                 .map(|s| s.as_str().to_string())
                 .unwrap_or_default(),
-            spreadsheet_safe(&e.detail),
+            e.detail.clone(),
         ])?;
     }
-    writer.flush()?;
-    Ok(())
-}
-
-/// A cell a spreadsheet will not run: one starting with `=`, `+`, `-`, `@`, a tab or a carriage
-/// return (the characters OWASP lists for CSV injection) gets a leading apostrophe, which
-/// spreadsheets read as "this is text" and do not show.
-pub fn spreadsheet_safe(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
+    sheet.finish()
 }
 
 /// `guestlist import FILE`: the same checks and preview as in Slack, then batches with progress.

@@ -131,48 +131,40 @@ pub fn write_table(out: &mut impl Write, rows: &[GuestRequest]) -> anyhow::Resul
     Ok(())
 }
 
-/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR) is written with a
-/// leading `'`: names and organisations come from visitors of the join page.
-pub fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
-}
-
 pub fn write_csv(out: &mut impl Write, rows: &[GuestRequest]) -> anyhow::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    writer.write_record([
-        "id",
-        "team_id",
-        "state",
-        "email",
-        "name",
-        "organisation",
-        "guest_type",
-        "channels",
-        "sponsor",
-        "slack_user_id",
-        "approved_by",
-        "approved_at",
-        "expires_at",
-        "source",
-        "title",
-        "department",
-        "manager",
-        "employee_id",
-        "phone",
-    ])?;
+    let mut sheet = super::spreadsheet::Sheet::new(
+        out,
+        &[
+            "id",
+            "team_id",
+            "state",
+            "email",
+            "name",
+            "organisation",
+            "guest_type",
+            "channels",
+            "sponsor",
+            "slack_user_id",
+            "approved_by",
+            "approved_at",
+            "expires_at",
+            "source",
+            "title",
+            "department",
+            "manager",
+            "employee_id",
+            "phone",
+        ],
+    )?;
     for r in rows {
         let channels: Vec<&str> = r.channels.iter().map(|c| c.as_str()).collect();
-        writer.write_record([
+        sheet.row([
             r.id.0.to_string(),
             r.team_id.to_string(),
             r.state.as_str().to_string(),
             r.email.as_str().to_string(),
-            cell(&r.full_name),
-            cell(&r.organisation),
+            r.full_name.clone(),
+            r.organisation.clone(),
             r.guest_type.as_str().to_string(),
             channels.join(";"),
             r.requester.to_string(),
@@ -184,19 +176,18 @@ pub fn write_csv(out: &mut impl Write, rows: &[GuestRequest]) -> anyhow::Result<
             r.decided_at.map(|at| at.to_rfc3339()).unwrap_or_default(),
             r.expires_at.map(|at| at.to_rfc3339()).unwrap_or_default(),
             r.source.as_str().to_string(),
-            cell(r.profile.title.as_deref().unwrap_or_default()),
-            cell(r.profile.department.as_deref().unwrap_or_default()),
+            r.profile.title.clone().unwrap_or_default(),
+            r.profile.department.clone().unwrap_or_default(),
             r.profile
                 .manager
                 .as_ref()
                 .map(|m| m.to_string())
                 .unwrap_or_default(),
-            cell(r.profile.employee_id.as_deref().unwrap_or_default()),
-            cell(r.profile.phone.as_deref().unwrap_or_default()),
+            r.profile.employee_id.clone().unwrap_or_default(),
+            r.profile.phone.clone().unwrap_or_default(),
         ])?;
     }
-    writer.flush()?;
-    Ok(())
+    sheet.finish()
 }
 
 /// `--unmanaged`: the guests Slack has and Guestlist does not manage.
@@ -211,28 +202,30 @@ pub fn write_unmanaged(
             writeln!(out)?;
         }
         super::GuestsFormat::Csv => {
-            let mut writer = csv::Writer::from_writer(out);
-            writer.write_record([
-                "team_id",
-                "slack_user_id",
-                "email",
-                "name",
-                "guest_type",
-                "first_seen",
-                "last_seen",
-            ])?;
+            let mut sheet = super::spreadsheet::Sheet::new(
+                out,
+                &[
+                    "team_id",
+                    "slack_user_id",
+                    "email",
+                    "name",
+                    "guest_type",
+                    "first_seen",
+                    "last_seen",
+                ],
+            )?;
             for g in rows {
-                writer.write_record([
+                sheet.row([
                     g.team_id.clone(),
                     g.slack_user_id.clone(),
                     g.email.clone().unwrap_or_default(),
-                    cell(&g.name),
+                    g.name.clone(),
                     g.guest_type.clone(),
                     g.first_seen.to_rfc3339(),
                     g.last_seen.to_rfc3339(),
                 ])?;
             }
-            writer.flush()?;
+            sheet.finish()?;
         }
         super::GuestsFormat::Table => {
             for g in rows {
@@ -292,14 +285,6 @@ pub async fn evidence(store: &SharedStore, id: RequestId) -> anyhow::Result<serd
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formulas_are_defused() {
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(cell("+1"), "'+1");
-        assert_eq!(cell("@SUM"), "'@SUM");
-        assert_eq!(cell("Grace Hopper"), "Grace Hopper");
-    }
 
     #[test]
     fn durations_read_with_their_unit() {

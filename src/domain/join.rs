@@ -4,7 +4,7 @@
 //! language).
 
 use super::policy::{MAX_NAME_CHARS, MAX_ORGANISATION_CHARS, MAX_REASON_CHARS, RequestPolicy};
-use super::text::{clean_line, strip_controls};
+use super::text::{clean_line, inert_links, strip_controls};
 use super::{ChannelId, Email, Expiry, GuestType, TeamId, UserId};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -207,7 +207,8 @@ pub fn validate_join(
     allowed_domains: &[String],
 ) -> Result<ValidJoin, JoinProblems> {
     let mut problems: JoinProblems = Vec::new();
-    let full_name = clean_line(&draft.name);
+    // Visitors are strangers: what they type reaches the request channel with its links inert.
+    let full_name = inert_links(&clean_line(&draft.name));
     if full_name.is_empty() {
         problems.push((JoinField::Name, JoinProblem::Required));
     } else if full_name.chars().count() > MAX_NAME_CHARS {
@@ -245,7 +246,7 @@ pub fn validate_join(
         }
         Ok(email) => Some(email),
     };
-    let organisation = clean_line(&draft.organisation);
+    let organisation = inert_links(&clean_line(&draft.organisation));
     if organisation.is_empty() {
         problems.push((JoinField::Organisation, JoinProblem::Required));
     } else if organisation.chars().count() > MAX_ORGANISATION_CHARS {
@@ -266,7 +267,7 @@ pub fn validate_join(
             }
         },
     };
-    let reason = strip_controls(draft.reason.trim());
+    let reason = inert_links(&strip_controls(draft.reason.trim()));
     if reason.is_empty() {
         problems.push((JoinField::Reason, JoinProblem::Required));
     } else if reason.chars().count() > MAX_REASON_CHARS {

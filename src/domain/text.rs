@@ -89,19 +89,60 @@ pub fn one_line(raw: &str) -> String {
     raw.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Drops control characters (NUL included) from free text before it is stored; newlines and
-/// tabs survive. One stray byte in a CSV row must not fail a database batch (Postgres refuses
-/// NUL in text) or reach a card.
+/// Drops control characters (NUL included) and invisible format characters (Unicode category
+/// Cf: bidi overrides such as U+202E, zero-width spaces and joiners, soft hyphens) from free
+/// text before it is stored; newlines and tabs survive. One stray byte in a CSV row must not
+/// fail a database batch (Postgres refuses NUL in text) or reach a card, and a name must read
+/// on a card as it is, not reversed by an override.
 pub fn strip_controls(raw: &str) -> String {
-    if !raw
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
+    let dropped = |c: char| (c.is_control() && c != '\n' && c != '\t') || is_format(c);
+    if !raw.chars().any(dropped) {
         return raw.to_string();
     }
-    raw.chars()
-        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
-        .collect()
+    raw.chars().filter(|c| !dropped(*c)).collect()
+}
+
+fn is_format(c: char) -> bool {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    c.general_category() == GeneralCategory::Format
+}
+
+/// Links in text from outside the company (the public page) made inert: a word with a scheme
+/// (`https://`), a `www.` start or a host followed by a path is shown defanged
+/// (`hxxps://evil[.]example/x`), so Slack shows it as text, not as a link to click.
+pub fn inert_links(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        out.push_str(&defang(word));
+        word.clear();
+    };
+    for c in raw.chars() {
+        if c.is_whitespace() {
+            flush(&mut word, &mut out);
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+fn defang(word: &str) -> String {
+    let lower = word.to_ascii_lowercase();
+    let host_with_path = word
+        .split_once('/')
+        .is_some_and(|(host, _)| host.contains('.') && !host.contains('@') && !host.ends_with('.'));
+    if !(lower.contains("://") || lower.starts_with("www.") || host_with_path) {
+        return word.to_string();
+    }
+    let word = if lower.starts_with("http") {
+        format!("hxxp{}", &word[4..])
+    } else {
+        word.to_string()
+    };
+    word.replace("://", "[://]").replace('.', "[.]")
 }
 
 /// A one-line field (a name, an organisation): controls dropped, whitespace collapsed.
@@ -112,6 +153,32 @@ pub fn clean_line(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn format_characters_and_controls_are_dropped_newlines_kept() {
+        assert_eq!(strip_controls("Ann\u{202E}moc.live"), "Annmoc.live");
+        assert_eq!(strip_controls("a\u{200B}b\u{FEFF}c\u{00AD}d"), "abcd");
+        assert_eq!(strip_controls("line\nnext\tcol\u{0000}"), "line\nnext\tcol");
+        assert_eq!(strip_controls("Zoë Ångström"), "Zoë Ångström");
+    }
+
+    #[test]
+    fn links_from_outside_are_shown_inert() {
+        assert_eq!(
+            inert_links("see https://evil.example/login now"),
+            "see hxxps[://]evil[.]example/login now"
+        );
+        assert_eq!(inert_links("www.evil.example"), "www[.]evil[.]example");
+        assert_eq!(inert_links("evil.example/pay"), "evil[.]example/pay");
+        assert_eq!(
+            inert_links("J.R.R. Tolkien, Acme Inc."),
+            "J.R.R. Tolkien, Acme Inc."
+        );
+        assert_eq!(
+            inert_links("mail ann@partner.example"),
+            "mail ann@partner.example"
+        );
+    }
 
     #[test]
     fn safe_text_fits_its_limit_once_escaped_and_never_splits_an_entity() {

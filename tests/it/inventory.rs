@@ -900,3 +900,20 @@ async fn app_home_filters_accounts_without_an_end() {
         "{home}"
     );
 }
+
+#[tokio::test]
+async fn guests_as_csv_defuses_every_cell_a_spreadsheet_would_run() {
+    let app = Builder::new().backend(Backend::Sqlite).start().await;
+    // A valid address that a spreadsheet would read as a formula.
+    app.approved("=2+5@vendor.test", &["CPROJECT"]).await;
+    let output = app.cli(&["guests", "--format", "csv"]).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let csv = String::from_utf8(output.stdout).unwrap();
+    let row = csv.lines().nth(1).expect("one guest");
+    assert!(row.contains(",'=2+5@vendor.test,"), "{csv}");
+    assert!(!row.contains(",=2+5"), "{csv}");
+}

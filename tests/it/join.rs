@@ -729,3 +729,44 @@ async fn a_link_closes_when_its_sponsor_leaves_and_never_outlives_its_end_date()
         links[0]
     );
 }
+
+#[tokio::test]
+async fn a_visitors_bidi_overrides_are_dropped_and_links_reach_the_channel_inert() {
+    let app = join_app().start().await;
+    let path = make_link(&app, REQUESTER, "1", "7").await;
+    let mut visitor = Visitor::new(&app);
+    visitor.get(&path).await;
+    let sent = visitor
+        .post(
+            &path,
+            &[
+                ("name", "Grace \u{202E}reppoH"),
+                ("email", "grace@partner.example"),
+                ("organisation", "www.partner.example"),
+                ("phone", ""),
+                (
+                    "reason",
+                    "Sign in at https://evil.example/login\u{200B} first",
+                ),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.html);
+    app.run_jobs().await;
+    let request = requests_for(&app, "grace@partner.example")
+        .await
+        .expect("stored");
+    assert_eq!(request.full_name, "Grace reppoH", "no override character");
+    assert_eq!(request.organisation, "www[.]partner[.]example");
+    let card = app.card().all_text();
+    assert!(
+        card.contains("hxxps[://]evil[.]example/login first"),
+        "{card}"
+    );
+    assert!(!card.contains("https://evil"), "{card}");
+    assert!(
+        !card.chars().any(|c| matches!(c, '\u{202E}' | '\u{200B}')),
+        "{card:?}"
+    );
+}
