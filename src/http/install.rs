@@ -7,11 +7,12 @@ use super::HttpState;
 use super::join::page::{Lang, Words, plain_message};
 use crate::workflow::InstallError;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// The cookie that ties Slack's redirect back to the browser that started the install.
@@ -61,7 +62,25 @@ fn cookie(state: &HttpState, value: &str, max_age: u32) -> String {
     )
 }
 
-async fn install(State(state): State<Arc<HttpState>>, headers: HeaderMap) -> Response {
+/// The install routes share the public page's per-address limit on page views: each visit
+/// signs a state, each redirect trades a code with Slack.
+fn limited(state: &HttpState, headers: &HeaderMap, peer: SocketAddr) -> Option<Response> {
+    let ip = state.join.client_ip(headers, Some(peer));
+    state
+        .join
+        .check_view(ip)
+        .err()
+        .map(|wait| super::join::too_many(words(headers), wait))
+}
+
+async fn install(
+    State(state): State<Arc<HttpState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = limited(&state, &headers, peer) {
+        return refused;
+    }
     match state.workflow.begin_install() {
         Ok(start) => {
             let mut response = StatusCode::FOUND.into_response();
@@ -89,9 +108,13 @@ struct Redirect {
 
 async fn oauth_redirect(
     State(state): State<Arc<HttpState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(query): Query<Redirect>,
     headers: HeaderMap,
 ) -> Response {
+    if let Some(refused) = limited(&state, &headers, peer) {
+        return refused;
+    }
     let words = words(&headers);
     let sent_cookie = state_cookie(&headers);
     // Spent either way: the browser forgets it.

@@ -684,6 +684,10 @@ pub trait Installations: Send + Sync {
     /// Spends an OAuth `state` (its nonce's hash); false if it was spent before.
     async fn spend_oauth_state(&self, nonce_hash: &str, now: DateTime<Utc>) -> StoreResult<bool>;
 
+    /// Forgets spent OAuth states older than `before` (a state is refused by its signature's
+    /// age long before this; the rows only stop a replay within it).
+    async fn purge_oauth_states(&self, before: DateTime<Utc>) -> StoreResult<u64>;
+
     /// Records which workspace a spent `state` installed into.
     async fn oauth_state_installed(&self, nonce_hash: &str, team: &TeamId) -> StoreResult<()>;
 

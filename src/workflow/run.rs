@@ -12,6 +12,8 @@ use slack_morphism::prelude::*;
 const EVENT_RETENTION: Duration = Duration::days(1);
 /// How often a job of a workspace without an installation looks again.
 const NO_INSTALLATION_RETRY: std::time::Duration = std::time::Duration::from_secs(3600);
+/// Spent OAuth states are kept this long (a state's signature lasts ten minutes).
+const OAUTH_STATE_RETENTION: Duration = Duration::days(1);
 /// Finished jobs are kept this long, for operators to look at.
 const JOB_RETENTION: Duration = Duration::days(7);
 
@@ -433,7 +435,11 @@ impl Workflow {
                 let now = self.now();
                 let events = self.store.purge_events(now - EVENT_RETENTION).await?;
                 let jobs = self.store.purge_finished_jobs(now - JOB_RETENTION).await?;
-                tracing::debug!(events, jobs, "housekeeping");
+                let states = self
+                    .store
+                    .purge_oauth_states(now - OAUTH_STATE_RETENTION)
+                    .await?;
+                tracing::debug!(events, jobs, states, "housekeeping");
             }
         }
         Ok(())

@@ -1760,3 +1760,34 @@ async fn an_installation_taken_off_the_allow_list_is_no_longer_served() {
         "kept, for an operator to undo"
     );
 }
+
+/// The install routes are rate limited per address, as the public page is: each visit signs
+/// a state, each redirect trades a code with Slack.
+#[tokio::test]
+async fn the_install_routes_are_rate_limited_per_address() {
+    // One form a minute: six page views a minute per address.
+    let app = start(distributed().toml("[server]\njoin_submissions_per_minute = 1\n")).await;
+    let client = browser();
+    let url = format!("{}/slack/install", app.base_url());
+    for n in 0..6 {
+        let response = client.get(&url).send().await.unwrap();
+        assert_eq!(response.status(), 302, "visit {}", n + 1);
+    }
+    let refused = client.get(&url).send().await.unwrap();
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+    let redirect = client
+        .get(format!(
+            "{}/slack/oauth_redirect?code=x&state=y",
+            app.base_url()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redirect.status(), 429, "the same address, the same budget");
+    assert_eq!(
+        app.fake.calls_to("oauth.v2.access").len(),
+        0,
+        "no code traded"
+    );
+}

@@ -1093,3 +1093,36 @@ async fn an_event_about_a_stranger_is_recorded_without_a_job_and_one_about_a_kno
     })
     .await;
 }
+
+#[tokio::test]
+async fn spent_oauth_states_are_purged_after_their_retention() {
+    for backend in Backend::all() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = fresh_store(&backend, &dir).await;
+        store.migrate().await.unwrap();
+        let t0 = Utc::now();
+        assert!(store.spend_oauth_state("nonce-a", t0).await.unwrap());
+        assert!(
+            !store.spend_oauth_state("nonce-a", t0).await.unwrap(),
+            "{backend:?}: spent once"
+        );
+        assert!(
+            store
+                .spend_oauth_state("nonce-b", t0 + Duration::hours(2))
+                .await
+                .unwrap()
+        );
+        let purged = store
+            .purge_oauth_states(t0 + Duration::hours(1))
+            .await
+            .unwrap();
+        assert_eq!(purged, 1, "{backend:?}: only the older one");
+        assert!(
+            !store
+                .spend_oauth_state("nonce-b", t0 + Duration::hours(3))
+                .await
+                .unwrap(),
+            "{backend:?}: the newer one is still spent"
+        );
+    }
+}

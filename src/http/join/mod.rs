@@ -394,7 +394,7 @@ fn not_found(words: Words, self_registration: bool) -> Response {
     )
 }
 
-fn too_many(words: Words, wait: Duration) -> Response {
+pub(super) fn too_many(words: Words, wait: Duration) -> Response {
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     let seconds = seconds.max(1);
     let mut response = html_response(

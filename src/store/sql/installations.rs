@@ -373,6 +373,17 @@ impl Installations for This {
         .await
     }
 
+    async fn purge_oauth_states(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        measured(NAME, "purge_oauth_states", async move {
+            Ok(sqlx::query("DELETE FROM oauth_states WHERE used_at < $1")
+                .bind(ms(before))
+                .execute(&self.writer)
+                .await?
+                .rows_affected())
+        })
+        .await
+    }
+
     async fn oauth_state_installed(&self, nonce_hash: &str, team: &TeamId) -> StoreResult<()> {
         measured(NAME, "oauth_state_installed", async move {
             sqlx::query("UPDATE oauth_states SET team_id = $2 WHERE nonce_hash = $1")
