@@ -3,7 +3,7 @@
 
 install-welcome = :wave: Guestlist is installed in *{ $name }*. Set it up for this workspace: where requests go, who approves them, how guest accounts are made, and the language of what it posts.
 install-open-settings = Open settings
-install-settings-not-allowed = Only the person who installed Guestlist, workspace owners and admins change its settings.
+install-settings-not-allowed = Only workspace owners and admins change Guestlist's settings.
 install-settings-invite-bot = { $channel } is private and Guestlist is not in it, so it could not post requests there. Invite the app into the channel (/invite @Guestlist), then save again.
 install-settings-saved = Saved: Guestlist uses these settings in this workspace from now on.
 install-settings-off = This deployment serves one workspace; its settings are in the configuration file.
@@ -42,3 +42,4 @@ oauth-unavailable = Slack or the database could not be reached. Try again in a m
 oauth-not-allowed = This Guestlist does not serve { $name }, so nothing was stored. Remove the app from the workspace's settings, or ask the people who run Guestlist to add it.
 oauth-off = This Guestlist serves one workspace and is not installed through Slack's install page.
 oauth-again = Install again
+install-tokens-dead = :rotating_light: Slack refused to renew Guestlist's tokens for this workspace. Guestlist stops working { $until }: guests would then keep their access past their end. Install Guestlist again (its install page) before then.

@@ -3,7 +3,7 @@
 
 install-welcome = :wave: Guestlist est installé dans *{ $name }*. Configurez-le pour cet espace de travail : où vont les demandes, qui les approuve, comment les comptes invités sont créés, et la langue de ce qu'il publie.
 install-open-settings = Ouvrir les réglages
-install-settings-not-allowed = Seuls la personne qui a installé Guestlist, les propriétaires et les administrateurs de l'espace de travail modifient ses réglages.
+install-settings-not-allowed = Seuls les propriétaires et les administrateurs de l'espace de travail modifient les réglages de Guestlist.
 install-settings-invite-bot = { $channel } est privé et Guestlist n'en fait pas partie : il ne pourrait pas y publier les demandes. Invitez l'application dans le canal (/invite @Guestlist), puis enregistrez à nouveau.
 install-settings-saved = Enregistré : Guestlist applique désormais ces réglages dans cet espace de travail.
 install-settings-off = Ce déploiement sert un seul espace de travail ; ses réglages sont dans le fichier de configuration.
@@ -42,3 +42,4 @@ oauth-unavailable = Slack ou la base de données est injoignable. Réessayez dan
 oauth-not-allowed = Ce Guestlist ne sert pas { $name } : rien n'a été enregistré. Retirez l'application dans les réglages de l'espace de travail, ou demandez aux personnes qui font tourner Guestlist de l'ajouter.
 oauth-off = Ce Guestlist sert un seul espace de travail et ne s'installe pas depuis la page d'installation de Slack.
 oauth-again = Installer de nouveau
+install-tokens-dead = :rotating_light: Slack a refusé de renouveler les jetons de Guestlist pour cet espace de travail. Guestlist cesse de fonctionner { $until } : les invités garderaient alors leur accès au-delà de leur fin. Réinstallez Guestlist (sa page d'installation) d'ici là.

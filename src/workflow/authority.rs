@@ -136,6 +136,10 @@ impl Workflow {
         if matches!(right, Right::Decide | Right::Review) && actor == &request.requester {
             return Ok(Err(Refusal::OwnRequest));
         }
+        // Nobody acts on their own account (extend, convert, change, end), whatever role.
+        if request.slack_user_id.as_deref() == Some(actor.as_str()) {
+            return Ok(Err(Refusal::OwnRequest));
+        }
         let standing = self.standing(&request.team_id, actor, &[right]).await?;
         Ok(self.settings().roles.may(
             &standing,

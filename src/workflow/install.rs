@@ -430,9 +430,16 @@ impl Workflow {
                 match self.refreshed_tokens(d, key, tokens, pair).await {
                     Ok(fresh) => fresh,
                     Err(e) => {
-                        metrics::counter!("token_refreshes_total", "outcome" => "failed")
+                        let dead = e
+                            .downcast_ref::<crate::slack::SlackCallError>()
+                            .and_then(|s| s.code())
+                            == Some("invalid_refresh_token");
+                        metrics::counter!("token_refreshes_total", "outcome" => if dead { "dead" } else { "failed" })
                             .increment(1);
                         self.store.release_refresh(key, &self.replica).await?;
+                        if dead {
+                            self.tell_tokens_dead(&record, tokens).await?;
+                        }
                         return Err(e.context(format!("refreshing the {pair} tokens of {key}")));
                     }
                 }
@@ -478,6 +485,48 @@ impl Workflow {
             metrics::counter!("token_refreshes_total", "outcome" => "ok").increment(1);
         }
         Ok(Some(stored))
+    }
+
+    /// Slack refused a refresh token: the installation works only until its current token
+    /// runs out. The installer (by DM) and the request channel are told, once per token.
+    async fn tell_tokens_dead(
+        &self,
+        record: &crate::store::InstallationRecord,
+        tokens: &SealedTokens,
+    ) -> anyhow::Result<()> {
+        let until = tokens.expires_at.unwrap_or_else(|| self.now());
+        tracing::error!(installation = %record.key, %until, "Slack refused the refresh token; the installation stops working when its token runs out");
+        let said = |channel: String| Job::PostMessage {
+            channel,
+            text: crate::slack::say::InstallSay::TokensDead {
+                until: until.timestamp(),
+            }
+            .into(),
+            blocks: None,
+            thread_ts: None,
+        };
+        let mut channels = Vec::new();
+        if !record.installer.is_empty() {
+            channels.push(record.installer.clone());
+        }
+        if let Some(channel) = &self.defaults.request_channel {
+            channels.push(channel.to_string());
+        }
+        let jobs: Vec<_> = channels
+            .into_iter()
+            .map(|channel| {
+                let dedupe = format!("tokens_dead:{}:{channel}:{}", record.key, until.timestamp());
+                said(channel).at(
+                    &record.key,
+                    self.now(),
+                    self.settings().max_attempts,
+                    Some(dedupe),
+                )
+            })
+            .collect();
+        self.store.enqueue_jobs(&jobs).await?;
+        self.queued();
+        Ok(())
     }
 
     async fn refreshed_tokens(

@@ -578,6 +578,27 @@ async fn an_org_wide_install_serves_its_workspaces_until_it_is_uninstalled() {
     );
     assert!(open_request(&app, OTHER_TEAM, "b@partner.example").await);
 
+    // A workspace of the organisation sets its own request channel.
+    let answer = app
+        .slack
+        .interaction(&in_team(
+            settings_submission(&app, OTHER_CHANNEL),
+            OTHER_TEAM,
+            Some(ORG),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert!(answer.body.is_empty(), "saved: {}", answer.body);
+    let other = TeamId::from(OTHER_TEAM);
+    assert!(
+        app.store
+            .workspace_settings(&other)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
     // An uninstall from before this install (a late retry of an older one) removes nothing.
     let mut late: Value = serde_json::from_str(&guestlist::fake_slack::SlackSender::event_body(
         "EvOldUninstall",
@@ -613,6 +634,14 @@ async fn an_org_wide_install_serves_its_workspaces_until_it_is_uninstalled() {
         200
     );
     assert!(!installed(&app, ORG).await);
+    assert!(
+        app.store
+            .workspace_settings(&other)
+            .await
+            .unwrap()
+            .is_none(),
+        "the organisation's workspaces' settings go with it"
+    );
     app.fake.revoke_tokens_of(ORG);
     let calls = app.fake.calls().len();
     let answer = submit_in(&app, OTHER_TEAM, Some(ORG), "c@partner.example").await;
@@ -1789,5 +1818,41 @@ async fn the_install_routes_are_rate_limited_per_address() {
         app.fake.calls_to("oauth.v2.access").len(),
         0,
         "no code traded"
+    );
+}
+
+/// A refresh token Slack refuses (`invalid_refresh_token`) leaves the installation working
+/// only until its token runs out: the installer and the request channel are told, once.
+#[tokio::test]
+async fn a_dead_refresh_token_is_told_to_the_installer_and_the_request_channel_once() {
+    let app = start(distributed()).await;
+    install(
+        &app,
+        InstallGrant::workspace(FAKE_TEAM_ID, "Acme", INSTALLER)
+            .rotating(Duration::from_secs(12 * 3600)),
+    )
+    .await;
+    app.run_jobs().await;
+    app.clock.advance(chrono::Duration::hours(11));
+    for _ in 0..2 {
+        app.fake.fail_next(
+            "oauth.v2.access",
+            1,
+            guestlist::fake_slack::Failure::Error("invalid_refresh_token".into()),
+        );
+        assert_eq!(app.workflow.refresh_due_installations().await.unwrap(), 0);
+        app.run_jobs().await;
+    }
+    let told: Vec<String> = app
+        .fake
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.args.to_string().contains("refused to renew"))
+        .map(|c| c.arg_str("channel").unwrap().to_string())
+        .collect();
+    assert_eq!(
+        told,
+        vec![INSTALLER.to_string(), REQUEST_CHANNEL.to_string()],
+        "once each"
     );
 }

@@ -16,6 +16,9 @@ pub enum InstallSay {
     SettingsOff,
     /// The request channel chosen is private and the bot is not in it.
     InviteBotFirst { channel: String },
+    /// Slack refused to renew the installation's tokens: it stops working at `until` (unix
+    /// seconds) unless someone installs it again.
+    TokensDead { until: i64 },
 }
 
 impl InstallSay {
@@ -29,6 +32,15 @@ impl InstallSay {
             InstallSay::SettingsNotAllowed => t!(lang, "install-settings-not-allowed"),
             InstallSay::SettingsSaved => t!(lang, "install-settings-saved"),
             InstallSay::SettingsOff => t!(lang, "install-settings-off"),
+            InstallSay::TokensDead { until } => t!(
+                lang,
+                "install-tokens-dead",
+                until = crate::slack::render::date(
+                    chrono::DateTime::from_timestamp(*until, 0).unwrap_or_default(),
+                    lang
+                )
+                .as_str()
+            ),
             InstallSay::InviteBotFirst { channel } => {
                 t!(
                     lang,

@@ -186,6 +186,16 @@ impl Installations for This {
                     .bind(key.as_str())
                     .execute(&mut *tx)
                     .await?;
+                // An org-wide install's workspaces set theirs under their own ids; they go
+                // with it, unless a workspace has an installation of its own.
+                sqlx::query(
+                    "DELETE FROM workspace_settings
+                     WHERE team_id IN (SELECT team_id FROM workspaces WHERE enterprise_id = $1)
+                       AND team_id NOT IN (SELECT team_id FROM installations)",
+                )
+                .bind(key.as_str())
+                .execute(&mut *tx)
+                .await?;
                 insert_audit(&mut tx, &audit).await?;
             }
             tx.commit().await?;
