@@ -9,7 +9,7 @@ use crate::domain::join::{
     InviteLink, JoinDraft, JoinField, JoinProblem, JoinProblems, JoinTerms, LinkOptionProblem,
     LinkStatus, NewInviteLink, check_link_options, plausible_token, token_hash, validate_join,
 };
-use crate::domain::policy::{Field, RequestDraft, auto_approval, validate_terms};
+use crate::domain::policy::{Field, RequestDraft, validate_terms};
 use crate::domain::request::{NewRequest, Source};
 use crate::domain::roles::Right;
 use crate::domain::{Expiry, GuestRequest, GuestType, RequestKind, RequestState, TeamId, UserId};
@@ -466,18 +466,9 @@ impl Workflow {
             expiry: door.terms.expiry,
         };
         let (quorum, decide_by) = self.approval_terms(&terms, &valid.email, now);
-        let as_request = crate::domain::policy::ValidRequest {
-            email: valid.email.clone(),
-            full_name: valid.full_name.clone(),
-            organisation: valid.organisation.clone(),
-            reason: valid.reason.clone(),
-            guest_type: door.terms.guest_type,
-            channels: door.terms.channels.clone(),
-            expiry: door.terms.expiry,
-            profile: Default::default(),
-        };
-        let rule =
-            auto_approval(&self.settings().auto_approve, &as_request, now).map(|r| r.name.clone());
+        // Nothing from the public page is approved by a rule: a stranger typed the address,
+        // and nothing proves they own it, so a person decides.
+        let rule: Option<String> = None;
         let new = NewRequest {
             team_id: door.team.clone(),
             kind: RequestKind::Guest,

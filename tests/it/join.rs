@@ -624,7 +624,7 @@ async fn two_visitors_racing_for_a_single_use_link_get_one_request() {
 }
 
 #[tokio::test]
-async fn a_link_request_inside_an_auto_approval_rule_is_approved_and_provisioned() {
+async fn a_link_request_inside_an_auto_approval_rule_still_waits_for_a_person() {
     let app = slack_admin()
         .toml(&format!(
             "[server]\npublic_url = \"{PUBLIC_URL}\"\n\
@@ -639,13 +639,14 @@ async fn a_link_request_inside_an_auto_approval_rule_is_approved_and_provisioned
         .post(&path, &fields(&guest_fields("grace@partner.example")), true)
         .await;
     assert_eq!(page.status, 200, "{}", page.html);
-    assert!(page.html.contains("was approved"), "{}", page.html);
+    assert!(!page.html.contains("was approved"), "{}", page.html);
     app.run_jobs().await;
+    // A stranger typed the address: no rule approves it, an approver decides.
     let request = requests_for(&app, "grace@partner.example").await.unwrap();
-    assert_eq!(request.auto_rule.as_deref(), Some("partners"));
+    assert_eq!(request.state, RequestState::Pending);
+    assert_eq!(request.auto_rule, None);
     assert_eq!(request.requester.as_str(), REQUESTER);
-    let invite = app.only_call("admin.users.invite");
-    assert_eq!(invite.arg_str("email"), Some("grace@partner.example"));
+    assert!(app.fake.calls_to("admin.users.invite").is_empty());
     // The link was spent by the same transaction.
     let again = Visitor::new(&app).get(&path).await;
     assert_eq!(again.status, 410);
