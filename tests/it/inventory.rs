@@ -644,45 +644,13 @@ async fn a_guest_can_be_reassigned_and_an_unanswered_one_is_kept_by_default() {
 
 #[tokio::test]
 async fn app_home_pages_through_every_guest_account() {
-    use guestlist::domain::request::{NewRequest, Source};
-    use guestlist::domain::{ChannelId, Email, Expiry, GuestType, RequestKind, UserId};
+    use guestlist::domain::Expiry;
     let app = Builder::new().start().await;
-    let batch: Vec<NewRequest> = (0..25)
-        .map(|i| NewRequest {
-            team_id: team(),
-            kind: RequestKind::Guest,
-            parent_id: None,
-            requester: UserId::from(REQUESTER),
-            email: Email::parse(&format!("guest{i:02}@partner.example")).unwrap(),
-            full_name: format!("Guest {i:02}"),
-            organisation: String::new(),
-            reason: "many".into(),
-            guest_type: GuestType::SingleChannel,
-            channels: vec![ChannelId::from("CPROJECT")],
-            // The order App Home shows: soonest end first.
-            expiry: Expiry::AfterDays { days: 10 + i },
-            source: Source::Import,
-            sync_rule: None,
-            profile: Default::default(),
-            slack_invite_request: None,
-            account_team: None,
-            source_user: None,
-            quorum: Default::default(),
-            decide_by: None,
-        })
+    // The order App Home shows: soonest end first.
+    let expiries: Vec<Expiry> = (0..25)
+        .map(|i| Expiry::AfterDays { days: 10 + i })
         .collect();
-    let approval = guestlist::store::Approval {
-        decided_by: Some(UserId::from(APPROVER)),
-        auto_rule: None,
-        audit_actor: APPROVER.into(),
-        audit_action: "import".into(),
-        audit_detail: String::new(),
-    };
-    let created = app
-        .store
-        .create_approved(&batch, &approval, app.now(), Box::new(|_| Vec::new()))
-        .await
-        .unwrap();
+    let created = approved_in_bulk(&app, "guest", &expiries).await;
     assert_eq!(created.len(), 25);
 
     let home = open_home(&app, APPROVER, 1).await;
@@ -835,17 +803,15 @@ async fn an_account_ended_by_its_own_deadline_is_not_called_ended_outside() {
     );
 }
 
-#[tokio::test]
-async fn app_home_filters_accounts_without_an_end() {
+/// Approved requests made straight in the store (as an import makes them), one per expiry:
+/// `{prefix}{NN}@partner.example`, sponsored by the requester.
+async fn approved_in_bulk(
+    app: &TestApp,
+    prefix: &str,
+    expiries: &[guestlist::domain::Expiry],
+) -> Vec<guestlist::domain::GuestRequest> {
     use guestlist::domain::request::{NewRequest, Source};
-    use guestlist::domain::{ChannelId, Email, Expiry, GuestType, RequestKind, UserId};
-    let app = Builder::new().start().await;
-    let expiries = [
-        Expiry::AfterDays { days: 5 },
-        Expiry::Never,
-        Expiry::AfterDays { days: 40 },
-        Expiry::Never,
-    ];
+    use guestlist::domain::{ChannelId, Email, GuestType, RequestKind, UserId};
     let batch: Vec<NewRequest> = expiries
         .iter()
         .enumerate()
@@ -854,10 +820,10 @@ async fn app_home_filters_accounts_without_an_end() {
             kind: RequestKind::Guest,
             parent_id: None,
             requester: UserId::from(REQUESTER),
-            email: Email::parse(&format!("guest{i}@partner.example")).unwrap(),
-            full_name: format!("Guest {i}"),
+            email: Email::parse(&format!("{prefix}{i:02}@partner.example")).unwrap(),
+            full_name: format!("Guest {i:02}"),
             organisation: String::new(),
-            reason: "filters".into(),
+            reason: "many".into(),
             guest_type: GuestType::SingleChannel,
             channels: vec![ChannelId::from("CPROJECT")],
             expiry: *expiry,
@@ -872,7 +838,7 @@ async fn app_home_filters_accounts_without_an_end() {
         })
         .collect();
     let approval = guestlist::store::Approval {
-        decided_by: Some(UserId::from(APPROVER)),
+        decided_by: Some(guestlist::domain::UserId::from(APPROVER)),
         auto_rule: None,
         audit_actor: APPROVER.into(),
         audit_action: "import".into(),
@@ -881,22 +847,39 @@ async fn app_home_filters_accounts_without_an_end() {
     app.store
         .create_approved(&batch, &approval, app.now(), Box::new(|_| Vec::new()))
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn app_home_filters_accounts_without_an_end() {
+    use guestlist::domain::Expiry;
+    let app = Builder::new().start().await;
+    approved_in_bulk(
+        &app,
+        "guest",
+        &[
+            Expiry::AfterDays { days: 5 },
+            Expiry::Never,
+            Expiry::AfterDays { days: 40 },
+            Expiry::Never,
+        ],
+    )
+    .await;
     let home = open_home(&app, APPROVER, 1).await;
     assert!(home.contains("Guest accounts (4)"), "{home}");
     let home = app.home_filter(APPROVER, "no_end").await;
     assert!(home.contains("Guest accounts (2)"), "{home}");
     assert!(
-        home.contains("guest1@partner.example") && home.contains("guest3@partner.example"),
+        home.contains("guest01@partner.example") && home.contains("guest03@partner.example"),
         "{home}"
     );
     assert!(
-        !home.contains("guest0@partner.example") && !home.contains("guest2@partner.example"),
+        !home.contains("guest00@partner.example") && !home.contains("guest02@partner.example"),
         "{home}"
     );
     let home = app.home_filter(APPROVER, "7d").await;
     assert!(
-        home.contains("Guest accounts (1)") && home.contains("guest0@partner.example"),
+        home.contains("Guest accounts (1)") && home.contains("guest00@partner.example"),
         "{home}"
     );
 }

@@ -276,8 +276,9 @@ async fn profile_fields_reach_scim_with_the_enterprise_extension() {
     );
 }
 
-#[tokio::test]
-async fn on_grid_the_job_title_is_written_to_the_guest_once_the_account_exists() {
+/// On Grid, a request for grace@partner.com with the job title "Auditor", approved (invited,
+/// no account yet).
+async fn approved_on_grid_with_a_title() -> (TestApp, i64) {
     let app = slack_admin()
         .toml("[profile]\ntitle = \"optional\"\n")
         .start()
@@ -291,6 +292,12 @@ async fn on_grid_the_job_title_is_written_to_the_guest_once_the_account_exists()
     let id = app.request_id("grace@partner.com").await;
     app.click(APPROVER, "approve_request", id).await;
     app.run_jobs().await;
+    (app, id)
+}
+
+#[tokio::test]
+async fn on_grid_the_job_title_is_written_to_the_guest_once_the_account_exists() {
+    let (app, id) = approved_on_grid_with_a_title().await;
     assert!(
         app.fake.calls_to("users.profile.set").is_empty(),
         "no account yet: nothing to write"
@@ -307,19 +314,7 @@ async fn on_grid_the_job_title_is_written_to_the_guest_once_the_account_exists()
 
 #[tokio::test]
 async fn a_job_title_slack_will_not_let_guestlist_write_is_handed_to_an_admin_on_the_card() {
-    let app = slack_admin()
-        .toml("[profile]\ntitle = \"optional\"\n")
-        .start()
-        .await;
-    let form = FormInput::new("grace@partner.com", &["CPROJECT"]).with("title", "Auditor");
-    assert_eq!(
-        app.submit(REQUESTER, &form).await["response_action"],
-        "update"
-    );
-    app.run_jobs().await;
-    let id = app.request_id("grace@partner.com").await;
-    app.click(APPROVER, "approve_request", id).await;
-    app.run_jobs().await;
+    let (app, id) = approved_on_grid_with_a_title().await;
     // Slack refuses profile writes by a token that is not an admin's of that workspace.
     app.fake.fail_next(
         "users.profile.set",
