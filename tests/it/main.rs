@@ -11,6 +11,7 @@ mod browser;
 mod changes;
 mod demo;
 mod fake_conformance;
+mod faults;
 mod firehose;
 mod import;
 mod ingress;
