@@ -22,6 +22,14 @@ const LATER: &[(&str, &[&str])] = &[
     ("usergroups.list", &["team_id"]),
     ("usergroups.users.list", &["team_id"]),
     ("auth.teams.list", &["cursor", "limit", "include_icon"]),
+    (
+        "admin.users.list",
+        &[
+            "only_guests",
+            "is_active",
+            "include_deactivated_user_workspaces",
+        ],
+    ),
     ("apps.connections.open", &[]),
 ];
 

@@ -111,15 +111,35 @@ impl SlackAdminProvisioner {
     }
 
     /// The account with this id as another workspace of the organisation sees it, from that
-    /// workspace's `admin.users.list` (`None`: not a member of it).
+    /// workspace's `admin.users.list` (`None`: not a member of it). Slack has no look-up of
+    /// one user there, so the list is paged: first its guests only (`only_guests`, a short
+    /// list, and where a guest Guestlist manages is found), then, when the account is not
+    /// among them, everyone, to tell a promoted member from someone who left.
     async fn observe_in(
         &self,
         team: &TeamId,
         id: &str,
     ) -> Result<Option<Observed>, ProvisionError> {
+        match self.find_in(team, id, true).await? {
+            Some(found) => Ok(Some(found)),
+            None => self.find_in(team, id, false).await,
+        }
+    }
+
+    async fn find_in(
+        &self,
+        team: &TeamId,
+        id: &str,
+        only_guests: bool,
+    ) -> Result<Option<Observed>, ProvisionError> {
+        /// 100 a page: a workspace of 100,000 people.
+        const MAX_PAGES: usize = 1000;
         let mut cursor: Option<String> = None;
-        loop {
+        for _ in 0..MAX_PAGES {
             let mut body = json!({"team_id": team.as_str(), "limit": 100});
+            if only_guests {
+                body["only_guests"] = json!(true);
+            }
             if let Some(cursor) = &cursor {
                 body["cursor"] = json!(cursor);
             }
@@ -147,6 +167,9 @@ impl SlackAdminProvisioner {
                 None => return Ok(None),
             }
         }
+        Err(ProvisionError::Fatal(format!(
+            "admin.users.list of {team}: more than {MAX_PAGES} pages"
+        )))
     }
 
     async fn observe(

@@ -797,9 +797,14 @@ async fn sync_never_removes_someone_who_is_a_member_of_the_target_now() {
         app.fake.calls_to("admin.users.remove").is_empty(),
         "a member of the target is never removed"
     );
+    // Not among the target's guests, so everyone was read: a member, not someone who left.
+    let checks = app.fake.calls_to("admin.users.list");
     assert!(
-        !app.fake.calls_to("admin.users.list").is_empty(),
-        "it was checked"
+        checks
+            .iter()
+            .any(|c| c.arg("only_guests") == Some(&json!(true)))
+            && checks.iter().any(|c| c.arg("only_guests").is_none()),
+        "it was checked, guests first: {checks:#?}"
     );
     let audit = app.store.audit_for_request(&team(), pat.id).await.unwrap();
     assert!(audit.iter().any(|a| a.entry.action == "refused_deactivate"));
