@@ -44,6 +44,7 @@ err-domain-blocked = Guest access cannot be requested for this email domain.
 err-domain-not-allowed = Only addresses at { $domains } can register here.
 err-phone-invalid = Enter the number in international format: + country code, then the number.
 err-taken = This email address already has a request or an account. If that seems wrong, contact { $sponsor }.
+err-domain-busy = This page has taken all the requests it takes today for addresses of this domain. Please try again tomorrow, or contact { $sponsor }.
 err-phone-taken = This phone number is already given for another request or account. If that seems wrong, contact { $sponsor }.
 
 sent-title = Request sent

@@ -43,6 +43,7 @@ err-domain-blocked = Un accès invité ne peut pas être demandé pour ce domain
 err-domain-not-allowed = Seules les adresses chez { $domains } peuvent s'inscrire ici.
 err-phone-invalid = Saisissez le numéro au format international : + indicatif du pays, puis le numéro.
 err-taken = Cette adresse e-mail a déjà une demande ou un compte. Si cela vous semble une erreur, contactez { $sponsor }.
+err-domain-busy = Cette page a reçu aujourd'hui toutes les demandes qu'elle accepte pour les adresses de ce domaine. Réessayez demain, ou contactez { $sponsor }.
 err-phone-taken = Ce numéro de téléphone est déjà indiqué pour une autre demande ou un autre compte. Si cela vous semble être une erreur, contactez { $sponsor }.
 
 sent-title = Demande envoyée

@@ -279,10 +279,14 @@ pub(super) fn build(
         admin_token_possible,
     )?;
     let auto_approve = auto_approve_rules(file.auto_approve, &requests)?;
-    let join = super::rules::join_settings(
+    let mut join = super::rules::join_settings(
         env("GUESTLIST_PUBLIC_URL").or(file.server.public_url),
         file.self_registration,
         &requests,
+    )?;
+    join.daily_per_domain = positive(
+        "server.join_daily_per_domain",
+        file.server.join_daily_per_domain.unwrap_or(20),
     )?;
     if slack.distribution.is_some()
         && join

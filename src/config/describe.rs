@@ -56,6 +56,10 @@ impl Config {
             self.join_guard.submissions_per_minute.to_string(),
         );
         line(
+            "server.join_daily_per_domain",
+            self.join.daily_per_domain.to_string(),
+        );
+        line(
             "server.trust_forwarded_for",
             self.join_guard.trust_forwarded_for.to_string(),
         );

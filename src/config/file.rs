@@ -162,6 +162,7 @@ pub(super) struct FileServer {
     pub(super) public_url: Option<String>,
     pub(super) trust_forwarded_for: Option<bool>,
     pub(super) join_submissions_per_minute: Option<u32>,
+    pub(super) join_daily_per_domain: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]

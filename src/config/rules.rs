@@ -529,6 +529,7 @@ pub(super) fn join_settings(
     Ok(crate::workflow::JoinSettings {
         public_url,
         self_registration,
+        daily_per_domain: 20,
     })
 }
 

@@ -176,6 +176,8 @@ pub enum JoinProblem {
     Taken,
     /// The email belongs to a full member of the workspace.
     Member,
+    /// The public page took its day's requests for this email domain.
+    DomainBusy,
 }
 
 /// The join form as typed.

@@ -317,6 +317,15 @@ pub trait Requests: Send + Sync {
         limit: i64,
     ) -> StoreResult<Vec<GuestRequest>>;
 
+    /// How many requests the public page (invite links, self-registration) made for emails in
+    /// `domain` since `since`.
+    async fn join_requests_for_domain(
+        &self,
+        team_id: &TeamId,
+        domain: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<i64>;
+
     /// Requests in a state, oldest first.
     async fn requests_in_state(
         &self,

@@ -437,6 +437,21 @@ impl Workflow {
                 problems(JoinProblem::Taken),
             ));
         }
+        // The public page takes a day's share of requests per email domain: a flood from one
+        // domain waits for tomorrow instead of filling the request channel.
+        let domain = valid.email.domain().to_string();
+        let today = self
+            .store
+            .join_requests_for_domain(&door.team, &domain, now - chrono::Duration::hours(24))
+            .await?;
+        if today >= i64::from(self.settings().join.daily_per_domain) {
+            tracing::warn!(team = %door.team, domain, today, "public page: the domain's requests for the day are taken");
+            metrics::counter!("join_refused_total", "reason" => "domain_daily_cap").increment(1);
+            return Ok(JoinOutcome::Problems(
+                self.offer(&door).await,
+                problems(JoinProblem::DomainBusy),
+            ));
+        }
         // A phone belongs to one open request too; the page says so as neutrally.
         if let Some(phone) = &valid.phone
             && self

@@ -146,6 +146,9 @@ pub struct JoinSettings {
     /// it, nobody can make a link (there would be nowhere to send people).
     pub public_url: Option<String>,
     pub self_registration: Option<SelfRegistration>,
+    /// Requests the public page takes per email domain in 24 hours; more are refused on the
+    /// email field (`server.join_daily_per_domain`).
+    pub daily_per_domain: u32,
 }
 
 /// `[self_registration]`: anyone whose email is in these domains may ask at `/join`.

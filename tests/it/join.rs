@@ -771,3 +771,38 @@ async fn a_visitors_bidi_overrides_are_dropped_and_links_reach_the_channel_inert
         "{card:?}"
     );
 }
+
+#[tokio::test]
+async fn the_public_page_takes_a_days_share_of_requests_per_email_domain() {
+    let app = Builder::new()
+        .toml(&format!(
+            "[server]\npublic_url = \"{PUBLIC_URL}/\"\njoin_daily_per_domain = 2\n"
+        ))
+        .start()
+        .await;
+    let path = make_link(&app, REQUESTER, "10", "7").await;
+    let send = |email: String| {
+        let app = &app;
+        let path = path.clone();
+        async move {
+            let mut visitor = Visitor::new(app);
+            visitor.get(&path).await;
+            let mut guest = guest_fields(&email);
+            // One open request per phone number: these visitors give none.
+            guest.retain(|(k, _)| *k != "phone");
+            visitor.post(&path, &fields(&guest), true).await
+        }
+    };
+    for n in 0..2 {
+        let page = send(format!("g{n}@partner.example")).await;
+        assert_eq!(page.status, 200, "{}", page.html);
+    }
+    let busy = send("g2@partner.example".into()).await;
+    assert_eq!(busy.status, 422);
+    assert!(busy.html.contains("try again tomorrow"), "{}", busy.html);
+    assert!(requests_for(&app, "g2@partner.example").await.is_none());
+    // Another domain has its own share; the next day the first has its share again.
+    assert_eq!(send("h0@other.example".into()).await.status, 200);
+    app.clock.advance(chrono::Duration::hours(25));
+    assert_eq!(send("g2@partner.example".into()).await.status, 200);
+}

@@ -154,6 +154,9 @@ pub fn form(
                 JoinProblem::Taken | JoinProblem::Member => {
                     words.with("err-taken", &[("sponsor", sponsor.clone())])
                 }
+                JoinProblem::DomainBusy => {
+                    words.with("err-domain-busy", &[("sponsor", sponsor.clone())])
+                }
             })
     };
     let summary = match notice {

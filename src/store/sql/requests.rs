@@ -349,6 +349,30 @@ impl Requests for This {
         .await
     }
 
+    async fn join_requests_for_domain(
+        &self,
+        team_id: &TeamId,
+        domain: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        measured(NAME, "join_requests_for_domain", async move {
+            // Emails are stored lower-cased; the domain is matched whole (`@x` at the end).
+            let suffix = format!("%@{}", domain.to_lowercase().replace(['%', '_'], ""));
+            let count: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM requests
+                 WHERE team_id = $1 AND source IN ('invite_link', 'self_registration')
+                   AND email LIKE $2 AND created_at >= $3",
+            )
+            .bind(team_id.as_str())
+            .bind(suffix)
+            .bind(ms(since))
+            .fetch_one(&self.reader)
+            .await?;
+            Ok(count)
+        })
+        .await
+    }
+
     async fn requests_in_state(
         &self,
         team_id: &TeamId,
