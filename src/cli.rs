@@ -222,8 +222,9 @@ fn load_config(flag: Option<PathBuf>) -> Result<Config, ConfigError> {
     Config::load(&Sources::new(flag, &process_env))
 }
 
-pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
-    let Some(team) = cli.team.take() else {
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    // Kept on `cli` as well: a listing (`guests`) narrows to that workspace.
+    let Some(team) = cli.team.clone() else {
         return dispatch(cli).await;
     };
     // The command runs inside that workspace's installation: its tokens carry every Slack
@@ -430,7 +431,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 return Ok(());
             }
             if unmanaged {
-                let mut rows = store.unmanaged_guests(None, i64::MAX).await?;
+                let team = cli.team.clone().map(crate::domain::TeamId);
+                let mut rows = store.unmanaged_guests(team.as_ref(), i64::MAX).await?;
                 if let Some(domain) = &domain {
                     let domain = domain.trim_start_matches('@').to_lowercase();
                     rows.retain(|g| {
@@ -448,6 +450,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                     .transpose()?,
                 sponsors: sponsor,
                 domain,
+                team: cli.team.clone().map(crate::domain::TeamId),
             };
             let rows = guests::inventory(&store, &filter, chrono::Utc::now()).await?;
             match format {

@@ -17,6 +17,8 @@ pub struct GuestFilter {
     pub sponsors: Vec<String>,
     /// Only emails in this domain (or its subdomains).
     pub domain: Option<String>,
+    /// Only this workspace's (`--team`); every workspace's when unset.
+    pub team: Option<crate::domain::TeamId>,
 }
 
 impl GuestFilter {
@@ -34,7 +36,8 @@ impl GuestFilter {
             .domain
             .as_deref()
             .is_none_or(|d| request.email.is_in_domain(d.trim_start_matches('@')));
-        ends_soon && sponsor && domain
+        let team = self.team.as_ref().is_none_or(|t| *t == request.team_id);
+        ends_soon && sponsor && domain && team
     }
 }
 

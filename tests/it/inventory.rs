@@ -900,3 +900,28 @@ async fn guests_as_csv_defuses_every_cell_a_spreadsheet_would_run() {
     assert!(row.contains(",'=2+5@vendor.test,"), "{csv}");
     assert!(!row.contains(",=2+5"), "{csv}");
 }
+
+#[tokio::test]
+async fn guests_with_team_lists_that_workspaces_accounts_only() {
+    let app = Builder::new().backend(Backend::Sqlite).start().await;
+    app.approved("grace@partner.example", &["CPROJECT"]).await;
+    let listed = |team: &'static str| {
+        let app = &app;
+        async move {
+            let output = app
+                .cli(&["--team", team, "guests", "--format", "json"])
+                .await;
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let rows: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+            rows.iter()
+                .map(|r| r["email"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(listed("T0FAKE").await, vec!["grace@partner.example"]);
+    assert!(listed("T0ELSEWHERE").await.is_empty());
+}
