@@ -131,7 +131,4 @@ link-already-revoked = Link { $id } was already revoked.
 link-sponsor-dm = *{ $name }* ({ $email }) asked for a guest account through your { $door ->
         [link] invite link { $link }
        *[self] self-registration
-    }. Request *{ $id }*, with you as sponsor, { $auto ->
-        [yes] was approved automatically by rule *{ $rule }*; the invitation comes next
-       *[no] is waiting for an approver
-    }. I will tell you here when anything changes.
+    }. Request *{ $id }*, with you as sponsor, is waiting for an approver. I will tell you here when anything changes.

@@ -49,7 +49,6 @@ err-phone-taken = This phone number is already given for another request or acco
 
 sent-title = Request sent
 sent-body = Thank you. Your request is with the workspace's approvers, with { $sponsor } as your sponsor. If it is approved, Slack will email you an invitation.
-sent-auto = Thank you. Your request was approved: Slack will email you an invitation shortly.
 sent-next = You can close this page.
 
 closed-title = This link can no longer be used

@@ -164,7 +164,4 @@ link-already-revoked = Le lien { $id } était déjà révoqué.
 link-sponsor-dm = *{ $name }* ({ $email }) a demandé un compte invité via { $door ->
         [link] votre lien d'invitation { $link }
        *[self] l'auto-inscription
-    }. La demande *{ $id }*, dont vous êtes le parrain, { $auto ->
-        [yes] a été approuvée automatiquement par la règle *{ $rule }* ; l'invitation va suivre
-       *[no] attend un approbateur
-    }. Je vous tiendrai informé ici de toute évolution.
+    }. La demande *{ $id }*, dont vous êtes le parrain, attend un approbateur. Je vous tiendrai informé ici de toute évolution.

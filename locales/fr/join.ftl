@@ -48,7 +48,6 @@ err-phone-taken = Ce numéro de téléphone est déjà indiqué pour une autre d
 
 sent-title = Demande envoyée
 sent-body = Merci. Votre demande est transmise aux approbateurs de l'espace de travail, avec { $sponsor } comme parrain. Si elle est approuvée, Slack vous enverra une invitation par e-mail.
-sent-auto = Merci. Votre demande a été approuvée : Slack va vous envoyer une invitation par e-mail.
 sent-next = Vous pouvez fermer cette page.
 
 closed-title = Ce lien n'est plus utilisable

@@ -509,15 +509,14 @@ pub trait InviteLinks: Send + Sync {
     ) -> StoreResult<Option<crate::domain::join::InviteLink>>;
 
     /// Uses a link for one request, in one transaction: the link's use is taken by a
-    /// compare-and-set (still open, not revoked, a use left), then the request is stored
-    /// (`state` pending, or approved with `approval`) with its audit row and jobs. A link with
+    /// compare-and-set (still open, not revoked, a use left), then the request is stored,
+    /// pending, with its audit row and jobs. A link with
     /// no use left gives `LinkClosed` and stores nothing; an email already held gives
     /// `Duplicate` and spends no use.
     async fn redeem_link(
         &self,
         link_id: i64,
         new: &NewRequest,
-        approval: Option<&Approval>,
         now: DateTime<Utc>,
         audit: AuditEntry,
         jobs: JobsFor,

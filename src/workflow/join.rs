@@ -18,7 +18,7 @@ use crate::slack::ids::{FormMetadata, LINK_DAYS_BLOCK, LINK_USES_BLOCK, field_bl
 use crate::slack::payload::{request_draft, state_value};
 use crate::slack::render;
 use crate::slack::say::{CommonSay, InventorySay, Say};
-use crate::store::{Approval, AuditEntry, NewJob, RedeemOutcome};
+use crate::store::{AuditEntry, RedeemOutcome};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use slack_morphism::prelude::{SlackView, SlackViewState};
@@ -66,9 +66,8 @@ pub enum JoinView {
 /// What a visitor's submission gave.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JoinOutcome {
-    /// Stored; `auto_approved` when a rule approved it at once.
+    /// Stored, waiting for an approver.
     Sent {
-        auto_approved: bool,
         /// The sponsor's display name, for the page that says what happens next.
         sponsor: String,
     },
@@ -446,7 +445,7 @@ impl Workflow {
             .await?;
         if today >= i64::from(self.settings().join.daily_per_domain) {
             tracing::warn!(team = %door.team, domain, today, "public page: the domain's requests for the day are taken");
-            metrics::counter!("join_refused_total", "reason" => "domain_daily_cap").increment(1);
+            metrics::counter!("join_refused_total", "why" => "domain_daily_cap").increment(1);
             return Ok(JoinOutcome::Problems(
                 self.offer(&door).await,
                 problems(JoinProblem::DomainBusy),
@@ -481,9 +480,6 @@ impl Workflow {
             expiry: door.terms.expiry,
         };
         let (quorum, decide_by) = self.approval_terms(&terms, &valid.email, now);
-        // Nothing from the public page is approved by a rule: a stranger typed the address,
-        // and nothing proves they own it, so a person decides.
-        let rule: Option<String> = None;
         let new = NewRequest {
             team_id: door.team.clone(),
             kind: RequestKind::Guest,
@@ -512,9 +508,7 @@ impl Workflow {
             Some(link) => format!("invite link {}", link.id),
             None => "self-registration".to_string(),
         };
-        let outcome = self
-            .store_join_request(&door, &new, rule.clone(), &via, now)
-            .await?;
+        let outcome = self.store_join_request(&door, &new, &via, now).await?;
         self.queued();
         Ok(match outcome {
             RedeemOutcome::Created(request) => {
@@ -522,7 +516,6 @@ impl Workflow {
                     .increment(1);
                 tracing::info!(request.id = request.id.0, team_id = %request.team_id, via, "request from the join page");
                 JoinOutcome::Sent {
-                    auto_approved: rule.is_some(),
                     sponsor: self.display_name(&door.sponsor).await,
                 }
             }
@@ -547,140 +540,66 @@ impl Workflow {
         })
     }
 
-    /// One transaction: the link's use (if a link), the request, its audit row and jobs.
+    /// One transaction: the link's use (if a link), the pending request, its audit row and
+    /// jobs. Nothing from the public page is approved by a rule: a stranger typed the address,
+    /// and nothing proves they own it, so a person decides.
     async fn store_join_request(
         &self,
         door: &Door,
         new: &NewRequest,
-        rule: Option<String>,
         via: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<RedeemOutcome> {
         let team = door.team.clone();
         let max_attempts = self.settings().max_attempts;
-        let approval = rule.as_ref().map(|rule| Approval {
-            decided_by: None,
-            auto_rule: Some(rule.clone()),
-            audit_actor: crate::store::BOT_ACTOR.into(),
-            audit_action: "auto_approve".into(),
-            audit_detail: format!("auto-approval rule {rule}; through {via}"),
-        });
-        let (rule_shown, link_shown) = (rule.clone(), door.link.as_ref().map(|l| l.id));
-        let sponsor_text = move |r: &GuestRequest| InventorySay::JoinRequest {
-            name: r.full_name.clone(),
-            email: r.email.as_str().to_string(),
-            id: r.id,
-            link: link_shown,
-            rule: rule_shown.clone(),
-        };
-        let base = move |r: &GuestRequest| -> Vec<NewJob> {
-            vec![
+        let link_shown = door.link.as_ref().map(|l| l.id);
+        let timers = self.pending_timers();
+        let jobs: crate::store::JobsFor = Box::new(move |r: &GuestRequest| {
+            let mut jobs = vec![
                 Job::PostCard { request_id: r.id }.now(&team, now, max_attempts),
                 Job::NotifyRequester {
                     request_id: r.id,
-                    text: sponsor_text(r).into(),
+                    text: InventorySay::JoinRequest {
+                        name: r.full_name.clone(),
+                        email: r.email.as_str().to_string(),
+                        id: r.id,
+                        link: link_shown,
+                    }
+                    .into(),
                 }
                 .now(&team, now, max_attempts),
                 Job::PublishHome {
                     user: r.requester.to_string(),
                 }
                 .now(&team, now, max_attempts),
-            ]
-        };
+            ];
+            jobs.extend(timers.jobs(&team, r));
+            jobs
+        });
         let audit = AuditEntry {
             team_id: door.team.clone(),
             request_id: None,
             actor: door.sponsor.to_string(),
-            action: if approval.is_some() {
-                "auto_approve".into()
-            } else {
-                "submit".into()
-            },
+            action: "submit".into(),
             from_state: None,
-            to_state: Some(if approval.is_some() {
-                RequestState::Approved
-            } else {
-                RequestState::Pending
-            }),
-            detail: format!(
-                "{} as {} through {via}{}",
-                new.email,
-                new.guest_type.as_str(),
-                rule.as_ref()
-                    .map(|r| format!("; auto-approval rule {r}"))
-                    .unwrap_or_default()
-            ),
+            to_state: Some(RequestState::Pending),
+            detail: format!("{} as {} through {via}", new.email, new.guest_type.as_str()),
             at: now,
-        };
-        let jobs: crate::store::JobsFor = if approval.is_some() {
-            let provisioning = self.approved_jobs(&door.team);
-            Box::new(move |r: &GuestRequest| {
-                let mut jobs = base(r);
-                jobs.extend(provisioning(r));
-                jobs
-            })
-        } else {
-            let timers = self.pending_timers();
-            let team = door.team.clone();
-            Box::new(move |r: &GuestRequest| {
-                let mut jobs = base(r);
-                jobs.extend(timers.jobs(&team, r));
-                jobs
-            })
         };
         Ok(match &door.link {
             Some(link) => {
                 self.store
-                    .redeem_link(link.id, new, approval.as_ref(), now, audit, jobs)
+                    .redeem_link(link.id, new, now, audit, jobs)
                     .await?
             }
-            None => match &approval {
-                None => match self
-                    .store
-                    .create_request(new, RequestState::Pending, now, audit, jobs)
-                    .await?
-                {
-                    crate::store::CreateOutcome::Created(r) => RedeemOutcome::Created(r),
-                    crate::store::CreateOutcome::Duplicate(r)
-                    | crate::store::CreateOutcome::PhoneTaken(r) => RedeemOutcome::Duplicate(r),
-                },
-                Some(approval) => {
-                    let each: crate::store::JobsForEach = {
-                        let jobs = std::sync::Mutex::new(Some(jobs));
-                        Box::new(move |r: &GuestRequest| {
-                            jobs.lock()
-                                .ok()
-                                .and_then(|mut j| j.take())
-                                .map(|j| j(r))
-                                .unwrap_or_default()
-                        })
-                    };
-                    let created = self
-                        .store
-                        .create_approved(std::slice::from_ref(new), approval, now, each)
-                        .await?;
-                    match created.into_iter().next() {
-                        Some(r) => RedeemOutcome::Created(r),
-                        None => {
-                            let by_email = self
-                                .store
-                                .open_request_for_email(&new.team_id, new.email.as_str())
-                                .await?;
-                            let by_phone = match (&by_email, &new.profile.phone) {
-                                (None, Some(phone)) => {
-                                    self.store
-                                        .open_request_for_phone(&new.team_id, phone)
-                                        .await?
-                                }
-                                _ => None,
-                            };
-                            match by_email.or(by_phone) {
-                                Some(existing) => RedeemOutcome::Duplicate(existing),
-                                None => anyhow::bail!("self-registered request was not stored"),
-                            }
-                        }
-                    }
-                }
+            None => match self
+                .store
+                .create_request(new, RequestState::Pending, now, audit, jobs)
+                .await?
+            {
+                crate::store::CreateOutcome::Created(r) => RedeemOutcome::Created(r),
+                crate::store::CreateOutcome::Duplicate(r)
+                | crate::store::CreateOutcome::PhoneTaken(r) => RedeemOutcome::Duplicate(r),
             },
         })
     }

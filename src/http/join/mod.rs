@@ -325,21 +325,12 @@ async fn submit(
             Ok(JoinView::Open(offer)) => offer.sponsor,
             _ => String::new(),
         };
-        return html_response(
-            StatusCode::OK,
-            page::sent(visit.words, &sponsor, false),
-            None,
-        );
+        return html_response(StatusCode::OK, page::sent(visit.words, &sponsor), None);
     }
     match state.workflow.submit_join(&door, &form.draft()).await {
-        Ok(JoinOutcome::Sent {
-            auto_approved,
-            sponsor,
-        }) => html_response(
-            StatusCode::OK,
-            page::sent(visit.words, &sponsor, auto_approved),
-            None,
-        ),
+        Ok(JoinOutcome::Sent { sponsor }) => {
+            html_response(StatusCode::OK, page::sent(visit.words, &sponsor), None)
+        }
         Ok(JoinOutcome::Problems(offer, problems)) => {
             let csrf = form.csrf.clone().unwrap_or_default();
             html_response(

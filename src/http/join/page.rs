@@ -299,12 +299,8 @@ fn message(words: Words, title_id: &str, lines: Vec<String>) -> String {
     .expect("a join message page renders")
 }
 
-pub fn sent(words: Words, sponsor: &str, auto_approved: bool) -> String {
-    let body = if auto_approved {
-        words.get("sent-auto")
-    } else {
-        words.with("sent-body", &[("sponsor", text(sponsor))])
-    };
+pub fn sent(words: Words, sponsor: &str) -> String {
+    let body = words.with("sent-body", &[("sponsor", text(sponsor))]);
     message(words, "sent-title", vec![body, words.get("sent-next")])
 }
 

@@ -137,7 +137,6 @@ impl InviteLinks for This {
         &self,
         link_id: i64,
         new: &NewRequest,
-        approval: Option<&Approval>,
         now: DateTime<Utc>,
         mut audit: AuditEntry,
         jobs: JobsFor,
@@ -158,15 +157,12 @@ impl InviteLinks for This {
             if taken.rows_affected() == 0 {
                 return Ok(RedeemOutcome::LinkClosed);
             }
-            let (state, expires_at) = match approval {
-                Some(_) => (RequestState::Approved, new.expiry.deadline(now)),
-                None => (RequestState::Pending, new.expiry.fixed_deadline()),
-            };
+            let (state, expires_at) = (RequestState::Pending, new.expiry.fixed_deadline());
             let inserted: Result<RequestRow, sqlx::Error> =
                 bind_new_request(insert_request!(), new, state, expires_at, now)
                     .fetch_one(&mut *tx)
                     .await;
-            let mut row = match inserted {
+            let row = match inserted {
                 Ok(row) => row,
                 Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
                     // Rolls the use back with the failed insert.
@@ -186,19 +182,6 @@ impl InviteLinks for This {
                 }
                 Err(e) => return Err(e.into()),
             };
-            if let Some(approval) = approval {
-                row = sqlx::query_as(concat!(
-                    "UPDATE requests SET decided_by = $2, decided_at = $3, auto_rule = $4
-                     WHERE id = $1 RETURNING ",
-                    request_columns!()
-                ))
-                .bind(row.id)
-                .bind(approval.decided_by.as_ref().map(|u| u.as_str()))
-                .bind(ms(now))
-                .bind(approval.auto_rule.as_deref())
-                .fetch_one(&mut *tx)
-                .await?;
-            }
             let request = GuestRequest::try_from(row)?;
             audit.request_id = Some(request.id);
             insert_audit(&mut tx, &audit).await?;
